@@ -1,0 +1,5 @@
+//! GET /galleries
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    proofsheet_api::lambda::serve_route(proofsheet_api::Route::ListGalleries).await
+}

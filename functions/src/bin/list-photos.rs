@@ -1,0 +1,5 @@
+//! GET /galleries/{gallery_id}/photos
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    proofsheet_api::lambda::serve_route(proofsheet_api::Route::ListPhotos).await
+}

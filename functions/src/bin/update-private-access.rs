@@ -1,0 +1,5 @@
+//! PATCH /galleries/{gallery_id}/private-access/{grant_id}
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    proofsheet_api::lambda::serve_route(proofsheet_api::Route::UpdatePrivateAccess).await
+}

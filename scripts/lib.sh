@@ -1,0 +1,43 @@
+# Shared by scripts/dev and scripts/test: the Python tools in an ignored venv, and the moto
+# server on a free loopback port with the standard AWS_* variables pointing at it.
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo_root/.venv"
+
+ensure_python_tools() {
+  local stamp="$venv/.requirements.sha256"
+  local want
+  want="$(sha256sum "$repo_root/requirements-dev.txt" | cut -d' ' -f1)"
+  if [[ ! -x "$venv/bin/moto_server" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    echo "==> installing moto and cfn-lint into .venv (once)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$repo_root/requirements-dev.txt"
+    echo "$want" > "$stamp"
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts moto in the background; stops it when the calling script exits.
+start_moto() {
+  local port="${MOTO_PORT:-$(free_port)}"
+  local log="$repo_root/target/moto.log"
+  mkdir -p "$repo_root/target"
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$log" 2>&1 &
+  moto_pid=$!
+  trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  export AWS_EC2_METADATA_DISABLED=true
+  for _ in $(seq 1 100); do
+    if curl -fsS "$AWS_ENDPOINT_URL/moto-api/" > /dev/null 2>&1; then
+      echo "==> moto server on $AWS_ENDPOINT_URL (log: target/moto.log)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "moto did not start; see $log" >&2
+  return 1
+}

@@ -1,0 +1,95 @@
+//! The application: configuration, derived keys and the store, built once per cold start.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use proofsheet_store::{Resources, Store};
+use tracing::Instrument;
+
+use crate::routes::match_route;
+use crate::secrets::Secrets;
+use crate::{ApiError, Config, ConfigError, Route, handlers};
+
+pub struct App {
+    pub(crate) store: Store,
+    pub(crate) config: Config,
+    pub(crate) secrets: Secrets,
+}
+
+impl App {
+    pub fn new(sdk_config: &aws_config::SdkConfig, config: Config) -> Self {
+        let store = Store::new(
+            sdk_config,
+            Resources {
+                table: config.table.clone(),
+                bucket: config.bucket.clone(),
+                sender_email: config.sender_email.clone(),
+            },
+        );
+        let secrets = Secrets::new(&config.secret_key);
+        Self {
+            store,
+            config,
+            secrets,
+        }
+    }
+
+    /// Configuration from the environment, AWS clients from `aws-config` (which honours
+    /// `AWS_ENDPOINT_URL`, so a local emulator is just an environment variable away).
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Self::new(&sdk_config, config))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Routes a request by method and path, as API Gateway does in AWS, then handles it.
+    pub async fn dispatch(&self, req: Request) -> Response<Body> {
+        match match_route(req.method(), req.uri().path()) {
+            Some((route, params)) => {
+                let mut by_name: HashMap<String, String> = HashMap::new();
+                by_name.extend(params);
+                self.handle(route, req.with_path_parameters(by_name)).await
+            }
+            None => ApiError::NoRoute.into_response(),
+        }
+    }
+
+    /// Handles a request already routed to `route`: what each Lambda function does.
+    pub async fn handle(&self, route: Route, req: Request) -> Response<Body> {
+        let span = tracing::info_span!("request", route = ?route, method = %req.method());
+        async move {
+            let response = handlers::handle(self, route, req)
+                .await
+                .unwrap_or_else(ApiError::into_response);
+            tracing::info!(status = response.status().as_u16(), "answered");
+            response
+        }
+        .instrument(span)
+        .await
+    }
+
+    pub(crate) fn now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default()
+    }
+
+    /// The client-facing URL of a grant's link.
+    pub(crate) fn link(&self, grant_id: proofsheet_policy::GrantId) -> String {
+        format!(
+            "{}/g/{}",
+            self.config.public_base_url,
+            self.secrets.share_token(grant_id).encode()
+        )
+    }
+}

@@ -1,0 +1,126 @@
+//! Configuration from the environment, read once per cold start.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+/// Everything the handlers need to know about their deployment.
+#[derive(Clone)]
+pub struct Config {
+    pub table: String,
+    pub bucket: String,
+    pub sender_email: String,
+    /// Where clients open links: `<base>/g/<token>`. No trailing slash.
+    pub public_base_url: String,
+    /// At least 32 random bytes; share-link verifiers and session MACs are derived from it.
+    pub secret_key: Vec<u8>,
+    pub max_upload_bytes: u64,
+    pub client_session_ttl: Duration,
+    /// How long presigned S3 URLs for viewing live.
+    pub view_url_ttl: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {0} is invalid: {1}")]
+    Invalid(&'static str, String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The same rules over any source of variables (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            get(name)
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let number = |name: &'static str, default: u64| match get(name).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<u64>()
+                .map_err(|e| ConfigError::Invalid(name, e.to_string())),
+        };
+        let secret = required("SECRET_KEY")?;
+        let secret_key = URL_SAFE_NO_PAD
+            .decode(secret.trim_end_matches('='))
+            .or_else(|_| STANDARD.decode(&secret))
+            .map_err(|_| ConfigError::Invalid("SECRET_KEY", "not base64".into()))?;
+        if secret_key.len() < 32 {
+            return Err(ConfigError::Invalid(
+                "SECRET_KEY",
+                "must decode to at least 32 bytes".into(),
+            ));
+        }
+        Ok(Self {
+            table: required("TABLE_NAME")?,
+            bucket: required("BUCKET_NAME")?,
+            sender_email: required("SENDER_EMAIL")?,
+            public_base_url: required("PUBLIC_BASE_URL")?
+                .trim_end_matches('/')
+                .to_owned(),
+            secret_key,
+            max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
+            client_session_ttl: Duration::from_secs(number(
+                "CLIENT_SESSION_TTL_SECONDS",
+                proofsheet_policy::SessionClaims::DEFAULT_TTL_SECS,
+            )?),
+            view_url_ttl: Duration::from_secs(number("VIEW_URL_TTL_SECONDS", 3600)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const FULL: &[(&str, &str)] = &[
+        ("TABLE_NAME", "t"),
+        ("BUCKET_NAME", "b"),
+        ("SENDER_EMAIL", "studio@example.com"),
+        ("PUBLIC_BASE_URL", "https://x.example/"),
+        ("SECRET_KEY", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE"),
+    ];
+
+    #[test]
+    fn a_missing_variable_is_named() {
+        let err = Config::from_lookup(env(&FULL[1..])).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "environment variable TABLE_NAME is not set"
+        );
+    }
+
+    #[test]
+    fn defaults_fill_the_optional_ones() {
+        let config = Config::from_lookup(env(FULL)).unwrap();
+        assert_eq!(config.public_base_url, "https://x.example");
+        assert_eq!(config.max_upload_bytes, 50 * 1024 * 1024);
+        assert_eq!(config.secret_key.len(), 32);
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        let mut pairs = FULL.to_vec();
+        pairs[4] = ("SECRET_KEY", "c2hvcnQ");
+        assert!(matches!(
+            Config::from_lookup(env(&pairs)),
+            Err(ConfigError::Invalid("SECRET_KEY", _))
+        ));
+    }
+}

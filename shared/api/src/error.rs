@@ -1,0 +1,135 @@
+//! One error type for every route, and the one place where errors become HTTP.
+
+use lambda_http::{Body, Response};
+use proofsheet_policy::Invalid;
+use proofsheet_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON for this route: {0}")]
+    BadJson(String),
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("a valid API key is required (Authorization: Bearer <key>)")]
+    Unauthorized,
+    #[error(
+        "this gallery is password protected: unlock it and send the session as Authorization: Bearer <session>"
+    )]
+    PasswordRequired,
+    #[error("the password is not correct")]
+    WrongPassword,
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("no route for this method and path")]
+    NoRoute,
+    /// Details are logged, never sent: they may name internal resources.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn status_and_code(&self) -> (u16, &'static str) {
+        match self {
+            Self::BadJson(_) => (400, "invalid_json"),
+            Self::Invalid(_) => (422, "invalid_request"),
+            Self::Unauthorized => (401, "unauthorized"),
+            Self::PasswordRequired => (401, "password_required"),
+            Self::WrongPassword => (401, "wrong_password"),
+            Self::TooManyAttempts { .. } => (429, "too_many_attempts"),
+            Self::NotFound => (404, "not_found"),
+            Self::Conflict { code, .. } => (409, code),
+            Self::NoRoute => (404, "no_route"),
+            Self::Internal(_) => (500, "internal"),
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let (status, code) = self.status_and_code();
+        if let Self::Internal(detail) = &self {
+            tracing::error!(error = %detail, "request failed");
+        } else {
+            tracing::info!(status, code, "request refused");
+        }
+        let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
+        if let Self::Invalid(invalid) = &self {
+            body["field"] = invalid.field.into();
+        }
+        let mut builder = Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("cache-control", "no-store");
+        if let Self::TooManyAttempts { retry_after_secs } = self {
+            builder = builder.header("retry-after", retry_after_secs.to_string());
+        }
+        builder
+            .body(Body::Text(body.to_string()))
+            .unwrap_or_else(|_| Response::new(Body::Empty))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(code) => Self::conflict(code, conflict_message(code)),
+            StoreError::Aws(detail) | StoreError::Corrupt(detail) => Self::Internal(detail),
+        }
+    }
+}
+
+fn conflict_message(code: &str) -> &'static str {
+    match code {
+        "slug_taken" => "that slug is already taken by another photographer",
+        "client_has_access" => {
+            "this client already has private access to the gallery; change or revoke that grant instead"
+        }
+        _ => "the request conflicts with the current state",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(err: ApiError) -> (u16, serde_json::Value) {
+        let response = err.into_response();
+        let status = response.status().as_u16();
+        let Body::Text(text) = response.into_body() else {
+            panic!("not text")
+        };
+        (status, serde_json::from_str(&text).unwrap())
+    }
+
+    #[test]
+    fn internal_details_stay_in_the_logs() {
+        let (status, json) = body(ApiError::Internal("table prod-table is gone".into()));
+        assert_eq!(status, 500);
+        assert_eq!(json["error"], "internal");
+        assert!(!json.to_string().contains("prod-table"));
+    }
+
+    #[test]
+    fn store_conflicts_keep_their_code() {
+        let (status, json) = body(StoreError::Conflict("slug_taken").into());
+        assert_eq!((status, json["error"].as_str()), (409, Some("slug_taken")));
+    }
+
+    #[test]
+    fn invalid_input_names_the_field() {
+        let (status, json) = body(Invalid::new("title", "must not be empty").into());
+        assert_eq!(status, 422);
+        assert_eq!(json["field"], "title");
+        assert_eq!(json["message"], "title: must not be empty");
+    }
+}

@@ -1,0 +1,241 @@
+//! General access (the gallery's public link) and private access (one link per client).
+
+use std::collections::BTreeSet;
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::{
+    AccessSettings, Email, GrantId, Invalid, PasswordHash, PasswordUpdate, PersonName,
+    PhotographerId, Resolution, SettingsChange,
+};
+use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, OutgoingEmail};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::owned_gallery;
+use crate::http_io::{json, json_body, no_content, path_param, present};
+use crate::secrets::hash_password;
+use crate::views::{GeneralAccessView, GrantView, SettingsView};
+use crate::{ApiError, App};
+
+/// Settings as sent by the photographer; absent fields keep their value, `null` clears.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SettingsInput {
+    watermark: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    password: Option<Option<String>>,
+    downloads_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    download_limit: Option<Option<u32>>,
+    download_resolutions: Option<BTreeSet<Resolution>>,
+    downloads_watermarked: Option<bool>,
+}
+
+impl SettingsInput {
+    /// The change this input asks for; a new password is hashed here, never stored plain.
+    async fn into_change(self) -> Result<SettingsChange, ApiError> {
+        let password = match self.password {
+            None => PasswordUpdate::Keep,
+            Some(None) => PasswordUpdate::Remove,
+            Some(Some(plaintext)) => {
+                PasswordHash::check_plaintext(&plaintext)?;
+                PasswordUpdate::Set(hash_password(plaintext).await.map_err(ApiError::Internal)?)
+            }
+        };
+        Ok(SettingsChange {
+            watermark: self.watermark,
+            password,
+            downloads_enabled: self.downloads_enabled,
+            download_limit: self.download_limit,
+            download_resolutions: self.download_resolutions,
+            downloads_watermarked: self.downloads_watermarked,
+        })
+    }
+}
+
+async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord, ApiError> {
+    app.store
+        .grant(gallery.general_grant_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("gallery {} has no general grant", gallery.id)))
+}
+
+fn general_view(app: &App, grant: &GrantRecord) -> GeneralAccessView {
+    GeneralAccessView {
+        settings: SettingsView::from(&grant.settings),
+        link: app.link(grant.id),
+    }
+}
+
+pub(super) async fn get_general(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grant = general_grant(app, &gallery).await?;
+    json(200, &general_view(app, &grant))
+}
+
+pub(super) async fn put_general(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: SettingsInput = json_body(&req)?;
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grant = general_grant(app, &gallery).await?;
+    let change = input.into_change().await?;
+    let ends_sessions = change.ends_sessions();
+    let settings = grant.settings.apply(change)?;
+    let updated = app
+        .store
+        .update_grant_settings(grant.id, &settings, ends_sessions)
+        .await?;
+    json(200, &general_view(app, &updated))
+}
+
+pub(super) async fn create_private(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    // The body is the client's email and name plus any settings; split them so unknown
+    // fields are still refused.
+    let mut body: serde_json::Map<String, serde_json::Value> = json_body(&req)?;
+    let email = match body.remove("email") {
+        Some(serde_json::Value::String(raw)) => Email::parse(&raw)?,
+        _ => return Err(Invalid::new("email", "is required").into()),
+    };
+    let name = match body.remove("name") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(raw)) => Some(PersonName::parse(&raw)?),
+        Some(_) => return Err(Invalid::new("name", "must be a string").into()),
+    };
+    let input: SettingsInput =
+        serde_json::from_value(body.into()).map_err(|e| ApiError::BadJson(e.to_string()))?;
+
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let general = general_grant(app, &gallery).await?;
+    let settings =
+        AccessSettings::for_private_grant(&general.settings, input.into_change().await?)?;
+    let grant = GrantRecord {
+        id: GrantId::from_uuid(Uuid::new_v4()),
+        gallery_id: gallery.id,
+        owner_id: owner,
+        kind: GrantKind::Private,
+        email: Some(email.clone()),
+        name,
+        settings,
+        password_version: 0,
+        unlock_attempts: 0,
+        unlock_window_started_at: 0,
+        downloads_used: 0,
+        created_at: App::now(),
+    };
+    app.store.create_private_grant(&grant).await?;
+
+    let link = app.link(grant.id);
+    let email_sent = send_invitation(app, &gallery, &grant, &link).await;
+    let mut view = serde_json::to_value(GrantView::new(&grant, link))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    view["email_sent"] = email_sent.into();
+    json(201, &view)
+}
+
+/// Emails the client their link. The grant stands even if SES refuses (sandbox, bounce list):
+/// the photographer sees `email_sent: false` and can pass the link on another way.
+async fn send_invitation(
+    app: &App,
+    gallery: &GalleryRecord,
+    grant: &GrantRecord,
+    link: &str,
+) -> bool {
+    let Some(to) = grant.email.clone() else {
+        return false;
+    };
+    let photographer = match app.store.photographer(gallery.owner_id).await {
+        Ok(Some(p)) => p.name.to_string(),
+        _ => "Your photographer".to_owned(),
+    };
+    let greeting = grant
+        .name
+        .as_ref()
+        .map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
+    let email = OutgoingEmail {
+        to,
+        subject: format!(
+            "{photographer} shared the gallery \"{}\" with you",
+            gallery.title
+        ),
+        text: format!(
+            "{greeting}\n\n{photographer} has shared the gallery \"{}\" with you.\n\nOpen it here:\n{link}\n\nThis link is personal: please don't forward it.\n",
+            gallery.title
+        ),
+    };
+    match app.store.send_email(&email).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, grant_id = %grant.id, "invitation email not sent");
+            false
+        }
+    }
+}
+
+pub(super) async fn list_private(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grants = app.store.private_grants_of(gallery.id).await?;
+    let views: Vec<GrantView> = grants
+        .iter()
+        .map(|g| GrantView::new(g, app.link(g.id)))
+        .collect();
+    json(200, &serde_json::json!({ "grants": views }))
+}
+
+/// The private grant named in the path, if it belongs to this (owned) gallery.
+async fn owned_private_grant(
+    app: &App,
+    gallery: &GalleryRecord,
+    req: &Request,
+) -> Result<GrantRecord, ApiError> {
+    let id = GrantId::parse(&path_param(req, "grant_id")?).map_err(|_| ApiError::NotFound)?;
+    match app.store.grant(id).await? {
+        Some(grant) if grant.gallery_id == gallery.id && grant.kind == GrantKind::Private => {
+            Ok(grant)
+        }
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub(super) async fn update_private(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: SettingsInput = json_body(&req)?;
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grant = owned_private_grant(app, &gallery, &req).await?;
+    let change = input.into_change().await?;
+    let ends_sessions = change.ends_sessions();
+    let settings = grant.settings.apply(change)?;
+    let updated = app
+        .store
+        .update_grant_settings(grant.id, &settings, ends_sessions)
+        .await?;
+    json(200, &GrantView::new(&updated, app.link(updated.id)))
+}
+
+pub(super) async fn delete_private(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grant = owned_private_grant(app, &gallery, &req).await?;
+    app.store.delete_private_grant(&grant).await?;
+    no_content()
+}

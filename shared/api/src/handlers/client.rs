@@ -1,0 +1,116 @@
+//! The client's side: no account, the token in the path is the capability. Every client route
+//! goes through [`authorize_client`], so a password protects all of them alike.
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::{ClientPermissions, SessionClaims, ShareToken, ViewRendition};
+use proofsheet_store::{GrantRecord, PhotoStatus, UnlockReservation, object_keys};
+use serde::Deserialize;
+
+use crate::http_io::{bearer, json, json_body, path_param};
+use crate::secrets::verify_password;
+use crate::views::{ClientGalleryView, ClientPhotoView, timestamp};
+use crate::{ApiError, App};
+
+/// The grant behind a link, if the token is authentic and the link is live. Unknown, forged
+/// and revoked tokens are all plain 404s.
+async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
+    let token = ShareToken::parse(&path_param(req, "token")?).ok_or(ApiError::NotFound)?;
+    if !app.secrets.token_is_authentic(&token) {
+        return Err(ApiError::NotFound);
+    }
+    app.store
+        .grant(token.grant_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The grant, once the request has shown everything it needs: the token, and for a
+/// password-protected link a live session opened with the current password.
+pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
+    let grant = grant_for_token(app, req).await?;
+    if grant.settings.password_protected() {
+        let claims = bearer(req)
+            .and_then(|session| app.secrets.open_session(session))
+            .ok_or(ApiError::PasswordRequired)?;
+        if !claims.admits(grant.id, grant.password_version, App::now()) {
+            return Err(ApiError::PasswordRequired);
+        }
+    }
+    Ok(grant)
+}
+
+pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = authorize_client(app, &req).await?;
+    let (gallery, photos) = app
+        .store
+        .gallery_with_photos(grant.gallery_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let suffix = match grant.settings.view_rendition() {
+        ViewRendition::Watermarked => "-wm",
+        ViewRendition::Clean => "",
+    };
+    let ttl = app.config.view_url_ttl;
+    let mut views = Vec::with_capacity(photos.len());
+    for photo in photos.iter().filter(|p| p.status == PhotoStatus::Ready) {
+        let url =
+            |name: &str| object_keys::rendition(gallery.id, photo.id, &format!("{name}{suffix}"));
+        views.push(ClientPhotoView {
+            photo_id: photo.id.to_string(),
+            filename: photo.filename.clone(),
+            width: photo.width,
+            height: photo.height,
+            thumbnail_url: app.store.presign_download(&url("thumbnail"), ttl).await?,
+            preview_url: app.store.presign_download(&url("preview"), ttl).await?,
+        });
+    }
+    json(
+        200,
+        &ClientGalleryView {
+            title: gallery.title,
+            settings: ClientPermissions::from(&grant.settings),
+            photos: views,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unlock {
+    password: String,
+}
+
+pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let input: Unlock = json_body(&req)?;
+    let grant = grant_for_token(app, &req).await?;
+    let Some(hash) = grant.settings.password.clone() else {
+        return Err(ApiError::conflict(
+            "password_not_set",
+            "this gallery has no password; open it directly",
+        ));
+    };
+    let now = App::now();
+    // The try is counted before the hash is checked, so parallel guesses share one budget.
+    match app.store.reserve_unlock_attempt(grant.id, now).await? {
+        UnlockReservation::Reserved => {}
+        UnlockReservation::Throttled { retry_after_secs } => {
+            return Err(ApiError::TooManyAttempts { retry_after_secs });
+        }
+        UnlockReservation::NotFound => return Err(ApiError::NotFound),
+    }
+    if !verify_password(input.password, hash).await {
+        return Err(ApiError::WrongPassword);
+    }
+    let claims = SessionClaims {
+        grant_id: grant.id,
+        expires_at: now + app.config.client_session_ttl.as_secs(),
+        password_version: grant.password_version,
+    };
+    json(
+        200,
+        &serde_json::json!({
+            "session": app.secrets.sign_session(&claims),
+            "expires_at": timestamp(claims.expires_at),
+        }),
+    )
+}

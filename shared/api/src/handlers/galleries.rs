@@ -1,0 +1,180 @@
+//! Galleries and sub-galleries.
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::gallery::ParentRefused;
+use proofsheet_policy::{
+    AccessSettings, GalleryId, GalleryRules, GrantId, Invalid, PhotographerId, Position, Title,
+    WatermarkMode, WatermarkSettings, WatermarkUpdate,
+};
+use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, object_keys};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::owned_gallery;
+use crate::http_io::{json, json_body, no_content, present};
+use crate::views::{GalleryView, SubgalleryView};
+use crate::{ApiError, App};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateGallery {
+    title: String,
+    parent_id: Option<String>,
+}
+
+pub(super) async fn create(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: CreateGallery = json_body(&req)?;
+    let title = Title::parse(&input.title)?;
+    let (parent_id, depth) = match input.parent_id {
+        None => (None, 0),
+        Some(raw) => {
+            let no_parent = || Invalid::new("parent_id", "no such gallery");
+            let parent_id = GalleryId::parse(&raw).map_err(|_| no_parent())?;
+            let parent = app.store.gallery(parent_id).await?.ok_or_else(no_parent)?;
+            let depth = GalleryRules::child_depth(parent.owner_id, parent.depth, owner).map_err(
+                |refused| match refused {
+                    ParentRefused::NotFound => no_parent(),
+                    ParentRefused::TooDeep => Invalid::new(
+                        "parent_id",
+                        format!(
+                            "sub-galleries nest at most {} levels deep",
+                            GalleryRules::MAX_DEPTH
+                        ),
+                    ),
+                },
+            )?;
+            (Some(parent_id), depth)
+        }
+    };
+    let now = App::now();
+    let gallery = GalleryRecord {
+        id: GalleryId::from_uuid(Uuid::now_v7()),
+        owner_id: owner,
+        parent_id,
+        depth,
+        title: title.to_string(),
+        navigation_to_subgalleries: true,
+        watermark: WatermarkSettings::default(),
+        general_grant_id: GrantId::from_uuid(Uuid::new_v4()),
+        created_at: now,
+    };
+    let general = GrantRecord {
+        id: gallery.general_grant_id,
+        gallery_id: gallery.id,
+        owner_id: owner,
+        kind: GrantKind::General,
+        email: None,
+        name: None,
+        settings: AccessSettings::new_gallery_default(),
+        password_version: 0,
+        unlock_attempts: 0,
+        unlock_window_started_at: 0,
+        downloads_used: 0,
+        created_at: now,
+    };
+    app.store.create_gallery(&gallery, &general).await?;
+    json(201, &GalleryView::from(&gallery))
+}
+
+pub(super) async fn list(app: &App, owner: PhotographerId) -> Result<Response<Body>, ApiError> {
+    let galleries = app.store.galleries_of(owner).await?;
+    let views: Vec<GalleryView> = galleries.iter().map(GalleryView::from).collect();
+    json(200, &serde_json::json!({ "galleries": views }))
+}
+
+pub(super) async fn get(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let children = subgalleries(app, &gallery).await?;
+    let mut view = GalleryView::from(&gallery);
+    view.subgalleries = Some(
+        children
+            .iter()
+            .map(|c| SubgalleryView {
+                id: c.id.to_string(),
+                title: c.title.clone(),
+            })
+            .collect(),
+    );
+    json(200, &view)
+}
+
+async fn subgalleries(app: &App, gallery: &GalleryRecord) -> Result<Vec<GalleryRecord>, ApiError> {
+    let all = app.store.galleries_of(gallery.owner_id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|g| g.parent_id == Some(gallery.id))
+        .collect())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateGallery {
+    title: Option<String>,
+    navigation_to_subgalleries: Option<bool>,
+    watermark: Option<WatermarkInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WatermarkInput {
+    mode: Option<WatermarkMode>,
+    #[serde(default, deserialize_with = "present")]
+    text: Option<Option<String>>,
+    position: Option<Position>,
+    opacity: Option<f64>,
+    scale: Option<f64>,
+}
+
+pub(super) async fn update(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: UpdateGallery = json_body(&req)?;
+    let mut gallery = owned_gallery(app, owner, &req).await?;
+    if let Some(title) = input.title {
+        gallery.title = Title::parse(&title)?.to_string();
+    }
+    if let Some(navigation) = input.navigation_to_subgalleries {
+        gallery.navigation_to_subgalleries = navigation;
+    }
+    if let Some(w) = input.watermark {
+        gallery.watermark = gallery.watermark.apply(WatermarkUpdate {
+            mode: w.mode,
+            text: w.text,
+            position: w.position,
+            opacity: w.opacity,
+            scale: w.scale,
+        })?;
+    }
+    app.store.update_gallery(&gallery).await?;
+    json(200, &GalleryView::from(&gallery))
+}
+
+pub(super) async fn delete(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    // Deleting a parent would silently take its sub-galleries along: make it explicit.
+    if !subgalleries(app, &gallery).await?.is_empty() {
+        return Err(ApiError::conflict(
+            "gallery_has_subgalleries",
+            "delete or move this gallery's sub-galleries first",
+        ));
+    }
+    app.store.delete_gallery(gallery.id).await?;
+    for prefix in object_keys::gallery_prefixes(gallery.id) {
+        app.store.delete_prefix(&prefix).await?;
+    }
+    no_content()
+}

@@ -1,0 +1,153 @@
+//! Photo uploads (presigned PUTs; ingest happens on the S3 event) and the watermark logo.
+
+use std::time::Duration;
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::{ContentType, Invalid, PhotoId, PhotographerId, UploadRequest};
+use proofsheet_store::{PhotoRecord, PhotoStatus, PresignedRequest, object_keys};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::owned_gallery;
+use crate::http_io::{json, json_body, no_content, path_param};
+use crate::views::{PhotoView, UploadView, system_timestamp};
+use crate::{ApiError, App};
+
+/// Long enough for a large file on a slow connection, short enough to be useless if leaked.
+const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+const MAX_LOGO_BYTES: u64 = 2 * 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateUpload {
+    filename: String,
+    content_type: String,
+    size: u64,
+}
+
+fn upload_view(photo_id: Option<PhotoId>, presigned: PresignedRequest) -> UploadView {
+    UploadView {
+        photo_id: photo_id.map(|id| id.to_string()),
+        upload_url: presigned.url,
+        upload_method: presigned.method,
+        upload_headers: presigned.headers.into_iter().collect(),
+        expires_at: system_timestamp(presigned.expires_at),
+    }
+}
+
+pub(super) async fn create_upload(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: CreateUpload = json_body(&req)?;
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let upload = UploadRequest::parse(
+        &input.filename,
+        &input.content_type,
+        input.size,
+        app.config.max_upload_bytes,
+    )?;
+    let photo = PhotoRecord {
+        id: PhotoId::from_uuid(Uuid::now_v7()),
+        gallery_id: gallery.id,
+        owner_id: owner,
+        filename: upload.filename,
+        content_type: upload.content_type.mime().to_owned(),
+        size: upload.size,
+        status: PhotoStatus::Uploading,
+        rejection_reason: None,
+        width: None,
+        height: None,
+        created_at: App::now(),
+    };
+    app.store.create_photo(&photo).await?;
+    let presigned = app
+        .store
+        .presign_upload(
+            &object_keys::original(gallery.id, photo.id),
+            photo.content_type.as_str(),
+            photo.size,
+            UPLOAD_URL_TTL,
+        )
+        .await?;
+    json(201, &upload_view(Some(photo.id), presigned))
+}
+
+pub(super) async fn list(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let photos = app.store.photos_of(gallery.id).await?;
+    let mut views = Vec::with_capacity(photos.len());
+    for photo in &photos {
+        let thumbnail = match photo.status {
+            PhotoStatus::Ready => Some(
+                app.store
+                    .presign_download(
+                        &object_keys::rendition(gallery.id, photo.id, "thumbnail"),
+                        app.config.view_url_ttl,
+                    )
+                    .await?,
+            ),
+            _ => None,
+        };
+        views.push(PhotoView::new(photo, thumbnail));
+    }
+    json(200, &serde_json::json!({ "photos": views }))
+}
+
+pub(super) async fn delete(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let photo_id =
+        PhotoId::parse(&path_param(&req, "photo_id")?).map_err(|_| ApiError::NotFound)?;
+    if !app.store.delete_photo(gallery.id, photo_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    app.store
+        .delete_prefix(&object_keys::original(gallery.id, photo_id))
+        .await?;
+    app.store
+        .delete_prefix(&object_keys::photo_renditions_prefix(gallery.id, photo_id))
+        .await?;
+    no_content()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateLogoUpload {
+    content_type: String,
+    size: u64,
+}
+
+pub(super) async fn create_logo_upload(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: CreateLogoUpload = json_body(&req)?;
+    if ContentType::parse(&input.content_type)? != ContentType::Png {
+        return Err(Invalid::new(
+            "content_type",
+            "a watermark logo must be image/png (for its transparency)",
+        )
+        .into());
+    }
+    let upload = UploadRequest::parse("logo.png", &input.content_type, input.size, MAX_LOGO_BYTES)?;
+    let presigned = app
+        .store
+        .presign_upload(
+            &object_keys::logo(owner),
+            upload.content_type.mime(),
+            upload.size,
+            UPLOAD_URL_TTL,
+        )
+        .await?;
+    json(201, &upload_view(None, presigned))
+}

@@ -1,0 +1,61 @@
+//! Reading requests and writing JSON responses.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+
+pub(crate) fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes: &[u8] = req.body().as_ref();
+    if bytes.is_empty() {
+        return Err(ApiError::BadJson("the body is empty".into()));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+}
+
+pub(crate) fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters()
+        .first(name)
+        .map(str::to_owned)
+        .ok_or(ApiError::NotFound)
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer(req: &Request) -> Option<&str> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, ApiError> {
+    let text = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        // Client pages carry capability links: never leak them through Referer or caches.
+        .header("referrer-policy", "no-referrer")
+        .header("cache-control", "no-store")
+        .body(Body::Text(text))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// `Some(value)` for a field that is present (even as `null`), `None` for an absent one: PATCH
+/// bodies must tell "leave it" from "clear it".
+pub(crate) fn present<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(d).map(Some)
+}

@@ -1,0 +1,284 @@
+//! The ingest worker: S3 says an original landed (through SQS), we validate it, bake in its
+//! orientation, render thumbnail and preview (clean and watermarked) and settle the photo.
+//!
+//! Redelivery is harmless: a photo is settled once (`uploading` → `ready`/`rejected` is a
+//! conditional write) and renditions are overwritten with identical bytes. A message we can't
+//! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use proofsheet_policy::{GalleryId, PhotoId, Position, WatermarkMode};
+use proofsheet_render::{DecodeLimits, Mark, Watermark, render_renditions};
+use proofsheet_store::{GalleryRecord, StoreError, object_keys};
+use tracing::Instrument;
+
+use crate::App;
+
+const MAX_LOGO_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Handles one SQS batch, reporting the messages that must be retried.
+pub async fn handle_batch(app: &App, event: SqsEvent) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for message in event.records {
+        let id = message.message_id.clone().unwrap_or_default();
+        let span = tracing::info_span!("ingest_message", message_id = %id);
+        // Boxed: the whole ingest state machine inline would be one very deep future type.
+        let handled = Box::pin(handle_message(app, &message).instrument(span)).await;
+        if let Err(error) = handled {
+            tracing::error!(message_id = %id, %error, "ingest failed; the message will be retried");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+#[derive(Debug, thiserror::Error)]
+enum IngestError {
+    #[error("message body is not an S3 event: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The part of an S3 event notification the worker needs. Read leniently: emulators and
+/// event versions differ in the fields around it (moto omits `userIdentity`, for one).
+#[derive(serde::Deserialize)]
+struct S3Notification {
+    #[serde(rename = "Records")]
+    records: Vec<S3Record>,
+}
+
+#[derive(serde::Deserialize)]
+struct S3Record {
+    s3: S3Entity,
+}
+
+#[derive(serde::Deserialize)]
+struct S3Entity {
+    object: S3Object,
+}
+
+#[derive(serde::Deserialize)]
+struct S3Object {
+    /// URL-encoded (form style, `+` for space), as S3 sends it.
+    key: String,
+}
+
+async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestError> {
+    let body = message.body.as_deref().unwrap_or_default();
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| IngestError::Unreadable(e.to_string()))?;
+    // S3 sends one of these when a notification is configured: nothing to do.
+    if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
+        return Ok(());
+    }
+    let event: S3Notification =
+        serde_json::from_value(value).map_err(|e| IngestError::Unreadable(e.to_string()))?;
+    for record in event.records {
+        let key = decode_key(&record.s3.object.key);
+        match object_keys::parse_original(&key) {
+            Some((gallery, photo)) => ingest_photo(app, gallery, photo).await?,
+            None => tracing::warn!(key, "not an original photo key; ignored"),
+        }
+    }
+    Ok(())
+}
+
+fn decode_key(encoded: &str) -> String {
+    percent_encoding::percent_decode_str(&encoded.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+async fn ingest_photo(
+    app: &App,
+    gallery_id: GalleryId,
+    photo_id: PhotoId,
+) -> Result<(), StoreError> {
+    let store = &app.store;
+    let Some(photo) = store.photo(gallery_id, photo_id).await? else {
+        tracing::info!(%photo_id, "photo was deleted before ingest; nothing to do");
+        return Ok(());
+    };
+    if photo.status != proofsheet_store::PhotoStatus::Uploading {
+        tracing::info!(%photo_id, status = ?photo.status, "photo already settled (redelivery)");
+        return Ok(());
+    }
+    let Some(gallery) = store.gallery(gallery_id).await? else {
+        return Ok(());
+    };
+    let original_key = object_keys::original(gallery_id, photo_id);
+    let original = match store
+        .object_bytes(&original_key, app.config.max_upload_bytes)
+        .await
+    {
+        Ok(bytes) => bytes,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(StoreError::Conflict(_)) => {
+            return reject(
+                app,
+                gallery_id,
+                photo_id,
+                "the file is larger than the upload limit",
+            )
+            .await;
+        }
+        Err(e) => return Err(e),
+    };
+    let watermark = watermark_for(app, &gallery).await?;
+    let rendered = tokio::task::spawn_blocking(move || {
+        render_renditions(&original, &watermark, &DecodeLimits::default())
+    })
+    .await
+    .map_err(|e| StoreError::Aws(format!("render task failed: {e}")))?;
+    let renditions = match rendered {
+        Ok(renditions) => renditions,
+        Err(failure) if !failure.is_rejection() => {
+            return Err(StoreError::Aws(format!(
+                "rendering failed on our side: {failure}"
+            )));
+        }
+        Err(reason) => {
+            tracing::info!(%photo_id, code = reason.code(), "photo rejected");
+            return reject(app, gallery_id, photo_id, &reason.to_string()).await;
+        }
+    };
+    for (name, rendition) in [
+        ("thumbnail", renditions.thumbnail),
+        ("thumbnail-wm", renditions.thumbnail_watermarked),
+        ("preview", renditions.preview),
+        ("preview-wm", renditions.preview_watermarked),
+    ] {
+        let key = object_keys::rendition(gallery_id, photo_id, name);
+        store.put_object(&key, rendition.jpeg, "image/jpeg").await?;
+    }
+    store
+        .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
+        .await?;
+    tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
+    Ok(())
+}
+
+/// Settles a photo as rejected and drops the unusable original.
+async fn reject(
+    app: &App,
+    gallery: GalleryId,
+    photo: PhotoId,
+    reason: &str,
+) -> Result<(), StoreError> {
+    if app
+        .store
+        .mark_photo_rejected(gallery, photo, reason)
+        .await?
+    {
+        app.store
+            .delete_prefix(&object_keys::original(gallery, photo))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The gallery's watermark as the renderer takes it. A logo that is missing falls back to
+/// the text mark rather than leaving photos unprotected.
+async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, StoreError> {
+    let settings = &gallery.watermark;
+    let mark = match settings.mode {
+        WatermarkMode::Logo => match app
+            .store
+            .object_bytes(&object_keys::logo(gallery.owner_id), MAX_LOGO_BYTES)
+            .await
+        {
+            Ok(png) => Some(Mark::Logo(png)),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        WatermarkMode::Text => None,
+    };
+    let mark = match mark {
+        Some(mark) => mark,
+        None => {
+            let name = app
+                .store
+                .photographer(gallery.owner_id)
+                .await?
+                .map(|p| p.name.to_string())
+                .unwrap_or_default();
+            Mark::Text(settings.text_for(&name))
+        }
+    };
+    Ok(Watermark {
+        mark,
+        position: match settings.position {
+            Position::TopLeft => proofsheet_render::Position::TopLeft,
+            Position::TopRight => proofsheet_render::Position::TopRight,
+            Position::BottomLeft => proofsheet_render::Position::BottomLeft,
+            Position::BottomRight => proofsheet_render::Position::BottomRight,
+            Position::Center => proofsheet_render::Position::Center,
+        },
+        // The renderer blends in f32; the stored settings keep the exact decimal the photographer chose.
+        opacity: settings.opacity as f32,
+        scale: settings.scale as f32,
+    })
+}
+
+/// Receives one batch from `queue_url`, handles it as Lambda would, and deletes what succeeded.
+/// Only the local runner and the tests poll; in AWS the event source mapping does this.
+pub async fn poll_queue_once(
+    app: &App,
+    queue_url: &str,
+    wait_secs: i32,
+) -> Result<usize, StoreError> {
+    let messages = app.store.receive_messages(queue_url, 10, wait_secs).await?;
+    let count = messages.len();
+    if count == 0 {
+        return Ok(0);
+    }
+    let mut event = SqsEvent::default();
+    event.records = messages
+        .iter()
+        .map(|m| {
+            let mut message = SqsMessage::default();
+            message.message_id = Some(m.message_id.clone());
+            message.receipt_handle = Some(m.receipt_handle.clone());
+            message.body = Some(m.body.clone());
+            message.event_source = Some("aws:sqs".into());
+            message
+        })
+        .collect();
+    let response = handle_batch(app, event).await;
+    for message in &messages {
+        let failed = response
+            .batch_item_failures
+            .iter()
+            .any(|f| f.item_identifier == message.message_id);
+        if !failed {
+            app.store
+                .delete_message(queue_url, &message.receipt_handle)
+                .await?;
+        }
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_are_url_decoded() {
+        assert_eq!(decode_key("originals%2Fa%2Fb"), "originals/a/b");
+        assert_eq!(decode_key("logos/my+logo%2B1.png"), "logos/my logo+1.png");
+    }
+
+    #[test]
+    fn sample_events_parse() {
+        let event: SqsEvent =
+            serde_json::from_str(include_str!("../../../events/sqs-s3-object-created.json"))
+                .unwrap();
+        let body = event.records[0].body.as_deref().unwrap();
+        let notification: S3Notification = serde_json::from_str(body).unwrap();
+        let key = decode_key(&notification.records[0].s3.object.key);
+        assert!(object_keys::parse_original(&key).is_some(), "{key}");
+    }
+}

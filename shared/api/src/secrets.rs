@@ -1,0 +1,187 @@
+//! The cryptography behind links, sessions, API keys and passwords.
+//!
+//! - Share-link verifiers: HMAC-SHA256 of the grant id under a key derived from `SECRET_KEY`.
+//!   The table holds no token material; the photographer can be shown a link again; rotating a
+//!   link means a new grant id. Checked in constant time.
+//! - Client sessions: HMAC-SHA256 over the claims (grant, expiry, password version).
+//! - API keys: 256 random bits, stored as SHA-256 (they are high-entropy, so a fast hash is right).
+//! - Passwords: argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's minimum),
+//!   run on the blocking pool so a hash never stalls other requests.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Argon2, PasswordHash as PhcHash};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use proofsheet_policy::{GrantId, PasswordHash, SessionClaims, ShareToken};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so this never fails.
+    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// Keys derived from the deployment's `SECRET_KEY`, one per purpose.
+#[derive(Clone)]
+pub struct Secrets {
+    link_key: [u8; 32],
+    session_key: [u8; 32],
+}
+
+impl Secrets {
+    pub fn new(secret_key: &[u8]) -> Self {
+        Self {
+            link_key: hmac(secret_key, &[b"proofsheet/share-link/v1"]),
+            session_key: hmac(secret_key, &[b"proofsheet/client-session/v1"]),
+        }
+    }
+
+    /// The share token of a grant.
+    pub fn share_token(&self, grant_id: GrantId) -> ShareToken {
+        ShareToken {
+            grant_id,
+            verifier: hmac(&self.link_key, &[grant_id.as_uuid().as_bytes()]),
+        }
+    }
+
+    /// Whether a presented token was issued by us, in constant time.
+    pub fn token_is_authentic(&self, token: &ShareToken) -> bool {
+        let expected = self.share_token(token.grant_id);
+        expected.verifier.ct_eq(&token.verifier).into()
+    }
+
+    pub fn sign_session(&self, claims: &SessionClaims) -> String {
+        claims.encode(&hmac(&self.session_key, &[&claims.signed_bytes()]))
+    }
+
+    /// The claims of an authentic session; `None` for forged or malformed ones.
+    pub fn open_session(&self, raw: &str) -> Option<SessionClaims> {
+        let (claims, mac) = SessionClaims::parse(raw)?;
+        let expected = hmac(&self.session_key, &[&claims.signed_bytes()]);
+        bool::from(expected.ct_eq(&mac)).then_some(claims)
+    }
+}
+
+/// A new photographer API key (shown once) and the hash that is stored.
+pub fn new_api_key() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let key = format!("ps_{}", URL_SAFE_NO_PAD.encode(bytes));
+    let hash = api_key_hash(&key);
+    (key, hash)
+}
+
+/// SHA-256 of an API key, hex: the only form in which keys are stored.
+pub fn api_key_hash(key: &str) -> String {
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A fresh 256-bit secret for `SECRET_KEY`, base64url.
+pub fn new_secret_key() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Hashes a password with argon2id off the async threads.
+pub async fn hash_password(plaintext: String) -> Result<PasswordHash, String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(plaintext.as_bytes(), &salt)
+            .map(|h| PasswordHash::from_phc(h.to_string()))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Checks a password against its hash off the async threads. A malformed hash never matches.
+pub async fn verify_password(plaintext: String, hash: PasswordHash) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PhcHash::new(hash.as_phc())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(plaintext.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn grant(n: u128) -> GrantId {
+        GrantId::from_uuid(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn tokens_verify_only_under_their_key_and_grant() {
+        let secrets = Secrets::new(&[7; 32]);
+        let token = secrets.share_token(grant(1));
+        assert!(secrets.token_is_authentic(&token));
+        assert!(!Secrets::new(&[8; 32]).token_is_authentic(&token));
+        let mut forged = token.clone();
+        forged.grant_id = grant(2);
+        assert!(!secrets.token_is_authentic(&forged));
+        let mut flipped = token;
+        flipped.verifier[31] ^= 1;
+        assert!(!secrets.token_is_authentic(&flipped));
+    }
+
+    #[test]
+    fn sessions_cannot_be_forged_or_altered() {
+        let secrets = Secrets::new(&[7; 32]);
+        let claims = SessionClaims {
+            grant_id: grant(1),
+            expires_at: 10,
+            password_version: 0,
+        };
+        let session = secrets.sign_session(&claims);
+        assert_eq!(secrets.open_session(&session), Some(claims));
+        let longer = SessionClaims {
+            expires_at: u64::MAX,
+            ..claims
+        };
+        let (_, mac) = SessionClaims::parse(&session).unwrap();
+        assert_eq!(secrets.open_session(&longer.encode(&mac)), None);
+        assert_eq!(Secrets::new(&[9; 32]).open_session(&session), None);
+    }
+
+    #[test]
+    fn api_keys_are_long_random_and_stored_hashed() {
+        let (key, hash) = new_api_key();
+        let (other, _) = new_api_key();
+        assert_ne!(key, other);
+        assert!(key.len() >= 46);
+        assert_eq!(hash, api_key_hash(&key));
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains(&key[3..]));
+    }
+
+    #[tokio::test]
+    async fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(hash.as_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse".into(), hash.clone()).await);
+        assert!(!verify_password("wrong horse".into(), hash).await);
+        assert!(!verify_password("x".into(), PasswordHash::from_phc("garbage".into())).await);
+    }
+}

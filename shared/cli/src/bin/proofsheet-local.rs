@@ -1,0 +1,233 @@
+//! The whole system on one machine: provisions the emulator, seeds a demo photographer and
+//! gallery, serves every route on one port through the same `App` each Lambda runs, works the
+//! ingest queue like the event source mapping would, and prints every email SES accepted.
+//!
+//! Started by `scripts/dev`, which installs and starts the moto server and sets
+//! `AWS_ENDPOINT_URL`. Honours `PORT` (default 3000) and `DEV_API_KEY`.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body as AxumBody, to_bytes};
+use axum::response::Response as AxumResponse;
+use lambda_http::Body;
+use proofsheet_api::{App, Config, ingest};
+use proofsheet_store::provision::provision;
+
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    proofsheet_api::lambda::init_tracing();
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .map_err(|_| "AWS_ENDPOINT_URL must point at the local emulator (scripts/dev sets it)")?;
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let base_url = format!("http://127.0.0.1:{port}");
+
+    let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sender = "studio@proofsheet.local";
+    let provisioned = provision(&sdk_config, "proofsheet-dev", sender).await?;
+    let resources = &provisioned.resources;
+    let secret =
+        std::env::var("SECRET_KEY").unwrap_or_else(|_| proofsheet_api::secrets::new_secret_key());
+    let vars = HashMap::from([
+        ("TABLE_NAME", resources.table.clone()),
+        ("BUCKET_NAME", resources.bucket.clone()),
+        ("SENDER_EMAIL", sender.to_owned()),
+        ("PUBLIC_BASE_URL", base_url.clone()),
+        ("SECRET_KEY", secret),
+    ]);
+    let config =
+        Config::from_lookup(|name| std::env::var(name).ok().or_else(|| vars.get(name).cloned()))?;
+    let app = Arc::new(App::new(&sdk_config, config));
+
+    let api_key = seed_demo(&app, &base_url).await?;
+
+    tokio::spawn(work_ingest_queue(
+        app.clone(),
+        provisioned.ingest_queue_url.clone(),
+    ));
+    tokio::spawn(print_sent_emails(endpoint.clone()));
+
+    let router = axum::Router::new().fallback({
+        let app = app.clone();
+        move |req: axum::extract::Request| {
+            let app = app.clone();
+            async move { serve(&app, req).await }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    println!(
+        "\nProofsheet is running on {base_url} (emulator at {endpoint})\n\
+         \n  export API=\"{base_url}\" KEY=\"{api_key}\"\
+         \n  curl -s -H \"Authorization: Bearer $KEY\" $API/galleries\
+         \n  curl -s -H \"Authorization: Bearer $KEY\" -H 'content-type: application/json' \\\
+         \n       -d '{{\"title\":\"Smith wedding\"}}' $API/galleries\
+         \n\nThe README's walk-through continues from there. Emails SES accepts are printed below.\n"
+    );
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
+/// One HTTP request through `App::dispatch`, exactly as API Gateway + Lambda would run it.
+async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return AxumResponse::builder()
+                .status(413)
+                .body(AxumBody::from(
+                    r#"{"error":"body_too_large","message":"request bodies are limited to 1 MiB"}"#,
+                ))
+                .unwrap_or_default();
+        }
+    };
+    let body = if bytes.is_empty() {
+        Body::Empty
+    } else {
+        Body::Binary(bytes.to_vec())
+    };
+    let response = app.dispatch(http::Request::from_parts(parts, body)).await;
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        Body::Empty => AxumBody::empty(),
+        Body::Text(text) => AxumBody::from(text),
+        Body::Binary(bytes) => AxumBody::from(bytes),
+        _ => AxumBody::empty(),
+    };
+    AxumResponse::from_parts(parts, body)
+}
+
+/// The demo photographer (API key from `DEV_API_KEY` or generated) and a gallery with photos
+/// uploaded through the real presigned-PUT → S3 event → ingest path.
+async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let requested = std::env::var("DEV_API_KEY").ok().filter(|k| !k.is_empty());
+    let (_, key) = proofsheet_api::admin::create_photographer(
+        app,
+        "Demo Studio",
+        "demo@proofsheet.local",
+        "demo-studio",
+        requested,
+    )
+    .await?;
+    let call = |method: &str, path: &str, body: serde_json::Value| {
+        let req = http::Request::builder()
+            .method(method)
+            .uri(format!("{base_url}{path}"))
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .body(Body::Text(body.to_string()));
+        async move {
+            let response = app.dispatch(req?).await;
+            let text = match response.body() {
+                Body::Text(t) => t.clone(),
+                _ => String::new(),
+            };
+            Ok::<serde_json::Value, Box<dyn std::error::Error>>(serde_json::from_str(&text)?)
+        }
+    };
+    let gallery = call(
+        "POST",
+        "/galleries",
+        serde_json::json!({ "title": "Demo wedding" }),
+    )
+    .await?;
+    let gallery_id = gallery["id"]
+        .as_str()
+        .ok_or("demo gallery not created")?
+        .to_owned();
+    let client = reqwest::Client::new();
+    for (i, hue) in [(1, 20u8), (2, 120), (3, 200)] {
+        let jpeg = demo_photo(hue)?;
+        let upload = call(
+            "POST",
+            &format!("/galleries/{gallery_id}/photos"),
+            serde_json::json!({ "filename": format!("demo-{i}.jpg"), "content_type": "image/jpeg", "size": jpeg.len() }),
+        )
+        .await?;
+        let url = upload["upload_url"].as_str().ok_or("no upload url")?;
+        client
+            .put(url)
+            .header("content-type", "image/jpeg")
+            .body(jpeg)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let general = call(
+        "GET",
+        &format!("/galleries/{gallery_id}/general-access"),
+        serde_json::Value::Null,
+    )
+    .await?;
+    println!(
+        "Demo gallery {gallery_id}: general link {}",
+        general["link"].as_str().unwrap_or("?")
+    );
+    Ok(key)
+}
+
+/// A 1600×1067 gradient JPEG standing in for a photo.
+fn demo_photo(hue: u8) -> Result<Vec<u8>, image::ImageError> {
+    let img = image::RgbImage::from_fn(1600, 1067, |x, y| {
+        image::Rgb([hue.wrapping_add((x / 8) as u8), (y / 5) as u8, 255 - hue])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)?;
+    Ok(out.into_inner())
+}
+
+async fn work_ingest_queue(app: Arc<App>, queue_url: String) {
+    loop {
+        if let Err(e) = ingest::poll_queue_once(&app, &queue_url, 2).await {
+            tracing::error!(error = %e, "polling the ingest queue failed");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+}
+
+/// Prints each email the emulator's SES accepted, once.
+async fn print_sent_emails(endpoint: String) {
+    let client = reqwest::Client::new();
+    let mut seen = HashSet::new();
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let Ok(response) = client
+            .get(format!("{endpoint}/moto-api/data.json"))
+            .send()
+            .await
+        else {
+            continue;
+        };
+        // The emulator answers 500 while a multipart upload is unfinished: just try again.
+        let Ok(data) = response.json::<serde_json::Value>().await else {
+            continue;
+        };
+        for message in sent_messages(&data) {
+            let id = message["id"].as_str().unwrap_or_default().to_owned();
+            if seen.insert(id) {
+                println!(
+                    "\n──── email sent ────\nTo: {}\nSubject: {}\n\n{}\n────────────────────\n",
+                    message["destinations"]["ToAddresses"],
+                    message["subject"].as_str().unwrap_or_default(),
+                    message["body"].as_str().unwrap_or_default()
+                );
+            }
+        }
+    }
+}
+
+/// The SES messages in a moto state dump.
+fn sent_messages(data: &serde_json::Value) -> Vec<serde_json::Value> {
+    match &data["ses"]["Message"] {
+        serde_json::Value::Array(list) => list.clone(),
+        serde_json::Value::Object(map) => map.values().cloned().collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,198 @@
+//! Galleries: nesting and the watermark a gallery's renditions carry.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Invalid, PhotographerId};
+
+/// Where the mark sits on a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    TopLeft,
+    TopRight,
+    BottomLeft,
+    #[default]
+    BottomRight,
+    Center,
+}
+
+/// Whether the mark is the photographer's uploaded PNG logo or a line of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WatermarkMode {
+    #[default]
+    Text,
+    Logo,
+}
+
+/// A gallery's watermark. The defaults suit most photographers: "© <name>" at the bottom
+/// right, half transparent, a fifth of the photo's width.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatermarkSettings {
+    pub mode: WatermarkMode,
+    /// The text line; `None` means "© <photographer name>".
+    pub text: Option<String>,
+    pub position: Position,
+    /// 0 is invisible, 1 is opaque.
+    pub opacity: f64,
+    /// The mark's width as a fraction of the photo's width.
+    pub scale: f64,
+}
+
+impl Default for WatermarkSettings {
+    fn default() -> Self {
+        Self {
+            mode: WatermarkMode::Text,
+            text: None,
+            position: Position::BottomRight,
+            opacity: 0.5,
+            scale: 0.2,
+        }
+    }
+}
+
+/// A partial watermark change; `None` keeps the current value. `text: Some(None)` returns to
+/// the default text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WatermarkUpdate {
+    pub mode: Option<WatermarkMode>,
+    pub text: Option<Option<String>>,
+    pub position: Option<Position>,
+    pub opacity: Option<f64>,
+    pub scale: Option<f64>,
+}
+
+impl WatermarkSettings {
+    pub fn apply(&self, update: WatermarkUpdate) -> Result<Self, Invalid> {
+        let next = Self {
+            mode: update.mode.unwrap_or(self.mode),
+            text: update.text.unwrap_or_else(|| self.text.clone()),
+            position: update.position.unwrap_or(self.position),
+            opacity: update.opacity.unwrap_or(self.opacity),
+            scale: update.scale.unwrap_or(self.scale),
+        };
+        if !(0.0..=1.0).contains(&next.opacity) {
+            return Err(Invalid::new("watermark.opacity", "must be between 0 and 1"));
+        }
+        if !(0.05..=1.0).contains(&next.scale) {
+            return Err(Invalid::new(
+                "watermark.scale",
+                "must be between 0.05 and 1",
+            ));
+        }
+        if let Some(text) = &next.text {
+            let chars = text.chars().count();
+            if chars == 0 || chars > 100 || text.chars().any(char::is_control) {
+                return Err(Invalid::new(
+                    "watermark.text",
+                    "must be one line of 1 to 100 characters",
+                ));
+            }
+        }
+        Ok(next)
+    }
+
+    /// The text drawn on photos when the mode is text.
+    pub fn text_for(&self, photographer_name: &str) -> String {
+        self.text
+            .clone()
+            .unwrap_or_else(|| format!("© {photographer_name}"))
+    }
+}
+
+/// How galleries nest.
+pub struct GalleryRules;
+
+impl GalleryRules {
+    /// Gallery → sub-gallery → sub-sub-gallery. Deeper trees confuse clients more than they
+    /// help photographers, and a bound keeps every walk up the tree short.
+    pub const MAX_DEPTH: u8 = 3;
+
+    /// The depth a new gallery gets under `parent`, if the parent may hold it. A parent owned by
+    /// someone else is reported as missing, so ids of other tenants reveal nothing.
+    pub fn child_depth(
+        parent_owner: PhotographerId,
+        parent_depth: u8,
+        caller: PhotographerId,
+    ) -> Result<u8, ParentRefused> {
+        if parent_owner != caller {
+            return Err(ParentRefused::NotFound);
+        }
+        let depth = parent_depth + 1;
+        if depth > Self::MAX_DEPTH {
+            return Err(ParentRefused::TooDeep);
+        }
+        Ok(depth)
+    }
+}
+
+/// Why a gallery can't be created under the requested parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentRefused {
+    NotFound,
+    TooDeep,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn default_text_names_the_photographer() {
+        let settings = WatermarkSettings::default();
+        assert_eq!(settings.text_for("Anna Lee"), "© Anna Lee");
+        let custom = settings
+            .apply(WatermarkUpdate {
+                text: Some(Some("Lee Studio".into())),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(custom.text_for("Anna Lee"), "Lee Studio");
+        let back = custom
+            .apply(WatermarkUpdate {
+                text: Some(None),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(back.text_for("Anna Lee"), "© Anna Lee");
+    }
+
+    #[test]
+    fn out_of_range_watermarks_are_refused() {
+        let settings = WatermarkSettings::default();
+        let opacity = WatermarkUpdate {
+            opacity: Some(1.5),
+            ..Default::default()
+        };
+        assert_eq!(
+            settings.apply(opacity).unwrap_err().field,
+            "watermark.opacity"
+        );
+        let scale = WatermarkUpdate {
+            scale: Some(0.0),
+            ..Default::default()
+        };
+        assert_eq!(settings.apply(scale).unwrap_err().field, "watermark.scale");
+        let text = WatermarkUpdate {
+            text: Some(Some("a\r\nb".into())),
+            ..Default::default()
+        };
+        assert_eq!(settings.apply(text).unwrap_err().field, "watermark.text");
+    }
+
+    #[test]
+    fn sub_galleries_stay_with_their_owner_and_shallow() {
+        let anna = PhotographerId::from_uuid(Uuid::new_v4());
+        let ben = PhotographerId::from_uuid(Uuid::new_v4());
+        assert_eq!(GalleryRules::child_depth(anna, 0, anna), Ok(1));
+        assert_eq!(
+            GalleryRules::child_depth(anna, 0, ben),
+            Err(ParentRefused::NotFound)
+        );
+        assert_eq!(
+            GalleryRules::child_depth(anna, GalleryRules::MAX_DEPTH, anna),
+            Err(ParentRefused::TooDeep)
+        );
+    }
+}

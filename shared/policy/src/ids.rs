@@ -1,0 +1,64 @@
+//! Identifiers. Ids are UUIDs: v7 for things listed in creation order (galleries, photos, grants),
+//! so DynamoDB sort keys built from them sort by time. Grant ids double as the public half of a
+//! share link, so they must come from a CSPRNG (v7 carries 74 random bits, v4 122; the link's
+//! secret half is separate, see [`crate::tokens::ShareToken`]).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+use crate::Invalid;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// Wraps an id the caller generated (random or time-ordered UUID).
+            pub fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            /// Parses an id from a path parameter or stored value.
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                Uuid::try_parse(raw)
+                    .map(Self)
+                    .map_err(|_| Invalid::new($field, "not a valid id"))
+            }
+
+            pub fn as_uuid(&self) -> &Uuid {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A photographer (the tenant: every other object belongs to exactly one).
+    PhotographerId,
+    "photographer_id"
+);
+uuid_id!(
+    /// A gallery or sub-gallery.
+    GalleryId,
+    "gallery_id"
+);
+uuid_id!(
+    /// A photo inside a gallery.
+    PhotoId,
+    "photo_id"
+);
+uuid_id!(
+    /// An access grant: the gallery's general link or one client's private link.
+    GrantId,
+    "grant_id"
+);

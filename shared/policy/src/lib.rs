@@ -1,0 +1,41 @@
+//! Proofsheet's rules, as pure functions over plain data.
+//!
+//! This crate decides; it never does. It knows what a valid gallery title, email or share link
+//! looks like, how a client's effective access settings are resolved from the general ones, what a
+//! client may see, and when password guessing must stop. It has no I/O, no clock and no randomness:
+//! callers pass `now` and random bytes in, so every rule is unit- and property-testable. The store
+//! enforces these decisions atomically in DynamoDB; the handlers only glue the two together.
+
+pub mod access;
+pub mod gallery;
+pub mod ids;
+pub mod tokens;
+pub mod upload;
+pub mod values;
+
+pub use access::{
+    AccessSettings, ClientPermissions, PasswordHash, PasswordUpdate, Resolution, SettingsChange,
+    ViewRendition,
+};
+pub use gallery::{GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate};
+pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
+pub use tokens::{SessionClaims, ShareToken, UnlockThrottle, UnlockVerdict};
+pub use upload::{ContentType, UploadRequest};
+pub use values::{Email, PersonName, Slug, Title};
+
+/// Why a request was refused by a rule. `field` names the offending input for the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct Invalid {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Share links, client sessions, and how fast a link's password may be guessed.
+//!
+//! A share link is `/g/{token}` with `token = base64url(grant_id ‖ verifier)`: the grant id
+//! (public, 128 bits) finds the grant with one key lookup, and the 256-bit verifier proves the
+//! holder was given the link. The verifier is derived by the caller with a keyed MAC, so the
+//! table holds no token material at all and the photographer can be shown the link again. This
+//! module only knows the formats and the rules; the MACs are computed where the key lives.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use uuid::Uuid;
+
+use crate::GrantId;
+
+const VERIFIER_LEN: usize = 32;
+const MAC_LEN: usize = 32;
+
+/// The capability in a share link.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShareToken {
+    pub grant_id: GrantId,
+    pub verifier: [u8; VERIFIER_LEN],
+}
+
+impl ShareToken {
+    pub fn encode(&self) -> String {
+        let mut raw = Vec::with_capacity(16 + VERIFIER_LEN);
+        raw.extend_from_slice(self.grant_id.as_uuid().as_bytes());
+        raw.extend_from_slice(&self.verifier);
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// `None` for anything that isn't a well-formed token; callers answer 404 either way, so a
+    /// malformed token and an unknown one look the same from outside.
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.len() != 64 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        let (id, verifier) = bytes.split_at_checked(16)?;
+        Some(Self {
+            grant_id: GrantId::from_uuid(Uuid::from_slice(id).ok()?),
+            verifier: verifier.try_into().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Debug for ShareToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ShareToken({}, <verifier redacted>)", self.grant_id)
+    }
+}
+
+/// What a client session (opened by a link's password) vouches for: this link, until then,
+/// under this password. Sent as `Authorization: Bearer <session>`, never in a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionClaims {
+    pub grant_id: GrantId,
+    /// Unix seconds.
+    pub expires_at: u64,
+    /// The link's password version when the session was opened.
+    pub password_version: u32,
+}
+
+impl SessionClaims {
+    /// How long a session lasts unless configured otherwise: a working day of proofing.
+    pub const DEFAULT_TTL_SECS: u64 = 12 * 60 * 60;
+
+    /// The bytes the session MAC covers.
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(28);
+        bytes.extend_from_slice(self.grant_id.as_uuid().as_bytes());
+        bytes.extend_from_slice(&self.expires_at.to_be_bytes());
+        bytes.extend_from_slice(&self.password_version.to_be_bytes());
+        bytes
+    }
+
+    pub fn encode(&self, mac: &[u8; MAC_LEN]) -> String {
+        let mut raw = self.signed_bytes();
+        raw.extend_from_slice(mac);
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// The claims and the MAC that must be checked against them.
+    pub fn parse(raw: &str) -> Option<(Self, [u8; MAC_LEN])> {
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        if bytes.len() != 28 + MAC_LEN {
+            return None;
+        }
+        let claims = Self {
+            grant_id: GrantId::from_uuid(Uuid::from_slice(&bytes[..16]).ok()?),
+            expires_at: u64::from_be_bytes(bytes[16..24].try_into().ok()?),
+            password_version: u32::from_be_bytes(bytes[24..28].try_into().ok()?),
+        };
+        Some((claims, bytes[28..].try_into().ok()?))
+    }
+
+    /// Whether an authentic session still opens `grant_id` whose password is now at
+    /// `password_version`.
+    pub fn admits(&self, grant_id: GrantId, password_version: u32, now: u64) -> bool {
+        self.grant_id == grant_id
+            && self.password_version == password_version
+            && now < self.expires_at
+    }
+}
+
+/// Password guessing on one link: at most `MAX_ATTEMPTS` tries per window. Every try counts,
+/// right or wrong, so the counter can be reserved atomically *before* the slow hash check, and
+/// concurrent guesses can't slip past it. The window is short, so an attacker who burns the
+/// tries locks the real client out for minutes, never for long.
+pub struct UnlockThrottle;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnlockVerdict {
+    /// Count this try in the current window.
+    CountInWindow,
+    /// The window is over: start a new one with this try.
+    StartWindow,
+    /// Too many tries: come back after this many seconds.
+    Wait { retry_after_secs: u64 },
+}
+
+impl UnlockThrottle {
+    pub const MAX_ATTEMPTS: u32 = 10;
+    pub const WINDOW_SECS: u64 = 15 * 60;
+
+    pub fn verdict(attempts_in_window: u32, window_started_at: u64, now: u64) -> UnlockVerdict {
+        let window_ends = window_started_at.saturating_add(Self::WINDOW_SECS);
+        if now >= window_ends {
+            UnlockVerdict::StartWindow
+        } else if attempts_in_window < Self::MAX_ATTEMPTS {
+            UnlockVerdict::CountInWindow
+        } else {
+            UnlockVerdict::Wait {
+                retry_after_secs: window_ends - now,
+            }
+        }
+    }
+
+    /// Windows that started before this instant are over.
+    pub fn window_cutoff(now: u64) -> u64 {
+        now.saturating_sub(Self::WINDOW_SECS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn grant(n: u128) -> GrantId {
+        GrantId::from_uuid(Uuid::from_u128(n))
+    }
+
+    proptest! {
+        #[test]
+        fn share_tokens_round_trip(id in any::<u128>(), verifier in any::<[u8; 32]>()) {
+            let token = ShareToken { grant_id: grant(id), verifier };
+            let encoded = token.encode();
+            prop_assert_eq!(encoded.len(), 64);
+            prop_assert!(encoded.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            prop_assert_eq!(ShareToken::parse(&encoded), Some(token));
+        }
+
+        #[test]
+        fn garbage_is_never_a_token(raw in ".{0,80}") {
+            if let Some(token) = ShareToken::parse(&raw) {
+                prop_assert_eq!(token.encode(), raw);
+            }
+        }
+
+        #[test]
+        fn sessions_round_trip(id in any::<u128>(), exp in any::<u64>(), version in any::<u32>(), mac in any::<[u8; 32]>()) {
+            let claims = SessionClaims { grant_id: grant(id), expires_at: exp, password_version: version };
+            prop_assert_eq!(SessionClaims::parse(&claims.encode(&mac)), Some((claims, mac)));
+        }
+
+        /// Within one window, never more than MAX_ATTEMPTS tries are let through.
+        #[test]
+        fn at_most_max_attempts_per_window(start in 0u64..1_000_000, offsets in proptest::collection::vec(0u64..UnlockThrottle::WINDOW_SECS, 0..40)) {
+            let mut attempts = 1; // the try that started the window
+            let mut allowed = 1;
+            let mut sorted = offsets;
+            sorted.sort_unstable();
+            for offset in sorted {
+                match UnlockThrottle::verdict(attempts, start, start + offset) {
+                    UnlockVerdict::CountInWindow => { attempts += 1; allowed += 1; }
+                    UnlockVerdict::StartWindow => unreachable!("still inside the window"),
+                    UnlockVerdict::Wait { retry_after_secs } => {
+                        prop_assert!(retry_after_secs <= UnlockThrottle::WINDOW_SECS);
+                    }
+                }
+            }
+            prop_assert!(allowed <= UnlockThrottle::MAX_ATTEMPTS);
+        }
+    }
+
+    #[test]
+    fn a_lockout_ends_with_its_window() {
+        let max = UnlockThrottle::MAX_ATTEMPTS;
+        assert_eq!(
+            UnlockThrottle::verdict(max, 1000, 1000 + 60),
+            UnlockVerdict::Wait {
+                retry_after_secs: 840
+            }
+        );
+        assert_eq!(
+            UnlockThrottle::verdict(max, 1000, 1000 + UnlockThrottle::WINDOW_SECS),
+            UnlockVerdict::StartWindow
+        );
+    }
+
+    #[test]
+    fn sessions_die_with_their_password_or_their_time() {
+        let claims = SessionClaims {
+            grant_id: grant(1),
+            expires_at: 100,
+            password_version: 2,
+        };
+        assert!(claims.admits(grant(1), 2, 99));
+        assert!(!claims.admits(grant(1), 2, 100), "expired");
+        assert!(!claims.admits(grant(1), 3, 99), "password changed");
+        assert!(!claims.admits(grant(2), 2, 99), "another link");
+    }
+
+    #[test]
+    fn tokens_do_not_print_their_verifier() {
+        let token = ShareToken {
+            grant_id: grant(7),
+            verifier: [0xAB; 32],
+        };
+        let printed = format!("{token:?}");
+        assert!(!printed.contains("171") && !printed.to_lowercase().contains("abab"));
+    }
+}

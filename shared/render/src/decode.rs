@@ -1,0 +1,329 @@
+//! Content sniffing and limit-checked decoding of originals and logos.
+
+use std::io::Cursor;
+
+use image::error::LimitErrorKind;
+use image::metadata::Orientation;
+use image::{
+    DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage, RgbaImage,
+};
+
+use crate::{DecodeLimits, MAX_LOGO_SIDE, RenderError};
+
+/// ICC profiles beyond this are not real colour profiles; dropping one only
+/// costs colour accuracy, so it is never worth rejecting a photo over.
+const MAX_ICC_BYTES: usize = 1 << 20;
+
+pub(crate) struct Decoded {
+    /// Pixels as stored, before EXIF orientation; alpha flattened onto white.
+    pub image: RgbImage,
+    pub orientation: Orientation,
+    pub icc: Option<Vec<u8>>,
+}
+
+pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderError> {
+    let reader = sniff(bytes)?;
+    let format = reader.format().ok_or(RenderError::NotAnImage)?;
+
+    // Our own header peek fails a bomb before any decoder exists, and lets
+    // the message name the offending size.
+    if let Some((w, h)) = peek_dimensions(format, bytes) {
+        check_dimensions(w, h, limits)?;
+    }
+
+    let mut reader = reader;
+    reader.limits(image_limits(
+        limits.max_width,
+        limits.max_height,
+        limits.max_alloc_bytes,
+    ));
+    let mut decoder = reader.into_decoder().map_err(map_image_error)?;
+    let (w, h) = decoder.dimensions();
+    check_dimensions(w, h, limits)?;
+
+    // `into_decoder` does not reserve the output buffer against max_alloc
+    // (only `ImageReader::decode` would), so check it here; the RGB copy
+    // made for grey or alpha images counts too.
+    let rgb_bytes = u64::from(w) * u64::from(h) * 3;
+    let needed = decoder.total_bytes().max(rgb_bytes);
+    if needed > limits.max_alloc_bytes {
+        return Err(RenderError::LimitExceeded(format!(
+            "opening it needs {} of memory and the limit is {}",
+            mib(needed),
+            mib(limits.max_alloc_bytes)
+        )));
+    }
+
+    // A broken EXIF block is common and harmless: show the photo as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let icc = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .filter(|p| !p.is_empty() && p.len() <= MAX_ICC_BYTES);
+
+    let image = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
+    Ok(Decoded {
+        image: flatten_to_rgb(image)?,
+        orientation,
+        icc,
+    })
+}
+
+/// Decode a watermark logo: PNG only, at most [`MAX_LOGO_SIDE`] per side.
+pub(crate) fn decode_logo(png: &[u8]) -> Result<RgbaImage, RenderError> {
+    let invalid = |why: &str| RenderError::LogoInvalid(why.to_owned());
+    let reader = match sniff(png) {
+        Ok(reader) if reader.format() == Some(ImageFormat::Png) => reader,
+        Ok(_) | Err(RenderError::UnsupportedFormat(_)) => {
+            return Err(invalid("it is not a PNG file"));
+        }
+        Err(_) => return Err(invalid("it is not an image")),
+    };
+    let too_big = |w: u32, h: u32| {
+        RenderError::LogoInvalid(format!(
+            "it is {w} × {h} pixels, larger than {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE}"
+        ))
+    };
+    match peek_dimensions(ImageFormat::Png, png) {
+        Some((w, h)) if w > MAX_LOGO_SIDE || h > MAX_LOGO_SIDE => return Err(too_big(w, h)),
+        _ => {}
+    }
+
+    let mut reader = reader;
+    // 16-bit RGBA at the maximum size is the largest legitimate buffer.
+    let max_alloc = u64::from(MAX_LOGO_SIDE) * u64::from(MAX_LOGO_SIDE) * 8;
+    reader.limits(image_limits(MAX_LOGO_SIDE, MAX_LOGO_SIDE, max_alloc));
+    let decoder = reader
+        .into_decoder()
+        .map_err(|e| logo_error(map_image_error(e)))?;
+    let (w, h) = decoder.dimensions();
+    if w > MAX_LOGO_SIDE || h > MAX_LOGO_SIDE {
+        return Err(too_big(w, h));
+    }
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| logo_error(map_image_error(e)))?;
+    Ok(image.into_rgba8())
+}
+
+fn logo_error(err: RenderError) -> RenderError {
+    match err {
+        RenderError::Corrupt(why) => {
+            RenderError::LogoInvalid(format!("the PNG is damaged ({why})"))
+        }
+        RenderError::TooLarge { width, height, .. } => RenderError::LogoInvalid(format!(
+            "it is {width} × {height} pixels, larger than {MAX_LOGO_SIDE} × {MAX_LOGO_SIDE}"
+        )),
+        RenderError::LogoInvalid(why) => RenderError::LogoInvalid(why),
+        other => RenderError::LogoInvalid(other.to_string()),
+    }
+}
+
+/// Recognise the format from the bytes and accept only JPEG and PNG.
+fn sniff(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, RenderError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| RenderError::Corrupt(e.to_string()))?;
+    match reader.format() {
+        Some(ImageFormat::Jpeg | ImageFormat::Png) => Ok(reader),
+        Some(other) if plausible(other, bytes) => {
+            Err(RenderError::UnsupportedFormat(format_name(other)))
+        }
+        Some(_) => Err(RenderError::NotAnImage),
+        // iPhones upload HEIC; saying so is kinder than "not an image".
+        None if is_heif(bytes) => Err(RenderError::UnsupportedFormat("HEIC/HEIF".to_owned())),
+        None => Err(RenderError::NotAnImage),
+    }
+}
+
+/// BMP and PNM have two-byte magic numbers that plain text can start with
+/// ("BM…", "P3…"); look a little further before calling text an image.
+fn plausible(format: ImageFormat, bytes: &[u8]) -> bool {
+    match format {
+        ImageFormat::Bmp => bytes
+            .get(14..18)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes)
+            .is_some_and(|dib| matches!(dib, 12 | 40 | 52 | 56 | 64 | 108 | 124)),
+        ImageFormat::Pnm => bytes.get(2).is_some_and(u8::is_ascii_whitespace),
+        _ => true,
+    }
+}
+
+fn is_heif(bytes: &[u8]) -> bool {
+    bytes.get(4..8) == Some(b"ftyp")
+        && bytes.get(8..12).is_some_and(|brand| {
+            matches!(
+                brand,
+                b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1"
+            )
+        })
+}
+
+fn format_name(format: ImageFormat) -> String {
+    match format {
+        ImageFormat::Gif => "GIF".to_owned(),
+        ImageFormat::WebP => "WebP".to_owned(),
+        ImageFormat::Tiff => "TIFF".to_owned(),
+        ImageFormat::Bmp => "BMP".to_owned(),
+        ImageFormat::Avif => "AVIF".to_owned(),
+        ImageFormat::Ico => "ICO".to_owned(),
+        ImageFormat::Hdr => "Radiance HDR".to_owned(),
+        ImageFormat::OpenExr => "OpenEXR".to_owned(),
+        ImageFormat::Qoi => "QOI".to_owned(),
+        ImageFormat::Pnm => "PNM".to_owned(),
+        ImageFormat::Dds => "DDS".to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn image_limits(max_width: u32, max_height: u32, max_alloc: u64) -> image::Limits {
+    // `Limits` is non-exhaustive, so start from the default and tighten.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(max_width);
+    limits.max_image_height = Some(max_height);
+    limits.max_alloc = Some(max_alloc);
+    limits
+}
+
+fn check_dimensions(width: u32, height: u32, limits: &DecodeLimits) -> Result<(), RenderError> {
+    if width > limits.max_width
+        || height > limits.max_height
+        || u64::from(width) * u64::from(height) > limits.max_pixels
+    {
+        return Err(RenderError::TooLarge {
+            width,
+            height,
+            max_width: limits.max_width,
+            max_height: limits.max_height,
+            max_pixels: limits.max_pixels,
+        });
+    }
+    Ok(())
+}
+
+/// Width and height declared in the header, read without a decoder.
+pub(crate) fn peek_dimensions(format: ImageFormat, bytes: &[u8]) -> Option<(u32, u32)> {
+    match format {
+        ImageFormat::Png => png_dimensions(bytes),
+        ImageFormat::Jpeg => jpeg_dimensions(bytes),
+        _ => None,
+    }
+}
+
+fn png_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    // Signature (8), then the IHDR chunk: length (4), type (4), width, height.
+    if b.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    Some((be32(b, 16)?, be32(b, 20)?))
+}
+
+fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    let mut i = 2; // past SOI
+    loop {
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        while *b.get(i)? == 0xFF {
+            i += 1; // fill bytes
+        }
+        let marker = *b.get(i)?;
+        i += 1;
+        match marker {
+            // Markers without a length field.
+            0x01 | 0xD0..=0xD8 => continue,
+            // Start of scan or end of image before any frame header.
+            0xD9 | 0xDA => return None,
+            // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let height = be16(b, i + 3)?;
+                let width = be16(b, i + 5)?;
+                return Some((u32::from(width), u32::from(height)));
+            }
+            _ => {
+                let len = usize::from(be16(b, i)?);
+                if len < 2 {
+                    return None;
+                }
+                i += len;
+            }
+        }
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    let bytes = b.get(at..at.checked_add(2)?)?;
+    Some(u16::from_be_bytes(bytes.try_into().ok()?))
+}
+
+fn be32(b: &[u8], at: usize) -> Option<u32> {
+    let bytes = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_be_bytes(bytes.try_into().ok()?))
+}
+
+pub(crate) fn map_image_error(err: ImageError) -> RenderError {
+    match err {
+        ImageError::Limits(e) => RenderError::LimitExceeded(match e.kind() {
+            LimitErrorKind::DimensionError => "its width or height is too large".to_owned(),
+            LimitErrorKind::InsufficientMemory => "opening it needs too much memory".to_owned(),
+            _ => e.to_string(),
+        }),
+        ImageError::Unsupported(e) => RenderError::UnsupportedFormat(e.to_string()),
+        ImageError::Decoding(e) => RenderError::Corrupt(e.to_string()),
+        ImageError::IoError(e) => RenderError::Corrupt(e.to_string()),
+        ImageError::Parameter(e) => RenderError::Corrupt(e.to_string()),
+        ImageError::Encoding(e) => RenderError::Internal(e.to_string()),
+    }
+}
+
+/// JPEG has no alpha: composite transparent PNGs onto white (what a viewer
+/// shows them on) rather than letting hidden colour values bleed through.
+fn flatten_to_rgb(image: DynamicImage) -> Result<RgbImage, RenderError> {
+    if !image.color().has_alpha() {
+        return Ok(image.into_rgb8());
+    }
+    let rgba = image.into_rgba8();
+    let (w, h) = rgba.dimensions();
+    let mut out = Vec::with_capacity(rgba.as_raw().len() / 4 * 3);
+    for px in rgba.as_raw().chunks_exact(4) {
+        let a = u32::from(px[3]);
+        for &c in &px[..3] {
+            out.push(((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8);
+        }
+    }
+    RgbImage::from_raw(w, h, out)
+        .ok_or_else(|| RenderError::Internal("flattened buffer has the wrong size".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_header_peek_skips_segments_and_reads_sof() {
+        let mut b = vec![0xFF, 0xD8];
+        // APP0 with 4 bytes of payload.
+        b.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x06, 1, 2, 3, 4]);
+        // DHT (C4) must not be taken for a frame header.
+        b.extend_from_slice(&[0xFF, 0xC4, 0x00, 0x03, 0]);
+        // SOF2: length 17, precision 8, height 0x0300, width 0x0400.
+        b.extend_from_slice(&[0xFF, 0xFF, 0xC2, 0x00, 0x11, 8, 0x03, 0x00, 0x04, 0x00]);
+        assert_eq!(jpeg_dimensions(&b), Some((1024, 768)));
+        assert_eq!(jpeg_dimensions(&b[..b.len() - 1]), None);
+        assert_eq!(jpeg_dimensions(&[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x00]), None);
+    }
+
+    #[test]
+    fn flatten_composites_onto_white() {
+        let mut img = RgbaImage::new(2, 1);
+        img.put_pixel(0, 0, image::Rgba([0, 0, 0, 0]));
+        img.put_pixel(1, 0, image::Rgba([0, 0, 0, 255]));
+        let flat = flatten_to_rgb(DynamicImage::ImageRgba8(img)).unwrap();
+        assert_eq!(flat.get_pixel(0, 0).0, [255, 255, 255]);
+        assert_eq!(flat.get_pixel(1, 0).0, [0, 0, 0]);
+    }
+}

@@ -1,0 +1,210 @@
+//! Test fixtures: images are generated in code, never checked in.
+
+#![allow(dead_code)]
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::{ExtendedColorType, ImageEncoder, ImageFormat, Rgb, RgbImage, RgbaImage};
+use proofsheet_render::{Mark, Position, Rendition, Watermark};
+
+pub const RED: [u8; 3] = [255, 0, 0];
+pub const GREEN: [u8; 3] = [0, 255, 0];
+pub const BLUE: [u8; 3] = [0, 0, 255];
+pub const YELLOW: [u8; 3] = [255, 255, 0];
+pub const GREY: [u8; 3] = [128, 128, 128];
+
+/// Stored-pixel quadrants: red top-left, green top-right, blue bottom-left,
+/// yellow bottom-right.
+pub fn quadrants(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        Rgb(match (x < w / 2, y < h / 2) {
+            (true, true) => RED,
+            (false, true) => GREEN,
+            (true, false) => BLUE,
+            (false, false) => YELLOW,
+        })
+    })
+}
+
+pub fn gradient(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        Rgb([
+            (x * 255 / w) as u8,
+            (y * 255 / h) as u8,
+            ((x + y) % 256) as u8,
+        ])
+    })
+}
+
+pub fn solid(w: u32, h: u32, c: [u8; 3]) -> RgbImage {
+    RgbImage::from_pixel(w, h, Rgb(c))
+}
+
+pub fn jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 95)
+        .encode_image(img)
+        .unwrap();
+    out
+}
+
+pub fn png_rgb(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    PngEncoder::new(&mut out)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    out
+}
+
+pub fn png_rgba(img: &RgbaImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    PngEncoder::new(&mut out)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            ExtendedColorType::Rgba8,
+        )
+        .unwrap();
+    out
+}
+
+/// Insert a minimal APP1 Exif segment (big-endian TIFF, one IFD entry:
+/// Orientation 0x0112 = `orientation`) right after SOI.
+pub fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = Vec::new();
+    tiff.extend_from_slice(b"MM\x00\x2a"); // big-endian TIFF magic
+    tiff.extend_from_slice(&8u32.to_be_bytes()); // offset of IFD0
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // tag: Orientation
+    tiff.extend_from_slice(&3u16.to_be_bytes()); // type: SHORT
+    tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]); // value padding
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// Decode a rendition and check it is a JPEG of the stated size.
+pub fn decode(r: &Rendition) -> RgbImage {
+    assert_eq!(&r.jpeg[..3], &[0xFF, 0xD8, 0xFF], "not a JPEG");
+    let img = image::load_from_memory_with_format(&r.jpeg, ImageFormat::Jpeg)
+        .expect("rendition decodes")
+        .to_rgb8();
+    assert_eq!(img.dimensions(), (r.width, r.height));
+    img
+}
+
+/// Sampling factors of the first (luma) component in the frame header.
+pub fn luma_sampling(jpeg: &[u8]) -> u8 {
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w[0] == 0xFF && matches!(w[1], 0xC0..=0xC2))
+        .expect("frame header");
+    // marker(2) length(2) precision(1) height(2) width(2) ncomp(1) id(1) sampling(1)
+    jpeg[sof + 11]
+}
+
+/// (number of scans, components in the first scan). One interleaved scan is
+/// the layout every decoder handles, including the `image` crate's.
+pub fn scan_layout(jpeg: &[u8]) -> (usize, u8) {
+    let sos: Vec<usize> = jpeg
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == &[0xFF, 0xDA])
+        .map(|(i, _)| i)
+        .collect();
+    let first = *sos.first().expect("a scan");
+    // marker(2) length(2) component count(1)
+    (sos.len(), jpeg[first + 4])
+}
+
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Rewrite a PNG's IHDR width and height and fix the chunk CRC.
+pub fn patch_png_size(png: &[u8], w: u32, h: u32) -> Vec<u8> {
+    assert_eq!(&png[12..16], b"IHDR");
+    let mut out = png.to_vec();
+    out[16..20].copy_from_slice(&w.to_be_bytes());
+    out[20..24].copy_from_slice(&h.to_be_bytes());
+    let crc = crc32(&out[12..29]);
+    out[29..33].copy_from_slice(&crc.to_be_bytes());
+    out
+}
+
+/// Rewrite a baseline JPEG's frame header dimensions.
+pub fn patch_jpeg_size(jpeg: &[u8], w: u16, h: u16) -> Vec<u8> {
+    let sof = jpeg
+        .windows(2)
+        .position(|x| x == [0xFF, 0xC0])
+        .expect("baseline frame header");
+    let mut out = jpeg.to_vec();
+    out[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+    out[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+    out
+}
+
+pub fn text_mark(text: &str, position: Position, opacity: f32, scale: f32) -> Watermark {
+    Watermark {
+        mark: Mark::Text(text.to_owned()),
+        position,
+        opacity,
+        scale,
+    }
+}
+
+pub fn no_mark() -> Watermark {
+    text_mark("", Position::BottomRight, 0.0, 0.2)
+}
+
+pub fn max_diff(a: &[u8; 3], b: &[u8; 3]) -> u8 {
+    (0..3).map(|c| a[c].abs_diff(b[c])).max().unwrap_or(0)
+}
+
+/// Which of the four quadrant colours `px` is closest to.
+pub fn nearest(px: [u8; 3]) -> [u8; 3] {
+    let dist = |c: [u8; 3]| -> u32 { (0..3).map(|i| u32::from(px[i].abs_diff(c[i])).pow(2)).sum() };
+    [RED, GREEN, BLUE, YELLOW]
+        .into_iter()
+        .min_by_key(|&c| dist(c))
+        .unwrap_or(RED)
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed.max(1);
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 24) as u8
+        })
+        .collect()
+}

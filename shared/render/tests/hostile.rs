@@ -1,0 +1,211 @@
+//! Bombs, damaged files and things that are not photos.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use image::{Rgba, RgbaImage};
+use proofsheet_render::{
+    DecodeLimits, Mark, RenderError, Watermark, render_renditions, validate_logo,
+};
+
+fn try_render(bytes: &[u8]) -> Result<proofsheet_render::Renditions, RenderError> {
+    render_renditions(bytes, &Watermark::text("© Test"), &DecodeLimits::default())
+}
+
+fn assert_too_large(result: Result<proofsheet_render::Renditions, RenderError>, w: u32, h: u32) {
+    match result {
+        Err(RenderError::TooLarge { width, height, .. }) => assert_eq!((width, height), (w, h)),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+}
+
+#[test]
+fn png_bomb_fails_fast_with_its_size() {
+    let bomb = patch_png_size(&png_rgb(&solid(1, 1, GREY)), 60_000, 60_000);
+    let started = Instant::now();
+    let result = try_render(&bomb);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_too_large(result, 60_000, 60_000);
+}
+
+#[test]
+fn png_bomb_declaring_100000_square_fails_fast() {
+    let bomb = patch_png_size(&png_rgb(&solid(4, 4, GREY)), 100_000, 100_000);
+    let started = Instant::now();
+    let err = try_render(&bomb).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(err.code(), "too_large");
+    assert!(err.to_string().contains("100000 × 100000"), "{err}");
+}
+
+#[test]
+fn png_within_sides_but_over_pixel_budget_is_too_large() {
+    // 20000 x 6001 passes the per-side limit but is over 120 megapixels.
+    let bomb = patch_png_size(&png_rgb(&solid(1, 1, GREY)), 20_000, 6_001);
+    assert_too_large(try_render(&bomb), 20_000, 6_001);
+}
+
+#[test]
+fn jpeg_bomb_fails_fast_with_its_size() {
+    let bomb = patch_jpeg_size(&jpeg(&solid(16, 16, GREY)), 60_000, 60_000);
+    let started = Instant::now();
+    let result = try_render(&bomb);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_too_large(result, 60_000, 60_000);
+}
+
+#[test]
+fn custom_pixel_limit_is_enforced() {
+    let limits = DecodeLimits {
+        max_pixels: 100_000,
+        ..DecodeLimits::default()
+    };
+    let result = render_renditions(&jpeg(&gradient(400, 300)), &no_mark(), &limits);
+    assert!(
+        matches!(result, Err(RenderError::TooLarge { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn custom_side_limit_is_enforced() {
+    let limits = DecodeLimits {
+        max_width: 300,
+        ..DecodeLimits::default()
+    };
+    let result = render_renditions(&png_rgb(&gradient(400, 100)), &no_mark(), &limits);
+    assert!(
+        matches!(result, Err(RenderError::TooLarge { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn alloc_limit_is_enforced() {
+    let limits = DecodeLimits {
+        max_alloc_bytes: 100_000,
+        ..DecodeLimits::default()
+    };
+    for bytes in [png_rgb(&gradient(400, 300)), jpeg(&gradient(400, 300))] {
+        let result = render_renditions(&bytes, &no_mark(), &limits);
+        assert!(
+            matches!(result, Err(RenderError::LimitExceeded(_))),
+            "{result:?}"
+        );
+    }
+}
+
+#[test]
+fn truncated_jpeg_never_panics() {
+    let full = jpeg(&gradient(300, 200));
+    for cut in [3, 20, 200, full.len() / 2, full.len() - 2] {
+        // zune-jpeg fills in a cut-off scan, so success is a fair outcome;
+        // a panic or a DecoderPanicked is not.
+        match try_render(&full[..cut]) {
+            Ok(r) => assert_eq!((r.width, r.height), (300, 200)),
+            Err(e) => assert_ne!(e, RenderError::DecoderPanicked, "cut at {cut}"),
+        }
+    }
+}
+
+#[test]
+fn truncated_png_is_corrupt() {
+    let full = png_rgb(&gradient(300, 200));
+    let err = try_render(&full[..full.len() / 2]).unwrap_err();
+    assert_eq!(err.code(), "corrupt", "{err}");
+}
+
+#[test]
+fn mangled_files_return_instead_of_unwinding() {
+    let sources = [jpeg(&gradient(64, 48)), png_rgb(&gradient(64, 48))];
+    let offsets = noise(400, 7);
+    for (i, source) in sources.iter().enumerate() {
+        for (n, pair) in offsets.chunks(2).enumerate() {
+            let mut bytes = source.clone();
+            let at = (usize::from(pair[0]) * 256 + usize::from(pair[1])) % bytes.len();
+            bytes[at] ^= 0x5A;
+            // Reaching the end of this call at all is the test; any error
+            // is an acceptable verdict on a damaged file.
+            let result = try_render(&bytes);
+            if let Err(e) = &result {
+                assert!(!e.to_string().is_empty(), "source {i} mutation {n}");
+            }
+        }
+    }
+}
+
+#[test]
+fn random_bytes_are_not_an_image() {
+    assert_eq!(
+        try_render(&noise(4096, 42)).unwrap_err(),
+        RenderError::NotAnImage
+    );
+}
+
+#[test]
+fn text_files_are_not_images() {
+    for text in [
+        "Hello, this is a text file.\n".as_bytes(),
+        b"BM is a fine pair of initials\n",
+        b"",
+        b"\xFF",
+    ] {
+        assert_eq!(
+            try_render(text).unwrap_err(),
+            RenderError::NotAnImage,
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn other_image_formats_are_unsupported() {
+    let mut heic = vec![0, 0, 0, 24];
+    heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
+    for (bytes, name) in [
+        (b"GIF89a\x01\x00\x01\x00".to_vec(), "GIF"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ".to_vec(), "WebP"),
+        (b"II*\x00\x08\x00\x00\x00".to_vec(), "TIFF"),
+        (heic, "HEIC"),
+    ] {
+        match try_render(&bytes) {
+            Err(RenderError::UnsupportedFormat(f)) => assert!(f.contains(name), "{f}"),
+            other => panic!("{name}: expected UnsupportedFormat, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn invalid_logos_are_rejected() {
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("garbage", b"definitely not a png".to_vec()),
+        ("jpeg", jpeg(&gradient(50, 50))),
+        (
+            "oversized",
+            patch_png_size(&png_rgb(&solid(1, 1, GREY)), 5000, 100),
+        ),
+        ("truncated", {
+            let png = png_rgb(&gradient(100, 100));
+            png[..png.len() / 2].to_vec()
+        }),
+    ];
+    let photo = jpeg(&gradient(100, 100));
+    for (name, logo) in cases {
+        let err = validate_logo(&logo).unwrap_err();
+        assert_eq!(err.code(), "logo_invalid", "{name}: {err}");
+        let wm = Watermark {
+            mark: Mark::Logo(logo),
+            ..Watermark::text("")
+        };
+        let err = render_renditions(&photo, &wm, &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.code(), "logo_invalid", "{name}: {err}");
+    }
+}
+
+#[test]
+fn largest_allowed_logo_side_is_accepted() {
+    let logo = png_rgba(&RgbaImage::from_pixel(4000, 1, Rgba([1, 2, 3, 4])));
+    assert_eq!(validate_logo(&logo), Ok((4000, 1)));
+}

@@ -1,0 +1,311 @@
+//! Sizes, orientation and watermarks of real renditions.
+
+mod common;
+
+use common::*;
+use image::{Rgba, RgbaImage};
+use proofsheet_render::{
+    DecodeLimits, Mark, PREVIEW, Position, THUMBNAIL, Watermark, render_renditions, validate_logo,
+};
+
+fn render(bytes: &[u8], wm: &Watermark) -> proofsheet_render::Renditions {
+    render_renditions(bytes, wm, &DecodeLimits::default()).expect("renders")
+}
+
+#[test]
+fn landscape_jpeg_gets_capped_sizes_and_valid_jpegs() {
+    let r = render(&jpeg(&gradient(2400, 1600)), &Watermark::text("© Test"));
+    assert_eq!((r.width, r.height), (2400, 1600));
+    assert_eq!((r.preview.width, r.preview.height), (2048, 1365));
+    assert_eq!((r.thumbnail.width, r.thumbnail.height), (480, 320));
+    for rendition in [
+        &r.thumbnail,
+        &r.thumbnail_watermarked,
+        &r.preview,
+        &r.preview_watermarked,
+    ] {
+        decode(rendition);
+        // 4:2:0: luma sampled 2x2 relative to chroma.
+        assert_eq!(luma_sampling(&rendition.jpeg), 0x22);
+        assert_eq!(scan_layout(&rendition.jpeg), (1, 3));
+    }
+    assert_eq!(r.preview_watermarked.width, r.preview.width);
+    assert_eq!(r.thumbnail_watermarked.height, r.thumbnail.height);
+}
+
+#[test]
+fn renditions_keep_the_picture_not_just_the_size() {
+    // A downscaled quadrant image must still have its quadrants.
+    let r = render(&jpeg(&quadrants(2400, 1600)), &no_mark());
+    for rendition in [&r.preview, &r.thumbnail] {
+        let img = decode(rendition);
+        let (w, h) = img.dimensions();
+        assert_eq!(nearest(img.get_pixel(w / 4, h / 4).0), RED);
+        assert_eq!(nearest(img.get_pixel(3 * w / 4, h / 4).0), GREEN);
+        assert_eq!(nearest(img.get_pixel(w / 4, 3 * h / 4).0), BLUE);
+        assert_eq!(nearest(img.get_pixel(3 * w / 4, 3 * h / 4).0), YELLOW);
+    }
+}
+
+#[test]
+fn portrait_smaller_than_preview_is_not_upscaled() {
+    let r = render(&jpeg(&gradient(1000, 1500)), &no_mark());
+    assert_eq!((r.width, r.height), (1000, 1500));
+    assert_eq!((r.preview.width, r.preview.height), (1000, 1500));
+    assert_eq!((r.thumbnail.width, r.thumbnail.height), (320, 480));
+    decode(&r.preview);
+    decode(&r.thumbnail);
+}
+
+#[test]
+fn tiny_image_keeps_its_size_everywhere() {
+    let r = render(&png_rgb(&gradient(37, 23)), &Watermark::text("© Tiny"));
+    for rendition in [
+        &r.thumbnail,
+        &r.thumbnail_watermarked,
+        &r.preview,
+        &r.preview_watermarked,
+    ] {
+        assert_eq!((rendition.width, rendition.height), (37, 23));
+        decode(rendition);
+    }
+}
+
+#[test]
+fn specs_match_the_contract() {
+    assert_eq!((THUMBNAIL.long_edge, THUMBNAIL.jpeg_quality), (480, 80));
+    assert_eq!((PREVIEW.long_edge, PREVIEW.jpeg_quality), (2048, 85));
+}
+
+#[test]
+fn transparent_png_is_flattened_onto_white() {
+    let mut img = RgbaImage::from_pixel(300, 200, Rgba([0, 0, 0, 0]));
+    for x in 0..150 {
+        for y in 0..200 {
+            img.put_pixel(x, y, Rgba([0, 0, 255, 255]));
+        }
+    }
+    let r = render(&png_rgba(&img), &no_mark());
+    let out = decode(&r.preview);
+    assert!(max_diff(&out.get_pixel(225, 100).0, &[255, 255, 255]) <= 4);
+    assert!(max_diff(&out.get_pixel(75, 100).0, &BLUE) <= 8);
+}
+
+#[test]
+fn exif_orientation_all_eight_values() {
+    // Expected displayed (top-left, top-right) colours for a stored image
+    // with red/green over blue/yellow quadrants.
+    let cases = [
+        (1, RED, GREEN),
+        (2, GREEN, RED),    // mirrored
+        (3, YELLOW, BLUE),  // rotated 180
+        (4, BLUE, YELLOW),  // flipped vertically
+        (5, RED, BLUE),     // transposed
+        (6, BLUE, RED),     // rotated 90 clockwise
+        (7, YELLOW, GREEN), // transversed
+        (8, GREEN, YELLOW), // rotated 90 counter-clockwise
+    ];
+    let plain = jpeg(&quadrants(300, 200));
+    for (orientation, top_left, top_right) in cases {
+        let r = render(&with_orientation(&plain, orientation), &no_mark());
+        let swapped = orientation >= 5;
+        let expected = if swapped { (200, 300) } else { (300, 200) };
+        assert_eq!((r.width, r.height), expected, "orientation {orientation}");
+        for rendition in [&r.preview, &r.thumbnail] {
+            assert_eq!((rendition.width, rendition.height), expected);
+            let img = decode(rendition);
+            let (w, h) = img.dimensions();
+            assert_eq!(
+                nearest(img.get_pixel(w / 4, h / 4).0),
+                top_left,
+                "orientation {orientation}: top-left"
+            );
+            assert_eq!(
+                nearest(img.get_pixel(3 * w / 4, h / 4).0),
+                top_right,
+                "orientation {orientation}: top-right"
+            );
+        }
+    }
+}
+
+#[test]
+fn orientation_applies_when_the_original_is_downscaled() {
+    // Rotated 90° clockwise: a 3000x2000 stored image is a 2000x3000 photo.
+    let r = render(
+        &with_orientation(&jpeg(&quadrants(3000, 2000)), 6),
+        &no_mark(),
+    );
+    assert_eq!((r.width, r.height), (2000, 3000));
+    assert_eq!((r.preview.width, r.preview.height), (1365, 2048));
+    assert_eq!((r.thumbnail.width, r.thumbnail.height), (320, 480));
+    let img = decode(&r.preview);
+    assert_eq!(nearest(img.get_pixel(300, 500).0), BLUE);
+    assert_eq!(nearest(img.get_pixel(1000, 500).0), RED);
+}
+
+/// Pixels where two same-sized images differ by more than `threshold`.
+fn changed(a: &image::RgbImage, b: &image::RgbImage, threshold: u8) -> Vec<(u32, u32)> {
+    a.enumerate_pixels()
+        .filter(|(x, y, p)| max_diff(&p.0, &b.get_pixel(*x, *y).0) > threshold)
+        .map(|(x, y, _)| (x, y))
+        .collect()
+}
+
+#[test]
+fn text_watermark_changes_its_corner_and_nothing_else() {
+    let original = jpeg(&solid(1200, 800, GREY));
+    let r = render(
+        &original,
+        &text_mark("© Proofsheet", Position::BottomRight, 1.0, 0.3),
+    );
+    for (clean, marked) in [
+        (&r.preview, &r.preview_watermarked),
+        (&r.thumbnail, &r.thumbnail_watermarked),
+    ] {
+        let clean = decode(clean);
+        let marked = decode(marked);
+        let (w, h) = clean.dimensions();
+        // The clean rendition is the untouched photo.
+        assert!(clean.pixels().all(|p| max_diff(&p.0, &GREY) <= 3));
+        let diff = changed(&clean, &marked, 40);
+        assert!(diff.len() > 100, "only {} pixels changed", diff.len());
+        for &(x, y) in &diff {
+            assert!(x >= w / 2 && y >= h / 2, "changed pixel at {x},{y}");
+            // Margin: nothing drawn right against the edge.
+            assert!(x < w - 2 && y < h - 2, "pixel in margin at {x},{y}");
+        }
+        // Opposite corner: byte-for-byte the same photo.
+        for y in 0..h / 2 {
+            for x in 0..w / 2 {
+                assert!(max_diff(&clean.get_pixel(x, y).0, &marked.get_pixel(x, y).0) <= 2);
+            }
+        }
+        // The mark is about 30% of the width.
+        let min_x = diff.iter().map(|p| p.0).min().unwrap_or(0);
+        let max_x = diff.iter().map(|p| p.0).max().unwrap_or(0);
+        let width = (max_x - min_x) as f32 / w as f32;
+        assert!((0.25..=0.35).contains(&width), "mark width {width}");
+    }
+}
+
+#[test]
+fn text_watermark_stays_visible_on_white() {
+    let r = render(
+        &jpeg(&solid(800, 600, [255, 255, 255])),
+        &text_mark("PROOF", Position::Center, 1.0, 0.5),
+    );
+    let marked = decode(&r.preview_watermarked);
+    let dark = marked
+        .pixels()
+        .filter(|p| p.0.iter().all(|&c| c < 128))
+        .count();
+    assert!(dark > 200, "outline too faint: {dark} dark pixels");
+}
+
+#[test]
+fn every_position_lands_where_it_says() {
+    let original = jpeg(&solid(900, 600, GREY));
+    for position in [
+        Position::TopLeft,
+        Position::TopRight,
+        Position::BottomLeft,
+        Position::BottomRight,
+        Position::Center,
+    ] {
+        let r = render(&original, &text_mark("Sample", position, 1.0, 0.2));
+        let clean = decode(&r.preview);
+        let diff = changed(&clean, &decode(&r.preview_watermarked), 40);
+        assert!(!diff.is_empty(), "{position:?}: nothing drawn");
+        let n = diff.len() as f32;
+        let cx = diff.iter().map(|p| p.0 as f32).sum::<f32>() / n / 900.0;
+        let cy = diff.iter().map(|p| p.1 as f32).sum::<f32>() / n / 600.0;
+        let ok = match position {
+            Position::TopLeft => cx < 0.3 && cy < 0.3,
+            Position::TopRight => cx > 0.7 && cy < 0.3,
+            Position::BottomLeft => cx < 0.3 && cy > 0.7,
+            Position::BottomRight => cx > 0.7 && cy > 0.7,
+            Position::Center => (cx - 0.5).abs() < 0.05 && (cy - 0.5).abs() < 0.05,
+        };
+        assert!(ok, "{position:?}: centre of change at ({cx:.2}, {cy:.2})");
+    }
+}
+
+#[test]
+fn zero_opacity_changes_nothing() {
+    let original = jpeg(&gradient(1000, 700));
+    let r = render(
+        &original,
+        &text_mark("© Hidden", Position::Center, 0.0, 0.5),
+    );
+    assert_eq!(decode(&r.preview), decode(&r.preview_watermarked));
+    assert_eq!(decode(&r.thumbnail), decode(&r.thumbnail_watermarked));
+}
+
+#[test]
+fn half_opacity_blends_halfway() {
+    let r = render(
+        &jpeg(&solid(800, 600, [0, 0, 0])),
+        &text_mark("█", Position::Center, 0.5, 0.1),
+    );
+    // The full block glyph is solid white in its middle.
+    let px = decode(&r.preview_watermarked).get_pixel(400, 300).0;
+    assert!(px.iter().all(|&c| (115..=140).contains(&c)), "{px:?}");
+}
+
+fn half_red_logo() -> Vec<u8> {
+    // Left half opaque red, right half fully transparent.
+    png_rgba(&RgbaImage::from_fn(200, 100, |x, _| {
+        if x < 100 {
+            Rgba([255, 0, 0, 255])
+        } else {
+            Rgba([0, 255, 0, 0])
+        }
+    }))
+}
+
+#[test]
+fn logo_watermark_respects_alpha() {
+    let wm = Watermark {
+        mark: Mark::Logo(half_red_logo()),
+        position: Position::TopLeft,
+        opacity: 1.0,
+        scale: 0.25,
+    };
+    let r = render(&jpeg(&solid(800, 600, GREY)), &wm);
+    let clean = decode(&r.preview);
+    let marked = decode(&r.preview_watermarked);
+    // 800 * 0.25 = 200 px wide, 100 tall, 2% of 600 = 12 px margin.
+    let red = marked.get_pixel(62, 62).0;
+    assert!(red[0] > 220 && red[1] < 40 && red[2] < 40, "{red:?}");
+    let see_through = marked.get_pixel(162, 62).0;
+    assert!(max_diff(&see_through, &GREY) <= 6, "{see_through:?}");
+    assert!(
+        max_diff(&marked.get_pixel(6, 6).0, &GREY) <= 6,
+        "margin kept"
+    );
+    let diff = changed(&clean, &marked, 40);
+    assert!(diff.iter().all(|&(x, y)| x < 400 && y < 300));
+    assert!(diff.len() > 5000);
+}
+
+#[test]
+fn logo_opacity_scales_its_alpha() {
+    let wm = Watermark {
+        mark: Mark::Logo(half_red_logo()),
+        position: Position::TopLeft,
+        opacity: 0.5,
+        scale: 0.25,
+    };
+    let r = render(&jpeg(&solid(800, 600, [0, 0, 0])), &wm);
+    let px = decode(&r.preview_watermarked).get_pixel(62, 62).0;
+    assert!(
+        (110..=145).contains(&px[0]) && px[1] < 30 && px[2] < 30,
+        "{px:?}"
+    );
+}
+
+#[test]
+fn validate_logo_accepts_png_and_reports_size() {
+    assert_eq!(validate_logo(&half_red_logo()), Ok((200, 100)));
+}

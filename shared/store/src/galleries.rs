@@ -1,0 +1,207 @@
+//! Galleries and the items that live and die with them.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use proofsheet_policy::{GalleryId, PhotographerId};
+
+use crate::items::{Item, item_with_keys, key, record, records, s};
+use crate::records::keys;
+use crate::{GalleryRecord, GrantRecord, PhotoRecord, Store, StoreError};
+
+/// DynamoDB's BatchWriteItem limit.
+const BATCH_LIMIT: usize = 25;
+
+impl Store {
+    pub(crate) fn gallery_item(&self, gallery: &GalleryRecord) -> Result<Item, StoreError> {
+        item_with_keys(
+            gallery,
+            &[
+                ("PK", keys::gallery(gallery.id)),
+                ("SK", keys::META.into()),
+                ("GSI1PK", keys::owner(gallery.owner_id)),
+                ("GSI1SK", keys::gallery(gallery.id)),
+            ],
+        )
+    }
+
+    /// Creates a gallery together with its general link, all or nothing.
+    pub async fn create_gallery(
+        &self,
+        gallery: &GalleryRecord,
+        general: &GrantRecord,
+    ) -> Result<(), StoreError> {
+        let actions = vec![
+            self.put_new(self.gallery_item(gallery)?)?,
+            self.put_new(self.grant_item(general)?)?,
+        ];
+        self.transact(actions)
+            .await?
+            .map_err(|_| StoreError::Conflict("gallery_exists"))
+    }
+
+    pub async fn gallery(&self, id: GalleryId) -> Result<Option<GalleryRecord>, StoreError> {
+        self.get(keys::gallery(id), keys::META).await
+    }
+
+    /// Every gallery of a photographer, oldest first.
+    pub async fn galleries_of(
+        &self,
+        owner: PhotographerId,
+    ) -> Result<Vec<GalleryRecord>, StoreError> {
+        let items = self
+            .query_all(
+                Some("GSI1"),
+                "GSI1PK = :pk",
+                HashMap::from([(":pk".into(), s(keys::owner(owner)))]),
+            )
+            .await?;
+        records(items)
+    }
+
+    /// Replaces a gallery's record, unless it was deleted meanwhile (then `NotFound`).
+    pub async fn update_gallery(&self, gallery: &GalleryRecord) -> Result<(), StoreError> {
+        let result = self
+            .ddb
+            .put_item()
+            .table_name(&self.resources.table)
+            .set_item(Some(self.gallery_item(gallery)?))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The gallery and all its photos in one query: what a client's visit reads.
+    pub async fn gallery_with_photos(
+        &self,
+        id: GalleryId,
+    ) -> Result<Option<(GalleryRecord, Vec<PhotoRecord>)>, StoreError> {
+        // Client-visible items sort at or after META (see the table design).
+        let mut items = self
+            .query_all(
+                None,
+                "PK = :pk AND SK >= :meta",
+                HashMap::from([
+                    (":pk".into(), s(keys::gallery(id))),
+                    (":meta".into(), s(keys::META)),
+                ]),
+            )
+            .await?
+            .into_iter();
+        let Some(meta) = items.next() else {
+            return Ok(None);
+        };
+        let gallery: GalleryRecord = record(meta)?;
+        let photos = items
+            .filter(|item| sort_key(item).is_some_and(|sk| sk.starts_with("PHOTO#")))
+            .map(record)
+            .collect::<Result<_, _>>()?;
+        Ok(Some((gallery, photos)))
+    }
+
+    /// Deletes a gallery's items: its links first (so they stop working at once), then the
+    /// gallery, its photos and client claims. Objects in S3 are removed by the caller.
+    pub async fn delete_gallery(&self, id: GalleryId) -> Result<(), StoreError> {
+        let grants = self
+            .query_all(
+                Some("GSI1"),
+                "GSI1PK = :pk",
+                HashMap::from([(":pk".into(), s(keys::gallery(id)))]),
+            )
+            .await?;
+        self.delete_keys(grants.iter().filter_map(primary_key).collect())
+            .await?;
+        let own = self
+            .query_all(
+                None,
+                "PK = :pk",
+                HashMap::from([(":pk".into(), s(keys::gallery(id)))]),
+            )
+            .await?;
+        self.delete_keys(own.iter().filter_map(primary_key).collect())
+            .await
+    }
+
+    async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in keys.chunks(BATCH_LIMIT) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|k| {
+                    let delete = DeleteRequest::builder()
+                        .set_key(Some(k.clone()))
+                        .build()
+                        .map_err(|e| StoreError::Aws(e.to_string()))?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<_, StoreError>>()?;
+            // BatchWriteItem may leave some requests unprocessed under load: send them again.
+            for attempt in 0..8u32 {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(4)))
+                        .await;
+                }
+                let out = self
+                    .ddb
+                    .batch_write_item()
+                    .request_items(&self.resources.table, pending)
+                    .send()
+                    .await?;
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.resources.table))
+                    .unwrap_or_default();
+            }
+            if !pending.is_empty() {
+                return Err(StoreError::Aws("delete left unprocessed items".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// All items matching a key condition, following pages.
+    pub(crate) async fn query_all(
+        &self,
+        index: Option<&str>,
+        key_condition: &str,
+        values: HashMap<String, AttributeValue>,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.ddb
+            .query()
+            .table_name(&self.resources.table)
+            .set_index_name(index.map(str::to_owned))
+            .key_condition_expression(key_condition)
+            .set_expression_attribute_values(Some(values))
+            .set_consistent_read(index.is_none().then_some(true))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(Into::into)
+    }
+}
+
+fn sort_key(item: &Item) -> Option<&str> {
+    item.get("SK")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+fn primary_key(item: &Item) -> Option<Item> {
+    let pk = item.get("PK")?.as_s().ok()?.clone();
+    let sk = sort_key(item)?.to_owned();
+    Some(key(pk, sk))
+}

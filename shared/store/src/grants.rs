@@ -1,0 +1,237 @@
+//! Grants: the links into a gallery, their settings, and password-try reservations.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+use proofsheet_policy::{AccessSettings, GalleryId, GrantId, UnlockThrottle, UnlockVerdict};
+
+use crate::items::{Item, item_with_keys, key, n, record, records, s};
+use crate::records::keys;
+use crate::{GrantKind, GrantRecord, Store, StoreError};
+
+/// The outcome of asking for one password try on a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnlockReservation {
+    Reserved,
+    Throttled { retry_after_secs: u64 },
+    NotFound,
+}
+
+impl Store {
+    pub(crate) fn grant_item(&self, grant: &GrantRecord) -> Result<Item, StoreError> {
+        let index_sk = match grant.kind {
+            GrantKind::General => "GENERAL".to_owned(),
+            GrantKind::Private => keys::private_grant_index(grant.id),
+        };
+        item_with_keys(
+            grant,
+            &[
+                ("PK", keys::grant(grant.id)),
+                ("SK", keys::GRANT.into()),
+                ("GSI1PK", keys::gallery(grant.gallery_id)),
+                ("GSI1SK", index_sk),
+            ],
+        )
+    }
+
+    pub async fn grant(&self, id: GrantId) -> Result<Option<GrantRecord>, StoreError> {
+        self.get(keys::grant(id), keys::GRANT).await
+    }
+
+    /// A gallery's private grants, oldest first.
+    pub async fn private_grants_of(
+        &self,
+        gallery: GalleryId,
+    ) -> Result<Vec<GrantRecord>, StoreError> {
+        let items = self
+            .query_all(
+                Some("GSI1"),
+                "GSI1PK = :pk AND begins_with(GSI1SK, :private)",
+                HashMap::from([
+                    (":pk".into(), s(keys::gallery(gallery))),
+                    (":private".into(), s("PRIVATE#")),
+                ]),
+            )
+            .await?;
+        records(items)
+    }
+
+    /// Creates a client's private grant: only while the gallery exists, and only one per client
+    /// email and gallery (`Conflict("client_has_access")`), so a retried request grants nothing twice.
+    pub async fn create_private_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
+        let email = grant
+            .email
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("private grant without email".into()))?;
+        let gallery_exists = ConditionCheck::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::gallery(grant.gallery_id), keys::META)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let mut claim = key(keys::gallery(grant.gallery_id), keys::client(email));
+        claim.insert("grant_id".into(), s(grant.id.to_string()));
+        let actions = vec![
+            TransactWriteItem::builder()
+                .condition_check(gallery_exists)
+                .build(),
+            self.put_new(self.grant_item(grant)?)?,
+            self.put_new(claim)?,
+        ];
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
+            Err(failed) if failed.contains(&2) => Err(StoreError::Conflict("client_has_access")),
+            Err(_) => Err(StoreError::Conflict("grant_exists")),
+        }
+    }
+
+    /// Replaces a grant's settings and returns the grant as stored. A password change bumps the
+    /// password version, ending older sessions.
+    pub async fn update_grant_settings(
+        &self,
+        id: GrantId,
+        settings: &AccessSettings,
+        ends_sessions: bool,
+    ) -> Result<GrantRecord, StoreError> {
+        let mut update = "SET settings = :settings".to_owned();
+        let mut values = HashMap::from([(
+            ":settings".to_owned(),
+            serde_dynamo::to_attribute_value(settings)?,
+        )]);
+        if ends_sessions {
+            update.push_str(", password_version = password_version + :one");
+            values.insert(":one".into(), n(1));
+        }
+        let result = self
+            .ddb
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(id), keys::GRANT)))
+            .update_expression(update)
+            .condition_expression("attribute_exists(PK)")
+            .set_expression_attribute_values(Some(values))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => record(out.attributes.unwrap_or_default()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Revokes a private grant and frees its client's claim; the link stops working at once.
+    pub async fn delete_private_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
+        let email = grant
+            .email
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("private grant without email".into()))?;
+        let delete = |pk: String, sk: String, condition: Option<&str>| {
+            Delete::builder()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(pk, sk)))
+                .set_condition_expression(condition.map(str::to_owned))
+                .build()
+                .map(|d| TransactWriteItem::builder().delete(d).build())
+                .map_err(|e| StoreError::Aws(e.to_string()))
+        };
+        let actions = vec![
+            delete(
+                keys::grant(grant.id),
+                keys::GRANT.into(),
+                Some("attribute_exists(PK)"),
+            )?,
+            delete(keys::gallery(grant.gallery_id), keys::client(email), None)?,
+        ];
+        self.transact(actions)
+            .await?
+            .map_err(|_| StoreError::NotFound)
+    }
+
+    /// Reserves one password try on a grant before the (slow) hash check, atomically, so
+    /// concurrent guesses can't exceed the throttle's budget.
+    pub async fn reserve_unlock_attempt(
+        &self,
+        id: GrantId,
+        now: u64,
+    ) -> Result<UnlockReservation, StoreError> {
+        // A few rounds cover a racing window reset; more would mean something is wrong.
+        for _ in 0..3 {
+            let counted = self
+                .ddb
+                .update_item()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(keys::grant(id), keys::GRANT)))
+                .update_expression("SET unlock_attempts = unlock_attempts + :one")
+                .condition_expression(
+                    "attribute_exists(PK) AND unlock_window_started_at > :cutoff AND unlock_attempts < :max",
+                )
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":cutoff", n(UnlockThrottle::window_cutoff(now)))
+                .expression_attribute_values(":max", n(UnlockThrottle::MAX_ATTEMPTS))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .send()
+                .await;
+            let old = match counted {
+                Ok(_) => return Ok(UnlockReservation::Reserved),
+                Err(e) => match e.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c)) => {
+                        c.item().cloned()
+                    }
+                    _ => return Err(e.into()),
+                },
+            };
+            let Some(old) = old else {
+                return Ok(UnlockReservation::NotFound);
+            };
+            let old: GrantRecord = record(old)?;
+            match UnlockThrottle::verdict(old.unlock_attempts, old.unlock_window_started_at, now) {
+                UnlockVerdict::Wait { retry_after_secs } => {
+                    return Ok(UnlockReservation::Throttled { retry_after_secs });
+                }
+                // The counter moved under us; count again.
+                UnlockVerdict::CountInWindow => continue,
+                UnlockVerdict::StartWindow => {
+                    // Only one of several racing tries may start the new window.
+                    let started = self
+                        .ddb
+                        .update_item()
+                        .table_name(&self.resources.table)
+                        .set_key(Some(key(keys::grant(id), keys::GRANT)))
+                        .update_expression(
+                            "SET unlock_attempts = :one, unlock_window_started_at = :now",
+                        )
+                        .condition_expression(
+                            "attribute_exists(PK) AND unlock_window_started_at = :old",
+                        )
+                        .expression_attribute_values(":one", n(1))
+                        .expression_attribute_values(":now", n(now))
+                        .expression_attribute_values(":old", n(old.unlock_window_started_at))
+                        .send()
+                        .await;
+                    match started {
+                        Ok(_) => return Ok(UnlockReservation::Reserved),
+                        Err(e)
+                            if e.as_service_error()
+                                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                        {
+                            continue;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+        }
+        Ok(UnlockReservation::Throttled {
+            retry_after_secs: 1,
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! Proofsheet's storage: DynamoDB, S3, SQS and SES through the real AWS SDK clients.
+//!
+//! The store does what the policy crate decided, and enforces the invariants that must hold under
+//! concurrency *in the database* (conditional writes and transactions), never by reading first and
+//! writing after. Clients come from `aws-config`, so `AWS_ENDPOINT_URL` points every one of them at
+//! a local emulator (moto) in development and tests, through the same code that runs in AWS.
+//!
+//! # Table design (one table, `TABLE_NAME`)
+//!
+//! Keys are strings `PK`/`SK`; one global secondary index `GSI1` on `GSI1PK`/`GSI1SK` (all
+//! attributes projected). Ids are UUIDs (v7 where time order matters, so sort keys sort by age).
+//!
+//! | entity | PK | SK | GSI1PK | GSI1SK |
+//! |---|---|---|---|---|
+//! | photographer | `PHOTOGRAPHER#<id>` | `PROFILE` | | |
+//! | slug claim (unique login-page name) | `SLUG#<slug>` | `SLUG` | | |
+//! | API key (SHA-256 of the key, hex) | `APIKEY#<sha256>` | `APIKEY` | | |
+//! | gallery | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
+//! | photo | `GALLERY#<id>` | `PHOTO#<photo id>` | | |
+//! | client claim (one private grant per email and gallery) | `GALLERY#<id>` | `CLIENT#<email>` | | |
+//! | grant (general link) | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
+//! | grant (private link) | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
+//!
+//! Inside a gallery's partition, sort keys that a client may see (`META`, `PHOTO#…`) sort at or
+//! after `META`; photographer-only ones (`CLIENT#…`) sort before it. Later entities follow the same
+//! rule: per-client data (favourites, download records) goes under the grant's own partition
+//! (`GRANT#<id>` / `FAVOURITE#<photo>`, `DOWNLOAD#<photo>#<resolution>`), so the grant item stays
+//! small and a limit check is one transaction over the grant and one record.
+//!
+//! # Access patterns
+//!
+//! | pattern | how | round trips |
+//! |---|---|---|
+//! | authenticate a photographer | GetItem `APIKEY#<sha256>` | 1 |
+//! | a photographer's galleries | Query GSI1 `OWNER#<id>` | 1+ (paged) |
+//! | sub-galleries of a gallery | same query, filtered on `parent_id` in code | 1+ |
+//! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
+//! | a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#` | 1+ |
+//! | **client opens `/g/{token}`** | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` (gallery and photos together) | **2** |
+//! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
+//! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
+//! | ingest a photo | GetItem photo, GetItem gallery, GetItem photographer, UpdateItem photo | 4 |
+//!
+//! No operation scans.
+//!
+//! # Conditional writes
+//!
+//! - Photographer creation: one transaction putting profile, slug claim and API key, each
+//!   `attribute_not_exists(PK)`: a taken slug fails the whole thing (409), nothing half-written.
+//! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`.
+//! - Gallery/photo/grant updates: `attribute_exists(PK)` so a concurrent delete can't be undone
+//!   by a late update (it becomes 404).
+//! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
+//! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
+//!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
+//! - Password tries: the grant's try counter is reserved with a conditional update
+//!   (`unlock_attempts < :max`, window start compared to a precomputed cutoff; no arithmetic in
+//!   conditions) *before* the password hash is checked.
+//! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
+
+mod error;
+mod galleries;
+mod grants;
+mod items;
+mod mail;
+mod objects;
+mod photographers;
+mod photos;
+pub mod provision;
+mod queue;
+mod records;
+mod retry;
+mod transact;
+
+pub use error::StoreError;
+pub use grants::UnlockReservation;
+pub use mail::OutgoingEmail;
+pub use objects::{PresignedRequest, object_keys};
+pub use queue::QueueMessage;
+pub use records::{
+    GalleryRecord, GrantKind, GrantRecord, PhotoRecord, PhotoStatus, PhotographerRecord,
+};
+
+/// Names of the AWS resources one deployment uses.
+#[derive(Debug, Clone)]
+pub struct Resources {
+    pub table: String,
+    pub bucket: String,
+    pub sender_email: String,
+}
+
+/// All AWS access, built once per cold start and shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    ddb: aws_sdk_dynamodb::Client,
+    s3: aws_sdk_s3::Client,
+    ses: aws_sdk_sesv2::Client,
+    sqs: aws_sdk_sqs::Client,
+    resources: Resources,
+}
+
+impl Store {
+    /// Builds the clients from one loaded `aws-config`. A custom endpoint (`AWS_ENDPOINT_URL`,
+    /// a local emulator) gets path-style S3 addressing: virtual-host names don't resolve there.
+    pub fn new(sdk_config: &aws_config::SdkConfig, resources: Resources) -> Self {
+        let path_style = sdk_config.endpoint_url().is_some();
+        let s3_config = aws_sdk_s3::config::Builder::from(sdk_config)
+            .force_path_style(path_style)
+            .build();
+        Self {
+            ddb: aws_sdk_dynamodb::Client::new(sdk_config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            ses: aws_sdk_sesv2::Client::new(sdk_config),
+            sqs: aws_sdk_sqs::Client::new(sdk_config),
+            resources,
+        }
+    }
+
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+}

@@ -1,0 +1,196 @@
+//! Photo files in S3: presigned uploads and downloads, renditions, clean-up.
+//!
+//! Key layout: `originals/<gallery>/<photo>` (what the photographer uploaded; the ingest queue
+//! listens on this prefix), `renditions/<gallery>/<photo>/<name>.jpg`, `logos/<photographer>.png`.
+//! Presigning is local work: no network call.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+
+use crate::{Store, StoreError};
+
+/// A presigned request: the URL, the headers the caller must send with it, and when it dies.
+#[derive(Debug, Clone)]
+pub struct PresignedRequest {
+    pub url: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub expires_at: SystemTime,
+}
+
+fn presigning(expires_in: Duration) -> Result<PresigningConfig, StoreError> {
+    PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Aws(e.to_string()))
+}
+
+impl Store {
+    /// A PUT restricted to this key, content type and exact size (both are signed headers).
+    pub async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        expires_in: Duration,
+    ) -> Result<PresignedRequest, StoreError> {
+        let presigned = self
+            .s3
+            .put_object()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(
+                i64::try_from(size).map_err(|_| StoreError::Aws("size too large".into()))?,
+            )
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(PresignedRequest {
+            url: presigned.uri().to_owned(),
+            method: presigned.method().to_owned(),
+            headers: presigned
+                .headers()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            expires_at: SystemTime::now() + expires_in,
+        })
+    }
+
+    /// A short-lived GET for one object.
+    pub async fn presign_download(
+        &self,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<String, StoreError> {
+        let presigned = self
+            .s3
+            .get_object()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(presigned.uri().to_owned())
+    }
+
+    /// An object's bytes, refusing objects larger than `max_bytes` before reading them.
+    pub async fn object_bytes(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, StoreError> {
+        let out = match self
+            .s3
+            .get_object()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Err(StoreError::NotFound);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if out
+            .content_length()
+            .is_some_and(|len| len as u64 > max_bytes)
+        {
+            return Err(StoreError::Conflict("object_too_large"));
+        }
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(bytes.to_vec())
+    }
+
+    pub async fn put_object(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), StoreError> {
+        self.s3
+            .put_object()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes every object under `prefix` (a page of up to 1000 keys per call).
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StoreError> {
+        let mut pages = self
+            .s3
+            .list_objects_v2()
+            .bucket(&self.resources.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let ids = page?
+                .contents()
+                .iter()
+                .filter_map(|o| o.key())
+                .map(|k| ObjectIdentifier::builder().key(k).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            if ids.is_empty() {
+                continue;
+            }
+            let delete = Delete::builder()
+                .set_objects(Some(ids))
+                .quiet(true)
+                .build()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            self.s3
+                .delete_objects()
+                .bucket(&self.resources.bucket)
+                .delete(delete)
+                .send()
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Where each kind of object lives in the bucket.
+pub mod object_keys {
+    use proofsheet_policy::{GalleryId, PhotoId, PhotographerId};
+
+    /// The photographer's upload, exactly as sent.
+    pub fn original(gallery: GalleryId, photo: PhotoId) -> String {
+        format!("originals/{gallery}/{photo}")
+    }
+
+    /// `(gallery, photo)` of an `originals/` key, as found in an S3 event.
+    pub fn parse_original(key: &str) -> Option<(GalleryId, PhotoId)> {
+        let rest = key.strip_prefix("originals/")?;
+        let (gallery, photo) = rest.split_once('/')?;
+        Some((GalleryId::parse(gallery).ok()?, PhotoId::parse(photo).ok()?))
+    }
+
+    /// A rendition: `thumbnail`, `preview`, and their watermarked twins `…-wm`.
+    pub fn rendition(gallery: GalleryId, photo: PhotoId, name: &str) -> String {
+        format!("renditions/{gallery}/{photo}/{name}.jpg")
+    }
+
+    pub fn photo_renditions_prefix(gallery: GalleryId, photo: PhotoId) -> String {
+        format!("renditions/{gallery}/{photo}/")
+    }
+
+    /// Every prefix holding a gallery's objects.
+    pub fn gallery_prefixes(gallery: GalleryId) -> [String; 2] {
+        [
+            format!("originals/{gallery}/"),
+            format!("renditions/{gallery}/"),
+        ]
+    }
+
+    pub fn logo(photographer: PhotographerId) -> String {
+        format!("logos/{photographer}.png")
+    }
+}

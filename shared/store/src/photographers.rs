@@ -1,0 +1,101 @@
+//! Photographers, their unique login-page slugs and their API keys.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use proofsheet_policy::PhotographerId;
+
+use crate::items::{Item, item_with_keys, key, record, s};
+use crate::records::keys;
+use crate::{PhotographerRecord, Store, StoreError};
+
+const NEW_ITEM: &str = "attribute_not_exists(PK)";
+
+impl Store {
+    pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.resources.table)
+            .set_item(Some(item))
+            .condition_expression(NEW_ITEM)
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Creates a photographer with their slug and API key (given as its SHA-256, hex), all or
+    /// nothing. A taken slug is `Conflict("slug_taken")`.
+    pub async fn create_photographer(
+        &self,
+        photographer: &PhotographerRecord,
+        api_key_sha256: &str,
+    ) -> Result<(), StoreError> {
+        let profile = item_with_keys(
+            photographer,
+            &[
+                ("PK", keys::photographer(photographer.id)),
+                ("SK", keys::PROFILE.into()),
+            ],
+        )?;
+        let mut slug = key(keys::slug(&photographer.slug), "SLUG");
+        slug.insert("photographer_id".into(), s(photographer.id.to_string()));
+        let mut api_key = key(keys::api_key(api_key_sha256), "APIKEY");
+        api_key.insert("photographer_id".into(), s(photographer.id.to_string()));
+
+        let actions = vec![
+            self.put_new(profile)?,
+            self.put_new(slug)?,
+            self.put_new(api_key)?,
+        ];
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(failed) if failed.contains(&1) => Err(StoreError::Conflict("slug_taken")),
+            Err(_) => Err(StoreError::Conflict("photographer_exists")),
+        }
+    }
+
+    /// The photographer an API key belongs to (looked up by the key's SHA-256, hex).
+    pub async fn photographer_for_api_key(
+        &self,
+        api_key_sha256: &str,
+    ) -> Result<Option<PhotographerId>, StoreError> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::api_key(api_key_sha256), "APIKEY")))
+            .send()
+            .await?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let id = item
+            .get("photographer_id")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StoreError::Corrupt("API key item without photographer_id".into()))?;
+        PhotographerId::parse(id)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub async fn photographer(
+        &self,
+        id: PhotographerId,
+    ) -> Result<Option<PhotographerRecord>, StoreError> {
+        self.get(keys::photographer(id), keys::PROFILE).await
+    }
+
+    /// One item by key, strongly consistent: a client must see the change the photographer just made.
+    pub(crate) async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        out.item.map(record).transpose()
+    }
+}

@@ -1,0 +1,222 @@
+//! Creating the resources the SAM template declares, against whatever endpoint the SDK points
+//! at. The local runner and the integration tests share this one step; names and keys match
+//! `infra/template.yaml`. Every step tolerates "already exists", so running it twice is harmless.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, Event, FilterRule, FilterRuleName,
+    NotificationConfiguration, NotificationConfigurationFilter, QueueConfiguration, S3KeyFilter,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+
+use crate::{Resources, StoreError};
+
+/// What provisioning made: the names the functions are configured with, plus the queues.
+#[derive(Debug, Clone)]
+pub struct Provisioned {
+    pub resources: Resources,
+    pub ingest_queue_url: String,
+    pub dead_letter_queue_url: String,
+}
+
+/// Creates (or finds) table, bucket, ingest queue with its dead-letter queue, the S3 → SQS
+/// notification on `originals/`, and the SES sender identity. `prefix` keeps names apart, so
+/// tests can provision a fresh set each and run in parallel.
+pub async fn provision(
+    sdk_config: &aws_config::SdkConfig,
+    prefix: &str,
+    sender_email: &str,
+) -> Result<Provisioned, StoreError> {
+    let resources = Resources {
+        table: format!("{prefix}-table"),
+        bucket: format!("{prefix}-photos"),
+        sender_email: sender_email.to_owned(),
+    };
+    create_table(&aws_sdk_dynamodb::Client::new(sdk_config), &resources.table).await?;
+
+    let sqs = aws_sdk_sqs::Client::new(sdk_config);
+    let (dead_letter_queue_url, dead_letter_arn) =
+        create_queue(&sqs, &format!("{prefix}-ingest-dlq"), None).await?;
+    let redrive = serde_json::json!({
+        "deadLetterTargetArn": dead_letter_arn,
+        "maxReceiveCount": "5",
+    })
+    .to_string();
+    let (ingest_queue_url, ingest_arn) =
+        create_queue(&sqs, &format!("{prefix}-ingest"), Some(redrive)).await?;
+
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk_config)
+            .force_path_style(true)
+            .build(),
+    );
+    let region = sdk_config.region().map(|r| r.to_string());
+    create_bucket(&s3, &resources.bucket, region.as_deref()).await?;
+    notify_uploads(&s3, &resources.bucket, &ingest_arn).await?;
+
+    let ses = aws_sdk_sesv2::Client::new(sdk_config);
+    if let Err(e) = ses
+        .create_email_identity()
+        .email_identity(sender_email)
+        .send()
+        .await
+        && !e
+            .as_service_error()
+            .is_some_and(|e| e.is_already_exists_exception())
+    {
+        return Err(e.into());
+    }
+
+    Ok(Provisioned {
+        resources,
+        ingest_queue_url,
+        dead_letter_queue_url,
+    })
+}
+
+async fn create_table(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), StoreError> {
+    let attr = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(build_error)
+    };
+    let key = |name: &str, key_type: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+            .map_err(build_error)
+    };
+    let gsi = GlobalSecondaryIndex::builder()
+        .index_name("GSI1")
+        .key_schema(key("GSI1PK", KeyType::Hash)?)
+        .key_schema(key("GSI1SK", KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .map_err(build_error)?;
+    let result = ddb
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr("PK")?)
+        .attribute_definitions(attr("SK")?)
+        .attribute_definitions(attr("GSI1PK")?)
+        .attribute_definitions(attr("GSI1SK")?)
+        .key_schema(key("PK", KeyType::Hash)?)
+        .key_schema(key("SK", KeyType::Range)?)
+        .global_secondary_indexes(gsi)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Returns the queue's URL and ARN.
+async fn create_queue(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+    redrive_policy: Option<String>,
+) -> Result<(String, String), StoreError> {
+    let mut create = sqs
+        .create_queue()
+        .queue_name(name)
+        // 6 × the ingest function's 60 s timeout, as in the template.
+        .attributes(QueueAttributeName::VisibilityTimeout, "360");
+    if let Some(policy) = redrive_policy {
+        create = create.attributes(QueueAttributeName::RedrivePolicy, policy);
+    }
+    let url = create
+        .send()
+        .await?
+        .queue_url
+        .ok_or_else(|| StoreError::Aws("queue created without URL".into()))?;
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await?
+        .attributes
+        .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
+        .ok_or_else(|| StoreError::Aws("queue without ARN".into()))?;
+    Ok((url, arn))
+}
+
+async fn create_bucket(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+    region: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut create = s3.create_bucket().bucket(name);
+    // us-east-1 is the one region that refuses an explicit location constraint.
+    if let Some(region) = region.filter(|r| *r != "us-east-1") {
+        create = create.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region))
+                .build(),
+        );
+    }
+    match create.send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error().is_some_and(|e| {
+                e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()
+            }) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn notify_uploads(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    queue_arn: &str,
+) -> Result<(), StoreError> {
+    let originals = FilterRule::builder()
+        .name(FilterRuleName::Prefix)
+        .value("originals/")
+        .build();
+    let queue = QueueConfiguration::builder()
+        .queue_arn(queue_arn)
+        .events(Event::from("s3:ObjectCreated:*"))
+        .filter(
+            NotificationConfigurationFilter::builder()
+                .key(S3KeyFilter::builder().filter_rules(originals).build())
+                .build(),
+        )
+        .build()
+        .map_err(build_error)?;
+    s3.put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .queue_configurations(queue)
+                .build(),
+        )
+        .send()
+        .await?;
+    Ok(())
+}
+
+fn build_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Aws(e.to_string())
+}

@@ -1,0 +1,110 @@
+//! Retrying DynamoDB transactions that lost a race with another transaction.
+//!
+//! Real DynamoDB cancels a transaction with `TransactionConflict` when another one holds an item
+//! it touches; the emulator never does, so this path is covered by the unit tests below.
+
+use std::future::Future;
+use std::time::Duration;
+
+use rand::Rng;
+
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
+
+/// Whether an attempt should be tried again.
+pub(crate) trait Retryable {
+    fn is_transaction_conflict(&self) -> bool;
+}
+
+/// Full-jitter exponential backoff: 0..(20 ms × 2^attempt), capped at 500 ms.
+pub(crate) fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
+    let ceiling_ms = (20u64 << attempt.min(5)).min(500);
+    Duration::from_millis(rng.gen_range(0..=ceiling_ms))
+}
+
+/// Runs `op` until it succeeds, fails for another reason, or `MAX_ATTEMPTS` conflicts happened.
+pub(crate) async fn on_transaction_conflict<T, E, F, Fut>(mut op: F) -> Result<T, E>
+where
+    E: Retryable,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut attempt = 0;
+    loop {
+        match op().await {
+            Err(err) if err.is_transaction_conflict() && attempt + 1 < MAX_ATTEMPTS => {
+                let wait = backoff(attempt, &mut rand::thread_rng());
+                tracing::warn!(
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "transaction conflict, retrying"
+                );
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[derive(Debug, PartialEq)]
+    enum Outcome {
+        Conflict,
+        Other,
+    }
+
+    impl Retryable for Outcome {
+        fn is_transaction_conflict(&self) -> bool {
+            *self == Outcome::Conflict
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn conflicts_are_retried_until_success() {
+        let calls = Cell::new(0);
+        let result: Result<u32, Outcome> = on_transaction_conflict(|| {
+            calls.set(calls.get() + 1);
+            let n = calls.get();
+            async move { if n < 3 { Err(Outcome::Conflict) } else { Ok(n) } }
+        })
+        .await;
+        assert_eq!(result, Ok(3));
+        assert_eq!(calls.get(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn other_errors_are_not_retried() {
+        let calls = Cell::new(0);
+        let result: Result<(), Outcome> = on_transaction_conflict(|| {
+            calls.set(calls.get() + 1);
+            async { Err(Outcome::Other) }
+        })
+        .await;
+        assert_eq!(result, Err(Outcome::Other));
+        assert_eq!(calls.get(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retrying_gives_up_after_max_attempts() {
+        let calls = Cell::new(0);
+        let result: Result<(), Outcome> = on_transaction_conflict(|| {
+            calls.set(calls.get() + 1);
+            async { Err(Outcome::Conflict) }
+        })
+        .await;
+        assert_eq!(result, Err(Outcome::Conflict));
+        assert_eq!(calls.get(), MAX_ATTEMPTS);
+    }
+
+    #[test]
+    fn backoff_stays_under_its_cap() {
+        let mut rng = rand::thread_rng();
+        for attempt in 0..20 {
+            assert!(backoff(attempt, &mut rng) <= Duration::from_millis(500));
+        }
+    }
+}
