@@ -1,1 +1,273 @@
+//! The integration-test harness: each test gets its own freshly provisioned tables, bucket and
+//! queues on the moto server (unique name prefix), and talks to the app through
+//! `App::dispatch`, the same path the local runner and the Lambda functions use. Presigned URLs
+//! are used for real, over HTTP. Run through `./scripts/test`, which starts moto.
 
+use std::collections::HashMap;
+
+use lambda_http::Body;
+use proofsheet_api::{App, Config, ingest};
+use proofsheet_store::provision::{Provisioned, provision};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub const BASE_URL: &str = "https://proofsheet.test";
+pub const SENDER: &str = "studio@proofsheet.test";
+
+pub struct TestApp {
+    pub app: App,
+    pub provisioned: Provisioned,
+    pub endpoint: String,
+    pub http: reqwest::Client,
+}
+
+pub struct Photographer {
+    pub id: String,
+    pub api_key: String,
+    pub name: String,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub json: Value,
+}
+
+impl Reply {
+    pub fn error_code(&self) -> &str {
+        self.json["error"].as_str().unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Like `spawn`, with extra configuration variables.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .expect("integration tests need the moto server: run them with ./scripts/test");
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let prefix = format!("t{}", &Uuid::new_v4().simple().to_string()[..12]);
+        let provisioned = provision(&sdk, &prefix, SENDER)
+            .await
+            .expect("provisioning failed");
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("TABLE_NAME".into(), provisioned.resources.table.clone()),
+            ("BUCKET_NAME".into(), provisioned.resources.bucket.clone()),
+            ("SENDER_EMAIL".into(), SENDER.into()),
+            ("PUBLIC_BASE_URL".into(), BASE_URL.into()),
+            (
+                "SECRET_KEY".into(),
+                proofsheet_api::secrets::new_secret_key(),
+            ),
+        ]);
+        for (k, v) in extra {
+            vars.insert((*k).into(), (*v).into());
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        Self {
+            app: App::new(&sdk, config),
+            provisioned,
+            endpoint,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A new photographer with a unique slug.
+    pub async fn photographer(&self, name: &str) -> Photographer {
+        let slug = format!("p-{}", &Uuid::new_v4().simple().to_string()[..10]);
+        let (record, api_key) = proofsheet_api::admin::create_photographer(
+            &self.app,
+            name,
+            &format!("{slug}@example.com"),
+            &slug,
+            None,
+        )
+        .await
+        .expect("photographer");
+        Photographer {
+            id: record.id.to_string(),
+            api_key,
+            name: name.into(),
+        }
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.call_raw(method, path, bearer, body.map(|b| b.to_string()))
+            .await
+    }
+
+    /// Sends a request with a raw body (for malformed-JSON tests).
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(format!("{BASE_URL}{path}"));
+        if let Some(token) = bearer {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(text) => {
+                req = req.header("content-type", "application/json");
+                Body::Text(text)
+            }
+            None => Body::Empty,
+        };
+        let response = self.app.dispatch(req.body(body).expect("request")).await;
+        let (parts, body) = response.into_parts();
+        let json = match body {
+            Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            Body::Binary(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        Reply {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            json,
+        }
+    }
+
+    pub async fn create_gallery(&self, who: &Photographer, title: &str) -> String {
+        let reply = self
+            .call(
+                "POST",
+                "/galleries",
+                Some(&who.api_key),
+                Some(serde_json::json!({ "title": title })),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.json["id"].as_str().expect("gallery id").to_owned()
+    }
+
+    /// Asks for an upload, PUTs the bytes to the presigned URL; returns the photo id.
+    pub async fn upload(
+        &self,
+        who: &Photographer,
+        gallery: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> String {
+        let reply = self
+            .call(
+                "POST",
+                &format!("/galleries/{gallery}/photos"),
+                Some(&who.api_key),
+                Some(serde_json::json!({ "filename": filename, "content_type": content_type, "size": bytes.len() })),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        let url = reply.json["upload_url"].as_str().expect("upload url");
+        let put = self
+            .http
+            .put(url)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("PUT");
+        assert!(put.status().is_success(), "upload failed: {}", put.status());
+        reply.json["photo_id"]
+            .as_str()
+            .expect("photo id")
+            .to_owned()
+    }
+
+    /// Uploads a generated JPEG and runs the ingest worker until the queue is empty.
+    pub async fn ready_photo(&self, who: &Photographer, gallery: &str) -> String {
+        let id = self
+            .upload(who, gallery, "photo.jpg", jpeg(640, 480), "image/jpeg")
+            .await;
+        self.drain_ingest().await;
+        id
+    }
+
+    /// Runs the ingest worker over everything in the queue, as Lambda's event source would.
+    pub async fn drain_ingest(&self) {
+        let queue = &self.provisioned.ingest_queue_url;
+        let mut empty_polls = 0;
+        while empty_polls < 2 {
+            let handled = ingest::poll_queue_once(&self.app, queue, 0)
+                .await
+                .expect("poll");
+            if handled == 0 {
+                empty_polls += 1;
+            }
+        }
+    }
+
+    /// The emails SES accepted for this recipient.
+    pub async fn emails_to(&self, to: &str) -> Vec<Value> {
+        let data: Value = self
+            .http
+            .get(format!("{}/moto-api/data.json", self.endpoint))
+            .send()
+            .await
+            .expect("moto state")
+            .json()
+            .await
+            .expect("moto json");
+        let messages: Vec<Value> = match &data["ses"]["Message"] {
+            Value::Array(list) => list.clone(),
+            Value::Object(map) => map.values().cloned().collect(),
+            _ => Vec::new(),
+        };
+        messages
+            .into_iter()
+            .filter(|m| {
+                m["destinations"]["ToAddresses"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|d| d == to))
+            })
+            .collect()
+    }
+
+    /// GETs a presigned URL.
+    pub async fn fetch(&self, url: &str) -> (u16, Vec<u8>) {
+        let response = self.http.get(url).send().await.expect("GET");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.expect("body").to_vec())
+    }
+}
+
+/// The `/g/{token}` path of a link.
+pub fn client_path(link: &str) -> String {
+    link.strip_prefix(BASE_URL)
+        .expect("link on the public base URL")
+        .to_owned()
+}
+
+/// A unique email address, so tests sharing the emulator's SES never see each other's mail.
+pub fn unique_email(who: &str) -> String {
+    format!(
+        "{who}-{}@example.com",
+        &Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// A JPEG of the given size with a gradient, so renditions have real content.
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode");
+    out.into_inner()
+}
