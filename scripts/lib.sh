@@ -32,7 +32,8 @@ start_moto() {
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   export AWS_EC2_METADATA_DISABLED=true
   for _ in $(seq 1 100); do
-    if curl -fsS "$AWS_ENDPOINT_URL/moto-api/" > /dev/null 2>&1; then
+    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+        "$AWS_ENDPOINT_URL/moto-api/" > /dev/null 2>&1; then
       echo "==> moto server on $AWS_ENDPOINT_URL (log: target/moto.log)"
       return 0
     fi

@@ -85,11 +85,18 @@ impl App {
     }
 
     /// The client-facing URL of a grant's link.
-    pub(crate) fn link(&self, grant_id: proofsheet_policy::GrantId) -> String {
-        format!(
-            "{}/g/{}",
-            self.config.public_base_url,
-            self.secrets.share_token(grant_id).encode()
-        )
+    pub(crate) fn link(&self, req: &Request, grant_id: proofsheet_policy::GrantId) -> String {
+        let token = self.secrets.share_token(grant_id).encode();
+        match &self.config.public_base_url {
+            Some(base) => format!("{base}/g/{token}"),
+            None => {
+                let host = req
+                    .headers()
+                    .get("host")
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("localhost");
+                format!("https://{host}/g/{token}")
+            }
+        }
     }
 }

@@ -11,8 +11,9 @@ pub struct Config {
     pub table: String,
     pub bucket: String,
     pub sender_email: String,
-    /// Where clients open links: `<base>/g/<token>`. No trailing slash.
-    pub public_base_url: String,
+    /// Where clients open links: `<base>/g/<token>`, no trailing slash. `None`: the API's own
+    /// URL, taken from the request's host (API Gateway's domain in AWS).
+    pub public_base_url: Option<String>,
     /// At least 32 random bytes; share-link verifiers and session MACs are derived from it.
     pub secret_key: Vec<u8>,
     pub max_upload_bytes: u64,
@@ -62,9 +63,9 @@ impl Config {
             table: required("TABLE_NAME")?,
             bucket: required("BUCKET_NAME")?,
             sender_email: required("SENDER_EMAIL")?,
-            public_base_url: required("PUBLIC_BASE_URL")?
-                .trim_end_matches('/')
-                .to_owned(),
+            public_base_url: get("PUBLIC_BASE_URL")
+                .filter(|v| !v.is_empty())
+                .map(|v| v.trim_end_matches('/').to_owned()),
             secret_key,
             max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
             client_session_ttl: Duration::from_secs(number(
@@ -109,7 +110,7 @@ mod tests {
     #[test]
     fn defaults_fill_the_optional_ones() {
         let config = Config::from_lookup(env(FULL)).unwrap();
-        assert_eq!(config.public_base_url, "https://x.example");
+        assert_eq!(config.public_base_url.as_deref(), Some("https://x.example"));
         assert_eq!(config.max_upload_bytes, 50 * 1024 * 1024);
         assert_eq!(config.secret_key.len(), 32);
     }

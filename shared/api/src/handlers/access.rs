@@ -60,10 +60,10 @@ async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord
         .ok_or_else(|| ApiError::Internal(format!("gallery {} has no general grant", gallery.id)))
 }
 
-fn general_view(app: &App, grant: &GrantRecord) -> GeneralAccessView {
+fn general_view(app: &App, req: &Request, grant: &GrantRecord) -> GeneralAccessView {
     GeneralAccessView {
         settings: SettingsView::from(&grant.settings),
-        link: app.link(grant.id),
+        link: app.link(req, grant.id),
     }
 }
 
@@ -74,7 +74,7 @@ pub(super) async fn get_general(
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = general_grant(app, &gallery).await?;
-    json(200, &general_view(app, &grant))
+    json(200, &general_view(app, &req, &grant))
 }
 
 pub(super) async fn put_general(
@@ -92,7 +92,7 @@ pub(super) async fn put_general(
         .store
         .update_grant_settings(grant.id, &settings, ends_sessions)
         .await?;
-    json(200, &general_view(app, &updated))
+    json(200, &general_view(app, &req, &updated))
 }
 
 pub(super) async fn create_private(
@@ -135,7 +135,7 @@ pub(super) async fn create_private(
     };
     app.store.create_private_grant(&grant).await?;
 
-    let link = app.link(grant.id);
+    let link = app.link(&req, grant.id);
     let email_sent = send_invitation(app, &gallery, &grant, &link).await;
     let mut view = serde_json::to_value(GrantView::new(&grant, link))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -191,7 +191,7 @@ pub(super) async fn list_private(
     let grants = app.store.private_grants_of(gallery.id).await?;
     let views: Vec<GrantView> = grants
         .iter()
-        .map(|g| GrantView::new(g, app.link(g.id)))
+        .map(|g| GrantView::new(g, app.link(&req, g.id)))
         .collect();
     json(200, &serde_json::json!({ "grants": views }))
 }
@@ -226,7 +226,7 @@ pub(super) async fn update_private(
         .store
         .update_grant_settings(grant.id, &settings, ends_sessions)
         .await?;
-    json(200, &GrantView::new(&updated, app.link(updated.id)))
+    json(200, &GrantView::new(&updated, app.link(&req, updated.id)))
 }
 
 pub(super) async fn delete_private(
