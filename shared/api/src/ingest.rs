@@ -179,8 +179,8 @@ async fn reject(
     Ok(())
 }
 
-/// The gallery's watermark as the renderer takes it. A logo that is missing falls back to
-/// the text mark rather than leaving photos unprotected.
+/// The gallery's watermark as the renderer takes it. A logo that is missing or broken falls
+/// back to the text mark: a bad logo must neither leave photos unprotected nor reject them.
 async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, StoreError> {
     let settings = &gallery.watermark;
     let mark = match settings.mode {
@@ -189,7 +189,13 @@ async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, 
             .object_bytes(&object_keys::logo(gallery.owner_id), MAX_LOGO_BYTES)
             .await
         {
-            Ok(png) => Some(Mark::Logo(png)),
+            Ok(png) => match proofsheet_render::validate_logo(&png) {
+                Ok(_) => Some(Mark::Logo(png)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the photographer's logo is unusable; using the text mark");
+                    None
+                }
+            },
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e),
         },
