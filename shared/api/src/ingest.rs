@@ -144,11 +144,12 @@ async fn ingest_photo(
             return reject(app, gallery_id, photo_id, &reason.to_string()).await;
         }
     };
+    let [thumbnail, thumbnail_wm, preview, preview_wm] = object_keys::RENDITIONS;
     for (name, rendition) in [
-        ("thumbnail", renditions.thumbnail),
-        ("thumbnail-wm", renditions.thumbnail_watermarked),
-        ("preview", renditions.preview),
-        ("preview-wm", renditions.preview_watermarked),
+        (thumbnail, renditions.thumbnail),
+        (thumbnail_wm, renditions.thumbnail_watermarked),
+        (preview, renditions.preview),
+        (preview_wm, renditions.preview_watermarked),
     ] {
         let key = object_keys::rendition(gallery_id, photo_id, name);
         store.put_object(&key, rendition.jpeg, "image/jpeg").await?;
@@ -173,7 +174,7 @@ async fn reject(
         .await?
     {
         app.store
-            .delete_prefix(&object_keys::original(gallery, photo))
+            .delete_objects(&[object_keys::original(gallery, photo)])
             .await?;
     }
     Ok(())

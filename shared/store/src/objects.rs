@@ -121,6 +121,37 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes these objects (missing ones are fine), up to 1000 per call.
+    pub async fn delete_objects(&self, keys: &[String]) -> Result<(), StoreError> {
+        for chunk in keys.chunks(1000) {
+            let ids = chunk
+                .iter()
+                .map(|k| ObjectIdentifier::builder().key(k).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            self.delete_batch(ids).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_batch(&self, ids: Vec<ObjectIdentifier>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let delete = Delete::builder()
+            .set_objects(Some(ids))
+            .quiet(true)
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        self.s3
+            .delete_objects()
+            .bucket(&self.resources.bucket)
+            .delete(delete)
+            .send()
+            .await?;
+        Ok(())
+    }
+
     /// Deletes every object under `prefix` (a page of up to 1000 keys per call).
     pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StoreError> {
         let mut pages = self
@@ -138,20 +169,7 @@ impl Store {
                 .map(|k| ObjectIdentifier::builder().key(k).build())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| StoreError::Aws(e.to_string()))?;
-            if ids.is_empty() {
-                continue;
-            }
-            let delete = Delete::builder()
-                .set_objects(Some(ids))
-                .quiet(true)
-                .build()
-                .map_err(|e| StoreError::Aws(e.to_string()))?;
-            self.s3
-                .delete_objects()
-                .bucket(&self.resources.bucket)
-                .delete(delete)
-                .send()
-                .await?;
+            self.delete_batch(ids).await?;
         }
         Ok(())
     }
@@ -178,8 +196,18 @@ pub mod object_keys {
         format!("renditions/{gallery}/{photo}/{name}.jpg")
     }
 
-    pub fn photo_renditions_prefix(gallery: GalleryId, photo: PhotoId) -> String {
-        format!("renditions/{gallery}/{photo}/")
+    /// The names of a photo's renditions, as the ingest worker writes them.
+    pub const RENDITIONS: [&str; 4] = ["thumbnail", "thumbnail-wm", "preview", "preview-wm"];
+
+    /// Every object of one photo: its original and its renditions.
+    pub fn photo_objects(gallery: GalleryId, photo: PhotoId) -> Vec<String> {
+        let mut keys = vec![original(gallery, photo)];
+        keys.extend(
+            RENDITIONS
+                .iter()
+                .map(|name| rendition(gallery, photo, name)),
+        );
+        keys
     }
 
     /// Every prefix holding a gallery's objects.

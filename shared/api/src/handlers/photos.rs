@@ -111,10 +111,7 @@ pub(super) async fn delete(
         return Err(ApiError::NotFound);
     }
     app.store
-        .delete_prefix(&object_keys::original(gallery.id, photo_id))
-        .await?;
-    app.store
-        .delete_prefix(&object_keys::photo_renditions_prefix(gallery.id, photo_id))
+        .delete_objects(&object_keys::photo_objects(gallery.id, photo_id))
         .await?;
     no_content()
 }
