@@ -1,7 +1,176 @@
 //! The photographer's API: galleries, uploads, access settings, tenant isolation.
 
+use lambda_http::Body;
+use proofsheet_api::ROUTES;
 use proofsheet_tests::*;
-use serde_json::json;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const MIB: u64 = 1024 * 1024;
+
+/// Sends a request with a raw `Authorization` header (for schemes other than Bearer).
+async fn call_with_authorization(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    authorization: &str,
+) -> Reply {
+    let req = http::Request::builder()
+        .method(method)
+        .uri(format!("{BASE_URL}{path}"))
+        .header("authorization", authorization)
+        .body(Body::Empty)
+        .expect("request");
+    let response = t.app.dispatch(req).await;
+    let json = match response.body() {
+        Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::String(text.clone())),
+        _ => Value::Null,
+    };
+    Reply {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        json,
+    }
+}
+
+/// GETs a photographer route and insists on 200.
+async fn get_ok(t: &TestApp, who: &Photographer, path: &str) -> Value {
+    let reply = t.call("GET", path, Some(&who.api_key), None).await;
+    assert_eq!(reply.status, 200, "GET {path}: {reply:?}");
+    reply.json
+}
+
+fn assert_error(reply: &Reply, status: u16, code: &str) {
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (status, code),
+        "{reply:?}"
+    );
+}
+
+/// A 422 naming the offending field.
+fn assert_invalid(reply: &Reply, field: &str) {
+    assert_error(reply, 422, "invalid_request");
+    assert_eq!(reply.json["field"], field, "{reply:?}");
+}
+
+/// The object keys stored under a prefix of this test's bucket.
+async fn stored_keys(t: &TestApp, prefix: &str) -> Vec<String> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let out = s3
+        .list_objects_v2()
+        .bucket(&t.provisioned.resources.bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .expect("list objects");
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
+/// The grant id inside a share link (its token is `base64url(grant_id ‖ verifier)`).
+fn grant_id_of_link(link: &str) -> String {
+    let token = client_path(link)
+        .strip_prefix("/g/")
+        .expect("a /g/ link")
+        .to_owned();
+    proofsheet_policy::ShareToken::parse(&token)
+        .expect("a well-formed token")
+        .grant_id
+        .to_string()
+}
+
+async fn general_access(t: &TestApp, who: &Photographer, gallery: &str) -> Value {
+    get_ok(t, who, &format!("/galleries/{gallery}/general-access")).await
+}
+
+async fn put_general_access(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
+    t.call(
+        "PUT",
+        &format!("/galleries/{gallery}/general-access"),
+        Some(&who.api_key),
+        Some(body),
+    )
+    .await
+}
+
+async fn invite(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
+    t.call(
+        "POST",
+        &format!("/galleries/{gallery}/private-access"),
+        Some(&who.api_key),
+        Some(body),
+    )
+    .await
+}
+
+async fn grants(t: &TestApp, who: &Photographer, gallery: &str) -> Vec<Value> {
+    let list = get_ok(t, who, &format!("/galleries/{gallery}/private-access")).await;
+    list["grants"].as_array().expect("grants").clone()
+}
+
+/// The grant with this id in a private-access list.
+fn grant_in<'a>(list: &'a [Value], id: &str) -> &'a Value {
+    list.iter()
+        .find(|g| g["grant_id"] == id)
+        .unwrap_or_else(|| panic!("grant {id} not listed in {list:?}"))
+}
+
+async fn photos(t: &TestApp, who: &Photographer, gallery: &str) -> Vec<Value> {
+    let list = get_ok(t, who, &format!("/galleries/{gallery}/photos")).await;
+    list["photos"].as_array().expect("photos").clone()
+}
+
+async fn create_child(t: &TestApp, who: &Photographer, title: &str, parent: &str) -> Reply {
+    t.call(
+        "POST",
+        "/galleries",
+        Some(&who.api_key),
+        Some(json!({ "title": title, "parent_id": parent })),
+    )
+    .await
+}
+
+async fn ask_upload(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
+    t.call(
+        "POST",
+        &format!("/galleries/{gallery}/photos"),
+        Some(&who.api_key),
+        Some(body),
+    )
+    .await
+}
+
+/// A client opening a link (no session).
+async fn open_link(t: &TestApp, link: &str) -> Reply {
+    t.call("GET", &client_path(link), None, None).await
+}
+
+fn query_param(url: &reqwest::Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("{name} missing from {url}"))
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 128]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode");
+    out.into_inner()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication and tenant isolation
+// ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn galleries_are_created_listed_and_private_to_their_owner() {
@@ -24,4 +193,1450 @@ async fn galleries_are_created_listed_and_private_to_their_owner() {
         )
         .await;
     assert_eq!(peek.status, 404);
+}
+
+#[tokio::test]
+async fn every_photographer_route_requires_a_valid_bearer_api_key() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photo = t
+        .upload(&anna, &gallery, "a.jpg", jpeg(64, 48), "image/jpeg")
+        .await;
+    let grant = invite(&t, &anna, &gallery, json!({ "email": unique_email("c") })).await;
+    let grant = grant.json["grant_id"]
+        .as_str()
+        .expect("grant id")
+        .to_owned();
+
+    let routes: Vec<_> = ROUTES
+        .iter()
+        .filter(|r| !r.path.starts_with("/g/"))
+        .collect();
+    assert_eq!(
+        routes.len(),
+        15,
+        "photographer routes changed: review this test"
+    );
+    let basic_with_real_key = format!("Basic {}", anna.api_key);
+    for spec in routes {
+        let path = spec
+            .path
+            .replace("{gallery_id}", &gallery)
+            .replace("{photo_id}", &photo)
+            .replace("{grant_id}", &grant);
+        let what = format!("{} {}", spec.method, spec.path);
+        // 401 (not no_route) also proves the substituted path reached the route.
+        let no_key = t.call(spec.method, &path, None, None).await;
+        assert_eq!(
+            (no_key.status, no_key.error_code()),
+            (401, "unauthorized"),
+            "{what}"
+        );
+        let wrong_key = t
+            .call(spec.method, &path, Some("not-a-real-key"), None)
+            .await;
+        assert_eq!(
+            (wrong_key.status, wrong_key.error_code()),
+            (401, "unauthorized"),
+            "{what}"
+        );
+        for header in [
+            "Basic xyz",
+            basic_with_real_key.as_str(),
+            "Bearer",
+            "Bearer   ",
+        ] {
+            let malformed = call_with_authorization(&t, spec.method, &path, header).await;
+            assert_eq!(
+                (malformed.status, malformed.error_code()),
+                (401, "unauthorized"),
+                "{what} with {header:?}"
+            );
+        }
+    }
+    // Nothing was changed by the refused requests.
+    assert_eq!(photos(&t, &anna, &gallery).await.len(), 1);
+    assert_eq!(grants(&t, &anna, &gallery).await.len(), 1);
+    get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+}
+
+#[tokio::test]
+async fn another_photographers_gallery_is_not_found_on_every_route() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let ben = t.photographer("Ben Ray").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    let client = unique_email("client");
+    let grant = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": client, "download_limit": 5 }),
+    )
+    .await;
+    let grant = grant.json["grant_id"]
+        .as_str()
+        .expect("grant id")
+        .to_owned();
+    let before_gallery = get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+    let before_photos = photos(&t, &anna, &gallery).await;
+    let before_general = general_access(&t, &anna, &gallery).await;
+    let before_grants = grants(&t, &anna, &gallery).await;
+
+    // Ben's requests are all well-formed, so only ownership can refuse them.
+    let spy = unique_email("spy");
+    let gallery_routes: Vec<_> = ROUTES
+        .iter()
+        .filter(|r| r.path.contains("{gallery_id}"))
+        .collect();
+    assert_eq!(
+        gallery_routes.len(),
+        12,
+        "gallery routes changed: review this test"
+    );
+    for spec in gallery_routes {
+        use proofsheet_api::Route::*;
+        let body = match spec.route {
+            UpdateGallery => Some(json!({ "title": "Hijacked" })),
+            CreatePhotoUpload => {
+                Some(json!({ "filename": "x.jpg", "content_type": "image/jpeg", "size": 10 }))
+            }
+            PutGeneralAccess => Some(json!({ "watermark": false, "password": "letmein" })),
+            CreatePrivateAccess => Some(json!({ "email": spy })),
+            UpdatePrivateAccess => Some(json!({ "download_limit": 100 })),
+            _ => None,
+        };
+        let path = spec
+            .path
+            .replace("{gallery_id}", &gallery)
+            .replace("{photo_id}", &photo)
+            .replace("{grant_id}", &grant);
+        let reply = t.call(spec.method, &path, Some(&ben.api_key), body).await;
+        assert_eq!(
+            (reply.status, reply.error_code()),
+            (404, "not_found"),
+            "{} {}: {reply:?}",
+            spec.method,
+            spec.path
+        );
+    }
+
+    // Anna's gallery is exactly as it was, and Ben invited nobody.
+    let after_gallery = get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+    assert_eq!(after_gallery, before_gallery);
+    assert_eq!(after_gallery["title"], "Smith wedding");
+    let after_photos = photos(&t, &anna, &gallery).await;
+    assert_eq!(after_photos.len(), 1);
+    assert_eq!(after_photos[0]["photo_id"], before_photos[0]["photo_id"]);
+    assert_eq!(after_photos[0]["status"], "ready");
+    assert_eq!(general_access(&t, &anna, &gallery).await, before_general);
+    assert_eq!(grants(&t, &anna, &gallery).await, before_grants);
+    assert!(t.emails_to(&spy).await.is_empty());
+}
+
+#[tokio::test]
+async fn foreign_photo_and_grant_ids_are_not_found_under_ones_own_gallery() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let ben = t.photographer("Ben Ray").await;
+    let annas = t.create_gallery(&anna, "Smith wedding").await;
+    let bens = t.create_gallery(&ben, "Ben's own").await;
+    let photo = t
+        .upload(&anna, &annas, "a.jpg", jpeg(64, 48), "image/jpeg")
+        .await;
+    let grant = invite(&t, &anna, &annas, json!({ "email": unique_email("c") })).await;
+    let grant = grant.json["grant_id"]
+        .as_str()
+        .expect("grant id")
+        .to_owned();
+
+    // Ben names his own gallery but Anna's photo and grant.
+    let delete_photo = t
+        .call(
+            "DELETE",
+            &format!("/galleries/{bens}/photos/{photo}"),
+            Some(&ben.api_key),
+            None,
+        )
+        .await;
+    assert_error(&delete_photo, 404, "not_found");
+    let patch = t
+        .call(
+            "PATCH",
+            &format!("/galleries/{bens}/private-access/{grant}"),
+            Some(&ben.api_key),
+            Some(json!({ "download_limit": 1 })),
+        )
+        .await;
+    assert_error(&patch, 404, "not_found");
+    let delete_grant = t
+        .call(
+            "DELETE",
+            &format!("/galleries/{bens}/private-access/{grant}"),
+            Some(&ben.api_key),
+            None,
+        )
+        .await;
+    assert_error(&delete_grant, 404, "not_found");
+
+    assert_eq!(photos(&t, &anna, &annas).await.len(), 1);
+    let left = grants(&t, &anna, &annas).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["settings"]["download_limit"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_sub_gallery_cannot_be_created_under_another_photographers_gallery() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let ben = t.photographer("Ben Ray").await;
+    let annas = t.create_gallery(&anna, "Smith wedding").await;
+
+    let refused = create_child(&t, &ben, "Sneaky", &annas).await;
+    assert_invalid(&refused, "parent_id");
+    // Exactly the answer for a gallery that doesn't exist: ids reveal nothing across tenants.
+    let missing = create_child(&t, &ben, "Sneaky", &Uuid::now_v7().to_string()).await;
+    assert_eq!(refused.json, missing.json);
+
+    let parent = get_ok(&t, &anna, &format!("/galleries/{annas}")).await;
+    assert_eq!(parent["subgalleries"], json!([]));
+    assert_eq!(get_ok(&t, &ben, "/galleries").await["galleries"], json!([]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Galleries
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_new_gallery_has_the_documented_defaults() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+
+    let created = t
+        .call(
+            "POST",
+            "/galleries",
+            Some(&anna.api_key),
+            Some(json!({ "title": "  Smith wedding  " })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let id = created.json["id"].as_str().expect("id");
+    assert!(Uuid::try_parse(id).is_ok(), "{id}");
+    assert_eq!(created.json["title"], "Smith wedding", "titles are trimmed");
+    assert_eq!(created.json["parent_id"], Value::Null);
+    assert_eq!(created.json["navigation_to_subgalleries"], true);
+    assert_eq!(
+        created.json["watermark"],
+        json!({ "mode": "text", "position": "bottom_right", "opacity": 0.5, "scale": 0.2, "text": null })
+    );
+
+    let fetched = get_ok(&t, &anna, &format!("/galleries/{id}")).await;
+    assert_eq!(fetched["subgalleries"], json!([]));
+    let mut without_children = fetched.clone();
+    without_children
+        .as_object_mut()
+        .expect("object")
+        .remove("subgalleries");
+    assert_eq!(without_children, created.json);
+}
+
+#[tokio::test]
+async fn galleries_are_listed_oldest_first() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let mut ids = Vec::new();
+    for title in ["First", "Second", "Third", "Fourth"] {
+        ids.push(t.create_gallery(&anna, title).await);
+    }
+    let list = get_ok(&t, &anna, "/galleries").await;
+    let listed: Vec<&str> = list["galleries"]
+        .as_array()
+        .expect("galleries")
+        .iter()
+        .map(|g| g["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(listed, ids);
+    assert_eq!(list["galleries"][1]["title"], "Second");
+}
+
+#[tokio::test]
+async fn a_gallery_patch_changes_only_the_fields_it_names() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let id = t.create_gallery(&anna, "Smith wedding").await;
+    let path = format!("/galleries/{id}");
+    let patch = |body: Value| {
+        let (t, key, path) = (&t, anna.api_key.clone(), path.clone());
+        async move {
+            let reply = t.call("PATCH", &path, Some(&key), Some(body)).await;
+            assert_eq!(reply.status, 200, "{reply:?}");
+            reply.json
+        }
+    };
+
+    let renamed = patch(json!({ "title": "Smith & Jones wedding" })).await;
+    assert_eq!(renamed["title"], "Smith & Jones wedding");
+    assert_eq!(renamed["navigation_to_subgalleries"], true);
+    assert_eq!(renamed["watermark"]["position"], "bottom_right");
+
+    let no_nav = patch(json!({ "navigation_to_subgalleries": false })).await;
+    assert_eq!(no_nav["navigation_to_subgalleries"], false);
+    assert_eq!(no_nav["title"], "Smith & Jones wedding");
+
+    let moved = patch(json!({ "watermark": { "position": "center", "opacity": 0.8 } })).await;
+    assert_eq!(
+        moved["watermark"],
+        json!({ "mode": "text", "position": "center", "opacity": 0.8, "scale": 0.2, "text": null })
+    );
+
+    let texted = patch(json!({ "watermark": { "text": "Lee Studio", "mode": "logo" } })).await;
+    assert_eq!(texted["watermark"]["text"], "Lee Studio");
+    assert_eq!(texted["watermark"]["mode"], "logo");
+    assert_eq!(texted["watermark"]["position"], "center");
+
+    // `text: null` returns to the default "© <name>"; absent fields still stay.
+    let reset = patch(json!({ "watermark": { "text": null } })).await;
+    assert_eq!(
+        reset["watermark"],
+        json!({ "mode": "logo", "position": "center", "opacity": 0.8, "scale": 0.2, "text": null })
+    );
+
+    let unchanged = patch(json!({})).await;
+    assert_eq!(unchanged, reset);
+    let stored = get_ok(&t, &anna, &path).await;
+    assert_eq!(stored["title"], "Smith & Jones wedding");
+    assert_eq!(stored["navigation_to_subgalleries"], false);
+    assert_eq!(stored["watermark"], reset["watermark"]);
+}
+
+#[tokio::test]
+async fn invalid_gallery_values_are_refused_naming_the_field() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+
+    for title in [
+        json!(""),
+        json!("   "),
+        json!("x".repeat(201)),
+        json!("a\nb"),
+    ] {
+        let reply = t
+            .call(
+                "POST",
+                "/galleries",
+                Some(&anna.api_key),
+                Some(json!({ "title": title })),
+            )
+            .await;
+        assert_invalid(&reply, "title");
+    }
+    assert_eq!(
+        get_ok(&t, &anna, "/galleries").await["galleries"],
+        json!([])
+    );
+    // 200 characters is still fine.
+    t.create_gallery(&anna, &"é".repeat(200)).await;
+
+    let id = t.create_gallery(&anna, "Smith wedding").await;
+    let path = format!("/galleries/{id}");
+    let before = get_ok(&t, &anna, &path).await;
+    for (body, field) in [
+        (json!({ "title": "" }), "title"),
+        (json!({ "title": "x".repeat(201) }), "title"),
+        (
+            json!({ "watermark": { "opacity": 1.5 } }),
+            "watermark.opacity",
+        ),
+        (
+            json!({ "watermark": { "opacity": -0.1 } }),
+            "watermark.opacity",
+        ),
+        (json!({ "watermark": { "scale": 0 } }), "watermark.scale"),
+        (json!({ "watermark": { "scale": 1.01 } }), "watermark.scale"),
+        (json!({ "watermark": { "text": "" } }), "watermark.text"),
+        (
+            json!({ "watermark": { "text": "a\r\nb" } }),
+            "watermark.text",
+        ),
+    ] {
+        let reply = t
+            .call("PATCH", &path, Some(&anna.api_key), Some(body))
+            .await;
+        assert_invalid(&reply, field);
+    }
+    // A refused PATCH changes nothing, not even its valid parts.
+    let mixed = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "title": "Renamed", "watermark": { "opacity": 2 } })),
+        )
+        .await;
+    assert_invalid(&mixed, "watermark.opacity");
+    assert_eq!(get_ok(&t, &anna, &path).await, before);
+}
+
+#[tokio::test]
+async fn malformed_gallery_bodies_are_bad_requests() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let key = Some(anna.api_key.as_str());
+
+    let broken = t
+        .call_raw("POST", "/galleries", key, Some("{\"title\": ".into()))
+        .await;
+    assert_error(&broken, 400, "invalid_json");
+    let unknown = t
+        .call(
+            "POST",
+            "/galleries",
+            key,
+            Some(json!({ "title": "x", "colour": "red" })),
+        )
+        .await;
+    assert_error(&unknown, 400, "invalid_json");
+    let empty = t.call_raw("POST", "/galleries", key, None).await;
+    assert_error(&empty, 400, "invalid_json");
+    let wrong_type = t
+        .call("POST", "/galleries", key, Some(json!({ "title": 7 })))
+        .await;
+    assert_error(&wrong_type, 400, "invalid_json");
+    assert_eq!(
+        get_ok(&t, &anna, "/galleries").await["galleries"],
+        json!([])
+    );
+
+    let id = t.create_gallery(&anna, "Smith wedding").await;
+    let path = format!("/galleries/{id}");
+    for body in [
+        json!({ "colour": "red" }),
+        json!({ "watermark": { "colour": "red" } }),
+        // An unknown enum value fails to deserialize, like an unknown resolution does.
+        json!({ "watermark": { "position": "upside_down" } }),
+        json!({ "watermark": { "mode": "hologram" } }),
+    ] {
+        let reply = t.call("PATCH", &path, key, Some(body.clone())).await;
+        assert_error(&reply, 400, "invalid_json");
+    }
+    let empty_patch = t.call_raw("PATCH", &path, key, None).await;
+    assert_error(&empty_patch, 400, "invalid_json");
+    assert_eq!(
+        get_ok(&t, &anna, &path).await["watermark"]["position"],
+        "bottom_right"
+    );
+}
+
+#[tokio::test]
+async fn sub_galleries_appear_under_their_parent() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let parent = t.create_gallery(&anna, "Smith wedding").await;
+
+    let ceremony = create_child(&t, &anna, "Ceremony", &parent).await;
+    assert_eq!(ceremony.status, 201, "{ceremony:?}");
+    assert_eq!(ceremony.json["parent_id"], parent.as_str());
+    let ceremony = ceremony.json["id"].as_str().expect("id").to_owned();
+    let party = create_child(&t, &anna, "Party", &parent).await;
+    let party = party.json["id"].as_str().expect("id").to_owned();
+
+    let fetched = get_ok(&t, &anna, &format!("/galleries/{parent}")).await;
+    assert_eq!(
+        fetched["subgalleries"],
+        json!([{ "id": ceremony, "title": "Ceremony" }, { "id": party, "title": "Party" }])
+    );
+    let child = get_ok(&t, &anna, &format!("/galleries/{ceremony}")).await;
+    assert_eq!(child["parent_id"], parent.as_str());
+    assert_eq!(child["subgalleries"], json!([]));
+    assert_eq!(
+        get_ok(&t, &anna, "/galleries").await["galleries"]
+            .as_array()
+            .expect("galleries")
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn sub_galleries_nest_at_most_three_levels() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    // Gallery → sub-gallery → sub-sub-gallery (GalleryRules::MAX_LEVELS = 3).
+    let level1 = t.create_gallery(&anna, "Level 1").await;
+    let level2 = create_child(&t, &anna, "Level 2", &level1).await;
+    assert_eq!(level2.status, 201, "{level2:?}");
+    let level3 = create_child(&t, &anna, "Level 3", level2.json["id"].as_str().unwrap()).await;
+    assert_eq!(level3.status, 201, "{level3:?}");
+
+    let level4 = create_child(&t, &anna, "Level 4", level3.json["id"].as_str().unwrap()).await;
+    assert_invalid(&level4, "parent_id");
+    assert_eq!(
+        get_ok(&t, &anna, "/galleries").await["galleries"]
+            .as_array()
+            .expect("galleries")
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_or_garbage_parent_is_refused() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    for parent in [Uuid::now_v7().to_string(), "garbage".into(), String::new()] {
+        let reply = create_child(&t, &anna, "Orphan", &parent).await;
+        assert_invalid(&reply, "parent_id");
+    }
+    assert_eq!(
+        get_ok(&t, &anna, "/galleries").await["galleries"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_gallery_with_sub_galleries_cannot_be_deleted() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let parent = t.create_gallery(&anna, "Smith wedding").await;
+    let child = create_child(&t, &anna, "Ceremony", &parent).await;
+    let child = child.json["id"].as_str().expect("id").to_owned();
+    let key = Some(anna.api_key.as_str());
+
+    let refused = t
+        .call("DELETE", &format!("/galleries/{parent}"), key, None)
+        .await;
+    assert_error(&refused, 409, "gallery_has_subgalleries");
+    get_ok(&t, &anna, &format!("/galleries/{parent}")).await;
+    get_ok(&t, &anna, &format!("/galleries/{child}")).await;
+
+    // Once the child is gone, the parent can go too.
+    let child_gone = t
+        .call("DELETE", &format!("/galleries/{child}"), key, None)
+        .await;
+    assert_eq!(child_gone.status, 204, "{child_gone:?}");
+    let parent_gone = t
+        .call("DELETE", &format!("/galleries/{parent}"), key, None)
+        .await;
+    assert_eq!(parent_gone.status, 204, "{parent_gone:?}");
+}
+
+#[tokio::test]
+async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let keep = t.create_gallery(&anna, "Another wedding").await;
+    t.ready_photo(&anna, &gallery).await;
+    let thumbnail = photos(&t, &anna, &gallery).await[0]["thumbnail_url"]
+        .as_str()
+        .expect("thumbnail url")
+        .to_owned();
+    let general_link = general_access(&t, &anna, &gallery).await["link"]
+        .as_str()
+        .expect("link")
+        .to_owned();
+    let private = invite(&t, &anna, &gallery, json!({ "email": unique_email("c") })).await;
+    let private_link = private.json["link"].as_str().expect("link").to_owned();
+    // Everything works before the delete, so the 404s below mean something.
+    assert_eq!(t.fetch(&thumbnail).await.0, 200);
+    assert_eq!(open_link(&t, &general_link).await.status, 200);
+    assert_eq!(open_link(&t, &private_link).await.status, 200);
+    assert!(
+        !stored_keys(&t, &format!("originals/{gallery}/"))
+            .await
+            .is_empty()
+    );
+
+    let path = format!("/galleries/{gallery}");
+    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+
+    assert_error(
+        &t.call("GET", &path, Some(&anna.api_key), None).await,
+        404,
+        "not_found",
+    );
+    assert_error(&open_link(&t, &general_link).await, 404, "not_found");
+    assert_error(&open_link(&t, &private_link).await, 404, "not_found");
+    assert_eq!(t.fetch(&thumbnail).await.0, 404);
+    assert_eq!(
+        stored_keys(&t, &format!("originals/{gallery}/")).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        stored_keys(&t, &format!("renditions/{gallery}/")).await,
+        Vec::<String>::new()
+    );
+    let list = get_ok(&t, &anna, "/galleries").await;
+    assert_eq!(list["galleries"].as_array().expect("galleries").len(), 1);
+    assert_eq!(list["galleries"][0]["id"], keep.as_str());
+    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_error(&again, 404, "not_found");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uploads
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_upload_is_a_presigned_put_bound_to_its_key_type_and_size() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+
+    let reply = ask_upload(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "filename": "IMG_0001.jpg", "content_type": "image/jpeg", "size": 12345 }),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let photo = reply.json["photo_id"].as_str().expect("photo id");
+    assert!(Uuid::try_parse(photo).is_ok());
+    assert_eq!(reply.json["upload_method"], "PUT");
+    assert_eq!(
+        reply.json["upload_headers"],
+        json!({ "content-type": "image/jpeg", "content-length": "12345" })
+    );
+    let expires_at = reply.json["expires_at"].as_str().expect("expires_at");
+    assert!(
+        expires_at.contains('T') && expires_at.ends_with('Z'),
+        "{expires_at}"
+    );
+
+    let url = reqwest::Url::parse(reply.json["upload_url"].as_str().expect("url")).expect("url");
+    // Path-style on moto: /<bucket>/<key>. The key is ours; the filename never reaches it.
+    assert!(
+        url.path()
+            .ends_with(&format!("/originals/{gallery}/{photo}")),
+        "{url}"
+    );
+    assert!(!url.as_str().contains("IMG_0001"), "{url}");
+    // Both the type and the exact size are signed, so S3 refuses any other upload.
+    let signed = query_param(&url, "X-Amz-SignedHeaders");
+    let signed: Vec<&str> = signed.split(';').collect();
+    assert!(signed.contains(&"content-type"), "{signed:?}");
+    assert!(signed.contains(&"content-length"), "{signed:?}");
+    assert_eq!(query_param(&url, "X-Amz-Expires"), "900");
+}
+
+#[tokio::test]
+async fn uploads_of_other_types_or_sizes_are_refused() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let fifty_mib = 50 * MIB;
+
+    for (body, field) in [
+        (
+            json!({ "filename": "a.gif", "content_type": "image/gif", "size": 10 }),
+            "content_type",
+        ),
+        (
+            json!({ "filename": "a.jpg", "content_type": "text/html", "size": 10 }),
+            "content_type",
+        ),
+        (
+            json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": 0 }),
+            "size",
+        ),
+        (
+            json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": fifty_mib + 1 }),
+            "size",
+        ),
+        (
+            json!({ "filename": "..", "content_type": "image/jpeg", "size": 10 }),
+            "filename",
+        ),
+        (
+            json!({ "filename": "a/", "content_type": "image/jpeg", "size": 10 }),
+            "filename",
+        ),
+    ] {
+        let reply = ask_upload(&t, &anna, &gallery, body.clone()).await;
+        assert_invalid(&reply, field);
+    }
+    let negative = ask_upload(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": -1 }),
+    )
+    .await;
+    assert_error(&negative, 400, "invalid_json");
+    // Refused requests leave no photo behind.
+    assert!(photos(&t, &anna, &gallery).await.is_empty());
+
+    let at_limit = ask_upload(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "filename": "big.png", "content_type": "image/png", "size": fifty_mib }),
+    )
+    .await;
+    assert_eq!(at_limit.status, 201, "{at_limit:?}");
+    assert_eq!(photos(&t, &anna, &gallery).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_upload_size_limit_is_configurable() {
+    let t = TestApp::spawn_with(&[("MAX_UPLOAD_BYTES", "1000")]).await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let ask = |size: u64| {
+        ask_upload(
+            &t,
+            &anna,
+            &gallery,
+            json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": size }),
+        )
+    };
+    assert_eq!(ask(1000).await.status, 201);
+    assert_invalid(&ask(1001).await, "size");
+}
+
+#[tokio::test]
+async fn an_uploaded_filename_keeps_only_its_last_path_component() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    for name in ["../../x.jpg", "C:\\Users\\anna\\IMG_1.JPG"] {
+        let reply = ask_upload(
+            &t,
+            &anna,
+            &gallery,
+            json!({ "filename": name, "content_type": "image/jpeg", "size": 10 }),
+        )
+        .await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        assert!(!reply.json["upload_url"].as_str().unwrap().contains(".."));
+    }
+    let names: Vec<Value> = photos(&t, &anna, &gallery)
+        .await
+        .iter()
+        .map(|p| p["filename"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("x.jpg"), json!("IMG_1.JPG")]);
+}
+
+#[tokio::test]
+async fn a_photo_is_uploading_until_ingest_then_ready_with_a_thumbnail() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let bytes = jpeg(640, 480);
+    let size = bytes.len();
+    let photo = t
+        .upload(&anna, &gallery, "IMG_1.jpg", bytes, "image/jpeg")
+        .await;
+
+    let before = photos(&t, &anna, &gallery).await;
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["photo_id"], photo.as_str());
+    assert_eq!(before[0]["status"], "uploading");
+    assert_eq!(before[0]["thumbnail_url"], Value::Null);
+    assert_eq!(before[0]["filename"], "IMG_1.jpg");
+    assert_eq!(before[0]["content_type"], "image/jpeg");
+    assert_eq!(before[0]["size"], size);
+
+    t.drain_ingest().await;
+    let after = photos(&t, &anna, &gallery).await;
+    assert_eq!(after[0]["status"], "ready", "{after:?}");
+    assert_eq!(
+        (after[0]["width"].clone(), after[0]["height"].clone()),
+        (json!(640), json!(480))
+    );
+    let thumbnail = after[0]["thumbnail_url"].as_str().expect("thumbnail url");
+    let (status, body) = t.fetch(thumbnail).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        image::guess_format(&body).expect("an image"),
+        image::ImageFormat::Jpeg
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_photo_is_gone_with_its_files() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    let other = t.ready_photo(&anna, &gallery).await;
+    let listed = photos(&t, &anna, &gallery).await;
+    let thumbnail = listed
+        .iter()
+        .find(|p| p["photo_id"] == photo.as_str())
+        .expect("photo listed")["thumbnail_url"]
+        .as_str()
+        .expect("thumbnail")
+        .to_owned();
+    assert_eq!(t.fetch(&thumbnail).await.0, 200);
+
+    let path = format!("/galleries/{gallery}/photos/{photo}");
+    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+
+    let left = photos(&t, &anna, &gallery).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["photo_id"], other.as_str());
+    assert_eq!(t.fetch(&thumbnail).await.0, 404);
+    assert!(
+        stored_keys(&t, &format!("originals/{gallery}/{photo}"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        stored_keys(&t, &format!("renditions/{gallery}/{photo}/"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        !stored_keys(&t, &format!("renditions/{gallery}/{other}/"))
+            .await
+            .is_empty()
+    );
+
+    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_error(&again, 404, "not_found");
+    let garbage = t
+        .call(
+            "DELETE",
+            &format!("/galleries/{gallery}/photos/not-a-photo"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_error(&garbage, 404, "not_found");
+}
+
+#[tokio::test]
+async fn a_watermark_logo_is_a_png_of_at_most_2_mib_stored_per_photographer() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let logo = png(40, 20);
+    let ask = |content_type: &str, size: u64| {
+        t.call(
+            "POST",
+            "/watermark-logo",
+            Some(&anna.api_key),
+            Some(json!({ "content_type": content_type, "size": size })),
+        )
+    };
+
+    let reply = ask("image/png", logo.len() as u64).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(reply.json.get("photo_id"), None);
+    assert_eq!(reply.json["upload_method"], "PUT");
+    let url = reply.json["upload_url"].as_str().expect("url");
+    let parsed = reqwest::Url::parse(url).expect("url");
+    assert!(
+        parsed.path().ends_with(&format!("/logos/{}.png", anna.id)),
+        "{url}"
+    );
+    assert_eq!(reply.json["upload_headers"]["content-type"], "image/png");
+    let put = t
+        .http
+        .put(url)
+        .header("content-type", "image/png")
+        .body(logo)
+        .send()
+        .await
+        .expect("PUT");
+    assert!(put.status().is_success(), "{}", put.status());
+    assert_eq!(
+        stored_keys(&t, "logos/").await,
+        vec![format!("logos/{}.png", anna.id)]
+    );
+
+    assert_invalid(&ask("image/jpeg", 1000).await, "content_type");
+    assert_invalid(&ask("image/gif", 1000).await, "content_type");
+    assert_invalid(&ask("image/png", 2 * MIB + 1).await, "size");
+    assert_invalid(&ask("image/png", 0).await, "size");
+    assert_eq!(ask("image/png", 2 * MIB).await.status, 201);
+}
+
+// ---------------------------------------------------------------------------------------------
+// General access
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn general_access_starts_view_only_and_watermarked_with_a_stable_link() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+
+    let general = general_access(&t, &anna, &gallery).await;
+    let link = general["link"].as_str().expect("link").to_owned();
+    let token = link
+        .strip_prefix("https://proofsheet.test/g/")
+        .expect("a link on the public base URL");
+    assert_eq!(token.len(), 64, "{link}");
+    assert!(
+        token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    );
+    let mut settings = general.clone();
+    settings.as_object_mut().expect("object").remove("link");
+    assert_eq!(
+        settings,
+        json!({
+            "watermark": true,
+            "password_set": false,
+            "downloads_enabled": false,
+            "download_limit": null,
+            "download_resolutions": ["web"],
+            "downloads_watermarked": true,
+        })
+    );
+    assert_eq!(
+        general_access(&t, &anna, &gallery).await["link"],
+        link.as_str()
+    );
+    // Another gallery has another link.
+    let other = t.create_gallery(&anna, "Other").await;
+    assert_ne!(
+        general_access(&t, &anna, &other).await["link"],
+        link.as_str()
+    );
+}
+
+#[tokio::test]
+async fn putting_general_access_changes_the_fields_sent_and_keeps_the_link() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let link = general_access(&t, &anna, &gallery).await["link"].clone();
+
+    let reply = put_general_access(
+        &t,
+        &anna,
+        &gallery,
+        json!({
+            "downloads_enabled": true,
+            "download_limit": 20,
+            "download_resolutions": ["original", "web"],
+        }),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let expected = json!({
+        "watermark": true,
+        "password_set": false,
+        "downloads_enabled": true,
+        "download_limit": 20,
+        "download_resolutions": ["web", "original"],
+        "downloads_watermarked": true,
+        "link": link,
+    });
+    assert_eq!(reply.json, expected);
+    assert_eq!(general_access(&t, &anna, &gallery).await, expected);
+
+    // `download_limit: null` means unlimited; other fields stay.
+    let unlimited = put_general_access(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "download_limit": null, "watermark": false, "downloads_watermarked": false }),
+    )
+    .await;
+    assert_eq!(unlimited.status, 200, "{unlimited:?}");
+    assert_eq!(unlimited.json["download_limit"], Value::Null);
+    assert_eq!(unlimited.json["watermark"], false);
+    assert_eq!(unlimited.json["downloads_watermarked"], false);
+    assert_eq!(unlimited.json["downloads_enabled"], true);
+    assert_eq!(
+        unlimited.json["download_resolutions"],
+        json!(["web", "original"])
+    );
+    assert_eq!(unlimited.json["link"], link);
+}
+
+#[tokio::test]
+async fn a_general_access_password_is_never_revealed() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let password = "tulips-in-april";
+
+    let set = put_general_access(&t, &anna, &gallery, json!({ "password": password })).await;
+    assert_eq!(set.status, 200, "{set:?}");
+    assert_eq!(set.json["password_set"], true);
+    let fetched = general_access(&t, &anna, &gallery).await;
+    assert_eq!(fetched["password_set"], true);
+    let listed = get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+    for text in [
+        set.json.to_string(),
+        fetched.to_string(),
+        listed.to_string(),
+    ] {
+        assert!(!text.contains(password), "{text}");
+        assert!(!text.to_lowercase().contains("argon2"), "{text}");
+        assert!(!text.contains("$v=19$"), "{text}");
+    }
+    // Something else changes; the password stays.
+    let kept = put_general_access(&t, &anna, &gallery, json!({ "watermark": false })).await;
+    assert_eq!(kept.json["password_set"], true);
+
+    let removed = put_general_access(&t, &anna, &gallery, json!({ "password": null })).await;
+    assert_eq!(removed.status, 200, "{removed:?}");
+    assert_eq!(removed.json["password_set"], false);
+    assert_eq!(
+        general_access(&t, &anna, &gallery).await["password_set"],
+        false
+    );
+
+    for bad in ["", "abc", &"x".repeat(129)] {
+        let reply = put_general_access(&t, &anna, &gallery, json!({ "password": bad })).await;
+        assert_invalid(&reply, "password");
+    }
+    assert_eq!(
+        general_access(&t, &anna, &gallery).await["password_set"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn incoherent_general_access_settings_are_refused() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let before = general_access(&t, &anna, &gallery).await;
+
+    let no_resolution = put_general_access(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "downloads_enabled": true, "download_resolutions": [] }),
+    )
+    .await;
+    assert_invalid(&no_resolution, "download_resolutions");
+    let too_many =
+        put_general_access(&t, &anna, &gallery, json!({ "download_limit": 100_001 })).await;
+    assert_invalid(&too_many, "download_limit");
+    let max = put_general_access(&t, &anna, &gallery, json!({ "download_limit": 100_000 })).await;
+    assert_eq!(max.status, 200, "{max:?}");
+
+    for body in [
+        json!({ "download_resolutions": ["huge"] }),
+        json!({ "download_limit": -1 }),
+        json!({ "watermark": "yes" }),
+        json!({ "colour": "red" }),
+    ] {
+        let reply = put_general_access(&t, &anna, &gallery, body.clone()).await;
+        assert_error(&reply, 400, "invalid_json");
+    }
+    let empty = t
+        .call_raw(
+            "PUT",
+            &format!("/galleries/{gallery}/general-access"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_error(&empty, 400, "invalid_json");
+
+    let mut after = general_access(&t, &anna, &gallery).await;
+    assert_eq!(after["download_limit"], 100_000);
+    after["download_limit"] = Value::Null;
+    assert_eq!(after, before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private access
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_the_link() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let general = put_general_access(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "watermark": false, "download_resolutions": ["web", "high"] }),
+    )
+    .await;
+    assert_eq!(general.status, 200, "{general:?}");
+    let general_link = general.json["link"].as_str().expect("link").to_owned();
+    let email = unique_email("Carol.Smith");
+
+    let reply = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": email, "name": "Carol", "download_limit": 10, "downloads_enabled": true }),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let expected_settings = json!({
+        "watermark": false,
+        "password_set": false,
+        "downloads_enabled": true,
+        "download_limit": 10,
+        "download_resolutions": ["web", "high"],
+        "downloads_watermarked": true,
+    });
+    assert_eq!(reply.json["settings"], expected_settings);
+    assert_eq!(reply.json["email"], email.to_lowercase());
+    assert_eq!(reply.json["name"], "Carol");
+    assert_eq!(reply.json["email_sent"], true);
+    assert_eq!(
+        reply.json["usage"],
+        json!({ "downloads_used": 0, "download_limit": 10 })
+    );
+    let grant_id = reply.json["grant_id"]
+        .as_str()
+        .expect("grant id")
+        .to_owned();
+    let link = reply.json["link"].as_str().expect("link").to_owned();
+    assert!(link.starts_with("https://proofsheet.test/g/"), "{link}");
+    assert_ne!(link, general_link);
+    assert_eq!(open_link(&t, &link).await.status, 200);
+
+    // One email, to the normalised address, carrying the link and naming the gallery.
+    let mails = t.emails_to(&email.to_lowercase()).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&link),
+        "{mails:?}"
+    );
+    assert!(
+        mails[0]["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Smith wedding"),
+        "{mails:?}"
+    );
+
+    // Later general changes don't reach the grant: it holds values, not references.
+    let changed = put_general_access(
+        &t,
+        &anna,
+        &gallery,
+        json!({
+            "watermark": true,
+            "downloads_enabled": true,
+            "download_limit": 3,
+            "download_resolutions": ["original"],
+            "downloads_watermarked": false,
+            "password": "tulips-in-april",
+        }),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["grant_id"], grant_id.as_str());
+    assert_eq!(listed[0]["settings"], expected_settings);
+    assert_eq!(listed[0]["link"], link.as_str());
+}
+
+#[tokio::test]
+async fn a_client_has_at_most_one_private_grant_per_gallery() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let other_gallery = t.create_gallery(&anna, "Jones wedding").await;
+    let email = unique_email("dave");
+
+    let first = invite(&t, &anna, &gallery, json!({ "email": email })).await;
+    assert_eq!(first.status, 201, "{first:?}");
+    for again in [email.clone(), email.to_uppercase(), format!("  {email} ")] {
+        let reply = invite(
+            &t,
+            &anna,
+            &gallery,
+            json!({ "email": again, "watermark": false }),
+        )
+        .await;
+        assert_error(&reply, 409, "client_has_access");
+    }
+    assert_eq!(t.emails_to(&email).await.len(), 1, "no second invitation");
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["settings"]["watermark"], true);
+
+    // The same client may be invited to another gallery.
+    let elsewhere = invite(&t, &anna, &other_gallery, json!({ "email": email })).await;
+    assert_eq!(elsewhere.status, 201, "{elsewhere:?}");
+    assert_eq!(t.emails_to(&email).await.len(), 2);
+}
+
+#[tokio::test]
+async fn invalid_private_access_requests_are_refused_and_send_nothing() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let spy = unique_email("spy");
+
+    for body in [
+        json!({ "email": "a@b" }),
+        json!({ "email": format!("x@example.com\r\nBcc: {spy}") }),
+        json!({ "email": format!("x@example.com,{spy}") }),
+        json!({ "email": "" }),
+        json!({ "email": 42 }),
+        json!({ "name": "Carol" }),
+        json!({}),
+    ] {
+        let reply = invite(&t, &anna, &gallery, body.clone()).await;
+        assert_invalid(&reply, "email");
+    }
+    let valid = unique_email("erin");
+    let bad_name = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": valid, "name": "a\r\nb" }),
+    )
+    .await;
+    assert_invalid(&bad_name, "name");
+    let unknown = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": valid, "colour": "red" }),
+    )
+    .await;
+    assert_error(&unknown, 400, "invalid_json");
+    let huge = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": valid, "download_resolutions": ["huge"] }),
+    )
+    .await;
+    assert_error(&huge, 400, "invalid_json");
+    let too_many = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": valid, "download_limit": 100_001 }),
+    )
+    .await;
+    assert_invalid(&too_many, "download_limit");
+    let no_resolution = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": valid, "downloads_enabled": true, "download_resolutions": [] }),
+    )
+    .await;
+    assert_invalid(&no_resolution, "download_resolutions");
+    let broken = t
+        .call_raw(
+            "POST",
+            &format!("/galleries/{gallery}/private-access"),
+            Some(&anna.api_key),
+            Some("{\"email\":".into()),
+        )
+        .await;
+    assert_error(&broken, 400, "invalid_json");
+
+    assert!(grants(&t, &anna, &gallery).await.is_empty());
+    assert!(t.emails_to(&spy).await.is_empty());
+    assert!(t.emails_to(&valid).await.is_empty());
+}
+
+#[tokio::test]
+async fn private_grants_are_listed_with_usage_and_can_be_changed() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let first = invite(
+        &t,
+        &anna,
+        &gallery,
+        json!({ "email": unique_email("f"), "download_limit": 10 }),
+    )
+    .await;
+    let second = invite(&t, &anna, &gallery, json!({ "email": unique_email("g") })).await;
+    let first_id = first.json["grant_id"].as_str().expect("id").to_owned();
+
+    let second_id = second.json["grant_id"].as_str().expect("id").to_owned();
+
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(listed.len(), 2);
+    let (listed_first, listed_second) =
+        (grant_in(&listed, &first_id), grant_in(&listed, &second_id));
+    assert_eq!(
+        listed_first["usage"],
+        json!({ "downloads_used": 0, "download_limit": 10 })
+    );
+    assert_eq!(
+        listed_second["usage"],
+        json!({ "downloads_used": 0, "download_limit": null })
+    );
+    assert_eq!(listed_first["link"], first.json["link"]);
+    assert_eq!(listed_first["settings"], first.json["settings"]);
+
+    let path = format!("/galleries/{gallery}/private-access/{first_id}");
+    let patched = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "download_limit": 50 })),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{patched:?}");
+    assert_eq!(patched.json["settings"]["download_limit"], 50);
+    assert_eq!(patched.json["usage"]["download_limit"], 50);
+    assert_eq!(patched.json["link"], first.json["link"]);
+    let mut expected = first.json["settings"].clone();
+    expected["download_limit"] = json!(50);
+    assert_eq!(patched.json["settings"], expected);
+
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(grant_in(&listed, &first_id)["settings"], expected);
+    assert_eq!(grant_in(&listed, &first_id)["usage"]["download_limit"], 50);
+    assert_eq!(
+        grant_in(&listed, &second_id)["settings"],
+        second.json["settings"]
+    );
+
+    let incoherent = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "download_limit": 100_001 })),
+        )
+        .await;
+    assert_invalid(&incoherent, "download_limit");
+    let unknown_field = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "email": "new@example.com" })),
+        )
+        .await;
+    assert_error(&unknown_field, 400, "invalid_json");
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(grant_in(&listed, &first_id)["settings"], expected);
+}
+
+#[tokio::test]
+async fn private_grants_are_listed_oldest_first() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    // Six invitations: a random order would pass by chance once in 720 runs.
+    let mut invited = Vec::new();
+    for who in ["a", "b", "c", "d", "e", "f"] {
+        let reply = invite(&t, &anna, &gallery, json!({ "email": unique_email(who) })).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        invited.push(reply.json["grant_id"].clone());
+    }
+    let listed: Vec<Value> = grants(&t, &anna, &gallery)
+        .await
+        .iter()
+        .map(|g| g["grant_id"].clone())
+        .collect();
+    assert_eq!(listed, invited);
+}
+
+#[tokio::test]
+async fn a_private_grant_is_only_found_under_its_own_gallery() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let other = t.create_gallery(&anna, "Jones wedding").await;
+    let grant = invite(&t, &anna, &other, json!({ "email": unique_email("h") })).await;
+    let grant = grant.json["grant_id"].as_str().expect("id").to_owned();
+    let body = Some(json!({ "download_limit": 1 }));
+
+    for id in [
+        grant.clone(),
+        Uuid::new_v4().to_string(),
+        "not-a-grant".into(),
+    ] {
+        let path = format!("/galleries/{gallery}/private-access/{id}");
+        let patch = t
+            .call("PATCH", &path, Some(&anna.api_key), body.clone())
+            .await;
+        assert_error(&patch, 404, "not_found");
+        let delete = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+        assert_error(&delete, 404, "not_found");
+    }
+    let kept = grants(&t, &anna, &other).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["settings"]["download_limit"], Value::Null);
+}
+
+#[tokio::test]
+async fn revoking_a_private_grant_ends_its_link_and_frees_the_email() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let email = unique_email("ivy");
+    let keep = invite(&t, &anna, &gallery, json!({ "email": unique_email("jay") })).await;
+    let grant = invite(&t, &anna, &gallery, json!({ "email": email })).await;
+    let link = grant.json["link"].as_str().expect("link").to_owned();
+    let grant_id = grant.json["grant_id"].as_str().expect("id").to_owned();
+    assert_eq!(open_link(&t, &link).await.status, 200);
+
+    let path = format!("/galleries/{gallery}/private-access/{grant_id}");
+    let revoked = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(revoked.status, 204, "{revoked:?}");
+
+    assert_error(&open_link(&t, &link).await, 404, "not_found");
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["grant_id"], keep.json["grant_id"]);
+    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_error(&again, 404, "not_found");
+    let patch = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "watermark": false })),
+        )
+        .await;
+    assert_error(&patch, 404, "not_found");
+
+    // The client can be invited again, with a new link; the old one stays dead.
+    let reinvited = invite(&t, &anna, &gallery, json!({ "email": email })).await;
+    assert_eq!(reinvited.status, 201, "{reinvited:?}");
+    assert_ne!(reinvited.json["link"], link.as_str());
+    assert_eq!(t.emails_to(&email).await.len(), 2);
+    assert_error(&open_link(&t, &link).await, 404, "not_found");
+}
+
+#[tokio::test]
+async fn the_general_link_cannot_be_changed_through_private_access_routes() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let before = general_access(&t, &anna, &gallery).await;
+    let link = before["link"].as_str().expect("link").to_owned();
+    // Its grant id is the public half of its link.
+    let general_id = grant_id_of_link(&link);
+
+    let path = format!("/galleries/{gallery}/private-access/{general_id}");
+    let patch = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "watermark": false })),
+        )
+        .await;
+    assert_error(&patch, 404, "not_found");
+    let delete = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_error(&delete, 404, "not_found");
+
+    assert_eq!(general_access(&t, &anna, &gallery).await, before);
+    assert_eq!(open_link(&t, &link).await.status, 200);
+    assert!(grants(&t, &anna, &gallery).await.is_empty());
 }

@@ -214,15 +214,7 @@ impl TestApp {
 
     /// The emails SES accepted for this recipient.
     pub async fn emails_to(&self, to: &str) -> Vec<Value> {
-        let data: Value = self
-            .http
-            .get(format!("{}/moto-api/data.json", self.endpoint))
-            .send()
-            .await
-            .expect("moto state")
-            .json()
-            .await
-            .expect("moto json");
+        let data = self.moto_state().await;
         let messages: Vec<Value> = match &data["ses"]["Message"] {
             Value::Array(list) => list.clone(),
             Value::Object(map) => map.values().cloned().collect(),
@@ -243,6 +235,24 @@ impl TestApp {
         let response = self.http.get(url).send().await.expect("GET");
         let status = response.status().as_u16();
         (status, response.bytes().await.expect("body").to_vec())
+    }
+}
+
+impl TestApp {
+    /// moto's state dump. It answers 500 now and then while other tests change state under
+    /// it (and while a multipart upload is open), so ask again a few times.
+    async fn moto_state(&self) -> Value {
+        let url = format!("{}/moto-api/data.json", self.endpoint);
+        for _ in 0..20 {
+            if let Ok(response) = self.http.get(&url).send().await
+                && response.status().is_success()
+                && let Ok(data) = response.json::<Value>().await
+            {
+                return data;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("moto's state dump kept failing");
     }
 }
 

@@ -104,9 +104,10 @@ impl WatermarkSettings {
 pub struct GalleryRules;
 
 impl GalleryRules {
-    /// Gallery → sub-gallery → sub-sub-gallery. Deeper trees confuse clients more than they
-    /// help photographers, and a bound keeps every walk up the tree short.
-    pub const MAX_DEPTH: u8 = 3;
+    /// Gallery → sub-gallery → sub-sub-gallery: three levels, depths 0 to 2. Deeper trees
+    /// confuse clients more than they help photographers, and a bound keeps every walk up the
+    /// tree short.
+    pub const MAX_LEVELS: u8 = 3;
 
     /// The depth a new gallery gets under `parent`, if the parent may hold it. A parent owned by
     /// someone else is reported as missing, so ids of other tenants reveal nothing.
@@ -119,7 +120,7 @@ impl GalleryRules {
             return Err(ParentRefused::NotFound);
         }
         let depth = parent_depth + 1;
-        if depth > Self::MAX_DEPTH {
+        if depth >= Self::MAX_LEVELS {
             return Err(ParentRefused::TooDeep);
         }
         Ok(depth)
@@ -186,12 +187,13 @@ mod tests {
         let anna = PhotographerId::from_uuid(Uuid::new_v4());
         let ben = PhotographerId::from_uuid(Uuid::new_v4());
         assert_eq!(GalleryRules::child_depth(anna, 0, anna), Ok(1));
+        assert_eq!(GalleryRules::child_depth(anna, 1, anna), Ok(2));
         assert_eq!(
             GalleryRules::child_depth(anna, 0, ben),
             Err(ParentRefused::NotFound)
         );
         assert_eq!(
-            GalleryRules::child_depth(anna, GalleryRules::MAX_DEPTH, anna),
+            GalleryRules::child_depth(anna, GalleryRules::MAX_LEVELS - 1, anna),
             Err(ParentRefused::TooDeep)
         );
     }

@@ -1,7 +1,7 @@
-//! Identifiers. Ids are UUIDs: v7 for things listed in creation order (galleries, photos, grants),
-//! so DynamoDB sort keys built from them sort by time. Grant ids double as the public half of a
-//! share link, so they must come from a CSPRNG (v7 carries 74 random bits, v4 122; the link's
-//! secret half is separate, see [`crate::tokens::ShareToken`]).
+//! Identifiers. Ids are UUIDs, v7 for things listed in creation order (galleries, photos,
+//! grants), so DynamoDB sort keys built from them sort by time. A grant id is also the public
+//! half of its share link: it only *finds* the grant; what makes a link unguessable is the
+//! separate 256-bit verifier (see [`crate::tokens::ShareToken`]).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -120,7 +120,7 @@ pub(super) async fn create_private(
     let settings =
         AccessSettings::for_private_grant(&general.settings, input.into_change().await?)?;
     let grant = GrantRecord {
-        id: GrantId::from_uuid(Uuid::new_v4()),
+        id: GrantId::from_uuid(Uuid::now_v7()),
         gallery_id: gallery.id,
         owner_id: owner,
         kind: GrantKind::Private,

@@ -42,7 +42,7 @@ pub(super) async fn create(
                         "parent_id",
                         format!(
                             "sub-galleries nest at most {} levels deep",
-                            GalleryRules::MAX_DEPTH
+                            GalleryRules::MAX_LEVELS
                         ),
                     ),
                 },
@@ -59,7 +59,7 @@ pub(super) async fn create(
         title: title.to_string(),
         navigation_to_subgalleries: true,
         watermark: WatermarkSettings::default(),
-        general_grant_id: GrantId::from_uuid(Uuid::new_v4()),
+        general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
         created_at: now,
     };
     let general = GrantRecord {
