@@ -63,6 +63,10 @@ impl TestApp {
                 "SECRET_KEY".into(),
                 proofsheet_api::secrets::new_secret_key(),
             ),
+            (
+                "INGEST_QUEUE_URL".into(),
+                provisioned.ingest_queue_url.clone(),
+            ),
         ]);
         for (k, v) in extra {
             vars.insert((*k).into(), (*v).into());

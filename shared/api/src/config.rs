@@ -16,6 +16,9 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// At least 32 random bytes; share-link verifiers and session MACs are derived from it.
     pub secret_key: Vec<u8>,
+    /// The ingest queue, for re-rendering photos when a gallery's watermark changes. Without
+    /// it, a new watermark reaches only photos uploaded afterwards.
+    pub ingest_queue_url: Option<String>,
     pub max_upload_bytes: u64,
     pub client_session_ttl: Duration,
     /// How long presigned S3 URLs for viewing live.
@@ -67,6 +70,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .map(|v| v.trim_end_matches('/').to_owned()),
             secret_key,
+            ingest_queue_url: get("INGEST_QUEUE_URL").filter(|v| !v.is_empty()),
             max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
             client_session_ttl: Duration::from_secs(number(
                 "CLIENT_SESSION_TTL_SECONDS",

@@ -73,12 +73,20 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestErr
     if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
         return Ok(());
     }
+    if let Some(rerender) = value.get("rerender") {
+        let Rerender {
+            gallery_id,
+            photo_id,
+        } = serde_json::from_value(rerender.clone())
+            .map_err(|e| IngestError::Unreadable(e.to_string()))?;
+        return Ok(render_photo(app, gallery_id, photo_id, Purpose::Rerender).await?);
+    }
     let event: S3Notification =
         serde_json::from_value(value).map_err(|e| IngestError::Unreadable(e.to_string()))?;
     for record in event.records {
         let key = decode_key(&record.s3.object.key);
         match object_keys::parse_original(&key) {
-            Some((gallery, photo)) => ingest_photo(app, gallery, photo).await?,
+            Some((gallery, photo)) => render_photo(app, gallery, photo, Purpose::Ingest).await?,
             None => tracing::warn!(key, "not an original photo key; ignored"),
         }
     }
@@ -91,18 +99,57 @@ fn decode_key(encoded: &str) -> String {
         .into_owned()
 }
 
-async fn ingest_photo(
+/// Why a photo is being rendered: a fresh upload, or a new watermark for a ready photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Ingest,
+    Rerender,
+}
+
+/// A queue message asking for a ready photo's renditions to be made again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Rerender {
+    gallery_id: GalleryId,
+    photo_id: PhotoId,
+}
+
+/// Queues every ready photo of a gallery for re-rendering (its watermark changed). Photos still
+/// uploading pick the new watermark up at ingest.
+pub async fn rerender_gallery(app: &App, gallery_id: GalleryId) -> Result<(), StoreError> {
+    let Some(queue_url) = &app.config.ingest_queue_url else {
+        tracing::warn!(%gallery_id, "INGEST_QUEUE_URL is not set: existing photos keep their old watermark");
+        return Ok(());
+    };
+    let bodies: Vec<String> = app
+        .store
+        .photos_of(gallery_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == proofsheet_store::PhotoStatus::Ready)
+        .map(|p| {
+            serde_json::json!({ "rerender": Rerender { gallery_id, photo_id: p.id } }).to_string()
+        })
+        .collect();
+    app.store.send_messages(queue_url, &bodies).await
+}
+
+async fn render_photo(
     app: &App,
     gallery_id: GalleryId,
     photo_id: PhotoId,
+    purpose: Purpose,
 ) -> Result<(), StoreError> {
     let store = &app.store;
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
-        tracing::info!(%photo_id, "photo was deleted before ingest; nothing to do");
+        tracing::info!(%photo_id, "photo was deleted meanwhile; nothing to do");
         return Ok(());
     };
-    if photo.status != proofsheet_store::PhotoStatus::Uploading {
-        tracing::info!(%photo_id, status = ?photo.status, "photo already settled (redelivery)");
+    let expected = match purpose {
+        Purpose::Ingest => proofsheet_store::PhotoStatus::Uploading,
+        Purpose::Rerender => proofsheet_store::PhotoStatus::Ready,
+    };
+    if photo.status != expected {
+        tracing::info!(%photo_id, status = ?photo.status, ?purpose, "nothing to do (redelivery or settled)");
         return Ok(());
     }
     let Some(gallery) = store.gallery(gallery_id).await? else {
@@ -154,9 +201,11 @@ async fn ingest_photo(
         let key = object_keys::rendition(gallery_id, photo_id, name);
         store.put_object(&key, rendition.jpeg, "image/jpeg").await?;
     }
-    store
-        .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
-        .await?;
+    if purpose == Purpose::Ingest {
+        store
+            .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
+            .await?;
+    }
     tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
     Ok(())
 }

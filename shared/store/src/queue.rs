@@ -52,3 +52,40 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Sends messages in batches of ten (SQS's limit per call).
+    pub async fn send_messages(
+        &self,
+        queue_url: &str,
+        bodies: &[String],
+    ) -> Result<(), StoreError> {
+        for (batch, chunk) in bodies.chunks(10).enumerate() {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, body)| {
+                    aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                        .id(format!("m{batch}-{i}"))
+                        .message_body(body)
+                        .build()
+                        .map_err(|e| StoreError::Aws(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let out = self
+                .sqs
+                .send_message_batch()
+                .queue_url(queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await?;
+            if !out.failed.is_empty() {
+                return Err(StoreError::Aws(format!(
+                    "{} messages not queued",
+                    out.failed.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+}

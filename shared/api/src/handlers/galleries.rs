@@ -140,6 +140,7 @@ pub(super) async fn update(
 ) -> Result<Response<Body>, ApiError> {
     let input: UpdateGallery = json_body(&req)?;
     let mut gallery = owned_gallery(app, owner, &req).await?;
+    let before = gallery.clone();
     if let Some(title) = input.title {
         gallery.title = Title::parse(&title)?.to_string();
     }
@@ -155,7 +156,11 @@ pub(super) async fn update(
             scale: w.scale,
         })?;
     }
+    let watermark_changed = gallery.watermark != before.watermark;
     app.store.update_gallery(&gallery).await?;
+    if watermark_changed {
+        crate::ingest::rerender_gallery(app, gallery.id).await?;
+    }
     json(200, &GalleryView::from(&gallery))
 }
 

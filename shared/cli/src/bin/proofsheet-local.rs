@@ -41,6 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("SENDER_EMAIL", sender.to_owned()),
         ("PUBLIC_BASE_URL", base_url.clone()),
         ("SECRET_KEY", secret),
+        ("INGEST_QUEUE_URL", provisioned.ingest_queue_url.clone()),
     ]);
     let config =
         Config::from_lookup(|name| std::env::var(name).ok().or_else(|| vars.get(name).cloned()))?;
