@@ -21,11 +21,18 @@ free_port() {
 }
 
 # Starts moto in the background; stops it when the calling script exits.
+# `start_moto serialized` answers one request at a time, so conditional writes are atomic as in
+# DynamoDB (see scripts/moto_serialized.py); the default is moto's threaded server, which the
+# local runner needs for SQS long polling.
 start_moto() {
   local port="${MOTO_PORT:-$(free_port)}"
   local log="$repo_root/target/moto.log"
   mkdir -p "$repo_root/target"
-  "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$log" 2>&1 &
+  if [[ "${1:-}" == serialized ]]; then
+    "$venv/bin/python" "$repo_root/scripts/moto_serialized.py" 127.0.0.1 "$port" > "$log" 2>&1 &
+  else
+    "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$log" 2>&1 &
+  fi
   moto_pid=$!
   trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"

@@ -1,6 +1,11 @@
 //! The ingest worker: S3 event → SQS → validated photo with renditions.
 
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::QueueAttributeName;
+use proofsheet_policy::{GalleryId, PhotoId};
+use proofsheet_store::{StoreError, object_keys};
 use proofsheet_tests::*;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn an_uploaded_jpeg_becomes_ready_with_its_dimensions() {
@@ -20,4 +25,645 @@ async fn an_uploaded_jpeg_becomes_ready_with_its_dimensions() {
     assert_eq!(entry["photo_id"], photo.as_str());
     assert_eq!(entry["status"], "ready");
     assert_eq!(entry["width"], 640);
+}
+
+#[tokio::test]
+async fn a_large_jpeg_gets_renditions_of_the_right_size() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo = t
+        .upload(&anna, &gallery, "big.jpg", jpeg(3000, 2000), "image/jpeg")
+        .await;
+    t.drain_ingest().await;
+    assert_eq!(queue_depth(&t).await, (0, 0), "every message was handled");
+
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(entry["status"], "ready", "{entry}");
+    assert_eq!(
+        (entry["width"].as_u64(), entry["height"].as_u64()),
+        (Some(3000), Some(2000))
+    );
+    assert_eq!(entry["rejection_reason"], Value::Null);
+
+    // Watermarked renditions (the default) and clean ones, as a client is given them.
+    for watermark in [true, false] {
+        set_general(&t, &anna, &gallery, json!({ "watermark": watermark })).await;
+        let view = client_view(&t, &anna, &gallery).await;
+        let shown = &view["photos"][0];
+        assert_eq!(shown["photo_id"], photo.as_str());
+        assert_eq!(
+            (shown["width"].as_u64(), shown["height"].as_u64()),
+            (Some(3000), Some(2000))
+        );
+        let thumb = fetch_image(&t, shown["thumbnail_url"].as_str().unwrap()).await;
+        let preview = fetch_image(&t, shown["preview_url"].as_str().unwrap()).await;
+        assert_eq!(thumb, (480, 320), "thumbnail, watermark {watermark}");
+        assert_eq!(preview, (2048, 1365), "preview, watermark {watermark}");
+    }
+    // The photographer's own list shows the clean thumbnail.
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    let thumb = fetch_image(&t, entry["thumbnail_url"].as_str().expect("thumbnail url")).await;
+    assert_eq!(thumb, (480, 320));
+}
+
+#[tokio::test]
+async fn a_small_jpeg_is_never_upscaled() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo = t
+        .upload(&anna, &gallery, "small.jpg", jpeg(300, 200), "image/jpeg")
+        .await;
+    t.drain_ingest().await;
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(entry["status"], "ready", "{entry}");
+    let view = client_view(&t, &anna, &gallery).await;
+    let shown = &view["photos"][0];
+    assert_eq!(
+        fetch_image(&t, shown["thumbnail_url"].as_str().unwrap()).await,
+        (300, 200)
+    );
+    assert_eq!(
+        fetch_image(&t, shown["preview_url"].as_str().unwrap()).await,
+        (300, 200)
+    );
+}
+
+#[tokio::test]
+async fn an_exif_rotated_jpeg_is_recorded_and_rendered_upright() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    // Stored 640 × 480 with red on top and blue below; orientation 6 turns it 90° clockwise,
+    // so it is shown 480 × 640 with red on the right and blue on the left.
+    let stored = image::RgbImage::from_fn(640, 480, |_, y| {
+        if y < 240 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
+    });
+    let bytes = with_exif_orientation(&encode_jpeg(&stored), 6);
+    // The image crate itself must see the tag, or the test proves nothing.
+    {
+        use image::ImageDecoder;
+        let mut decoder =
+            image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&bytes)).expect("decoder");
+        assert_eq!(
+            decoder.orientation().expect("orientation"),
+            image::metadata::Orientation::Rotate90
+        );
+    }
+    let photo = t
+        .upload(&anna, &gallery, "portrait.jpg", bytes, "image/jpeg")
+        .await;
+    t.drain_ingest().await;
+
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(entry["status"], "ready", "{entry}");
+    assert_eq!(
+        (entry["width"].as_u64(), entry["height"].as_u64()),
+        (Some(480), Some(640))
+    );
+
+    set_general(&t, &anna, &gallery, json!({ "watermark": false })).await;
+    let view = client_view(&t, &anna, &gallery).await;
+    let shown = &view["photos"][0];
+    assert_eq!(
+        (shown["width"].as_u64(), shown["height"].as_u64()),
+        (Some(480), Some(640))
+    );
+    let (status, thumb) = t.fetch(shown["thumbnail_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let thumb = image::load_from_memory(&thumb).unwrap().to_rgb8();
+    assert_eq!(thumb.dimensions(), (360, 480));
+    let left = thumb.get_pixel(90, 240).0;
+    let right = thumb.get_pixel(270, 240).0;
+    assert!(
+        left[2] > 150 && left[0] < 100,
+        "left should be blue: {left:?}"
+    );
+    assert!(
+        right[0] > 150 && right[2] < 100,
+        "right should be red: {right:?}"
+    );
+    let preview = fetch_image(&t, shown["preview_url"].as_str().unwrap()).await;
+    assert_eq!(preview, (480, 640));
+}
+
+#[tokio::test]
+async fn an_uploaded_png_becomes_ready() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo = t
+        .upload(&anna, &gallery, "scan.png", png(800, 600), "image/png")
+        .await;
+    t.drain_ingest().await;
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(entry["status"], "ready", "{entry}");
+    assert_eq!(entry["content_type"], "image/png");
+    assert_eq!(
+        (entry["width"].as_u64(), entry["height"].as_u64()),
+        (Some(800), Some(600))
+    );
+    let view = client_view(&t, &anna, &gallery).await;
+    let shown = &view["photos"][0];
+    assert_eq!(shown["photo_id"], photo.as_str());
+    assert_eq!(
+        fetch_image(&t, shown["thumbnail_url"].as_str().unwrap()).await,
+        (480, 360)
+    );
+    assert_eq!(
+        fetch_image(&t, shown["preview_url"].as_str().unwrap()).await,
+        (800, 600)
+    );
+}
+
+#[tokio::test]
+async fn bad_files_are_rejected_and_the_worker_keeps_going() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let text = t
+        .upload(
+            &anna,
+            &gallery,
+            "notes.jpg",
+            b"Dear Anna, here are my notes for the shoot.".to_vec(),
+            "image/jpeg",
+        )
+        .await;
+    let bomb_bytes = bomb_png(60_000, 60_000);
+    // The bomb is a valid PNG header-wise: the image crate reads the declared size.
+    assert_eq!(
+        image::ImageReader::new(std::io::Cursor::new(&bomb_bytes))
+            .with_guessed_format()
+            .unwrap()
+            .into_dimensions()
+            .expect("header with a valid CRC"),
+        (60_000, 60_000)
+    );
+    let bomb = t
+        .upload(&anna, &gallery, "bomb.png", bomb_bytes, "image/png")
+        .await;
+    let good = t
+        .upload(&anna, &gallery, "good.jpg", jpeg(640, 480), "image/jpeg")
+        .await;
+    t.drain_ingest().await;
+    assert_eq!(
+        queue_depth(&t).await,
+        (0, 0),
+        "rejections are not failures: nothing left for a retry"
+    );
+
+    let text_entry = photo_entry(&t, &anna, &gallery, &text).await;
+    assert_eq!(text_entry["status"], "rejected", "{text_entry}");
+    let reason = text_entry["rejection_reason"].as_str().unwrap_or_default();
+    assert!(!reason.trim().is_empty(), "{text_entry}");
+    assert_eq!(text_entry["thumbnail_url"], Value::Null);
+    assert_eq!(text_entry["width"], Value::Null);
+
+    let bomb_entry = photo_entry(&t, &anna, &gallery, &bomb).await;
+    assert_eq!(bomb_entry["status"], "rejected", "{bomb_entry}");
+    let reason = bomb_entry["rejection_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("60000") || reason.contains("60,000") || reason.contains("60 000"),
+        "the reason should name the size: {reason}"
+    );
+
+    let good_entry = photo_entry(&t, &anna, &gallery, &good).await;
+    assert_eq!(good_entry["status"], "ready", "{good_entry}");
+
+    // Rejected originals are dropped and no renditions exist for them.
+    for id in [&text, &bomb] {
+        assert!(
+            object_missing(&t, &original_key(&gallery, id)).await,
+            "original of {id}"
+        );
+        for name in ["thumbnail", "thumbnail-wm", "preview", "preview-wm"] {
+            assert!(
+                object_missing(&t, &rendition_key(&gallery, id, name)).await,
+                "{name} of {id}"
+            );
+        }
+    }
+
+    // Clients see only the good one.
+    let view = client_view(&t, &anna, &gallery).await;
+    let ids: Vec<&str> = view["photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["photo_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [good.as_str()]);
+}
+
+#[tokio::test]
+async fn redelivered_events_do_no_harm() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    let rejected = t
+        .upload(
+            &anna,
+            &gallery,
+            "x.jpg",
+            b"not an image".to_vec(),
+            "image/jpeg",
+        )
+        .await;
+    t.drain_ingest().await;
+    let before = photo_entry(&t, &anna, &gallery, &photo).await;
+    let rejected_before = photo_entry(&t, &anna, &gallery, &rejected).await;
+    assert_eq!(before["status"], "ready");
+    assert_eq!(rejected_before["status"], "rejected");
+    let thumb_before = t
+        .app
+        .store()
+        .object_bytes(&rendition_key(&gallery, &photo, "thumbnail"), 10 << 20)
+        .await
+        .expect("thumbnail stored");
+
+    // Through the real queue, as S3 would redeliver.
+    for id in [&photo, &rejected] {
+        send_to_queue(&t, &s3_event_body(&t, &original_key(&gallery, id))).await;
+    }
+    assert_eq!(queue_depth(&t).await.0, 2, "the redeliveries are queued");
+    t.drain_ingest().await;
+    assert_eq!(
+        queue_depth(&t).await,
+        (0, 0),
+        "redeliveries are acknowledged"
+    );
+
+    // And straight through the handler, which must report no failure.
+    let mut event = sample_event();
+    event.records = [&photo, &rejected]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            message(
+                &format!("redelivery-{i}"),
+                &s3_event_body(&t, &original_key(&gallery, id)),
+            )
+        })
+        .collect();
+    let response = proofsheet_api::ingest::handle_batch(&t.app, event).await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
+
+    let after = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(after["status"], "ready");
+    assert_eq!(
+        (&after["width"], &after["height"]),
+        (&before["width"], &before["height"])
+    );
+    let rejected_after = photo_entry(&t, &anna, &gallery, &rejected).await;
+    assert_eq!(rejected_after["status"], "rejected");
+    assert_eq!(
+        rejected_after["rejection_reason"],
+        rejected_before["rejection_reason"]
+    );
+    let thumb_after = t
+        .app
+        .store()
+        .object_bytes(&rendition_key(&gallery, &photo, "thumbnail"), 10 << 20)
+        .await
+        .expect("thumbnail still stored");
+    assert_eq!(thumb_before, thumb_after);
+    let photos = list_photos(&t, &anna, &gallery).await;
+    assert_eq!(photos.len(), 2, "nothing duplicated: {photos:?}");
+}
+
+#[tokio::test]
+async fn the_s3_test_event_is_acknowledged_and_poison_is_reported() {
+    let t = TestApp::spawn().await;
+    let sample = sample_event();
+    let test_message = sample.records[0].clone();
+    let test_id = test_message.message_id.clone().expect("sample id");
+
+    // The test event on its own: nothing to retry.
+    let response = proofsheet_api::ingest::handle_batch(&t.app, sample_event()).await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
+
+    // A batch mixing it with unreadable bodies and harmless events: only the unreadable ones fail.
+    let mut event = sample_event();
+    event.records = vec![
+        test_message.clone(),
+        message("poison-not-json", "not json"),
+        message("poison-wrong-shape", r#"{"hello":"world"}"#),
+        message(
+            "unknown-photo",
+            &s3_event_body(
+                &t,
+                "originals/0190f6a0-0000-7000-8000-000000000001/0190f6a0-0000-7000-8000-000000000002",
+            ),
+        ),
+        message("not-an-original", &s3_event_body(&t, "logos/someone.png")),
+    ];
+    let response = proofsheet_api::ingest::handle_batch(&t.app, event).await;
+    let mut failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    failed.sort_unstable();
+    assert_eq!(failed, ["poison-not-json", "poison-wrong-shape"]);
+    assert!(!failed.contains(&test_id.as_str()));
+
+    // Through the real queue: the test event is deleted, the poison message stays for a retry.
+    send_to_queue(&t, test_message.body.as_deref().unwrap()).await;
+    t.drain_ingest().await;
+    assert_eq!(queue_depth(&t).await, (0, 0), "test event acknowledged");
+    send_to_queue(&t, "not json").await;
+    t.drain_ingest().await;
+    assert_eq!(
+        queue_depth(&t).await,
+        (0, 1),
+        "the poison message is left in flight for the queue's retries"
+    );
+}
+
+#[tokio::test]
+async fn a_photo_deleted_before_ingest_is_not_recreated() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo = t
+        .upload(&anna, &gallery, "gone.jpg", jpeg(640, 480), "image/jpeg")
+        .await;
+    assert_eq!(list_photos(&t, &anna, &gallery).await.len(), 1);
+    let deleted = t
+        .call(
+            "DELETE",
+            &format!("/galleries/{gallery}/photos/{photo}"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+    // The upload's event is waiting (next to the s3:TestEvent sent when the bucket's
+    // notification was set up).
+    assert!(
+        queue_depth(&t).await.0 >= 1,
+        "the upload's event is waiting"
+    );
+    t.drain_ingest().await;
+    assert_eq!(
+        queue_depth(&t).await,
+        (0, 0),
+        "the event was handled without error"
+    );
+
+    assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
+    assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
+    for name in ["thumbnail", "thumbnail-wm", "preview", "preview-wm"] {
+        assert!(
+            object_missing(&t, &rendition_key(&gallery, &photo, name)).await,
+            "{name} was created for a deleted photo"
+        );
+    }
+    assert_eq!(client_view(&t, &anna, &gallery).await["photos"], json!([]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+async fn list_photos(t: &TestApp, who: &Photographer, gallery: &str) -> Vec<Value> {
+    let reply = t
+        .call(
+            "GET",
+            &format!("/galleries/{gallery}/photos"),
+            Some(&who.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.json["photos"].as_array().expect("photos").clone()
+}
+
+async fn photo_entry(t: &TestApp, who: &Photographer, gallery: &str, photo: &str) -> Value {
+    list_photos(t, who, gallery)
+        .await
+        .into_iter()
+        .find(|p| p["photo_id"] == photo)
+        .unwrap_or_else(|| panic!("photo {photo} not listed"))
+}
+
+async fn set_general(t: &TestApp, who: &Photographer, gallery: &str, body: Value) {
+    let reply = t
+        .call(
+            "PUT",
+            &format!("/galleries/{gallery}/general-access"),
+            Some(&who.api_key),
+            Some(body),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+}
+
+/// The gallery as a client of its general link sees it.
+async fn client_view(t: &TestApp, who: &Photographer, gallery: &str) -> Value {
+    let general = t
+        .call(
+            "GET",
+            &format!("/galleries/{gallery}/general-access"),
+            Some(&who.api_key),
+            None,
+        )
+        .await;
+    let link = general.json["link"].as_str().expect("link");
+    let view = t.call("GET", &client_path(link), None, None).await;
+    assert_eq!(view.status, 200, "{view:?}");
+    view.json
+}
+
+/// Fetches a presigned rendition URL and returns the decoded image's size.
+async fn fetch_image(t: &TestApp, url: &str) -> (u32, u32) {
+    let (status, bytes) = t.fetch(url).await;
+    assert_eq!(status, 200, "{url}");
+    let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+        .unwrap_or_else(|e| panic!("rendition is not a JPEG ({e}): {url}"));
+    (decoded.width(), decoded.height())
+}
+
+fn ids(gallery: &str, photo: &str) -> (GalleryId, PhotoId) {
+    (
+        GalleryId::parse(gallery).expect("gallery id"),
+        PhotoId::parse(photo).expect("photo id"),
+    )
+}
+
+fn original_key(gallery: &str, photo: &str) -> String {
+    let (g, p) = ids(gallery, photo);
+    object_keys::original(g, p)
+}
+
+fn rendition_key(gallery: &str, photo: &str, name: &str) -> String {
+    let (g, p) = ids(gallery, photo);
+    object_keys::rendition(g, p, name)
+}
+
+async fn object_missing(t: &TestApp, key: &str) -> bool {
+    match t.app.store().object_bytes(key, 100 << 20).await {
+        Err(StoreError::NotFound) => true,
+        Ok(_) => false,
+        Err(e) => panic!("reading {key}: {e}"),
+    }
+}
+
+async fn sqs() -> aws_sdk_sqs::Client {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    aws_sdk_sqs::Client::new(&sdk)
+}
+
+async fn send_to_queue(t: &TestApp, body: &str) {
+    sqs()
+        .await
+        .send_message()
+        .queue_url(&t.provisioned.ingest_queue_url)
+        .message_body(body)
+        .send()
+        .await
+        .expect("send_message");
+}
+
+/// (visible, in flight) messages on the ingest queue. A message the worker reported as failed
+/// stays in flight until its visibility timeout, far beyond a test's lifetime.
+async fn queue_depth(t: &TestApp) -> (u64, u64) {
+    let out = sqs()
+        .await
+        .get_queue_attributes()
+        .queue_url(&t.provisioned.ingest_queue_url)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .expect("get_queue_attributes");
+    let attrs = out.attributes.unwrap_or_default();
+    let read = |name: QueueAttributeName| -> u64 {
+        attrs
+            .get(&name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name:?} missing: {attrs:?}"))
+    };
+    (
+        read(QueueAttributeName::ApproximateNumberOfMessages),
+        read(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+    )
+}
+
+/// An S3 `ObjectCreated:Put` notification for `key` in the test's bucket, shaped like S3's.
+fn s3_event_body(t: &TestApp, key: &str) -> String {
+    json!({
+        "Records": [{
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": "us-east-1",
+            "eventName": "ObjectCreated:Put",
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "bucket": { "name": t.provisioned.resources.bucket },
+                "object": { "key": key, "size": 1 }
+            }
+        }]
+    })
+    .to_string()
+}
+
+fn sample_event() -> SqsEvent {
+    serde_json::from_str(include_str!("../events/sqs-s3-test-event.json")).expect("sample event")
+}
+
+/// An SQS record like the sample's, with another id and body.
+fn message(id: &str, body: &str) -> SqsMessage {
+    let mut message = sample_event().records.remove(0);
+    message.message_id = Some(id.to_owned());
+    message.body = Some(body.to_owned());
+    message.md5_of_body = None;
+    message
+}
+
+fn encode_jpeg(img: &image::RgbImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode");
+    out.into_inner()
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, 90, (y % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode");
+    out.into_inner()
+}
+
+/// `jpeg` with an EXIF APP1 segment carrying only an orientation tag, after the JFIF APP0.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    assert_eq!(&jpeg[..2], [0xFF, 0xD8], "not a JPEG");
+    let mut exif = Vec::new();
+    exif.extend_from_slice(b"Exif\0\0");
+    exif.extend_from_slice(b"MM\0\x2A\0\0\0\x08"); // big-endian TIFF, IFD0 at offset 8
+    exif.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    exif.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    exif.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    exif.extend_from_slice(&1u32.to_be_bytes()); // count
+    exif.extend_from_slice(&orientation.to_be_bytes());
+    exif.extend_from_slice(&[0, 0]); // value padding
+    exif.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+    segment.extend_from_slice(&exif);
+
+    // Insert after SOI and the APP0 (JFIF) segment, if there is one.
+    let mut at = 2;
+    if jpeg[2..4] == [0xFF, 0xE0] {
+        at += 2 + usize::from(u16::from_be_bytes([jpeg[4], jpeg[5]]));
+    }
+    let mut out = jpeg[..at].to_vec();
+    out.extend_from_slice(&segment);
+    out.extend_from_slice(&jpeg[at..]);
+    out
+}
+
+/// A tiny PNG whose IHDR claims `width` × `height`, with a correct CRC.
+fn bomb_png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = png(16, 16);
+    assert_eq!(&bytes[12..16], b"IHDR");
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    // CRC over chunk type and the 13 data bytes.
+    let crc = crc32(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+    bytes
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
