@@ -53,6 +53,21 @@ impl SettingsInput {
     }
 }
 
+/// Applies the photographer's change to a grant's settings and stores the result.
+async fn change_settings(
+    app: &App,
+    grant: &GrantRecord,
+    input: SettingsInput,
+) -> Result<GrantRecord, ApiError> {
+    let change = input.into_change().await?;
+    let ends_sessions = change.ends_sessions();
+    let settings = grant.settings.apply(change)?;
+    Ok(app
+        .store
+        .update_grant_settings(grant.id, &settings, ends_sessions)
+        .await?)
+}
+
 async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord, ApiError> {
     app.store
         .grant(gallery.general_grant_id)
@@ -85,13 +100,7 @@ pub(super) async fn put_general(
     let input: SettingsInput = json_body(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = general_grant(app, &gallery).await?;
-    let change = input.into_change().await?;
-    let ends_sessions = change.ends_sessions();
-    let settings = grant.settings.apply(change)?;
-    let updated = app
-        .store
-        .update_grant_settings(grant.id, &settings, ends_sessions)
-        .await?;
+    let updated = change_settings(app, &grant, input).await?;
     json(200, &general_view(app, &req, &updated))
 }
 
@@ -219,13 +228,7 @@ pub(super) async fn update_private(
     let input: SettingsInput = json_body(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
-    let change = input.into_change().await?;
-    let ends_sessions = change.ends_sessions();
-    let settings = grant.settings.apply(change)?;
-    let updated = app
-        .store
-        .update_grant_settings(grant.id, &settings, ends_sessions)
-        .await?;
+    let updated = change_settings(app, &grant, input).await?;
     json(200, &GrantView::new(&updated, app.link(&req, updated.id)))
 }
 
