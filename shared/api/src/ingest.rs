@@ -125,7 +125,7 @@ pub async fn rerender_gallery(app: &App, gallery_id: GalleryId) -> Result<(), St
         .photos_of(gallery_id)
         .await?
         .into_iter()
-        .filter(|p| p.status == proofsheet_store::PhotoStatus::Ready)
+        .filter(|p| p.status.has_renditions())
         .map(|p| {
             serde_json::json!({ "rerender": Rerender { gallery_id, photo_id: p.id } }).to_string()
         })

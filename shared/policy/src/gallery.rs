@@ -127,6 +127,13 @@ impl GalleryRules {
     }
 }
 
+impl GalleryRules {
+    /// A gallery with sub-galleries can't be deleted: that would silently take them along.
+    pub fn can_delete(subgallery_count: usize) -> bool {
+        subgallery_count == 0
+    }
+}
+
 /// Why a gallery can't be created under the requested parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParentRefused {

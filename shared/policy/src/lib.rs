@@ -9,6 +9,7 @@
 pub mod access;
 pub mod gallery;
 pub mod ids;
+pub mod photo;
 pub mod tokens;
 pub mod upload;
 pub mod values;
@@ -19,6 +20,7 @@ pub use access::{
 };
 pub use gallery::{GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate};
 pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
+pub use photo::PhotoStatus;
 pub use tokens::{SessionClaims, ShareToken, UnlockThrottle, UnlockVerdict};
 pub use upload::{ContentType, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};

@@ -30,13 +30,7 @@ pub struct GalleryRecord {
     pub created_at: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PhotoStatus {
-    Uploading,
-    Ready,
-    Rejected,
-}
+pub use proofsheet_policy::PhotoStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PhotoRecord {

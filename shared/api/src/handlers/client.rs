@@ -3,7 +3,7 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{ClientPermissions, SessionClaims, ShareToken, ViewRendition};
-use proofsheet_store::{GrantRecord, PhotoStatus, UnlockReservation, object_keys};
+use proofsheet_store::{GrantRecord, UnlockReservation, object_keys};
 use serde::Deserialize;
 
 use crate::http_io::{bearer, json, json_body, path_param};
@@ -52,7 +52,7 @@ pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
     };
     let ttl = app.config.view_url_ttl;
     let mut views = Vec::with_capacity(photos.len());
-    for photo in photos.iter().filter(|p| p.status == PhotoStatus::Ready) {
+    for photo in photos.iter().filter(|p| p.status.visible_to_clients()) {
         let url =
             |name: &str| object_keys::rendition(gallery.id, photo.id, &format!("{name}{suffix}"));
         views.push(ClientPhotoView {

@@ -170,8 +170,7 @@ pub(super) async fn delete(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
-    // Deleting a parent would silently take its sub-galleries along: make it explicit.
-    if !subgalleries(app, &gallery).await?.is_empty() {
+    if !GalleryRules::can_delete(subgalleries(app, &gallery).await?.len()) {
         return Err(ApiError::conflict(
             "gallery_has_subgalleries",
             "delete or move this gallery's sub-galleries first",

@@ -83,16 +83,15 @@ pub(super) async fn list(
     let photos = app.store.photos_of(gallery.id).await?;
     let mut views = Vec::with_capacity(photos.len());
     for photo in &photos {
-        let thumbnail = match photo.status {
-            PhotoStatus::Ready => Some(
+        let thumbnail = if photo.status.has_renditions() {
+            let key = object_keys::rendition(gallery.id, photo.id, "thumbnail");
+            Some(
                 app.store
-                    .presign_download(
-                        &object_keys::rendition(gallery.id, photo.id, "thumbnail"),
-                        app.config.view_url_ttl,
-                    )
+                    .presign_download(&key, app.config.view_url_ttl)
                     .await?,
-            ),
-            _ => None,
+            )
+        } else {
+            None
         };
         views.push(PhotoView::new(photo, thumbnail));
     }
