@@ -87,3 +87,90 @@ async fn a_title_change_re_renders_nothing() {
             .unwrap();
     assert_eq!(queued, 0, "a title change must not queue work");
 }
+
+/// A PNG logo with transparency: an opaque red square on a clear background.
+fn logo_png() -> Vec<u8> {
+    let logo = image::RgbaImage::from_fn(200, 50, |x, _| {
+        if x < 50 {
+            image::Rgba([255, 0, 0, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    logo.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_new_logo_re_renders_the_galleries_that_show_it() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let logo_gallery = t.create_gallery(&anna, "Logo").await;
+    let text_gallery = t.create_gallery(&anna, "Text").await;
+    t.ready_photo(&anna, &logo_gallery).await;
+    t.ready_photo(&anna, &text_gallery).await;
+    let patch = t
+        .call(
+            "PATCH",
+            &format!("/galleries/{logo_gallery}"),
+            Some(&anna.api_key),
+            Some(json!({ "watermark": { "mode": "logo", "opacity": 1.0 } })),
+        )
+        .await;
+    assert_eq!(patch.status, 200, "{patch:?}");
+    t.drain_ingest().await; // no logo yet: the text mark stands in
+    let mut links = Vec::new();
+    for gallery in [&logo_gallery, &text_gallery] {
+        let general = t
+            .call(
+                "GET",
+                &format!("/galleries/{gallery}/general-access"),
+                Some(&anna.api_key),
+                None,
+            )
+            .await;
+        links.push(client_path(general.json["link"].as_str().unwrap()));
+    }
+    let (logo_before, _) = previews(&t, &links[0]).await;
+    let (text_before, _) = previews(&t, &links[1]).await;
+
+    let png = logo_png();
+    let upload = t
+        .call(
+            "POST",
+            "/watermark-logo",
+            Some(&anna.api_key),
+            Some(json!({ "content_type": "image/png", "size": png.len() })),
+        )
+        .await;
+    assert_eq!(upload.status, 201, "{upload:?}");
+    let put = t
+        .http
+        .put(upload.json["upload_url"].as_str().unwrap())
+        .header("content-type", "image/png")
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    t.drain_ingest().await;
+
+    let (logo_after, _) = previews(&t, &links[0]).await;
+    let (text_after, _) = previews(&t, &links[1]).await;
+    assert_ne!(
+        logo_after, logo_before,
+        "the logo gallery must show the new logo"
+    );
+    assert_eq!(text_after, text_before, "a text-mark gallery is left alone");
+    // The logo (red) is really on the photo now.
+    let preview = image::load_from_memory(&logo_after).unwrap().to_rgb8();
+    let reddish = preview
+        .pixels()
+        .filter(|p| p[0] > 200 && p[1] < 80 && p[2] < 80)
+        .count();
+    assert!(
+        reddish > 50,
+        "no logo-red pixels in the watermarked preview ({reddish})"
+    );
+}

@@ -6,7 +6,7 @@
 //! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use proofsheet_policy::{GalleryId, PhotoId, Position, WatermarkMode};
+use proofsheet_policy::{GalleryId, PhotoId, PhotographerId, Position, WatermarkMode};
 use proofsheet_render::{DecodeLimits, Mark, Watermark, render_renditions};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use tracing::Instrument;
@@ -85,9 +85,12 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestErr
         serde_json::from_value(value).map_err(|e| IngestError::Unreadable(e.to_string()))?;
     for record in event.records {
         let key = decode_key(&record.s3.object.key);
-        match object_keys::parse_original(&key) {
-            Some((gallery, photo)) => render_photo(app, gallery, photo, Purpose::Ingest).await?,
-            None => tracing::warn!(key, "not an original photo key; ignored"),
+        if let Some((gallery, photo)) = object_keys::parse_original(&key) {
+            render_photo(app, gallery, photo, Purpose::Ingest).await?;
+        } else if let Some(photographer) = object_keys::parse_logo(&key) {
+            logo_uploaded(app, photographer).await?;
+        } else {
+            tracing::warn!(key, "neither an original nor a logo; ignored");
         }
     }
     Ok(())
@@ -131,6 +134,16 @@ pub async fn rerender_gallery(app: &App, gallery_id: GalleryId) -> Result<(), St
         })
         .collect();
     app.store.send_messages(queue_url, &bodies).await
+}
+
+/// A new logo reaches the photos of every gallery that shows it.
+async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), StoreError> {
+    for gallery in app.store.galleries_of(photographer).await? {
+        if gallery.watermark.mode == WatermarkMode::Logo {
+            rerender_gallery(app, gallery.id).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn render_photo(

@@ -221,4 +221,10 @@ pub mod object_keys {
     pub fn logo(photographer: PhotographerId) -> String {
         format!("logos/{photographer}.png")
     }
+
+    /// The photographer whose logo a `logos/` key is.
+    pub fn parse_logo(key: &str) -> Option<PhotographerId> {
+        let id = key.strip_prefix("logos/")?.strip_suffix(".png")?;
+        PhotographerId::parse(id).ok()
+    }
 }

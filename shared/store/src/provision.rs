@@ -191,27 +191,28 @@ async fn notify_uploads(
     bucket: &str,
     queue_arn: &str,
 ) -> Result<(), StoreError> {
-    let originals = FilterRule::builder()
-        .name(FilterRuleName::Prefix)
-        .value("originals/")
-        .build();
-    let queue = QueueConfiguration::builder()
-        .queue_arn(queue_arn)
-        .events(Event::from("s3:ObjectCreated:*"))
-        .filter(
-            NotificationConfigurationFilter::builder()
-                .key(S3KeyFilter::builder().filter_rules(originals).build())
-                .build(),
-        )
-        .build()
-        .map_err(build_error)?;
+    // New originals are ingested; a new logo re-renders the galleries that show it.
+    let mut notifications = NotificationConfiguration::builder();
+    for prefix in ["originals/", "logos/"] {
+        let rule = FilterRule::builder()
+            .name(FilterRuleName::Prefix)
+            .value(prefix)
+            .build();
+        let queue = QueueConfiguration::builder()
+            .queue_arn(queue_arn)
+            .events(Event::from("s3:ObjectCreated:*"))
+            .filter(
+                NotificationConfigurationFilter::builder()
+                    .key(S3KeyFilter::builder().filter_rules(rule).build())
+                    .build(),
+            )
+            .build()
+            .map_err(build_error)?;
+        notifications = notifications.queue_configurations(queue);
+    }
     s3.put_bucket_notification_configuration()
         .bucket(bucket)
-        .notification_configuration(
-            NotificationConfiguration::builder()
-                .queue_configurations(queue)
-                .build(),
-        )
+        .notification_configuration(notifications.build())
         .send()
         .await?;
     Ok(())
