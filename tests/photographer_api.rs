@@ -1640,3 +1640,51 @@ async fn the_general_link_cannot_be_changed_through_private_access_routes() {
     assert_eq!(open_link(&t, &link).await.status, 200);
     assert!(grants(&t, &anna, &gallery).await.is_empty());
 }
+
+#[tokio::test]
+async fn null_is_refused_where_it_would_mean_nothing() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let key = Some(anna.api_key.as_str());
+    // `null` clears a password, a limit or a custom watermark text; elsewhere it is a mistake.
+    for (method, path, body) in [
+        (
+            "PATCH",
+            format!("/galleries/{gallery}"),
+            json!({ "title": null }),
+        ),
+        (
+            "PATCH",
+            format!("/galleries/{gallery}"),
+            json!({ "watermark": { "opacity": null } }),
+        ),
+        (
+            "PUT",
+            format!("/galleries/{gallery}/general-access"),
+            json!({ "watermark": null }),
+        ),
+        (
+            "PUT",
+            format!("/galleries/{gallery}/general-access"),
+            json!({ "download_resolutions": null }),
+        ),
+    ] {
+        let reply = t.call(method, &path, key, Some(body.clone())).await;
+        assert_eq!(reply.status, 400, "{body}: {reply:?}");
+        assert_eq!(reply.error_code(), "invalid_json", "{body}");
+    }
+    let cleared = t
+        .call(
+            "PUT",
+            &format!("/galleries/{gallery}/general-access"),
+            key,
+            Some(json!({ "download_limit": null, "password": null })),
+        )
+        .await;
+    assert_eq!(cleared.status, 200, "{cleared:?}");
+    let gallery_now = t
+        .call("GET", &format!("/galleries/{gallery}"), key, None)
+        .await;
+    assert_eq!(gallery_now.json["title"], "Smith wedding");
+}

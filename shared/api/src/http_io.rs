@@ -50,8 +50,9 @@ pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// `Some(value)` for a field that is present (even as `null`), `None` for an absent one: PATCH
-/// bodies must tell "leave it" from "clear it".
+/// `Some(value)` for a field that is present, `None` for an absent one. On an
+/// `Option<Option<T>>` field, `null` is `Some(None)` ("clear it", where clearing means something);
+/// on an `Option<T>` field, `null` is refused rather than silently meaning "leave it".
 pub(crate) fn present<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
 where
     T: serde::Deserialize<'de>,

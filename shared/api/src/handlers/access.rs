@@ -21,13 +21,17 @@ use crate::{ApiError, App};
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct SettingsInput {
+    #[serde(default, deserialize_with = "present")]
     watermark: Option<bool>,
     #[serde(default, deserialize_with = "present")]
     password: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
     downloads_enabled: Option<bool>,
     #[serde(default, deserialize_with = "present")]
     download_limit: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "present")]
     download_resolutions: Option<BTreeSet<Resolution>>,
+    #[serde(default, deserialize_with = "present")]
     downloads_watermarked: Option<bool>,
 }
 

@@ -117,19 +117,26 @@ async fn subgalleries(app: &App, gallery: &GalleryRecord) -> Result<Vec<GalleryR
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateGallery {
+    #[serde(default, deserialize_with = "present")]
     title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     navigation_to_subgalleries: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     watermark: Option<WatermarkInput>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WatermarkInput {
+    #[serde(default, deserialize_with = "present")]
     mode: Option<WatermarkMode>,
     #[serde(default, deserialize_with = "present")]
     text: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
     position: Option<Position>,
+    #[serde(default, deserialize_with = "present")]
     opacity: Option<f64>,
+    #[serde(default, deserialize_with = "present")]
     scale: Option<f64>,
 }
 
