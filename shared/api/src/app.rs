@@ -65,7 +65,13 @@ impl App {
 
     /// Handles a request already routed to `route`: what each Lambda function does.
     pub async fn handle(&self, route: Route, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("request", route = ?route, method = %req.method());
+        // Never the path: for client routes it holds the share token.
+        let span = tracing::info_span!(
+            "request",
+            route = ?route,
+            method = %req.method(),
+            photographer = tracing::field::Empty,
+        );
         async move {
             let response = handlers::handle(self, route, req)
                 .await

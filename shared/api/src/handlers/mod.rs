@@ -47,10 +47,13 @@ pub(crate) async fn handle(
 /// The photographer whose API key the request carries.
 async fn authenticate(app: &App, req: &Request) -> Result<PhotographerId, ApiError> {
     let key = bearer(req).ok_or(ApiError::Unauthorized)?;
-    app.store
+    let photographer = app
+        .store
         .photographer_for_api_key(&api_key_hash(key))
         .await?
-        .ok_or(ApiError::Unauthorized)
+        .ok_or(ApiError::Unauthorized)?;
+    tracing::Span::current().record("photographer", tracing::field::display(photographer));
+    Ok(photographer)
 }
 
 /// The gallery named in the path, if `owner` owns it. Another photographer's gallery is
