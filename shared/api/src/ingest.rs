@@ -13,8 +13,6 @@ use tracing::Instrument;
 
 use crate::App;
 
-const MAX_LOGO_BYTES: u64 = 2 * 1024 * 1024;
-
 /// Handles one SQS batch, reporting the messages that must be retried.
 pub async fn handle_batch(app: &App, event: SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
@@ -249,7 +247,10 @@ async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, 
     let mark = match settings.mode {
         WatermarkMode::Logo => match app
             .store
-            .object_bytes(&object_keys::logo(gallery.owner_id), MAX_LOGO_BYTES)
+            .object_bytes(
+                &object_keys::logo(gallery.owner_id),
+                proofsheet_policy::UploadRequest::MAX_LOGO_BYTES,
+            )
             .await
         {
             Ok(png) => match proofsheet_render::validate_logo(&png) {

@@ -44,6 +44,9 @@ pub struct UploadRequest {
 }
 
 impl UploadRequest {
+    /// A watermark logo is small by nature; anything larger is a mistake (or a photo).
+    pub const MAX_LOGO_BYTES: u64 = 2 * 1024 * 1024;
+
     pub fn parse(
         filename: &str,
         content_type: &str,

@@ -15,7 +15,6 @@ use crate::{ApiError, App};
 
 /// Long enough for a large file on a slow connection, short enough to be useless if leaked.
 const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
-const MAX_LOGO_BYTES: u64 = 2 * 1024 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,7 +134,12 @@ pub(super) async fn create_logo_upload(
         )
         .into());
     }
-    let upload = UploadRequest::parse("logo.png", &input.content_type, input.size, MAX_LOGO_BYTES)?;
+    let upload = UploadRequest::parse(
+        "logo.png",
+        &input.content_type,
+        input.size,
+        UploadRequest::MAX_LOGO_BYTES,
+    )?;
     let presigned = app
         .store
         .presign_upload(
