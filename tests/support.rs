@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use lambda_http::Body;
 use proofsheet_api::{App, Config, ingest};
 use proofsheet_store::provision::{Provisioned, provision};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub const BASE_URL: &str = "https://proofsheet.test";
@@ -284,4 +284,70 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Jpeg)
         .expect("encode");
     out.into_inner()
+}
+
+/// Every secret a full flow hands out: API key, passwords, link tokens, a session.
+pub struct Secrets {
+    pub values: Vec<String>,
+}
+
+impl TestApp {
+    /// A full photographer-and-client flow; returns every secret it handed out.
+    pub async fn full_flow_handing_out_secrets(&self) -> Secrets {
+        let t = self;
+        let anna = t.photographer("Anna Lee").await;
+        let key = Some(anna.api_key.as_str());
+        let gallery = t.create_gallery(&anna, "Smith wedding").await;
+        t.ready_photo(&anna, &gallery).await;
+        let general = t
+            .call(
+                "PUT",
+                &format!("/galleries/{gallery}/general-access"),
+                key,
+                Some(json!({ "password": "general-pass-1" })),
+            )
+            .await;
+        let general_link = general.json["link"].as_str().unwrap().to_owned();
+        let grant = t
+            .call(
+                "POST",
+                &format!("/galleries/{gallery}/private-access"),
+                key,
+                Some(json!({ "email": unique_email("ann"), "password": "private-pass-2" })),
+            )
+            .await;
+        assert_eq!(grant.status, 201, "{grant:?}");
+        let private_link = grant.json["link"].as_str().unwrap().to_owned();
+        let path = client_path(&general_link);
+        t.call(
+            "POST",
+            &format!("{path}/unlock"),
+            None,
+            Some(json!({ "password": "wrong-guess-3" })),
+        )
+        .await;
+        let unlocked = t
+            .call(
+                "POST",
+                &format!("{path}/unlock"),
+                None,
+                Some(json!({ "password": "general-pass-1" })),
+            )
+            .await;
+        let session = unlocked.json["session"].as_str().unwrap().to_owned();
+        let view = t.call("GET", &path, Some(&session), None).await;
+        assert_eq!(view.status, 200);
+        let token = |link: &str| link.rsplit('/').next().unwrap().to_owned();
+        Secrets {
+            values: vec![
+                anna.api_key.clone(),
+                "general-pass-1".into(),
+                "private-pass-2".into(),
+                "wrong-guess-3".into(),
+                token(&general_link),
+                token(&private_link),
+                session,
+            ],
+        }
+    }
 }
