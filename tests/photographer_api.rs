@@ -1157,6 +1157,39 @@ async fn putting_general_access_changes_the_fields_sent_and_keeps_the_link() {
 }
 
 #[tokio::test]
+async fn concurrent_access_changes_all_land() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    // Each request changes one field; the password one hashes (slowly) between its read and its
+    // write, so a read-modify-write would put the others' fields back.
+    let changes = [
+        json!({ "password": "a-long-password" }),
+        json!({ "downloads_enabled": true }),
+        json!({ "download_limit": 7 }),
+        json!({ "download_resolutions": ["original"] }),
+        json!({ "downloads_watermarked": false }),
+        json!({ "watermark": false }),
+    ];
+    let replies = futures::future::join_all(
+        changes
+            .iter()
+            .map(|change| put_general_access(&t, &anna, &gallery, change.clone())),
+    )
+    .await;
+    for reply in &replies {
+        assert_eq!(reply.status, 200, "{reply:?}");
+    }
+    let settings = general_access(&t, &anna, &gallery).await;
+    assert_eq!(settings["password_set"], true, "{settings}");
+    assert_eq!(settings["downloads_enabled"], true, "{settings}");
+    assert_eq!(settings["download_limit"], 7, "{settings}");
+    assert_eq!(settings["download_resolutions"], json!(["original"]));
+    assert_eq!(settings["downloads_watermarked"], false, "{settings}");
+    assert_eq!(settings["watermark"], false, "{settings}");
+}
+
+#[tokio::test]
 async fn a_general_access_password_is_never_revealed() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;

@@ -94,6 +94,9 @@ fn conflict_message(code: &str) -> &'static str {
         "client_has_access" => {
             "this client already has private access to the gallery; change or revoke that grant instead"
         }
+        "concurrent_update" => {
+            "other changes to the same thing kept landing at the same moment; send the request again"
+        }
         _ => "the request conflicts with the current state",
     }
 }

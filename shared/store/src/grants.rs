@@ -7,8 +7,11 @@ use aws_sdk_dynamodb::types::{
 };
 use proofsheet_policy::{AccessSettings, GalleryId, GrantId, UnlockThrottle, UnlockVerdict};
 
-use crate::items::{Item, item_with_keys, key, n, record, records, s};
+use crate::items::{
+    Item, condition_failed, item_refusing_update, item_with_keys, key, n, record, records, s,
+};
 use crate::records::keys;
+use crate::retry;
 use crate::{GrantKind, GrantRecord, Store, StoreError};
 
 /// The outcome of asking for one password try on a link.
@@ -88,42 +91,69 @@ impl Store {
         }
     }
 
-    /// Replaces a grant's settings and returns the grant as stored. A password change bumps the
-    /// password version, ending older sessions.
-    pub async fn update_grant_settings(
+    /// Changes a grant's settings (`grant` as read) with `change` and returns the grant as
+    /// stored. When another change lands between the read and the write, `change` is applied
+    /// again to the fresh settings: concurrent changes all land, none is lost. A password change
+    /// (`ends_sessions`) bumps the password version, ending older sessions.
+    pub async fn change_grant_settings<E: From<StoreError>>(
         &self,
-        id: GrantId,
+        mut grant: GrantRecord,
+        ends_sessions: bool,
+        change: impl Fn(&AccessSettings) -> Result<AccessSettings, E>,
+    ) -> Result<GrantRecord, E> {
+        let mut attempt = 0;
+        loop {
+            let settings = change(&grant.settings)?;
+            match self
+                .write_grant_settings(&grant, &settings, ends_sessions)
+                .await
+            {
+                Err(StoreError::Conflict("concurrent_update"))
+                    if attempt + 1 < retry::MAX_ATTEMPTS =>
+                {
+                    let wait = retry::backoff(attempt, &mut rand::thread_rng());
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                    grant = self.grant(grant.id).await?.ok_or(StoreError::NotFound)?;
+                }
+                stored => return Ok(stored?),
+            }
+        }
+    }
+
+    /// Writes settings computed from the revision in `read`; `Conflict("concurrent_update")` if
+    /// they changed since.
+    async fn write_grant_settings(
+        &self,
+        read: &GrantRecord,
         settings: &AccessSettings,
         ends_sessions: bool,
     ) -> Result<GrantRecord, StoreError> {
-        let mut update = "SET settings = :settings".to_owned();
-        let mut values = HashMap::from([(
-            ":settings".to_owned(),
-            serde_dynamo::to_attribute_value(settings)?,
-        )]);
+        let mut update =
+            "SET settings = :settings, settings_revision = :revision + :one".to_owned();
         if ends_sessions {
             update.push_str(", password_version = password_version + :one");
-            values.insert(":one".into(), n(1));
         }
         let result = self
             .ddb
             .update_item()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(id), keys::GRANT)))
+            .set_key(Some(key(keys::grant(read.id), keys::GRANT)))
             .update_expression(update)
-            .condition_expression("attribute_exists(PK)")
-            .set_expression_attribute_values(Some(values))
+            .condition_expression("attribute_exists(PK) AND settings_revision = :revision")
+            .expression_attribute_values(":settings", serde_dynamo::to_attribute_value(settings)?)
+            .expression_attribute_values(":revision", n(read.settings_revision))
+            .expression_attribute_values(":one", n(1))
             .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match result {
             Ok(out) => record(out.attributes.unwrap_or_default()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound)
-            }
+            Err(e) if condition_failed(&e) => match item_refusing_update(&e) {
+                Some(_) => Err(StoreError::Conflict("concurrent_update")),
+                None => Err(StoreError::NotFound),
+            },
             Err(e) => Err(e.into()),
         }
     }

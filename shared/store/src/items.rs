@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -53,4 +55,19 @@ pub(crate) fn failed_conditions(reasons: &[CancellationReason]) -> Vec<usize> {
         .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
         .map(|(i, _)| i)
         .collect()
+}
+
+/// Whether a call was refused only because its condition expression did not hold.
+pub(crate) fn condition_failed<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.as_service_error().and_then(ProvideErrorMetadata::code)
+        == Some("ConditionalCheckFailedException")
+}
+
+/// The item an update's condition was checked against, when the update asked for it
+/// (`ReturnValuesOnConditionCheckFailure::AllOld`) and was refused; `None` if there was no item.
+pub(crate) fn item_refusing_update<R>(err: &SdkError<UpdateItemError, R>) -> Option<&Item> {
+    match err.as_service_error()? {
+        UpdateItemError::ConditionalCheckFailedException(refused) => refused.item(),
+        _ => None,
+    }
 }

@@ -50,6 +50,8 @@
 //! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`.
 //! - Gallery/photo/grant updates: `attribute_exists(PK)` so a concurrent delete can't be undone
 //!   by a late update (it becomes 404).
+//! - Grant settings: written only over the `settings_revision` they were computed from; a lost
+//!   race re-reads and re-applies the change (a delta), so concurrent changes all land.
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.

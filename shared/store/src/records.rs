@@ -64,6 +64,10 @@ pub struct GrantRecord {
     pub email: Option<Email>,
     pub name: Option<PersonName>,
     pub settings: AccessSettings,
+    /// Bumped by every settings change; a change is written only over the revision it was
+    /// computed from, so concurrent changes never overwrite each other.
+    #[serde(default)]
+    pub settings_revision: u64,
     /// Bumped whenever the password changes, ending sessions opened with the old one.
     pub password_version: u32,
     #[serde(default)]

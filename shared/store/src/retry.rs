@@ -1,4 +1,5 @@
-//! Retrying DynamoDB transactions that lost a race with another transaction.
+//! Retrying writes that lost a race: DynamoDB transactions cancelled by another transaction,
+//! and optimistic updates whose item changed between read and write.
 //!
 //! Real DynamoDB cancels a transaction with `TransactionConflict` when another one holds an item
 //! it touches; the emulator never does, so this path is covered by the unit tests below.
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
-pub(crate) const MAX_ATTEMPTS: u32 = 5;
+pub(crate) const MAX_ATTEMPTS: u32 = 8;
 
 /// Whether an attempt should be tried again.
 pub(crate) trait Retryable {

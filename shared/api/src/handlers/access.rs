@@ -57,19 +57,20 @@ impl SettingsInput {
     }
 }
 
-/// Applies the photographer's change to a grant's settings and stores the result.
+/// Applies the photographer's change to a grant's settings and stores the result. The change is
+/// a delta, so if another change lands first it is applied again on top: both land.
 async fn change_settings(
     app: &App,
-    grant: &GrantRecord,
+    grant: GrantRecord,
     input: SettingsInput,
 ) -> Result<GrantRecord, ApiError> {
     let change = input.into_change().await?;
     let ends_sessions = change.ends_sessions();
-    let settings = grant.settings.apply(change)?;
-    Ok(app
-        .store
-        .update_grant_settings(grant.id, &settings, ends_sessions)
-        .await?)
+    app.store
+        .change_grant_settings(grant, ends_sessions, |settings| {
+            settings.apply(change.clone()).map_err(ApiError::from)
+        })
+        .await
 }
 
 async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord, ApiError> {
@@ -104,7 +105,7 @@ pub(super) async fn put_general(
     let input: SettingsInput = json_body(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = general_grant(app, &gallery).await?;
-    let updated = change_settings(app, &grant, input).await?;
+    let updated = change_settings(app, grant, input).await?;
     json(200, &general_view(app, &req, &updated))
 }
 
@@ -140,6 +141,7 @@ pub(super) async fn create_private(
         email: Some(email.clone()),
         name,
         settings,
+        settings_revision: 0,
         password_version: 0,
         unlock_attempts: 0,
         unlock_window_started_at: 0,
@@ -232,7 +234,7 @@ pub(super) async fn update_private(
     let input: SettingsInput = json_body(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
-    let updated = change_settings(app, &grant, input).await?;
+    let updated = change_settings(app, grant, input).await?;
     json(200, &GrantView::new(&updated, app.link(&req, updated.id)))
 }
 

@@ -70,6 +70,7 @@ pub(super) async fn create(
         email: None,
         name: None,
         settings: AccessSettings::new_gallery_default(),
+        settings_revision: 0,
         password_version: 0,
         unlock_attempts: 0,
         unlock_window_started_at: 0,
