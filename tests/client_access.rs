@@ -5,7 +5,8 @@ use std::pin::Pin;
 use std::task::Poll;
 
 use proofsheet_api::{ROUTES, Route, RouteSpec};
-use proofsheet_policy::{GrantId, SessionClaims, ShareToken};
+use proofsheet_policy::{GrantId, SessionClaims, ShareToken, UnlockThrottle};
+use proofsheet_store::UnlockReservation;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -464,6 +465,101 @@ async fn concurrent_guesses_share_one_budget() {
     }
     assert_eq!(unlock(&t, &path, "letmein1").await.status, 429);
     assert_eq!(unlock(&t, &other_path, "letmein1").await.status, 200);
+}
+
+async fn unlock_from(t: &TestApp, source: &str, path: &str, password: &str) -> Reply {
+    t.call_from(
+        source.parse().unwrap(),
+        "POST",
+        &format!("{path}/unlock"),
+        None,
+        Some(json!({ "password": password })),
+    )
+    .await
+}
+
+/// A guesser makes 10 wrong tries from the addresses `guesser` gives; then `locked` (the
+/// guesser's source) is refused even the right password, while `elsewhere` unlocks.
+async fn guess_then_unlock(guesser: impl Fn(usize) -> String, locked: &str, elsewhere: &str) {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = general_path(&t, &anna, &gallery).await;
+
+    for i in 0..10 {
+        let reply = unlock_from(&t, &guesser(i), &path, &format!("guess-{i}")).await;
+        assert_eq!(reply.error_code(), "wrong_password", "try {i}");
+    }
+    let refused = unlock_from(&t, locked, &path, "letmein1").await;
+    assert_eq!(refused.status, 429, "{locked}: {refused:?}");
+    let client = unlock_from(&t, elsewhere, &path, "letmein1").await;
+    assert_eq!(client.status, 200, "{elsewhere}: {client:?}");
+}
+
+#[tokio::test]
+async fn a_guesser_locked_out_does_not_lock_out_the_client_elsewhere() {
+    guess_then_unlock(|_| "203.0.113.66".into(), "203.0.113.66", "198.51.100.7").await;
+}
+
+#[tokio::test]
+async fn addresses_of_one_ipv6_network_share_one_budget() {
+    // A guesser cycling through the addresses of their /64.
+    guess_then_unlock(
+        |i| format!("2001:db8:5:6::{i:x}"),
+        "2001:db8:5:6:ffff::1",
+        "2001:db8:5:7::1",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_link_caps_the_tries_of_all_sources_together() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    let other = t.create_gallery(&anna, "B").await;
+    let grant_of = |path: &str| {
+        ShareToken::parse(path.rsplit('/').next().unwrap())
+            .unwrap()
+            .grant_id
+    };
+    let path = general_path(&t, &anna, &gallery).await;
+    let other_path = general_path(&t, &anna, &other).await;
+    let store = t.app.store();
+    let now = 1_900_000_000;
+
+    // Straight to the store: 100 sources, one try each, without 100 slow hash checks.
+    for source in 0..UnlockThrottle::PER_LINK.max_attempts {
+        let reserved = store
+            .reserve_unlock_attempt(grant_of(&path), &format!("source-{source}"), now)
+            .await
+            .unwrap();
+        assert_eq!(reserved, UnlockReservation::Reserved, "source {source}");
+    }
+    let fresh_source = store
+        .reserve_unlock_attempt(grant_of(&path), "one-more-source", now + 1)
+        .await
+        .unwrap();
+    assert!(
+        matches!(fresh_source, UnlockReservation::Throttled { retry_after_secs } if retry_after_secs <= UnlockThrottle::WINDOW_SECS),
+        "{fresh_source:?}"
+    );
+    // Another link has its own ceiling; the window's end frees this one.
+    let other_link = store
+        .reserve_unlock_attempt(grant_of(&other_path), "one-more-source", now + 1)
+        .await
+        .unwrap();
+    assert_eq!(other_link, UnlockReservation::Reserved);
+    let next_window = store
+        .reserve_unlock_attempt(
+            grant_of(&path),
+            "one-more-source",
+            now + UnlockThrottle::WINDOW_SECS,
+        )
+        .await
+        .unwrap();
+    assert_eq!(next_window, UnlockReservation::Reserved);
 }
 
 #[tokio::test]

@@ -4,15 +4,18 @@
 //! are used for real, over HTTP. Run through `./scripts/test`, which starts moto.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
 
 use lambda_http::Body;
-use proofsheet_api::{App, Config, ingest};
+use proofsheet_api::{App, Config, from_source_ip, ingest};
 use proofsheet_store::provision::{Provisioned, provision};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub const BASE_URL: &str = "https://proofsheet.test";
 pub const SENDER: &str = "studio@proofsheet.test";
+/// The network address requests come from unless a test says otherwise (TEST-NET-1).
+pub const CALLER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
 
 pub struct TestApp {
     pub app: App,
@@ -111,9 +114,34 @@ impl TestApp {
             .await
     }
 
+    /// Like `call`, from another network address than the usual [`CALLER_IP`].
+    pub async fn call_from(
+        &self,
+        source: IpAddr,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.send(source, method, path, bearer, body.map(|b| b.to_string()))
+            .await
+    }
+
     /// Sends a request with a raw body (for malformed-JSON tests).
     pub async fn call_raw(
         &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        self.send(CALLER_IP.into(), method, path, bearer, body)
+            .await
+    }
+
+    async fn send(
+        &self,
+        source: IpAddr,
         method: &str,
         path: &str,
         bearer: Option<&str>,
@@ -132,7 +160,9 @@ impl TestApp {
             }
             None => Body::Empty,
         };
-        let response = self.app.dispatch(req.body(body).expect("request")).await;
+        let req = from_source_ip(req.body(body).expect("request"), source);
+        // Boxed: keeps the futures of test flows within the compiler's type-depth limit.
+        let response = Box::pin(self.app.dispatch(req)).await;
         let (parts, body) = response.into_parts();
         let json = match body {
             Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),

@@ -1,5 +1,9 @@
 //! Reading requests and writing JSON responses.
 
+use std::net::IpAddr;
+
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -19,6 +23,25 @@ pub(crate) fn path_param(req: &Request, name: &str) -> Result<String, ApiError> 
         .first(name)
         .map(str::to_owned)
         .ok_or(ApiError::NotFound)
+}
+
+/// The caller's network address as API Gateway saw it (never a client-supplied header, which
+/// anyone could vary to dodge a per-source limit).
+pub(crate) fn source_ip(req: &Request) -> Option<IpAddr> {
+    let raw = match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref(),
+        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.as_deref(),
+        _ => None,
+    };
+    raw?.parse().ok()
+}
+
+/// A request as API Gateway (HTTP API) hands it over from the network address `ip`: for the
+/// local runner and tests, which serve requests without API Gateway in front.
+pub fn from_source_ip(req: Request, ip: IpAddr) -> Request {
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.http.source_ip = Some(ip.to_string());
+    req.with_request_context(RequestContext::ApiGatewayV2(context))
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

@@ -20,4 +20,5 @@ mod views;
 pub use app::App;
 pub use config::{Config, ConfigError};
 pub use error::ApiError;
+pub use http_io::from_source_ip;
 pub use routes::{ROUTES, Route, RouteSpec};

@@ -35,6 +35,7 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 pub struct Secrets {
     link_key: [u8; 32],
     session_key: [u8; 32],
+    source_key: [u8; 32],
 }
 
 impl Secrets {
@@ -42,6 +43,7 @@ impl Secrets {
         Self {
             link_key: hmac(secret_key, &[b"proofsheet/share-link/v1"]),
             session_key: hmac(secret_key, &[b"proofsheet/client-session/v1"]),
+            source_key: hmac(secret_key, &[b"proofsheet/unlock-source/v1"]),
         }
     }
 
@@ -57,6 +59,13 @@ impl Secrets {
     pub fn token_is_authentic(&self, token: &ShareToken) -> bool {
         let expected = self.share_token(token.grant_id);
         expected.verifier.ct_eq(&token.verifier).into()
+    }
+
+    /// An opaque tag for a network source, so try counters never store an address: keyed, so
+    /// the small IPv4 space can't be hashed through to find it.
+    pub fn source_tag(&self, source: &str) -> String {
+        let mac = hmac(&self.source_key, &[source.as_bytes()]);
+        mac[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn sign_session(&self, claims: &SessionClaims) -> String {

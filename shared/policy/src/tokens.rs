@@ -6,6 +6,8 @@
 //! table holds no token material at all and the photographer can be shown the link again. This
 //! module only knows the formats and the rules; the MACs are computed where the key lives.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
@@ -104,11 +106,19 @@ impl SessionClaims {
     }
 }
 
-/// Password guessing on one link: at most `MAX_ATTEMPTS` tries per window. Every try counts,
-/// right or wrong, so the counter can be reserved atomically *before* the slow hash check, and
-/// concurrent guesses can't slip past it. The window is short, so an attacker who burns the
-/// tries locks the real client out for minutes, never for long.
-pub struct UnlockThrottle;
+/// Password guessing on a link is budgeted twice per window: per source (one network address),
+/// so a guesser spends only their own tries and can't lock everyone else out; and per link, a
+/// higher ceiling that still caps a guesser spread over many addresses. Every try counts, right
+/// or wrong, so counters are reserved atomically *before* the slow hash check and concurrent
+/// guesses can't slip past. The window is short: any lockout lasts minutes, never long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnlockThrottle {
+    pub max_attempts: u32,
+}
+
+// One source can never use up a link's budget on its own.
+const _: () =
+    assert!(UnlockThrottle::PER_SOURCE.max_attempts < UnlockThrottle::PER_LINK.max_attempts);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnlockVerdict {
@@ -121,14 +131,22 @@ pub enum UnlockVerdict {
 }
 
 impl UnlockThrottle {
-    pub const MAX_ATTEMPTS: u32 = 10;
+    /// Tries one source may make on one link per window.
+    pub const PER_SOURCE: Self = Self { max_attempts: 10 };
+    /// Tries all sources together may make on one link per window.
+    pub const PER_LINK: Self = Self { max_attempts: 100 };
     pub const WINDOW_SECS: u64 = 15 * 60;
 
-    pub fn verdict(attempts_in_window: u32, window_started_at: u64, now: u64) -> UnlockVerdict {
-        let window_ends = window_started_at.saturating_add(Self::WINDOW_SECS);
+    pub fn verdict(
+        &self,
+        attempts_in_window: u32,
+        window_started_at: u64,
+        now: u64,
+    ) -> UnlockVerdict {
+        let window_ends = Self::window_end(window_started_at);
         if now >= window_ends {
             UnlockVerdict::StartWindow
-        } else if attempts_in_window < Self::MAX_ATTEMPTS {
+        } else if attempts_in_window < self.max_attempts {
             UnlockVerdict::CountInWindow
         } else {
             UnlockVerdict::Wait {
@@ -140,6 +158,24 @@ impl UnlockThrottle {
     /// Windows that started before this instant are over.
     pub fn window_cutoff(now: u64) -> u64 {
         now.saturating_sub(Self::WINDOW_SECS)
+    }
+
+    pub fn window_end(window_started_at: u64) -> u64 {
+        window_started_at.saturating_add(Self::WINDOW_SECS)
+    }
+
+    /// The source a try is counted against: an IPv4 address, or the /64 network of an IPv6
+    /// address (one subscriber's usual allocation, whose addresses a guesser can cycle through).
+    /// Tries from an unknown address share one source.
+    pub fn source(ip: Option<IpAddr>) -> String {
+        match ip.map(|ip| ip.to_canonical()) {
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => {
+                let network = u128::from(v6) & !(u128::MAX >> 64);
+                format!("{}/64", Ipv6Addr::from(network))
+            }
+            None => "unknown".to_owned(),
+        }
     }
 }
 
@@ -177,13 +213,14 @@ mod tests {
 
         /// Within one window, never more than MAX_ATTEMPTS tries are let through.
         #[test]
-        fn at_most_max_attempts_per_window(start in 0u64..1_000_000, offsets in proptest::collection::vec(0u64..UnlockThrottle::WINDOW_SECS, 0..40)) {
+        fn at_most_max_attempts_per_window(start in 0u64..1_000_000, offsets in proptest::collection::vec(0u64..UnlockThrottle::WINDOW_SECS, 0..200), per_source in any::<bool>()) {
+            let throttle = if per_source { UnlockThrottle::PER_SOURCE } else { UnlockThrottle::PER_LINK };
             let mut attempts = 1; // the try that started the window
             let mut allowed = 1;
             let mut sorted = offsets;
             sorted.sort_unstable();
             for offset in sorted {
-                match UnlockThrottle::verdict(attempts, start, start + offset) {
+                match throttle.verdict(attempts, start, start + offset) {
                     UnlockVerdict::CountInWindow => { attempts += 1; allowed += 1; }
                     UnlockVerdict::StartWindow => unreachable!("still inside the window"),
                     UnlockVerdict::Wait { retry_after_secs } => {
@@ -191,23 +228,43 @@ mod tests {
                     }
                 }
             }
-            prop_assert!(allowed <= UnlockThrottle::MAX_ATTEMPTS);
+            prop_assert!(allowed <= throttle.max_attempts);
         }
     }
 
     #[test]
     fn a_lockout_ends_with_its_window() {
-        let max = UnlockThrottle::MAX_ATTEMPTS;
+        let throttle = UnlockThrottle::PER_SOURCE;
+        let max = throttle.max_attempts;
         assert_eq!(
-            UnlockThrottle::verdict(max, 1000, 1000 + 60),
+            throttle.verdict(max, 1000, 1000 + 60),
             UnlockVerdict::Wait {
                 retry_after_secs: 840
             }
         );
         assert_eq!(
-            UnlockThrottle::verdict(max, 1000, 1000 + UnlockThrottle::WINDOW_SECS),
+            throttle.verdict(max, 1000, 1000 + UnlockThrottle::WINDOW_SECS),
             UnlockVerdict::StartWindow
         );
+    }
+
+    #[test]
+    fn ipv4_addresses_are_sources_of_their_own_and_ipv6_counts_per_64() {
+        let source = |ip: &str| UnlockThrottle::source(Some(ip.parse().unwrap()));
+        assert_eq!(source("203.0.113.7"), "203.0.113.7");
+        assert_ne!(source("203.0.113.7"), source("203.0.113.8"));
+        assert_eq!(source("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            source("2001:db8:1:2:aaaa::1"),
+            source("2001:db8:1:2:ffff:1:2:3")
+        );
+        assert_ne!(source("2001:db8:1:2::1"), source("2001:db8:1:3::1"));
+        assert_eq!(
+            source("::ffff:203.0.113.7"),
+            "203.0.113.7",
+            "IPv4-mapped is IPv4"
+        );
+        assert_eq!(UnlockThrottle::source(None), "unknown");
     }
 
     #[test]

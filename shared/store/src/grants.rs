@@ -186,44 +186,79 @@ impl Store {
             .map_err(|_| StoreError::NotFound)
     }
 
-    /// Reserves one password try on a grant before the (slow) hash check, atomically, so
-    /// concurrent guesses can't exceed the throttle's budget.
+    /// Reserves one password try on a link for one source (see [`UnlockThrottle::source`]),
+    /// before the (slow) hash check, atomically, so concurrent guesses can't exceed either
+    /// budget. The source's own budget is spent first: a guesser locked out by it never touches
+    /// the link's.
     pub async fn reserve_unlock_attempt(
         &self,
         id: GrantId,
+        source: &str,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
+        let per_source = TryCounter {
+            key: key(keys::grant(id), keys::unlock_source(source)),
+            throttle: UnlockThrottle::PER_SOURCE,
+            on_grant: false,
+        };
+        match self.reserve_try(&per_source, now).await? {
+            UnlockReservation::Reserved => {}
+            refused => return Ok(refused),
+        }
+        let per_link = TryCounter {
+            key: key(keys::grant(id), keys::GRANT),
+            throttle: UnlockThrottle::PER_LINK,
+            on_grant: true,
+        };
+        self.reserve_try(&per_link, now).await
+    }
+
+    /// Counts one try on a counter if its window's budget allows.
+    async fn reserve_try(
+        &self,
+        counter: &TryCounter,
+        now: u64,
+    ) -> Result<UnlockReservation, StoreError> {
+        // The grant's counter must not outlive (or resurrect) a revoked grant; a source's
+        // counter is its own item, created by its first try and expiring with its window.
+        let exists = if counter.on_grant {
+            "attribute_exists(PK) AND "
+        } else {
+            ""
+        };
         // A few rounds cover a racing window reset; more would mean something is wrong.
         for _ in 0..3 {
             let counted = self
                 .ddb
                 .update_item()
                 .table_name(&self.resources.table)
-                .set_key(Some(key(keys::grant(id), keys::GRANT)))
+                .set_key(Some(counter.key.clone()))
                 .update_expression("SET unlock_attempts = unlock_attempts + :one")
-                .condition_expression(
-                    "attribute_exists(PK) AND unlock_window_started_at > :cutoff AND unlock_attempts < :max",
-                )
+                .condition_expression(format!(
+                    "{exists}unlock_window_started_at > :cutoff AND unlock_attempts < :max"
+                ))
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":cutoff", n(UnlockThrottle::window_cutoff(now)))
-                .expression_attribute_values(":max", n(UnlockThrottle::MAX_ATTEMPTS))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .expression_attribute_values(":max", n(counter.throttle.max_attempts))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
                 .send()
                 .await;
-            let old = match counted {
+            let window = match counted {
                 Ok(_) => return Ok(UnlockReservation::Reserved),
-                Err(e) => match e.as_service_error() {
-                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c)) => {
-                        c.item().cloned()
-                    }
-                    _ => return Err(e.into()),
+                Err(e) if condition_failed(&e) => match item_refusing_update(&e) {
+                    Some(old) => record::<TryWindow>(old.clone())?,
+                    None if counter.on_grant => return Ok(UnlockReservation::NotFound),
+                    None => TryWindow::default(),
                 },
+                Err(e) => return Err(e.into()),
             };
-            let Some(old) = old else {
-                return Ok(UnlockReservation::NotFound);
-            };
-            let old: GrantRecord = record(old)?;
-            match UnlockThrottle::verdict(old.unlock_attempts, old.unlock_window_started_at, now) {
+            match counter.throttle.verdict(
+                window.unlock_attempts,
+                window.unlock_window_started_at,
+                now,
+            ) {
                 UnlockVerdict::Wait { retry_after_secs } => {
                     return Ok(UnlockReservation::Throttled { retry_after_secs });
                 }
@@ -235,26 +270,22 @@ impl Store {
                         .ddb
                         .update_item()
                         .table_name(&self.resources.table)
-                        .set_key(Some(key(keys::grant(id), keys::GRANT)))
+                        .set_key(Some(counter.key.clone()))
                         .update_expression(
-                            "SET unlock_attempts = :one, unlock_window_started_at = :now",
+                            "SET unlock_attempts = :one, unlock_window_started_at = :now, expires_at = :window_end",
                         )
-                        .condition_expression(
-                            "attribute_exists(PK) AND unlock_window_started_at = :old",
-                        )
+                        .condition_expression(format!(
+                            "{exists}(unlock_window_started_at = :old OR attribute_not_exists(unlock_window_started_at))"
+                        ))
                         .expression_attribute_values(":one", n(1))
                         .expression_attribute_values(":now", n(now))
-                        .expression_attribute_values(":old", n(old.unlock_window_started_at))
+                        .expression_attribute_values(":window_end", n(UnlockThrottle::window_end(now)))
+                        .expression_attribute_values(":old", n(window.unlock_window_started_at))
                         .send()
                         .await;
                     match started {
                         Ok(_) => return Ok(UnlockReservation::Reserved),
-                        Err(e)
-                            if e.as_service_error()
-                                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                        {
-                            continue;
-                        }
+                        Err(e) if condition_failed(&e) => continue,
                         Err(e) => return Err(e.into()),
                     }
                 }
@@ -264,4 +295,20 @@ impl Store {
             retry_after_secs: 1,
         })
     }
+}
+
+/// One try budget: a source's own counter item, or the link's counter on the grant item.
+struct TryCounter {
+    key: Item,
+    throttle: UnlockThrottle,
+    on_grant: bool,
+}
+
+/// The window part of a counter item (grant or source).
+#[derive(Default, serde::Deserialize)]
+struct TryWindow {
+    #[serde(default)]
+    unlock_attempts: u32,
+    #[serde(default)]
+    unlock_window_started_at: u64,
 }

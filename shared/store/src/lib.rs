@@ -20,6 +20,7 @@
 //! | client claim (one private grant per email and gallery) | `GALLERY#<id>` | `CLIENT#<email>` | | |
 //! | grant (general link) | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
 //! | grant (private link) | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
+//! | password tries of one source on a link (HMAC tag of the address; TTL `expires_at`) | `GRANT#<grant id>` | `UNLOCK#<tag>` | | |
 //!
 //! Inside a gallery's partition, sort keys that a client may see (`META`, `PHOTO#…`) sort at or
 //! after `META`; photographer-only ones (`CLIENT#…`) sort before it. Later entities follow the same
@@ -55,9 +56,10 @@
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
-//! - Password tries: the grant's try counter is reserved with a conditional update
-//!   (`unlock_attempts < :max`, window start compared to a precomputed cutoff; no arithmetic in
-//!   conditions) *before* the password hash is checked.
+//! - Password tries: the source's counter, then the link's (on the grant item, a higher
+//!   ceiling), are each reserved with a conditional update (`unlock_attempts < :max`, window start
+//!   compared to a precomputed cutoff; no arithmetic in conditions) *before* the password hash is
+//!   checked.
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
 mod error;

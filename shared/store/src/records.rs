@@ -111,6 +111,10 @@ pub(crate) mod keys {
     pub fn grant(id: GrantId) -> String {
         format!("GRANT#{id}")
     }
+    /// A source's password-try counter on a grant (`source` is already an opaque tag).
+    pub fn unlock_source(source: &str) -> String {
+        format!("UNLOCK#{source}")
+    }
     pub fn private_grant_index(id: GrantId) -> String {
         format!("PRIVATE#{id}")
     }

@@ -2,11 +2,13 @@
 //! goes through [`authorize_client`], so a password protects all of them alike.
 
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::{ClientPermissions, SessionClaims, ShareToken, ViewRendition};
+use proofsheet_policy::{
+    ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, ViewRendition,
+};
 use proofsheet_store::{GrantRecord, UnlockReservation, object_keys};
 use serde::Deserialize;
 
-use crate::http_io::{bearer, json, json_body, path_param};
+use crate::http_io::{bearer, json, json_body, path_param, source_ip};
 use crate::secrets::verify_password;
 use crate::views::{ClientGalleryView, ClientPhotoView, timestamp};
 use crate::{ApiError, App};
@@ -91,7 +93,14 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     };
     let now = App::now();
     // The try is counted before the hash is checked, so parallel guesses share one budget.
-    match app.store.reserve_unlock_attempt(grant.id, now).await? {
+    let source = app
+        .secrets
+        .source_tag(&UnlockThrottle::source(source_ip(&req)));
+    match app
+        .store
+        .reserve_unlock_attempt(grant.id, &source, now)
+        .await?
+    {
         UnlockReservation::Reserved => {}
         UnlockReservation::Throttled { retry_after_secs } => {
             return Err(ApiError::TooManyAttempts { retry_after_secs });

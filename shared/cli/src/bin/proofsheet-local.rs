@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body as AxumBody, to_bytes};
+use axum::extract::ConnectInfo;
 use axum::response::Response as AxumResponse;
 use lambda_http::Body;
-use proofsheet_api::{App, Config, ingest};
+use proofsheet_api::{App, Config, from_source_ip, ingest};
 use proofsheet_store::provision::provision;
 
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -71,12 +72,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
          \n       -d '{{\"title\":\"Smith wedding\"}}' $API/galleries\
          \n\nThe README's walk-through continues from there. Emails SES accepts are printed below.\n"
     );
-    axum::serve(listener, router).await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }
 
 /// One HTTP request through `App::dispatch`, exactly as API Gateway + Lambda would run it.
 async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
@@ -94,7 +103,11 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
     } else {
         Body::Binary(bytes.to_vec())
     };
-    let response = app.dispatch(http::Request::from_parts(parts, body)).await;
+    let mut req = http::Request::from_parts(parts, body);
+    if let Some(ip) = peer {
+        req = from_source_ip(req, ip);
+    }
+    let response = app.dispatch(req).await;
     let (parts, body) = response.into_parts();
     let body = match body {
         Body::Empty => AxumBody::empty(),
