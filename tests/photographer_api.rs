@@ -554,6 +554,11 @@ async fn invalid_gallery_values_are_refused_naming_the_field() {
             json!({ "watermark": { "opacity": -0.1 } }),
             "watermark.opacity",
         ),
+        (
+            json!({ "watermark": { "opacity": 0 } }),
+            "watermark.opacity",
+        ),
+        (json!({ "watermark": { "text": "   " } }), "watermark.text"),
         (json!({ "watermark": { "scale": 0 } }), "watermark.scale"),
         (json!({ "watermark": { "scale": 1.01 } }), "watermark.scale"),
         (json!({ "watermark": { "text": "" } }), "watermark.text"),

@@ -63,6 +63,9 @@ pub struct WatermarkUpdate {
 }
 
 impl WatermarkSettings {
+    /// Fainter than this, a mark protects nothing while the photographer believes it does.
+    pub const MIN_OPACITY: f64 = 0.1;
+
     pub fn apply(&self, update: WatermarkUpdate) -> Result<Self, Invalid> {
         let next = Self {
             mode: update.mode.unwrap_or(self.mode),
@@ -71,8 +74,11 @@ impl WatermarkSettings {
             opacity: update.opacity.unwrap_or(self.opacity),
             scale: update.scale.unwrap_or(self.scale),
         };
-        if !(0.0..=1.0).contains(&next.opacity) {
-            return Err(Invalid::new("watermark.opacity", "must be between 0 and 1"));
+        if !(Self::MIN_OPACITY..=1.0).contains(&next.opacity) {
+            return Err(Invalid::new(
+                "watermark.opacity",
+                "must be between 0.1 (faint) and 1 (opaque)",
+            ));
         }
         if !(0.05..=1.0).contains(&next.scale) {
             return Err(Invalid::new(
@@ -82,10 +88,11 @@ impl WatermarkSettings {
         }
         if let Some(text) = &next.text {
             let chars = text.chars().count();
-            if chars == 0 || chars > 100 || text.chars().any(char::is_control) {
+            let blank = text.trim().is_empty();
+            if blank || chars > 100 || text.chars().any(char::is_control) {
                 return Err(Invalid::new(
                     "watermark.text",
-                    "must be one line of 1 to 100 characters",
+                    "must be one line of 1 to 100 characters, not only spaces",
                 ));
             }
         }
@@ -167,26 +174,79 @@ mod tests {
     }
 
     #[test]
-    fn out_of_range_watermarks_are_refused() {
-        let settings = WatermarkSettings::default();
-        let opacity = WatermarkUpdate {
-            opacity: Some(1.5),
+    fn invisible_or_unreadable_watermarks_are_refused() {
+        let refused = [
+            (
+                "watermark.opacity",
+                WatermarkUpdate {
+                    opacity: Some(1.5),
+                    ..Default::default()
+                },
+            ),
+            (
+                "watermark.opacity",
+                WatermarkUpdate {
+                    opacity: Some(0.0),
+                    ..Default::default()
+                },
+            ),
+            (
+                "watermark.opacity",
+                WatermarkUpdate {
+                    opacity: Some(0.09),
+                    ..Default::default()
+                },
+            ),
+            (
+                "watermark.scale",
+                WatermarkUpdate {
+                    scale: Some(0.0),
+                    ..Default::default()
+                },
+            ),
+            (
+                "watermark.text",
+                WatermarkUpdate {
+                    text: Some(Some("a\r\nb".into())),
+                    ..Default::default()
+                },
+            ),
+            (
+                "watermark.text",
+                WatermarkUpdate {
+                    text: Some(Some(String::new())),
+                    ..Default::default()
+                },
+            ),
+            (
+                "watermark.text",
+                WatermarkUpdate {
+                    text: Some(Some("   \u{3000}".into())),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, update) in refused {
+            let refusal = WatermarkSettings::default().apply(update.clone());
+            assert_eq!(refusal.map_err(|e| e.field), Err(field), "{update:?}");
+        }
+        let faintest = WatermarkUpdate {
+            opacity: Some(WatermarkSettings::MIN_OPACITY),
             ..Default::default()
         };
-        assert_eq!(
-            settings.apply(opacity).unwrap_err().field,
-            "watermark.opacity"
-        );
-        let scale = WatermarkUpdate {
-            scale: Some(0.0),
-            ..Default::default()
-        };
-        assert_eq!(settings.apply(scale).unwrap_err().field, "watermark.scale");
-        let text = WatermarkUpdate {
-            text: Some(Some("a\r\nb".into())),
-            ..Default::default()
-        };
-        assert_eq!(settings.apply(text).unwrap_err().field, "watermark.text");
+        assert!(WatermarkSettings::default().apply(faintest).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_accepted_watermark_can_be_seen(opacity in -1.0f64..2.0, scale in -1.0f64..2.0, text in proptest::option::of(".{0,120}")) {
+            let update = WatermarkUpdate { opacity: Some(opacity), scale: Some(scale), text: Some(text), ..Default::default() };
+            if let Ok(mark) = WatermarkSettings::default().apply(update) {
+                proptest::prop_assert!(mark.opacity >= WatermarkSettings::MIN_OPACITY);
+                proptest::prop_assert!(mark.scale >= 0.05);
+                proptest::prop_assert!(mark.text_for("Anna").chars().any(|c| !c.is_whitespace()));
+            }
+        }
     }
 
     #[test]
