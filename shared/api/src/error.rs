@@ -1,8 +1,11 @@
 //! One error type for every route, and the one place where errors become HTTP.
 
+use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Response};
 use proofsheet_policy::Invalid;
 use proofsheet_store::StoreError;
+
+use crate::http_io::json_text;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -65,16 +68,13 @@ impl ApiError {
         if let Self::Invalid(invalid) = &self {
             body["field"] = invalid.field.into();
         }
-        let mut builder = Response::builder()
-            .status(status)
-            .header("content-type", "application/json")
-            .header("cache-control", "no-store");
+        let mut response = json_text(status, body.to_string());
         if let Self::TooManyAttempts { retry_after_secs } = self {
-            builder = builder.header("retry-after", retry_after_secs.to_string());
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(retry_after_secs));
         }
-        builder
-            .body(Body::Text(body.to_string()))
-            .unwrap_or_else(|_| Response::new(Body::Empty))
+        response
     }
 }
 
@@ -120,6 +120,14 @@ mod tests {
         assert_eq!(status, 500);
         assert_eq!(json["error"], "internal");
         assert!(!json.to_string().contains("prod-table"));
+    }
+
+    #[test]
+    fn errors_leak_nothing_through_referer_or_caches() {
+        let response = ApiError::NotFound.into_response();
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(response.headers()["content-type"], "application/json");
     }
 
     #[test]

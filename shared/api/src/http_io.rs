@@ -56,14 +56,19 @@ pub(crate) fn bearer(req: &Request) -> Option<&str> {
 
 pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, ApiError> {
     let text = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json_text(status, text))
+}
+
+/// A JSON answer, success or error, with the headers every answer carries: client pages hold
+/// capability links, so they must never leak through Referer or caches.
+pub(crate) fn json_text(status: u16, text: String) -> Response<Body> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        // Client pages carry capability links: never leak them through Referer or caches.
         .header("referrer-policy", "no-referrer")
         .header("cache-control", "no-store")
         .body(Body::Text(text))
-        .map_err(|e| ApiError::Internal(e.to_string()))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
 }
 
 pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
