@@ -64,8 +64,7 @@ impl Secrets {
     /// An opaque tag for a network source, so try counters never store an address: keyed, so
     /// the small IPv4 space can't be hashed through to find it.
     pub fn source_tag(&self, source: &str) -> String {
-        let mac = hmac(&self.source_key, &[source.as_bytes()]);
-        mac[..16].iter().map(|b| format!("{b:02x}")).collect()
+        URL_SAFE_NO_PAD.encode(&hmac(&self.source_key, &[source.as_bytes()])[..16])
     }
 
     pub fn sign_session(&self, claims: &SessionClaims) -> String {
@@ -172,6 +171,16 @@ mod tests {
         let (_, mac) = SessionClaims::parse(&session).unwrap();
         assert_eq!(secrets.open_session(&longer.encode(&mac)), None);
         assert_eq!(Secrets::new(&[9; 32]).open_session(&session), None);
+    }
+
+    #[test]
+    fn source_tags_are_stable_keyed_and_hide_the_address() {
+        let secrets = Secrets::new(b"key one");
+        let tag = secrets.source_tag("203.0.113.7");
+        assert_eq!(tag, secrets.source_tag("203.0.113.7"));
+        assert_ne!(tag, secrets.source_tag("203.0.113.8"));
+        assert_ne!(tag, Secrets::new(b"key two").source_tag("203.0.113.7"));
+        assert!(!tag.contains("203"));
     }
 
     #[test]
