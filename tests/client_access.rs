@@ -4,9 +4,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use proofsheet_api::{ROUTES, Route, RouteSpec};
 use proofsheet_policy::{GrantId, SessionClaims, ShareToken, UnlockThrottle};
-use proofsheet_store::UnlockReservation;
+use proofsheet_store::{ReservedTry, UnlockReservation};
 use proofsheet_tests::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -513,53 +514,194 @@ async fn addresses_of_one_ipv6_network_share_one_budget() {
     .await;
 }
 
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn grant_of(path: &str) -> GrantId {
+    ShareToken::parse(path.rsplit('/').next().unwrap())
+        .unwrap()
+        .grant_id
+}
+
+fn reserved(outcome: UnlockReservation) -> ReservedTry {
+    match outcome {
+        UnlockReservation::Reserved(reserved) => reserved,
+        refused => panic!("expected a reserved try, got {refused:?}"),
+    }
+}
+
+fn assert_throttled(outcome: &UnlockReservation) {
+    assert!(
+        matches!(outcome, UnlockReservation::Throttled { retry_after_secs } if *retry_after_secs <= UnlockThrottle::WINDOW_SECS),
+        "{outcome:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_link_caps_the_tries_of_all_sources_together() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     let other = t.create_gallery(&anna, "B").await;
-    let grant_of = |path: &str| {
-        ShareToken::parse(path.rsplit('/').next().unwrap())
+    let link = grant_of(&general_path(&t, &anna, &gallery).await);
+    let other_link = grant_of(&general_path(&t, &anna, &other).await);
+    let store = t.app.store();
+    let start = 1_900_000_000;
+    let try_at = |source: String, at: u64, known_device: bool| async move {
+        store
+            .reserve_unlock_attempt(link, &source, known_device, at)
+            .await
             .unwrap()
-            .grant_id
     };
-    let path = general_path(&t, &anna, &gallery).await;
-    let other_path = general_path(&t, &anna, &other).await;
+
+    // Straight to the store: one wrong try from each of many sources, without slow hash checks.
+    for source in 0..UnlockThrottle::PER_LINK.max_attempts {
+        reserved(try_at(format!("source-{source}"), start, false).await);
+    }
+    assert_throttled(&try_at("late".into(), start + 800, false).await);
+    // A device that unlocked the link before skips the link's ceiling (not its own).
+    reserved(try_at("returning-client".into(), start + 800, true).await);
+    // Another link has its own ceiling.
+    reserved(
+        store
+            .reserve_unlock_attempt(other_link, "late", false, start + 800)
+            .await
+            .unwrap(),
+    );
+
+    // The link refused "late" more often than its own budget allows; those tries were given
+    // back, so once the link's window is over, "late" still has its whole budget.
+    for _ in 0..UnlockThrottle::PER_SOURCE.max_attempts {
+        assert_throttled(&try_at("late".into(), start + 850, false).await);
+    }
+    let next_window = start + UnlockThrottle::WINDOW_SECS;
+    for i in 0..UnlockThrottle::PER_SOURCE.max_attempts {
+        reserved(try_at("late".into(), next_window + u64::from(i), false).await);
+    }
+    assert_throttled(&try_at("late".into(), next_window + 60, false).await);
+}
+
+#[tokio::test]
+async fn a_refunded_try_is_given_back_within_its_window() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    let link = grant_of(&general_path(&t, &anna, &gallery).await);
     let store = t.app.store();
     let now = 1_900_000_000;
 
-    // Straight to the store: 100 sources, one try each, without 100 slow hash checks.
-    for source in 0..UnlockThrottle::PER_LINK.max_attempts {
-        let reserved = store
-            .reserve_unlock_attempt(grant_of(&path), &format!("source-{source}"), now)
+    let max = UnlockThrottle::PER_SOURCE.max_attempts;
+    for _ in 0..max {
+        let reservation = store
+            .reserve_unlock_attempt(link, "venue", false, now)
             .await
             .unwrap();
-        assert_eq!(reserved, UnlockReservation::Reserved, "source {source}");
+        store
+            .refund_unlock_attempt(reserved(reservation))
+            .await
+            .unwrap();
     }
-    let fresh_source = store
-        .reserve_unlock_attempt(grant_of(&path), "one-more-source", now + 1)
-        .await
-        .unwrap();
-    assert!(
-        matches!(fresh_source, UnlockReservation::Throttled { retry_after_secs } if retry_after_secs <= UnlockThrottle::WINDOW_SECS),
-        "{fresh_source:?}"
+    // Ten given back: ten more may still be tried, and not one more.
+    for _ in 0..max {
+        reserved(
+            store
+                .reserve_unlock_attempt(link, "venue", false, now)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_throttled(
+        &store
+            .reserve_unlock_attempt(link, "venue", false, now)
+            .await
+            .unwrap(),
     );
-    // Another link has its own ceiling; the window's end frees this one.
-    let other_link = store
-        .reserve_unlock_attempt(grant_of(&other_path), "one-more-source", now + 1)
-        .await
-        .unwrap();
-    assert_eq!(other_link, UnlockReservation::Reserved);
-    let next_window = store
-        .reserve_unlock_attempt(
-            grant_of(&path),
-            "one-more-source",
-            now + UnlockThrottle::WINDOW_SECS,
+}
+
+#[tokio::test]
+async fn right_passwords_use_up_no_tries() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = general_path(&t, &anna, &gallery).await;
+
+    // A wedding's guests, all behind the venue's one address.
+    for guest in 0..UnlockThrottle::PER_SOURCE.max_attempts + 5 {
+        let reply = unlock_from(&t, "203.0.113.80", &path, "letmein1").await;
+        assert_eq!(reply.status, 200, "guest {guest}: {reply:?}");
+    }
+    let typo = unlock_from(&t, "203.0.113.80", &path, "letmein").await;
+    assert_eq!(typo.error_code(), "wrong_password");
+}
+
+#[tokio::test]
+async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = general_path(&t, &anna, &gallery).await;
+    let earlier_session = session_for(&t, &path, "letmein1").await;
+
+    // Guessers spread over many addresses use up the link's ceiling.
+    let store = t.app.store();
+    for source in 0..UnlockThrottle::PER_LINK.max_attempts {
+        let reservation = store
+            .reserve_unlock_attempt(grant_of(&path), &format!("guesser-{source}"), false, now())
+            .await
+            .unwrap();
+        reserved(reservation);
+    }
+    let newcomer = unlock_from(&t, "198.51.100.20", &path, "letmein1").await;
+    assert_eq!(newcomer.status, 429, "{newcomer:?}");
+
+    // The client's device shows its earlier session: only its own budget applies.
+    let returning = t
+        .call_from(
+            "198.51.100.21".parse().unwrap(),
+            "POST",
+            &format!("{path}/unlock"),
+            Some(&earlier_session),
+            Some(json!({ "password": "letmein1" })),
         )
+        .await;
+    assert_eq!(returning.status, 200, "{returning:?}");
+}
+
+#[tokio::test]
+async fn a_password_try_never_gives_the_link_an_expiry() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = general_path(&t, &anna, &gallery).await;
+    unlock(&t, &path, "wrong-guess").await;
+    unlock(&t, &path, "letmein1").await;
+
+    // The table's TTL attribute would make DynamoDB delete the grant itself.
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let grant = aws_sdk_dynamodb::Client::new(&sdk)
+        .get_item()
+        .table_name(&t.provisioned.resources.table)
+        .key(
+            "PK",
+            AttributeValue::S(format!("GRANT#{}", grant_of(&path))),
+        )
+        .key("SK", AttributeValue::S("GRANT".into()))
+        .send()
         .await
         .unwrap();
-    assert_eq!(next_window, UnlockReservation::Reserved);
+    let item = grant.item().expect("the grant");
+    assert!(
+        item.contains_key("unlock_attempts"),
+        "a try was counted on it: {item:?}"
+    );
+    assert!(!item.contains_key("expires_at"), "{item:?}");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Secrets stay out of the logs: a whole photographer-and-client session, logged at TRACE level
-//! (AWS SDK included), holds no API key, password, token or session. Its own test binary: a
-//! single test per process, so no other thread races tracing's per-callsite interest cache.
+//! (AWS SDK included), holds no API key, password, token, session or caller address. Its own
+//! test binary, so the subscriber can be global: it then also hears the blocking threads that
+//! hash passwords, and no other test races tracing's per-callsite interest cache.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -32,10 +33,8 @@ async fn the_logs_hold_no_secrets() {
         .with_span_list(true)
         .with_writer(move || writer.clone())
         .finish();
-    let secrets = {
-        let _guard = tracing::subscriber::set_default(subscriber);
-        t.full_flow_handing_out_secrets().await
-    };
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let secrets = t.full_flow_handing_out_secrets().await;
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("\"route\""),

@@ -1,5 +1,6 @@
 //! The photographer's API: galleries, uploads, access settings, tenant isolation.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::Body;
 use proofsheet_api::ROUTES;
 use proofsheet_tests::*;
@@ -1192,6 +1193,40 @@ async fn concurrent_access_changes_all_land() {
     assert_eq!(settings["download_resolutions"], json!(["original"]));
     assert_eq!(settings["downloads_watermarked"], false, "{settings}");
     assert_eq!(settings["watermark"], false, "{settings}");
+}
+
+#[tokio::test]
+async fn grants_stored_before_settings_revisions_can_still_be_changed() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let link = general_access(&t, &anna, &gallery).await["link"].clone();
+    let grant_id = grant_id_of_link(link.as_str().unwrap());
+    // An item as written before `settings_revision` existed.
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    aws_sdk_dynamodb::Client::new(&sdk)
+        .update_item()
+        .table_name(&t.provisioned.resources.table)
+        .key("PK", AttributeValue::S(format!("GRANT#{grant_id}")))
+        .key("SK", AttributeValue::S("GRANT".into()))
+        .update_expression("REMOVE settings_revision")
+        .send()
+        .await
+        .unwrap();
+
+    let changed =
+        put_general_access(&t, &anna, &gallery, json!({ "downloads_enabled": true })).await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    let again = put_general_access(&t, &anna, &gallery, json!({ "download_limit": 3 })).await;
+    assert_eq!(again.status, 200, "{again:?}");
+    let settings = general_access(&t, &anna, &gallery).await;
+    assert_eq!(
+        (
+            settings["downloads_enabled"].clone(),
+            settings["download_limit"].clone()
+        ),
+        (json!(true), json!(3))
+    );
 }
 
 #[tokio::test]

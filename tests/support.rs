@@ -316,7 +316,8 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Every secret a full flow hands out: API key, passwords, link tokens, a session.
+/// Every secret a full flow hands out: API key, passwords, link tokens, a session, and the
+/// address its password tries came from.
 pub struct Secrets {
     pub values: Vec<String>,
 }
@@ -377,6 +378,8 @@ impl TestApp {
                 token(&general_link),
                 token(&private_link),
                 session,
+                // The unlock tries' address: counted by a keyed hash, never stored or logged.
+                CALLER_IP.to_string(),
             ],
         }
     }

@@ -68,7 +68,11 @@ pub(crate) fn json_text(status: u16, text: String) -> Response<Body> {
         .header("referrer-policy", "no-referrer")
         .header("cache-control", "no-store")
         .body(Body::Text(text))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+        .unwrap_or_else(|_| {
+            let mut failed = Response::new(Body::Empty);
+            *failed.status_mut() = lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR;
+            failed
+        })
 }
 
 pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {

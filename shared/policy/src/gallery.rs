@@ -88,7 +88,7 @@ impl WatermarkSettings {
         }
         if let Some(text) = &next.text {
             let chars = text.chars().count();
-            let blank = text.trim().is_empty();
+            let blank = !text.chars().any(prints);
             if blank || chars > 100 || text.chars().any(char::is_control) {
                 return Err(Invalid::new(
                     "watermark.text",
@@ -105,6 +105,16 @@ impl WatermarkSettings {
             .clone()
             .unwrap_or_else(|| format!("© {photographer_name}"))
     }
+}
+
+/// Whether a character leaves a mark: not a space, a control, or one of the zero-width and
+/// blank "filler" characters that would pass for text while drawing nothing.
+fn prints(c: char) -> bool {
+    let invisible = matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+        | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}');
+    !(invisible || c.is_whitespace() || c.is_control())
 }
 
 /// How galleries nest.
@@ -225,6 +235,13 @@ mod tests {
                     ..Default::default()
                 },
             ),
+            (
+                "watermark.text",
+                WatermarkUpdate {
+                    text: Some(Some("\u{200B}\u{2060}\u{FEFF}\u{3164}\u{2800}".into())),
+                    ..Default::default()
+                },
+            ),
         ];
         for (field, update) in refused {
             let refusal = WatermarkSettings::default().apply(update.clone());
@@ -244,7 +261,7 @@ mod tests {
             if let Ok(mark) = WatermarkSettings::default().apply(update) {
                 proptest::prop_assert!(mark.opacity >= WatermarkSettings::MIN_OPACITY);
                 proptest::prop_assert!(mark.scale >= 0.05);
-                proptest::prop_assert!(mark.text_for("Anna").chars().any(|c| !c.is_whitespace()));
+                proptest::prop_assert!(mark.text_for("Anna").chars().any(prints));
             }
         }
     }

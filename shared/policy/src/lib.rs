@@ -21,7 +21,7 @@ pub use access::{
 pub use gallery::{GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate};
 pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
 pub use photo::PhotoStatus;
-pub use tokens::{SessionClaims, ShareToken, UnlockThrottle, UnlockVerdict};
+pub use tokens::{SessionClaims, ShareToken, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use upload::{ContentType, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};
 

@@ -97,6 +97,13 @@ impl SessionClaims {
         Some((claims, bytes[28..].try_into().ok()?))
     }
 
+    /// Whether an authentic session shows its device unlocked `grant_id` before: even expired,
+    /// or opened with an older password. It opens nothing; it only spares the device the link's
+    /// try ceiling (see [`UnlockThrottle`]).
+    pub fn marks_known_device(&self, grant_id: GrantId) -> bool {
+        self.grant_id == grant_id
+    }
+
     /// Whether an authentic session still opens `grant_id` whose password is now at
     /// `password_version`.
     pub fn admits(&self, grant_id: GrantId, password_version: u32, now: u64) -> bool {
@@ -107,13 +114,35 @@ impl SessionClaims {
 }
 
 /// Password guessing on a link is budgeted twice per window: per source (one network address),
-/// so a guesser spends only their own tries and can't lock everyone else out; and per link, a
-/// higher ceiling that still caps a guesser spread over many addresses. Every try counts, right
-/// or wrong, so counters are reserved atomically *before* the slow hash check and concurrent
-/// guesses can't slip past. The window is short: any lockout lasts minutes, never long.
+/// so a guesser spends only their own tries; and per link, a ceiling that still caps a guesser
+/// spread over many addresses. Tries are reserved atomically *before* the slow hash check, so
+/// concurrent guesses can't slip past, and a right password gives its try back: only wrong
+/// tries use the budgets up, so a wedding's guests unlocking at once from the venue's one
+/// address don't lock each other out. A device that unlocked the link before (it shows a
+/// session of the link, even an expired one) skips the link's ceiling, so a guesser spread over
+/// many addresses can't lock returning clients out. The window is short: any lockout lasts
+/// minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnlockThrottle {
     pub max_attempts: u32,
+}
+
+/// A budget a password try is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TryBudget {
+    /// The tries of one source on one link.
+    Source,
+    /// The tries of all sources together on one link.
+    Link,
+}
+
+impl TryBudget {
+    pub fn throttle(self) -> UnlockThrottle {
+        match self {
+            Self::Source => UnlockThrottle::PER_SOURCE,
+            Self::Link => UnlockThrottle::PER_LINK,
+        }
+    }
 }
 
 // One source can never use up a link's budget on its own.
@@ -131,10 +160,10 @@ pub enum UnlockVerdict {
 }
 
 impl UnlockThrottle {
-    /// Tries one source may make on one link per window.
+    /// Wrong tries one source may make on one link per window.
     pub const PER_SOURCE: Self = Self { max_attempts: 10 };
-    /// Tries all sources together may make on one link per window.
-    pub const PER_LINK: Self = Self { max_attempts: 100 };
+    /// Wrong tries all sources together may make on one link per window.
+    pub const PER_LINK: Self = Self { max_attempts: 50 };
     pub const WINDOW_SECS: u64 = 15 * 60;
 
     pub fn verdict(
@@ -152,6 +181,16 @@ impl UnlockThrottle {
             UnlockVerdict::Wait {
                 retry_after_secs: window_ends - now,
             }
+        }
+    }
+
+    /// The budgets a try is counted against, in order: the source's first, so a guesser locked
+    /// out by their own never touches the link's; a known device skips the link's ceiling.
+    pub fn budgets(known_device: bool) -> &'static [TryBudget] {
+        if known_device {
+            &[TryBudget::Source]
+        } else {
+            &[TryBudget::Source, TryBudget::Link]
         }
     }
 
@@ -246,6 +285,23 @@ mod tests {
             throttle.verdict(max, 1000, 1000 + UnlockThrottle::WINDOW_SECS),
             UnlockVerdict::StartWindow
         );
+    }
+
+    #[test]
+    fn a_known_device_skips_only_the_link_ceiling() {
+        assert_eq!(
+            UnlockThrottle::budgets(false),
+            [TryBudget::Source, TryBudget::Link]
+        );
+        assert_eq!(UnlockThrottle::budgets(true), [TryBudget::Source]);
+        let old_session = SessionClaims {
+            grant_id: grant(1),
+            expires_at: 0,
+            password_version: 0,
+        };
+        assert!(old_session.marks_known_device(grant(1)));
+        assert!(!old_session.admits(grant(1), 0, 1), "but it opens nothing");
+        assert!(!old_session.marks_known_device(grant(2)));
     }
 
     #[test]

@@ -1,11 +1,11 @@
-//! Grants: the links into a gallery, their settings, and password-try reservations.
+//! Grants: the links into a gallery and their settings.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
     ConditionCheck, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
-use proofsheet_policy::{AccessSettings, GalleryId, GrantId, UnlockThrottle, UnlockVerdict};
+use proofsheet_policy::{AccessSettings, GalleryId, GrantId};
 
 use crate::items::{
     Item, condition_failed, item_refusing_update, item_with_keys, key, n, record, records, s,
@@ -13,14 +13,6 @@ use crate::items::{
 use crate::records::keys;
 use crate::retry;
 use crate::{GrantKind, GrantRecord, Store, StoreError};
-
-/// The outcome of asking for one password try on a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnlockReservation {
-    Reserved,
-    Throttled { retry_after_secs: u64 },
-    NotFound,
-}
 
 impl Store {
     pub(crate) fn grant_item(&self, grant: &GrantRecord) -> Result<Item, StoreError> {
@@ -129,21 +121,28 @@ impl Store {
         settings: &AccessSettings,
         ends_sessions: bool,
     ) -> Result<GrantRecord, StoreError> {
-        let mut update =
-            "SET settings = :settings, settings_revision = :revision + :one".to_owned();
-        if ends_sessions {
-            update.push_str(", password_version = password_version + :one");
-        }
+        // The password version is only ever changed with the settings, so the condition on the
+        // revision also guards it.
+        let password_version = read.password_version + u32::from(ends_sessions);
+        // Grants written before revisions existed have none: they count as revision 0.
+        let unchanged = if read.settings_revision == 0 {
+            "(settings_revision = :revision OR attribute_not_exists(settings_revision))"
+        } else {
+            "settings_revision = :revision"
+        };
         let result = self
             .ddb
             .update_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::grant(read.id), keys::GRANT)))
-            .update_expression(update)
-            .condition_expression("attribute_exists(PK) AND settings_revision = :revision")
+            .update_expression(
+                "SET settings = :settings, settings_revision = :next, password_version = :password_version",
+            )
+            .condition_expression(format!("attribute_exists(PK) AND {unchanged}"))
             .expression_attribute_values(":settings", serde_dynamo::to_attribute_value(settings)?)
             .expression_attribute_values(":revision", n(read.settings_revision))
-            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":next", n(read.settings_revision + 1))
+            .expression_attribute_values(":password_version", n(password_version))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -185,130 +184,4 @@ impl Store {
             .await?
             .map_err(|_| StoreError::NotFound)
     }
-
-    /// Reserves one password try on a link for one source (see [`UnlockThrottle::source`]),
-    /// before the (slow) hash check, atomically, so concurrent guesses can't exceed either
-    /// budget. The source's own budget is spent first: a guesser locked out by it never touches
-    /// the link's.
-    pub async fn reserve_unlock_attempt(
-        &self,
-        id: GrantId,
-        source: &str,
-        now: u64,
-    ) -> Result<UnlockReservation, StoreError> {
-        let per_source = TryCounter {
-            key: key(keys::grant(id), keys::unlock_source(source)),
-            throttle: UnlockThrottle::PER_SOURCE,
-            on_grant: false,
-        };
-        match self.reserve_try(&per_source, now).await? {
-            UnlockReservation::Reserved => {}
-            refused => return Ok(refused),
-        }
-        let per_link = TryCounter {
-            key: key(keys::grant(id), keys::GRANT),
-            throttle: UnlockThrottle::PER_LINK,
-            on_grant: true,
-        };
-        self.reserve_try(&per_link, now).await
-    }
-
-    /// Counts one try on a counter if its window's budget allows.
-    async fn reserve_try(
-        &self,
-        counter: &TryCounter,
-        now: u64,
-    ) -> Result<UnlockReservation, StoreError> {
-        // The grant's counter must not outlive (or resurrect) a revoked grant; a source's
-        // counter is its own item, created by its first try and expiring with its window.
-        let exists = if counter.on_grant {
-            "attribute_exists(PK) AND "
-        } else {
-            ""
-        };
-        // A few rounds cover a racing window reset; more would mean something is wrong.
-        for _ in 0..3 {
-            let counted = self
-                .ddb
-                .update_item()
-                .table_name(&self.resources.table)
-                .set_key(Some(counter.key.clone()))
-                .update_expression("SET unlock_attempts = unlock_attempts + :one")
-                .condition_expression(format!(
-                    "{exists}unlock_window_started_at > :cutoff AND unlock_attempts < :max"
-                ))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":cutoff", n(UnlockThrottle::window_cutoff(now)))
-                .expression_attribute_values(":max", n(counter.throttle.max_attempts))
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .send()
-                .await;
-            let window = match counted {
-                Ok(_) => return Ok(UnlockReservation::Reserved),
-                Err(e) if condition_failed(&e) => match item_refusing_update(&e) {
-                    Some(old) => record::<TryWindow>(old.clone())?,
-                    None if counter.on_grant => return Ok(UnlockReservation::NotFound),
-                    None => TryWindow::default(),
-                },
-                Err(e) => return Err(e.into()),
-            };
-            match counter.throttle.verdict(
-                window.unlock_attempts,
-                window.unlock_window_started_at,
-                now,
-            ) {
-                UnlockVerdict::Wait { retry_after_secs } => {
-                    return Ok(UnlockReservation::Throttled { retry_after_secs });
-                }
-                // The counter moved under us; count again.
-                UnlockVerdict::CountInWindow => continue,
-                UnlockVerdict::StartWindow => {
-                    // Only one of several racing tries may start the new window.
-                    let started = self
-                        .ddb
-                        .update_item()
-                        .table_name(&self.resources.table)
-                        .set_key(Some(counter.key.clone()))
-                        .update_expression(
-                            "SET unlock_attempts = :one, unlock_window_started_at = :now, expires_at = :window_end",
-                        )
-                        .condition_expression(format!(
-                            "{exists}(unlock_window_started_at = :old OR attribute_not_exists(unlock_window_started_at))"
-                        ))
-                        .expression_attribute_values(":one", n(1))
-                        .expression_attribute_values(":now", n(now))
-                        .expression_attribute_values(":window_end", n(UnlockThrottle::window_end(now)))
-                        .expression_attribute_values(":old", n(window.unlock_window_started_at))
-                        .send()
-                        .await;
-                    match started {
-                        Ok(_) => return Ok(UnlockReservation::Reserved),
-                        Err(e) if condition_failed(&e) => continue,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-            }
-        }
-        Ok(UnlockReservation::Throttled {
-            retry_after_secs: 1,
-        })
-    }
-}
-
-/// One try budget: a source's own counter item, or the link's counter on the grant item.
-struct TryCounter {
-    key: Item,
-    throttle: UnlockThrottle,
-    on_grant: bool,
-}
-
-/// The window part of a counter item (grant or source).
-#[derive(Default, serde::Deserialize)]
-struct TryWindow {
-    #[serde(default)]
-    unlock_attempts: u32,
-    #[serde(default)]
-    unlock_window_started_at: u64,
 }

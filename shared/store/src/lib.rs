@@ -56,10 +56,11 @@
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
-//! - Password tries: the source's counter, then the link's (on the grant item, a higher
-//!   ceiling), are each reserved with a conditional update (`unlock_attempts < :max`, window start
-//!   compared to a precomputed cutoff; no arithmetic in conditions) *before* the password hash is
-//!   checked.
+//! - Password tries: the source's counter, then (unless the device unlocked the link before) the
+//!   link's on the grant item, are each reserved with a conditional update (`unlock_attempts <
+//!   :max`, window start compared to a precomputed cutoff; no arithmetic in conditions) *before*
+//!   the password hash is checked; a right password (or a refusal by the later counter) gives
+//!   the try back, conditioned on the same window. Only source counters carry `expires_at`.
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
 mod error;
@@ -75,15 +76,16 @@ mod queue;
 mod records;
 mod retry;
 mod transact;
+mod unlock;
 
 pub use error::StoreError;
-pub use grants::UnlockReservation;
 pub use mail::OutgoingEmail;
 pub use objects::{PresignedRequest, object_keys};
 pub use queue::QueueMessage;
 pub use records::{
     GalleryRecord, GrantKind, GrantRecord, PhotoRecord, PhotoStatus, PhotographerRecord,
 };
+pub use unlock::{ReservedTry, UnlockReservation};
 
 /// Names of the AWS resources one deployment uses.
 #[derive(Debug, Clone)]

@@ -92,23 +92,30 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         ));
     };
     let now = App::now();
-    // The try is counted before the hash is checked, so parallel guesses share one budget.
+    // The try is counted before the hash is checked, so parallel guesses share the budgets.
     let source = app
         .secrets
         .source_tag(&UnlockThrottle::source(source_ip(&req)));
-    match app
+    let known_device = bearer(&req)
+        .and_then(|session| app.secrets.open_session(session))
+        .is_some_and(|earlier| earlier.marks_known_device(grant.id));
+    let reserved = match app
         .store
-        .reserve_unlock_attempt(grant.id, &source, now)
+        .reserve_unlock_attempt(grant.id, &source, known_device, now)
         .await?
     {
-        UnlockReservation::Reserved => {}
+        UnlockReservation::Reserved(reserved) => reserved,
         UnlockReservation::Throttled { retry_after_secs } => {
             return Err(ApiError::TooManyAttempts { retry_after_secs });
         }
         UnlockReservation::NotFound => return Err(ApiError::NotFound),
-    }
+    };
     if !verify_password(input.password, hash).await {
         return Err(ApiError::WrongPassword);
+    }
+    // Only wrong tries use the budgets up. A failed refund costs one try, not the session.
+    if let Err(error) = app.store.refund_unlock_attempt(reserved).await {
+        tracing::warn!(%error, "could not give a right password's try back");
     }
     let claims = SessionClaims {
         grant_id: grant.id,
