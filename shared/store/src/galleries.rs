@@ -98,7 +98,12 @@ impl Store {
             )
             .await?
             .into_iter();
-        let Some(meta) = items.next() else {
+        // A partition whose META is gone (a gallery half-deleted) is no gallery: never read
+        // its first photo as the gallery.
+        let Some(meta) = items
+            .next()
+            .filter(|item| sort_key(item) == Some(keys::META))
+        else {
             return Ok(None);
         };
         let gallery: GalleryRecord = record(meta)?;
