@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, ReturnValuesOnConditionCheckFailure, WriteRequest,
+};
 use proofsheet_policy::{GalleryId, PhotographerId};
 
-use crate::items::{Item, item_with_keys, key, record, records, s};
+use crate::items::{Item, item_with_keys, key, n, record, records, s};
 use crate::records::keys;
 use crate::{GalleryRecord, GrantRecord, PhotoRecord, Store, StoreError};
 
@@ -59,25 +62,48 @@ impl Store {
         records(items)
     }
 
-    /// Replaces a gallery's record, unless it was deleted meanwhile (then `NotFound`).
-    pub async fn update_gallery(&self, gallery: &GalleryRecord) -> Result<(), StoreError> {
+    /// Replaces a gallery's record if it is still at the revision it was read at
+    /// (`gallery.revision`), and returns it as stored, one revision on. A gallery deleted
+    /// meanwhile is `NotFound`; one changed meanwhile is `Conflict("concurrent_update")`: read
+    /// it again and re-apply the change.
+    pub async fn update_gallery(
+        &self,
+        gallery: &GalleryRecord,
+    ) -> Result<GalleryRecord, StoreError> {
+        let expected = gallery.revision;
+        let stored = GalleryRecord {
+            revision: expected + 1,
+            ..gallery.clone()
+        };
+        // Galleries written before revisions existed have no attribute: they are revision 0.
+        let condition = if expected == 0 {
+            "attribute_exists(PK) AND (attribute_not_exists(revision) OR revision = :expected)"
+        } else {
+            "attribute_exists(PK) AND revision = :expected"
+        };
         let result = self
             .ddb
             .put_item()
             .table_name(&self.resources.table)
-            .set_item(Some(self.gallery_item(gallery)?))
-            .condition_expression("attribute_exists(PK)")
+            .set_item(Some(self.gallery_item(&stored)?))
+            .condition_expression(condition)
+            .expression_attribute_values(":expected", n(expected))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound)
-            }
-            Err(e) => Err(e.into()),
+            Ok(_) => Ok(stored),
+            Err(e) => match e.as_service_error() {
+                // The old item comes back only if there was one: then it changed, else it's gone.
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    if failed.item().is_some_and(|item| !item.is_empty()) {
+                        Err(StoreError::Conflict("concurrent_update"))
+                    } else {
+                        Err(StoreError::NotFound)
+                    }
+                }
+                _ => Err(e.into()),
+            },
         }
     }
 

@@ -50,6 +50,10 @@
 //! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`.
 //! - Gallery/photo/grant updates: `attribute_exists(PK)` so a concurrent delete can't be undone
 //!   by a late update (it becomes 404).
+//! - Gallery updates also name the `revision` they read (`revision = :expected`, written as
+//!   `:expected + 1`): a concurrent change makes the write fail (`concurrent_update`, told apart
+//!   from a delete by the old item coming back) and the caller re-applies its change to a fresh
+//!   read, so no change is lost.
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
