@@ -1,5 +1,6 @@
 //! Reading requests and writing JSON responses.
 
+use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -19,6 +20,13 @@ pub(crate) fn path_param(req: &Request, name: &str) -> Result<String, ApiError> 
         .first(name)
         .map(str::to_owned)
         .ok_or(ApiError::NotFound)
+}
+
+/// The first value of a query-string parameter, decoded. Read from the URI, which carries the
+/// raw query string both from API Gateway (through `lambda_http`) and from the local runner.
+pub(crate) fn query_param(req: &Request, name: &str) -> Option<String> {
+    let query: QueryMap = req.uri().query()?.parse().ok()?;
+    query.first(name).map(str::to_owned)
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

@@ -6,11 +6,12 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, ReturnValuesOnConditionCheckFailure, WriteRequest,
 };
-use proofsheet_policy::{GalleryId, PhotographerId};
+use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
 
 use crate::items::{Item, item_with_keys, key, n, record, records, s};
+use crate::photos::{PageCollector, query_batch};
 use crate::records::keys;
-use crate::{GalleryRecord, GrantRecord, PhotoRecord, Store, StoreError};
+use crate::{GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
 
 /// DynamoDB's BatchWriteItem limit.
 const BATCH_LIMIT: usize = 25;
@@ -107,37 +108,50 @@ impl Store {
         }
     }
 
-    /// The gallery and all its photos in one query: what a client's visit reads.
+    /// The gallery and one page of its photos (those `keep` accepts): what a client's visit
+    /// reads. A first page comes with the gallery in one query; later ones read the gallery
+    /// by key, then the photos after the cursor.
     pub async fn gallery_with_photos(
         &self,
         id: GalleryId,
-    ) -> Result<Option<(GalleryRecord, Vec<PhotoRecord>)>, StoreError> {
+        page: PhotoPage,
+        keep: impl Fn(&PhotoRecord) -> bool,
+    ) -> Result<Option<(GalleryRecord, PhotosPage)>, StoreError> {
+        if page.after.is_some() {
+            let Some(gallery) = self.gallery(id).await? else {
+                return Ok(None);
+            };
+            return Ok(Some((gallery, self.photos_page(id, page, keep).await?)));
+        }
+        let mut gallery: Option<GalleryRecord> = None;
+        let mut collector = PageCollector::new(page.limit, keep);
         // Client-visible items sort at or after META (see the table design).
-        let mut items = self
-            .query_all(
-                None,
-                "PK = :pk AND SK >= :meta",
-                HashMap::from([
-                    (":pk".into(), s(keys::gallery(id))),
-                    (":meta".into(), s(keys::META)),
-                ]),
-            )
-            .await?
-            .into_iter();
-        // A partition whose META is gone (a gallery half-deleted) is no gallery: never read
-        // its first photo as the gallery.
-        let Some(meta) = items
-            .next()
-            .filter(|item| sort_key(item) == Some(keys::META))
-        else {
-            return Ok(None);
-        };
-        let gallery: GalleryRecord = record(meta)?;
-        let photos = items
-            .filter(|item| sort_key(item).is_some_and(|sk| sk.starts_with("PHOTO#")))
-            .map(record)
-            .collect::<Result<_, _>>()?;
-        Ok(Some((gallery, photos)))
+        self.query_from(
+            "PK = :pk AND SK >= :meta",
+            HashMap::from([
+                (":pk".into(), s(keys::gallery(id))),
+                (":meta".into(), s(keys::META)),
+            ]),
+            None,
+            query_batch(page.limit),
+            |item| {
+                if gallery.is_none() {
+                    // A partition whose META is gone (a gallery half-deleted) is no gallery:
+                    // never read its first photo as the gallery.
+                    if sort_key(&item) != Some(keys::META) {
+                        return Ok(false);
+                    }
+                    gallery = Some(record(item)?);
+                    return Ok(true);
+                }
+                if sort_key(&item).is_some_and(|sk| sk.starts_with("PHOTO#")) {
+                    return Ok(collector.offer(record(item)?));
+                }
+                Ok(true)
+            },
+        )
+        .await?;
+        Ok(gallery.map(|gallery| (gallery, collector.finish())))
     }
 
     /// Deletes a gallery's items: its links first (so they stop working at once), then the
@@ -200,6 +214,41 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Items matching a key condition in key order, starting after `start`, each handed to
+    /// `visit` until it wants no more (returns `false`) or the items end. `batch` is each
+    /// request's `Limit`; DynamoDB may answer fewer (1 MB per response) and still have more.
+    pub(crate) async fn query_from(
+        &self,
+        key_condition: &str,
+        values: HashMap<String, AttributeValue>,
+        mut start: Option<Item>,
+        batch: i32,
+        mut visit: impl FnMut(Item) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        loop {
+            let out = self
+                .ddb
+                .query()
+                .table_name(&self.resources.table)
+                .key_condition_expression(key_condition)
+                .set_expression_attribute_values(Some(values.clone()))
+                .consistent_read(true)
+                .limit(batch)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await?;
+            for item in out.items.unwrap_or_default() {
+                if !visit(item)? {
+                    return Ok(());
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// All items matching a key condition, following pages.

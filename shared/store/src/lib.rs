@@ -35,13 +35,16 @@
 //! | a photographer's galleries | Query GSI1 `OWNER#<id>` | 1+ (paged) |
 //! | sub-galleries of a gallery | same query, filtered on `parent_id` in code | 1+ |
 //! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
-//! | a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#` | 1+ |
-//! | **client opens `/g/{token}`** | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` (gallery and photos together) | **2** |
+//! | a page of a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#`, `Limit` page + 1, `ExclusiveStartKey` `PHOTO#<cursor>` | 1+ |
+//! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` with `Limit` (gallery and photos together) | **2** |
+//! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | ingest a photo | GetItem photo, GetItem gallery, GetItem photographer, UpdateItem photo | 4 |
 //!
-//! No operation scans.
+//! No operation scans. A page reads one photo past its end, so the last page says it is the
+//! last; photos a client can't see are skipped in code, and reading goes on until the page is
+//! full or the partition ends (a DynamoDB page can be short and still have a next key).
 //!
 //! # Conditional writes
 //!
@@ -80,6 +83,7 @@ pub use error::StoreError;
 pub use grants::UnlockReservation;
 pub use mail::OutgoingEmail;
 pub use objects::{PresignedRequest, object_keys};
+pub use photos::PhotosPage;
 pub use queue::QueueMessage;
 pub use records::{
     GalleryRecord, GrantKind, GrantRecord, PhotoRecord, PhotoStatus, PhotographerRecord,
