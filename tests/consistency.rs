@@ -2,9 +2,11 @@
 //! changes, parents and galleries deleted while something is created under them, deletes that
 //! fail midway.
 
-use proofsheet_store::{GalleryRecord, StoreError};
+use proofsheet_policy::{GalleryId, GrantId, PhotoId, PhotographerId};
+use proofsheet_store::{GalleryRecord, GrantRecord, PhotoRecord, StoreError};
 use proofsheet_tests::*;
 use serde_json::json;
+use uuid::Uuid;
 
 /// The test's own DynamoDB client, to play a crash or a concurrent writer behind the API's back.
 async fn dynamodb() -> aws_sdk_dynamodb::Client {
@@ -112,7 +114,7 @@ async fn a_stale_gallery_update_is_a_conflict_and_a_deleted_one_not_found() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let id = proofsheet_policy::GalleryId::parse(&gallery).expect("gallery id");
+    let id = GalleryId::parse(&gallery).expect("gallery id");
     let store = t.app.store();
     let read = store.gallery(id).await.unwrap().expect("gallery");
     assert_eq!(read.revision, 0);
@@ -146,4 +148,132 @@ async fn a_stale_gallery_update_is_a_conflict_and_a_deleted_one_not_found() {
         store.gallery(id).await.unwrap().is_none(),
         "a late update must not bring a deleted gallery back"
     );
+}
+
+/// What the gallery handler writes for a new sub-gallery of `parent` (fresh ids, same shape).
+async fn child_of(t: &TestApp, parent: &str) -> (GalleryRecord, GrantRecord) {
+    let store = t.app.store();
+    let parent = store
+        .gallery(GalleryId::parse(parent).unwrap())
+        .await
+        .unwrap()
+        .expect("parent");
+    let grant = store
+        .grant(parent.general_grant_id)
+        .await
+        .unwrap()
+        .expect("general grant");
+    let child = GalleryRecord {
+        id: GalleryId::from_uuid(Uuid::now_v7()),
+        parent_id: Some(parent.id),
+        depth: parent.depth + 1,
+        general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
+        revision: 0,
+        ..parent
+    };
+    let general = GrantRecord {
+        id: child.general_grant_id,
+        gallery_id: child.id,
+        ..grant
+    };
+    (child, general)
+}
+
+/// The handler reads the parent, then writes the child: here the parent goes in between.
+#[tokio::test]
+async fn a_sub_gallery_is_not_created_under_a_parent_deleted_meanwhile() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let store = t.app.store();
+    let parent = t.create_gallery(&anna, "Smith wedding").await;
+    let (child, general) = child_of(&t, &parent).await;
+    let deleted = t
+        .call(
+            "DELETE",
+            &format!("/galleries/{parent}"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+
+    assert!(matches!(
+        store.create_gallery(&child, &general).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.gallery(child.id).await.unwrap().is_none());
+    assert!(store.grant(general.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_sub_gallery_is_created_only_under_its_own_photographers_parent() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let ben = t.photographer("Ben Ng").await;
+    let store = t.app.store();
+    let parent = t.create_gallery(&anna, "Smith wedding").await;
+
+    let (child, general) = child_of(&t, &parent).await;
+    let foreign = GalleryRecord {
+        owner_id: PhotographerId::parse(&ben.id).unwrap(),
+        ..child.clone()
+    };
+    assert!(matches!(
+        store.create_gallery(&foreign, &general).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.gallery(child.id).await.unwrap().is_none());
+
+    // The same child under its owner's live parent is created.
+    store
+        .create_gallery(&child, &general)
+        .await
+        .expect("child under a live parent");
+    let listed = t
+        .call(
+            "GET",
+            &format!("/galleries/{parent}"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(listed.json["subgalleries"][0]["id"], child.id.to_string());
+}
+
+/// The upload handler reads the gallery, then writes the photo: here the gallery goes in between.
+#[tokio::test]
+async fn a_photo_is_not_created_in_a_gallery_deleted_meanwhile() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let store = t.app.store();
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photo_id = t.ready_photo(&anna, &gallery).await;
+    let gallery_id = GalleryId::parse(&gallery).unwrap();
+    let existing = store
+        .photo(gallery_id, PhotoId::parse(&photo_id).unwrap())
+        .await
+        .unwrap()
+        .expect("photo");
+    let path = format!("/galleries/{gallery}");
+    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+
+    let late = PhotoRecord {
+        id: PhotoId::from_uuid(Uuid::now_v7()),
+        ..existing
+    };
+    assert!(matches!(
+        store.create_photo(&late).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.photo(gallery_id, late.id).await.unwrap().is_none());
+    let upload = t
+        .call(
+            "POST",
+            &format!("{path}/photos"),
+            Some(&anna.api_key),
+            Some(json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": 1000 })),
+        )
+        .await;
+    assert_error(&upload, 404, "not_found");
 }

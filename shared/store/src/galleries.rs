@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, ReturnValuesOnConditionCheckFailure, WriteRequest,
+    AttributeValue, ConditionCheck, DeleteRequest, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, WriteRequest,
 };
 use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
 
@@ -29,19 +30,37 @@ impl Store {
         )
     }
 
-    /// Creates a gallery together with its general link, all or nothing.
+    /// Creates a gallery together with its general link, all or nothing. A sub-gallery is
+    /// created only while its parent exists and belongs to the same photographer: a parent
+    /// deleted meanwhile is `NotFound`, and no orphan child is left behind.
     pub async fn create_gallery(
         &self,
         gallery: &GalleryRecord,
         general: &GrantRecord,
     ) -> Result<(), StoreError> {
-        let actions = vec![
+        let mut actions = vec![
             self.put_new(self.gallery_item(gallery)?)?,
             self.put_new(self.grant_item(general)?)?,
         ];
-        self.transact(actions)
-            .await?
-            .map_err(|_| StoreError::Conflict("gallery_exists"))
+        if let Some(parent) = gallery.parent_id {
+            let parent_check = ConditionCheck::builder()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(keys::gallery(parent), keys::META)))
+                .condition_expression("attribute_exists(PK) AND owner_id = :owner")
+                .expression_attribute_values(":owner", s(gallery.owner_id.to_string()))
+                .build()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            actions.push(
+                TransactWriteItem::builder()
+                    .condition_check(parent_check)
+                    .build(),
+            );
+        }
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(failed) if failed.contains(&2) => Err(StoreError::NotFound),
+            Err(_) => Err(StoreError::Conflict("gallery_exists")),
+        }
     }
 
     pub async fn gallery(&self, id: GalleryId) -> Result<Option<GalleryRecord>, StoreError> {

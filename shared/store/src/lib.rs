@@ -50,7 +50,11 @@
 //!
 //! - Photographer creation: one transaction putting profile, slug claim and API key, each
 //!   `attribute_not_exists(PK)`: a taken slug fails the whole thing (409), nothing half-written.
-//! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`.
+//! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`;
+//!   a sub-gallery adds a ConditionCheck that its parent's META exists with the same `owner_id`,
+//!   so a parent deleted meanwhile gets no orphan child (404 → 422 `parent_id`).
+//! - Photo creation: the photo `attribute_not_exists` + ConditionCheck gallery META exists, in
+//!   one transaction: a gallery deleted meanwhile gets no photo (404).
 //! - Gallery/photo/grant updates: `attribute_exists(PK)` so a concurrent delete can't be undone
 //!   by a late update (it becomes 404).
 //! - Gallery updates also name the `revision` they read (`revision = :expected`, written as

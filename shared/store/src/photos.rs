@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
 use crate::items::{item_with_keys, key, n, record, records, s};
@@ -10,6 +10,8 @@ use crate::records::keys;
 use crate::{PhotoRecord, PhotoStatus, Store, StoreError};
 
 impl Store {
+    /// Creates a photo, only while its gallery exists: a gallery deleted meanwhile is
+    /// `NotFound`, so no photo is left in a partition nobody can reach.
     pub async fn create_photo(&self, photo: &PhotoRecord) -> Result<(), StoreError> {
         let item = item_with_keys(
             photo,
@@ -18,23 +20,22 @@ impl Store {
                 ("SK", keys::photo(photo.id)),
             ],
         )?;
-        let result = self
-            .ddb
-            .put_item()
+        let gallery_exists = ConditionCheck::builder()
             .table_name(&self.resources.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict("photo_exists"))
-            }
-            Err(e) => Err(e.into()),
+            .set_key(Some(key(keys::gallery(photo.gallery_id), keys::META)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let actions = vec![
+            TransactWriteItem::builder()
+                .condition_check(gallery_exists)
+                .build(),
+            self.put_new(item)?,
+        ];
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
+            Err(_) => Err(StoreError::Conflict("photo_exists")),
         }
     }
 

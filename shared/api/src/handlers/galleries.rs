@@ -80,8 +80,12 @@ pub(super) async fn create(
         downloads_used: 0,
         created_at: now,
     };
-    app.store.create_gallery(&gallery, &general).await?;
-    json(201, &GalleryView::from(&gallery))
+    match app.store.create_gallery(&gallery, &general).await {
+        Ok(()) => json(201, &GalleryView::from(&gallery)),
+        // The parent was deleted after we read it: the same answer as if it never existed.
+        Err(StoreError::NotFound) => Err(Invalid::new("parent_id", "no such gallery").into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(super) async fn list(app: &App, owner: PhotographerId) -> Result<Response<Body>, ApiError> {
