@@ -277,3 +277,147 @@ async fn a_photo_is_not_created_in_a_gallery_deleted_meanwhile() {
         .await;
     assert_error(&upload, 404, "not_found");
 }
+
+/// The app with the test's table but a bucket that doesn't exist: every S3 call fails.
+async fn app_without_bucket(t: &TestApp) -> proofsheet_api::App {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let mut config = t.app.config().clone();
+    config.bucket = format!("{}-missing", t.provisioned.resources.bucket);
+    proofsheet_api::App::new(&sdk, config)
+}
+
+async fn dispatch(app: &proofsheet_api::App, method: &str, path: &str, key: &str) -> u16 {
+    let req = http::Request::builder()
+        .method(method)
+        .uri(format!("{BASE_URL}{path}"))
+        .header("authorization", format!("Bearer {key}"))
+        .body(lambda_http::Body::Empty)
+        .expect("request");
+    app.dispatch(req).await.status().as_u16()
+}
+
+/// Object keys under a prefix of the test's bucket.
+async fn stored_keys(t: &TestApp, prefix: &str) -> Vec<String> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let out = s3
+        .list_objects_v2()
+        .bucket(&t.provisioned.resources.bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .expect("list objects");
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_photo_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_again() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    let path = format!("/galleries/{gallery}/photos/{photo}");
+    let files = format!("renditions/{gallery}/{photo}/");
+    assert!(!stored_keys(&t, &files).await.is_empty());
+
+    let broken = app_without_bucket(&t).await;
+    assert_eq!(dispatch(&broken, "DELETE", &path, &anna.api_key).await, 500);
+    let listed = t
+        .call(
+            "GET",
+            &format!("/galleries/{gallery}/photos"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed.json["photos"][0]["photo_id"], photo,
+        "the photo must stay listed while its files remain"
+    );
+
+    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(again.status, 204, "{again:?}");
+    assert_eq!(stored_keys(&t, &files).await, Vec::<String>::new());
+    assert_eq!(
+        stored_keys(&t, &format!("originals/{gallery}/{photo}")).await,
+        Vec::<String>::new()
+    );
+    let gone = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_error(&gone, 404, "not_found");
+}
+
+#[tokio::test]
+async fn a_gallery_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_again() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    t.ready_photo(&anna, &gallery).await;
+    let path = format!("/galleries/{gallery}");
+
+    let broken = app_without_bucket(&t).await;
+    assert_eq!(dispatch(&broken, "DELETE", &path, &anna.api_key).await, 500);
+    let kept = t.call("GET", &path, Some(&anna.api_key), None).await;
+    assert_eq!(
+        kept.status, 200,
+        "the gallery must stay while its files remain"
+    );
+
+    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(again.status, 204, "{again:?}");
+    assert_eq!(
+        stored_keys(&t, &format!("renditions/{gallery}/")).await,
+        Vec::<String>::new()
+    );
+    assert_error(
+        &t.call("GET", &path, Some(&anna.api_key), None).await,
+        404,
+        "not_found",
+    );
+}
+
+#[tokio::test]
+async fn a_gallery_delete_that_stopped_after_its_links_can_be_finished() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    let link = general_link(&t, &anna, &gallery).await;
+    let grant = t
+        .app
+        .store()
+        .gallery(GalleryId::parse(&gallery).unwrap())
+        .await
+        .unwrap()
+        .expect("gallery")
+        .general_grant_id;
+    // What a delete leaves when it fails after the files and links: the items of the partition.
+    delete_item(&t, format!("GRANT#{grant}"), "GRANT").await;
+    assert_error(&t.call("GET", &link, None, None).await, 404, "not_found");
+
+    let path = format!("/galleries/{gallery}");
+    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(again.status, 204, "{again:?}");
+    assert!(
+        t.app
+            .store()
+            .photo(
+                GalleryId::parse(&gallery).unwrap(),
+                PhotoId::parse(&photo).unwrap()
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_error(
+        &t.call("GET", &path, Some(&anna.api_key), None).await,
+        404,
+        "not_found",
+    );
+}

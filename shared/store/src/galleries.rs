@@ -174,7 +174,8 @@ impl Store {
     }
 
     /// Deletes a gallery's items: its links first (so they stop working at once), then the
-    /// gallery, its photos and client claims. Objects in S3 are removed by the caller.
+    /// gallery, its photos and client claims. Objects in S3 are removed by the caller, first (so
+    /// a failure midway leaves a gallery that can be deleted again). Deleting again is harmless.
     pub async fn delete_gallery(&self, id: GalleryId) -> Result<(), StoreError> {
         let grants = self
             .query_all(
@@ -192,8 +193,14 @@ impl Store {
                 HashMap::from([(":pk".into(), s(keys::gallery(id)))]),
             )
             .await?;
-        self.delete_keys(own.iter().filter_map(primary_key).collect())
-            .await
+        // META last: until it goes, the gallery is listed, so a delete that fails midway can
+        // be finished by deleting again.
+        let (meta, rest): (Vec<Item>, Vec<Item>) = own
+            .iter()
+            .filter_map(primary_key)
+            .partition(|k| sort_key(k) == Some(keys::META));
+        self.delete_keys(rest).await?;
+        self.delete_keys(meta).await
     }
 
     async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {

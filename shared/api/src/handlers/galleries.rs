@@ -217,9 +217,11 @@ pub(super) async fn delete(
             "delete or move this gallery's sub-galleries first",
         ));
     }
-    app.store.delete_gallery(gallery.id).await?;
+    // Files before items: if this fails midway, the gallery is still there to be deleted
+    // again, rather than leaving files no record points to.
     for prefix in object_keys::gallery_prefixes(gallery.id) {
         app.store.delete_prefix(&prefix).await?;
     }
+    app.store.delete_gallery(gallery.id).await?;
     no_content()
 }

@@ -114,12 +114,15 @@ pub(super) async fn delete(
     let gallery = owned_gallery(app, owner, &req).await?;
     let photo_id =
         PhotoId::parse(&path_param(&req, "photo_id")?).map_err(|_| ApiError::NotFound)?;
-    if !app.store.delete_photo(gallery.id, photo_id).await? {
+    if app.store.photo(gallery.id, photo_id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
+    // Files before the record: if this fails midway, the photo is still listed and deleting it
+    // again finishes the job, rather than leaving files no record points to.
     app.store
         .delete_objects(&object_keys::photo_objects(gallery.id, photo_id))
         .await?;
+    app.store.delete_photo(gallery.id, photo_id).await?;
     no_content()
 }
 
