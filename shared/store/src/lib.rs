@@ -41,6 +41,7 @@
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | ingest a photo | GetItem photo, GetItem gallery, GetItem photographer, UpdateItem photo | 4 |
+//! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
 //!
 //! No operation scans. A page reads one photo past its end, so the last page says it is the
 //! last; photos a client can't see are skipped in code, and reading goes on until the page is

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
-use crate::items::{item_with_keys, key, n, record, records, s};
+use crate::items::{item_with_keys, key, n, record, s};
 use crate::records::keys;
 use crate::{PhotoRecord, PhotoStatus, Store, StoreError};
 
@@ -45,18 +45,6 @@ impl Store {
         photo: PhotoId,
     ) -> Result<Option<PhotoRecord>, StoreError> {
         self.get(keys::gallery(gallery), &keys::photo(photo)).await
-    }
-
-    /// A gallery's photos in upload order.
-    pub async fn photos_of(&self, gallery: GalleryId) -> Result<Vec<PhotoRecord>, StoreError> {
-        let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :photo)",
-                photo_range(gallery),
-            )
-            .await?;
-        records(items)
     }
 
     /// One page of a gallery's photos in upload order: the first `page.limit` that `keep`
