@@ -174,3 +174,131 @@ async fn a_new_logo_re_renders_the_galleries_that_show_it() {
         "no logo-red pixels in the watermarked preview ({reddish})"
     );
 }
+
+/// Messages waiting in the ingest queue (not yet received).
+async fn queued(t: &TestApp) -> usize {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let attributes = aws_sdk_sqs::Client::new(&sdk)
+        .get_queue_attributes()
+        .queue_url(&t.provisioned.ingest_queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+        .send()
+        .await
+        .expect("queue attributes");
+    attributes
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
+        .and_then(|n| n.parse().ok())
+        .expect("message count")
+}
+
+/// The watermarked preview of every photo a client link shows, by photo id.
+async fn watermarked_previews(t: &TestApp, link_path: &str) -> Vec<(String, Vec<u8>)> {
+    let view = t.call("GET", link_path, None, None).await;
+    let mut previews = Vec::new();
+    for photo in view.json["photos"].as_array().expect("photos") {
+        let url = photo["preview_url"].as_str().unwrap();
+        assert!(url.contains("preview-wm.jpg"), "{url}");
+        let id = photo["photo_id"].as_str().unwrap().to_owned();
+        previews.push((id, t.fetch(url).await.1));
+    }
+    previews
+}
+
+#[tokio::test]
+async fn a_watermark_change_queues_one_message_that_re_renders_every_photo() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    for _ in 0..3 {
+        t.ready_photo(&anna, &gallery).await;
+    }
+    let general = t
+        .call(
+            "GET",
+            &format!("/galleries/{gallery}/general-access"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    let link = client_path(general.json["link"].as_str().unwrap());
+    let before = watermarked_previews(&t, &link).await;
+    assert_eq!(before.len(), 3);
+    assert_eq!(queued(&t).await, 0);
+
+    let patch = t
+        .call(
+            "PATCH",
+            &format!("/galleries/{gallery}"),
+            Some(&anna.api_key),
+            Some(json!({ "watermark": { "text": "PROOF", "position": "center" } })),
+        )
+        .await;
+    assert_eq!(patch.status, 200, "{patch:?}");
+    assert_eq!(
+        queued(&t).await,
+        1,
+        "the request queues one message, not one per photo"
+    );
+
+    t.drain_ingest().await;
+    let after = watermarked_previews(&t, &link).await;
+    assert_eq!(after.len(), 3);
+    for ((id, old), (same_id, new)) in before.iter().zip(&after) {
+        assert_eq!(id, same_id);
+        assert_ne!(old, new, "photo {id} was not re-rendered");
+    }
+}
+
+#[tokio::test]
+async fn a_re_render_of_a_gallery_deleted_meanwhile_does_nothing_and_succeeds() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    t.ready_photo(&anna, &gallery).await;
+    let path = format!("/galleries/{gallery}");
+    let patch = t
+        .call(
+            "PATCH",
+            &path,
+            Some(&anna.api_key),
+            Some(json!({ "watermark": { "text": "PROOF" } })),
+        )
+        .await;
+    assert_eq!(patch.status, 200, "{patch:?}");
+    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+
+    let queue = &t.provisioned.ingest_queue_url;
+    let messages = t.app.store().receive_messages(queue, 10, 0).await.unwrap();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].body.contains("rerender_gallery"),
+        "{messages:?}"
+    );
+    let mut event = aws_lambda_events::event::sqs::SqsEvent::default();
+    event.records = messages
+        .iter()
+        .map(|m| {
+            let mut message = aws_lambda_events::event::sqs::SqsMessage::default();
+            message.message_id = Some(m.message_id.clone());
+            message.body = Some(m.body.clone());
+            message
+        })
+        .collect();
+    // Handled twice, as a redelivery would: neither time fails or queues anything.
+    for _ in 0..2 {
+        let response = proofsheet_api::ingest::handle_batch(&t.app, event.clone()).await;
+        assert!(response.batch_item_failures.is_empty());
+    }
+    t.app
+        .store()
+        .delete_message(queue, &messages[0].receipt_handle)
+        .await
+        .unwrap();
+    assert_eq!(
+        queued(&t).await,
+        0,
+        "nothing to re-render in a deleted gallery"
+    );
+}

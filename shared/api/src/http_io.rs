@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -42,6 +43,13 @@ pub fn from_source_ip(req: Request, ip: IpAddr) -> Request {
     let mut context = ApiGatewayV2httpRequestContext::default();
     context.http.source_ip = Some(ip.to_string());
     req.with_request_context(RequestContext::ApiGatewayV2(context))
+}
+
+/// The first value of a query-string parameter, decoded. Read from the URI, which carries the
+/// raw query string both from API Gateway (through `lambda_http`) and from the local runner.
+pub(crate) fn query_param(req: &Request, name: &str) -> Option<String> {
+    let query: QueryMap = req.uri().query()?.parse().ok()?;
+    query.first(name).map(str::to_owned)
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

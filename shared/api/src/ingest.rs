@@ -2,11 +2,15 @@
 //! orientation, render thumbnail and preview (clean and watermarked) and settle the photo.
 //!
 //! Redelivery is harmless: a photo is settled once (`uploading` → `ready`/`rejected` is a
-//! conditional write) and renditions are overwritten with identical bytes. A message we can't
+//! conditional write) and renditions are overwritten with identical bytes.
+//!
+//! A new watermark (or logo) arrives as one `rerender_gallery` message per gallery; the worker
+//! fans it out into one `rerender` message per ready photo, so neither the HTTP request nor one
+//! message's handling does work proportional to the gallery's size in renders. A message we can't
 //! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use proofsheet_policy::{GalleryId, PhotoId, PhotographerId, Position, WatermarkMode};
+use proofsheet_policy::{GalleryId, PhotoId, PhotoPage, PhotographerId, Position, WatermarkMode};
 use proofsheet_render::{DecodeLimits, Mark, Watermark, render_renditions};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use tracing::Instrument;
@@ -79,6 +83,11 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestErr
             .map_err(|e| IngestError::Unreadable(e.to_string()))?;
         return Ok(render_photo(app, gallery_id, photo_id, Purpose::Rerender).await?);
     }
+    if let Some(rerender) = value.get("rerender_gallery") {
+        let RerenderGallery { gallery_id } = serde_json::from_value(rerender.clone())
+            .map_err(|e| IngestError::Unreadable(e.to_string()))?;
+        return Ok(fan_out_rerender(app, gallery_id).await?);
+    }
     let event: S3Notification =
         serde_json::from_value(value).map_err(|e| IngestError::Unreadable(e.to_string()))?;
     for record in event.records {
@@ -114,34 +123,85 @@ struct Rerender {
     photo_id: PhotoId,
 }
 
-/// Queues every ready photo of a gallery for re-rendering (its watermark changed). Photos still
-/// uploading pick the new watermark up at ingest.
+/// A queue message asking for every ready photo of a gallery to be rendered again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RerenderGallery {
+    gallery_id: GalleryId,
+}
+
+/// Asks the worker to re-render a gallery's ready photos (its watermark changed): one message,
+/// so a request stays quick however many photos there are. Photos still uploading pick the new
+/// watermark up at ingest.
 pub async fn rerender_gallery(app: &App, gallery_id: GalleryId) -> Result<(), StoreError> {
+    rerender_galleries(app, &[gallery_id]).await
+}
+
+async fn rerender_galleries(app: &App, galleries: &[GalleryId]) -> Result<(), StoreError> {
     let Some(queue_url) = &app.config.ingest_queue_url else {
-        tracing::warn!(%gallery_id, "INGEST_QUEUE_URL is not set: existing photos keep their old watermark");
+        tracing::warn!("INGEST_QUEUE_URL is not set: existing photos keep their old watermark");
         return Ok(());
     };
-    let bodies: Vec<String> = app
-        .store
-        .photos_of(gallery_id)
-        .await?
-        .into_iter()
-        .filter(|p| p.status.has_renditions())
-        .map(|p| {
-            serde_json::json!({ "rerender": Rerender { gallery_id, photo_id: p.id } }).to_string()
+    let bodies: Vec<String> = galleries
+        .iter()
+        .map(|&gallery_id| {
+            serde_json::json!({ "rerender_gallery": RerenderGallery { gallery_id } }).to_string()
         })
         .collect();
     app.store.send_messages(queue_url, &bodies).await
 }
 
-/// A new logo reaches the photos of every gallery that shows it.
-async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), StoreError> {
-    for gallery in app.store.galleries_of(photographer).await? {
-        if gallery.watermark.mode == WatermarkMode::Logo {
-            rerender_gallery(app, gallery.id).await?;
+/// Queues one re-render per ready photo of the gallery, a page at a time. A redelivery queues
+/// them again, which is harmless (re-rendering writes the same renditions); a gallery deleted
+/// meanwhile has nothing left to re-render.
+async fn fan_out_rerender(app: &App, gallery_id: GalleryId) -> Result<(), StoreError> {
+    let Some(queue_url) = &app.config.ingest_queue_url else {
+        tracing::warn!(%gallery_id, "INGEST_QUEUE_URL is not set: nothing re-rendered");
+        return Ok(());
+    };
+    if app.store.gallery(gallery_id).await?.is_none() {
+        tracing::info!(%gallery_id, "gallery was deleted meanwhile; nothing to re-render");
+        return Ok(());
+    }
+    let mut page = PhotoPage {
+        limit: PhotoPage::MAX_LIMIT,
+        after: None,
+    };
+    let mut queued = 0;
+    loop {
+        let photos = app
+            .store
+            .photos_page(gallery_id, page, |p| p.status.has_renditions())
+            .await?;
+        let bodies: Vec<String> = photos
+            .photos
+            .iter()
+            .map(|p| {
+                serde_json::json!({ "rerender": Rerender { gallery_id, photo_id: p.id } })
+                    .to_string()
+            })
+            .collect();
+        app.store.send_messages(queue_url, &bodies).await?;
+        queued += bodies.len();
+        match photos.next_after {
+            Some(after) => page.after = Some(after),
+            None => break,
         }
     }
+    tracing::info!(%gallery_id, queued, "re-renders queued");
     Ok(())
+}
+
+/// A new logo reaches the photos of every gallery that shows it.
+async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), StoreError> {
+    let showing_logo: Vec<GalleryId> = app
+        .store
+        .galleries_of(photographer)
+        .await?
+        .into_iter()
+        .filter(|g| g.watermark.mode == WatermarkMode::Logo)
+        .map(|g| g.id)
+        .collect();
+    rerender_galleries(app, &showing_logo).await
 }
 
 async fn render_photo(

@@ -174,4 +174,6 @@ pub(crate) struct ClientGalleryView {
     pub title: String,
     pub settings: proofsheet_policy::ClientPermissions,
     pub photos: Vec<ClientPhotoView>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
 }

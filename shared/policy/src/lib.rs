@@ -9,6 +9,7 @@
 pub mod access;
 pub mod gallery;
 pub mod ids;
+pub mod paging;
 pub mod photo;
 pub mod tokens;
 pub mod upload;
@@ -20,6 +21,7 @@ pub use access::{
 };
 pub use gallery::{GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate};
 pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
+pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use tokens::{SessionClaims, ShareToken, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use upload::{ContentType, UploadRequest};

@@ -2,12 +2,17 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
-use proofsheet_policy::{GalleryId, PhotographerId};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, DeleteRequest, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, WriteRequest,
+};
+use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
 
-use crate::items::{Item, item_with_keys, key, record, records, s};
+use crate::items::{Item, item_with_keys, key, n, record, records, s};
+use crate::photos::{PageCollector, query_batch};
 use crate::records::keys;
-use crate::{GalleryRecord, GrantRecord, PhotoRecord, Store, StoreError};
+use crate::{GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
 
 /// DynamoDB's BatchWriteItem limit.
 const BATCH_LIMIT: usize = 25;
@@ -25,19 +30,37 @@ impl Store {
         )
     }
 
-    /// Creates a gallery together with its general link, all or nothing.
+    /// Creates a gallery together with its general link, all or nothing. A sub-gallery is
+    /// created only while its parent exists and belongs to the same photographer: a parent
+    /// deleted meanwhile is `NotFound`, and no orphan child is left behind.
     pub async fn create_gallery(
         &self,
         gallery: &GalleryRecord,
         general: &GrantRecord,
     ) -> Result<(), StoreError> {
-        let actions = vec![
+        let mut actions = vec![
             self.put_new(self.gallery_item(gallery)?)?,
             self.put_new(self.grant_item(general)?)?,
         ];
-        self.transact(actions)
-            .await?
-            .map_err(|_| StoreError::Conflict("gallery_exists"))
+        if let Some(parent) = gallery.parent_id {
+            let parent_check = ConditionCheck::builder()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(keys::gallery(parent), keys::META)))
+                .condition_expression("attribute_exists(PK) AND owner_id = :owner")
+                .expression_attribute_values(":owner", s(gallery.owner_id.to_string()))
+                .build()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            actions.push(
+                TransactWriteItem::builder()
+                    .condition_check(parent_check)
+                    .build(),
+            );
+        }
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(failed) if failed.contains(&2) => Err(StoreError::NotFound),
+            Err(_) => Err(StoreError::Conflict("gallery_exists")),
+        }
     }
 
     pub async fn gallery(&self, id: GalleryId) -> Result<Option<GalleryRecord>, StoreError> {
@@ -59,58 +82,100 @@ impl Store {
         records(items)
     }
 
-    /// Replaces a gallery's record, unless it was deleted meanwhile (then `NotFound`).
-    pub async fn update_gallery(&self, gallery: &GalleryRecord) -> Result<(), StoreError> {
+    /// Replaces a gallery's record if it is still at the revision it was read at
+    /// (`gallery.revision`), and returns it as stored, one revision on. A gallery deleted
+    /// meanwhile is `NotFound`; one changed meanwhile is `Conflict("concurrent_update")`: read
+    /// it again and re-apply the change.
+    pub async fn update_gallery(
+        &self,
+        gallery: &GalleryRecord,
+    ) -> Result<GalleryRecord, StoreError> {
+        let expected = gallery.revision;
+        let stored = GalleryRecord {
+            revision: expected + 1,
+            ..gallery.clone()
+        };
+        // Galleries written before revisions existed have no attribute: they are revision 0.
+        let condition = if expected == 0 {
+            "attribute_exists(PK) AND (attribute_not_exists(revision) OR revision = :expected)"
+        } else {
+            "attribute_exists(PK) AND revision = :expected"
+        };
         let result = self
             .ddb
             .put_item()
             .table_name(&self.resources.table)
-            .set_item(Some(self.gallery_item(gallery)?))
-            .condition_expression("attribute_exists(PK)")
+            .set_item(Some(self.gallery_item(&stored)?))
+            .condition_expression(condition)
+            .expression_attribute_values(":expected", n(expected))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound)
-            }
-            Err(e) => Err(e.into()),
+            Ok(_) => Ok(stored),
+            Err(e) => match e.as_service_error() {
+                // The old item comes back only if there was one: then it changed, else it's gone.
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    if failed.item().is_some_and(|item| !item.is_empty()) {
+                        Err(StoreError::Conflict("concurrent_update"))
+                    } else {
+                        Err(StoreError::NotFound)
+                    }
+                }
+                _ => Err(e.into()),
+            },
         }
     }
 
-    /// The gallery and all its photos in one query: what a client's visit reads.
+    /// The gallery and one page of its photos (those `keep` accepts): what a client's visit
+    /// reads. A first page comes with the gallery in one query; later ones read the gallery
+    /// by key, then the photos after the cursor.
     pub async fn gallery_with_photos(
         &self,
         id: GalleryId,
-    ) -> Result<Option<(GalleryRecord, Vec<PhotoRecord>)>, StoreError> {
+        page: PhotoPage,
+        keep: impl Fn(&PhotoRecord) -> bool,
+    ) -> Result<Option<(GalleryRecord, PhotosPage)>, StoreError> {
+        if page.after.is_some() {
+            let Some(gallery) = self.gallery(id).await? else {
+                return Ok(None);
+            };
+            return Ok(Some((gallery, self.photos_page(id, page, keep).await?)));
+        }
+        let mut gallery: Option<GalleryRecord> = None;
+        let mut collector = PageCollector::new(page.limit, keep);
         // Client-visible items sort at or after META (see the table design).
-        let mut items = self
-            .query_all(
-                None,
-                "PK = :pk AND SK >= :meta",
-                HashMap::from([
-                    (":pk".into(), s(keys::gallery(id))),
-                    (":meta".into(), s(keys::META)),
-                ]),
-            )
-            .await?
-            .into_iter();
-        let Some(meta) = items.next() else {
-            return Ok(None);
-        };
-        let gallery: GalleryRecord = record(meta)?;
-        let photos = items
-            .filter(|item| sort_key(item).is_some_and(|sk| sk.starts_with("PHOTO#")))
-            .map(record)
-            .collect::<Result<_, _>>()?;
-        Ok(Some((gallery, photos)))
+        self.query_from(
+            "PK = :pk AND SK >= :meta",
+            HashMap::from([
+                (":pk".into(), s(keys::gallery(id))),
+                (":meta".into(), s(keys::META)),
+            ]),
+            None,
+            query_batch(page.limit),
+            |item| {
+                if gallery.is_none() {
+                    // A partition whose META is gone (a gallery half-deleted) is no gallery:
+                    // never read its first photo as the gallery.
+                    if sort_key(&item) != Some(keys::META) {
+                        return Ok(false);
+                    }
+                    gallery = Some(record(item)?);
+                    return Ok(true);
+                }
+                if sort_key(&item).is_some_and(|sk| sk.starts_with("PHOTO#")) {
+                    return Ok(collector.offer(record(item)?));
+                }
+                Ok(true)
+            },
+        )
+        .await?;
+        Ok(gallery.map(|gallery| (gallery, collector.finish())))
     }
 
     /// Deletes a gallery's items: its links first (so they stop working at once), then the
-    /// gallery, its photos and client claims. Objects in S3 are removed by the caller.
+    /// gallery, its photos and client claims. Objects in S3 are removed by the caller, first (so
+    /// a failure midway leaves a gallery that can be deleted again). Deleting again is harmless.
     pub async fn delete_gallery(&self, id: GalleryId) -> Result<(), StoreError> {
         let grants = self
             .query_all(
@@ -128,8 +193,14 @@ impl Store {
                 HashMap::from([(":pk".into(), s(keys::gallery(id)))]),
             )
             .await?;
-        self.delete_keys(own.iter().filter_map(primary_key).collect())
-            .await
+        // META last: until it goes, the gallery is listed, so a delete that fails midway can
+        // be finished by deleting again.
+        let (meta, rest): (Vec<Item>, Vec<Item>) = own
+            .iter()
+            .filter_map(primary_key)
+            .partition(|k| sort_key(k) == Some(keys::META));
+        self.delete_keys(rest).await?;
+        self.delete_keys(meta).await
     }
 
     async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
@@ -169,6 +240,41 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Items matching a key condition in key order, starting after `start`, each handed to
+    /// `visit` until it wants no more (returns `false`) or the items end. `batch` is each
+    /// request's `Limit`; DynamoDB may answer fewer (1 MB per response) and still have more.
+    pub(crate) async fn query_from(
+        &self,
+        key_condition: &str,
+        values: HashMap<String, AttributeValue>,
+        mut start: Option<Item>,
+        batch: i32,
+        mut visit: impl FnMut(Item) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        loop {
+            let out = self
+                .ddb
+                .query()
+                .table_name(&self.resources.table)
+                .key_condition_expression(key_condition)
+                .set_expression_attribute_values(Some(values.clone()))
+                .consistent_read(true)
+                .limit(batch)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await?;
+            for item in out.items.unwrap_or_default() {
+                if !visit(item)? {
+                    return Ok(());
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// All items matching a key condition, following pages.

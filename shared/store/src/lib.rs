@@ -36,23 +36,35 @@
 //! | a photographer's galleries | Query GSI1 `OWNER#<id>` | 1+ (paged) |
 //! | sub-galleries of a gallery | same query, filtered on `parent_id` in code | 1+ |
 //! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
-//! | a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#` | 1+ |
-//! | **client opens `/g/{token}`** | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` (gallery and photos together) | **2** |
+//! | a page of a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#`, `Limit` page + 1, `ExclusiveStartKey` `PHOTO#<cursor>` | 1+ |
+//! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` with `Limit` (gallery and photos together) | **2** |
+//! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | ingest a photo | GetItem photo, GetItem gallery, GetItem photographer, UpdateItem photo | 4 |
+//! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
 //!
-//! No operation scans.
+//! No operation scans. A page reads one photo past its end, so the last page says it is the
+//! last; photos a client can't see are skipped in code, and reading goes on until the page is
+//! full or the partition ends (a DynamoDB page can be short and still have a next key).
 //!
 //! # Conditional writes
 //!
 //! - Photographer creation: one transaction putting profile, slug claim and API key, each
 //!   `attribute_not_exists(PK)`: a taken slug fails the whole thing (409), nothing half-written.
-//! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`.
+//! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`;
+//!   a sub-gallery adds a ConditionCheck that its parent's META exists with the same `owner_id`,
+//!   so a parent deleted meanwhile gets no orphan child (404 → 422 `parent_id`).
+//! - Photo creation: the photo `attribute_not_exists` + ConditionCheck gallery META exists, in
+//!   one transaction: a gallery deleted meanwhile gets no photo (404).
 //! - Gallery/photo/grant updates: `attribute_exists(PK)` so a concurrent delete can't be undone
 //!   by a late update (it becomes 404).
 //! - Grant settings: written only over the `settings_revision` they were computed from; a lost
 //!   race re-reads and re-applies the change (a delta), so concurrent changes all land.
+//! - Gallery updates also name the `revision` they read (`revision = :expected`, written as
+//!   `:expected + 1`): a concurrent change makes the write fail (`concurrent_update`, told apart
+//!   from a delete by the old item coming back) and the caller re-applies its change to a fresh
+//!   read, so no change is lost.
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
@@ -81,6 +93,7 @@ mod unlock;
 pub use error::StoreError;
 pub use mail::OutgoingEmail;
 pub use objects::{PresignedRequest, object_keys};
+pub use photos::PhotosPage;
 pub use queue::QueueMessage;
 pub use records::{
     GalleryRecord, GrantKind, GrantRecord, PhotoRecord, PhotoStatus, PhotographerRecord,

@@ -2,13 +2,16 @@
 
 use std::collections::HashMap;
 
-use proofsheet_policy::{GalleryId, PhotoId};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
+use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
-use crate::items::{item_with_keys, key, n, records, s};
+use crate::items::{item_with_keys, key, n, record, s};
 use crate::records::keys;
 use crate::{PhotoRecord, PhotoStatus, Store, StoreError};
 
 impl Store {
+    /// Creates a photo, only while its gallery exists: a gallery deleted meanwhile is
+    /// `NotFound`, so no photo is left in a partition nobody can reach.
     pub async fn create_photo(&self, photo: &PhotoRecord) -> Result<(), StoreError> {
         let item = item_with_keys(
             photo,
@@ -17,23 +20,22 @@ impl Store {
                 ("SK", keys::photo(photo.id)),
             ],
         )?;
-        let result = self
-            .ddb
-            .put_item()
+        let gallery_exists = ConditionCheck::builder()
             .table_name(&self.resources.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict("photo_exists"))
-            }
-            Err(e) => Err(e.into()),
+            .set_key(Some(key(keys::gallery(photo.gallery_id), keys::META)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let actions = vec![
+            TransactWriteItem::builder()
+                .condition_check(gallery_exists)
+                .build(),
+            self.put_new(item)?,
+        ];
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
+            Err(_) => Err(StoreError::Conflict("photo_exists")),
         }
     }
 
@@ -45,19 +47,27 @@ impl Store {
         self.get(keys::gallery(gallery), &keys::photo(photo)).await
     }
 
-    /// A gallery's photos in upload order.
-    pub async fn photos_of(&self, gallery: GalleryId) -> Result<Vec<PhotoRecord>, StoreError> {
-        let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :photo)",
-                HashMap::from([
-                    (":pk".into(), s(keys::gallery(gallery))),
-                    (":photo".into(), s("PHOTO#")),
-                ]),
-            )
-            .await?;
-        records(items)
+    /// One page of a gallery's photos in upload order: the first `page.limit` that `keep`
+    /// accepts, after the photo `page.after`.
+    pub async fn photos_page(
+        &self,
+        gallery: GalleryId,
+        page: PhotoPage,
+        keep: impl Fn(&PhotoRecord) -> bool,
+    ) -> Result<PhotosPage, StoreError> {
+        let mut collector = PageCollector::new(page.limit, keep);
+        let start = page
+            .after
+            .map(|after| key(keys::gallery(gallery), keys::photo(after)));
+        self.query_from(
+            "PK = :pk AND begins_with(SK, :photo)",
+            photo_range(gallery),
+            start,
+            query_batch(page.limit),
+            |item| Ok(collector.offer(record(item)?)),
+        )
+        .await?;
+        Ok(collector.finish())
     }
 
     /// Settles an uploading photo as ready. Returns `false` when it was already settled (a
@@ -106,7 +116,7 @@ impl Store {
         gallery: GalleryId,
         photo: PhotoId,
         update: &str,
-        mut values: HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+        mut values: HashMap<String, AttributeValue>,
     ) -> Result<bool, StoreError> {
         values.insert(":uploading".into(), status(PhotoStatus::Uploading)?);
         let result = self
@@ -150,6 +160,73 @@ impl Store {
     }
 }
 
-fn status(status: PhotoStatus) -> Result<aws_sdk_dynamodb::types::AttributeValue, StoreError> {
+/// A page of a gallery's photos, in upload order.
+#[derive(Debug, Clone)]
+pub struct PhotosPage {
+    pub photos: Vec<PhotoRecord>,
+    /// The page's last photo when more follow it: the next page starts after it.
+    pub next_after: Option<PhotoId>,
+}
+
+/// Gathers one page from photos offered in key order, and notices whether one more follows
+/// (so the last page says so, instead of a cursor to an empty page).
+pub(crate) struct PageCollector<K> {
+    limit: usize,
+    keep: K,
+    photos: Vec<PhotoRecord>,
+    more: bool,
+}
+
+impl<K: Fn(&PhotoRecord) -> bool> PageCollector<K> {
+    pub(crate) fn new(limit: usize, keep: K) -> Self {
+        Self {
+            limit,
+            keep,
+            photos: Vec::with_capacity(limit.min(PhotoPage::MAX_LIMIT)),
+            more: false,
+        }
+    }
+
+    /// Takes a photo if it belongs on the page; `false` once the page is full and known to
+    /// be followed by another.
+    pub(crate) fn offer(&mut self, photo: PhotoRecord) -> bool {
+        if !(self.keep)(&photo) {
+            return true;
+        }
+        if self.photos.len() == self.limit {
+            self.more = true;
+            return false;
+        }
+        self.photos.push(photo);
+        true
+    }
+
+    pub(crate) fn finish(self) -> PhotosPage {
+        let next_after = if self.more {
+            self.photos.last().map(|p| p.id)
+        } else {
+            None
+        };
+        PhotosPage {
+            photos: self.photos,
+            next_after,
+        }
+    }
+}
+
+/// Items read per request: a page, the one after it, and the gallery's META on a first page.
+/// Filtered-out photos can leave a batch short; reading goes on until the page is full.
+pub(crate) fn query_batch(limit: usize) -> i32 {
+    i32::try_from(limit.saturating_add(2)).unwrap_or(i32::MAX)
+}
+
+fn photo_range(gallery: GalleryId) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        (":pk".into(), s(keys::gallery(gallery))),
+        (":photo".into(), s("PHOTO#")),
+    ])
+}
+
+fn status(status: PhotoStatus) -> Result<AttributeValue, StoreError> {
     Ok(serde_dynamo::to_attribute_value(status)?)
 }

@@ -28,6 +28,11 @@ pub struct GalleryRecord {
     pub watermark: WatermarkSettings,
     pub general_grant_id: GrantId,
     pub created_at: u64,
+    /// Bumped by every update; an update names the revision it read, so concurrent
+    /// read-modify-writes can't silently overwrite each other. Galleries stored before it
+    /// existed read as 0.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 pub use proofsheet_policy::PhotoStatus;

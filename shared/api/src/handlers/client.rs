@@ -3,11 +3,12 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
-    ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, ViewRendition,
+    ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, ViewRendition, cursor_after,
 };
 use proofsheet_store::{GrantRecord, UnlockReservation, object_keys};
 use serde::Deserialize;
 
+use super::requested_page;
 use crate::http_io::{bearer, json, json_body, path_param, source_ip};
 use crate::secrets::verify_password;
 use crate::views::{ClientGalleryView, ClientPhotoView, timestamp};
@@ -43,9 +44,10 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
 
 pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let grant = authorize_client(app, &req).await?;
-    let (gallery, photos) = app
+    let page = requested_page(&req)?;
+    let (gallery, page) = app
         .store
-        .gallery_with_photos(grant.gallery_id)
+        .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients())
         .await?
         .ok_or(ApiError::NotFound)?;
     let suffix = match grant.settings.view_rendition() {
@@ -53,8 +55,8 @@ pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
         ViewRendition::Clean => "",
     };
     let ttl = app.config.view_url_ttl;
-    let mut views = Vec::with_capacity(photos.len());
-    for photo in photos.iter().filter(|p| p.status.visible_to_clients()) {
+    let mut views = Vec::with_capacity(page.photos.len());
+    for photo in &page.photos {
         let url =
             |name: &str| object_keys::rendition(gallery.id, photo.id, &format!("{name}{suffix}"));
         views.push(ClientPhotoView {
@@ -72,6 +74,7 @@ pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
             title: gallery.title,
             settings: ClientPermissions::from(&grant.settings),
             photos: views,
+            next_cursor: page.next_after.map(cursor_after),
         },
     )
 }

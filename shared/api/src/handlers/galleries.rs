@@ -1,12 +1,15 @@
 //! Galleries and sub-galleries.
 
+use std::time::Duration;
+
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
 use proofsheet_policy::{
     AccessSettings, GalleryId, GalleryRules, GrantId, Invalid, PhotographerId, Position, Title,
     WatermarkMode, WatermarkSettings, WatermarkUpdate,
 };
-use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, object_keys};
+use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, StoreError, object_keys};
+use rand::Rng;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -61,6 +64,7 @@ pub(super) async fn create(
         watermark: WatermarkSettings::default(),
         general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
         created_at: now,
+        revision: 0,
     };
     let general = GrantRecord {
         id: gallery.general_grant_id,
@@ -77,8 +81,12 @@ pub(super) async fn create(
         downloads_used: 0,
         created_at: now,
     };
-    app.store.create_gallery(&gallery, &general).await?;
-    json(201, &GalleryView::from(&gallery))
+    match app.store.create_gallery(&gallery, &general).await {
+        Ok(()) => json(201, &GalleryView::from(&gallery)),
+        // The parent was deleted after we read it: the same answer as if it never existed.
+        Err(StoreError::NotFound) => Err(Invalid::new("parent_id", "no such gallery").into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(super) async fn list(app: &App, owner: PhotographerId) -> Result<Response<Body>, ApiError> {
@@ -141,35 +149,58 @@ struct WatermarkInput {
     scale: Option<f64>,
 }
 
+/// How often a PATCH is re-applied to a freshly read gallery before it gives up (409).
+const UPDATE_ATTEMPTS: u32 = 5;
+
 pub(super) async fn update(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let input: UpdateGallery = json_body(&req)?;
-    let mut gallery = owned_gallery(app, owner, &req).await?;
-    let before = gallery.clone();
-    if let Some(title) = input.title {
-        gallery.title = Title::parse(&title)?.to_string();
+    // A PATCH is a delta: when another write got in between our read and our write, applying
+    // the same delta to the fresh record is exactly what the photographer asked for.
+    for attempt in 0..UPDATE_ATTEMPTS {
+        if attempt > 0 {
+            let jitter = rand::thread_rng().gen_range(0..=(10u64 << attempt));
+            tokio::time::sleep(Duration::from_millis(jitter)).await;
+        }
+        let before = owned_gallery(app, owner, &req).await?;
+        let changed = input.apply(&before)?;
+        let gallery = match app.store.update_gallery(&changed).await {
+            Ok(stored) => stored,
+            Err(StoreError::Conflict("concurrent_update")) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if gallery.watermark != before.watermark {
+            crate::ingest::rerender_gallery(app, gallery.id).await?;
+        }
+        return json(200, &GalleryView::from(&gallery));
     }
-    if let Some(navigation) = input.navigation_to_subgalleries {
-        gallery.navigation_to_subgalleries = navigation;
+    Err(StoreError::Conflict("concurrent_update").into())
+}
+
+impl UpdateGallery {
+    /// The gallery with this change applied; validation errors name the field.
+    fn apply(&self, gallery: &GalleryRecord) -> Result<GalleryRecord, ApiError> {
+        let mut next = gallery.clone();
+        if let Some(title) = &self.title {
+            next.title = Title::parse(title)?.to_string();
+        }
+        if let Some(navigation) = self.navigation_to_subgalleries {
+            next.navigation_to_subgalleries = navigation;
+        }
+        if let Some(w) = &self.watermark {
+            next.watermark = next.watermark.apply(WatermarkUpdate {
+                mode: w.mode,
+                text: w.text.clone(),
+                position: w.position,
+                opacity: w.opacity,
+                scale: w.scale,
+            })?;
+        }
+        Ok(next)
     }
-    if let Some(w) = input.watermark {
-        gallery.watermark = gallery.watermark.apply(WatermarkUpdate {
-            mode: w.mode,
-            text: w.text,
-            position: w.position,
-            opacity: w.opacity,
-            scale: w.scale,
-        })?;
-    }
-    let watermark_changed = gallery.watermark != before.watermark;
-    app.store.update_gallery(&gallery).await?;
-    if watermark_changed {
-        crate::ingest::rerender_gallery(app, gallery.id).await?;
-    }
-    json(200, &GalleryView::from(&gallery))
 }
 
 pub(super) async fn delete(
@@ -184,9 +215,11 @@ pub(super) async fn delete(
             "delete or move this gallery's sub-galleries first",
         ));
     }
-    app.store.delete_gallery(gallery.id).await?;
+    // Files before items: if this fails midway, the gallery is still there to be deleted
+    // again, rather than leaving files no record points to.
     for prefix in object_keys::gallery_prefixes(gallery.id) {
         app.store.delete_prefix(&prefix).await?;
     }
+    app.store.delete_gallery(gallery.id).await?;
     no_content()
 }

@@ -6,10 +6,10 @@ mod galleries;
 mod photos;
 
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::{GalleryId, PhotographerId};
+use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
 use proofsheet_store::GalleryRecord;
 
-use crate::http_io::{bearer, path_param};
+use crate::http_io::{bearer, path_param, query_param};
 use crate::secrets::api_key_hash;
 use crate::{ApiError, App, Route};
 
@@ -68,4 +68,12 @@ async fn owned_gallery(
         Some(gallery) if gallery.owner_id == owner => Ok(gallery),
         _ => Err(ApiError::NotFound),
     }
+}
+
+/// The page of photos asked for with `?limit=` and `?cursor=`.
+fn requested_page(req: &Request) -> Result<PhotoPage, ApiError> {
+    Ok(PhotoPage::parse(
+        query_param(req, "limit").as_deref(),
+        query_param(req, "cursor").as_deref(),
+    )?)
 }

@@ -3,12 +3,14 @@
 use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::{ContentType, Invalid, PhotoId, PhotographerId, UploadRequest};
+use proofsheet_policy::{
+    ContentType, Invalid, PhotoId, PhotographerId, UploadRequest, cursor_after,
+};
 use proofsheet_store::{PhotoRecord, PhotoStatus, PresignedRequest, object_keys};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::owned_gallery;
+use super::{owned_gallery, requested_page};
 use crate::http_io::{json, json_body, no_content, path_param};
 use crate::views::{PhotoView, UploadView, system_timestamp};
 use crate::{ApiError, App};
@@ -78,10 +80,11 @@ pub(super) async fn list(
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
+    let page = requested_page(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
-    let photos = app.store.photos_of(gallery.id).await?;
-    let mut views = Vec::with_capacity(photos.len());
-    for photo in &photos {
+    let page = app.store.photos_page(gallery.id, page, |_| true).await?;
+    let mut views = Vec::with_capacity(page.photos.len());
+    for photo in &page.photos {
         let thumbnail = if photo.status.has_renditions() {
             let key = object_keys::rendition(gallery.id, photo.id, "thumbnail");
             Some(
@@ -94,7 +97,13 @@ pub(super) async fn list(
         };
         views.push(PhotoView::new(photo, thumbnail));
     }
-    json(200, &serde_json::json!({ "photos": views }))
+    json(
+        200,
+        &serde_json::json!({
+            "photos": views,
+            "next_cursor": page.next_after.map(cursor_after),
+        }),
+    )
 }
 
 pub(super) async fn delete(
@@ -105,12 +114,15 @@ pub(super) async fn delete(
     let gallery = owned_gallery(app, owner, &req).await?;
     let photo_id =
         PhotoId::parse(&path_param(&req, "photo_id")?).map_err(|_| ApiError::NotFound)?;
-    if !app.store.delete_photo(gallery.id, photo_id).await? {
+    if app.store.photo(gallery.id, photo_id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
+    // Files before the record: if this fails midway, the photo is still listed and deleting it
+    // again finishes the job, rather than leaving files no record points to.
     app.store
         .delete_objects(&object_keys::photo_objects(gallery.id, photo_id))
         .await?;
+    app.store.delete_photo(gallery.id, photo_id).await?;
     no_content()
 }
 
