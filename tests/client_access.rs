@@ -1,9 +1,5 @@
 //! The client's side: opening links, passwords, watermarks, revocation.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 use proofsheet_api::{ROUTES, Route, RouteSpec};
 use proofsheet_policy::{GrantId, SessionClaims, ShareToken, UnlockThrottle};
@@ -426,22 +422,18 @@ async fn concurrent_guesses_share_one_budget() {
     let path = general_path(&t, &anna, &gallery).await;
     let other_path = general_path(&t, &anna, &other).await;
 
-    // All 25 are in flight at once on this task (see `join_all`). scripts/test runs moto one
+    // All 25 are in flight at once on this task (`join_all` polls them all on this task). scripts/test runs moto one
     // request at a time, so each conditional write is atomic as in DynamoDB, while our requests
     // still interleave: a check-then-write in our code would let more than 10 through.
     let unlock_path = format!("{path}/unlock");
-    let replies = join_all(
-        (0..25)
-            .map(|i| {
-                t.call(
-                    "POST",
-                    &unlock_path,
-                    None,
-                    Some(json!({ "password": format!("guess-{i}") })),
-                )
-            })
-            .collect(),
-    )
+    let replies = futures::future::join_all((0..25).map(|i| {
+        t.call(
+            "POST",
+            &unlock_path,
+            None,
+            Some(json!({ "password": format!("guess-{i}") })),
+        )
+    }))
     .await;
     let wrong = replies
         .iter()
@@ -1354,32 +1346,4 @@ fn flip_char(s: &str, at: usize) -> String {
     let mut chars: Vec<char> = s.chars().collect();
     chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
     chars.into_iter().collect()
-}
-
-/// Polls all futures concurrently on this task until every one is done (`futures` is not a
-/// dependency of the tests crate).
-async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut waiting = false;
-        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(value) => *output = Some(value),
-                    Poll::Pending => waiting = true,
-                }
-            }
-        }
-        if waiting {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    outputs
-        .into_iter()
-        .map(|o| o.expect("every future completed"))
-        .collect()
 }
