@@ -10,7 +10,7 @@
 //! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use proofsheet_policy::{GalleryId, PhotoId, PhotoPage, PhotographerId, Position, WatermarkMode};
+use proofsheet_policy::{GalleryId, PhotoId, PhotoPage, PhotographerId, WatermarkMode};
 use proofsheet_render::{DecodeLimits, Mark, Watermark, render_renditions};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use tracing::Instrument;
@@ -339,13 +339,7 @@ async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, 
     };
     Ok(Watermark {
         mark,
-        position: match settings.position {
-            Position::TopLeft => proofsheet_render::Position::TopLeft,
-            Position::TopRight => proofsheet_render::Position::TopRight,
-            Position::BottomLeft => proofsheet_render::Position::BottomLeft,
-            Position::BottomRight => proofsheet_render::Position::BottomRight,
-            Position::Center => proofsheet_render::Position::Center,
-        },
+        position: settings.position,
         // The renderer blends in f32; the stored settings keep the exact decimal the photographer chose.
         opacity: settings.opacity as f32,
         scale: settings.scale as f32,

@@ -61,17 +61,8 @@ pub enum Mark {
     Logo(Vec<u8>),
 }
 
-/// Where the watermark sits on the rendition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Position {
-    TopLeft,
-    TopRight,
-    BottomLeft,
-    #[default]
-    BottomRight,
-    Center,
-}
+/// Where the watermark sits on the rendition: the photographer's choice, as the policy names it.
+pub use proofsheet_policy::Position;
 
 /// A photographer's watermark settings. The mark is kept clear of the edges
 /// by 2% of the rendition's shorter side.
