@@ -2,7 +2,8 @@
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::QueueAttributeName;
-use proofsheet_policy::{GalleryId, PhotoId};
+use proofsheet_policy::{GalleryId, PhotoId, ViewRendition};
+use proofsheet_store::object_keys::RenditionSize;
 use proofsheet_store::{StoreError, object_keys};
 use proofsheet_tests::*;
 use serde_json::{Value, json};
@@ -242,10 +243,10 @@ async fn bad_files_are_rejected_and_the_worker_keeps_going() {
             object_missing(&t, &original_key(&gallery, id)).await,
             "original of {id}"
         );
-        for name in ["thumbnail", "thumbnail-wm", "preview", "preview-wm"] {
+        for (size, look) in object_keys::RENDITIONS {
             assert!(
-                object_missing(&t, &rendition_key(&gallery, id, name)).await,
-                "{name} of {id}"
+                object_missing(&t, &rendition_key(&gallery, id, size, look)).await,
+                "{size:?} {look:?} of {id}"
             );
         }
     }
@@ -284,7 +285,15 @@ async fn redelivered_events_do_no_harm() {
     let thumb_before = t
         .app
         .store()
-        .object_bytes(&rendition_key(&gallery, &photo, "thumbnail"), 10 << 20)
+        .object_bytes(
+            &rendition_key(
+                &gallery,
+                &photo,
+                RenditionSize::Thumbnail,
+                ViewRendition::Clean,
+            ),
+            10 << 20,
+        )
         .await
         .expect("thumbnail stored");
 
@@ -334,7 +343,15 @@ async fn redelivered_events_do_no_harm() {
     let thumb_after = t
         .app
         .store()
-        .object_bytes(&rendition_key(&gallery, &photo, "thumbnail"), 10 << 20)
+        .object_bytes(
+            &rendition_key(
+                &gallery,
+                &photo,
+                RenditionSize::Thumbnail,
+                ViewRendition::Clean,
+            ),
+            10 << 20,
+        )
         .await
         .expect("thumbnail still stored");
     assert_eq!(thumb_before, thumb_after);
@@ -428,10 +445,10 @@ async fn a_photo_deleted_before_ingest_is_not_recreated() {
 
     assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
     assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
-    for name in ["thumbnail", "thumbnail-wm", "preview", "preview-wm"] {
+    for (size, look) in object_keys::RENDITIONS {
         assert!(
-            object_missing(&t, &rendition_key(&gallery, &photo, name)).await,
-            "{name} was created for a deleted photo"
+            object_missing(&t, &rendition_key(&gallery, &photo, size, look)).await,
+            "{size:?} {look:?} was created for a deleted photo"
         );
     }
     assert_eq!(client_view(&t, &anna, &gallery).await["photos"], json!([]));
@@ -511,9 +528,9 @@ fn original_key(gallery: &str, photo: &str) -> String {
     object_keys::original(g, p)
 }
 
-fn rendition_key(gallery: &str, photo: &str, name: &str) -> String {
+fn rendition_key(gallery: &str, photo: &str, size: RenditionSize, look: ViewRendition) -> String {
     let (g, p) = ids(gallery, photo);
-    object_keys::rendition(g, p, name)
+    object_keys::rendition(g, p, size, look)
 }
 
 async fn object_missing(t: &TestApp, key: &str) -> bool {

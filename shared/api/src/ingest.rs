@@ -10,8 +10,10 @@
 //! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use proofsheet_policy::ViewRendition::{Clean, Watermarked};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage, PhotographerId, WatermarkMode};
 use proofsheet_render::{DecodeLimits, Mark, Watermark, render_renditions};
+use proofsheet_store::object_keys::RenditionSize::{Preview, Thumbnail};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use tracing::Instrument;
 
@@ -262,14 +264,13 @@ async fn render_photo(
             return reject(app, gallery_id, photo_id, &reason.to_string()).await;
         }
     };
-    let [thumbnail, thumbnail_wm, preview, preview_wm] = object_keys::RENDITIONS;
-    for (name, rendition) in [
-        (thumbnail, renditions.thumbnail),
-        (thumbnail_wm, renditions.thumbnail_watermarked),
-        (preview, renditions.preview),
-        (preview_wm, renditions.preview_watermarked),
+    for (size, look, rendition) in [
+        (Thumbnail, Clean, renditions.thumbnail),
+        (Thumbnail, Watermarked, renditions.thumbnail_watermarked),
+        (Preview, Clean, renditions.preview),
+        (Preview, Watermarked, renditions.preview_watermarked),
     ] {
-        let key = object_keys::rendition(gallery_id, photo_id, name);
+        let key = object_keys::rendition(gallery_id, photo_id, size, look);
         store.put_object(&key, rendition.jpeg, "image/jpeg").await?;
     }
     if purpose == Purpose::Ingest {

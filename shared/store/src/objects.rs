@@ -177,7 +177,7 @@ impl Store {
 
 /// Where each kind of object lives in the bucket.
 pub mod object_keys {
-    use proofsheet_policy::{GalleryId, PhotoId, PhotographerId};
+    use proofsheet_policy::{GalleryId, PhotoId, PhotographerId, ViewRendition};
 
     /// The photographer's upload, exactly as sent.
     pub fn original(gallery: GalleryId, photo: PhotoId) -> String {
@@ -191,13 +191,38 @@ pub mod object_keys {
         Some((GalleryId::parse(gallery).ok()?, PhotoId::parse(photo).ok()?))
     }
 
-    /// A rendition: `thumbnail`, `preview`, and their watermarked twins `…-wm`.
-    pub fn rendition(gallery: GalleryId, photo: PhotoId, name: &str) -> String {
-        format!("renditions/{gallery}/{photo}/{name}.jpg")
+    /// The sizes a photo is rendered at.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum RenditionSize {
+        Thumbnail,
+        Preview,
     }
 
-    /// The names of a photo's renditions, as the ingest worker writes them.
-    pub const RENDITIONS: [&str; 4] = ["thumbnail", "thumbnail-wm", "preview", "preview-wm"];
+    /// A rendition: `thumbnail` or `preview`, clean or with the gallery's watermark (`…-wm`).
+    pub fn rendition(
+        gallery: GalleryId,
+        photo: PhotoId,
+        size: RenditionSize,
+        look: ViewRendition,
+    ) -> String {
+        let size = match size {
+            RenditionSize::Thumbnail => "thumbnail",
+            RenditionSize::Preview => "preview",
+        };
+        let mark = match look {
+            ViewRendition::Clean => "",
+            ViewRendition::Watermarked => "-wm",
+        };
+        format!("renditions/{gallery}/{photo}/{size}{mark}.jpg")
+    }
+
+    /// Every rendition the ingest worker writes for a photo.
+    pub const RENDITIONS: [(RenditionSize, ViewRendition); 4] = [
+        (RenditionSize::Thumbnail, ViewRendition::Clean),
+        (RenditionSize::Thumbnail, ViewRendition::Watermarked),
+        (RenditionSize::Preview, ViewRendition::Clean),
+        (RenditionSize::Preview, ViewRendition::Watermarked),
+    ];
 
     /// Every object of one photo: its original and its renditions.
     pub fn photo_objects(gallery: GalleryId, photo: PhotoId) -> Vec<String> {
@@ -205,7 +230,7 @@ pub mod object_keys {
         keys.extend(
             RENDITIONS
                 .iter()
-                .map(|name| rendition(gallery, photo, name)),
+                .map(|&(size, look)| rendition(gallery, photo, size, look)),
         );
         keys
     }

@@ -3,9 +3,10 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
-    ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, ViewRendition, cursor_after,
+    ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
 };
-use proofsheet_store::{GrantRecord, UnlockReservation, object_keys};
+use proofsheet_store::object_keys::{self, RenditionSize};
+use proofsheet_store::{GrantRecord, UnlockReservation};
 use serde::Deserialize;
 
 use super::requested_page;
@@ -50,22 +51,25 @@ pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
         .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients())
         .await?
         .ok_or(ApiError::NotFound)?;
-    let suffix = match grant.settings.view_rendition() {
-        ViewRendition::Watermarked => "-wm",
-        ViewRendition::Clean => "",
-    };
+    // Only the look this link may see is ever presigned.
+    let look = grant.settings.view_rendition();
     let ttl = app.config.view_url_ttl;
     let mut views = Vec::with_capacity(page.photos.len());
     for photo in &page.photos {
-        let url =
-            |name: &str| object_keys::rendition(gallery.id, photo.id, &format!("{name}{suffix}"));
+        let url = |size| object_keys::rendition(gallery.id, photo.id, size, look);
         views.push(ClientPhotoView {
             photo_id: photo.id.to_string(),
             filename: photo.filename.clone(),
             width: photo.width,
             height: photo.height,
-            thumbnail_url: app.store.presign_download(&url("thumbnail"), ttl).await?,
-            preview_url: app.store.presign_download(&url("preview"), ttl).await?,
+            thumbnail_url: app
+                .store
+                .presign_download(&url(RenditionSize::Thumbnail), ttl)
+                .await?,
+            preview_url: app
+                .store
+                .presign_download(&url(RenditionSize::Preview), ttl)
+                .await?,
         });
     }
     json(

@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
-    ContentType, Invalid, PhotoId, PhotographerId, UploadRequest, cursor_after,
+    ContentType, Invalid, PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after,
 };
-use proofsheet_store::{PhotoRecord, PhotoStatus, PresignedRequest, object_keys};
+use proofsheet_store::object_keys::{self, RenditionSize};
+use proofsheet_store::{PhotoRecord, PhotoStatus, PresignedRequest};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -86,7 +87,12 @@ pub(super) async fn list(
     let mut views = Vec::with_capacity(page.photos.len());
     for photo in &page.photos {
         let thumbnail = if photo.status.has_renditions() {
-            let key = object_keys::rendition(gallery.id, photo.id, "thumbnail");
+            let key = object_keys::rendition(
+                gallery.id,
+                photo.id,
+                RenditionSize::Thumbnail,
+                ViewRendition::Clean,
+            );
             Some(
                 app.store
                     .presign_download(&key, app.config.view_url_ttl)
