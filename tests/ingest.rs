@@ -282,20 +282,7 @@ async fn redelivered_events_do_no_harm() {
     let rejected_before = photo_entry(&t, &anna, &gallery, &rejected).await;
     assert_eq!(before["status"], "ready");
     assert_eq!(rejected_before["status"], "rejected");
-    let thumb_before = t
-        .app
-        .store()
-        .object_bytes(
-            &rendition_key(
-                &gallery,
-                &photo,
-                RenditionSize::Thumbnail,
-                ViewRendition::Clean,
-            ),
-            10 << 20,
-        )
-        .await
-        .expect("thumbnail stored");
+    let thumb_before = clean_thumbnail(&t, &gallery, &photo).await;
 
     // Through the real queue, as S3 would redeliver.
     for id in [&photo, &rejected] {
@@ -340,20 +327,7 @@ async fn redelivered_events_do_no_harm() {
         rejected_after["rejection_reason"],
         rejected_before["rejection_reason"]
     );
-    let thumb_after = t
-        .app
-        .store()
-        .object_bytes(
-            &rendition_key(
-                &gallery,
-                &photo,
-                RenditionSize::Thumbnail,
-                ViewRendition::Clean,
-            ),
-            10 << 20,
-        )
-        .await
-        .expect("thumbnail still stored");
+    let thumb_after = clean_thumbnail(&t, &gallery, &photo).await;
     assert_eq!(thumb_before, thumb_after);
     let photos = list_photos(&t, &anna, &gallery).await;
     assert_eq!(photos.len(), 2, "nothing duplicated: {photos:?}");
@@ -531,6 +505,20 @@ fn original_key(gallery: &str, photo: &str) -> String {
 fn rendition_key(gallery: &str, photo: &str, size: RenditionSize, look: ViewRendition) -> String {
     let (g, p) = ids(gallery, photo);
     object_keys::rendition(g, p, size, look)
+}
+
+async fn clean_thumbnail(t: &TestApp, gallery: &str, photo: &str) -> Vec<u8> {
+    let key = rendition_key(
+        gallery,
+        photo,
+        RenditionSize::Thumbnail,
+        ViewRendition::Clean,
+    );
+    t.app
+        .store()
+        .object_bytes(&key, 10 << 20)
+        .await
+        .expect("the clean thumbnail is stored")
 }
 
 async fn object_missing(t: &TestApp, key: &str) -> bool {
