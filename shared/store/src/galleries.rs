@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 };
 use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
 
-use crate::items::{Item, item_with_keys, key, n, record, records, s};
+use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
 use crate::photos::{PageCollector, query_batch};
 use crate::records::keys;
 use crate::{GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
@@ -113,17 +113,16 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(stored),
-            Err(e) => match e.as_service_error() {
-                // The old item comes back only if there was one: then it changed, else it's gone.
-                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                    if failed.item().is_some_and(|item| !item.is_empty()) {
-                        Err(StoreError::Conflict("concurrent_update"))
-                    } else {
-                        Err(StoreError::NotFound)
-                    }
+            // The old item comes back only if there was one: then it changed, else it's gone.
+            Err(e) if condition_failed(&e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed))
+                    if failed.item().is_some_and(|item| !item.is_empty()) =>
+                {
+                    Err(StoreError::Conflict("concurrent_update"))
                 }
-                _ => Err(e.into()),
+                _ => Err(StoreError::NotFound),
             },
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
-use crate::items::{item_with_keys, key, n, record, s};
+use crate::items::{condition_failed, item_with_keys, key, n, record, s};
 use crate::records::keys;
 use crate::{PhotoRecord, PhotoStatus, Store, StoreError};
 
@@ -132,12 +132,7 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
