@@ -103,8 +103,7 @@ impl Store {
                 Err(StoreError::Conflict("concurrent_update"))
                     if attempt + 1 < retry::MAX_ATTEMPTS =>
                 {
-                    let wait = retry::backoff(attempt, &mut rand::thread_rng());
-                    tokio::time::sleep(wait).await;
+                    retry::wait_after_lost_race(attempt).await;
                     attempt += 1;
                     grant = self.grant(grant.id).await?.ok_or(StoreError::NotFound)?;
                 }

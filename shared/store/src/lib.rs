@@ -86,7 +86,7 @@ mod photos;
 pub mod provision;
 mod queue;
 mod records;
-mod retry;
+pub mod retry;
 mod transact;
 mod unlock;
 

@@ -9,11 +9,25 @@ use std::time::Duration;
 
 use rand::Rng;
 
-pub(crate) const MAX_ATTEMPTS: u32 = 8;
+/// How often a write that keeps losing races is tried before it gives up.
+pub const MAX_ATTEMPTS: u32 = 8;
 
 /// Whether an attempt should be tried again.
 pub(crate) trait Retryable {
     fn is_transaction_conflict(&self) -> bool;
+}
+
+/// Waits before attempt `attempt + 1` of a write that lost a race: a transaction cancelled by
+/// another, or an optimistic update whose item changed between read and write.
+pub async fn wait_after_lost_race(attempt: u32) {
+    // Drawn before the await: the thread-local generator must not live across it.
+    let wait = backoff(attempt, &mut rand::thread_rng());
+    tracing::debug!(
+        attempt,
+        wait_ms = wait.as_millis() as u64,
+        "lost a race, retrying"
+    );
+    tokio::time::sleep(wait).await;
 }
 
 /// Full-jitter exponential backoff: 0..(20 ms × 2^attempt), capped at 500 ms.
@@ -33,13 +47,7 @@ where
     loop {
         match op().await {
             Err(err) if err.is_transaction_conflict() && attempt + 1 < MAX_ATTEMPTS => {
-                let wait = backoff(attempt, &mut rand::thread_rng());
-                tracing::warn!(
-                    attempt,
-                    wait_ms = wait.as_millis() as u64,
-                    "transaction conflict, retrying"
-                );
-                tokio::time::sleep(wait).await;
+                wait_after_lost_race(attempt).await;
                 attempt += 1;
             }
             result => return result,

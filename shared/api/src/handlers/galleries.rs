@@ -1,15 +1,12 @@
 //! Galleries and sub-galleries.
 
-use std::time::Duration;
-
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
 use proofsheet_policy::{
     AccessSettings, GalleryId, GalleryRules, GrantId, Invalid, PhotographerId, Position, Title,
     WatermarkMode, WatermarkSettings, WatermarkUpdate,
 };
-use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, StoreError, object_keys};
-use rand::Rng;
+use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, StoreError, object_keys, retry};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -149,9 +146,6 @@ struct WatermarkInput {
     scale: Option<f64>,
 }
 
-/// How often a PATCH is re-applied to a freshly read gallery before it gives up (409).
-const UPDATE_ATTEMPTS: u32 = 5;
-
 pub(super) async fn update(
     app: &App,
     owner: PhotographerId,
@@ -160,10 +154,9 @@ pub(super) async fn update(
     let input: UpdateGallery = json_body(&req)?;
     // A PATCH is a delta: when another write got in between our read and our write, applying
     // the same delta to the fresh record is exactly what the photographer asked for.
-    for attempt in 0..UPDATE_ATTEMPTS {
+    for attempt in 0..retry::MAX_ATTEMPTS {
         if attempt > 0 {
-            let jitter = rand::thread_rng().gen_range(0..=(10u64 << attempt));
-            tokio::time::sleep(Duration::from_millis(jitter)).await;
+            retry::wait_after_lost_race(attempt - 1).await;
         }
         let before = owned_gallery(app, owner, &req).await?;
         let changed = input.apply(&before)?;
