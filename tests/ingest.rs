@@ -428,6 +428,51 @@ async fn a_photo_deleted_before_ingest_is_not_recreated() {
     assert_eq!(client_view(&t, &anna, &gallery).await["photos"], json!([]));
 }
 
+#[tokio::test]
+async fn an_upload_landing_after_its_photo_was_deleted_leaves_no_file() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let bytes = jpeg(640, 480);
+    let asked = t
+        .call(
+            "POST",
+            &format!("/galleries/{gallery}/photos"),
+            Some(&anna.api_key),
+            Some(json!({ "filename": "late.jpg", "content_type": "image/jpeg", "size": bytes.len() })),
+        )
+        .await;
+    let photo = asked.json["photo_id"].as_str().unwrap().to_owned();
+    let deleted = t
+        .call(
+            "DELETE",
+            &format!("/galleries/{gallery}/photos/{photo}"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+
+    // The upload URL is still valid for a while: the file lands after the delete.
+    let put = t
+        .http
+        .put(asked.json["upload_url"].as_str().unwrap())
+        .header("content-type", "image/jpeg")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    assert!(!object_missing(&t, &original_key(&gallery, &photo)).await);
+    t.drain_ingest().await;
+
+    assert!(
+        object_missing(&t, &original_key(&gallery, &photo)).await,
+        "the worker drops a file whose photo is gone"
+    );
+    assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------

@@ -214,8 +214,9 @@ async fn render_photo(
 ) -> Result<(), StoreError> {
     let store = &app.store;
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
-        tracing::info!(%photo_id, "photo was deleted meanwhile; nothing to do");
-        return Ok(());
+        // Deleted meanwhile; an upload URL still valid may have put the original back after.
+        tracing::info!(%photo_id, "photo was deleted meanwhile; dropping its files");
+        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
     };
     let expected = match purpose {
         Purpose::Ingest => proofsheet_store::PhotoStatus::Uploading,
@@ -278,8 +279,24 @@ async fn render_photo(
             .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
             .await?;
     }
+    // A delete that ran while we rendered removed the files before ours were written.
+    if store.photo(gallery_id, photo_id).await?.is_none() {
+        tracing::info!(%photo_id, "photo was deleted while rendering; dropping its files");
+        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
+    }
     tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
     Ok(())
+}
+
+/// Removes every file of a photo whose record is gone, so none outlives it unseen.
+async fn drop_files_of_deleted_photo(
+    app: &App,
+    gallery_id: GalleryId,
+    photo_id: PhotoId,
+) -> Result<(), StoreError> {
+    app.store
+        .delete_objects(&object_keys::photo_objects(gallery_id, photo_id))
+        .await
 }
 
 /// Settles a photo as rejected and drops the unusable original.
