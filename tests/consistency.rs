@@ -400,6 +400,12 @@ async fn a_gallery_delete_that_stopped_after_its_links_can_be_finished() {
     // What a delete leaves when it fails after the files and links: the items of the partition.
     delete_item(&t, format!("GRANT#{grant}"), "GRANT").await;
     assert_error(&t.call("GET", &link, None, None).await, 404, "not_found");
+    let general = format!("/galleries/{gallery}/general-access");
+    assert_error(
+        &t.call("GET", &general, Some(&anna.api_key), None).await,
+        404,
+        "not_found",
+    );
 
     let path = format!("/galleries/{gallery}");
     let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
