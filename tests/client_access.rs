@@ -54,15 +54,7 @@ async fn unknown_forged_and_malformed_tokens_are_404() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let general = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
-    let path = client_path(general.json["link"].as_str().unwrap());
+    let path = t.general_path(&anna, &gallery).await;
     // Flip the last character of the verifier.
     let mut forged = path.clone();
     let last = forged.pop().unwrap();
@@ -94,7 +86,7 @@ async fn a_password_on_the_general_link_is_asked_for_and_opens_a_session() {
         !set.json.to_string().contains("letmein1"),
         "the password must never be echoed: {set:?}"
     );
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
 
     let locked = t.call("GET", &path, None, None).await;
     assert_eq!(locked.status, 401, "{locked:?}");
@@ -142,8 +134,8 @@ async fn every_client_route_is_closed_without_a_session_of_its_own_link() {
     t.ready_photo(&anna, &gallery_b).await;
     set_general(&t, &anna, &gallery_a, json!({ "password": "letmein1" })).await;
     set_general(&t, &anna, &gallery_b, json!({ "password": "letmein1" })).await;
-    let path_a = general_path(&t, &anna, &gallery_a).await;
-    let path_b = general_path(&t, &anna, &gallery_b).await;
+    let path_a = t.general_path(&anna, &gallery_a).await;
+    let path_b = t.general_path(&anna, &gallery_b).await;
     let session_a = session_for(&t, &path_a, "letmein1").await;
     let session_b = session_for(&t, &path_b, "letmein1").await;
     let token_a = path_a.strip_prefix("/g/").unwrap().to_owned();
@@ -215,8 +207,8 @@ async fn a_session_opens_only_the_link_it_was_issued_for() {
     t.ready_photo(&anna, &gallery_b).await;
     set_general(&t, &anna, &gallery_a, json!({ "password": "letmein1" })).await;
     set_general(&t, &anna, &gallery_b, json!({ "password": "letmein1" })).await;
-    let path_a = general_path(&t, &anna, &gallery_a).await;
-    let path_b = general_path(&t, &anna, &gallery_b).await;
+    let path_a = t.general_path(&anna, &gallery_a).await;
+    let path_b = t.general_path(&anna, &gallery_b).await;
 
     // A private link of gallery A with the same password (inherited from the general link).
     let private = create_private(&t, &anna, &gallery_a, json!({})).await;
@@ -254,7 +246,7 @@ async fn changing_or_removing_the_password_ends_sessions() {
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
 
     let first = session_for(&t, &path, "letmein1").await;
     assert_eq!(t.call("GET", &path, Some(&first), None).await.status, 200);
@@ -309,7 +301,7 @@ async fn a_tampered_session_is_refused() {
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
     assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
 
@@ -345,7 +337,7 @@ async fn sessions_expire() {
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
     let fresh = t.call("GET", &path, Some(&session), None).await;
     assert_eq!(fresh.status, 200, "{fresh:?}");
@@ -366,7 +358,7 @@ async fn a_one_second_session_is_dead_after_two_seconds() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let expired = t.call("GET", &path, Some(&session), None).await;
@@ -386,8 +378,8 @@ async fn password_guessing_is_throttled_per_link() {
     let gallery_b = t.create_gallery(&anna, "B").await;
     set_general(&t, &anna, &gallery_a, json!({ "password": "letmein1" })).await;
     set_general(&t, &anna, &gallery_b, json!({ "password": "letmein1" })).await;
-    let path_a = general_path(&t, &anna, &gallery_a).await;
-    let path_b = general_path(&t, &anna, &gallery_b).await;
+    let path_a = t.general_path(&anna, &gallery_a).await;
+    let path_b = t.general_path(&anna, &gallery_b).await;
     // A private link on the same gallery is a link of its own.
     let private = create_private(&t, &anna, &gallery_a, json!({})).await;
     let private_path = client_path(private.json["link"].as_str().unwrap());
@@ -419,8 +411,8 @@ async fn concurrent_guesses_share_one_budget() {
     let other = t.create_gallery(&anna, "B").await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
     set_general(&t, &anna, &other, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
-    let other_path = general_path(&t, &anna, &other).await;
+    let path = t.general_path(&anna, &gallery).await;
+    let other_path = t.general_path(&anna, &other).await;
 
     // All 25 are in flight at once on this task (`join_all` polls them all on this task). scripts/test runs moto one
     // request at a time, so each conditional write is atomic as in DynamoDB, while our requests
@@ -478,7 +470,7 @@ async fn guess_then_unlock(guesser: impl Fn(usize) -> String, locked: &str, else
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
 
     for i in 0..10 {
         let reply = unlock_from(&t, &guesser(i), &path, &format!("guess-{i}")).await;
@@ -539,8 +531,8 @@ async fn a_link_caps_the_tries_of_all_sources_together() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     let other = t.create_gallery(&anna, "B").await;
-    let link = grant_of(&general_path(&t, &anna, &gallery).await);
-    let other_link = grant_of(&general_path(&t, &anna, &other).await);
+    let link = grant_of(&t.general_path(&anna, &gallery).await);
+    let other_link = grant_of(&t.general_path(&anna, &other).await);
     let store = t.app.store();
     let start = 1_900_000_000;
     let try_at = |source: String, at: u64, known_device: bool| async move {
@@ -582,7 +574,7 @@ async fn a_refunded_try_is_given_back_within_its_window() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    let link = grant_of(&general_path(&t, &anna, &gallery).await);
+    let link = grant_of(&t.general_path(&anna, &gallery).await);
     let store = t.app.store();
     let now = 1_900_000_000;
 
@@ -620,7 +612,7 @@ async fn right_passwords_use_up_no_tries() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
 
     // A wedding's guests, all behind the venue's one address.
     for guest in 0..UnlockThrottle::PER_SOURCE.max_attempts + 5 {
@@ -637,7 +629,7 @@ async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     let earlier_session = session_for(&t, &path, "letmein1").await;
 
     // Guessers spread over many addresses use up the link's ceiling.
@@ -671,7 +663,7 @@ async fn a_password_try_never_gives_the_link_an_expiry() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     unlock(&t, &path, "wrong-guess").await;
     unlock(&t, &path, "letmein1").await;
 
@@ -701,7 +693,7 @@ async fn unlocking_a_link_without_a_password_is_a_conflict() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     let reply = unlock(&t, &path, "whatever1").await;
     assert_eq!(reply.status, 409, "{reply:?}");
     assert_eq!(reply.error_code(), "password_not_set");
@@ -721,7 +713,7 @@ async fn the_watermark_setting_decides_every_rendition_a_client_gets() {
     let gallery = t.create_gallery(&anna, "G").await;
     let first = t.ready_photo(&anna, &gallery).await;
     let second = t.ready_photo(&anna, &gallery).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
 
     let marked = t.call("GET", &path, None, None).await;
     assert_eq!(marked.status, 200, "{marked:?}");
@@ -760,7 +752,7 @@ async fn the_client_view_shows_the_links_effective_settings() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
 
     let defaults = t.call("GET", &path, None, None).await;
     assert_eq!(defaults.status, 200);
@@ -821,7 +813,7 @@ async fn a_private_link_uses_its_grants_own_settings() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    let general = general_path(&t, &anna, &gallery).await;
+    let general = t.general_path(&anna, &gallery).await;
 
     let grant = create_private(
         &t,
@@ -867,7 +859,7 @@ async fn a_private_link_with_its_own_password_needs_that_password() {
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
     set_general(&t, &anna, &gallery, json!({ "password": "general1" })).await;
-    let general = general_path(&t, &anna, &gallery).await;
+    let general = t.general_path(&anna, &gallery).await;
     let grant = create_private(&t, &anna, &gallery, json!({ "password": "client99" })).await;
     assert_eq!(grant.json["settings"]["password_set"], true);
     assert!(!grant.json.to_string().contains("client99"));
@@ -903,7 +895,7 @@ async fn a_revoked_grant_stops_working_at_once() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
-    let general = general_path(&t, &anna, &gallery).await;
+    let general = t.general_path(&anna, &gallery).await;
     let open_grant = create_private(&t, &anna, &gallery, json!({})).await;
     let locked_grant = create_private(&t, &anna, &gallery, json!({ "password": "client99" })).await;
     let open_path = client_path(open_grant.json["link"].as_str().unwrap());
@@ -990,7 +982,7 @@ async fn photos_that_are_not_ready_are_not_shown_to_clients() {
     assert_eq!(status_of(&rejected), Some(json!("rejected")), "{list:?}");
     assert_eq!(status_of(&pending), Some(json!("uploading")), "{list:?}");
 
-    let general = general_path(&t, &anna, &gallery).await;
+    let general = t.general_path(&anna, &gallery).await;
     let grant = create_private(&t, &anna, &gallery, json!({ "watermark": false })).await;
     let private = client_path(grant.json["link"].as_str().unwrap());
     for path in [&general, &private] {
@@ -1017,8 +1009,8 @@ async fn well_formed_tokens_that_name_no_live_link_are_404() {
     let doomed = t.create_gallery(&anna, "Doomed").await;
     t.ready_photo(&anna, &doomed).await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
-    let doomed_path = general_path(&t, &anna, &doomed).await;
+    let path = t.general_path(&anna, &gallery).await;
+    let doomed_path = t.general_path(&anna, &doomed).await;
     let doomed_grant = create_private(&t, &anna, &doomed, json!({})).await;
     let doomed_private = client_path(doomed_grant.json["link"].as_str().unwrap());
     assert_eq!(t.call("GET", &doomed_path, None, None).await.status, 200);
@@ -1088,7 +1080,7 @@ async fn a_session_is_only_accepted_from_the_authorization_header() {
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
     set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let path = general_path(&t, &anna, &gallery).await;
+    let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
     assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
 
@@ -1109,19 +1101,6 @@ async fn a_session_is_only_accepted_from_the_authorization_header() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-async fn general_path(t: &TestApp, who: &Photographer, gallery: &str) -> String {
-    let reply = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&who.api_key),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    client_path(reply.json["link"].as_str().expect("link"))
-}
 
 async fn set_general(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
     let reply = t

@@ -31,19 +31,6 @@ async fn delete_item(t: &TestApp, pk: String, sk: &str) {
         .expect("delete item");
 }
 
-async fn general_link(t: &TestApp, who: &Photographer, gallery: &str) -> String {
-    let reply = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&who.api_key),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    client_path(reply.json["link"].as_str().expect("link"))
-}
-
 fn assert_error(reply: &Reply, status: u16, code: &str) {
     assert_eq!(
         (reply.status, reply.error_code()),
@@ -58,7 +45,7 @@ async fn a_gallery_whose_meta_item_is_gone_is_not_found_by_its_link() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let link = general_link(&t, &anna, &gallery).await;
+    let link = t.general_path(&anna, &gallery).await;
     assert_eq!(t.call("GET", &link, None, None).await.status, 200);
 
     // A delete that stopped after the META item: the link and the photo are still there.
@@ -296,27 +283,6 @@ async fn dispatch(app: &proofsheet_api::App, method: &str, path: &str, key: &str
     app.dispatch(req).await.status().as_u16()
 }
 
-/// Object keys under a prefix of the test's bucket.
-async fn stored_keys(t: &TestApp, prefix: &str) -> Vec<String> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let out = s3
-        .list_objects_v2()
-        .bucket(&t.provisioned.resources.bucket)
-        .prefix(prefix)
-        .send()
-        .await
-        .expect("list objects");
-    out.contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_owned))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_photo_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_again() {
     let t = TestApp::spawn().await;
@@ -325,7 +291,7 @@ async fn a_photo_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_aga
     let photo = t.ready_photo(&anna, &gallery).await;
     let path = format!("/galleries/{gallery}/photos/{photo}");
     let files = format!("renditions/{gallery}/{photo}/");
-    assert!(!stored_keys(&t, &files).await.is_empty());
+    assert!(!t.stored_keys(&files).await.is_empty());
 
     let broken = app_without_bucket(&t).await;
     assert_eq!(dispatch(&broken, "DELETE", &path, &anna.api_key).await, 500);
@@ -344,9 +310,9 @@ async fn a_photo_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_aga
 
     let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
     assert_eq!(again.status, 204, "{again:?}");
-    assert_eq!(stored_keys(&t, &files).await, Vec::<String>::new());
+    assert_eq!(t.stored_keys(&files).await, Vec::<String>::new());
     assert_eq!(
-        stored_keys(&t, &format!("originals/{gallery}/{photo}")).await,
+        t.stored_keys(&format!("originals/{gallery}/{photo}")).await,
         Vec::<String>::new()
     );
     let gone = t.call("DELETE", &path, Some(&anna.api_key), None).await;
@@ -372,7 +338,7 @@ async fn a_gallery_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_a
     let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
     assert_eq!(again.status, 204, "{again:?}");
     assert_eq!(
-        stored_keys(&t, &format!("renditions/{gallery}/")).await,
+        t.stored_keys(&format!("renditions/{gallery}/")).await,
         Vec::<String>::new()
     );
     assert_error(
@@ -388,7 +354,7 @@ async fn a_gallery_delete_that_stopped_after_its_links_can_be_finished() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    let link = general_link(&t, &anna, &gallery).await;
+    let link = t.general_path(&anna, &gallery).await;
     let grant = t
         .app
         .store()

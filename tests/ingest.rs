@@ -512,16 +512,8 @@ async fn set_general(t: &TestApp, who: &Photographer, gallery: &str, body: Value
 
 /// The gallery as a client of its general link sees it.
 async fn client_view(t: &TestApp, who: &Photographer, gallery: &str) -> Value {
-    let general = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&who.api_key),
-            None,
-        )
-        .await;
-    let link = general.json["link"].as_str().expect("link");
-    let view = t.call("GET", &client_path(link), None, None).await;
+    let path = t.general_path(who, gallery).await;
+    let view = t.call("GET", &path, None, None).await;
     assert_eq!(view.status, 200, "{view:?}");
     view.json
 }

@@ -48,18 +48,6 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn general_link(t: &TestApp, who: &Photographer, gallery: &str) -> String {
-    let reply = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&who.api_key),
-            None,
-        )
-        .await;
-    client_path(reply.json["link"].as_str().expect("link"))
-}
-
 /// Asks for an upload without sending the file: the photo stays `uploading`, which a
 /// photographer sees and a client doesn't.
 async fn uploading_photo(t: &TestApp, who: &Photographer, gallery: &str) -> String {
@@ -123,7 +111,7 @@ async fn a_client_pages_through_ready_photos_only() {
         uploading_photo(&t, &anna, &gallery).await;
         uploading_photo(&t, &anna, &gallery).await;
     }
-    let link = general_link(&t, &anna, &gallery).await;
+    let link = t.general_path(&anna, &gallery).await;
 
     let pages = all_pages(&t, None, &link, 2).await;
     let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
@@ -169,7 +157,7 @@ async fn bad_limits_and_cursors_are_refused_naming_the_parameter() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let link = general_link(&t, &anna, &gallery).await;
+    let link = t.general_path(&anna, &gallery).await;
     let photos = format!("/galleries/{gallery}/photos");
     for (query, field) in [
         ("limit=0", "limit"),

@@ -55,27 +55,6 @@ fn assert_invalid(reply: &Reply, field: &str) {
     assert_eq!(reply.json["field"], field, "{reply:?}");
 }
 
-/// The object keys stored under a prefix of this test's bucket.
-async fn stored_keys(t: &TestApp, prefix: &str) -> Vec<String> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let out = s3
-        .list_objects_v2()
-        .bucket(&t.provisioned.resources.bucket)
-        .prefix(prefix)
-        .send()
-        .await
-        .expect("list objects");
-    out.contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_owned))
-        .collect()
-}
-
 /// The grant id inside a share link (its token is `base64url(grant_id ‖ verifier)`).
 fn grant_id_of_link(link: &str) -> String {
     let token = client_path(link)
@@ -751,7 +730,7 @@ async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
     assert_eq!(open_link(&t, &general_link).await.status, 200);
     assert_eq!(open_link(&t, &private_link).await.status, 200);
     assert!(
-        !stored_keys(&t, &format!("originals/{gallery}/"))
+        !t.stored_keys(&format!("originals/{gallery}/"))
             .await
             .is_empty()
     );
@@ -769,11 +748,11 @@ async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
     assert_error(&open_link(&t, &private_link).await, 404, "not_found");
     assert_eq!(t.fetch(&thumbnail).await.0, 404);
     assert_eq!(
-        stored_keys(&t, &format!("originals/{gallery}/")).await,
+        t.stored_keys(&format!("originals/{gallery}/")).await,
         Vec::<String>::new()
     );
     assert_eq!(
-        stored_keys(&t, &format!("renditions/{gallery}/")).await,
+        t.stored_keys(&format!("renditions/{gallery}/")).await,
         Vec::<String>::new()
     );
     let list = get_ok(&t, &anna, "/galleries").await;
@@ -991,17 +970,17 @@ async fn a_deleted_photo_is_gone_with_its_files() {
     assert_eq!(left[0]["photo_id"], other.as_str());
     assert_eq!(t.fetch(&thumbnail).await.0, 404);
     assert!(
-        stored_keys(&t, &format!("originals/{gallery}/{photo}"))
+        t.stored_keys(&format!("originals/{gallery}/{photo}"))
             .await
             .is_empty()
     );
     assert!(
-        stored_keys(&t, &format!("renditions/{gallery}/{photo}/"))
+        t.stored_keys(&format!("renditions/{gallery}/{photo}/"))
             .await
             .is_empty()
     );
     assert!(
-        !stored_keys(&t, &format!("renditions/{gallery}/{other}/"))
+        !t.stored_keys(&format!("renditions/{gallery}/{other}/"))
             .await
             .is_empty()
     );
@@ -1054,7 +1033,7 @@ async fn a_watermark_logo_is_a_png_of_at_most_2_mib_stored_per_photographer() {
         .expect("PUT");
     assert!(put.status().is_success(), "{}", put.status());
     assert_eq!(
-        stored_keys(&t, "logos/").await,
+        t.stored_keys("logos/").await,
         vec![format!("logos/{}.png", anna.id)]
     );
 

@@ -176,6 +176,41 @@ impl TestApp {
         }
     }
 
+    /// The `/g/{token}` path of a gallery's general link.
+    pub async fn general_path(&self, who: &Photographer, gallery: &str) -> String {
+        let reply = self
+            .call(
+                "GET",
+                &format!("/galleries/{gallery}/general-access"),
+                Some(&who.api_key),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        client_path(reply.json["link"].as_str().expect("link"))
+    }
+
+    /// The object keys stored under a prefix of this test's bucket.
+    pub async fn stored_keys(&self, prefix: &str) -> Vec<String> {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        let out = s3
+            .list_objects_v2()
+            .bucket(&self.provisioned.resources.bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .expect("list objects");
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect()
+    }
+
     pub async fn create_gallery(&self, who: &Photographer, title: &str) -> String {
         let reply = self
             .call(

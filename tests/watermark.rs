@@ -22,15 +22,7 @@ async fn changing_the_watermark_re_renders_existing_photos() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let general = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
-    let link = client_path(general.json["link"].as_str().unwrap());
+    let link = t.general_path(&anna, &gallery).await;
     let (watermarked_before, clean_before) = previews(&t, &link).await;
 
     let patch = t
@@ -213,15 +205,7 @@ async fn a_watermark_change_queues_one_message_that_re_renders_every_photo() {
     for _ in 0..3 {
         t.ready_photo(&anna, &gallery).await;
     }
-    let general = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
-    let link = client_path(general.json["link"].as_str().unwrap());
+    let link = t.general_path(&anna, &gallery).await;
     let before = watermarked_previews(&t, &link).await;
     assert_eq!(before.len(), 3);
     assert_eq!(queued(&t).await, 0);
