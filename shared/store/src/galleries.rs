@@ -12,6 +12,7 @@ use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
 use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
 use crate::photos::{PageCollector, query_batch};
 use crate::records::keys;
+use crate::retry;
 use crate::{GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
 
 /// DynamoDB's BatchWriteItem limit.
@@ -80,6 +81,24 @@ impl Store {
             )
             .await?;
         records(items)
+    }
+
+    /// Changes a gallery (`gallery` as read) with `change`, re-applied to a fresh read whenever
+    /// another change landed first, so none is lost. Returns the gallery as it was just before
+    /// the change that was stored, and as stored.
+    pub async fn change_gallery<E: From<StoreError>>(
+        &self,
+        gallery: GalleryRecord,
+        change: impl Fn(&GalleryRecord) -> Result<GalleryRecord, E>,
+    ) -> Result<(GalleryRecord, GalleryRecord), E> {
+        let id = gallery.id;
+        retry::reapply_after_lost_races(
+            gallery,
+            change,
+            |_, changed| async move { self.update_gallery(&changed).await },
+            || async move { self.gallery(id).await?.ok_or(StoreError::NotFound) },
+        )
+        .await
     }
 
     /// Replaces a gallery's record if it is still at the revision it was read at

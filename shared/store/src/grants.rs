@@ -89,27 +89,22 @@ impl Store {
     /// (`ends_sessions`) bumps the password version, ending older sessions.
     pub async fn change_grant_settings<E: From<StoreError>>(
         &self,
-        mut grant: GrantRecord,
+        grant: GrantRecord,
         ends_sessions: bool,
         change: impl Fn(&AccessSettings) -> Result<AccessSettings, E>,
     ) -> Result<GrantRecord, E> {
-        let mut attempt = 0;
-        loop {
-            let settings = change(&grant.settings)?;
-            match self
-                .write_grant_settings(&grant, &settings, ends_sessions)
-                .await
-            {
-                Err(StoreError::Conflict("concurrent_update"))
-                    if attempt + 1 < retry::MAX_ATTEMPTS =>
-                {
-                    retry::wait_after_lost_race(attempt).await;
-                    attempt += 1;
-                    grant = self.grant(grant.id).await?.ok_or(StoreError::NotFound)?;
-                }
-                stored => return Ok(stored?),
-            }
-        }
+        let id = grant.id;
+        let (_, stored) = retry::reapply_after_lost_races(
+            grant,
+            |read: &GrantRecord| change(&read.settings),
+            |read, settings| async move {
+                self.write_grant_settings(&read, &settings, ends_sessions)
+                    .await
+            },
+            || async move { self.grant(id).await?.ok_or(StoreError::NotFound) },
+        )
+        .await?;
+        Ok(stored)
     }
 
     /// Writes settings computed from the revision in `read`; `Conflict("concurrent_update")` if

@@ -86,7 +86,7 @@ mod photos;
 pub mod provision;
 mod queue;
 mod records;
-pub mod retry;
+mod retry;
 mod transact;
 mod unlock;
 

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use rand::Rng;
 
+use crate::StoreError;
+
 /// How often a write that keeps losing races is tried before it gives up.
-pub const MAX_ATTEMPTS: u32 = 8;
+pub(crate) const MAX_ATTEMPTS: u32 = 8;
 
 /// Whether an attempt should be tried again.
 pub(crate) trait Retryable {
@@ -19,7 +21,7 @@ pub(crate) trait Retryable {
 
 /// Waits before attempt `attempt + 1` of a write that lost a race: a transaction cancelled by
 /// another, or an optimistic update whose item changed between read and write.
-pub async fn wait_after_lost_race(attempt: u32) {
+pub(crate) async fn wait_after_lost_race(attempt: u32) {
     // Drawn before the await: the thread-local generator must not live across it.
     let wait = backoff(attempt, &mut rand::thread_rng());
     tracing::debug!(
@@ -28,6 +30,39 @@ pub async fn wait_after_lost_race(attempt: u32) {
         "lost a race, retrying"
     );
     tokio::time::sleep(wait).await;
+}
+
+/// The optimistic update every revisioned record uses: `write` what `change` makes of the record
+/// as `read`; when the write lost a race (`Conflict("concurrent_update")`: the record changed
+/// since it was read), wait, `reread` and apply `change` again, at most `MAX_ATTEMPTS` times.
+/// `change` must be a delta, so applying it to the fresh record is exactly what was asked.
+/// Returns the record it was applied to and what was stored.
+pub(crate) async fn reapply_after_lost_races<R, C, T, E, W, Fw, Rr, Fr>(
+    mut read: R,
+    change: impl Fn(&R) -> Result<C, E>,
+    write: W,
+    reread: Rr,
+) -> Result<(R, T), E>
+where
+    R: Clone,
+    E: From<StoreError>,
+    // Owned arguments, not `AsyncFn(&R, C)`: the futures must be provably `Send` for Lambda.
+    W: Fn(R, C) -> Fw,
+    Fw: Future<Output = Result<T, StoreError>>,
+    Rr: Fn() -> Fr,
+    Fr: Future<Output = Result<R, StoreError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match write(read.clone(), change(&read)?).await {
+            Err(StoreError::Conflict("concurrent_update")) if attempt + 1 < MAX_ATTEMPTS => {
+                wait_after_lost_race(attempt).await;
+                attempt += 1;
+                read = reread().await?;
+            }
+            stored => return Ok((read, stored?)),
+        }
+    }
 }
 
 /// Full-jitter exponential backoff: 0..(20 ms × 2^attempt), capped at 500 ms.

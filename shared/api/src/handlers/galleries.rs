@@ -6,7 +6,7 @@ use proofsheet_policy::{
     AccessSettings, GalleryId, GalleryRules, GrantId, Invalid, PhotographerId, Position, Title,
     WatermarkMode, WatermarkSettings, WatermarkUpdate,
 };
-use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, StoreError, object_keys, retry};
+use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, StoreError, object_keys};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -152,25 +152,17 @@ pub(super) async fn update(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let input: UpdateGallery = json_body(&req)?;
-    // A PATCH is a delta: when another write got in between our read and our write, applying
-    // the same delta to the fresh record is exactly what the photographer asked for.
-    for attempt in 0..retry::MAX_ATTEMPTS {
-        if attempt > 0 {
-            retry::wait_after_lost_race(attempt - 1).await;
-        }
-        let before = owned_gallery(app, owner, &req).await?;
-        let changed = input.apply(&before)?;
-        let gallery = match app.store.update_gallery(&changed).await {
-            Ok(stored) => stored,
-            Err(StoreError::Conflict("concurrent_update")) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        if gallery.watermark != before.watermark {
-            crate::ingest::rerender_gallery(app, gallery.id).await?;
-        }
-        return json(200, &GalleryView::from(&gallery));
+    let read = owned_gallery(app, owner, &req).await?;
+    // A PATCH is a delta: when another write lands between our read and our write, the store
+    // applies it again to the fresh gallery.
+    let (before, gallery) = app
+        .store
+        .change_gallery(read, |gallery| input.apply(gallery))
+        .await?;
+    if gallery.watermark != before.watermark {
+        crate::ingest::rerender_gallery(app, gallery.id).await?;
     }
-    Err(StoreError::Conflict("concurrent_update").into())
+    json(200, &GalleryView::from(&gallery))
 }
 
 impl UpdateGallery {
