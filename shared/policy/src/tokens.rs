@@ -97,11 +97,24 @@ impl SessionClaims {
         Some((claims, bytes[28..].try_into().ok()?))
     }
 
-    /// Whether an authentic session shows its device unlocked `grant_id` before: even expired,
-    /// or opened with an older password. It opens nothing; it only spares the device the link's
-    /// try ceiling (see [`UnlockThrottle`]).
-    pub fn marks_known_device(&self, grant_id: GrantId) -> bool {
+    /// How long after its session ended a device still counts as one that unlocked the link:
+    /// a client back within a week is spared the link's ceiling; an older session is just a
+    /// string someone may have kept or leaked.
+    pub const KNOWN_DEVICE_GRACE_SECS: u64 = 7 * 24 * 60 * 60;
+
+    /// Whether an authentic session shows its device unlocked `grant_id`, under the password it
+    /// has now (`password_version`), recently: live, or expired less than
+    /// [`Self::KNOWN_DEVICE_GRACE_SECS`] ago. It opens nothing; it only spares the device the
+    /// link's try ceiling (see [`UnlockThrottle`]). A session from before a password change
+    /// marks nothing: a former guest, or whoever holds a leaked session, guesses under the
+    /// ceiling like anyone else.
+    pub fn marks_known_device(&self, grant_id: GrantId, password_version: u32, now: u64) -> bool {
         self.grant_id == grant_id
+            && self.password_version == password_version
+            && now
+                < self
+                    .expires_at
+                    .saturating_add(Self::KNOWN_DEVICE_GRACE_SECS)
     }
 
     /// Whether an authentic session still opens `grant_id` whose password is now at
@@ -118,9 +131,9 @@ impl SessionClaims {
 /// spread over many addresses. Tries are reserved atomically *before* the slow hash check, so
 /// concurrent guesses can't slip past, and a right password gives its try back: only wrong
 /// tries use the budgets up, so a wedding's guests unlocking at once from the venue's one
-/// address don't lock each other out. A device that unlocked the link before (it shows a
-/// session of the link, even an expired one) skips the link's ceiling, so a guesser spread over
-/// many addresses can't lock returning clients out. The window is short: any lockout lasts
+/// address don't lock each other out. A device that unlocked the link recently under its
+/// current password (see [`SessionClaims::marks_known_device`]) skips the link's ceiling, so a
+/// guesser spread over many addresses can't lock returning clients out. The window is short: any lockout lasts
 /// minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnlockThrottle {
@@ -294,14 +307,55 @@ mod tests {
             [TryBudget::Source, TryBudget::Link]
         );
         assert_eq!(UnlockThrottle::budgets(true), [TryBudget::Source]);
-        let old_session = SessionClaims {
+        let expired_yesterday = SessionClaims {
             grant_id: grant(1),
-            expires_at: 0,
-            password_version: 0,
+            expires_at: 1_000_000,
+            password_version: 3,
         };
-        assert!(old_session.marks_known_device(grant(1)));
-        assert!(!old_session.admits(grant(1), 0, 1), "but it opens nothing");
-        assert!(!old_session.marks_known_device(grant(2)));
+        let day_later = 1_000_000 + 24 * 60 * 60;
+        assert!(expired_yesterday.marks_known_device(grant(1), 3, day_later));
+        assert!(
+            !expired_yesterday.admits(grant(1), 3, day_later),
+            "but it opens nothing"
+        );
+        assert!(!expired_yesterday.marks_known_device(grant(2), 3, day_later));
+    }
+
+    #[test]
+    fn only_a_recent_session_under_the_current_password_marks_a_known_device() {
+        let session = SessionClaims {
+            grant_id: grant(1),
+            expires_at: 1_000_000,
+            password_version: 3,
+        };
+        let grace_ends = 1_000_000 + SessionClaims::KNOWN_DEVICE_GRACE_SECS;
+        assert!(session.marks_known_device(grant(1), 3, 999_999), "live");
+        assert!(session.marks_known_device(grant(1), 3, grace_ends - 1));
+        assert!(
+            !session.marks_known_device(grant(1), 3, grace_ends),
+            "too old"
+        );
+        assert!(
+            !session.marks_known_device(grant(1), 4, 999_999),
+            "issued under the password before the current one"
+        );
+    }
+
+    proptest! {
+        /// Whatever a session says, it spares the ceiling only for its own link, its password
+        /// version, and within the grace period after its expiry.
+        #[test]
+        fn a_known_device_is_bounded_by_link_password_and_time(
+            id in 0u128..3, exp in any::<u64>(), version in 0u32..3,
+            link in 0u128..3, current in 0u32..3, now in any::<u64>(),
+        ) {
+            let session = SessionClaims { grant_id: grant(id), expires_at: exp, password_version: version };
+            if session.marks_known_device(grant(link), current, now) {
+                prop_assert_eq!(id, link);
+                prop_assert_eq!(version, current);
+                prop_assert!(now < exp.saturating_add(SessionClaims::KNOWN_DEVICE_GRACE_SECS));
+            }
+        }
     }
 
     #[test]

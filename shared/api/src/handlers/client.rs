@@ -105,7 +105,7 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         .source_tag(&UnlockThrottle::source(source_ip(&req)));
     let known_device = bearer(&req)
         .and_then(|session| app.secrets.open_session(session))
-        .is_some_and(|earlier| earlier.marks_known_device(grant.id));
+        .is_some_and(|earlier| earlier.marks_known_device(grant.id, grant.password_version, now));
     let reserved = match app
         .store
         .reserve_unlock_attempt(grant.id, &source, known_device, now)
