@@ -193,6 +193,83 @@ async fn every_client_route_is_closed_without_a_session_of_its_own_link() {
     }
 }
 
+/// Every answer of every route carries the headers that keep capability links out of Referer and
+/// caches: successes, errors and empty 204 bodies alike, and the router's own 404.
+#[tokio::test]
+async fn every_answer_of_every_route_carries_the_security_headers() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = t.general_path(&anna, &gallery).await;
+    let session = session_for(&t, &path, "letmein1").await;
+    let grant = create_private(&t, &anna, &gallery, json!({})).await;
+    let grant_id = grant.json["grant_id"]
+        .as_str()
+        .expect("grant id")
+        .to_owned();
+    let token = path.strip_prefix("/g/").unwrap().to_owned();
+    let fill = |template: &str| {
+        template
+            .replace("{gallery_id}", &gallery)
+            .replace("{photo_id}", &photo)
+            .replace("{grant_id}", &grant_id)
+            .replace("{token}", &token)
+    };
+    let assert_headers = |reply: &Reply, what: &str| {
+        assert_eq!(
+            reply
+                .headers
+                .get("referrer-policy")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-referrer"),
+            "{what}: {reply:?}"
+        );
+        assert_eq!(
+            reply
+                .headers
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{what}: {reply:?}"
+        );
+    };
+
+    let mut statuses = std::collections::BTreeSet::new();
+    // Deletes last (the gallery's at the very end), so every other route finds what it names.
+    let mut routes: Vec<&RouteSpec> = ROUTES.iter().collect();
+    routes.sort_by_key(|r| (r.method == "DELETE", r.route == Route::DeleteGallery));
+    for spec in routes {
+        let what = format!("{} {}", spec.method, spec.path);
+        let path = fill(spec.path);
+        let credential = if spec.path.starts_with("/g/") {
+            session.as_str()
+        } else {
+            anna.api_key.as_str()
+        };
+        let body = match spec.route {
+            Route::UnlockGallery => Some(json!({ "password": "letmein1" })),
+            Route::CreateGallery => Some(json!({ "title": "B" })),
+            _ if spec.method == "GET" || spec.method == "DELETE" => None,
+            _ => Some(json!({})),
+        };
+        let refused = t.call(spec.method, &path, None, body.clone()).await;
+        assert_headers(&refused, &format!("{what} without credentials"));
+        let answered = t.call(spec.method, &path, Some(credential), body).await;
+        assert_headers(&answered, &what);
+        statuses.insert(refused.status);
+        statuses.insert(answered.status);
+    }
+    let no_route = t.call("GET", "/nowhere", None, None).await;
+    assert_eq!(no_route.status, 404);
+    assert_headers(&no_route, "no route");
+    // The controls: empty bodies, successes and refusals were all among the answers checked.
+    for status in [200, 201, 204, 401, 422] {
+        assert!(statuses.contains(&status), "no {status} among {statuses:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sessions
 // ---------------------------------------------------------------------------------------------
@@ -655,6 +732,104 @@ async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
         )
         .await;
     assert_eq!(returning.status, 200, "{returning:?}");
+}
+
+/// Uses up a link's ceiling straight through the store: one wrong try from each of many
+/// sources, without slow hash checks.
+async fn exhaust_link_ceiling(t: &TestApp, path: &str) {
+    for source in 0..UnlockThrottle::PER_LINK.max_attempts {
+        let reservation = t
+            .app
+            .store()
+            .reserve_unlock_attempt(grant_of(path), &format!("guesser-{source}"), false, now())
+            .await
+            .unwrap();
+        reserved(reservation);
+    }
+}
+
+#[tokio::test]
+async fn a_session_from_before_a_password_change_does_not_lift_the_link_ceiling() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = t.general_path(&anna, &gallery).await;
+    // A former guest (or whoever got hold of their session) keeps it past a password change.
+    let former_guest = session_for(&t, &path, "letmein1").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "newpass22" })).await;
+    exhaust_link_ceiling(&t, &path).await;
+
+    for (i, guess) in ["guess-0001", "newpass22"].into_iter().enumerate() {
+        let reply = t
+            .call_from(
+                format!("198.51.100.{}", 30 + i).parse().unwrap(),
+                "POST",
+                &format!("{path}/unlock"),
+                Some(&former_guest),
+                Some(json!({ "password": guess })),
+            )
+            .await;
+        assert_eq!(reply.status, 429, "{guess}: {reply:?}");
+        assert_retry_after(&reply);
+    }
+}
+
+#[tokio::test]
+async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
+    let key = proofsheet_api::secrets::new_secret_key();
+    let t = TestApp::spawn_with(&[("SECRET_KEY", &key)]).await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "A").await;
+    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let path = t.general_path(&anna, &gallery).await;
+    let version = {
+        let live = session_for(&t, &path, "letmein1").await;
+        let secrets = proofsheet_api::secrets::Secrets::new(&decode_key(&key));
+        secrets
+            .open_session(&live)
+            .expect("authentic")
+            .password_version
+    };
+    exhaust_link_ceiling(&t, &path).await;
+
+    // Authentic, for this link and its current password, but it ended long ago.
+    let secrets = proofsheet_api::secrets::Secrets::new(&decode_key(&key));
+    let ancient = |expired_ago: u64| {
+        secrets.sign_session(&SessionClaims {
+            grant_id: grant_of(&path),
+            expires_at: now() - expired_ago,
+            password_version: version,
+        })
+    };
+    let too_old = ancient(SessionClaims::KNOWN_DEVICE_GRACE_SECS + 60);
+    let recent = ancient(60 * 60);
+    let try_with = |session: String, source: &'static str| {
+        let t = &t;
+        let path = &path;
+        async move {
+            t.call_from(
+                source.parse().unwrap(),
+                "POST",
+                &format!("{path}/unlock"),
+                Some(&session),
+                Some(json!({ "password": "letmein1" })),
+            )
+            .await
+        }
+    };
+    let refused = try_with(too_old, "198.51.100.40").await;
+    assert_eq!(refused.status, 429, "{refused:?}");
+    // Within the grace period the returning client still gets through.
+    let returning = try_with(recent, "198.51.100.41").await;
+    assert_eq!(returning.status, 200, "{returning:?}");
+}
+
+fn decode_key(key: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key)
+        .unwrap()
 }
 
 #[tokio::test]

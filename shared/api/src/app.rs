@@ -7,6 +7,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use proofsheet_store::{Resources, Store};
 use tracing::Instrument;
 
+use crate::http_io::with_security_headers;
 use crate::routes::match_route;
 use crate::secrets::Secrets;
 use crate::{ApiError, Config, ConfigError, Route, handlers};
@@ -76,6 +77,7 @@ impl App {
             let response = handlers::handle(self, route, req)
                 .await
                 .unwrap_or_else(ApiError::into_response);
+            let response = with_security_headers(response);
             tracing::info!(status = response.status().as_u16(), "answered");
             response
         }

@@ -5,7 +5,7 @@ use lambda_http::{Body, Response};
 use proofsheet_policy::Invalid;
 use proofsheet_store::StoreError;
 
-use crate::http_io::json_text;
+use crate::http_io::{json_text, with_security_headers};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -29,6 +29,8 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("no route for this method and path")]
     NoRoute,
+    #[error("request bodies are limited to {limit_bytes} bytes")]
+    BodyTooLarge { limit_bytes: usize },
     /// Details are logged, never sent: they may name internal resources.
     #[error("internal error")]
     Internal(String),
@@ -53,6 +55,7 @@ impl ApiError {
             Self::NotFound => (404, "not_found"),
             Self::Conflict { code, .. } => (409, code),
             Self::NoRoute => (404, "no_route"),
+            Self::BodyTooLarge { .. } => (413, "body_too_large"),
             Self::Internal(_) => (500, "internal"),
         }
     }
@@ -74,7 +77,7 @@ impl ApiError {
                 .headers_mut()
                 .insert("retry-after", HeaderValue::from(retry_after_secs));
         }
-        response
+        with_security_headers(response)
     }
 }
 

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
 use lambda_http::aws_lambda_events::query_map::QueryMap;
+use lambda_http::http::HeaderValue;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -67,14 +68,11 @@ pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body
     Ok(json_text(status, text))
 }
 
-/// A JSON answer, success or error, with the headers every answer carries: client pages hold
-/// capability links, so they must never leak through Referer or caches.
+/// A JSON answer, success or error.
 pub(crate) fn json_text(status: u16, text: String) -> Response<Body> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .header("referrer-policy", "no-referrer")
-        .header("cache-control", "no-store")
         .body(Body::Text(text))
         .unwrap_or_else(|_| {
             let mut failed = Response::new(Body::Empty);
@@ -88,6 +86,16 @@ pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
         .status(204)
         .body(Body::Empty)
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The one place that gives an answer the headers every answer carries, whatever its status,
+/// body or origin (a handler, an error, the router, the local runner): client pages hold
+/// capability links, so nothing may leak them through Referer or caches.
+pub fn with_security_headers(mut response: Response<Body>) -> Response<Body> {
+    let headers = response.headers_mut();
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    response
 }
 
 /// `Some(value)` for a field that is present, `None` for an absent one. On an

@@ -14,7 +14,7 @@ use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::response::Response as AxumResponse;
 use lambda_http::Body;
-use proofsheet_api::{App, Config, from_source_ip, ingest};
+use proofsheet_api::{ApiError, App, Config, from_source_ip, ingest};
 use proofsheet_store::provision::provision;
 
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -89,13 +89,15 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
+        // API Gateway refuses large bodies before a function runs; here the refusal is ours,
+        // so it is the API's own error, with the headers every answer carries.
         Err(_) => {
-            return AxumResponse::builder()
-                .status(413)
-                .body(AxumBody::from(
-                    r#"{"error":"body_too_large","message":"request bodies are limited to 1 MiB"}"#,
-                ))
-                .unwrap_or_default();
+            return into_axum(
+                ApiError::BodyTooLarge {
+                    limit_bytes: MAX_BODY_BYTES,
+                }
+                .into_response(),
+            );
         }
     };
     let body = if bytes.is_empty() {
@@ -107,7 +109,10 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
     if let Some(ip) = peer {
         req = from_source_ip(req, ip);
     }
-    let response = app.dispatch(req).await;
+    into_axum(app.dispatch(req).await)
+}
+
+fn into_axum(response: lambda_http::Response<Body>) -> AxumResponse {
     let (parts, body) = response.into_parts();
     let body = match body {
         Body::Empty => AxumBody::empty(),
@@ -243,5 +248,46 @@ fn sent_messages(data: &serde_json::Value) -> Vec<serde_json::Value> {
         serde_json::Value::Array(list) => list.clone(),
         serde_json::Value::Object(map) => map.values().cloned().collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offline_app() -> App {
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let vars = HashMap::from([
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("SENDER_EMAIL", "studio@example.com"),
+            ("SECRET_KEY", "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE"),
+        ]);
+        let config = Config::from_lookup(|k| vars.get(k).map(|v| (*v).to_owned())).unwrap();
+        App::new(&sdk, config)
+    }
+
+    #[tokio::test]
+    async fn an_oversized_body_is_a_json_error_with_the_security_headers() {
+        let req = axum::extract::Request::builder()
+            .method("POST")
+            .uri("/galleries")
+            .body(AxumBody::from(vec![b'x'; MAX_BODY_BYTES + 1]))
+            .unwrap();
+        let response = serve(&offline_app(), req).await;
+        assert_eq!(response.status(), 413);
+        let headers = response.headers().clone();
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["content-type"], "application/json");
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"], "body_too_large");
+        assert!(
+            json["message"].as_str().unwrap().contains("1048576"),
+            "{json}"
+        );
     }
 }
