@@ -237,8 +237,12 @@ async fn bad_files_are_rejected_and_the_worker_keeps_going() {
     let good_entry = photo_entry(&t, &anna, &gallery, &good).await;
     assert_eq!(good_entry["status"], "ready", "{good_entry}");
 
-    // Rejected originals are dropped and no renditions exist for them.
+    // Rejected uploads are dropped and no original or renditions exist for them.
     for id in [&text, &bomb] {
+        assert!(
+            object_missing(&t, &upload_key(&gallery, id)).await,
+            "upload of {id}"
+        );
         assert!(
             object_missing(&t, &original_key(&gallery, id)).await,
             "original of {id}"
@@ -286,7 +290,7 @@ async fn redelivered_events_do_no_harm() {
 
     // Through the real queue, as S3 would redeliver.
     for id in [&photo, &rejected] {
-        send_to_queue(&t, &s3_event_body(&t, &original_key(&gallery, id))).await;
+        send_to_queue(&t, &s3_event_body(&t, &upload_key(&gallery, id))).await;
     }
     assert_eq!(queue_depth(&t).await.0, 2, "the redeliveries are queued");
     t.drain_ingest().await;
@@ -304,7 +308,7 @@ async fn redelivered_events_do_no_harm() {
         .map(|(i, id)| {
             message(
                 &format!("redelivery-{i}"),
-                &s3_event_body(&t, &original_key(&gallery, id)),
+                &s3_event_body(&t, &upload_key(&gallery, id)),
             )
         })
         .collect();
@@ -358,7 +362,7 @@ async fn the_s3_test_event_is_acknowledged_and_poison_is_reported() {
             "unknown-photo",
             &s3_event_body(
                 &t,
-                "originals/0190f6a0-0000-7000-8000-000000000001/0190f6a0-0000-7000-8000-000000000002",
+                "uploads/0190f6a0-0000-7000-8000-000000000001/0190f6a0-0000-7000-8000-000000000002",
             ),
         ),
         message("not-an-original", &s3_event_body(&t, "logos/someone.png")),
@@ -419,6 +423,7 @@ async fn a_photo_deleted_before_ingest_is_not_recreated() {
 
     assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
     assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
+    assert!(object_missing(&t, &upload_key(&gallery, &photo)).await);
     for (size, look) in object_keys::RENDITIONS {
         assert!(
             object_missing(&t, &rendition_key(&gallery, &photo, size, look)).await,
@@ -454,23 +459,216 @@ async fn an_upload_landing_after_its_photo_was_deleted_leaves_no_file() {
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
     // The upload URL is still valid for a while: the file lands after the delete.
+    let put = t.put_upload(&asked.json, bytes).await;
+    assert!(put.status().is_success());
+    assert!(!object_missing(&t, &upload_key(&gallery, &photo)).await);
+    t.drain_ingest().await;
+
+    assert!(
+        object_missing(&t, &upload_key(&gallery, &photo)).await,
+        "the worker drops a file whose photo is gone"
+    );
+    assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
+    assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload URLs used again, and files that are not what was announced
+// ---------------------------------------------------------------------------------------------
+
+/// Asks for an upload URL for `announced` bytes of `content_type`; returns the answer.
+async fn ask_upload(
+    t: &TestApp,
+    who: &Photographer,
+    gallery: &str,
+    size: usize,
+    content_type: &str,
+) -> Value {
+    let asked = t
+        .call(
+            "POST",
+            &format!("/galleries/{gallery}/photos"),
+            Some(&who.api_key),
+            Some(json!({ "filename": "IMG_1.jpg", "content_type": content_type, "size": size })),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{asked:?}");
+    asked.json
+}
+
+async fn stored(t: &TestApp, key: &str) -> Vec<u8> {
+    t.app
+        .store()
+        .object_bytes(key, 100 << 20)
+        .await
+        .unwrap_or_else(|e| panic!("reading {key}: {e}"))
+}
+
+#[tokio::test]
+async fn a_validated_original_cannot_be_replaced_through_its_upload_url() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo_bytes = jpeg(640, 480);
+    let asked = ask_upload(&t, &anna, &gallery, photo_bytes.len(), "image/jpeg").await;
+    let photo = asked["photo_id"].as_str().unwrap().to_owned();
+    assert!(
+        t.put_upload(&asked, photo_bytes.clone())
+            .await
+            .status()
+            .is_success()
+    );
+    t.drain_ingest().await;
+    assert_eq!(
+        photo_entry(&t, &anna, &gallery, &photo).await["status"],
+        "ready"
+    );
+    let thumbnail = clean_thumbnail(&t, &gallery, &photo).await;
+
+    // The URL is still valid: junk of the same size, sent as signed, and sent without the
+    // If-None-Match header (which S3 would refuse as a signature mismatch; moto checks none).
+    let junk = vec![0xAB; photo_bytes.len()];
+    let replay = t.put_upload(&asked, junk.clone()).await;
+    assert!(
+        replay.status().is_success() || replay.status() == 412,
+        "{}",
+        replay.status()
+    );
+    t.drain_ingest().await;
+    let bare = t
+        .http
+        .put(asked["upload_url"].as_str().unwrap())
+        .header("content-type", "image/jpeg")
+        .body(junk)
+        .send()
+        .await
+        .unwrap();
+    assert!(bare.status().is_success(), "{}", bare.status());
+    t.drain_ingest().await;
+
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(entry["status"], "ready", "{entry}");
+    assert_eq!(
+        stored(&t, &original_key(&gallery, &photo)).await,
+        photo_bytes,
+        "the original is still the file that was validated"
+    );
+    assert!(
+        object_missing(&t, &upload_key(&gallery, &photo)).await,
+        "the stray upload was dropped"
+    );
+    assert_eq!(clean_thumbnail(&t, &gallery, &photo).await, thumbnail);
+}
+
+#[tokio::test]
+async fn a_second_put_before_ingest_is_refused_by_s3() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo_bytes = jpeg(640, 480);
+    let asked = ask_upload(&t, &anna, &gallery, photo_bytes.len(), "image/jpeg").await;
+    let photo = asked["photo_id"].as_str().unwrap().to_owned();
+    assert!(
+        t.put_upload(&asked, photo_bytes.clone())
+            .await
+            .status()
+            .is_success()
+    );
+
+    let second = t.put_upload(&asked, vec![0xAB; photo_bytes.len()]).await;
+    assert_eq!(
+        second.status(),
+        412,
+        "If-None-Match: * is signed in and sent"
+    );
+    t.drain_ingest().await;
+    assert_eq!(
+        photo_entry(&t, &anna, &gallery, &photo).await["status"],
+        "ready"
+    );
+    assert_eq!(
+        stored(&t, &original_key(&gallery, &photo)).await,
+        photo_bytes
+    );
+}
+
+#[tokio::test]
+async fn an_upload_url_used_again_after_a_rejection_leaves_no_file() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let good = jpeg(640, 480);
+    let asked = ask_upload(&t, &anna, &gallery, good.len(), "image/jpeg").await;
+    let photo = asked["photo_id"].as_str().unwrap().to_owned();
+    assert!(
+        t.put_upload(&asked, vec![b'x'; good.len()])
+            .await
+            .status()
+            .is_success()
+    );
+    t.drain_ingest().await;
+    assert_eq!(
+        photo_entry(&t, &anna, &gallery, &photo).await["status"],
+        "rejected"
+    );
+
+    // A good file through the same URL afterwards: the photo stays rejected (upload again
+    // means asking for a new URL), and nothing is left behind in the bucket.
+    assert!(t.put_upload(&asked, good).await.status().is_success());
+    t.drain_ingest().await;
+    assert_eq!(
+        photo_entry(&t, &anna, &gallery, &photo).await["status"],
+        "rejected"
+    );
+    assert!(object_missing(&t, &upload_key(&gallery, &photo)).await);
+    assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_what_was_announced_is_rejected() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let bytes = jpeg(640, 480);
+
+    // S3 enforces the signed size and type; the local emulator does not, so this is what a
+    // deployment without that check would let through.
+    let longer = ask_upload(&t, &anna, &gallery, bytes.len() - 100, "image/jpeg").await;
+    let short_id = longer["photo_id"].as_str().unwrap().to_owned();
+    assert!(
+        t.put_upload(&longer, bytes.clone())
+            .await
+            .status()
+            .is_success()
+    );
+    let retyped = ask_upload(&t, &anna, &gallery, bytes.len(), "image/jpeg").await;
+    let retyped_id = retyped["photo_id"].as_str().unwrap().to_owned();
     let put = t
         .http
-        .put(asked.json["upload_url"].as_str().unwrap())
-        .header("content-type", "image/jpeg")
+        .put(retyped["upload_url"].as_str().unwrap())
+        .header("content-type", "text/html")
+        .header("if-none-match", "*")
         .body(bytes)
         .send()
         .await
         .unwrap();
     assert!(put.status().is_success());
-    assert!(!object_missing(&t, &original_key(&gallery, &photo)).await);
     t.drain_ingest().await;
 
-    assert!(
-        object_missing(&t, &original_key(&gallery, &photo)).await,
-        "the worker drops a file whose photo is gone"
-    );
-    assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
+    for (id, code) in [(&short_id, "size_mismatch"), (&retyped_id, "type_mismatch")] {
+        let entry = photo_entry(&t, &anna, &gallery, id).await;
+        assert_eq!(entry["status"], "rejected", "{entry}");
+        assert_eq!(entry["rejection_code"], code, "{entry}");
+        assert!(
+            entry["rejection_reason"]
+                .as_str()
+                .unwrap()
+                .contains("announced"),
+            "{entry}"
+        );
+        assert!(object_missing(&t, &upload_key(&gallery, id)).await);
+        assert!(object_missing(&t, &original_key(&gallery, id)).await);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,6 +730,11 @@ fn ids(gallery: &str, photo: &str) -> (GalleryId, PhotoId) {
         GalleryId::parse(gallery).expect("gallery id"),
         PhotoId::parse(photo).expect("photo id"),
     )
+}
+
+fn upload_key(gallery: &str, photo: &str) -> String {
+    let (g, p) = ids(gallery, photo);
+    object_keys::upload(g, p)
 }
 
 fn original_key(gallery: &str, photo: &str) -> String {

@@ -785,7 +785,7 @@ async fn an_upload_is_a_presigned_put_bound_to_its_key_type_and_size() {
     assert_eq!(reply.json["upload_method"], "PUT");
     assert_eq!(
         reply.json["upload_headers"],
-        json!({ "content-type": "image/jpeg", "content-length": "12345" })
+        json!({ "content-type": "image/jpeg", "content-length": "12345", "if-none-match": "*" })
     );
     let expires_at = reply.json["expires_at"].as_str().expect("expires_at");
     assert!(
@@ -796,16 +796,17 @@ async fn an_upload_is_a_presigned_put_bound_to_its_key_type_and_size() {
     let url = reqwest::Url::parse(reply.json["upload_url"].as_str().expect("url")).expect("url");
     // Path-style on moto: /<bucket>/<key>. The key is ours; the filename never reaches it.
     assert!(
-        url.path()
-            .ends_with(&format!("/originals/{gallery}/{photo}")),
+        url.path().ends_with(&format!("/uploads/{gallery}/{photo}")),
         "{url}"
     );
     assert!(!url.as_str().contains("IMG_0001"), "{url}");
-    // Both the type and the exact size are signed, so S3 refuses any other upload.
+    // The type, the exact size and "only if nothing is there yet" are signed, so S3 refuses
+    // any other upload, and a second PUT to the same key.
     let signed = query_param(&url, "X-Amz-SignedHeaders");
     let signed: Vec<&str> = signed.split(';').collect();
     assert!(signed.contains(&"content-type"), "{signed:?}");
     assert!(signed.contains(&"content-length"), "{signed:?}");
+    assert!(signed.contains(&"if-none-match"), "{signed:?}");
     assert_eq!(query_param(&url, "X-Amz-Expires"), "900");
 }
 
@@ -1023,14 +1024,9 @@ async fn a_watermark_logo_is_a_png_of_at_most_2_mib_stored_per_photographer() {
         "{url}"
     );
     assert_eq!(reply.json["upload_headers"]["content-type"], "image/png");
-    let put = t
-        .http
-        .put(url)
-        .header("content-type", "image/png")
-        .body(logo)
-        .send()
-        .await
-        .expect("PUT");
+    // A new logo replaces the old one: its URL may overwrite.
+    assert_eq!(reply.json["upload_headers"].get("if-none-match"), None);
+    let put = t.put_upload(&reply.json, logo).await;
     assert!(put.status().is_success(), "{}", put.status());
     assert_eq!(
         t.stored_keys("logos/").await,

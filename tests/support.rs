@@ -242,20 +242,30 @@ impl TestApp {
             )
             .await;
         assert_eq!(reply.status, 201, "{reply:?}");
-        let url = reply.json["upload_url"].as_str().expect("upload url");
-        let put = self
-            .http
-            .put(url)
-            .header("content-type", content_type)
-            .body(bytes)
-            .send()
-            .await
-            .expect("PUT");
+        let put = self.put_upload(&reply.json, bytes).await;
         assert!(put.status().is_success(), "upload failed: {}", put.status());
         reply.json["photo_id"]
             .as_str()
             .expect("photo id")
             .to_owned()
+    }
+
+    /// PUTs `bytes` to an upload answer's presigned URL with every header it was signed with,
+    /// as a client must.
+    pub async fn put_upload(&self, upload: &Value, bytes: Vec<u8>) -> reqwest::Response {
+        let mut put = self
+            .http
+            .put(upload["upload_url"].as_str().expect("upload url"));
+        for (name, value) in upload["upload_headers"]
+            .as_object()
+            .expect("upload headers")
+        {
+            // reqwest sets the length from the body itself.
+            if name != "content-length" {
+                put = put.header(name, value.as_str().expect("header value"));
+            }
+        }
+        put.body(bytes).send().await.expect("PUT")
     }
 
     /// Uploads a generated JPEG and runs the ingest worker until the queue is empty.

@@ -137,14 +137,7 @@ async fn a_new_logo_re_renders_the_galleries_that_show_it() {
         )
         .await;
     assert_eq!(upload.status, 201, "{upload:?}");
-    let put = t
-        .http
-        .put(upload.json["upload_url"].as_str().unwrap())
-        .header("content-type", "image/png")
-        .body(png)
-        .send()
-        .await
-        .unwrap();
+    let put = t.put_upload(&upload.json, png).await;
     assert!(put.status().is_success());
     t.drain_ingest().await;
 

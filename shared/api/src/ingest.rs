@@ -1,8 +1,10 @@
-//! The ingest worker: S3 says an original landed (through SQS), we validate it, bake in its
-//! orientation, render thumbnail and preview (clean and watermarked) and settle the photo.
+//! The ingest worker: S3 says an upload landed (through SQS), we check it is the file that was
+//! announced, validate it, bake in its orientation, render thumbnail and preview (clean and
+//! watermarked), keep it as the photo's original and settle the photo.
 //!
 //! Redelivery is harmless: a photo is settled once (`uploading` → `ready`/`rejected` is a
-//! conditional write) and renditions are overwritten with identical bytes.
+//! conditional write), renditions are overwritten with identical bytes, and an upload event for
+//! a settled photo only deletes what lies at its upload key.
 //!
 //! A new watermark (or logo) arrives as one `rerender_gallery` message per gallery; the worker
 //! fans it out into one `rerender` message per ready photo, so neither the HTTP request nor one
@@ -10,10 +12,12 @@
 //! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use proofsheet_policy::ViewRendition::{Clean, Watermarked};
-use proofsheet_policy::{GalleryId, PhotoId, PhotoPage, PhotographerId, WatermarkMode};
-use proofsheet_render::{DecodeLimits, Mark, Watermark, render_renditions};
-use proofsheet_store::object_keys::RenditionSize::{Preview, Thumbnail};
+use proofsheet_policy::ViewRendition::{self, Clean, Watermarked};
+use proofsheet_policy::{
+    GalleryId, PhotoId, PhotoPage, PhotoStatus, PhotographerId, UploadMismatch, WatermarkMode,
+};
+use proofsheet_render::{DecodeLimits, Mark, RenderError, Watermark, render_renditions};
+use proofsheet_store::object_keys::RenditionSize::{self, Preview, Thumbnail};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use tracing::Instrument;
 
@@ -83,7 +87,7 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestErr
             photo_id,
         } = serde_json::from_value(rerender.clone())
             .map_err(|e| IngestError::Unreadable(e.to_string()))?;
-        return Ok(render_photo(app, gallery_id, photo_id, Purpose::Rerender).await?);
+        return Ok(rerender_photo(app, gallery_id, photo_id).await?);
     }
     if let Some(rerender) = value.get("rerender_gallery") {
         let RerenderGallery { gallery_id } = serde_json::from_value(rerender.clone())
@@ -94,12 +98,12 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestErr
         serde_json::from_value(value).map_err(|e| IngestError::Unreadable(e.to_string()))?;
     for record in event.records {
         let key = decode_key(&record.s3.object.key);
-        if let Some((gallery, photo)) = object_keys::parse_original(&key) {
-            render_photo(app, gallery, photo, Purpose::Ingest).await?;
+        if let Some((gallery, photo)) = object_keys::parse_upload(&key) {
+            ingest_upload(app, gallery, photo).await?;
         } else if let Some(photographer) = object_keys::parse_logo(&key) {
             logo_uploaded(app, photographer).await?;
         } else {
-            tracing::warn!(key, "neither an original nor a logo; ignored");
+            tracing::warn!(key, "neither an upload nor a logo; ignored");
         }
     }
     Ok(())
@@ -109,13 +113,6 @@ fn decode_key(encoded: &str) -> String {
     percent_encoding::percent_decode_str(&encoded.replace('+', " "))
         .decode_utf8_lossy()
         .into_owned()
-}
-
-/// Why a photo is being rendered: a fresh upload, or a new watermark for a ready photo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    Ingest,
-    Rerender,
 }
 
 /// A queue message asking for a ready photo's renditions to be made again.
@@ -206,85 +203,196 @@ async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), St
     rerender_galleries(app, &showing_logo).await
 }
 
-async fn render_photo(
+/// A photo's upload landed: check it is the file that was announced, render it, keep it as the
+/// original and settle the photo. The upload key is read once and deleted: `originals/` is
+/// written only here, so a replayed upload URL can never replace a validated original.
+async fn ingest_upload(
     app: &App,
     gallery_id: GalleryId,
     photo_id: PhotoId,
-    purpose: Purpose,
 ) -> Result<(), StoreError> {
     let store = &app.store;
+    let upload_key = object_keys::upload(gallery_id, photo_id);
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
-        // Deleted meanwhile; an upload URL still valid may have put the original back after.
+        // Deleted meanwhile; an upload URL still valid may have put a file back after.
         tracing::info!(%photo_id, "photo was deleted meanwhile; dropping its files");
         return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
     };
-    let expected = match purpose {
-        Purpose::Ingest => proofsheet_store::PhotoStatus::Uploading,
-        Purpose::Rerender => proofsheet_store::PhotoStatus::Ready,
-    };
-    if photo.status != expected {
-        tracing::info!(%photo_id, status = ?photo.status, ?purpose, "nothing to do (redelivery or settled)");
-        return Ok(());
+    if photo.status != PhotoStatus::Uploading {
+        // A redelivered event, or the URL used again after the photo was settled: what lies at
+        // the upload key now is a stray. The original ingest kept is another key, untouched.
+        tracing::info!(%photo_id, status = ?photo.status, "upload for a settled photo; dropping the stray");
+        return store.delete_objects(&[upload_key]).await;
     }
     let Some(gallery) = store.gallery(gallery_id).await? else {
         return Ok(());
     };
-    let original_key = object_keys::original(gallery_id, photo_id);
-    let original = match store
-        .object_bytes(&original_key, app.config.max_upload_bytes)
-        .await
-    {
-        Ok(bytes) => bytes,
+    let upload = match store.object(&upload_key, app.config.max_upload_bytes).await {
+        Ok(upload) => upload,
+        // Settled and cleaned up by an earlier delivery of the same event.
         Err(StoreError::NotFound) => return Ok(()),
         Err(StoreError::Conflict(_)) => {
             return reject(
                 app,
                 gallery_id,
                 photo_id,
-                "the file is larger than the upload limit",
+                "too_large",
+                "The file is larger than the upload limit.",
             )
             .await;
         }
         Err(e) => return Err(e),
     };
-    let watermark = watermark_for(app, &gallery).await?;
-    let rendered = tokio::task::spawn_blocking(move || {
-        render_renditions(&original, &watermark, &DecodeLimits::default())
-    })
-    .await
-    .map_err(|e| StoreError::Aws(format!("render task failed: {e}")))?;
+    if let Err(mismatch) = UploadMismatch::check(
+        photo.size,
+        &photo.content_type,
+        upload.bytes.len() as u64,
+        upload.content_type.as_deref(),
+    ) {
+        tracing::info!(%photo_id, code = mismatch.code(), "photo rejected");
+        return reject(
+            app,
+            gallery_id,
+            photo_id,
+            mismatch.code(),
+            &mismatch.to_string(),
+        )
+        .await;
+    }
+    let (original, rendered) = render(app, &gallery, upload.bytes).await?;
     let renditions = match rendered {
         Ok(renditions) => renditions,
-        Err(failure) if !failure.is_rejection() => {
-            return Err(StoreError::Aws(format!(
-                "rendering failed on our side: {failure}"
-            )));
-        }
         Err(reason) => {
             tracing::info!(%photo_id, code = reason.code(), "photo rejected");
-            return reject(app, gallery_id, photo_id, &reason.to_string()).await;
+            return reject(
+                app,
+                gallery_id,
+                photo_id,
+                reason.code(),
+                &reason.to_string(),
+            )
+            .await;
         }
     };
-    for (size, look, rendition) in [
-        (Thumbnail, Clean, renditions.thumbnail),
-        (Thumbnail, Watermarked, renditions.thumbnail_watermarked),
-        (Preview, Clean, renditions.preview),
-        (Preview, Watermarked, renditions.preview_watermarked),
-    ] {
-        let key = object_keys::rendition(gallery_id, photo_id, size, look);
-        store.put_object(&key, rendition.jpeg, "image/jpeg").await?;
-    }
-    if purpose == Purpose::Ingest {
-        store
-            .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
-            .await?;
-    }
+    // Kept before the photo is ready, so a ready photo always has its original.
+    store
+        .put_object(
+            &object_keys::original(gallery_id, photo_id),
+            original,
+            &photo.content_type,
+        )
+        .await?;
+    write_renditions(app, gallery_id, photo_id, renditions.renditions).await?;
+    store
+        .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
+        .await?;
+    store.delete_objects(&[upload_key]).await?;
     // A delete that ran while we rendered removed the files before ours were written.
     if store.photo(gallery_id, photo_id).await?.is_none() {
         tracing::info!(%photo_id, "photo was deleted while rendering; dropping its files");
         return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
     }
     tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
+    Ok(())
+}
+
+/// A ready photo's renditions made again from its original (its gallery's watermark changed).
+async fn rerender_photo(
+    app: &App,
+    gallery_id: GalleryId,
+    photo_id: PhotoId,
+) -> Result<(), StoreError> {
+    let store = &app.store;
+    let Some(photo) = store.photo(gallery_id, photo_id).await? else {
+        tracing::info!(%photo_id, "photo was deleted meanwhile; dropping its files");
+        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
+    };
+    if !photo.status.has_renditions() {
+        tracing::info!(%photo_id, status = ?photo.status, "nothing to re-render");
+        return Ok(());
+    }
+    let Some(gallery) = store.gallery(gallery_id).await? else {
+        return Ok(());
+    };
+    let original = match store
+        .object_bytes(
+            &object_keys::original(gallery_id, photo_id),
+            app.config.max_upload_bytes,
+        )
+        .await
+    {
+        Ok(bytes) => bytes,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let renditions = match render(app, &gallery, original).await?.1 {
+        Ok(renditions) => renditions,
+        // It rendered at ingest; it keeps the renditions it has.
+        Err(reason) => {
+            tracing::warn!(%photo_id, code = reason.code(), "re-render refused a ready photo");
+            return Ok(());
+        }
+    };
+    write_renditions(app, gallery_id, photo_id, renditions.renditions).await?;
+    if store.photo(gallery_id, photo_id).await?.is_none() {
+        tracing::info!(%photo_id, "photo was deleted while rendering; dropping its files");
+        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
+    }
+    Ok(())
+}
+
+/// The four renditions of a photo with its size, or why the image can't be used.
+struct Rendered {
+    width: u32,
+    height: u32,
+    renditions: [(RenditionSize, ViewRendition, Vec<u8>); 4],
+}
+
+/// Renders `bytes` off the async threads with the gallery's watermark, handing the bytes back.
+/// A failure on our side is an error (the message is retried); a bad image is a verdict.
+async fn render(
+    app: &App,
+    gallery: &GalleryRecord,
+    bytes: Vec<u8>,
+) -> Result<(Vec<u8>, Result<Rendered, RenderError>), StoreError> {
+    let watermark = watermark_for(app, gallery).await?;
+    let (bytes, rendered) = tokio::task::spawn_blocking(move || {
+        let rendered = render_renditions(&bytes, &watermark, &DecodeLimits::default());
+        (bytes, rendered)
+    })
+    .await
+    .map_err(|e| StoreError::Aws(format!("render task failed: {e}")))?;
+    let rendered = match rendered {
+        Ok(r) => Ok(Rendered {
+            width: r.width,
+            height: r.height,
+            renditions: [
+                (Thumbnail, Clean, r.thumbnail.jpeg),
+                (Thumbnail, Watermarked, r.thumbnail_watermarked.jpeg),
+                (Preview, Clean, r.preview.jpeg),
+                (Preview, Watermarked, r.preview_watermarked.jpeg),
+            ],
+        }),
+        Err(failure) if !failure.is_rejection() => {
+            return Err(StoreError::Aws(format!(
+                "rendering failed on our side: {failure}"
+            )));
+        }
+        Err(reason) => Err(reason),
+    };
+    Ok((bytes, rendered))
+}
+
+async fn write_renditions(
+    app: &App,
+    gallery_id: GalleryId,
+    photo_id: PhotoId,
+    renditions: [(RenditionSize, ViewRendition, Vec<u8>); 4],
+) -> Result<(), StoreError> {
+    for (size, look, jpeg) in renditions {
+        let key = object_keys::rendition(gallery_id, photo_id, size, look);
+        app.store.put_object(&key, jpeg, "image/jpeg").await?;
+    }
     Ok(())
 }
 
@@ -299,23 +407,21 @@ async fn drop_files_of_deleted_photo(
         .await
 }
 
-/// Settles a photo as rejected and drops the unusable original.
+/// Settles a photo as rejected, with a code and a reason for the photographer, and drops the
+/// unusable upload (a stray too, if the photo had been settled meanwhile).
 async fn reject(
     app: &App,
     gallery: GalleryId,
     photo: PhotoId,
+    code: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    if app
-        .store
-        .mark_photo_rejected(gallery, photo, reason)
-        .await?
-    {
-        app.store
-            .delete_objects(&[object_keys::original(gallery, photo)])
-            .await?;
-    }
-    Ok(())
+    app.store
+        .mark_photo_rejected(gallery, photo, code, reason)
+        .await?;
+    app.store
+        .delete_objects(&[object_keys::upload(gallery, photo)])
+        .await
 }
 
 /// The gallery's watermark as the renderer takes it. A logo that is missing or broken falls
@@ -409,7 +515,7 @@ mod tests {
 
     #[test]
     fn event_keys_are_url_decoded() {
-        assert_eq!(decode_key("originals%2Fa%2Fb"), "originals/a/b");
+        assert_eq!(decode_key("uploads%2Fa%2Fb"), "uploads/a/b");
         assert_eq!(decode_key("logos/my+logo%2B1.png"), "logos/my logo+1.png");
     }
 
@@ -421,6 +527,6 @@ mod tests {
         let body = event.records[0].body.as_deref().unwrap();
         let notification: S3Notification = serde_json::from_str(body).unwrap();
         let key = decode_key(&notification.records[0].s3.object.key);
-        assert!(object_keys::parse_original(&key).is_some(), "{key}");
+        assert!(object_keys::parse_upload(&key).is_some(), "{key}");
     }
 }

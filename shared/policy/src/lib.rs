@@ -24,7 +24,7 @@ pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use tokens::{SessionClaims, ShareToken, TryBudget, UnlockThrottle, UnlockVerdict};
-pub use upload::{ContentType, UploadRequest};
+pub use upload::{ContentType, UploadMismatch, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};
 
 /// Why a request was refused by a rule. `field` names the offending input for the client.

@@ -85,6 +85,54 @@ impl UploadRequest {
     }
 }
 
+/// Why an uploaded file is not the one its upload URL was issued for. S3 enforces the signed
+/// type and size, but ingest checks again: defence in depth, and an emulator enforces neither.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadMismatch {
+    #[error(
+        "The uploaded file is {actual} bytes, but {declared} bytes were announced. Please upload it again."
+    )]
+    Size { declared: u64, actual: u64 },
+    #[error(
+        "The uploaded file was sent as {actual}, but {declared} was announced. Please upload it again."
+    )]
+    Type { declared: String, actual: String },
+}
+
+impl UploadMismatch {
+    /// Stable code for storage and the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Size { .. } => "size_mismatch",
+            Self::Type { .. } => "type_mismatch",
+        }
+    }
+
+    /// Whether the file that arrived is the one that was announced: exactly the declared size,
+    /// sent as the declared type.
+    pub fn check(
+        declared_size: u64,
+        declared_type: &str,
+        actual_size: u64,
+        actual_type: Option<&str>,
+    ) -> Result<(), Self> {
+        if actual_size != declared_size {
+            return Err(Self::Size {
+                declared: declared_size,
+                actual: actual_size,
+            });
+        }
+        let actual = actual_type.unwrap_or("no type");
+        if !actual.eq_ignore_ascii_case(declared_type) {
+            return Err(Self::Type {
+                declared: declared_type.to_owned(),
+                actual: actual.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +177,27 @@ mod tests {
                 .unwrap_err()
                 .field,
             "filename"
+        );
+    }
+
+    #[test]
+    fn an_upload_must_be_what_was_announced() {
+        assert_eq!(
+            UploadMismatch::check(10, "image/jpeg", 10, Some("image/jpeg")),
+            Ok(())
+        );
+        assert_eq!(
+            UploadMismatch::check(10, "image/jpeg", 10, Some("IMAGE/JPEG")),
+            Ok(())
+        );
+        let short = UploadMismatch::check(10, "image/jpeg", 9, Some("image/jpeg")).unwrap_err();
+        assert_eq!(short.code(), "size_mismatch");
+        assert!(short.to_string().contains("9 bytes"), "{short}");
+        let other = UploadMismatch::check(10, "image/jpeg", 10, Some("text/html")).unwrap_err();
+        assert_eq!(other.code(), "type_mismatch");
+        assert_eq!(
+            UploadMismatch::check(10, "image/jpeg", 10, None).map_err(|e| e.code()),
+            Err("type_mismatch")
         );
     }
 }

@@ -41,7 +41,7 @@
 //! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
-//! | ingest a photo | GetItem photo, GetItem gallery, GetItem photographer, UpdateItem photo | 4 |
+//! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo, DeleteObjects upload, GetItem photo (deleted meanwhile?) | 5 + 7 S3 |
 //! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
 //!
 //! No operation scans. A page reads one photo past its end, so the last page says it is the
@@ -66,6 +66,10 @@
 //!   from a delete by the old item coming back) and the caller re-applies its change to a fresh
 //!   read, so no change is lost.
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
+//!   Uploads land at `uploads/…` through a presigned PUT carrying `If-None-Match: *`; ingest
+//!   writes the validated bytes to `originals/…` itself and deletes the upload, so a replayed
+//!   upload URL can't replace a validated original (an upload for a settled photo is a stray,
+//!   deleted).
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
 //! - Password tries: the source's counter, then (unless the device unlocked the link before) the
@@ -92,7 +96,7 @@ mod unlock;
 
 pub use error::StoreError;
 pub use mail::OutgoingEmail;
-pub use objects::{PresignedRequest, object_keys};
+pub use objects::{Overwrite, PresignedRequest, StoredObject, object_keys};
 pub use photos::PhotosPage;
 pub use queue::QueueMessage;
 pub use records::{

@@ -1,7 +1,9 @@
 //! Photo files in S3: presigned uploads and downloads, renditions, clean-up.
 //!
-//! Key layout: `originals/<gallery>/<photo>` (what the photographer uploaded; the ingest queue
-//! listens on this prefix), `renditions/<gallery>/<photo>/<name>.jpg`, `logos/<photographer>.png`.
+//! Key layout: `uploads/<gallery>/<photo>` (where a presigned PUT lands; the ingest queue
+//! listens on this prefix), `originals/<gallery>/<photo>` (the upload as ingest validated it:
+//! written only by ingest, never through a URL a client holds, so no replayed upload can
+//! replace it), `renditions/<gallery>/<photo>/<name>.jpg`, `logos/<photographer>.png`.
 //! Presigning is local work: no network call.
 
 use std::time::{Duration, SystemTime};
@@ -21,17 +23,36 @@ pub struct PresignedRequest {
     pub expires_at: SystemTime,
 }
 
+/// Whether a presigned PUT may replace an object already at its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// `If-None-Match: *` is signed into the URL: S3 refuses (412) a PUT to a key that holds an
+    /// object, so a replayed URL can't swap a file after it landed.
+    Refuse,
+    /// The key's owner replaces the file on purpose (a new watermark logo).
+    Allow,
+}
+
+/// An object's bytes and what S3 says about them.
+#[derive(Debug)]
+pub struct StoredObject {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
 fn presigning(expires_in: Duration) -> Result<PresigningConfig, StoreError> {
     PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Aws(e.to_string()))
 }
 
 impl Store {
-    /// A PUT restricted to this key, content type and exact size (both are signed headers).
+    /// A PUT restricted to this key, content type and exact size (all signed headers, so the
+    /// caller must send them as [`PresignedRequest::headers`] lists them).
     pub async fn presign_upload(
         &self,
         key: &str,
         content_type: &str,
         size: u64,
+        overwrite: Overwrite,
         expires_in: Duration,
     ) -> Result<PresignedRequest, StoreError> {
         let presigned = self
@@ -43,6 +64,7 @@ impl Store {
             .content_length(
                 i64::try_from(size).map_err(|_| StoreError::Aws("size too large".into()))?,
             )
+            .set_if_none_match((overwrite == Overwrite::Refuse).then(|| "*".to_owned()))
             .presigned(presigning(expires_in)?)
             .await
             .map_err(|e| StoreError::Aws(e.to_string()))?;
@@ -76,6 +98,14 @@ impl Store {
 
     /// An object's bytes, refusing objects larger than `max_bytes` before reading them.
     pub async fn object_bytes(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, StoreError> {
+        Ok(self.object(key, max_bytes).await?.bytes)
+    }
+
+    /// An object with its stored content type, refusing objects larger than `max_bytes` before
+    /// reading them. A missing key is [`StoreError::NotFound`]: S3 answers 404 for it only to a
+    /// caller allowed `s3:ListBucket` (403 otherwise), so every function that reads a key that
+    /// may be missing has that permission.
+    pub async fn object(&self, key: &str, max_bytes: u64) -> Result<StoredObject, StoreError> {
         let out = match self
             .s3
             .get_object()
@@ -96,12 +126,16 @@ impl Store {
         {
             return Err(StoreError::Conflict("object_too_large"));
         }
+        let content_type = out.content_type().map(str::to_owned);
         let bytes = out
             .body
             .collect()
             .await
             .map_err(|e| StoreError::Aws(e.to_string()))?;
-        Ok(bytes.to_vec())
+        Ok(StoredObject {
+            bytes: bytes.to_vec(),
+            content_type,
+        })
     }
 
     pub async fn put_object(
@@ -179,16 +213,21 @@ impl Store {
 pub mod object_keys {
     use proofsheet_policy::{GalleryId, PhotoId, PhotographerId, ViewRendition};
 
-    /// The photographer's upload, exactly as sent.
-    pub fn original(gallery: GalleryId, photo: PhotoId) -> String {
-        format!("originals/{gallery}/{photo}")
+    /// Where a photo's presigned PUT lands; ingest reads it once and deletes it.
+    pub fn upload(gallery: GalleryId, photo: PhotoId) -> String {
+        format!("uploads/{gallery}/{photo}")
     }
 
-    /// `(gallery, photo)` of an `originals/` key, as found in an S3 event.
-    pub fn parse_original(key: &str) -> Option<(GalleryId, PhotoId)> {
-        let rest = key.strip_prefix("originals/")?;
+    /// `(gallery, photo)` of an `uploads/` key, as found in an S3 event.
+    pub fn parse_upload(key: &str) -> Option<(GalleryId, PhotoId)> {
+        let rest = key.strip_prefix("uploads/")?;
         let (gallery, photo) = rest.split_once('/')?;
         Some((GalleryId::parse(gallery).ok()?, PhotoId::parse(photo).ok()?))
+    }
+
+    /// The photographer's upload, byte for byte, as ingest validated it.
+    pub fn original(gallery: GalleryId, photo: PhotoId) -> String {
+        format!("originals/{gallery}/{photo}")
     }
 
     /// The sizes a photo is rendered at.
@@ -224,9 +263,9 @@ pub mod object_keys {
         (RenditionSize::Preview, ViewRendition::Watermarked),
     ];
 
-    /// Every object of one photo: its original and its renditions.
+    /// Every object of one photo: its upload, its original and its renditions.
     pub fn photo_objects(gallery: GalleryId, photo: PhotoId) -> Vec<String> {
-        let mut keys = vec![original(gallery, photo)];
+        let mut keys = vec![upload(gallery, photo), original(gallery, photo)];
         keys.extend(
             RENDITIONS
                 .iter()
@@ -236,8 +275,9 @@ pub mod object_keys {
     }
 
     /// Every prefix holding a gallery's objects.
-    pub fn gallery_prefixes(gallery: GalleryId) -> [String; 2] {
+    pub fn gallery_prefixes(gallery: GalleryId) -> [String; 3] {
         [
+            format!("uploads/{gallery}/"),
             format!("originals/{gallery}/"),
             format!("renditions/{gallery}/"),
         ]

@@ -97,14 +97,16 @@ impl Store {
         &self,
         gallery: GalleryId,
         photo: PhotoId,
+        code: &str,
         reason: &str,
     ) -> Result<bool, StoreError> {
         self.settle_photo(
             gallery,
             photo,
-            "SET #status = :rejected, rejection_reason = :reason",
+            "SET #status = :rejected, rejection_code = :code, rejection_reason = :reason",
             HashMap::from([
                 (":rejected".into(), status(PhotoStatus::Rejected)?),
+                (":code".into(), s(code)),
                 (":reason".into(), s(reason)),
             ]),
         )

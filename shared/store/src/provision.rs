@@ -23,7 +23,7 @@ pub struct Provisioned {
 }
 
 /// Creates (or finds) table, bucket, ingest queue with its dead-letter queue, the S3 → SQS
-/// notification on `originals/`, and the SES sender identity. `prefix` keeps names apart, so
+/// notification on `uploads/`, and the SES sender identity. `prefix` keeps names apart, so
 /// tests can provision a fresh set each and run in parallel.
 pub async fn provision(
     sdk_config: &aws_config::SdkConfig,
@@ -204,9 +204,9 @@ async fn notify_uploads(
     bucket: &str,
     queue_arn: &str,
 ) -> Result<(), StoreError> {
-    // New originals are ingested; a new logo re-renders the galleries that show it.
+    // New uploads are ingested; a new logo re-renders the galleries that show it.
     let mut notifications = NotificationConfiguration::builder();
-    for prefix in ["originals/", "logos/"] {
+    for prefix in ["uploads/", "logos/"] {
         let rule = FilterRule::builder()
             .name(FilterRuleName::Prefix)
             .value(prefix)

@@ -46,6 +46,10 @@ pub struct PhotoRecord {
     pub content_type: String,
     pub size: u64,
     pub status: PhotoStatus,
+    /// Why ingest rejected the photo: a stable code (`truncated_image`, `size_mismatch`, …)
+    /// and a sentence for the photographer.
+    #[serde(default)]
+    pub rejection_code: Option<String>,
     pub rejection_reason: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,

@@ -7,7 +7,7 @@ use proofsheet_policy::{
     ContentType, Invalid, PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after,
 };
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{PhotoRecord, PhotoStatus, PresignedRequest};
+use proofsheet_store::{Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -58,6 +58,7 @@ pub(super) async fn create_upload(
         content_type: upload.content_type.mime().to_owned(),
         size: upload.size,
         status: PhotoStatus::Uploading,
+        rejection_code: None,
         rejection_reason: None,
         width: None,
         height: None,
@@ -67,9 +68,10 @@ pub(super) async fn create_upload(
     let presigned = app
         .store
         .presign_upload(
-            &object_keys::original(gallery.id, photo.id),
+            &object_keys::upload(gallery.id, photo.id),
             photo.content_type.as_str(),
             photo.size,
+            Overwrite::Refuse,
             UPLOAD_URL_TTL,
         )
         .await?;
@@ -164,6 +166,8 @@ pub(super) async fn create_logo_upload(
             &object_keys::logo(owner),
             upload.content_type.mime(),
             upload.size,
+            // A new logo replaces the old one; it is validated each time it is used.
+            Overwrite::Allow,
             UPLOAD_URL_TTL,
         )
         .await?;

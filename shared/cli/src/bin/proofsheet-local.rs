@@ -171,13 +171,17 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::err
         )
         .await?;
         let url = upload["upload_url"].as_str().ok_or("no upload url")?;
-        client
-            .put(url)
-            .header("content-type", "image/jpeg")
-            .body(jpeg)
-            .send()
-            .await?
-            .error_for_status()?;
+        let mut put = client.put(url).body(jpeg);
+        // Every header the URL was signed with (the length comes from the body).
+        for (name, value) in upload["upload_headers"]
+            .as_object()
+            .ok_or("no upload headers")?
+        {
+            if name != "content-length" {
+                put = put.header(name, value.as_str().unwrap_or_default());
+            }
+        }
+        put.send().await?.error_for_status()?;
     }
     let general = call(
         "GET",
