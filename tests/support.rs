@@ -6,6 +6,9 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
+pub mod iam_policy;
+pub mod sdk_calls;
+
 use lambda_http::Body;
 use proofsheet_api::{App, Config, from_source_ip, ingest};
 use proofsheet_store::provision::{Provisioned, provision};
@@ -16,9 +19,13 @@ pub const BASE_URL: &str = "https://proofsheet.test";
 pub const SENDER: &str = "studio@proofsheet.test";
 /// The network address requests come from unless a test says otherwise (TEST-NET-1).
 pub const CALLER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
+/// The ingest worker's function (its binary's name).
+pub const INGEST_FUNCTION: &str = "ingest-photo";
 
 pub struct TestApp {
     pub app: App,
+    /// Every AWS call the app made inside a function (a route, the ingest worker).
+    pub sdk_calls: sdk_calls::SdkCalls,
     pub provisioned: Provisioned,
     pub endpoint: String,
     pub http: reqwest::Client,
@@ -75,8 +82,20 @@ impl TestApp {
             vars.insert((*k).into(), (*v).into());
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        let sdk_calls = sdk_calls::SdkCalls::default();
+        let recorder = sdk_calls::Recorder {
+            calls: sdk_calls.clone(),
+            sender: SENDER.into(),
+            queues: vec![(provisioned.ingest_queue_url.clone(), "IngestQueue")],
+        };
+        let store = proofsheet_store::Store::with_interceptors(
+            &sdk,
+            config.resources(),
+            &[proofsheet_store::SharedInterceptor::new(recorder)],
+        );
         Self {
-            app: App::new(&sdk, config),
+            app: App::with_store(store, config),
+            sdk_calls,
             provisioned,
             endpoint,
             http: reqwest::Client::new(),
@@ -161,8 +180,13 @@ impl TestApp {
             None => Body::Empty,
         };
         let req = from_source_ip(req.body(body).expect("request"), source);
+        // The function API Gateway would invoke; a path no route matches reaches none.
+        let function = proofsheet_api::route_spec(req.method(), req.uri().path())
+            .map_or("no-route", |spec| spec.function);
         // Boxed: keeps the futures of test flows within the compiler's type-depth limit.
-        let response = Box::pin(self.app.dispatch(req)).await;
+        let response = sdk_calls::FUNCTION
+            .scope(function, Box::pin(self.app.dispatch(req)))
+            .await;
         let (parts, body) = response.into_parts();
         let json = match body {
             Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
@@ -282,7 +306,11 @@ impl TestApp {
         let queue = &self.provisioned.ingest_queue_url;
         let mut empty_polls = 0;
         while empty_polls < 2 {
-            let handled = ingest::poll_queue_once(&self.app, queue, 0)
+            let handled = sdk_calls::FUNCTION
+                .scope(
+                    INGEST_FUNCTION,
+                    ingest::poll_queue_once(&self.app, queue, 0),
+                )
                 .await
                 .expect("poll");
             if handled == 0 {
@@ -357,6 +385,21 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode");
+    out.into_inner()
+}
+
+/// A 200×50 watermark logo: a red square on the left, transparent elsewhere.
+pub fn logo_png() -> Vec<u8> {
+    let logo = image::RgbaImage::from_fn(200, 50, |x, _| {
+        if x < 50 {
+            image::Rgba([255, 0, 0, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    logo.write_to(&mut out, image::ImageFormat::Png)
         .expect("encode");
     out.into_inner()
 }

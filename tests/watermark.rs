@@ -80,20 +80,6 @@ async fn a_title_change_re_renders_nothing() {
     assert_eq!(queued, 0, "a title change must not queue work");
 }
 
-/// A PNG logo with transparency: an opaque red square on a clear background.
-fn logo_png() -> Vec<u8> {
-    let logo = image::RgbaImage::from_fn(200, 50, |x, _| {
-        if x < 50 {
-            image::Rgba([255, 0, 0, 255])
-        } else {
-            image::Rgba([0, 0, 0, 0])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    logo.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
 #[tokio::test]
 async fn a_new_logo_re_renders_the_galleries_that_show_it() {
     let t = TestApp::spawn().await;

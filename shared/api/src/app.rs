@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use lambda_http::{Body, Request, RequestExt, Response};
-use proofsheet_store::{Resources, Store};
+use proofsheet_store::Store;
 use tracing::Instrument;
 
 use crate::http_io::with_security_headers;
@@ -20,14 +20,12 @@ pub struct App {
 
 impl App {
     pub fn new(sdk_config: &aws_config::SdkConfig, config: Config) -> Self {
-        let store = Store::new(
-            sdk_config,
-            Resources {
-                table: config.table.clone(),
-                bucket: config.bucket.clone(),
-                sender_email: config.sender_email.clone(),
-            },
-        );
+        let store = Store::new(sdk_config, config.resources());
+        Self::with_store(store, config)
+    }
+
+    /// An app over a store built elsewhere (the tests add SDK interceptors to theirs).
+    pub fn with_store(store: Store, config: Config) -> Self {
         let secrets = Secrets::new(&config.secret_key);
         Self {
             store,

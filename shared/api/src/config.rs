@@ -34,6 +34,15 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The AWS resources this deployment's store works on.
+    pub fn resources(&self) -> proofsheet_store::Resources {
+        proofsheet_store::Resources {
+            table: self.table.clone(),
+            bucket: self.bucket.clone(),
+            sender_email: self.sender_email.clone(),
+        }
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }

@@ -21,4 +21,4 @@ pub use app::App;
 pub use config::{Config, ConfigError};
 pub use error::ApiError;
 pub use http_io::from_source_ip;
-pub use routes::{ROUTES, Route, RouteSpec};
+pub use routes::{ROUTES, Route, RouteSpec, route_spec};

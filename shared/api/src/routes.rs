@@ -86,6 +86,12 @@ fn router() -> &'static Router {
     })
 }
 
+/// Where a request for this method and path goes: its route's spec (and so its function).
+pub fn route_spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
+    let (route, _) = match_route(method, path)?;
+    ROUTES.iter().find(|spec| spec.route == route)
+}
+
 /// The route for a method and path, with its path parameters.
 pub(crate) fn match_route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> {
     let matched = router().get(method)?.at(path).ok()?;

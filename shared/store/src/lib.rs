@@ -104,6 +104,8 @@ pub use records::{
 };
 pub use unlock::{ReservedTry, UnlockReservation};
 
+pub use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+
 /// Names of the AWS resources one deployment uses.
 #[derive(Debug, Clone)]
 pub struct Resources {
@@ -126,15 +128,33 @@ impl Store {
     /// Builds the clients from one loaded `aws-config`. A custom endpoint (`AWS_ENDPOINT_URL`,
     /// a local emulator) gets path-style S3 addressing: virtual-host names don't resolve there.
     pub fn new(sdk_config: &aws_config::SdkConfig, resources: Resources) -> Self {
+        Self::with_interceptors(sdk_config, resources, &[])
+    }
+
+    /// Like [`Store::new`], with SDK interceptors on every client: the tests record each AWS
+    /// call a function makes, to check its IAM policy covers them.
+    pub fn with_interceptors(
+        sdk_config: &aws_config::SdkConfig,
+        resources: Resources,
+        interceptors: &[SharedInterceptor],
+    ) -> Self {
         let path_style = sdk_config.endpoint_url().is_some();
-        let s3_config = aws_sdk_s3::config::Builder::from(sdk_config)
-            .force_path_style(path_style)
-            .build();
+        let mut s3 = aws_sdk_s3::config::Builder::from(sdk_config);
+        s3.set_force_path_style(Some(path_style));
+        let mut ddb = aws_sdk_dynamodb::config::Builder::from(sdk_config);
+        let mut ses = aws_sdk_sesv2::config::Builder::from(sdk_config);
+        let mut sqs = aws_sdk_sqs::config::Builder::from(sdk_config);
+        for interceptor in interceptors {
+            s3.push_interceptor(interceptor.clone());
+            ddb.push_interceptor(interceptor.clone());
+            ses.push_interceptor(interceptor.clone());
+            sqs.push_interceptor(interceptor.clone());
+        }
         Self {
-            ddb: aws_sdk_dynamodb::Client::new(sdk_config),
-            s3: aws_sdk_s3::Client::from_conf(s3_config),
-            ses: aws_sdk_sesv2::Client::new(sdk_config),
-            sqs: aws_sdk_sqs::Client::new(sdk_config),
+            ddb: aws_sdk_dynamodb::Client::from_conf(ddb.build()),
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            ses: aws_sdk_sesv2::Client::from_conf(ses.build()),
+            sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
             resources,
         }
     }

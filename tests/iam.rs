@@ -1,0 +1,233 @@
+//! Each function's IAM policy in the SAM template must allow every AWS call its code makes,
+//! including the calls of its "missing" paths. The local emulator enforces no IAM, so a missing
+//! permission would otherwise show only in AWS: a tour through every route and the ingest
+//! worker records each function's calls (see `sdk_calls`), then the template is read.
+
+use std::collections::BTreeSet;
+
+use proofsheet_api::ROUTES;
+use proofsheet_tests::iam_policy::{allows, policies};
+use proofsheet_tests::sdk_calls::Need;
+use proofsheet_tests::*;
+use serde_json::json;
+
+fn template() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+    std::fs::read_to_string(path).expect("infra/template.yaml")
+}
+
+/// What the template does not allow, as readable lines.
+fn uncovered(template: &str, needs: &BTreeSet<Need>) -> Vec<String> {
+    let policies = policies(template);
+    needs
+        .iter()
+        .filter(|need| {
+            policies
+                .get(need.function)
+                .is_none_or(|statements| !allows(statements, need))
+        })
+        .map(|n| {
+            format!(
+                "{}: {} on {}{} (for {})",
+                n.function,
+                n.action,
+                n.resource,
+                n.prefix
+                    .as_ref()
+                    .map(|p| format!(" with prefix {p}"))
+                    .unwrap_or_default(),
+                n.call
+            )
+        })
+        .collect()
+}
+
+/// Every route, and the worker's paths: a new upload, a rejected one, a logo missing and then
+/// present, re-renders, an upload for a photo deleted meanwhile, and every delete.
+async fn tour(t: &TestApp) {
+    let anna = t.photographer("Anna Lee").await;
+    let key = Some(anna.api_key.as_str());
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let sub = t
+        .call(
+            "POST",
+            "/galleries",
+            key,
+            Some(json!({ "title": "Ceremony", "parent_id": gallery })),
+        )
+        .await;
+    assert_eq!(sub.status, 201, "{sub:?}");
+    t.call("GET", "/galleries", key, None).await;
+    t.call("GET", &format!("/galleries/{gallery}"), key, None)
+        .await;
+
+    // Logo mode before any logo exists: ingest reads a missing key and falls back to text.
+    let patched = t
+        .call(
+            "PATCH",
+            &format!("/galleries/{gallery}"),
+            key,
+            Some(json!({ "watermark": { "mode": "logo" } })),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{patched:?}");
+    let photo = t.ready_photo(&anna, &gallery).await;
+    t.upload(&anna, &gallery, "junk.jpg", b"junk".to_vec(), "image/jpeg")
+        .await;
+    t.drain_ingest().await;
+
+    // A logo arrives: every gallery in logo mode is re-rendered.
+    let logo = t
+        .call(
+            "POST",
+            "/watermark-logo",
+            key,
+            Some(json!({ "content_type": "image/png", "size": logo_png().len() })),
+        )
+        .await;
+    assert_eq!(logo.status, 201, "{logo:?}");
+    assert!(
+        t.put_upload(&logo.json, logo_png())
+            .await
+            .status()
+            .is_success()
+    );
+    t.drain_ingest().await;
+    t.call("GET", &format!("/galleries/{gallery}/photos"), key, None)
+        .await;
+
+    // The client side.
+    let general = t
+        .call(
+            "PUT",
+            &format!("/galleries/{gallery}/general-access"),
+            key,
+            Some(json!({ "password": "letmein1" })),
+        )
+        .await;
+    assert_eq!(general.status, 200, "{general:?}");
+    t.call(
+        "GET",
+        &format!("/galleries/{gallery}/general-access"),
+        key,
+        None,
+    )
+    .await;
+    let path = t.general_path(&anna, &gallery).await;
+    let unlock = format!("{path}/unlock");
+    let wrong = json!({ "password": "wrong-guess" });
+    t.call("POST", &unlock, None, Some(wrong)).await;
+    let right = json!({ "password": "letmein1" });
+    let session = t.call("POST", &unlock, None, Some(right)).await.json["session"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
+
+    let grant = t
+        .call(
+            "POST",
+            &format!("/galleries/{gallery}/private-access"),
+            key,
+            Some(json!({ "email": unique_email("ann"), "name": "Ann" })),
+        )
+        .await;
+    assert_eq!(grant.status, 201, "{grant:?}");
+    let grant_path = format!(
+        "/galleries/{gallery}/private-access/{}",
+        grant.json["grant_id"].as_str().unwrap()
+    );
+    t.call(
+        "GET",
+        &format!("/galleries/{gallery}/private-access"),
+        key,
+        None,
+    )
+    .await;
+    t.call(
+        "PATCH",
+        &grant_path,
+        key,
+        Some(json!({ "download_limit": 9 })),
+    )
+    .await;
+    t.call("DELETE", &grant_path, key, None).await;
+
+    // An upload that lands after its photo was deleted.
+    let late = t
+        .call(
+            "POST",
+            &format!("/galleries/{gallery}/photos"),
+            key,
+            Some(json!({ "filename": "late.jpg", "content_type": "image/jpeg", "size": jpeg(64, 48).len() })),
+        )
+        .await;
+    let late_photo = late.json["photo_id"].as_str().unwrap().to_owned();
+    t.call(
+        "DELETE",
+        &format!("/galleries/{gallery}/photos/{late_photo}"),
+        key,
+        None,
+    )
+    .await;
+    assert!(
+        t.put_upload(&late.json, jpeg(64, 48))
+            .await
+            .status()
+            .is_success()
+    );
+    t.drain_ingest().await;
+
+    t.call(
+        "DELETE",
+        &format!("/galleries/{gallery}/photos/{photo}"),
+        key,
+        None,
+    )
+    .await;
+    for id in [sub.json["id"].as_str().unwrap(), &gallery] {
+        let deleted = t
+            .call("DELETE", &format!("/galleries/{id}"), key, None)
+            .await;
+        assert_eq!(deleted.status, 204, "{deleted:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_function_is_allowed_every_call_its_code_makes() {
+    let t = TestApp::spawn().await;
+    tour(&t).await;
+    let needs = t.sdk_calls.needs();
+
+    // The controls: the tour reached every function, and a missing key on the worker's path.
+    let reached: BTreeSet<&str> = needs.iter().map(|n| n.function).collect();
+    for function in ROUTES.iter().map(|r| r.function).chain([INGEST_FUNCTION]) {
+        assert!(reached.contains(function), "the tour never ran {function}");
+    }
+    assert!(
+        needs
+            .iter()
+            .any(|n| n.function == INGEST_FUNCTION && n.call.ends_with("of a missing key")),
+        "the tour never read a missing key in ingest"
+    );
+
+    let template = template();
+    let gaps = uncovered(&template, &needs);
+    assert!(
+        gaps.is_empty(),
+        "infra/template.yaml does not allow:\n  {}",
+        gaps.join("\n  ")
+    );
+
+    // The check bites: without ingest's ListBucket (the foundation's template), a missing logo
+    // would be a 403 in AWS, and the check says so.
+    let statement = "            - Effect: Allow\n              Action: s3:ListBucket\n              Resource: !Sub \"arn:${AWS::Partition}:s3:::${PhotosBucket}\"\n            # The validated original";
+    assert!(template.contains(statement), "the template changed shape");
+    let without = template.replace(statement, "            # The validated original");
+    let gaps = uncovered(&without, &needs);
+    assert!(
+        gaps.iter()
+            .any(|g| g.starts_with("ingest-photo: s3:ListBucket on bucket (")),
+        "{gaps:#?}"
+    );
+}
