@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use proofsheet_api::ROUTES;
-use proofsheet_tests::iam_policy::{allows, policies};
+use proofsheet_api::{ROUTES, SecretKeyUse};
+use proofsheet_tests::iam_policy::{allows, environments, policies};
 use proofsheet_tests::sdk_calls::Need;
 use proofsheet_tests::*;
 use serde_json::json;
@@ -230,4 +230,58 @@ async fn every_function_is_allowed_every_call_its_code_makes() {
             .any(|g| g.starts_with("ingest-photo: s3:ListBucket on bucket (")),
         "{gaps:#?}"
     );
+}
+
+/// The secret key is in no function's configuration, and only the functions whose code makes or
+/// checks links and sessions may read it from Parameter Store.
+#[test]
+fn only_the_functions_that_use_the_secret_key_can_read_it() {
+    let template = template();
+    let policies = policies(&template);
+    let environments = environments(&template);
+    let read = |function: &'static str| Need {
+        function,
+        action: "ssm:GetParameter".into(),
+        resource: "parameter:SECRET_KEY".into(),
+        prefix: None,
+        call: "SSM:GetParameter".into(),
+    };
+    let functions = ROUTES
+        .iter()
+        .map(|r| (r.function, r.route.secret_key_use()))
+        .chain([(INGEST_FUNCTION, SecretKeyUse::NotNeeded)]);
+    let mut needing = 0;
+    for (function, secret_key_use) in functions {
+        let needed = secret_key_use == SecretKeyUse::Needed;
+        needing += usize::from(needed);
+        let env = &environments[function];
+        assert!(
+            !env.iter().any(|v| v == "SECRET_KEY"),
+            "{function}: {env:?}"
+        );
+        assert_eq!(
+            env.iter().any(|v| v == "SECRET_KEY_PARAMETER"),
+            needed,
+            "{function}: {env:?}"
+        );
+        assert_eq!(
+            allows(&policies[function], &read(function)),
+            needed,
+            "{function} reading the secret key"
+        );
+    }
+    assert!(needing > 0, "the routes that make links need the key");
+}
+
+/// Invitations go out from the deployment's own sender only.
+#[test]
+fn email_may_be_sent_only_from_the_sender_identity() {
+    let policies = policies(&template());
+    for (function, statements) in &policies {
+        for statement in statements {
+            if statement.actions.iter().any(|a| a.starts_with("ses:")) {
+                assert_eq!(statement.resources, ["identity/SENDER"], "{function}");
+            }
+        }
+    }
 }

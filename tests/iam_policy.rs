@@ -46,6 +46,37 @@ pub fn policies(template: &str) -> BTreeMap<String, Vec<Statement>> {
     out
 }
 
+/// The environment variables each function gets (its own and the template's `Globals`), by
+/// its binary's name.
+pub fn environments(template: &str) -> BTreeMap<String, Vec<String>> {
+    let doc: Value = serde_yaml_ng::from_str(template).expect("the template is YAML");
+    let names = |variables: &Value| -> Vec<String> {
+        variables
+            .as_mapping()
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let global = names(&doc["Globals"]["Function"]["Environment"]["Variables"]);
+    let resources = doc["Resources"].as_mapping().expect("Resources");
+    resources
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|r| {
+            let binary = r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .expect("Binary")
+                .to_owned();
+            let mut vars = global.clone();
+            vars.extend(names(&r["Properties"]["Environment"]["Variables"]));
+            (binary, vars)
+        })
+        .collect()
+}
+
 fn statement(binary: &str, s: &Value) -> Statement {
     assert_eq!(s["Effect"].as_str(), Some("Allow"), "{binary}: {s:?}");
     let prefixes = match &s["Condition"] {
@@ -94,7 +125,11 @@ fn resource(value: &Value) -> String {
                         "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:",
                         "",
                     )
-                    .replace("${SenderEmail}", "SENDER"),
+                    .replace("${SenderEmail}", "SENDER")
+                    .replace(
+                        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SecretKeyParameterName}",
+                        "parameter:SECRET_KEY",
+                    ),
                 "!Ref" => inner.to_owned(),
                 other => panic!("unsupported tag {other}"),
             }

@@ -74,3 +74,75 @@ async fn the_sample_events_for_client_and_grant_routes_are_refused_cleanly() {
         );
     }
 }
+
+/// In AWS the secret key is an SSM SecureString read at cold start by the functions that make or
+/// check links: a link made by a function given the key inline opens in one that read it there.
+#[tokio::test]
+async fn a_function_reads_its_secret_key_from_parameter_store() {
+    let key = proofsheet_api::secrets::new_secret_key();
+    let t = TestApp::spawn_with(&[("SECRET_KEY", &key)]).await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let path = t.general_path(&anna, &gallery).await;
+
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let parameter = format!("/{}/secret-key", t.provisioned.resources.table);
+    aws_sdk_ssm::Client::new(&sdk)
+        .put_parameter()
+        .name(&parameter)
+        .value(&key)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .expect("put_parameter");
+    let config = |parameter: Option<&str>| {
+        let mut vars = std::collections::HashMap::from([
+            ("TABLE_NAME", t.provisioned.resources.table.clone()),
+            ("BUCKET_NAME", t.provisioned.resources.bucket.clone()),
+            ("SENDER_EMAIL", SENDER.to_owned()),
+        ]);
+        if let Some(name) = parameter {
+            vars.insert("SECRET_KEY_PARAMETER", name.to_owned());
+        }
+        proofsheet_api::Config::from_lookup(|k| vars.get(k).cloned()).expect("config")
+    };
+    let load = |parameter: Option<&str>, secret_key_use| {
+        let config = config(parameter);
+        let sdk = &sdk;
+        async move { proofsheet_api::App::load(sdk, config, secret_key_use).await }
+    };
+
+    let viewer = load(Some(&parameter), proofsheet_api::SecretKeyUse::Needed)
+        .await
+        .expect("the key is read from the parameter");
+    let request = http::Request::builder()
+        .uri(format!("{BASE_URL}{path}"))
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    let opened = viewer.dispatch(request).await;
+    assert_eq!(opened.status(), 200, "the link opens: same key");
+
+    // A function that needs the key fails at start without one, naming what is missing; one
+    // that doesn't starts without reading anything.
+    let missing = load(None, proofsheet_api::SecretKeyUse::Needed).await;
+    assert!(
+        matches!(
+            missing,
+            Err(proofsheet_api::ConfigError::Missing("SECRET_KEY_PARAMETER"))
+        ),
+        "{:?}",
+        missing.err()
+    );
+    let unknown = load(
+        Some("/nowhere/secret-key"),
+        proofsheet_api::SecretKeyUse::Needed,
+    )
+    .await;
+    let error = unknown.err().expect("an unknown parameter fails the start");
+    assert!(error.to_string().contains("/nowhere/secret-key"), "{error}");
+    assert!(
+        load(None, proofsheet_api::SecretKeyUse::NotNeeded)
+            .await
+            .is_ok()
+    );
+}

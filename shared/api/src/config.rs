@@ -15,7 +15,12 @@ pub struct Config {
     /// URL, taken from the request's host (API Gateway's domain in AWS).
     pub public_base_url: Option<String>,
     /// At least 32 random bytes; share-link verifiers and session MACs are derived from it.
-    pub secret_key: Vec<u8>,
+    /// Given inline (`SECRET_KEY`: the local runner and tests), or read from SSM Parameter Store
+    /// at start (`SECRET_KEY_PARAMETER`: in AWS, so the key is in no function's configuration),
+    /// and only by the functions that need it.
+    pub secret_key: Option<Vec<u8>>,
+    /// The name of the SecureString parameter holding the key.
+    pub secret_key_parameter: Option<String>,
     /// The ingest queue, for re-rendering photos when a gallery's watermark changes. Without
     /// it, a new watermark reaches only photos uploaded afterwards.
     pub ingest_queue_url: Option<String>,
@@ -60,17 +65,10 @@ impl Config {
                 .parse::<u64>()
                 .map_err(|e| ConfigError::Invalid(name, e.to_string())),
         };
-        let secret = required("SECRET_KEY")?;
-        let secret_key = URL_SAFE_NO_PAD
-            .decode(secret.trim_end_matches('='))
-            .or_else(|_| STANDARD.decode(&secret))
-            .map_err(|_| ConfigError::Invalid("SECRET_KEY", "not base64".into()))?;
-        if secret_key.len() < 32 {
-            return Err(ConfigError::Invalid(
-                "SECRET_KEY",
-                "must decode to at least 32 bytes".into(),
-            ));
-        }
+        let secret_key = get("SECRET_KEY")
+            .filter(|v| !v.is_empty())
+            .map(|v| parse_secret_key("SECRET_KEY", &v))
+            .transpose()?;
         Ok(Self {
             table: required("TABLE_NAME")?,
             bucket: required("BUCKET_NAME")?,
@@ -79,6 +77,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .map(|v| v.trim_end_matches('/').to_owned()),
             secret_key,
+            secret_key_parameter: get("SECRET_KEY_PARAMETER").filter(|v| !v.is_empty()),
             ingest_queue_url: get("INGEST_QUEUE_URL").filter(|v| !v.is_empty()),
             max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
             client_session_ttl: Duration::from_secs(number(
@@ -88,6 +87,48 @@ impl Config {
             view_url_ttl: Duration::from_secs(number("VIEW_URL_TTL_SECONDS", 3600)?),
         })
     }
+}
+
+/// A secret key as configured: base64 (standard or URL-safe) of at least 32 bytes. `name` is
+/// where it came from, for the error.
+pub(crate) fn parse_secret_key(name: &'static str, raw: &str) -> Result<Vec<u8>, ConfigError> {
+    let raw = raw.trim();
+    let key = URL_SAFE_NO_PAD
+        .decode(raw.trim_end_matches('='))
+        .or_else(|_| STANDARD.decode(raw))
+        .map_err(|_| ConfigError::Invalid(name, "not base64".into()))?;
+    if key.len() < 32 {
+        return Err(ConfigError::Invalid(
+            name,
+            "must decode to at least 32 bytes".into(),
+        ));
+    }
+    Ok(key)
+}
+
+/// Reads the secret key from an SSM SecureString parameter: once per cold start.
+pub(crate) async fn secret_key_from_parameter(
+    sdk_config: &aws_config::SdkConfig,
+    name: &str,
+) -> Result<Vec<u8>, ConfigError> {
+    let unreadable = |why: String| ConfigError::Invalid("SECRET_KEY_PARAMETER", why);
+    let out = aws_sdk_ssm::Client::new(sdk_config)
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send()
+        .await
+        .map_err(|e| {
+            unreadable(format!(
+                "parameter {name} could not be read: {}",
+                aws_sdk_ssm::error::DisplayErrorContext(e)
+            ))
+        })?;
+    let value = out
+        .parameter()
+        .and_then(|p| p.value())
+        .ok_or_else(|| unreadable(format!("parameter {name} has no value")))?;
+    parse_secret_key("SECRET_KEY_PARAMETER", value)
 }
 
 #[cfg(test)]
@@ -125,7 +166,14 @@ mod tests {
         let config = Config::from_lookup(env(FULL)).unwrap();
         assert_eq!(config.public_base_url.as_deref(), Some("https://x.example"));
         assert_eq!(config.max_upload_bytes, 50 * 1024 * 1024);
-        assert_eq!(config.secret_key.len(), 32);
+        assert_eq!(config.secret_key.map(|k| k.len()), Some(32));
+    }
+
+    #[test]
+    fn a_function_without_the_secret_key_still_configures() {
+        let config = Config::from_lookup(env(&FULL[..4])).unwrap();
+        assert_eq!(config.secret_key, None);
+        assert_eq!(config.secret_key_parameter, None);
     }
 
     #[test]

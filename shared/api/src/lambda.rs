@@ -5,7 +5,7 @@ use lambda_runtime::LambdaEvent;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 
-use crate::{App, Route, ingest};
+use crate::{App, Route, SecretKeyUse, ingest};
 
 /// JSON logs, level from `RUST_LOG` (default `info`).
 pub fn init_tracing() {
@@ -22,7 +22,7 @@ pub fn init_tracing() {
 /// Runs the Lambda function of one HTTP route.
 pub async fn serve_route(route: Route) -> Result<(), lambda_http::Error> {
     init_tracing();
-    let app = App::from_env().await?;
+    let app = App::from_env(route.secret_key_use()).await?;
     let app = &app;
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, std::convert::Infallible>(app.handle(route, req).await)
@@ -33,7 +33,7 @@ pub async fn serve_route(route: Route) -> Result<(), lambda_http::Error> {
 /// Runs the ingest worker's Lambda function (SQS, partial batch responses).
 pub async fn serve_ingest() -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let app = App::from_env().await?;
+    let app = App::from_env(SecretKeyUse::NotNeeded).await?;
     let app = &app;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<SqsEvent>| async move {

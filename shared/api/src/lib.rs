@@ -17,7 +17,7 @@ mod routes;
 pub mod secrets;
 mod views;
 
-pub use app::App;
+pub use app::{App, SecretKeyUse};
 pub use config::{Config, ConfigError};
 pub use error::ApiError;
 pub use http_io::from_source_ip;

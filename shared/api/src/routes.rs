@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use http::Method;
 
+use crate::SecretKeyUse;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     CreateGallery,
@@ -25,6 +27,32 @@ pub enum Route {
     CreateLogoUpload,
     ViewGallery,
     UnlockGallery,
+}
+
+impl Route {
+    /// Whether the route's code makes or checks links, sessions or password-try counters, all
+    /// derived from the deployment's secret key: only those functions read the key.
+    pub fn secret_key_use(self) -> SecretKeyUse {
+        match self {
+            Self::PutGeneralAccess
+            | Self::GetGeneralAccess
+            | Self::CreatePrivateAccess
+            | Self::ListPrivateAccess
+            | Self::UpdatePrivateAccess
+            | Self::ViewGallery
+            | Self::UnlockGallery => SecretKeyUse::Needed,
+            Self::CreateGallery
+            | Self::ListGalleries
+            | Self::GetGallery
+            | Self::UpdateGallery
+            | Self::DeleteGallery
+            | Self::CreatePhotoUpload
+            | Self::ListPhotos
+            | Self::DeletePhoto
+            | Self::DeletePrivateAccess
+            | Self::CreateLogoUpload => SecretKeyUse::NotNeeded,
+        }
+    }
 }
 
 /// Where a route lives: method, path template (API Gateway syntax) and its function's binary.

@@ -82,11 +82,15 @@ async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord
         .ok_or(ApiError::NotFound)
 }
 
-fn general_view(app: &App, req: &Request, grant: &GrantRecord) -> GeneralAccessView {
-    GeneralAccessView {
+fn general_view(
+    app: &App,
+    req: &Request,
+    grant: &GrantRecord,
+) -> Result<GeneralAccessView, ApiError> {
+    Ok(GeneralAccessView {
         settings: SettingsView::from(&grant.settings),
-        link: app.link(req, grant.id),
-    }
+        link: app.link(req, grant.id)?,
+    })
 }
 
 pub(super) async fn get_general(
@@ -96,7 +100,7 @@ pub(super) async fn get_general(
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = general_grant(app, &gallery).await?;
-    json(200, &general_view(app, &req, &grant))
+    json(200, &general_view(app, &req, &grant)?)
 }
 
 pub(super) async fn put_general(
@@ -108,7 +112,7 @@ pub(super) async fn put_general(
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = general_grant(app, &gallery).await?;
     let updated = change_settings(app, grant, input).await?;
-    json(200, &general_view(app, &req, &updated))
+    json(200, &general_view(app, &req, &updated)?)
 }
 
 pub(super) async fn create_private(
@@ -152,7 +156,7 @@ pub(super) async fn create_private(
     };
     app.store.create_private_grant(&grant).await?;
 
-    let link = app.link(&req, grant.id);
+    let link = app.link(&req, grant.id)?;
     let email_sent = send_invitation(app, &gallery, &grant, &link).await;
     let mut view = serde_json::to_value(GrantView::new(&grant, link))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -206,10 +210,10 @@ pub(super) async fn list_private(
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grants = app.store.private_grants_of(gallery.id).await?;
-    let views: Vec<GrantView> = grants
+    let views = grants
         .iter()
-        .map(|g| GrantView::new(g, app.link(&req, g.id)))
-        .collect();
+        .map(|g| Ok(GrantView::new(g, app.link(&req, g.id)?)))
+        .collect::<Result<Vec<GrantView>, ApiError>>()?;
     json(200, &serde_json::json!({ "grants": views }))
 }
 
@@ -237,7 +241,7 @@ pub(super) async fn update_private(
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
     let updated = change_settings(app, grant, input).await?;
-    json(200, &GrantView::new(&updated, app.link(&req, updated.id)))
+    json(200, &GrantView::new(&updated, app.link(&req, updated.id)?))
 }
 
 pub(super) async fn delete_private(

@@ -19,7 +19,7 @@ use crate::{ApiError, App};
 /// and revoked tokens are all plain 404s.
 async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
     let token = ShareToken::parse(&path_param(req, "token")?).ok_or(ApiError::NotFound)?;
-    if !app.secrets.token_is_authentic(&token) {
+    if !app.secrets()?.token_is_authentic(&token) {
         return Err(ApiError::NotFound);
     }
     app.store
@@ -33,8 +33,9 @@ async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiErr
 pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
     let grant = grant_for_token(app, req).await?;
     if grant.settings.password_protected() {
+        let secrets = app.secrets()?;
         let claims = bearer(req)
-            .and_then(|session| app.secrets.open_session(session))
+            .and_then(|session| secrets.open_session(session))
             .ok_or(ApiError::PasswordRequired)?;
         if !claims.admits(grant.id, grant.password_version, App::now()) {
             return Err(ApiError::PasswordRequired);
@@ -99,12 +100,11 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         ));
     };
     let now = App::now();
+    let secrets = app.secrets()?;
     // The try is counted before the hash is checked, so parallel guesses share the budgets.
-    let source = app
-        .secrets
-        .source_tag(&UnlockThrottle::source(source_ip(&req)));
+    let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
     let known_device = bearer(&req)
-        .and_then(|session| app.secrets.open_session(session))
+        .and_then(|session| secrets.open_session(session))
         .is_some_and(|earlier| earlier.marks_known_device(grant.id, grant.password_version, now));
     let reserved = match app
         .store
@@ -132,7 +132,7 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     json(
         200,
         &serde_json::json!({
-            "session": app.secrets.sign_session(&claims),
+            "session": secrets.sign_session(&claims),
             "expires_at": timestamp(claims.expires_at),
         }),
     )

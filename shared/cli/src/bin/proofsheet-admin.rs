@@ -40,7 +40,7 @@ async fn create_photographer(args: &[String]) -> ExitCode {
         eprintln!("create-photographer needs --name, --email and --slug");
         return ExitCode::from(2);
     };
-    let app = match proofsheet_api::App::from_env().await {
+    let app = match proofsheet_api::App::from_env(proofsheet_api::SecretKeyUse::NotNeeded).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("{e}");
