@@ -7,6 +7,11 @@ use image::metadata::Orientation;
 use image::{
     DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage, RgbaImage,
 };
+use zune_jpeg::JpegDecoder;
+use zune_jpeg::errors::DecodeErrors;
+use zune_jpeg::zune_core::bytestream::ZCursor;
+use zune_jpeg::zune_core::colorspace::ColorSpace;
+use zune_jpeg::zune_core::options::DecoderOptions;
 
 use crate::{DecodeLimits, MAX_LOGO_SIDE, RenderError};
 
@@ -35,6 +40,9 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
     if ends_early(format, bytes) {
         return Err(RenderError::Truncated);
     }
+    if format == ImageFormat::Jpeg {
+        return decode_jpeg(bytes, limits);
+    }
 
     let mut reader = reader;
     reader.limits(image_limits(
@@ -50,14 +58,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
     // (only `ImageReader::decode` would), so check it here; the RGB copy
     // made for grey or alpha images counts too.
     let rgb_bytes = u64::from(w) * u64::from(h) * 3;
-    let needed = decoder.total_bytes().max(rgb_bytes);
-    if needed > limits.max_alloc_bytes {
-        return Err(RenderError::LimitExceeded(format!(
-            "opening it needs {} of memory and the limit is {}",
-            mib(needed),
-            mib(limits.max_alloc_bytes)
-        )));
-    }
+    check_alloc(decoder.total_bytes().max(rgb_bytes), limits)?;
 
     // A broken EXIF block is common and harmless: show the photo as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -65,7 +66,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
         .icc_profile()
         .ok()
         .flatten()
-        .filter(|p| !p.is_empty() && p.len() <= MAX_ICC_BYTES);
+        .filter(|p| usable_icc(p));
 
     let image = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     Ok(Decoded {
@@ -73,6 +74,57 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
         orientation,
         icc,
     })
+}
+
+/// The decoder `image` uses, called directly in strict mode: `image` runs it
+/// leniently, painting over damaged entropy-coded data instead of failing.
+fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderError> {
+    let side = |max: u32| usize::try_from(max).unwrap_or(usize::MAX);
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(side(limits.max_width))
+        .set_max_height(side(limits.max_height))
+        // Grey, CMYK and YCCK photos are converted too.
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(map_jpeg_error)?;
+    // Known once the headers are read; JPEG sides fit in 16 bits.
+    let (w, h) = decoder
+        .dimensions()
+        .map_or((0, 0), |(w, h)| (w as u32, h as u32));
+    check_dimensions(w, h, limits)?;
+    check_alloc(u64::from(w) * u64::from(h) * 3, limits)?;
+
+    // A broken EXIF block is common and harmless: show the photo as stored.
+    let orientation = decoder
+        .exif()
+        .and_then(|exif| Orientation::from_exif_chunk(exif))
+        .unwrap_or(Orientation::NoTransforms);
+    let icc = decoder.icc_profile().filter(|p| usable_icc(p));
+
+    let pixels = decoder.decode().map_err(map_jpeg_error)?;
+    let image = RgbImage::from_raw(w, h, pixels)
+        .ok_or_else(|| RenderError::Internal("decoded JPEG has the wrong size".to_owned()))?;
+    Ok(Decoded {
+        image,
+        orientation,
+        icc,
+    })
+}
+
+fn usable_icc(profile: &[u8]) -> bool {
+    !profile.is_empty() && profile.len() <= MAX_ICC_BYTES
+}
+
+fn check_alloc(needed: u64, limits: &DecodeLimits) -> Result<(), RenderError> {
+    if needed > limits.max_alloc_bytes {
+        return Err(RenderError::LimitExceeded(format!(
+            "opening it needs {} of memory and the limit is {}",
+            mib(needed),
+            mib(limits.max_alloc_bytes)
+        )));
+    }
+    Ok(())
 }
 
 /// Decode a watermark logo: PNG only, at most [`MAX_LOGO_SIDE`] per side.
@@ -349,6 +401,17 @@ pub(crate) fn map_image_error(err: ImageError) -> RenderError {
         ImageError::IoError(e) => RenderError::Corrupt(e.to_string()),
         ImageError::Parameter(e) => RenderError::Corrupt(e.to_string()),
         ImageError::Encoding(e) => RenderError::Internal(e.to_string()),
+    }
+}
+
+fn map_jpeg_error(err: DecodeErrors) -> RenderError {
+    match err {
+        DecodeErrors::LargeDimensions(_) => {
+            RenderError::LimitExceeded("its width or height is too large".to_owned())
+        }
+        DecodeErrors::Unsupported(scheme) => RenderError::UnsupportedFormat(format!("{scheme:?}")),
+        // zune-jpeg's messages come with debug quotes.
+        other => RenderError::Corrupt(format!("JPEG: {}", other.to_string().trim_matches('"'))),
     }
 }
 

@@ -171,6 +171,43 @@ fn jpeg_with_bytes_after_its_end_is_accepted() {
     }
 }
 
+/// Overwrite `run` at the middle of the first scan's entropy-coded data.
+fn damage_first_scan(full: &[u8], run: &[u8]) -> Vec<u8> {
+    let scans = scan_offsets(full);
+    let start = scan_data_start(full, scans[0]);
+    let end = scans.get(1).copied().unwrap_or(full.len() - 2);
+    // Not right after a 0xFF, whose stuffed 0x00 would be overwritten.
+    let mut at = (start + end) / 2;
+    while full[at - 1] == 0xFF {
+        at += 1;
+    }
+    assert!(at + run.len() < end);
+    let mut out = full.to_vec();
+    out[at..at + run.len()].copy_from_slice(run);
+    out
+}
+
+#[test]
+fn jpeg_with_damaged_scan_data_is_corrupt() {
+    // What zune-jpeg's strict mode detects: a marker that cannot be inside
+    // a scan, and a bit sequence no Huffman code matches. Damage that still
+    // reads as valid codes (flipped bits, a run of zeros) goes unnoticed:
+    // the decoder pads a scan that ends too soon with zero bits and ignores
+    // leftover data, so such a photo renders with wrong blocks.
+    let all_one_bits = [0xFF, 0x00].repeat(16); // stuffed 0xFF bytes
+    let stray_marker = [0x12, 0x34, 0xFF, 0x05, 0x56, 0x78];
+    for (kind, full) in [
+        ("baseline", jpeg(&gradient(300, 200))),
+        ("progressive", progressive_jpeg(&gradient(300, 200))),
+    ] {
+        assert!(try_render(&full).is_ok(), "{kind}");
+        for (damage, run) in [("ones", &all_one_bits[..]), ("marker", &stray_marker)] {
+            let err = try_render(&damage_first_scan(&full, run)).unwrap_err();
+            assert_eq!(err.code(), "corrupt", "{kind}, {damage}: {err}");
+        }
+    }
+}
+
 #[test]
 fn truncated_png_is_rejected_as_truncated() {
     let full = png_rgb(&gradient(300, 200));
