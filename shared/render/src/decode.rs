@@ -7,6 +7,11 @@ use image::metadata::Orientation;
 use image::{
     DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage, RgbaImage,
 };
+use zune_jpeg::JpegDecoder;
+use zune_jpeg::errors::DecodeErrors;
+use zune_jpeg::zune_core::bytestream::ZCursor;
+use zune_jpeg::zune_core::colorspace::ColorSpace;
+use zune_jpeg::zune_core::options::DecoderOptions;
 
 use crate::{DecodeLimits, MAX_LOGO_SIDE, RenderError};
 
@@ -30,6 +35,14 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
     if let Some((w, h)) = peek_dimensions(format, bytes) {
         check_dimensions(w, h, limits)?;
     }
+    // Decoders fill in or skip what is missing, so a cut-off upload would
+    // show with a grey band; the photographer has to send it again.
+    if ends_early(format, bytes) {
+        return Err(RenderError::Truncated);
+    }
+    if format == ImageFormat::Jpeg {
+        return decode_jpeg(bytes, limits);
+    }
 
     let mut reader = reader;
     reader.limits(image_limits(
@@ -45,14 +58,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
     // (only `ImageReader::decode` would), so check it here; the RGB copy
     // made for grey or alpha images counts too.
     let rgb_bytes = u64::from(w) * u64::from(h) * 3;
-    let needed = decoder.total_bytes().max(rgb_bytes);
-    if needed > limits.max_alloc_bytes {
-        return Err(RenderError::LimitExceeded(format!(
-            "opening it needs {} of memory and the limit is {}",
-            mib(needed),
-            mib(limits.max_alloc_bytes)
-        )));
-    }
+    check_alloc(decoder.total_bytes().max(rgb_bytes), limits)?;
 
     // A broken EXIF block is common and harmless: show the photo as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -60,7 +66,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
         .icc_profile()
         .ok()
         .flatten()
-        .filter(|p| !p.is_empty() && p.len() <= MAX_ICC_BYTES);
+        .filter(|p| usable_icc(p));
 
     let image = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     Ok(Decoded {
@@ -68,6 +74,57 @@ pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, Ren
         orientation,
         icc,
     })
+}
+
+/// The decoder `image` uses, called directly in strict mode: `image` runs it
+/// leniently, painting over damaged entropy-coded data instead of failing.
+fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderError> {
+    let side = |max: u32| usize::try_from(max).unwrap_or(usize::MAX);
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(side(limits.max_width))
+        .set_max_height(side(limits.max_height))
+        // Grey, CMYK and YCCK photos are converted too.
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(map_jpeg_error)?;
+    // Known once the headers are read; JPEG sides fit in 16 bits.
+    let (w, h) = decoder
+        .dimensions()
+        .map_or((0, 0), |(w, h)| (w as u32, h as u32));
+    check_dimensions(w, h, limits)?;
+    check_alloc(u64::from(w) * u64::from(h) * 3, limits)?;
+
+    // A broken EXIF block is common and harmless: show the photo as stored.
+    let orientation = decoder
+        .exif()
+        .and_then(|exif| Orientation::from_exif_chunk(exif))
+        .unwrap_or(Orientation::NoTransforms);
+    let icc = decoder.icc_profile().filter(|p| usable_icc(p));
+
+    let pixels = decoder.decode().map_err(map_jpeg_error)?;
+    let image = RgbImage::from_raw(w, h, pixels)
+        .ok_or_else(|| RenderError::Internal("decoded JPEG has the wrong size".to_owned()))?;
+    Ok(Decoded {
+        image,
+        orientation,
+        icc,
+    })
+}
+
+fn usable_icc(profile: &[u8]) -> bool {
+    !profile.is_empty() && profile.len() <= MAX_ICC_BYTES
+}
+
+fn check_alloc(needed: u64, limits: &DecodeLimits) -> Result<(), RenderError> {
+    if needed > limits.max_alloc_bytes {
+        return Err(RenderError::LimitExceeded(format!(
+            "opening it needs {} of memory and the limit is {}",
+            mib(needed),
+            mib(limits.max_alloc_bytes)
+        )));
+    }
+    Ok(())
 }
 
 /// Decode a watermark logo: PNG only, at most [`MAX_LOGO_SIDE`] per side.
@@ -251,6 +308,73 @@ fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
+/// True when the bytes stop before the format's end marker: an upload cut
+/// off, or an export that did not finish.
+fn ends_early(format: ImageFormat, bytes: &[u8]) -> bool {
+    match format {
+        ImageFormat::Jpeg => jpeg_ends_early(bytes),
+        ImageFormat::Png => png_ends_early(bytes),
+        _ => false,
+    }
+}
+
+/// No end-of-image marker after the main image's first scan. Segments are
+/// skipped by their length, so the end marker of a thumbnail inside the EXIF
+/// block is not taken for the photo's own. Only a sound structure that runs
+/// out of bytes counts; a broken one is left to the decoder to judge.
+fn jpeg_ends_early(b: &[u8]) -> bool {
+    let mut i = 2; // past SOI
+    loop {
+        let Some((at, marker)) = next_marker(b, i) else {
+            return true;
+        };
+        i = at + 2;
+        match marker {
+            0xD9 => return false,        // EOI
+            0x01 | 0xD0..=0xD8 => {}     // no length field: TEM, restarts, SOI
+            0x02..=0xBF => return false, // reserved, never in a sound file
+            _ => {
+                let Some(len) = be16(b, i) else {
+                    return true;
+                };
+                i += usize::from(len);
+                // A segment is followed by the next marker, a scan header by its data.
+                if len < 2 || (marker != 0xDA && b.get(i).is_some_and(|&x| x != 0xFF)) {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// Position and code of the next marker at or after `i`. Inside a scan's
+/// entropy-coded data a 0xFF byte is followed by 0x00 (a stuffed 0xFF) or a
+/// restart marker, so the first other marker is where the scan ends; 0xFF
+/// before a marker code may repeat as fill.
+fn next_marker(b: &[u8], mut i: usize) -> Option<(usize, u8)> {
+    loop {
+        i += b.get(i..)?.iter().position(|&x| x == 0xFF)?;
+        match *b.get(i + 1)? {
+            0x00 | 0xFF => i += 1,
+            code => return Some((i, code)),
+        }
+    }
+}
+
+/// The IEND chunk is missing or cut.
+fn png_ends_early(b: &[u8]) -> bool {
+    let mut i = 8; // past the signature
+    // Each chunk: data length (4), type (4), data, CRC (4).
+    while let Some(len) = be32(b, i) {
+        let end = i.saturating_add(12).saturating_add(len as usize);
+        if b.get(i + 4..i + 8) == Some(b"IEND") {
+            return end > b.len();
+        }
+        i = end;
+    }
+    true
+}
+
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
 }
@@ -277,6 +401,17 @@ pub(crate) fn map_image_error(err: ImageError) -> RenderError {
         ImageError::IoError(e) => RenderError::Corrupt(e.to_string()),
         ImageError::Parameter(e) => RenderError::Corrupt(e.to_string()),
         ImageError::Encoding(e) => RenderError::Internal(e.to_string()),
+    }
+}
+
+fn map_jpeg_error(err: DecodeErrors) -> RenderError {
+    match err {
+        DecodeErrors::LargeDimensions(_) => {
+            RenderError::LimitExceeded("its width or height is too large".to_owned())
+        }
+        DecodeErrors::Unsupported(scheme) => RenderError::UnsupportedFormat(format!("{scheme:?}")),
+        // zune-jpeg's messages come with debug quotes.
+        other => RenderError::Corrupt(format!("JPEG: {}", other.to_string().trim_matches('"'))),
     }
 }
 
@@ -315,6 +450,44 @@ mod tests {
         assert_eq!(jpeg_dimensions(&b), Some((1024, 768)));
         assert_eq!(jpeg_dimensions(&b[..b.len() - 1]), None);
         assert_eq!(jpeg_dimensions(&[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x00]), None);
+    }
+
+    #[test]
+    fn jpeg_ends_at_the_main_images_end_marker() {
+        let mut b = vec![0xFF, 0xD8];
+        // APP1 holding a thumbnail's SOI and EOI.
+        b.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x06, 0xFF, 0xD8, 0xFF, 0xD9]);
+        // SOS header, then data with a stuffed 0xFF and a restart marker.
+        b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x03, 1]);
+        b.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        // A fill byte, then EOI.
+        b.extend_from_slice(&[0xFF, 0xFF, 0xD9]);
+        assert!(!jpeg_ends_early(&b));
+        for cut in 0..b.len() {
+            assert!(jpeg_ends_early(&b[..cut]), "cut at {cut}");
+        }
+        let mut trailing = b.clone();
+        trailing.extend_from_slice(&[0, 1, 2]);
+        assert!(!jpeg_ends_early(&trailing));
+        // A reserved marker in the data is damage, not an early end.
+        let mut damaged = b[..b.len() - 3].to_vec();
+        damaged.extend_from_slice(&[0xFF, 0x05, 0x00]);
+        assert!(!jpeg_ends_early(&damaged));
+    }
+
+    #[test]
+    fn png_ends_with_a_whole_iend_chunk() {
+        let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+        b.extend_from_slice(&[0, 0, 0, 2]);
+        b.extend_from_slice(b"IHDR\x01\x02CRC!");
+        b.extend_from_slice(&[0, 0, 0, 0]);
+        b.extend_from_slice(b"IENDCRC!");
+        assert!(!png_ends_early(&b));
+        for cut in 0..b.len() {
+            assert!(png_ends_early(&b[..cut]), "cut at {cut}");
+        }
+        b.extend_from_slice(b"trailing");
+        assert!(!png_ends_early(&b));
     }
 
     #[test]

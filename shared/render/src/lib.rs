@@ -192,6 +192,12 @@ pub enum RenderError {
         "This photo looks damaged or incomplete and could not be read ({0}). Please export it again and re-upload."
     )]
     Corrupt(String),
+    /// The file stops before its end marker: a cut-off upload or an export
+    /// that did not finish. Decoders would fill the rest with grey.
+    #[error(
+        "This photo's file ends early: the upload was cut off or the export is incomplete. Please upload it again."
+    )]
+    Truncated,
     #[error(
         "The watermark logo can't be used: {0}. Please upload a PNG logo of at most 4000 × 4000 pixels."
     )]
@@ -215,6 +221,7 @@ impl RenderError {
             Self::TooLarge { .. } => "too_large",
             Self::LimitExceeded(_) => "limit_exceeded",
             Self::Corrupt(_) => "corrupt",
+            Self::Truncated => "truncated_image",
             Self::LogoInvalid(_) => "logo_invalid",
             Self::DecoderPanicked => "decoder_panicked",
             Self::Internal(_) => "internal",

@@ -18,6 +18,7 @@ fn all_errors() -> Vec<RenderError> {
         },
         RenderError::LimitExceeded("x".into()),
         RenderError::Corrupt("x".into()),
+        RenderError::Truncated,
         RenderError::LogoInvalid("x".into()),
         RenderError::DecoderPanicked,
         RenderError::Internal("x".into()),

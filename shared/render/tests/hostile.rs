@@ -97,23 +97,135 @@ fn alloc_limit_is_enforced() {
     }
 }
 
+/// Cut points inside the headers, at the start of the first scan, inside
+/// the data and just before the end-of-image marker.
+fn cuts(full: &[u8]) -> Vec<usize> {
+    let scan = scan_data_start(full, scan_offsets(full)[0]);
+    let n = full.len();
+    vec![3, 20, 200, scan - 1, scan, n / 3, n / 2, n - 2, n - 1]
+}
+
+fn assert_truncated(full: &[u8], cuts: &[usize]) {
+    for &cut in cuts {
+        // A lenient decoder paints the missing part grey and calls it a photo.
+        let result = try_render(&full[..cut]);
+        assert_eq!(
+            result.map(|r| (r.width, r.height)),
+            Err(RenderError::Truncated),
+            "cut at {cut} of {}",
+            full.len()
+        );
+    }
+}
+
 #[test]
-fn truncated_jpeg_never_panics() {
+fn truncated_jpeg_is_rejected_as_truncated() {
     let full = jpeg(&gradient(300, 200));
-    for cut in [3, 20, 200, full.len() / 2, full.len() - 2] {
-        // zune-jpeg fills in a cut-off scan, so success is a fair outcome;
-        // a panic or a DecoderPanicked is not.
-        match try_render(&full[..cut]) {
-            Ok(r) => assert_eq!((r.width, r.height), (300, 200)),
-            Err(e) => assert_ne!(e, RenderError::DecoderPanicked, "cut at {cut}"),
+    assert_truncated(&full, &cuts(&full));
+    let err = try_render(&full[..full.len() / 3]).unwrap_err();
+    assert_eq!(err.code(), "truncated_image");
+}
+
+#[test]
+fn truncated_progressive_jpeg_is_rejected_as_truncated() {
+    let full = progressive_jpeg(&gradient(300, 200));
+    let scans = scan_offsets(&full);
+    assert!(scans.len() > 2, "{} scans", scans.len());
+    // Cut between two scans, a lenient decoder shows a blurry photo.
+    let mut at = cuts(&full);
+    at.extend(&scans[1..]);
+    assert_truncated(&full, &at);
+}
+
+#[test]
+fn truncated_jpeg_with_an_exif_thumbnail_is_still_truncated() {
+    // The thumbnail inside the EXIF block ends with its own end-of-image
+    // marker; that is not the photo's end.
+    let thumbnail = jpeg(&gradient(160, 120));
+    let full = with_exif_thumbnail(&jpeg(&gradient(300, 200)), 1, &thumbnail);
+    assert!(try_render(&full).is_ok());
+    let main_scan = *scan_offsets(&full).last().unwrap();
+    assert!(main_scan > thumbnail.len());
+    let n = full.len();
+    assert_truncated(&full, &[100, main_scan, main_scan + 20, n / 2, n - 2]);
+}
+
+#[test]
+fn jpeg_with_bytes_after_its_end_is_accepted() {
+    // Some cameras and phones append data after the image: padding, a
+    // second picture (MPF) or a gain map.
+    let full = jpeg(&quadrants(300, 200));
+    let mut padded = full.clone();
+    padded.extend_from_slice(&[0; 512]);
+    let mut second_picture = full.clone();
+    second_picture.extend_from_slice(&jpeg(&gradient(64, 48)));
+    let mut junk = full.clone();
+    junk.extend_from_slice(&noise(1000, 5));
+    for (name, bytes) in [
+        ("padded", padded),
+        ("second picture", second_picture),
+        ("junk", junk),
+    ] {
+        let r = try_render(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((r.width, r.height), (300, 200), "{name}");
+    }
+}
+
+/// Overwrite `run` at the middle of the first scan's entropy-coded data.
+fn damage_first_scan(full: &[u8], run: &[u8]) -> Vec<u8> {
+    let scans = scan_offsets(full);
+    let start = scan_data_start(full, scans[0]);
+    let end = scans.get(1).copied().unwrap_or(full.len() - 2);
+    // Not right after a 0xFF, whose stuffed 0x00 would be overwritten.
+    let mut at = (start + end) / 2;
+    while full[at - 1] == 0xFF {
+        at += 1;
+    }
+    assert!(at + run.len() < end);
+    let mut out = full.to_vec();
+    out[at..at + run.len()].copy_from_slice(run);
+    out
+}
+
+#[test]
+fn jpeg_with_damaged_scan_data_is_corrupt() {
+    // What zune-jpeg's strict mode detects: a marker that cannot be inside
+    // a scan, and a bit sequence no Huffman code matches. Damage that still
+    // reads as valid codes (flipped bits, a run of zeros) goes unnoticed:
+    // the decoder pads a scan that ends too soon with zero bits and ignores
+    // leftover data, so such a photo renders with wrong blocks.
+    let all_one_bits = [0xFF, 0x00].repeat(16); // stuffed 0xFF bytes
+    let stray_marker = [0x12, 0x34, 0xFF, 0x05, 0x56, 0x78];
+    for (kind, full) in [
+        ("baseline", jpeg(&gradient(300, 200))),
+        ("progressive", progressive_jpeg(&gradient(300, 200))),
+    ] {
+        assert!(try_render(&full).is_ok(), "{kind}");
+        for (damage, run) in [("ones", &all_one_bits[..]), ("marker", &stray_marker)] {
+            let err = try_render(&damage_first_scan(&full, run)).unwrap_err();
+            assert_eq!(err.code(), "corrupt", "{kind}, {damage}: {err}");
         }
     }
 }
 
 #[test]
-fn truncated_png_is_corrupt() {
+fn truncated_png_is_rejected_as_truncated() {
     let full = png_rgb(&gradient(300, 200));
-    let err = try_render(&full[..full.len() / 2]).unwrap_err();
+    let n = full.len();
+    // Without IEND alone the pixels are all there, but the file is still cut.
+    for cut in [20, n / 2, n - 12, n - 1] {
+        let err = try_render(&full[..cut]).unwrap_err();
+        assert_eq!(err.code(), "truncated_image", "cut at {cut} of {n}: {err}");
+    }
+}
+
+#[test]
+fn png_damaged_in_the_middle_is_corrupt() {
+    let full = png_rgb(&gradient(300, 200));
+    let idat = full.windows(4).position(|w| w == b"IDAT").unwrap();
+    let mut bad_crc = full.clone();
+    bad_crc[idat + 100] ^= 0x5A;
+    let err = try_render(&bad_crc).unwrap_err();
     assert_eq!(err.code(), "corrupt", "{err}");
 }
 

@@ -309,3 +309,97 @@ fn logo_opacity_scales_its_alpha() {
 fn validate_logo_accepts_png_and_reports_size() {
     assert_eq!(validate_logo(&half_red_logo()), Ok((200, 100)));
 }
+
+#[test]
+fn progressive_jpeg_renders_its_picture() {
+    let r = render(&progressive_jpeg(&quadrants(600, 400)), &no_mark());
+    assert_eq!((r.width, r.height), (600, 400));
+    let img = decode(&r.preview);
+    assert_eq!(nearest(img.get_pixel(150, 100).0), RED);
+    assert_eq!(nearest(img.get_pixel(450, 100).0), GREEN);
+    assert_eq!(nearest(img.get_pixel(150, 300).0), BLUE);
+    assert_eq!(nearest(img.get_pixel(450, 300).0), YELLOW);
+}
+
+#[test]
+fn exif_thumbnail_does_not_get_in_the_way_of_orientation() {
+    let thumbnail = jpeg(&gradient(160, 120));
+    let original = with_exif_thumbnail(&jpeg(&quadrants(300, 200)), 6, &thumbnail);
+    let r = render(&original, &no_mark());
+    assert_eq!((r.width, r.height), (200, 300));
+    let img = decode(&r.preview);
+    // Rotated 90° clockwise: blue top-left, red top-right.
+    assert_eq!(nearest(img.get_pixel(50, 75).0), BLUE);
+    assert_eq!(nearest(img.get_pixel(150, 75).0), RED);
+}
+
+fn encode_with(pixels: &[u8], w: u16, h: u16, color: jpeg_encoder::ColorType) -> Vec<u8> {
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 95)
+        .encode(pixels, w, h, color)
+        .unwrap();
+    out
+}
+
+#[test]
+fn greyscale_jpeg_renders_grey() {
+    let ramp: Vec<u8> = (0..200u32)
+        .flat_map(|_| (0..300u32).map(|x| (x * 255 / 299) as u8))
+        .collect();
+    let r = render(
+        &encode_with(&ramp, 300, 200, jpeg_encoder::ColorType::Luma),
+        &no_mark(),
+    );
+    assert_eq!((r.width, r.height), (300, 200));
+    let img = decode(&r.preview);
+    for x in [10, 150, 290] {
+        let px = img.get_pixel(x, 100).0;
+        let expected = (x * 255 / 299) as u8;
+        assert!(max_diff(&px, &[expected; 3]) <= 6, "x {x}: {px:?}");
+    }
+}
+
+#[test]
+fn cmyk_jpeg_renders_in_rgb() {
+    let cmyk = |[r, g, b]: [u8; 3]| [255 - r, 255 - g, 255 - b, 0];
+    let pixels: Vec<u8> = quadrants(300, 200)
+        .pixels()
+        .flat_map(|p| cmyk(p.0))
+        .collect();
+    let r = render(
+        &encode_with(&pixels, 300, 200, jpeg_encoder::ColorType::Cmyk),
+        &no_mark(),
+    );
+    let img = decode(&r.preview);
+    assert_eq!(nearest(img.get_pixel(75, 50).0), RED);
+    assert_eq!(nearest(img.get_pixel(225, 50).0), GREEN);
+    assert_eq!(nearest(img.get_pixel(75, 150).0), BLUE);
+    assert_eq!(nearest(img.get_pixel(225, 150).0), YELLOW);
+}
+
+#[test]
+fn icc_profile_is_kept_in_every_rendition() {
+    // Not a real profile: the bytes are carried over, not interpreted.
+    let profile = noise(3000, 9);
+    let mut original = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut original, 90);
+    encoder.add_icc_profile(&profile).unwrap();
+    encoder
+        .encode(
+            gradient(300, 200).as_raw(),
+            300,
+            200,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .unwrap();
+    let r = render(&original, &Watermark::text("© Test"));
+    for rendition in [
+        &r.thumbnail,
+        &r.thumbnail_watermarked,
+        &r.preview,
+        &r.preview_watermarked,
+    ] {
+        let found = rendition.jpeg.windows(64).any(|w| w == &profile[..64]);
+        assert!(found, "{rendition:?} lost the profile");
+    }
+}

@@ -77,25 +77,84 @@ pub fn png_rgba(img: &RgbaImage) -> Vec<u8> {
 /// Insert a minimal APP1 Exif segment (big-endian TIFF, one IFD entry:
 /// Orientation 0x0112 = `orientation`) right after SOI.
 pub fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    with_app1_exif(jpeg, &exif_tiff(orientation, None))
+}
+
+/// Insert an APP1 Exif segment right after SOI that carries `thumbnail` (a
+/// whole JPEG, with its own end-of-image marker) as cameras do: IFD1 points
+/// at it.
+pub fn with_exif_thumbnail(jpeg: &[u8], orientation: u16, thumbnail: &[u8]) -> Vec<u8> {
+    with_app1_exif(jpeg, &exif_tiff(orientation, Some(thumbnail)))
+}
+
+/// Big-endian TIFF: IFD0 with the Orientation, then optionally IFD1 with
+/// JPEGInterchangeFormat (0x0201) and its length (0x0202), then the thumbnail.
+fn exif_tiff(orientation: u16, thumbnail: Option<&[u8]>) -> Vec<u8> {
+    const IFD1_AT: u32 = 8 + 18; // TIFF header, IFD0 with one entry
+    const THUMB_AT: u32 = IFD1_AT + 30; // IFD1 with two entries
+    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, value: [u8; 4]| {
+        tiff.extend_from_slice(&tag.to_be_bytes());
+        tiff.extend_from_slice(&kind.to_be_bytes());
+        tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+        tiff.extend_from_slice(&value);
+    };
     let mut tiff = Vec::new();
     tiff.extend_from_slice(b"MM\x00\x2a"); // big-endian TIFF magic
     tiff.extend_from_slice(&8u32.to_be_bytes()); // offset of IFD0
     tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
-    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // tag: Orientation
-    tiff.extend_from_slice(&3u16.to_be_bytes()); // type: SHORT
-    tiff.extend_from_slice(&1u32.to_be_bytes()); // count
-    tiff.extend_from_slice(&orientation.to_be_bytes());
-    tiff.extend_from_slice(&[0, 0]); // value padding
+    let [hi, lo] = orientation.to_be_bytes();
+    entry(&mut tiff, 0x0112, 3, [hi, lo, 0, 0]); // SHORT, padded
+    let Some(thumbnail) = thumbnail else {
+        tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+        return tiff;
+    };
+    tiff.extend_from_slice(&IFD1_AT.to_be_bytes());
+    tiff.extend_from_slice(&2u16.to_be_bytes()); // two entries
+    entry(&mut tiff, 0x0201, 4, THUMB_AT.to_be_bytes()); // LONG
+    entry(&mut tiff, 0x0202, 4, (thumbnail.len() as u32).to_be_bytes());
     tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    assert_eq!(tiff.len(), THUMB_AT as usize);
+    tiff.extend_from_slice(thumbnail);
+    tiff
+}
 
+fn with_app1_exif(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
     let mut payload = b"Exif\0\0".to_vec();
-    payload.extend_from_slice(&tiff);
+    payload.extend_from_slice(tiff);
     let mut out = jpeg[..2].to_vec();
     out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
     out.extend_from_slice(&payload);
     out.extend_from_slice(&jpeg[2..]);
     out
+}
+
+/// Progressive JPEG: a DC scan, then several AC scans per component.
+pub fn progressive_jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.set_progressive(true);
+    let (w, h) = (img.width() as u16, img.height() as u16);
+    encoder
+        .encode(img.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
+/// Offsets of the start-of-scan markers (0xFF 0xDA). Inside entropy-coded
+/// data 0xFF is always followed by 0x00 or a restart marker, so only an
+/// embedded thumbnail could add false hits.
+pub fn scan_offsets(jpeg: &[u8]) -> Vec<usize> {
+    jpeg.windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == &[0xFF, 0xDA])
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Where the entropy-coded data of the scan whose marker is at `sos` begins.
+pub fn scan_data_start(jpeg: &[u8], sos: usize) -> usize {
+    sos + 2 + usize::from(u16::from_be_bytes([jpeg[sos + 2], jpeg[sos + 3]]))
 }
 
 /// Decode a rendition and check it is a JPEG of the stated size.
@@ -121,12 +180,7 @@ pub fn luma_sampling(jpeg: &[u8]) -> u8 {
 /// (number of scans, components in the first scan). One interleaved scan is
 /// the layout every decoder handles, including the `image` crate's.
 pub fn scan_layout(jpeg: &[u8]) -> (usize, u8) {
-    let sos: Vec<usize> = jpeg
-        .windows(2)
-        .enumerate()
-        .filter(|(_, w)| w == &[0xFF, 0xDA])
-        .map(|(i, _)| i)
-        .collect();
+    let sos = scan_offsets(jpeg);
     let first = *sos.first().expect("a scan");
     // marker(2) length(2) component count(1)
     (sos.len(), jpeg[first + 4])
