@@ -624,6 +624,29 @@ async fn an_upload_url_used_again_after_a_rejection_leaves_no_file() {
     assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
 }
 
+/// A photo cut off in transfer must not become a preview with a grey band: the photographer is
+/// told to upload it again.
+#[tokio::test]
+async fn a_truncated_jpeg_is_rejected_with_a_reason_to_upload_it_again() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let full = jpeg(1200, 800);
+    let cut = full[..full.len() / 3].to_vec();
+    let photo = t
+        .upload(&anna, &gallery, "IMG_2.jpg", cut, "image/jpeg")
+        .await;
+    t.drain_ingest().await;
+
+    let entry = photo_entry(&t, &anna, &gallery, &photo).await;
+    assert_eq!(entry["status"], "rejected", "{entry}");
+    assert_eq!(entry["rejection_code"], "truncated_image", "{entry}");
+    let reason = entry["rejection_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("upload it again"), "{reason}");
+    assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
+    assert_eq!(client_view(&t, &anna, &gallery).await["photos"], json!([]));
+}
+
 #[tokio::test]
 async fn a_file_that_is_not_what_was_announced_is_rejected() {
     let t = TestApp::spawn().await;
