@@ -496,6 +496,20 @@ async fn ask_upload(
     asked.json
 }
 
+/// Asks for an upload URL for `bytes` and PUTs them through it: the answer and the photo id.
+async fn upload_through_url(
+    t: &TestApp,
+    who: &Photographer,
+    gallery: &str,
+    bytes: &[u8],
+) -> (Value, String) {
+    let asked = ask_upload(t, who, gallery, bytes.len(), "image/jpeg").await;
+    let photo = asked["photo_id"].as_str().unwrap().to_owned();
+    let put = t.put_upload(&asked, bytes.to_vec()).await;
+    assert!(put.status().is_success(), "{}", put.status());
+    (asked, photo)
+}
+
 async fn stored(t: &TestApp, key: &str) -> Vec<u8> {
     t.app
         .store()
@@ -510,14 +524,7 @@ async fn a_validated_original_cannot_be_replaced_through_its_upload_url() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let photo_bytes = jpeg(640, 480);
-    let asked = ask_upload(&t, &anna, &gallery, photo_bytes.len(), "image/jpeg").await;
-    let photo = asked["photo_id"].as_str().unwrap().to_owned();
-    assert!(
-        t.put_upload(&asked, photo_bytes.clone())
-            .await
-            .status()
-            .is_success()
-    );
+    let (asked, photo) = upload_through_url(&t, &anna, &gallery, &photo_bytes).await;
     t.drain_ingest().await;
     assert_eq!(
         photo_entry(&t, &anna, &gallery, &photo).await["status"],
@@ -566,14 +573,7 @@ async fn a_second_put_before_ingest_is_refused_by_s3() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let photo_bytes = jpeg(640, 480);
-    let asked = ask_upload(&t, &anna, &gallery, photo_bytes.len(), "image/jpeg").await;
-    let photo = asked["photo_id"].as_str().unwrap().to_owned();
-    assert!(
-        t.put_upload(&asked, photo_bytes.clone())
-            .await
-            .status()
-            .is_success()
-    );
+    let (asked, photo) = upload_through_url(&t, &anna, &gallery, &photo_bytes).await;
 
     let second = t.put_upload(&asked, vec![0xAB; photo_bytes.len()]).await;
     assert_eq!(

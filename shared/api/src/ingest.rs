@@ -249,7 +249,6 @@ async fn ingest_upload(
         upload.bytes.len() as u64,
         upload.content_type.as_deref(),
     ) {
-        tracing::info!(%photo_id, code = mismatch.code(), "photo rejected");
         return reject(
             app,
             gallery_id,
@@ -263,7 +262,6 @@ async fn ingest_upload(
     let renditions = match rendered {
         Ok(renditions) => renditions,
         Err(reason) => {
-            tracing::info!(%photo_id, code = reason.code(), "photo rejected");
             return reject(
                 app,
                 gallery_id,
@@ -416,6 +414,7 @@ async fn reject(
     code: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
+    tracing::info!(photo_id = %photo, code, "photo rejected");
     app.store
         .mark_photo_rejected(gallery, photo, code, reason)
         .await?;
