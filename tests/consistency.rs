@@ -3,7 +3,7 @@
 //! fail midway.
 
 use proofsheet_policy::{GalleryId, GrantId, PhotoId, PhotographerId};
-use proofsheet_store::{GalleryRecord, GrantRecord, PhotoRecord, StoreError};
+use proofsheet_store::{Conflict, GalleryRecord, GrantRecord, PhotoRecord, StoreError};
 use proofsheet_tests::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -119,7 +119,7 @@ async fn a_stale_gallery_update_is_a_conflict_and_a_deleted_one_not_found() {
     assert!(
         matches!(
             store.update_gallery(&stale).await,
-            Err(StoreError::Conflict("concurrent_update"))
+            Err(StoreError::Conflict(Conflict::ConcurrentUpdate))
         ),
         "a write based on revision 0 must not overwrite revision 1"
     );

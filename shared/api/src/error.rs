@@ -3,7 +3,7 @@
 use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Response};
 use proofsheet_policy::Invalid;
-use proofsheet_store::StoreError;
+use proofsheet_store::{Conflict, StoreError};
 
 use crate::http_io::{json_text, with_security_headers};
 
@@ -85,22 +85,31 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(code) => Self::conflict(code, conflict_message(code)),
+            StoreError::Conflict(conflict) => {
+                Self::conflict(conflict.code(), conflict_message(conflict))
+            }
+            // Handlers read no client-sized objects; a limit hit here is ours.
+            StoreError::TooLarge { limit_bytes } => {
+                Self::Internal(format!("an object is over {limit_bytes} bytes"))
+            }
             StoreError::Aws(detail) | StoreError::Corrupt(detail) => Self::Internal(detail),
         }
     }
 }
 
-fn conflict_message(code: &str) -> &'static str {
-    match code {
-        "slug_taken" => "that slug is already taken by another photographer",
-        "client_has_access" => {
+fn conflict_message(conflict: Conflict) -> &'static str {
+    match conflict {
+        Conflict::SlugTaken => "that slug is already taken by another photographer",
+        Conflict::ClientHasAccess => {
             "this client already has private access to the gallery; change or revoke that grant instead"
         }
-        "concurrent_update" => {
+        Conflict::ConcurrentUpdate => {
             "other changes to the same thing kept landing at the same moment; send the request again"
         }
-        _ => "the request conflicts with the current state",
+        Conflict::PhotographerExists
+        | Conflict::GalleryExists
+        | Conflict::PhotoExists
+        | Conflict::GrantExists => "the request conflicts with the current state",
     }
 }
 
@@ -135,7 +144,7 @@ mod tests {
 
     #[test]
     fn store_conflicts_keep_their_code() {
-        let (status, json) = body(StoreError::Conflict("slug_taken").into());
+        let (status, json) = body(StoreError::Conflict(Conflict::SlugTaken).into());
         assert_eq!((status, json["error"].as_str()), (409, Some("slug_taken")));
     }
 

@@ -231,7 +231,7 @@ async fn ingest_upload(
         Ok(upload) => upload,
         // Settled and cleaned up by an earlier delivery of the same event.
         Err(StoreError::NotFound) => return Ok(()),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::TooLarge { .. }) => {
             return reject(
                 app,
                 gallery_id,

@@ -6,13 +6,47 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness or state condition failed; the code names which (e.g. `slug_taken`).
-    #[error("conflict: {0}")]
-    Conflict(&'static str),
+    /// A uniqueness or state condition failed: which one, as a value of its own.
+    #[error("conflict: {}", .0.code())]
+    Conflict(Conflict),
+    /// An object is larger than the caller is willing to read.
+    #[error("object larger than {limit_bytes} bytes")]
+    TooLarge { limit_bytes: u64 },
     #[error("AWS call failed: {0}")]
     Aws(String),
     #[error("stored data unreadable: {0}")]
     Corrupt(String),
+}
+
+/// The conditions a write can fail on, each a state of the data the caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Another photographer has this slug.
+    SlugTaken,
+    /// The client already has a private grant on this gallery.
+    ClientHasAccess,
+    /// The record changed between read and write more often than the retries allow.
+    ConcurrentUpdate,
+    /// A record with this freshly generated id exists already (an id collision).
+    PhotographerExists,
+    GalleryExists,
+    PhotoExists,
+    GrantExists,
+}
+
+impl Conflict {
+    /// Stable snake_case code for the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SlugTaken => "slug_taken",
+            Self::ClientHasAccess => "client_has_access",
+            Self::ConcurrentUpdate => "concurrent_update",
+            Self::PhotographerExists => "photographer_exists",
+            Self::GalleryExists => "gallery_exists",
+            Self::PhotoExists => "photo_exists",
+            Self::GrantExists => "grant_exists",
+        }
+    }
 }
 
 impl<E, R> From<SdkError<E, R>> for StoreError

@@ -13,7 +13,7 @@ use crate::items::{Item, condition_failed, item_with_keys, key, n, record, recor
 use crate::photos::{PageCollector, query_batch};
 use crate::records::keys;
 use crate::retry;
-use crate::{GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
+use crate::{Conflict, GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
 
 /// DynamoDB's BatchWriteItem limit.
 const BATCH_LIMIT: usize = 25;
@@ -60,7 +60,7 @@ impl Store {
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
             Err(failed) if failed.contains(&2) => Err(StoreError::NotFound),
-            Err(_) => Err(StoreError::Conflict("gallery_exists")),
+            Err(_) => Err(StoreError::Conflict(Conflict::GalleryExists)),
         }
     }
 
@@ -103,7 +103,7 @@ impl Store {
 
     /// Replaces a gallery's record if it is still at the revision it was read at
     /// (`gallery.revision`), and returns it as stored, one revision on. A gallery deleted
-    /// meanwhile is `NotFound`; one changed meanwhile is `Conflict("concurrent_update")`: read
+    /// meanwhile is `NotFound`; one changed meanwhile is `Conflict::ConcurrentUpdate`: read
     /// it again and re-apply the change.
     pub async fn update_gallery(
         &self,
@@ -137,7 +137,7 @@ impl Store {
                 Some(PutItemError::ConditionalCheckFailedException(failed))
                     if failed.item().is_some_and(|item| !item.is_empty()) =>
                 {
-                    Err(StoreError::Conflict("concurrent_update"))
+                    Err(StoreError::Conflict(Conflict::ConcurrentUpdate))
                 }
                 _ => Err(StoreError::NotFound),
             },

@@ -12,7 +12,7 @@ use crate::items::{
 };
 use crate::records::keys;
 use crate::retry;
-use crate::{GrantKind, GrantRecord, Store, StoreError};
+use crate::{Conflict, GrantKind, GrantRecord, Store, StoreError};
 
 impl Store {
     pub(crate) fn grant_item(&self, grant: &GrantRecord) -> Result<Item, StoreError> {
@@ -54,7 +54,7 @@ impl Store {
     }
 
     /// Creates a client's private grant: only while the gallery exists, and only one per client
-    /// email and gallery (`Conflict("client_has_access")`), so a retried request grants nothing twice.
+    /// email and gallery (`Conflict::ClientHasAccess`), so a retried request grants nothing twice.
     pub async fn create_private_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
         let email = grant
             .email
@@ -78,8 +78,10 @@ impl Store {
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
             Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
-            Err(failed) if failed.contains(&2) => Err(StoreError::Conflict("client_has_access")),
-            Err(_) => Err(StoreError::Conflict("grant_exists")),
+            Err(failed) if failed.contains(&2) => {
+                Err(StoreError::Conflict(Conflict::ClientHasAccess))
+            }
+            Err(_) => Err(StoreError::Conflict(Conflict::GrantExists)),
         }
     }
 
@@ -107,7 +109,7 @@ impl Store {
         Ok(stored)
     }
 
-    /// Writes settings computed from the revision in `read`; `Conflict("concurrent_update")` if
+    /// Writes settings computed from the revision in `read`; `Conflict::ConcurrentUpdate` if
     /// they changed since.
     async fn write_grant_settings(
         &self,
@@ -144,7 +146,7 @@ impl Store {
         match result {
             Ok(out) => record(out.attributes.unwrap_or_default()),
             Err(e) if condition_failed(&e) => match item_refusing_update(&e) {
-                Some(_) => Err(StoreError::Conflict("concurrent_update")),
+                Some(_) => Err(StoreError::Conflict(Conflict::ConcurrentUpdate)),
                 None => Err(StoreError::NotFound),
             },
             Err(e) => Err(e.into()),

@@ -94,7 +94,7 @@ mod retry;
 mod transact;
 mod unlock;
 
-pub use error::StoreError;
+pub use error::{Conflict, StoreError};
 pub use mail::OutgoingEmail;
 pub use objects::{Overwrite, PresignedRequest, StoredObject, object_keys};
 pub use photos::PhotosPage;

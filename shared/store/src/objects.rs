@@ -124,7 +124,9 @@ impl Store {
             .content_length()
             .is_some_and(|len| len as u64 > max_bytes)
         {
-            return Err(StoreError::Conflict("object_too_large"));
+            return Err(StoreError::TooLarge {
+                limit_bytes: max_bytes,
+            });
         }
         let content_type = out.content_type().map(str::to_owned);
         let bytes = out

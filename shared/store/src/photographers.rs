@@ -5,7 +5,7 @@ use proofsheet_policy::PhotographerId;
 
 use crate::items::{Item, item_with_keys, key, record, s};
 use crate::records::keys;
-use crate::{PhotographerRecord, Store, StoreError};
+use crate::{Conflict, PhotographerRecord, Store, StoreError};
 
 const NEW_ITEM: &str = "attribute_not_exists(PK)";
 
@@ -21,7 +21,7 @@ impl Store {
     }
 
     /// Creates a photographer with their slug and API key (given as its SHA-256, hex), all or
-    /// nothing. A taken slug is `Conflict("slug_taken")`.
+    /// nothing. A taken slug is `Conflict::SlugTaken`.
     pub async fn create_photographer(
         &self,
         photographer: &PhotographerRecord,
@@ -46,8 +46,8 @@ impl Store {
         ];
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&1) => Err(StoreError::Conflict("slug_taken")),
-            Err(_) => Err(StoreError::Conflict("photographer_exists")),
+            Err(failed) if failed.contains(&1) => Err(StoreError::Conflict(Conflict::SlugTaken)),
+            Err(_) => Err(StoreError::Conflict(Conflict::PhotographerExists)),
         }
     }
 

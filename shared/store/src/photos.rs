@@ -7,7 +7,7 @@ use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
 use crate::items::{condition_failed, item_with_keys, key, n, record, s};
 use crate::records::keys;
-use crate::{PhotoRecord, PhotoStatus, Store, StoreError};
+use crate::{Conflict, PhotoRecord, PhotoStatus, Store, StoreError};
 
 impl Store {
     /// Creates a photo, only while its gallery exists: a gallery deleted meanwhile is
@@ -35,7 +35,7 @@ impl Store {
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
             Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
-            Err(_) => Err(StoreError::Conflict("photo_exists")),
+            Err(_) => Err(StoreError::Conflict(Conflict::PhotoExists)),
         }
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use crate::StoreError;
+use crate::{Conflict, StoreError};
 
 /// How often a write that keeps losing races is tried before it gives up.
 pub(crate) const MAX_ATTEMPTS: u32 = 8;
@@ -33,7 +33,7 @@ pub(crate) async fn wait_after_lost_race(attempt: u32) {
 }
 
 /// The optimistic update every revisioned record uses: `write` what `change` makes of the record
-/// as `read`; when the write lost a race (`Conflict("concurrent_update")`: the record changed
+/// as `read`; when the write lost a race (`Conflict::ConcurrentUpdate`: the record changed
 /// since it was read), wait, `reread` and apply `change` again, at most `MAX_ATTEMPTS` times.
 /// `change` must be a delta, so applying it to the fresh record is exactly what was asked.
 /// Returns the record it was applied to and what was stored.
@@ -55,7 +55,7 @@ where
     let mut attempt = 0;
     loop {
         match write(read.clone(), change(&read)?).await {
-            Err(StoreError::Conflict("concurrent_update")) if attempt + 1 < MAX_ATTEMPTS => {
+            Err(StoreError::Conflict(Conflict::ConcurrentUpdate)) if attempt + 1 < MAX_ATTEMPTS => {
                 wait_after_lost_race(attempt).await;
                 attempt += 1;
                 read = reread().await?;
