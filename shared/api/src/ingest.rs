@@ -3,8 +3,8 @@
 //! watermarked), keep it as the photo's original and settle the photo.
 //!
 //! Redelivery is harmless: a photo is settled once (`uploading` → `ready`/`rejected` is a
-//! conditional write), renditions are overwritten with identical bytes, and an upload event for
-//! a settled photo only deletes what lies at its upload key.
+//! conditional write), renditions are overwritten with identical bytes (an upload can't change
+//! while its URL lives), and an upload event for a settled photo does nothing.
 //!
 //! A new watermark (or logo) arrives as one `rerender_gallery` message per gallery; the worker
 //! fans it out into one `rerender` message per ready photo, so neither the HTTP request nor one
@@ -204,8 +204,10 @@ async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), St
 }
 
 /// A photo's upload landed: check it is the file that was announced, render it, keep it as the
-/// original and settle the photo. The upload key is read once and deleted: `originals/` is
-/// written only here, so a replayed upload URL can never replace a validated original.
+/// original and settle the photo. `originals/` is written only here, from the bytes validated,
+/// so no upload URL can replace a validated original. The upload itself is left in place (a
+/// lifecycle rule removes it a day later): while it is there, S3 refuses every replay of its
+/// URL (`If-None-Match: *`), and a duplicate delivery reads the very same bytes.
 async fn ingest_upload(
     app: &App,
     gallery_id: GalleryId,
@@ -219,17 +221,17 @@ async fn ingest_upload(
         return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
     };
     if photo.status != PhotoStatus::Uploading {
-        // A redelivered event, or the URL used again after the photo was settled: what lies at
-        // the upload key now is a stray. The original ingest kept is another key, untouched.
-        tracing::info!(%photo_id, status = ?photo.status, "upload for a settled photo; dropping the stray");
-        return store.delete_objects(&[upload_key]).await;
+        // A redelivered event. The original ingest kept is another key, untouched whatever the
+        // upload key holds.
+        tracing::info!(%photo_id, status = ?photo.status, "nothing to do (redelivery or settled)");
+        return Ok(());
     }
     let Some(gallery) = store.gallery(gallery_id).await? else {
         return Ok(());
     };
     let upload = match store.object(&upload_key, app.config.max_upload_bytes).await {
         Ok(upload) => upload,
-        // Settled and cleaned up by an earlier delivery of the same event.
+        // Gone with a delete of the photo that is still under way.
         Err(StoreError::NotFound) => return Ok(()),
         Err(StoreError::TooLarge { .. }) => {
             return reject(
@@ -284,7 +286,6 @@ async fn ingest_upload(
     store
         .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
         .await?;
-    store.delete_objects(&[upload_key]).await?;
     // A delete that ran while we rendered removed the files before ours were written.
     if store.photo(gallery_id, photo_id).await?.is_none() {
         tracing::info!(%photo_id, "photo was deleted while rendering; dropping its files");
@@ -405,8 +406,9 @@ async fn drop_files_of_deleted_photo(
         .await
 }
 
-/// Settles a photo as rejected, with a code and a reason for the photographer, and drops the
-/// unusable upload (a stray too, if the photo had been settled meanwhile).
+/// Settles a photo as rejected, with a code and a reason for the photographer. Its upload stays
+/// until the lifecycle rule removes it, so its URL can't put another file there meanwhile: a
+/// new file means a new upload request.
 async fn reject(
     app: &App,
     gallery: GalleryId,
@@ -418,9 +420,7 @@ async fn reject(
     app.store
         .mark_photo_rejected(gallery, photo, code, reason)
         .await?;
-    app.store
-        .delete_objects(&[object_keys::upload(gallery, photo)])
-        .await
+    Ok(())
 }
 
 /// The gallery's watermark as the renderer takes it. A logo that is missing or broken falls

@@ -41,7 +41,7 @@
 //! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
-//! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo, DeleteObjects upload, GetItem photo (deleted meanwhile?) | 5 + 7 S3 |
+//! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo, GetItem photo (deleted meanwhile?) | 5 + 6 S3 |
 //! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
 //!
 //! No operation scans. A page reads one photo past its end, so the last page says it is the
@@ -67,9 +67,9 @@
 //!   read, so no change is lost.
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
 //!   Uploads land at `uploads/…` through a presigned PUT carrying `If-None-Match: *`; ingest
-//!   writes the validated bytes to `originals/…` itself and deletes the upload, so a replayed
-//!   upload URL can't replace a validated original (an upload for a settled photo is a stray,
-//!   deleted).
+//!   writes the validated bytes to `originals/…` itself, so no upload URL can replace a
+//!   validated original. The upload stays (a lifecycle rule expires it after a day), so S3
+//!   refuses every replay of its URL while the URL lives.
 //! - Private grant creation: grant `attribute_not_exists` + client claim `attribute_not_exists` +
 //!   ConditionCheck gallery exists, in one transaction: one link per client, retries are harmless.
 //! - Password tries: the source's counter, then (unless the device unlocked the link before) the
