@@ -666,7 +666,23 @@ async fn a_file_that_is_not_what_was_announced_is_rejected() {
     assert!(put.status().is_success());
     t.drain_ingest().await;
 
-    for (id, code) in [(&short_id, "size_mismatch"), (&retyped_id, "type_mismatch")] {
+    // A JPEG announced, and sent, as a PNG: S3 signs the header, not the bytes.
+    let jpeg_bytes = jpeg(64, 48);
+    let as_png = ask_upload(&t, &anna, &gallery, jpeg_bytes.len(), "image/png").await;
+    let as_png_id = as_png["photo_id"].as_str().unwrap().to_owned();
+    assert!(
+        t.put_upload(&as_png, jpeg_bytes)
+            .await
+            .status()
+            .is_success()
+    );
+    t.drain_ingest().await;
+
+    for (id, code) in [
+        (&short_id, "size_mismatch"),
+        (&retyped_id, "type_mismatch"),
+        (&as_png_id, "type_mismatch"),
+    ] {
         let entry = photo_entry(&t, &anna, &gallery, id).await;
         assert_eq!(entry["status"], "rejected", "{entry}");
         assert_eq!(entry["rejection_code"], code, "{entry}");

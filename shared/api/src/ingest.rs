@@ -250,6 +250,7 @@ async fn ingest_upload(
         &photo.content_type,
         upload.bytes.len() as u64,
         upload.content_type.as_deref(),
+        proofsheet_render::media_type(&upload.bytes),
     ) {
         return reject(
             app,

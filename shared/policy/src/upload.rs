@@ -97,6 +97,10 @@ pub enum UploadMismatch {
         "The uploaded file was sent as {actual}, but {declared} was announced. Please upload it again."
     )]
     Type { declared: String, actual: String },
+    #[error(
+        "The uploaded file is a {found} image, but {declared} was announced. Please upload it again with its real type."
+    )]
+    Content { declared: String, found: String },
 }
 
 impl UploadMismatch {
@@ -104,17 +108,18 @@ impl UploadMismatch {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Size { .. } => "size_mismatch",
-            Self::Type { .. } => "type_mismatch",
+            Self::Type { .. } | Self::Content { .. } => "type_mismatch",
         }
     }
 
     /// Whether the file that arrived is the one that was announced: exactly the declared size,
-    /// sent as the declared type.
+    /// sent as the declared type, and (when its content is a recognised image) of that type.
     pub fn check(
         declared_size: u64,
         declared_type: &str,
         actual_size: u64,
         actual_type: Option<&str>,
+        content_type: Option<&str>,
     ) -> Result<(), Self> {
         if actual_size != declared_size {
             return Err(Self::Size {
@@ -129,7 +134,13 @@ impl UploadMismatch {
                 actual: actual.to_owned(),
             });
         }
-        Ok(())
+        match content_type {
+            Some(found) if !found.eq_ignore_ascii_case(declared_type) => Err(Self::Content {
+                declared: declared_type.to_owned(),
+                found: found.to_owned(),
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -182,22 +193,29 @@ mod tests {
 
     #[test]
     fn an_upload_must_be_what_was_announced() {
-        assert_eq!(
-            UploadMismatch::check(10, "image/jpeg", 10, Some("image/jpeg")),
-            Ok(())
-        );
-        assert_eq!(
-            UploadMismatch::check(10, "image/jpeg", 10, Some("IMAGE/JPEG")),
-            Ok(())
-        );
-        let short = UploadMismatch::check(10, "image/jpeg", 9, Some("image/jpeg")).unwrap_err();
+        let jpeg = Some("image/jpeg");
+        let check =
+            |size, sent, content| UploadMismatch::check(10, "image/jpeg", size, sent, content);
+        assert_eq!(check(10, jpeg, jpeg), Ok(()));
+        assert_eq!(check(10, Some("IMAGE/JPEG"), jpeg), Ok(()));
+        // Content that is no image at all is the renderer's to reject, with its own reason.
+        assert_eq!(check(10, jpeg, None), Ok(()));
+        let short = check(9, jpeg, jpeg).unwrap_err();
         assert_eq!(short.code(), "size_mismatch");
         assert!(short.to_string().contains("9 bytes"), "{short}");
-        let other = UploadMismatch::check(10, "image/jpeg", 10, Some("text/html")).unwrap_err();
-        assert_eq!(other.code(), "type_mismatch");
         assert_eq!(
-            UploadMismatch::check(10, "image/jpeg", 10, None).map_err(|e| e.code()),
+            check(10, Some("text/html"), jpeg).map_err(|e| e.code()),
             Err("type_mismatch")
+        );
+        assert_eq!(
+            check(10, None, jpeg).map_err(|e| e.code()),
+            Err("type_mismatch")
+        );
+        let png_inside = check(10, jpeg, Some("image/png")).unwrap_err();
+        assert_eq!(png_inside.code(), "type_mismatch");
+        assert!(
+            png_inside.to_string().contains("image/png image"),
+            "{png_inside}"
         );
     }
 }

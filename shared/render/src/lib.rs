@@ -249,6 +249,16 @@ pub fn render_renditions(
     guarded(|| render_inner(original, watermark, limits))
 }
 
+/// The media type of a JPEG or PNG, recognised by its content (never its name or declared
+/// type); `None` for anything else, which [`render_renditions`] rejects with its own reason.
+pub fn media_type(bytes: &[u8]) -> Option<&'static str> {
+    match image::guess_format(bytes).ok()? {
+        image::ImageFormat::Jpeg => Some("image/jpeg"),
+        image::ImageFormat::Png => Some("image/png"),
+        _ => None,
+    }
+}
+
 /// Check that `png` is a usable watermark logo and return its size.
 pub fn validate_logo(png: &[u8]) -> Result<(u32, u32), RenderError> {
     guarded(|| decode::decode_logo(png).map(|logo| logo.dimensions()))
