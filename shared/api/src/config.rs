@@ -30,6 +30,8 @@ pub struct Config {
     pub view_url_ttl: Duration,
 }
 
+const DAY_SECS: u64 = 24 * 60 * 60;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
@@ -59,11 +61,23 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .ok_or(ConfigError::Missing(name))
         };
-        let number = |name: &'static str, default: u64| match get(name).filter(|v| !v.is_empty()) {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<u64>()
-                .map_err(|e| ConfigError::Invalid(name, e.to_string())),
+        // Every number has a range: a value past it would overflow a timestamp or make S3 refuse
+        // every presigned URL, so it fails the start instead, with its name.
+        let number = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let value = match get(name).filter(|v| !v.is_empty()) {
+                None => default,
+                Some(v) => v
+                    .parse::<u64>()
+                    .map_err(|e| ConfigError::Invalid(name, e.to_string()))?,
+            };
+            if range.contains(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid(
+                    name,
+                    format!("must be from {} to {}", range.start(), range.end()),
+                ))
+            }
         };
         let secret_key = get("SECRET_KEY")
             .filter(|v| !v.is_empty())
@@ -79,12 +93,19 @@ impl Config {
             secret_key,
             secret_key_parameter: get("SECRET_KEY_PARAMETER").filter(|v| !v.is_empty()),
             ingest_queue_url: get("INGEST_QUEUE_URL").filter(|v| !v.is_empty()),
-            max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
+            // One presigned PUT carries at most 5 GiB.
+            max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024, 1..=5 << 30)?,
             client_session_ttl: Duration::from_secs(number(
                 "CLIENT_SESSION_TTL_SECONDS",
                 proofsheet_policy::SessionClaims::DEFAULT_TTL_SECS,
+                1..=30 * DAY_SECS,
             )?),
-            view_url_ttl: Duration::from_secs(number("VIEW_URL_TTL_SECONDS", 3600)?),
+            // SigV4 presigning allows at most 7 days.
+            view_url_ttl: Duration::from_secs(number(
+                "VIEW_URL_TTL_SECONDS",
+                3600,
+                1..=7 * DAY_SECS,
+            )?),
         })
     }
 }
@@ -174,6 +195,30 @@ mod tests {
         let config = Config::from_lookup(env(&FULL[..4])).unwrap();
         assert_eq!(config.secret_key, None);
         assert_eq!(config.secret_key_parameter, None);
+    }
+
+    #[test]
+    fn numbers_out_of_their_range_fail_the_start_with_their_name() {
+        for (name, value) in [
+            ("CLIENT_SESSION_TTL_SECONDS", "18446744073709551615"),
+            ("CLIENT_SESSION_TTL_SECONDS", "0"),
+            ("VIEW_URL_TTL_SECONDS", "604801"),
+            ("MAX_UPLOAD_BYTES", "0"),
+            ("MAX_UPLOAD_BYTES", "5368709121"),
+        ] {
+            let mut pairs = FULL.to_vec();
+            pairs.push((name, value));
+            match Config::from_lookup(env(&pairs)) {
+                Err(ConfigError::Invalid(named, _)) => assert_eq!(named, name),
+                other => panic!("{name}={value}: {:?}", other.map(|_| ())),
+            }
+        }
+        let mut pairs = FULL.to_vec();
+        pairs.push(("VIEW_URL_TTL_SECONDS", "604800"));
+        assert!(
+            Config::from_lookup(env(&pairs)).is_ok(),
+            "7 days is allowed"
+        );
     }
 
     #[test]
