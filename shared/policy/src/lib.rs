@@ -11,6 +11,7 @@ pub mod gallery;
 pub mod ids;
 pub mod paging;
 pub mod photo;
+pub mod throttle;
 pub mod tokens;
 pub mod upload;
 pub mod values;
@@ -23,7 +24,8 @@ pub use gallery::{GalleryRules, Position, WatermarkMode, WatermarkSettings, Wate
 pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
-pub use tokens::{SessionClaims, ShareToken, TryBudget, UnlockThrottle, UnlockVerdict};
+pub use throttle::{TryBudget, UnlockThrottle, UnlockVerdict};
+pub use tokens::{SessionClaims, ShareToken};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};
 
