@@ -97,7 +97,8 @@ impl Store {
         Ok(())
     }
 
-    /// Counts one try on a budget if its window allows.
+    /// Counts one try on a budget if its window allows: add it to the current window, or start
+    /// a new window with it, retrying a few rounds when racing tries move the counter.
     async fn count_try(
         &self,
         id: GrantId,
@@ -105,98 +106,44 @@ impl Store {
         source: &str,
         now: u64,
     ) -> Result<Result<CountedTry, UnlockReservation>, StoreError> {
-        // The link's counter lives on the grant item: it must not outlive (or resurrect) a
-        // revoked grant, nor give it an expiry. A source's counter is its own item, created by
-        // its first try and expiring (TTL) with its window.
-        let (item_key, exists, expiry) = match budget {
-            TryBudget::Link => (
-                key(keys::grant(id), keys::GRANT),
-                "attribute_exists(PK) AND ",
-                "",
-            ),
-            TryBudget::Source => (
-                key(keys::grant(id), keys::unlock_source(source)),
-                "",
-                ", expires_at = :window_end",
-            ),
-        };
-        let throttle = budget.throttle();
+        let counter = TryCounter::new(id, budget, source);
         // A few rounds cover a racing window reset; more would mean something is wrong.
         for _ in 0..3 {
-            let counted = self
-                .ddb
-                .update_item()
-                .table_name(&self.resources.table)
-                .set_key(Some(item_key.clone()))
-                .update_expression("SET unlock_attempts = unlock_attempts + :one")
-                .condition_expression(format!(
-                    "{exists}unlock_window_started_at > :cutoff AND unlock_attempts < :max"
-                ))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":cutoff", n(UnlockThrottle::window_cutoff(now)))
-                .expression_attribute_values(":max", n(throttle.max_attempts))
-                .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .send()
-                .await;
-            let window = match counted {
-                Ok(out) => {
-                    let window: TryWindow = record(out.attributes.unwrap_or_default())?;
+            let window = match self.add_to_window(&counter, now).await? {
+                WindowAdd::Counted { window_started_at } => {
                     return Ok(Ok(CountedTry {
-                        key: item_key,
-                        window_started_at: window.unlock_window_started_at,
+                        key: counter.key,
+                        window_started_at,
                     }));
                 }
-                Err(e) if condition_failed(&e) => match item_refusing_update(&e) {
-                    Some(old) => record::<TryWindow>(old.clone())?,
-                    None if budget == TryBudget::Link => {
-                        return Ok(Err(UnlockReservation::NotFound));
-                    }
-                    None => TryWindow::default(),
-                },
-                Err(e) => return Err(e.into()),
+                WindowAdd::Refused(Some(window)) => window,
+                // The link's counter lives on the grant: no item, no link.
+                WindowAdd::Refused(None) if budget == TryBudget::Link => {
+                    return Ok(Err(UnlockReservation::NotFound));
+                }
+                // A source's first try: its item doesn't exist yet.
+                WindowAdd::Refused(None) => TryWindow::default(),
             };
-            match throttle.verdict(window.unlock_attempts, window.unlock_window_started_at, now) {
+            let verdict = budget.throttle().verdict(
+                window.unlock_attempts,
+                window.unlock_window_started_at,
+                now,
+            );
+            match verdict {
                 UnlockVerdict::Wait { retry_after_secs } => {
                     return Ok(Err(UnlockReservation::Throttled { retry_after_secs }));
                 }
                 // The counter moved under us; count again.
                 UnlockVerdict::CountInWindow => continue,
                 UnlockVerdict::StartWindow => {
-                    // Only one of several racing tries may start the new window.
-                    let mut values = HashMap::from([
-                        (":one".to_owned(), n(1)),
-                        (":now".to_owned(), n(now)),
-                        (":old".to_owned(), n(window.unlock_window_started_at)),
-                    ]);
-                    if !expiry.is_empty() {
-                        values.insert(":window_end".into(), n(UnlockThrottle::window_end(now)));
-                    }
-                    let started = self
-                        .ddb
-                        .update_item()
-                        .table_name(&self.resources.table)
-                        .set_key(Some(item_key.clone()))
-                        .update_expression(format!(
-                            "SET unlock_attempts = :one, unlock_window_started_at = :now{expiry}"
-                        ))
-                        .condition_expression(format!(
-                            "{exists}(unlock_window_started_at = :old OR attribute_not_exists(unlock_window_started_at))"
-                        ))
-                        .set_expression_attribute_values(Some(values))
-                        .send()
-                        .await;
-                    match started {
-                        Ok(_) => {
-                            return Ok(Ok(CountedTry {
-                                key: item_key,
-                                window_started_at: now,
-                            }));
-                        }
-                        Err(e) if condition_failed(&e) => continue,
-                        Err(e) => return Err(e.into()),
+                    if self
+                        .start_window(&counter, window.unlock_window_started_at, now)
+                        .await?
+                    {
+                        return Ok(Ok(CountedTry {
+                            key: counter.key,
+                            window_started_at: now,
+                        }));
                     }
                 }
             }
@@ -205,4 +152,120 @@ impl Store {
             retry_after_secs: 1,
         }))
     }
+
+    /// One conditional update: a try more in the current window, if it is not over or full.
+    async fn add_to_window(&self, counter: &TryCounter, now: u64) -> Result<WindowAdd, StoreError> {
+        let added = self
+            .ddb
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(counter.key.clone()))
+            .update_expression("SET unlock_attempts = unlock_attempts + :one")
+            .condition_expression(format!(
+                "{}unlock_window_started_at > :cutoff AND unlock_attempts < :max",
+                counter.must_exist
+            ))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":cutoff", n(UnlockThrottle::window_cutoff(now)))
+            .expression_attribute_values(":max", n(counter.budget.throttle().max_attempts))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match added {
+            Ok(out) => {
+                let window: TryWindow = record(out.attributes.unwrap_or_default())?;
+                Ok(WindowAdd::Counted {
+                    window_started_at: window.unlock_window_started_at,
+                })
+            }
+            Err(e) if condition_failed(&e) => Ok(WindowAdd::Refused(
+                item_refusing_update(&e)
+                    .map(|old| record::<TryWindow>(old.clone()))
+                    .transpose()?,
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One conditional update: a new window starting with this try, if no racing try started
+    /// one since `old_start` was read. `false` when one did.
+    async fn start_window(
+        &self,
+        counter: &TryCounter,
+        old_start: u64,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let mut values = HashMap::from([
+            (":one".to_owned(), n(1)),
+            (":now".to_owned(), n(now)),
+            (":old".to_owned(), n(old_start)),
+        ]);
+        // A source's counter expires (TTL) with its window; the grant never gets an expiry.
+        let expiry = if counter.expires {
+            values.insert(":window_end".into(), n(UnlockThrottle::window_end(now)));
+            ", expires_at = :window_end"
+        } else {
+            ""
+        };
+        let started = self
+            .ddb
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(counter.key.clone()))
+            .update_expression(format!(
+                "SET unlock_attempts = :one, unlock_window_started_at = :now{expiry}"
+            ))
+            .condition_expression(format!(
+                "{}(unlock_window_started_at = :old OR attribute_not_exists(unlock_window_started_at))",
+                counter.must_exist
+            ))
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        match started {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Where one budget's tries are counted. The link's counter lives on the grant item: it must not
+/// outlive (or resurrect) a revoked grant, nor give it an expiry. A source's counter is its own
+/// item, created by its first try and expiring (TTL) with its window.
+struct TryCounter {
+    key: Item,
+    budget: TryBudget,
+    /// A condition prefix that keeps an update from creating the item.
+    must_exist: &'static str,
+    expires: bool,
+}
+
+impl TryCounter {
+    fn new(id: GrantId, budget: TryBudget, source: &str) -> Self {
+        match budget {
+            TryBudget::Link => Self {
+                key: key(keys::grant(id), keys::GRANT),
+                budget,
+                must_exist: "attribute_exists(PK) AND ",
+                expires: false,
+            },
+            TryBudget::Source => Self {
+                key: key(keys::grant(id), keys::unlock_source(source)),
+                budget,
+                must_exist: "",
+                expires: true,
+            },
+        }
+    }
+}
+
+/// What adding a try to the current window did.
+enum WindowAdd {
+    Counted {
+        window_started_at: u64,
+    },
+    /// The window is over or full (the counter as it was), or the item doesn't exist (`None`).
+    Refused(Option<TryWindow>),
 }
