@@ -217,8 +217,7 @@ async fn ingest_upload(
     let upload_key = object_keys::upload(gallery_id, photo_id);
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
         // Deleted meanwhile; an upload URL still valid may have put a file back after.
-        tracing::info!(%photo_id, "photo was deleted meanwhile; dropping its files");
-        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
+        return drop_files_of_deleted_photo(app, gallery_id, photo_id, "before its event").await;
     };
     if photo.status != PhotoStatus::Uploading {
         // A redelivered event. The original ingest kept is another key, untouched whatever the
@@ -287,12 +286,9 @@ async fn ingest_upload(
     store
         .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
         .await?;
-    // A delete that ran while we rendered removed the files before ours were written.
-    if store.photo(gallery_id, photo_id).await?.is_none() {
-        tracing::info!(%photo_id, "photo was deleted while rendering; dropping its files");
-        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
+    if !drop_files_if_deleted_while_rendering(app, gallery_id, photo_id).await? {
+        tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
     }
-    tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
     Ok(())
 }
 
@@ -304,8 +300,7 @@ async fn rerender_photo(
 ) -> Result<(), StoreError> {
     let store = &app.store;
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
-        tracing::info!(%photo_id, "photo was deleted meanwhile; dropping its files");
-        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
+        return drop_files_of_deleted_photo(app, gallery_id, photo_id, "before its event").await;
     };
     if !photo.status.has_renditions() {
         tracing::info!(%photo_id, status = ?photo.status, "nothing to re-render");
@@ -334,10 +329,7 @@ async fn rerender_photo(
         }
     };
     write_renditions(app, gallery_id, photo_id, renditions.renditions).await?;
-    if store.photo(gallery_id, photo_id).await?.is_none() {
-        tracing::info!(%photo_id, "photo was deleted while rendering; dropping its files");
-        return drop_files_of_deleted_photo(app, gallery_id, photo_id).await;
-    }
+    drop_files_if_deleted_while_rendering(app, gallery_id, photo_id).await?;
     Ok(())
 }
 
@@ -396,15 +388,32 @@ async fn write_renditions(
     Ok(())
 }
 
-/// Removes every file of a photo whose record is gone, so none outlives it unseen.
+/// Removes every file of a photo whose record is gone, so none outlives it unseen. `seen` says
+/// when the delete was noticed, for the log.
 async fn drop_files_of_deleted_photo(
     app: &App,
     gallery_id: GalleryId,
     photo_id: PhotoId,
+    seen: &'static str,
 ) -> Result<(), StoreError> {
+    tracing::info!(%photo_id, seen, "photo was deleted; dropping its files");
     app.store
         .delete_objects(&object_keys::photo_objects(gallery_id, photo_id))
         .await
+}
+
+/// After writing a photo's files: a delete that ran while we rendered removed its files before
+/// ours were written, so drop them again. `true` when it did.
+async fn drop_files_if_deleted_while_rendering(
+    app: &App,
+    gallery_id: GalleryId,
+    photo_id: PhotoId,
+) -> Result<bool, StoreError> {
+    if app.store.photo(gallery_id, photo_id).await?.is_some() {
+        return Ok(false);
+    }
+    drop_files_of_deleted_photo(app, gallery_id, photo_id, "while rendering").await?;
+    Ok(true)
 }
 
 /// Settles a photo as rejected, with a code and a reason for the photographer. Its upload stays
