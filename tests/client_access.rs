@@ -1,7 +1,7 @@
 //! The client's side: opening links, passwords, watermarks, revocation.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use proofsheet_api::{ROUTES, Route, RouteSpec};
+use proofsheet_http::{ROUTES, Route, RouteSpec};
 use proofsheet_policy::{GrantId, SessionClaims, ShareToken, UnlockThrottle};
 use proofsheet_store::{ReservedTry, UnlockReservation};
 use proofsheet_tests::*;
@@ -777,7 +777,7 @@ async fn a_session_from_before_a_password_change_does_not_lift_the_link_ceiling(
 
 #[tokio::test]
 async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
-    let key = proofsheet_api::secrets::new_secret_key();
+    let key = proofsheet_app::secrets::new_secret_key();
     let t = TestApp::spawn_with(&[("SECRET_KEY", &key)]).await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
@@ -785,7 +785,7 @@ async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
     let path = t.general_path(&anna, &gallery).await;
     let version = {
         let live = session_for(&t, &path, "letmein1").await;
-        let secrets = proofsheet_api::secrets::Secrets::new(&decode_key(&key));
+        let secrets = proofsheet_app::secrets::Secrets::new(&decode_key(&key));
         secrets
             .open_session(&live)
             .expect("authentic")
@@ -794,7 +794,7 @@ async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
     exhaust_link_ceiling(&t, &path).await;
 
     // Authentic, for this link and its current password, but it ended long ago.
-    let secrets = proofsheet_api::secrets::Secrets::new(&decode_key(&key));
+    let secrets = proofsheet_app::secrets::Secrets::new(&decode_key(&key));
     let ancient = |expired_ago: u64| {
         secrets.sign_session(&SessionClaims {
             grant_id: grant_of(&path),
@@ -1331,7 +1331,7 @@ async fn raw_get(t: &TestApp, path: &str, authorization: &str) -> Reply {
         .header("authorization", authorization)
         .body(lambda_http::Body::Empty)
         .expect("request");
-    let response = t.app.dispatch(req).await;
+    let response = proofsheet_http::dispatch(&t.app, req).await;
     let (parts, body) = response.into_parts();
     let json = match body {
         lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),

@@ -266,21 +266,21 @@ async fn a_photo_is_not_created_in_a_gallery_deleted_meanwhile() {
 }
 
 /// The app with the test's table but a bucket that doesn't exist: every S3 call fails.
-async fn app_without_bucket(t: &TestApp) -> proofsheet_api::App {
+async fn app_without_bucket(t: &TestApp) -> proofsheet_app::App {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let mut config = t.app.config().clone();
     config.bucket = format!("{}-missing", t.provisioned.resources.bucket);
-    proofsheet_api::App::new(&sdk, config)
+    proofsheet_app::App::new(&sdk, config)
 }
 
-async fn dispatch(app: &proofsheet_api::App, method: &str, path: &str, key: &str) -> u16 {
+async fn dispatch(app: &proofsheet_app::App, method: &str, path: &str, key: &str) -> u16 {
     let req = http::Request::builder()
         .method(method)
         .uri(format!("{BASE_URL}{path}"))
         .header("authorization", format!("Bearer {key}"))
         .body(lambda_http::Body::Empty)
         .expect("request");
-    app.dispatch(req).await.status().as_u16()
+    proofsheet_http::dispatch(app, req).await.status().as_u16()
 }
 
 #[tokio::test]

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use proofsheet_api::{ROUTES, SecretKeyUse};
+use proofsheet_app::SecretKeyUse;
+use proofsheet_http::ROUTES;
 use proofsheet_tests::iam_policy::{allows, environments, policies};
 use proofsheet_tests::sdk_calls::Need;
 use proofsheet_tests::*;

@@ -308,7 +308,10 @@ async fn redelivered_events_do_no_harm() {
             )
         })
         .collect();
-    let response = proofsheet_api::ingest::handle_batch(&t.app, event).await;
+    let response = proofsheet_workers::runner::handle_batch::<proofsheet_workers::ingest::Ingest>(
+        &t.app, event,
+    )
+    .await;
     assert!(
         response.batch_item_failures.is_empty(),
         "{:?}",
@@ -341,7 +344,11 @@ async fn the_s3_test_event_is_acknowledged_and_poison_is_reported() {
     let test_id = test_message.message_id.clone().expect("sample id");
 
     // The test event on its own: nothing to retry.
-    let response = proofsheet_api::ingest::handle_batch(&t.app, sample_event()).await;
+    let response = proofsheet_workers::runner::handle_batch::<proofsheet_workers::ingest::Ingest>(
+        &t.app,
+        sample_event(),
+    )
+    .await;
     assert!(
         response.batch_item_failures.is_empty(),
         "{:?}",
@@ -363,7 +370,10 @@ async fn the_s3_test_event_is_acknowledged_and_poison_is_reported() {
         ),
         message("not-an-original", &s3_event_body(&t, "logos/someone.png")),
     ];
-    let response = proofsheet_api::ingest::handle_batch(&t.app, event).await;
+    let response = proofsheet_workers::runner::handle_batch::<proofsheet_workers::ingest::Ingest>(
+        &t.app, event,
+    )
+    .await;
     let mut failed: Vec<&str> = response
         .batch_item_failures
         .iter()

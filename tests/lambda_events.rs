@@ -1,7 +1,7 @@
 //! The sample events in `events/` run through the handlers exactly as Lambda delivers them:
 //! real-shaped API Gateway v2 payloads, already routed, with path parameters filled in.
 
-use proofsheet_api::Route;
+use proofsheet_http::Route;
 use proofsheet_tests::*;
 
 fn apigw(json: &str) -> lambda_http::Request {
@@ -12,7 +12,7 @@ fn apigw(json: &str) -> lambda_http::Request {
 async fn the_create_gallery_event_creates_a_gallery_for_its_key() {
     let t = TestApp::spawn().await;
     // The sample event carries this example key; give it to a photographer.
-    proofsheet_api::admin::create_photographer(
+    proofsheet_app::admin::create_photographer(
         &t.app,
         "Example Studio",
         "example@example.com",
@@ -21,13 +21,12 @@ async fn the_create_gallery_event_creates_a_gallery_for_its_key() {
     )
     .await
     .expect("photographer");
-    let response = t
-        .app
-        .handle(
-            Route::CreateGallery,
-            apigw(include_str!("../events/apigw-create-gallery.json")),
-        )
-        .await;
+    let response = proofsheet_http::handle(
+        &t.app,
+        Route::CreateGallery.endpoint(),
+        apigw(include_str!("../events/apigw-create-gallery.json")),
+    )
+    .await;
     assert_eq!(response.status(), 201);
     let list = t
         .call(
@@ -62,7 +61,7 @@ async fn the_sample_events_for_client_and_grant_routes_are_refused_cleanly() {
         ),
     ];
     for (route, event, status) in cases {
-        let response = t.app.handle(route, apigw(event)).await;
+        let response = proofsheet_http::handle(&t.app, route.endpoint(), apigw(event)).await;
         assert_eq!(response.status(), status, "{route:?}");
         let lambda_http::Body::Text(body) = response.body() else {
             panic!("JSON body expected")
@@ -79,7 +78,7 @@ async fn the_sample_events_for_client_and_grant_routes_are_refused_cleanly() {
 /// check links: a link made by a function given the key inline opens in one that read it there.
 #[tokio::test]
 async fn a_function_reads_its_secret_key_from_parameter_store() {
-    let key = proofsheet_api::secrets::new_secret_key();
+    let key = proofsheet_app::secrets::new_secret_key();
     let t = TestApp::spawn_with(&[("SECRET_KEY", &key)]).await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
@@ -104,44 +103,44 @@ async fn a_function_reads_its_secret_key_from_parameter_store() {
         if let Some(name) = parameter {
             vars.insert("SECRET_KEY_PARAMETER", name.to_owned());
         }
-        proofsheet_api::Config::from_lookup(|k| vars.get(k).cloned()).expect("config")
+        proofsheet_app::Config::from_lookup(|k| vars.get(k).cloned()).expect("config")
     };
     let load = |parameter: Option<&str>, secret_key_use| {
         let config = config(parameter);
         let sdk = &sdk;
-        async move { proofsheet_api::App::load(sdk, config, secret_key_use).await }
+        async move { proofsheet_app::App::load(sdk, config, secret_key_use).await }
     };
 
-    let viewer = load(Some(&parameter), proofsheet_api::SecretKeyUse::Needed)
+    let viewer = load(Some(&parameter), proofsheet_app::SecretKeyUse::Needed)
         .await
         .expect("the key is read from the parameter");
     let request = http::Request::builder()
         .uri(format!("{BASE_URL}{path}"))
         .body(lambda_http::Body::Empty)
         .unwrap();
-    let opened = viewer.dispatch(request).await;
+    let opened = proofsheet_http::dispatch(&viewer, request).await;
     assert_eq!(opened.status(), 200, "the link opens: same key");
 
     // A function that needs the key fails at start without one, naming what is missing; one
     // that doesn't starts without reading anything.
-    let missing = load(None, proofsheet_api::SecretKeyUse::Needed).await;
+    let missing = load(None, proofsheet_app::SecretKeyUse::Needed).await;
     assert!(
         matches!(
             missing,
-            Err(proofsheet_api::ConfigError::Missing("SECRET_KEY_PARAMETER"))
+            Err(proofsheet_app::ConfigError::Missing("SECRET_KEY_PARAMETER"))
         ),
         "{:?}",
         missing.err()
     );
     let unknown = load(
         Some("/nowhere/secret-key"),
-        proofsheet_api::SecretKeyUse::Needed,
+        proofsheet_app::SecretKeyUse::Needed,
     )
     .await;
     let error = unknown.err().expect("an unknown parameter fails the start");
     assert!(error.to_string().contains("/nowhere/secret-key"), "{error}");
     assert!(
-        load(None, proofsheet_api::SecretKeyUse::NotNeeded)
+        load(None, proofsheet_app::SecretKeyUse::NotNeeded)
             .await
             .is_ok()
     );

@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::Body;
-use proofsheet_api::ROUTES;
+use proofsheet_http::ROUTES;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -22,7 +22,7 @@ async fn call_with_authorization(
         .header("authorization", authorization)
         .body(Body::Empty)
         .expect("request");
-    let response = t.app.dispatch(req).await;
+    let response = proofsheet_http::dispatch(&t.app, req).await;
     let json = match response.body() {
         Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::String(text.clone())),
         _ => Value::Null,
@@ -277,7 +277,7 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
         "gallery routes changed: review this test"
     );
     for spec in gallery_routes {
-        use proofsheet_api::Route::*;
+        use proofsheet_http::Route::*;
         let body = match spec.route {
             UpdateGallery => Some(json!({ "title": "Hijacked" })),
             CreatePhotoUpload => {

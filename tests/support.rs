@@ -10,8 +10,11 @@ pub mod iam_policy;
 pub mod sdk_calls;
 
 use lambda_http::Body;
-use proofsheet_api::{App, Config, from_source_ip, ingest};
+use proofsheet_app::{App, Config};
+use proofsheet_http::from_source_ip;
 use proofsheet_store::provision::{Provisioned, provision};
+use proofsheet_workers::ingest::Ingest;
+use proofsheet_workers::runner;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -71,7 +74,7 @@ impl TestApp {
             ("PUBLIC_BASE_URL".into(), BASE_URL.into()),
             (
                 "SECRET_KEY".into(),
-                proofsheet_api::secrets::new_secret_key(),
+                proofsheet_app::secrets::new_secret_key(),
             ),
             (
                 "INGEST_QUEUE_URL".into(),
@@ -105,7 +108,7 @@ impl TestApp {
     /// A new photographer with a unique slug.
     pub async fn photographer(&self, name: &str) -> Photographer {
         let slug = format!("p-{}", &Uuid::new_v4().simple().to_string()[..10]);
-        let (record, api_key) = proofsheet_api::admin::create_photographer(
+        let (record, api_key) = proofsheet_app::admin::create_photographer(
             &self.app,
             name,
             &format!("{slug}@example.com"),
@@ -181,11 +184,14 @@ impl TestApp {
         };
         let req = from_source_ip(req.body(body).expect("request"), source);
         // The function API Gateway would invoke; a path no route matches reaches none.
-        let function = proofsheet_api::route_spec(req.method(), req.uri().path())
+        let function = proofsheet_http::route_spec(req.method(), req.uri().path())
             .map_or("no-route", |spec| spec.function);
         // Boxed: keeps the futures of test flows within the compiler's type-depth limit.
         let response = sdk_calls::FUNCTION
-            .scope(function, Box::pin(self.app.dispatch(req)))
+            .scope(
+                function,
+                Box::pin(proofsheet_http::dispatch(&self.app, req)),
+            )
             .await;
         let (parts, body) = response.into_parts();
         let json = match body {
@@ -309,7 +315,7 @@ impl TestApp {
             let handled = sdk_calls::FUNCTION
                 .scope(
                     INGEST_FUNCTION,
-                    ingest::poll_queue_once(&self.app, queue, 0),
+                    runner::poll_queue_once::<Ingest>(&self.app, queue, 0),
                 )
                 .await
                 .expect("poll");

@@ -73,10 +73,13 @@ async fn a_title_change_re_renders_nothing() {
         )
         .await;
     assert_eq!(patch.status, 200);
-    let queued =
-        proofsheet_api::ingest::poll_queue_once(&t.app, &t.provisioned.ingest_queue_url, 0)
-            .await
-            .unwrap();
+    let queued = proofsheet_workers::runner::poll_queue_once::<proofsheet_workers::ingest::Ingest>(
+        &t.app,
+        &t.provisioned.ingest_queue_url,
+        0,
+    )
+    .await
+    .unwrap();
     assert_eq!(queued, 0, "a title change must not queue work");
 }
 
@@ -251,7 +254,12 @@ async fn a_re_render_of_a_gallery_deleted_meanwhile_does_nothing_and_succeeds() 
         .collect();
     // Handled twice, as a redelivery would: neither time fails or queues anything.
     for _ in 0..2 {
-        let response = proofsheet_api::ingest::handle_batch(&t.app, event.clone()).await;
+        let response =
+            proofsheet_workers::runner::handle_batch::<proofsheet_workers::ingest::Ingest>(
+                &t.app,
+                event.clone(),
+            )
+            .await;
         assert!(response.batch_item_failures.is_empty());
     }
     t.app

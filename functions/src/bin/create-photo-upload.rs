@@ -1,5 +1,8 @@
 //! POST /galleries/{gallery_id}/photos
+use proofsheet_http::Route;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    proofsheet_api::lambda::serve_route(proofsheet_api::Route::CreatePhotoUpload).await
+    // In a const block: the binary links this route's handler alone.
+    proofsheet_http::lambda::serve(const { Route::CreatePhotoUpload.endpoint() }).await
 }

@@ -1,5 +1,8 @@
 //! DELETE /galleries/{gallery_id}
+use proofsheet_http::Route;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    proofsheet_api::lambda::serve_route(proofsheet_api::Route::DeleteGallery).await
+    // In a const block: the binary links this route's handler alone.
+    proofsheet_http::lambda::serve(const { Route::DeleteGallery.endpoint() }).await
 }

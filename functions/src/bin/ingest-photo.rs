@@ -1,5 +1,5 @@
-//! S3 upload events (through SQS) → validated photo with renditions.
+//! S3 upload events and re-render jobs (through SQS) → validated photos with renditions.
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    proofsheet_api::lambda::serve_ingest().await
+    proofsheet_workers::runner::serve::<proofsheet_workers::ingest::Ingest>().await
 }

@@ -1,5 +1,8 @@
 //! POST /g/{token}/unlock
+use proofsheet_http::Route;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    proofsheet_api::lambda::serve_route(proofsheet_api::Route::UnlockGallery).await
+    // In a const block: the binary links this route's handler alone.
+    proofsheet_http::lambda::serve(const { Route::UnlockGallery.endpoint() }).await
 }

@@ -1,5 +1,8 @@
 //! PATCH /galleries/{gallery_id}
+use proofsheet_http::Route;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    proofsheet_api::lambda::serve_route(proofsheet_api::Route::UpdateGallery).await
+    // In a const block: the binary links this route's handler alone.
+    proofsheet_http::lambda::serve(const { Route::UpdateGallery.endpoint() }).await
 }

@@ -14,7 +14,7 @@ async fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("create-photographer") => create_photographer(&args[1..]).await,
         Some("new-secret-key") => {
-            println!("{}", proofsheet_api::secrets::new_secret_key());
+            println!("{}", proofsheet_app::secrets::new_secret_key());
             ExitCode::SUCCESS
         }
         _ => {
@@ -40,14 +40,14 @@ async fn create_photographer(args: &[String]) -> ExitCode {
         eprintln!("create-photographer needs --name, --email and --slug");
         return ExitCode::from(2);
     };
-    let app = match proofsheet_api::App::from_env(proofsheet_api::SecretKeyUse::NotNeeded).await {
+    let app = match proofsheet_app::App::from_env(proofsheet_app::SecretKeyUse::NotNeeded).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    match proofsheet_api::admin::create_photographer(&app, name, email, slug, None).await {
+    match proofsheet_app::admin::create_photographer(&app, name, email, slug, None).await {
         Ok((photographer, key)) => {
             println!("photographer_id: {}", photographer.id);
             println!("api_key: {key}");

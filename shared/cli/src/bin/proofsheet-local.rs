@@ -14,14 +14,17 @@ use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::response::Response as AxumResponse;
 use lambda_http::Body;
-use proofsheet_api::{ApiError, App, Config, from_source_ip, ingest};
+use proofsheet_app::{App, Config};
+use proofsheet_http::{ApiError, from_source_ip};
 use proofsheet_store::provision::provision;
+use proofsheet_workers::ingest::Ingest;
+use proofsheet_workers::runner;
 
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    proofsheet_api::lambda::init_tracing();
+    proofsheet_app::telemetry::init_tracing();
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .map_err(|_| "AWS_ENDPOINT_URL must point at the local emulator (scripts/dev sets it)")?;
     let port: u16 = std::env::var("PORT")
@@ -35,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let provisioned = provision(&sdk_config, "proofsheet-dev", sender).await?;
     let resources = &provisioned.resources;
     let secret =
-        std::env::var("SECRET_KEY").unwrap_or_else(|_| proofsheet_api::secrets::new_secret_key());
+        std::env::var("SECRET_KEY").unwrap_or_else(|_| proofsheet_app::secrets::new_secret_key());
     let vars = HashMap::from([
         ("TABLE_NAME", resources.table.clone()),
         ("BUCKET_NAME", resources.bucket.clone()),
@@ -109,7 +112,7 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
     if let Some(ip) = peer {
         req = from_source_ip(req, ip);
     }
-    into_axum(app.dispatch(req).await)
+    into_axum(proofsheet_http::dispatch(app, req).await)
 }
 
 fn into_axum(response: lambda_http::Response<Body>) -> AxumResponse {
@@ -127,7 +130,7 @@ fn into_axum(response: lambda_http::Response<Body>) -> AxumResponse {
 /// uploaded through the real presigned-PUT → S3 event → ingest path.
 async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::error::Error>> {
     let requested = std::env::var("DEV_API_KEY").ok().filter(|k| !k.is_empty());
-    let (_, key) = proofsheet_api::admin::create_photographer(
+    let (_, key) = proofsheet_app::admin::create_photographer(
         app,
         "Demo Studio",
         "demo@proofsheet.local",
@@ -143,7 +146,7 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::err
             .header("content-type", "application/json")
             .body(Body::Text(body.to_string()));
         async move {
-            let response = app.dispatch(req?).await;
+            let response = proofsheet_http::dispatch(app, req?).await;
             let text = match response.body() {
                 Body::Text(t) => t.clone(),
                 _ => String::new(),
@@ -208,7 +211,7 @@ fn demo_photo(hue: u8) -> Result<Vec<u8>, image::ImageError> {
 
 async fn work_ingest_queue(app: Arc<App>, queue_url: String) {
     loop {
-        if let Err(e) = ingest::poll_queue_once(&app, &queue_url, 2).await {
+        if let Err(e) = runner::poll_queue_once::<Ingest>(&app, &queue_url, 2).await {
             tracing::error!(error = %e, "polling the ingest queue failed");
             tokio::time::sleep(Duration::from_secs(2)).await;
         }

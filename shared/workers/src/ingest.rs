@@ -7,11 +7,12 @@
 //! while its URL lives), and an upload event for a settled photo does nothing.
 //!
 //! A new watermark (or logo) arrives as one `rerender_gallery` message per gallery; the worker
-//! fans it out into one `rerender` message per ready photo, so neither the HTTP request nor one
+//! fans it out into one `rerender_photo` job per ready photo, so neither the HTTP request nor one
 //! message's handling does work proportional to the gallery's size in renders. A message we can't
 //! read is reported as a batch item failure, so after the queue's retries it lands in the DLQ.
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use proofsheet_app::App;
+use proofsheet_app::messages::Message;
 use proofsheet_policy::ViewRendition::{self, Clean, Watermarked};
 use proofsheet_policy::{
     GalleryId, PhotoId, PhotoPage, PhotoStatus, PhotographerId, UploadMismatch, WatermarkMode,
@@ -19,145 +20,81 @@ use proofsheet_policy::{
 use proofsheet_render::{DecodeLimits, Mark, RenderError, Watermark, render_renditions};
 use proofsheet_store::object_keys::RenditionSize::{self, Preview, Thumbnail};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
-use tracing::Instrument;
+use serde::Deserialize;
 
-use crate::App;
+use crate::runner::{JobError, Worker};
+use crate::s3_event::S3Notification;
 
-/// Handles one SQS batch, reporting the messages that must be retried.
-pub async fn handle_batch(app: &App, event: SqsEvent) -> SqsBatchResponse {
-    let mut response = SqsBatchResponse::default();
-    for message in event.records {
-        let id = message.message_id.clone().unwrap_or_default();
-        let span = tracing::info_span!("ingest_message", message_id = %id);
-        // Boxed: the whole ingest state machine inline would be one very deep future type.
-        let handled = Box::pin(handle_message(app, &message).instrument(span)).await;
-        if let Err(error) = handled {
-            tracing::error!(message_id = %id, %error, "ingest failed; the message will be retried");
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = id;
-            response.batch_item_failures.push(failure);
+/// The ingest worker, run by [`crate::runner`].
+pub struct Ingest;
+
+/// What arrives on the ingest queue: our own jobs, or S3's notifications of new objects.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum IngestMessage {
+    Job(Message),
+    S3(S3Notification),
+}
+
+impl Worker for Ingest {
+    type Message = IngestMessage;
+    const NAME: &'static str = "ingest";
+
+    async fn handle(app: &App, message: IngestMessage) -> Result<(), JobError> {
+        match message {
+            IngestMessage::Job(Message::RerenderPhoto {
+                gallery_id,
+                photo_id,
+            }) => rerender_photo(app, gallery_id, photo_id).await,
+            IngestMessage::Job(Message::RerenderGallery { gallery_id }) => {
+                Ok(fan_out_rerender(app, gallery_id).await?)
+            }
+            IngestMessage::S3(notification) => {
+                for key in notification.object_keys() {
+                    if let Some((gallery, photo)) = object_keys::parse_upload(&key) {
+                        ingest_upload(app, gallery, photo).await?;
+                    } else if let Some(photographer) = object_keys::parse_logo(&key) {
+                        logo_uploaded(app, photographer).await?;
+                    } else {
+                        tracing::warn!(key, "neither an upload nor a logo; ignored");
+                    }
+                }
+                Ok(())
+            }
         }
     }
-    response
 }
 
-#[derive(Debug, thiserror::Error)]
-enum IngestError {
-    #[error("message body is not an S3 event: {0}")]
-    Unreadable(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// Why a photo did not become ready.
+enum NotReady {
+    /// The file is not what was announced, or no usable image: the photo is rejected for good,
+    /// with a code and a reason for the photographer.
+    Rejected { code: &'static str, reason: String },
+    /// Our side failed: the message is redelivered.
+    Failed(JobError),
 }
 
-/// The part of an S3 event notification the worker needs. Read leniently: emulators and
-/// event versions differ in the fields around it (moto omits `userIdentity`, for one).
-#[derive(serde::Deserialize)]
-struct S3Notification {
-    #[serde(rename = "Records")]
-    records: Vec<S3Record>,
-}
-
-#[derive(serde::Deserialize)]
-struct S3Record {
-    s3: S3Entity,
-}
-
-#[derive(serde::Deserialize)]
-struct S3Entity {
-    object: S3Object,
-}
-
-#[derive(serde::Deserialize)]
-struct S3Object {
-    /// URL-encoded (form style, `+` for space), as S3 sends it.
-    key: String,
-}
-
-async fn handle_message(app: &App, message: &SqsMessage) -> Result<(), IngestError> {
-    let body = message.body.as_deref().unwrap_or_default();
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| IngestError::Unreadable(e.to_string()))?;
-    // S3 sends one of these when a notification is configured: nothing to do.
-    if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
-        return Ok(());
+impl From<StoreError> for NotReady {
+    fn from(e: StoreError) -> Self {
+        Self::Failed(e.into())
     }
-    if let Some(rerender) = value.get("rerender") {
-        let Rerender {
-            gallery_id,
-            photo_id,
-        } = serde_json::from_value(rerender.clone())
-            .map_err(|e| IngestError::Unreadable(e.to_string()))?;
-        return Ok(rerender_photo(app, gallery_id, photo_id).await?);
+}
+
+impl From<JobError> for NotReady {
+    fn from(e: JobError) -> Self {
+        Self::Failed(e)
     }
-    if let Some(rerender) = value.get("rerender_gallery") {
-        let RerenderGallery { gallery_id } = serde_json::from_value(rerender.clone())
-            .map_err(|e| IngestError::Unreadable(e.to_string()))?;
-        return Ok(fan_out_rerender(app, gallery_id).await?);
-    }
-    let event: S3Notification =
-        serde_json::from_value(value).map_err(|e| IngestError::Unreadable(e.to_string()))?;
-    for record in event.records {
-        let key = decode_key(&record.s3.object.key);
-        if let Some((gallery, photo)) = object_keys::parse_upload(&key) {
-            ingest_upload(app, gallery, photo).await?;
-        } else if let Some(photographer) = object_keys::parse_logo(&key) {
-            logo_uploaded(app, photographer).await?;
-        } else {
-            tracing::warn!(key, "neither an upload nor a logo; ignored");
-        }
-    }
-    Ok(())
-}
-
-fn decode_key(encoded: &str) -> String {
-    percent_encoding::percent_decode_str(&encoded.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// A queue message asking for a ready photo's renditions to be made again.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Rerender {
-    gallery_id: GalleryId,
-    photo_id: PhotoId,
-}
-
-/// A queue message asking for every ready photo of a gallery to be rendered again.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct RerenderGallery {
-    gallery_id: GalleryId,
-}
-
-/// Asks the worker to re-render a gallery's ready photos (its watermark changed): one message,
-/// so a request stays quick however many photos there are. Photos still uploading pick the new
-/// watermark up at ingest.
-pub async fn rerender_gallery(app: &App, gallery_id: GalleryId) -> Result<(), StoreError> {
-    rerender_galleries(app, &[gallery_id]).await
-}
-
-async fn rerender_galleries(app: &App, galleries: &[GalleryId]) -> Result<(), StoreError> {
-    let Some(queue_url) = &app.config.ingest_queue_url else {
-        tracing::warn!("INGEST_QUEUE_URL is not set: existing photos keep their old watermark");
-        return Ok(());
-    };
-    let bodies: Vec<String> = galleries
-        .iter()
-        .map(|&gallery_id| {
-            serde_json::json!({ "rerender_gallery": RerenderGallery { gallery_id } }).to_string()
-        })
-        .collect();
-    app.store.send_messages(queue_url, &bodies).await
 }
 
 /// Queues one re-render per ready photo of the gallery, a page at a time. A redelivery queues
 /// them again, which is harmless (re-rendering writes the same renditions); a gallery deleted
 /// meanwhile has nothing left to re-render.
 async fn fan_out_rerender(app: &App, gallery_id: GalleryId) -> Result<(), StoreError> {
-    let Some(queue_url) = &app.config.ingest_queue_url else {
+    let Some(queue_url) = &app.config().ingest_queue_url else {
         tracing::warn!(%gallery_id, "INGEST_QUEUE_URL is not set: nothing re-rendered");
         return Ok(());
     };
-    if app.store.gallery(gallery_id).await?.is_none() {
+    if app.store().gallery(gallery_id).await?.is_none() {
         tracing::info!(%gallery_id, "gallery was deleted meanwhile; nothing to re-render");
         return Ok(());
     }
@@ -168,19 +105,19 @@ async fn fan_out_rerender(app: &App, gallery_id: GalleryId) -> Result<(), StoreE
     let mut queued = 0;
     loop {
         let photos = app
-            .store
+            .store()
             .photos_page(gallery_id, page, |p| p.status.has_renditions())
             .await?;
-        let bodies: Vec<String> = photos
+        let messages: Vec<Message> = photos
             .photos
             .iter()
-            .map(|p| {
-                serde_json::json!({ "rerender": Rerender { gallery_id, photo_id: p.id } })
-                    .to_string()
+            .map(|p| Message::RerenderPhoto {
+                gallery_id,
+                photo_id: p.id,
             })
             .collect();
-        app.store.send_messages(queue_url, &bodies).await?;
-        queued += bodies.len();
+        app.send(queue_url, &messages).await?;
+        queued += messages.len();
         match photos.next_after {
             Some(after) => page.after = Some(after),
             None => break,
@@ -193,14 +130,14 @@ async fn fan_out_rerender(app: &App, gallery_id: GalleryId) -> Result<(), StoreE
 /// A new logo reaches the photos of every gallery that shows it.
 async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), StoreError> {
     let showing_logo: Vec<GalleryId> = app
-        .store
+        .store()
         .galleries_of(photographer)
         .await?
         .into_iter()
         .filter(|g| g.watermark.mode == WatermarkMode::Logo)
         .map(|g| g.id)
         .collect();
-    rerender_galleries(app, &showing_logo).await
+    app.rerender_galleries(&showing_logo).await
 }
 
 /// A photo's upload landed: check it is the file that was announced, render it, keep it as the
@@ -212,12 +149,24 @@ async fn ingest_upload(
     app: &App,
     gallery_id: GalleryId,
     photo_id: PhotoId,
-) -> Result<(), StoreError> {
-    let store = &app.store;
+) -> Result<(), JobError> {
+    match make_ready(app, gallery_id, photo_id).await {
+        Ok(()) => Ok(()),
+        Err(NotReady::Rejected { code, reason }) => {
+            Ok(reject(app, gallery_id, photo_id, code, &reason).await?)
+        }
+        Err(NotReady::Failed(error)) => Err(error),
+    }
+}
+
+async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Result<(), NotReady> {
+    let store = app.store();
     let upload_key = object_keys::upload(gallery_id, photo_id);
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
         // Deleted meanwhile; an upload URL still valid may have put a file back after.
-        return drop_files_of_deleted_photo(app, gallery_id, photo_id, "before its event").await;
+        return Ok(
+            drop_files_of_deleted_photo(app, gallery_id, photo_id, "before its event").await?,
+        );
     };
     if photo.status != PhotoStatus::Uploading {
         // A redelivered event. The original ingest kept is another key, untouched whatever the
@@ -228,52 +177,37 @@ async fn ingest_upload(
     let Some(gallery) = store.gallery(gallery_id).await? else {
         return Ok(());
     };
-    let upload = match store.object(&upload_key, app.config.max_upload_bytes).await {
+    let upload = match store
+        .object(&upload_key, app.config().max_upload_bytes)
+        .await
+    {
         Ok(upload) => upload,
         // Gone with a delete of the photo that is still under way.
         Err(StoreError::NotFound) => return Ok(()),
         Err(StoreError::TooLarge { .. }) => {
-            return reject(
-                app,
-                gallery_id,
-                photo_id,
-                "too_large",
-                "The file is larger than the upload limit.",
-            )
-            .await;
+            return Err(NotReady::Rejected {
+                code: "too_large",
+                reason: "The file is larger than the upload limit.".into(),
+            });
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
-    if let Err(mismatch) = UploadMismatch::check(
+    UploadMismatch::check(
         photo.size,
         &photo.content_type,
         upload.bytes.len() as u64,
         upload.content_type.as_deref(),
         proofsheet_render::media_type(&upload.bytes),
-    ) {
-        return reject(
-            app,
-            gallery_id,
-            photo_id,
-            mismatch.code(),
-            &mismatch.to_string(),
-        )
-        .await;
-    }
+    )
+    .map_err(|mismatch| NotReady::Rejected {
+        code: mismatch.code(),
+        reason: mismatch.to_string(),
+    })?;
     let (original, rendered) = render(app, &gallery, upload.bytes).await?;
-    let renditions = match rendered {
-        Ok(renditions) => renditions,
-        Err(reason) => {
-            return reject(
-                app,
-                gallery_id,
-                photo_id,
-                reason.code(),
-                &reason.to_string(),
-            )
-            .await;
-        }
-    };
+    let renditions = rendered.map_err(|reason| NotReady::Rejected {
+        code: reason.code(),
+        reason: reason.to_string(),
+    })?;
     // Kept before the photo is ready, so a ready photo always has its original.
     store
         .put_object(
@@ -297,10 +231,12 @@ async fn rerender_photo(
     app: &App,
     gallery_id: GalleryId,
     photo_id: PhotoId,
-) -> Result<(), StoreError> {
-    let store = &app.store;
+) -> Result<(), JobError> {
+    let store = app.store();
     let Some(photo) = store.photo(gallery_id, photo_id).await? else {
-        return drop_files_of_deleted_photo(app, gallery_id, photo_id, "before its event").await;
+        return Ok(
+            drop_files_of_deleted_photo(app, gallery_id, photo_id, "before its event").await?,
+        );
     };
     if !photo.status.has_renditions() {
         tracing::info!(%photo_id, status = ?photo.status, "nothing to re-render");
@@ -312,13 +248,13 @@ async fn rerender_photo(
     let original = match store
         .object_bytes(
             &object_keys::original(gallery_id, photo_id),
-            app.config.max_upload_bytes,
+            app.config().max_upload_bytes,
         )
         .await
     {
         Ok(bytes) => bytes,
         Err(StoreError::NotFound) => return Ok(()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let renditions = match render(app, &gallery, original).await?.1 {
         Ok(renditions) => renditions,
@@ -346,14 +282,14 @@ async fn render(
     app: &App,
     gallery: &GalleryRecord,
     bytes: Vec<u8>,
-) -> Result<(Vec<u8>, Result<Rendered, RenderError>), StoreError> {
+) -> Result<(Vec<u8>, Result<Rendered, RenderError>), JobError> {
     let watermark = watermark_for(app, gallery).await?;
     let (bytes, rendered) = tokio::task::spawn_blocking(move || {
         let rendered = render_renditions(&bytes, &watermark, &DecodeLimits::default());
         (bytes, rendered)
     })
     .await
-    .map_err(|e| StoreError::Aws(format!("render task failed: {e}")))?;
+    .map_err(|e| JobError::Ours(format!("render task failed: {e}")))?;
     let rendered = match rendered {
         Ok(r) => Ok(Rendered {
             width: r.width,
@@ -366,7 +302,7 @@ async fn render(
             ],
         }),
         Err(failure) if !failure.is_rejection() => {
-            return Err(StoreError::Aws(format!(
+            return Err(JobError::Ours(format!(
                 "rendering failed on our side: {failure}"
             )));
         }
@@ -383,7 +319,7 @@ async fn write_renditions(
 ) -> Result<(), StoreError> {
     for (size, look, jpeg) in renditions {
         let key = object_keys::rendition(gallery_id, photo_id, size, look);
-        app.store.put_object(&key, jpeg, "image/jpeg").await?;
+        app.store().put_object(&key, jpeg, "image/jpeg").await?;
     }
     Ok(())
 }
@@ -397,7 +333,7 @@ async fn drop_files_of_deleted_photo(
     seen: &'static str,
 ) -> Result<(), StoreError> {
     tracing::info!(%photo_id, seen, "photo was deleted; dropping its files");
-    app.store
+    app.store()
         .delete_objects(&object_keys::photo_objects(gallery_id, photo_id))
         .await
 }
@@ -409,7 +345,7 @@ async fn drop_files_if_deleted_while_rendering(
     gallery_id: GalleryId,
     photo_id: PhotoId,
 ) -> Result<bool, StoreError> {
-    if app.store.photo(gallery_id, photo_id).await?.is_some() {
+    if app.store().photo(gallery_id, photo_id).await?.is_some() {
         return Ok(false);
     }
     drop_files_of_deleted_photo(app, gallery_id, photo_id, "while rendering").await?;
@@ -427,7 +363,7 @@ async fn reject(
     reason: &str,
 ) -> Result<(), StoreError> {
     tracing::info!(photo_id = %photo, code, "photo rejected");
-    app.store
+    app.store()
         .mark_photo_rejected(gallery, photo, code, reason)
         .await?;
     Ok(())
@@ -439,7 +375,7 @@ async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, 
     let settings = &gallery.watermark;
     let mark = match settings.mode {
         WatermarkMode::Logo => match app
-            .store
+            .store()
             .object_bytes(
                 &object_keys::logo(gallery.owner_id),
                 proofsheet_policy::UploadRequest::MAX_LOGO_BYTES,
@@ -462,7 +398,7 @@ async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, 
         Some(mark) => mark,
         None => {
             let name = app
-                .store
+                .store()
                 .photographer(gallery.owner_id)
                 .await?
                 .map(|p| p.name.to_string())
@@ -479,63 +415,43 @@ async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, 
     })
 }
 
-/// Receives one batch from `queue_url`, handles it as Lambda would, and deletes what succeeded.
-/// Only the local runner and the tests poll; in AWS the event source mapping does this.
-pub async fn poll_queue_once(
-    app: &App,
-    queue_url: &str,
-    wait_secs: i32,
-) -> Result<usize, StoreError> {
-    let messages = app.store.receive_messages(queue_url, 10, wait_secs).await?;
-    let count = messages.len();
-    if count == 0 {
-        return Ok(0);
-    }
-    let mut event = SqsEvent::default();
-    event.records = messages
-        .iter()
-        .map(|m| {
-            let mut message = SqsMessage::default();
-            message.message_id = Some(m.message_id.clone());
-            message.receipt_handle = Some(m.receipt_handle.clone());
-            message.body = Some(m.body.clone());
-            message.event_source = Some("aws:sqs".into());
-            message
-        })
-        .collect();
-    let response = handle_batch(app, event).await;
-    for message in &messages {
-        let failed = response
-            .batch_item_failures
-            .iter()
-            .any(|f| f.item_identifier == message.message_id);
-        if !failed {
-            app.store
-                .delete_message(queue_url, &message.receipt_handle)
-                .await?;
-        }
-    }
-    Ok(count)
-}
-
 #[cfg(test)]
 mod tests {
+    use aws_lambda_events::event::sqs::SqsEvent;
+
     use super::*;
 
     #[test]
-    fn event_keys_are_url_decoded() {
-        assert_eq!(decode_key("uploads%2Fa%2Fb"), "uploads/a/b");
-        assert_eq!(decode_key("logos/my+logo%2B1.png"), "logos/my logo+1.png");
-    }
-
-    #[test]
-    fn sample_events_parse() {
+    fn the_sample_upload_event_is_an_upload() {
         let event: SqsEvent =
             serde_json::from_str(include_str!("../../../events/sqs-s3-object-created.json"))
                 .unwrap();
         let body = event.records[0].body.as_deref().unwrap();
-        let notification: S3Notification = serde_json::from_str(body).unwrap();
-        let key = decode_key(&notification.records[0].s3.object.key);
-        assert!(object_keys::parse_upload(&key).is_some(), "{key}");
+        let IngestMessage::S3(notification) = serde_json::from_str(body).unwrap() else {
+            panic!("an S3 notification read as a job");
+        };
+        let key = &notification.object_keys()[0];
+        assert!(object_keys::parse_upload(key).is_some(), "{key}");
+    }
+
+    #[test]
+    fn our_jobs_are_read_as_jobs() {
+        let body =
+            r#"{"job":"rerender_gallery","gallery_id":"0190a8d2-8e5c-7c3e-9d55-111111111111"}"#;
+        let message: IngestMessage = serde_json::from_str(body).unwrap();
+        assert!(matches!(
+            message,
+            IngestMessage::Job(Message::RerenderGallery { .. })
+        ));
+    }
+
+    #[test]
+    fn anything_else_is_unreadable() {
+        for body in [r#"{"rerender":{}}"#, r#"{"Records":"x"}"#, "[]", "not json"] {
+            assert!(
+                serde_json::from_str::<IngestMessage>(body).is_err(),
+                "{body}"
+            );
+        }
     }
 }

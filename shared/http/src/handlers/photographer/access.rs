@@ -13,9 +13,11 @@ use uuid::Uuid;
 
 use super::owned_gallery;
 use crate::http_io::{json, json_body, no_content, path_param, present};
-use crate::secrets::hash_password;
 use crate::views::{GeneralAccessView, GrantView, SettingsView};
-use crate::{ApiError, App};
+use proofsheet_app::App;
+use proofsheet_app::secrets::hash_password;
+
+use crate::ApiError;
 
 /// Settings as sent by the photographer; absent fields keep their value, `null` clears.
 #[derive(Deserialize, Default)]
@@ -66,7 +68,7 @@ async fn change_settings(
 ) -> Result<GrantRecord, ApiError> {
     let change = input.into_change().await?;
     let ends_sessions = change.ends_sessions();
-    app.store
+    app.store()
         .change_grant_settings(grant, ends_sessions, |settings| {
             settings.apply(change.clone()).map_err(ApiError::from)
         })
@@ -74,7 +76,7 @@ async fn change_settings(
 }
 
 async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord, ApiError> {
-    app.store
+    app.store()
         .grant(gallery.general_grant_id)
         .await?
         // Only a gallery delete that stopped midway leaves a gallery without its general link:
@@ -89,11 +91,11 @@ fn general_view(
 ) -> Result<GeneralAccessView, ApiError> {
     Ok(GeneralAccessView {
         settings: SettingsView::from(&grant.settings),
-        link: app.link(req, grant.id)?,
+        link: link(app, req, grant.id)?,
     })
 }
 
-pub(super) async fn get_general(
+pub(crate) async fn get_general(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -103,7 +105,7 @@ pub(super) async fn get_general(
     json(200, &general_view(app, &req, &grant)?)
 }
 
-pub(super) async fn put_general(
+pub(crate) async fn put_general(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -115,7 +117,7 @@ pub(super) async fn put_general(
     json(200, &general_view(app, &req, &updated)?)
 }
 
-pub(super) async fn create_private(
+pub(crate) async fn create_private(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -152,11 +154,11 @@ pub(super) async fn create_private(
         unlock_attempts: 0,
         unlock_window_started_at: 0,
         downloads_used: 0,
-        created_at: App::now(),
+        created_at: app.now(),
     };
-    app.store.create_private_grant(&grant).await?;
+    app.store().create_private_grant(&grant).await?;
 
-    let link = app.link(&req, grant.id)?;
+    let link = link(app, &req, grant.id)?;
     let email_sent = send_invitation(app, &gallery, &grant, &link).await;
     let mut view = serde_json::to_value(GrantView::new(&grant, link))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -175,7 +177,7 @@ async fn send_invitation(
     let Some(to) = grant.email.clone() else {
         return false;
     };
-    let photographer = match app.store.photographer(gallery.owner_id).await {
+    let photographer = match app.store().photographer(gallery.owner_id).await {
         Ok(Some(p)) => p.name.to_string(),
         _ => "Your photographer".to_owned(),
     };
@@ -194,7 +196,7 @@ async fn send_invitation(
             gallery.title
         ),
     };
-    match app.store.send_email(&email).await {
+    match app.store().send_email(&email).await {
         Ok(_) => true,
         Err(e) => {
             tracing::warn!(error = %e, grant_id = %grant.id, "invitation email not sent");
@@ -203,16 +205,16 @@ async fn send_invitation(
     }
 }
 
-pub(super) async fn list_private(
+pub(crate) async fn list_private(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
-    let grants = app.store.private_grants_of(gallery.id).await?;
+    let grants = app.store().private_grants_of(gallery.id).await?;
     let views = grants
         .iter()
-        .map(|g| Ok(GrantView::new(g, app.link(&req, g.id)?)))
+        .map(|g| Ok(GrantView::new(g, link(app, &req, g.id)?)))
         .collect::<Result<Vec<GrantView>, ApiError>>()?;
     json(200, &serde_json::json!({ "grants": views }))
 }
@@ -224,7 +226,7 @@ async fn owned_private_grant(
     req: &Request,
 ) -> Result<GrantRecord, ApiError> {
     let id = GrantId::parse(&path_param(req, "grant_id")?).map_err(|_| ApiError::NotFound)?;
-    match app.store.grant(id).await? {
+    match app.store().grant(id).await? {
         Some(grant) if grant.gallery_id == gallery.id && grant.kind == GrantKind::Private => {
             Ok(grant)
         }
@@ -232,7 +234,7 @@ async fn owned_private_grant(
     }
 }
 
-pub(super) async fn update_private(
+pub(crate) async fn update_private(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -241,16 +243,32 @@ pub(super) async fn update_private(
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
     let updated = change_settings(app, grant, input).await?;
-    json(200, &GrantView::new(&updated, app.link(&req, updated.id)?))
+    json(200, &GrantView::new(&updated, link(app, &req, updated.id)?))
 }
 
-pub(super) async fn delete_private(
+pub(crate) async fn delete_private(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
-    app.store.delete_private_grant(&grant).await?;
+    app.store().delete_private_grant(&grant).await?;
     no_content()
+}
+
+/// The client-facing URL of a grant's link.
+fn link(app: &App, req: &Request, grant_id: GrantId) -> Result<String, ApiError> {
+    let token = app.secrets()?.share_token(grant_id).encode();
+    Ok(match &app.config().public_base_url {
+        Some(base) => format!("{base}/g/{token}"),
+        None => {
+            let host = req
+                .headers()
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            format!("https://{host}/g/{token}")
+        }
+    })
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use proofsheet_api::ROUTES;
+use proofsheet_http::ROUTES;
 use serde_json::Value;
 
 /// (method, path, function) triples.
@@ -275,7 +275,7 @@ fn every_function_has_its_binary_and_every_binary_a_function() {
     // Each binary must serve the route it is named after, not a copy-pasted neighbour.
     for route in ROUTES {
         let source = read(&format!("../../functions/src/bin/{}.rs", route.function));
-        let variant = format!("Route::{:?})", route.route);
+        let variant = format!("Route::{:?}.endpoint()", route.route);
         assert!(
             source.contains(&variant),
             "functions/src/bin/{}.rs does not serve {variant}",

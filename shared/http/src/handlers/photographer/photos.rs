@@ -11,10 +11,13 @@ use proofsheet_store::{Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{owned_gallery, requested_page};
+use super::owned_gallery;
+use crate::handlers::requested_page;
 use crate::http_io::{json, json_body, no_content, path_param};
 use crate::views::{PhotoView, UploadView, system_timestamp};
-use crate::{ApiError, App};
+use proofsheet_app::App;
+
+use crate::ApiError;
 
 /// Long enough for a large file on a slow connection, short enough to be useless if leaked.
 const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
@@ -37,7 +40,7 @@ fn upload_view(photo_id: Option<PhotoId>, presigned: PresignedRequest) -> Upload
     }
 }
 
-pub(super) async fn create_upload(
+pub(crate) async fn create_upload(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -48,7 +51,7 @@ pub(super) async fn create_upload(
         &input.filename,
         &input.content_type,
         input.size,
-        app.config.max_upload_bytes,
+        app.config().max_upload_bytes,
     )?;
     let photo = PhotoRecord {
         id: PhotoId::from_uuid(Uuid::now_v7()),
@@ -62,11 +65,11 @@ pub(super) async fn create_upload(
         rejection_reason: None,
         width: None,
         height: None,
-        created_at: App::now(),
+        created_at: app.now(),
     };
-    app.store.create_photo(&photo).await?;
+    app.store().create_photo(&photo).await?;
     let presigned = app
-        .store
+        .store()
         .presign_upload(
             &object_keys::upload(gallery.id, photo.id),
             photo.content_type.as_str(),
@@ -78,14 +81,14 @@ pub(super) async fn create_upload(
     json(201, &upload_view(Some(photo.id), presigned))
 }
 
-pub(super) async fn list(
+pub(crate) async fn list(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let page = requested_page(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
-    let page = app.store.photos_page(gallery.id, page, |_| true).await?;
+    let page = app.store().photos_page(gallery.id, page, |_| true).await?;
     let mut views = Vec::with_capacity(page.photos.len());
     for photo in &page.photos {
         let thumbnail = if photo.status.has_renditions() {
@@ -96,8 +99,8 @@ pub(super) async fn list(
                 ViewRendition::Clean,
             );
             Some(
-                app.store
-                    .presign_download(&key, app.config.view_url_ttl)
+                app.store()
+                    .presign_download(&key, app.config().view_url_ttl)
                     .await?,
             )
         } else {
@@ -114,7 +117,7 @@ pub(super) async fn list(
     )
 }
 
-pub(super) async fn delete(
+pub(crate) async fn delete(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -122,15 +125,15 @@ pub(super) async fn delete(
     let gallery = owned_gallery(app, owner, &req).await?;
     let photo_id =
         PhotoId::parse(&path_param(&req, "photo_id")?).map_err(|_| ApiError::NotFound)?;
-    if app.store.photo(gallery.id, photo_id).await?.is_none() {
+    if app.store().photo(gallery.id, photo_id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
     // Files before the record: if this fails midway, the photo is still listed and deleting it
     // again finishes the job, rather than leaving files no record points to.
-    app.store
+    app.store()
         .delete_objects(&object_keys::photo_objects(gallery.id, photo_id))
         .await?;
-    app.store.delete_photo(gallery.id, photo_id).await?;
+    app.store().delete_photo(gallery.id, photo_id).await?;
     no_content()
 }
 
@@ -141,7 +144,7 @@ struct CreateLogoUpload {
     size: u64,
 }
 
-pub(super) async fn create_logo_upload(
+pub(crate) async fn create_logo_upload(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -161,7 +164,7 @@ pub(super) async fn create_logo_upload(
         UploadRequest::MAX_LOGO_BYTES,
     )?;
     let presigned = app
-        .store
+        .store()
         .presign_upload(
             &object_keys::logo(owner),
             upload.content_type.mime(),

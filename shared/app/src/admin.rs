@@ -4,8 +4,17 @@ use proofsheet_policy::{Email, PersonName, PhotographerId, Slug};
 use proofsheet_store::PhotographerRecord;
 use uuid::Uuid;
 
+use crate::App;
 use crate::secrets::{api_key_hash, new_api_key};
-use crate::{ApiError, App};
+
+/// Why a photographer could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    Invalid(#[from] proofsheet_policy::Invalid),
+    #[error(transparent)]
+    Store(#[from] proofsheet_store::StoreError),
+}
 
 /// Creates a photographer and returns it with its API key, the only time the key is visible.
 /// `api_key` lets the local runner use a known key (`DEV_API_KEY`); otherwise one is generated.
@@ -15,13 +24,13 @@ pub async fn create_photographer(
     email: &str,
     slug: &str,
     api_key: Option<String>,
-) -> Result<(PhotographerRecord, String), ApiError> {
+) -> Result<(PhotographerRecord, String), AdminError> {
     let photographer = PhotographerRecord {
         id: PhotographerId::from_uuid(Uuid::new_v4()),
         name: PersonName::parse(name)?,
         email: Email::parse(email)?,
         slug: Slug::parse(slug)?,
-        created_at: App::now(),
+        created_at: app.now(),
     };
     let (key, hash) = match api_key {
         Some(key) if key.len() >= 24 => {
@@ -37,6 +46,8 @@ pub async fn create_photographer(
         }
         None => new_api_key(),
     };
-    app.store.create_photographer(&photographer, &hash).await?;
+    app.store()
+        .create_photographer(&photographer, &hash)
+        .await?;
     Ok((photographer, key))
 }

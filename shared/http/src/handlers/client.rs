@@ -9,11 +9,13 @@ use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{GrantRecord, UnlockReservation};
 use serde::Deserialize;
 
-use super::requested_page;
+use crate::handlers::requested_page;
 use crate::http_io::{bearer, json, json_body, path_param, source_ip};
-use crate::secrets::verify_password;
 use crate::views::{ClientGalleryView, ClientPhotoView, timestamp};
-use crate::{ApiError, App};
+use proofsheet_app::App;
+use proofsheet_app::secrets::verify_password;
+
+use crate::ApiError;
 
 /// The grant behind a link, if the token is authentic and the link is live. Unknown, forged
 /// and revoked tokens are all plain 404s.
@@ -22,7 +24,7 @@ async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiErr
     if !app.secrets()?.token_is_authentic(&token) {
         return Err(ApiError::NotFound);
     }
-    app.store
+    app.store()
         .grant(token.grant_id)
         .await?
         .ok_or(ApiError::NotFound)
@@ -37,24 +39,24 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
         let claims = bearer(req)
             .and_then(|session| secrets.open_session(session))
             .ok_or(ApiError::PasswordRequired)?;
-        if !claims.admits(grant.id, grant.password_version, App::now()) {
+        if !claims.admits(grant.id, grant.password_version, app.now()) {
             return Err(ApiError::PasswordRequired);
         }
     }
     Ok(grant)
 }
 
-pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let grant = authorize_client(app, &req).await?;
     let page = requested_page(&req)?;
     let (gallery, page) = app
-        .store
+        .store()
         .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients())
         .await?
         .ok_or(ApiError::NotFound)?;
     // Only the look this link may see is ever presigned.
     let look = grant.settings.view_rendition();
-    let ttl = app.config.view_url_ttl;
+    let ttl = app.config().view_url_ttl;
     let mut views = Vec::with_capacity(page.photos.len());
     for photo in &page.photos {
         let url = |size| object_keys::rendition(gallery.id, photo.id, size, look);
@@ -64,11 +66,11 @@ pub(super) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
             width: photo.width,
             height: photo.height,
             thumbnail_url: app
-                .store
+                .store()
                 .presign_download(&url(RenditionSize::Thumbnail), ttl)
                 .await?,
             preview_url: app
-                .store
+                .store()
                 .presign_download(&url(RenditionSize::Preview), ttl)
                 .await?,
         });
@@ -90,7 +92,7 @@ struct Unlock {
     password: String,
 }
 
-pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let input: Unlock = json_body(&req)?;
     let grant = grant_for_token(app, &req).await?;
     let Some(hash) = grant.settings.password.clone() else {
@@ -99,7 +101,7 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
             "this gallery has no password; open it directly",
         ));
     };
-    let now = App::now();
+    let now = app.now();
     let secrets = app.secrets()?;
     // The try is counted before the hash is checked, so parallel guesses share the budgets.
     let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
@@ -107,7 +109,7 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         .and_then(|session| secrets.open_session(session))
         .is_some_and(|earlier| earlier.marks_known_device(grant.id, grant.password_version, now));
     let reserved = match app
-        .store
+        .store()
         .reserve_unlock_attempt(grant.id, &source, known_device, now)
         .await?
     {
@@ -121,12 +123,12 @@ pub(super) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         return Err(ApiError::WrongPassword);
     }
     // Only wrong tries use the budgets up. A failed refund costs one try, not the session.
-    if let Err(error) = app.store.refund_unlock_attempt(reserved).await {
+    if let Err(error) = app.store().refund_unlock_attempt(reserved).await {
         tracing::warn!(%error, "could not give a right password's try back");
     }
     let claims = SessionClaims {
         grant_id: grant.id,
-        expires_at: now + app.config.client_session_ttl.as_secs(),
+        expires_at: now + app.config().client_session_ttl.as_secs(),
         password_version: grant.password_version,
     };
     json(

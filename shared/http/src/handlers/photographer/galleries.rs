@@ -13,7 +13,9 @@ use uuid::Uuid;
 use super::owned_gallery;
 use crate::http_io::{json, json_body, no_content, present};
 use crate::views::{GalleryView, SubgalleryView};
-use crate::{ApiError, App};
+use proofsheet_app::App;
+
+use crate::ApiError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +24,7 @@ struct CreateGallery {
     parent_id: Option<String>,
 }
 
-pub(super) async fn create(
+pub(crate) async fn create(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -34,7 +36,11 @@ pub(super) async fn create(
         Some(raw) => {
             let no_parent = || Invalid::new("parent_id", "no such gallery");
             let parent_id = GalleryId::parse(&raw).map_err(|_| no_parent())?;
-            let parent = app.store.gallery(parent_id).await?.ok_or_else(no_parent)?;
+            let parent = app
+                .store()
+                .gallery(parent_id)
+                .await?
+                .ok_or_else(no_parent)?;
             let depth = GalleryRules::child_depth(parent.owner_id, parent.depth, owner).map_err(
                 |refused| match refused {
                     ParentRefused::NotFound => no_parent(),
@@ -50,7 +56,7 @@ pub(super) async fn create(
             (Some(parent_id), depth)
         }
     };
-    let now = App::now();
+    let now = app.now();
     let gallery = GalleryRecord {
         id: GalleryId::from_uuid(Uuid::now_v7()),
         owner_id: owner,
@@ -78,7 +84,7 @@ pub(super) async fn create(
         downloads_used: 0,
         created_at: now,
     };
-    match app.store.create_gallery(&gallery, &general).await {
+    match app.store().create_gallery(&gallery, &general).await {
         Ok(()) => json(201, &GalleryView::from(&gallery)),
         // The parent was deleted after we read it: the same answer as if it never existed.
         Err(StoreError::NotFound) => Err(Invalid::new("parent_id", "no such gallery").into()),
@@ -86,13 +92,17 @@ pub(super) async fn create(
     }
 }
 
-pub(super) async fn list(app: &App, owner: PhotographerId) -> Result<Response<Body>, ApiError> {
-    let galleries = app.store.galleries_of(owner).await?;
+pub(crate) async fn list(
+    app: &App,
+    owner: PhotographerId,
+    _req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let galleries = app.store().galleries_of(owner).await?;
     let views: Vec<GalleryView> = galleries.iter().map(GalleryView::from).collect();
     json(200, &serde_json::json!({ "galleries": views }))
 }
 
-pub(super) async fn get(
+pub(crate) async fn get(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -113,7 +123,7 @@ pub(super) async fn get(
 }
 
 async fn subgalleries(app: &App, gallery: &GalleryRecord) -> Result<Vec<GalleryRecord>, ApiError> {
-    let all = app.store.galleries_of(gallery.owner_id).await?;
+    let all = app.store().galleries_of(gallery.owner_id).await?;
     Ok(all
         .into_iter()
         .filter(|g| g.parent_id == Some(gallery.id))
@@ -146,7 +156,7 @@ struct WatermarkInput {
     scale: Option<f64>,
 }
 
-pub(super) async fn update(
+pub(crate) async fn update(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -156,11 +166,11 @@ pub(super) async fn update(
     // A PATCH is a delta: when another write lands between our read and our write, the store
     // applies it again to the fresh gallery.
     let (before, gallery) = app
-        .store
+        .store()
         .change_gallery(read, |gallery| input.apply(gallery))
         .await?;
     if gallery.watermark != before.watermark {
-        crate::ingest::rerender_gallery(app, gallery.id).await?;
+        app.rerender_galleries(&[gallery.id]).await?;
     }
     json(200, &GalleryView::from(&gallery))
 }
@@ -188,7 +198,7 @@ impl UpdateGallery {
     }
 }
 
-pub(super) async fn delete(
+pub(crate) async fn delete(
     app: &App,
     owner: PhotographerId,
     req: Request,
@@ -203,8 +213,8 @@ pub(super) async fn delete(
     // Files before items: if this fails midway, the gallery is still there to be deleted
     // again, rather than leaving files no record points to.
     for prefix in object_keys::gallery_prefixes(gallery.id) {
-        app.store.delete_prefix(&prefix).await?;
+        app.store().delete_prefix(&prefix).await?;
     }
-    app.store.delete_gallery(gallery.id).await?;
+    app.store().delete_gallery(gallery.id).await?;
     no_content()
 }

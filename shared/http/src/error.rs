@@ -97,6 +97,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<proofsheet_app::NoSecretKey> for ApiError {
+    fn from(err: proofsheet_app::NoSecretKey) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
 fn conflict_message(conflict: Conflict) -> &'static str {
     match conflict {
         Conflict::SlugTaken => "that slug is already taken by another photographer",

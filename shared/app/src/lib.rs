@@ -1,0 +1,13 @@
+//! What every Proofsheet function shares, HTTP route or queue worker: the [`App`] context
+//! (configuration, store, secret key, clock), the typed queue [`messages`], operator actions
+//! and the Lambda log setup.
+
+pub mod admin;
+mod app;
+mod config;
+pub mod messages;
+pub mod secrets;
+pub mod telemetry;
+
+pub use app::{App, Clock, NoSecretKey, SecretKeyUse};
+pub use config::{Config, ConfigError};

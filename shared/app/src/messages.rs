@@ -1,0 +1,79 @@
+//! Every message body Proofsheet itself puts on a queue, in one enum, so a sender and the worker
+//! that takes it can't disagree on a field name. Internally tagged: `{"job": "rerender_gallery",
+//! "gallery_id": "…"}`. (S3's own notifications arrive on the ingest queue too; the worker
+//! parses those into their own type.)
+
+use proofsheet_policy::{GalleryId, PhotoId};
+use proofsheet_store::StoreError;
+use serde::{Deserialize, Serialize};
+
+use crate::App;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Message {
+    /// Render every ready photo of a gallery again (its watermark or logo changed). The ingest
+    /// worker fans it out into one [`Message::RerenderPhoto`] per photo, so neither the HTTP
+    /// request nor one message does work proportional to the gallery's size.
+    RerenderGallery { gallery_id: GalleryId },
+    /// Render one ready photo's renditions again from its original.
+    RerenderPhoto {
+        gallery_id: GalleryId,
+        photo_id: PhotoId,
+    },
+}
+
+impl App {
+    /// Puts `messages` on the queue at `queue_url`, ten to a call.
+    pub async fn send(&self, queue_url: &str, messages: &[Message]) -> Result<(), StoreError> {
+        let bodies: Vec<String> = messages
+            .iter()
+            .map(|m| serde_json::to_string(m).map_err(|e| StoreError::Aws(e.to_string())))
+            .collect::<Result<_, _>>()?;
+        self.store().send_messages(queue_url, &bodies).await
+    }
+}
+
+impl App {
+    /// Asks the ingest worker to render these galleries' ready photos again (their watermark
+    /// changed): one message per gallery, so a request stays quick however many photos there
+    /// are. Photos still uploading pick the new watermark up at ingest.
+    pub async fn rerender_galleries(&self, galleries: &[GalleryId]) -> Result<(), StoreError> {
+        let Some(queue_url) = &self.config().ingest_queue_url else {
+            tracing::warn!("INGEST_QUEUE_URL is not set: existing photos keep their old watermark");
+            return Ok(());
+        };
+        let messages: Vec<Message> = galleries
+            .iter()
+            .map(|&gallery_id| Message::RerenderGallery { gallery_id })
+            .collect();
+        self.send(queue_url, &messages).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_tagged_and_round_trip() {
+        let gallery_id = GalleryId::parse("0190a8d2-8e5c-7c3e-9d55-111111111111").unwrap();
+        let photo_id = PhotoId::parse("0190a8d2-8e5c-7c3e-9d55-222222222222").unwrap();
+        let message = Message::RerenderPhoto {
+            gallery_id,
+            photo_id,
+        };
+        let body = serde_json::to_value(&message).unwrap();
+        assert_eq!(body["job"], "rerender_photo");
+        assert_eq!(body["photo_id"], "0190a8d2-8e5c-7c3e-9d55-222222222222");
+        let back: Message = serde_json::from_value(body).unwrap();
+        assert_eq!(back, message);
+    }
+
+    #[test]
+    fn unknown_jobs_and_fields_are_refused() {
+        assert!(serde_json::from_str::<Message>(r#"{"job":"format_disk"}"#).is_err());
+        let extra = r#"{"job":"rerender_gallery","gallery_id":"0190a8d2-8e5c-7c3e-9d55-111111111111","x":1}"#;
+        assert!(serde_json::from_str::<Message>(extra).is_err());
+    }
+}

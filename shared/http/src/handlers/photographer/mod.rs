@@ -1,0 +1,41 @@
+//! The photographer's API: every handler here is given the photographer the request's API key
+//! belongs to, and sees only that photographer's data.
+
+pub(crate) mod access;
+pub(crate) mod galleries;
+pub(crate) mod photos;
+
+use lambda_http::Request;
+use proofsheet_app::App;
+use proofsheet_app::secrets::api_key_hash;
+use proofsheet_policy::{GalleryId, PhotographerId};
+use proofsheet_store::GalleryRecord;
+
+use crate::ApiError;
+use crate::http_io::{bearer, path_param};
+
+/// The photographer whose API key the request carries.
+pub(crate) async fn authenticate(app: &App, req: &Request) -> Result<PhotographerId, ApiError> {
+    let key = bearer(req).ok_or(ApiError::Unauthorized)?;
+    let photographer = app
+        .store()
+        .photographer_for_api_key(&api_key_hash(key))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    tracing::Span::current().record("photographer", tracing::field::display(photographer));
+    Ok(photographer)
+}
+
+/// The gallery named in the path, if `owner` owns it. Another photographer's gallery is
+/// "not found", exactly like a missing one: ids reveal nothing across tenants.
+async fn owned_gallery(
+    app: &App,
+    owner: PhotographerId,
+    req: &Request,
+) -> Result<GalleryRecord, ApiError> {
+    let id = GalleryId::parse(&path_param(req, "gallery_id")?).map_err(|_| ApiError::NotFound)?;
+    match app.store().gallery(id).await? {
+        Some(gallery) if gallery.owner_id == owner => Ok(gallery),
+        _ => Err(ApiError::NotFound),
+    }
+}

@@ -1,0 +1,217 @@
+//! The HTTP API's routes: one Lambda function each in AWS, one table for everything else
+//! (the local runner's router, the OpenAPI consistency test, the SAM template check).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+
+use http::Method;
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::{App, SecretKeyUse};
+use proofsheet_policy::PhotographerId;
+
+use crate::ApiError;
+use crate::handlers::{client, photographer};
+
+/// Who calls a route, which decides how it is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// With an API key: the handler is given the photographer it belongs to.
+    Photographer,
+    /// With a share link (and perhaps a session): the handler checks the link itself.
+    Client,
+}
+
+/// What a handler returns, boxed so every route's handler has one type.
+pub type Handling<'a> = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError>> + Send + 'a>>;
+
+/// A route's handler, by audience.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Photographer(for<'a> fn(&'a App, PhotographerId, Request) -> Handling<'a>),
+    Client(for<'a> fn(&'a App, Request) -> Handling<'a>),
+}
+
+/// A route with its handler. A function's binary names its endpoint in a `const` block
+/// (`const { Route::GetGallery.endpoint() }`), so it links that one handler and what it calls,
+/// never the whole table.
+#[derive(Clone, Copy)]
+pub struct Endpoint {
+    pub route: Route,
+    pub handler: Handler,
+}
+
+/// Where a route lives: method, path template (API Gateway syntax), its function's binary, who
+/// calls it and whether its function reads the secret key.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub route: Route,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub function: &'static str,
+    pub audience: Audience,
+    /// Whether the route makes or checks links, sessions or password-try counters, all derived
+    /// from the deployment's secret key: only those functions read the key.
+    pub secret_key: SecretKeyUse,
+}
+
+macro_rules! handler {
+    (Photographer $handler:path) => {
+        Handler::Photographer(|app, owner, req| Box::pin($handler(app, owner, req)))
+    };
+    (Client $handler:path) => {
+        Handler::Client(|app, req| Box::pin($handler(app, req)))
+    };
+}
+
+/// One line per route; adding a route is a line here, its handler and its function's binary.
+macro_rules! routes {
+    ($($route:ident $method:literal $path:literal $function:literal
+        $audience:ident $key:ident $handler:path;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Route {
+            $($route,)*
+        }
+
+        pub const ROUTES: &[RouteSpec] = &[
+            $(RouteSpec {
+                route: Route::$route,
+                method: $method,
+                path: $path,
+                function: $function,
+                audience: Audience::$audience,
+                secret_key: SecretKeyUse::$key,
+            },)*
+        ];
+
+        impl Route {
+            pub const fn endpoint(self) -> Endpoint {
+                let handler = match self {
+                    $(Self::$route => handler!($audience $handler),)*
+                };
+                Endpoint { route: self, handler }
+            }
+
+            pub const fn spec(self) -> &'static RouteSpec {
+                &ROUTES[self as usize]
+            }
+
+            pub fn secret_key_use(self) -> SecretKeyUse {
+                self.spec().secret_key
+            }
+        }
+    };
+}
+
+routes! {
+    CreateGallery "POST" "/galleries" "create-gallery" Photographer NotNeeded photographer::galleries::create;
+    ListGalleries "GET" "/galleries" "list-galleries" Photographer NotNeeded photographer::galleries::list;
+    GetGallery "GET" "/galleries/{gallery_id}" "get-gallery" Photographer NotNeeded photographer::galleries::get;
+    UpdateGallery "PATCH" "/galleries/{gallery_id}" "update-gallery" Photographer NotNeeded photographer::galleries::update;
+    DeleteGallery "DELETE" "/galleries/{gallery_id}" "delete-gallery" Photographer NotNeeded photographer::galleries::delete;
+    CreatePhotoUpload "POST" "/galleries/{gallery_id}/photos" "create-photo-upload" Photographer NotNeeded photographer::photos::create_upload;
+    ListPhotos "GET" "/galleries/{gallery_id}/photos" "list-photos" Photographer NotNeeded photographer::photos::list;
+    DeletePhoto "DELETE" "/galleries/{gallery_id}/photos/{photo_id}" "delete-photo" Photographer NotNeeded photographer::photos::delete;
+    PutGeneralAccess "PUT" "/galleries/{gallery_id}/general-access" "put-general-access" Photographer Needed photographer::access::put_general;
+    GetGeneralAccess "GET" "/galleries/{gallery_id}/general-access" "get-general-access" Photographer Needed photographer::access::get_general;
+    CreatePrivateAccess "POST" "/galleries/{gallery_id}/private-access" "create-private-access" Photographer Needed photographer::access::create_private;
+    ListPrivateAccess "GET" "/galleries/{gallery_id}/private-access" "list-private-access" Photographer Needed photographer::access::list_private;
+    UpdatePrivateAccess "PATCH" "/galleries/{gallery_id}/private-access/{grant_id}" "update-private-access" Photographer Needed photographer::access::update_private;
+    DeletePrivateAccess "DELETE" "/galleries/{gallery_id}/private-access/{grant_id}" "delete-private-access" Photographer NotNeeded photographer::access::delete_private;
+    CreateLogoUpload "POST" "/watermark-logo" "create-logo-upload" Photographer NotNeeded photographer::photos::create_logo_upload;
+    ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client::view_gallery;
+    UnlockGallery "POST" "/g/{token}/unlock" "unlock-gallery" Client Needed client::unlock_gallery;
+}
+
+type Router = HashMap<Method, matchit::Router<Route>>;
+
+fn router() -> &'static Router {
+    static ROUTER: OnceLock<Router> = OnceLock::new();
+    ROUTER.get_or_init(|| {
+        let mut routers: Router = HashMap::new();
+        for spec in ROUTES {
+            let method =
+                Method::from_bytes(spec.method.as_bytes()).unwrap_or_else(|_| unreachable!());
+            // The table above is fixed at compile time and tested; a conflict is a programming error.
+            if let Err(e) = routers
+                .entry(method)
+                .or_default()
+                .insert(spec.path, spec.route)
+            {
+                unreachable!("route table conflict at {}: {e}", spec.path);
+            }
+        }
+        routers
+    })
+}
+
+/// Where a request for this method and path goes: its route's spec (and so its function).
+pub fn route_spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
+    let (route, _) = match_route(method, path)?;
+    Some(route.spec())
+}
+
+/// The route for a method and path, with its path parameters.
+pub(crate) fn match_route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> {
+    let matched = router().get(method)?.at(path).ok()?;
+    let params = matched
+        .params
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    Some((*matched.value, params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_reachable_with_its_parameters() {
+        for spec in ROUTES {
+            let path = spec
+                .path
+                .replace("{gallery_id}", "g1")
+                .replace("{photo_id}", "p1")
+                .replace("{grant_id}", "r1")
+                .replace("{token}", "t1");
+            let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
+            let (route, params) = match_route(&method, &path).unwrap();
+            assert_eq!(route, spec.route, "{} {}", spec.method, spec.path);
+            assert_eq!(params.len(), spec.path.matches('{').count());
+        }
+    }
+
+    #[test]
+    fn unknown_paths_and_methods_match_nothing() {
+        assert!(match_route(&Method::GET, "/nope").is_none());
+        assert!(match_route(&Method::PUT, "/galleries").is_none());
+        assert!(match_route(&Method::GET, "/g/t1/extra").is_none());
+    }
+
+    #[test]
+    fn each_route_has_its_own_line_in_the_table() {
+        for (i, spec) in ROUTES.iter().enumerate() {
+            assert_eq!(spec.route as usize, i);
+            assert_eq!(spec.route.spec().path, spec.path);
+            assert_eq!(spec.route.endpoint().route, spec.route);
+        }
+    }
+
+    #[test]
+    fn client_routes_are_the_share_link_routes() {
+        for spec in ROUTES {
+            let is_link = spec.path.starts_with("/g/");
+            assert_eq!(spec.audience == Audience::Client, is_link, "{}", spec.path);
+        }
+    }
+
+    #[test]
+    fn function_names_are_unique() {
+        let mut names: Vec<_> = ROUTES.iter().map(|r| r.function).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ROUTES.len());
+    }
+}
