@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Invalid, PhotographerId};
+use crate::{AccessSettings, Invalid, PhotographerId};
 
 /// Where the mark sits on a photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -141,6 +141,27 @@ impl GalleryRules {
             return Err(ParentRefused::TooDeep);
         }
         Ok(depth)
+    }
+}
+
+/// What a new gallery starts with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GalleryDefaults {
+    /// Clients may move between a gallery and its sub-galleries: what a photographer who made
+    /// sub-galleries expects unless they say otherwise.
+    pub navigation_to_subgalleries: bool,
+    pub watermark: WatermarkSettings,
+    /// The general link's settings: view only, watermarked, until the photographer decides.
+    pub general_access: AccessSettings,
+}
+
+impl GalleryRules {
+    pub fn defaults() -> GalleryDefaults {
+        GalleryDefaults {
+            navigation_to_subgalleries: true,
+            watermark: WatermarkSettings::default(),
+            general_access: AccessSettings::new_gallery_default(),
+        }
     }
 }
 

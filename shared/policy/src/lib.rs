@@ -20,7 +20,9 @@ pub use access::{
     AccessSettings, ClientPermissions, PasswordHash, PasswordUpdate, Resolution, SettingsChange,
     ViewRendition,
 };
-pub use gallery::{GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate};
+pub use gallery::{
+    GalleryDefaults, GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate,
+};
 pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;

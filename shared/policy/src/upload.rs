@@ -83,6 +83,17 @@ impl UploadRequest {
             size,
         })
     }
+
+    /// A watermark logo: a PNG (a logo needs its transparency), at most [`Self::MAX_LOGO_BYTES`].
+    pub fn parse_logo(content_type: &str, size: u64) -> Result<Self, Invalid> {
+        if ContentType::parse(content_type)? != ContentType::Png {
+            return Err(Invalid::new(
+                "content_type",
+                "a watermark logo must be image/png (for its transparency)",
+            ));
+        }
+        Self::parse("logo.png", content_type, size, Self::MAX_LOGO_BYTES)
+    }
 }
 
 /// Why an uploaded file is not the one its upload URL was issued for. S3 enforces the signed
@@ -147,6 +158,16 @@ impl UploadMismatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_logo_must_be_a_small_png() {
+        let logo = UploadRequest::parse_logo("image/png", 10_000).unwrap();
+        assert_eq!(logo.content_type, ContentType::Png);
+        let jpeg = UploadRequest::parse_logo("image/jpeg", 10_000).unwrap_err();
+        assert_eq!(jpeg.field, "content_type");
+        let big = UploadRequest::parse_logo("image/png", UploadRequest::MAX_LOGO_BYTES + 1);
+        assert_eq!(big.unwrap_err().field, "size");
+    }
 
     #[test]
     fn only_the_last_path_component_is_kept() {

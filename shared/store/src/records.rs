@@ -2,10 +2,11 @@
 //! functions that write each entity, from [`keys`], and ignored when reading back.
 
 use proofsheet_policy::{
-    AccessSettings, Email, GalleryId, GrantId, PersonName, PhotoId, PhotographerId, Slug,
-    WatermarkSettings,
+    AccessSettings, Email, GalleryId, GalleryRules, GrantId, PersonName, PhotoId, PhotographerId,
+    Slug, Title, WatermarkSettings,
 };
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PhotographerRecord {
@@ -88,6 +89,84 @@ pub struct GrantRecord {
     pub created_at: u64,
 }
 
+impl GalleryRecord {
+    /// A new gallery with the product's defaults, and its general link. `depth` comes from
+    /// [`GalleryRules::child_depth`] (0 without a parent).
+    pub fn new(
+        owner_id: PhotographerId,
+        parent_id: Option<GalleryId>,
+        depth: u8,
+        title: &Title,
+        now: u64,
+    ) -> (Self, GrantRecord) {
+        let defaults = GalleryRules::defaults();
+        let gallery = Self {
+            id: GalleryId::from_uuid(Uuid::now_v7()),
+            owner_id,
+            parent_id,
+            depth,
+            title: title.to_string(),
+            navigation_to_subgalleries: defaults.navigation_to_subgalleries,
+            watermark: defaults.watermark,
+            general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
+            created_at: now,
+            revision: 0,
+        };
+        let general = GrantRecord::new(
+            gallery.general_grant_id,
+            &gallery,
+            GrantKind::General,
+            defaults.general_access,
+            now,
+        );
+        (gallery, general)
+    }
+}
+
+impl GrantRecord {
+    /// A client's private link to `gallery`, with `settings` already resolved against the
+    /// general link's.
+    pub fn new_private(
+        gallery: &GalleryRecord,
+        email: Email,
+        name: Option<PersonName>,
+        settings: AccessSettings,
+        now: u64,
+    ) -> Self {
+        let id = GrantId::from_uuid(Uuid::now_v7());
+        Self {
+            email: Some(email),
+            name,
+            ..Self::new(id, gallery, GrantKind::Private, settings, now)
+        }
+    }
+
+    /// A new link: nobody named, no password tried, nothing downloaded, nothing revised yet.
+    fn new(
+        id: GrantId,
+        gallery: &GalleryRecord,
+        kind: GrantKind,
+        settings: AccessSettings,
+        now: u64,
+    ) -> Self {
+        Self {
+            id,
+            gallery_id: gallery.id,
+            owner_id: gallery.owner_id,
+            kind,
+            email: None,
+            name: None,
+            settings,
+            settings_revision: 0,
+            password_version: 0,
+            unlock_attempts: 0,
+            unlock_window_started_at: 0,
+            downloads_used: 0,
+            created_at: now,
+        }
+    }
+}
+
 /// Key builders, one place for the table design in the crate docs.
 pub(crate) mod keys {
     use super::*;
@@ -126,5 +205,52 @@ pub(crate) mod keys {
     }
     pub fn private_grant_index(id: GrantId) -> String {
         format!("PRIVATE#{id}")
+    }
+}
+
+#[cfg(test)]
+mod new_records {
+    use super::*;
+
+    #[test]
+    fn a_new_gallery_has_the_defaults_and_a_general_link_to_itself() {
+        let owner = PhotographerId::from_uuid(Uuid::now_v7());
+        let title = Title::parse("Wedding").unwrap();
+        let (gallery, general) = GalleryRecord::new(owner, None, 0, &title, 1_000);
+        let defaults = GalleryRules::defaults();
+        assert_eq!(gallery.general_grant_id, general.id);
+        assert_eq!(gallery.watermark, defaults.watermark);
+        assert!(gallery.navigation_to_subgalleries);
+        assert_eq!((general.gallery_id, general.owner_id), (gallery.id, owner));
+        assert_eq!(general.kind, GrantKind::General);
+        assert_eq!(general.settings, defaults.general_access);
+        assert_eq!((general.email.as_ref(), general.created_at), (None, 1_000));
+    }
+
+    #[test]
+    fn a_new_private_link_names_its_client_and_starts_from_zero() {
+        let owner = PhotographerId::from_uuid(Uuid::now_v7());
+        let title = Title::parse("Wedding").unwrap();
+        let (gallery, general) = GalleryRecord::new(owner, None, 0, &title, 1_000);
+        let email = Email::parse("ann@example.com").unwrap();
+        let grant = GrantRecord::new_private(
+            &gallery,
+            email.clone(),
+            None,
+            general.settings.clone(),
+            2_000,
+        );
+        assert_ne!(grant.id, general.id);
+        assert_eq!(grant.kind, GrantKind::Private);
+        assert_eq!(grant.email, Some(email));
+        assert_eq!((grant.gallery_id, grant.owner_id), (gallery.id, owner));
+        let counters = (
+            grant.settings_revision,
+            grant.password_version,
+            grant.unlock_attempts,
+            grant.unlock_window_started_at,
+            grant.downloads_used,
+        );
+        assert_eq!(counters, (0, 0, 0, 0, 0));
     }
 }

@@ -9,7 +9,6 @@ use proofsheet_policy::{
 };
 use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, OutgoingEmail};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::owned_gallery;
 use crate::http_io::{json, json_body, no_content, path_param, present};
@@ -141,21 +140,7 @@ pub(crate) async fn create_private(
     let general = general_grant(app, &gallery).await?;
     let settings =
         AccessSettings::for_private_grant(&general.settings, input.into_change().await?)?;
-    let grant = GrantRecord {
-        id: GrantId::from_uuid(Uuid::now_v7()),
-        gallery_id: gallery.id,
-        owner_id: owner,
-        kind: GrantKind::Private,
-        email: Some(email.clone()),
-        name,
-        settings,
-        settings_revision: 0,
-        password_version: 0,
-        unlock_attempts: 0,
-        unlock_window_started_at: 0,
-        downloads_used: 0,
-        created_at: app.now(),
-    };
+    let grant = GrantRecord::new_private(&gallery, email, name, settings, app.now());
     app.store().create_private_grant(&grant).await?;
 
     let link = link(app, &req, grant.id)?;

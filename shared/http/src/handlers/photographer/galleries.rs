@@ -3,12 +3,11 @@
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
 use proofsheet_policy::{
-    AccessSettings, GalleryId, GalleryRules, GrantId, Invalid, PhotographerId, Position, Title,
-    WatermarkMode, WatermarkSettings, WatermarkUpdate,
+    GalleryId, GalleryRules, Invalid, PhotographerId, Position, Title, WatermarkMode,
+    WatermarkUpdate,
 };
-use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, StoreError, object_keys};
+use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::owned_gallery;
 use crate::http_io::{json, json_body, no_content, present};
@@ -56,34 +55,7 @@ pub(crate) async fn create(
             (Some(parent_id), depth)
         }
     };
-    let now = app.now();
-    let gallery = GalleryRecord {
-        id: GalleryId::from_uuid(Uuid::now_v7()),
-        owner_id: owner,
-        parent_id,
-        depth,
-        title: title.to_string(),
-        navigation_to_subgalleries: true,
-        watermark: WatermarkSettings::default(),
-        general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
-        created_at: now,
-        revision: 0,
-    };
-    let general = GrantRecord {
-        id: gallery.general_grant_id,
-        gallery_id: gallery.id,
-        owner_id: owner,
-        kind: GrantKind::General,
-        email: None,
-        name: None,
-        settings: AccessSettings::new_gallery_default(),
-        settings_revision: 0,
-        password_version: 0,
-        unlock_attempts: 0,
-        unlock_window_started_at: 0,
-        downloads_used: 0,
-        created_at: now,
-    };
+    let (gallery, general) = GalleryRecord::new(owner, parent_id, depth, &title, app.now());
     match app.store().create_gallery(&gallery, &general).await {
         Ok(()) => json(201, &GalleryView::from(&gallery)),
         // The parent was deleted after we read it: the same answer as if it never existed.

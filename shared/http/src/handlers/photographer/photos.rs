@@ -3,9 +3,7 @@
 use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::{
-    ContentType, Invalid, PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after,
-};
+use proofsheet_policy::{PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};
 use serde::Deserialize;
@@ -150,19 +148,7 @@ pub(crate) async fn create_logo_upload(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let input: CreateLogoUpload = json_body(&req)?;
-    if ContentType::parse(&input.content_type)? != ContentType::Png {
-        return Err(Invalid::new(
-            "content_type",
-            "a watermark logo must be image/png (for its transparency)",
-        )
-        .into());
-    }
-    let upload = UploadRequest::parse(
-        "logo.png",
-        &input.content_type,
-        input.size,
-        UploadRequest::MAX_LOGO_BYTES,
-    )?;
+    let upload = UploadRequest::parse_logo(&input.content_type, input.size)?;
     let presigned = app
         .store()
         .presign_upload(
