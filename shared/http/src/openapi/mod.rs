@@ -1,0 +1,3 @@
+//! The API's OpenAPI description, from the code.
+
+pub(crate) mod values;
