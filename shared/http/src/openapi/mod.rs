@@ -813,9 +813,135 @@ mod tests {
         let logo = property(&doc, "LogoUploadRequest", "size");
         assert_eq!(logo["maximum"], json!(UploadRequest::MAX_LOGO_BYTES));
 
+        // Path and query patterns: what the API gives out matches them.
+        let pattern = |path: &str, method: &str, name: &str| {
+            let parameters = [
+                &doc["paths"][path]["parameters"],
+                &doc["paths"][path][method]["parameters"],
+            ];
+            let found = parameters
+                .into_iter()
+                .filter_map(Value::as_array)
+                .flatten()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"));
+            found["schema"]["pattern"].as_str().unwrap().to_owned()
+        };
+        // Both patterns are base64url of a fixed length: `^[A-Za-z0-9_-]{N}$`.
+        let matches = |pattern: &str, value: &str| {
+            let length: usize = pattern
+                .strip_prefix("^[A-Za-z0-9_-]{")
+                .and_then(|rest| rest.strip_suffix("}$"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("not a base64url pattern: {pattern}"));
+            let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+            value.len() == length && value.chars().all(base64url)
+        };
+        let photo = proofsheet_policy::PhotoId::from_uuid(uuid::Uuid::max());
+        let cursor = proofsheet_policy::cursor_after(photo);
+        assert!(
+            matches(&pattern("/g/{token}", "get", "cursor"), &cursor),
+            "{cursor}"
+        );
+        let token = proofsheet_policy::ShareToken {
+            grant_id: proofsheet_policy::GrantId::from_uuid(uuid::Uuid::max()),
+            verifier: [0xff; 32],
+        }
+        .encode();
+        assert!(
+            matches(&pattern("/g/{token}", "get", "token"), &token),
+            "{token}"
+        );
+
         let session = property(&doc, "Session", "expires_at")["description"].to_string();
         let hours = SessionClaims::DEFAULT_TTL_SECS / 3600;
         assert!(session.contains(&format!("{hours} hours")), "{session}");
+    }
+
+    /// A value of the schema's type, for building bodies.
+    fn sample(doc: &Value, schema: &Value) -> Value {
+        if let Some(reference) = schema["$ref"].as_str() {
+            return sample(doc, doc.pointer(reference.trim_start_matches('#')).unwrap());
+        }
+        if let Some(first) = schema["enum"].get(0) {
+            return first.clone();
+        }
+        let kind = match &schema["type"] {
+            Value::Array(kinds) => kinds[0].clone(),
+            kind => kind.clone(),
+        };
+        match kind.as_str() {
+            Some("string") => json!("x"),
+            Some("integer") => json!(1),
+            Some("number") => json!(0.5),
+            Some("boolean") => json!(true),
+            Some("array") => json!([]),
+            Some("object") => json!({}),
+            other => panic!("no sample for type {other:?}"),
+        }
+    }
+
+    /// What the schema of `T` says about absent fields, `null` and unknown fields is what `T`'s
+    /// deserializer does (the `present` fields: absent keeps, `null` clears or is refused).
+    fn reads_as_documented<T: serde::de::DeserializeOwned + ToSchema>() {
+        let doc = doc();
+        let name = T::name();
+        let schema = &doc["components"]["schemas"][name.as_ref()];
+        let properties = schema["properties"].as_object().unwrap();
+        let required: BTreeSet<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        let base: serde_json::Map<String, Value> = required
+            .iter()
+            .map(|field| (field.to_string(), sample(&doc, &properties[*field])))
+            .collect();
+        let reads = |body: &serde_json::Map<String, Value>| {
+            serde_json::from_value::<T>(Value::Object(body.clone())).is_ok()
+        };
+        assert!(reads(&base), "{name}: {base:?} is refused");
+        for (field, property) in properties {
+            let nullable = property["type"]
+                .as_array()
+                .is_some_and(|kinds| kinds.contains(&json!("null")));
+            let mut with_null = base.clone();
+            with_null.insert(field.clone(), Value::Null);
+            assert_eq!(reads(&with_null), nullable, "{name}.{field}: null");
+            let mut with_value = base.clone();
+            with_value.insert(field.clone(), sample(&doc, property));
+            assert!(reads(&with_value), "{name}.{field}: {with_value:?}");
+            if required.contains(field.as_str()) {
+                let mut without = base.clone();
+                without.remove(field);
+                assert!(
+                    !reads(&without),
+                    "{name}.{field} is required but may be absent"
+                );
+            }
+        }
+        let mut unknown = base.clone();
+        unknown.insert("no_such_field".into(), json!(1));
+        assert_eq!(
+            reads(&unknown),
+            schema["additionalProperties"] != json!(false),
+            "{name}: unknown fields"
+        );
+    }
+
+    #[test]
+    fn request_schemas_read_as_the_handlers_read() {
+        use crate::handlers::client::Unlock;
+        use crate::handlers::photographer::galleries::{
+            CreateGallery, UpdateGallery, WatermarkInput,
+        };
+        use crate::handlers::photographer::photos::{CreateLogoUpload, CreateUpload};
+        reads_as_documented::<CreateGallery>();
+        reads_as_documented::<UpdateGallery>();
+        reads_as_documented::<WatermarkInput>();
+        reads_as_documented::<CreateUpload>();
+        reads_as_documented::<CreateLogoUpload>();
+        reads_as_documented::<SettingsInput>();
+        reads_as_documented::<Unlock>();
     }
 
     #[test]
