@@ -10,6 +10,7 @@ mod error;
 mod handlers;
 mod http_io;
 pub mod lambda;
+pub mod openapi;
 mod routes;
 mod views;
 

@@ -9,6 +9,7 @@ use aws_smithy_types::date_time::Format;
 use proofsheet_policy::{AccessSettings, Resolution, WatermarkSettings};
 use proofsheet_store::{GalleryRecord, GrantRecord, PhotoRecord, PhotoStatus};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// RFC 3339, UTC.
 pub(crate) fn timestamp(unix_secs: u64) -> String {
@@ -21,12 +22,19 @@ pub(crate) fn system_timestamp(at: SystemTime) -> String {
     DateTime::from(at).fmt(Format::DateTime).unwrap_or_default()
 }
 
-#[derive(Serialize)]
+/// The settings of one link, as shown to the photographer.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AccessSettings)]
 pub(crate) struct SettingsView {
+    /// Clients are shown only watermarked renditions.
     pub watermark: bool,
+    /// Whether the link has a password (the password itself is never returned).
     pub password_set: bool,
     pub downloads_enabled: bool,
+    /// `null` is unlimited.
+    #[schema(required, maximum = 100000)]
     pub download_limit: Option<u32>,
+    #[schema(value_type = BTreeSet<crate::openapi::values::Resolution>)]
     pub download_resolutions: BTreeSet<Resolution>,
     pub downloads_watermarked: bool,
 }
@@ -44,27 +52,43 @@ impl From<&AccessSettings> for SettingsView {
     }
 }
 
-#[derive(Serialize)]
+/// The gallery's general (public) link and its settings.
+#[derive(Serialize, ToSchema)]
+#[schema(as = GeneralAccess)]
 pub(crate) struct GeneralAccessView {
     #[serde(flatten)]
     pub settings: SettingsView,
+    /// `<public base URL>/g/<token>`.
+    #[schema(format = "uri")]
     pub link: String,
 }
 
-#[derive(Serialize)]
+/// One client's private link.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PrivateGrant)]
 pub(crate) struct GrantView {
+    #[schema(format = "uuid")]
     pub grant_id: String,
+    /// Always set for private grants.
+    #[schema(required, format = "email")]
     pub email: Option<String>,
+    #[schema(required)]
     pub name: Option<String>,
+    /// `<public base URL>/g/<token>`; personal to this client.
+    #[schema(format = "uri")]
     pub link: String,
     pub settings: SettingsView,
+    #[schema(inline)]
     pub usage: UsageView,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct UsageView {
     pub downloads_used: u32,
+    /// Same as `settings.download_limit`.
+    #[schema(required)]
     pub download_limit: Option<u32>,
 }
 
@@ -85,20 +109,31 @@ impl GrantView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Gallery)]
 pub(crate) struct GalleryView {
+    #[schema(format = "uuid")]
     pub id: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    /// The parent gallery of a sub-gallery; `null` for a top-level gallery.
+    #[schema(required, format = "uuid")]
     pub parent_id: Option<String>,
     pub navigation_to_subgalleries: bool,
+    #[schema(value_type = crate::openapi::values::WatermarkSettings)]
     pub watermark: WatermarkSettings,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    /// Direct sub-galleries; only in the response of `GET /galleries/{gallery_id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub subgalleries: Option<Vec<SubgalleryView>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Subgallery)]
 pub(crate) struct SubgalleryView {
+    #[schema(format = "uuid")]
     pub id: String,
     pub title: String,
 }
@@ -117,18 +152,36 @@ impl From<&GalleryRecord> for GalleryView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Photo)]
 pub(crate) struct PhotoView {
+    #[schema(format = "uuid")]
     pub photo_id: String,
     pub filename: String,
+    #[schema(schema_with = crate::openapi::values::photo_content_type)]
     pub content_type: String,
+    /// Bytes, as declared when the upload was requested.
+    #[schema(minimum = 1)]
     pub size: u64,
+    #[schema(value_type = crate::openapi::values::PhotoStatus)]
     pub status: PhotoStatus,
+    /// Why ingest rejected the photo, as a stable code: `truncated_image` (the file ends early),
+    /// `corrupt`, `not_an_image`, `unsupported_format`, `too_large`, `limit_exceeded`,
+    /// `size_mismatch` or `type_mismatch` (not the file that was announced), `decoder_panicked`.
+    #[schema(required)]
     pub rejection_code: Option<String>,
+    /// The same reason, as a sentence for the photographer.
+    #[schema(required)]
     pub rejection_reason: Option<String>,
+    /// Pixels; known once the photo is `ready`.
+    #[schema(required)]
     pub width: Option<u32>,
+    #[schema(required)]
     pub height: Option<u32>,
+    /// Short-lived presigned GET of the clean (unwatermarked) thumbnail; only for `ready` photos.
+    #[schema(required, format = "uri")]
     pub thumbnail_url: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -150,32 +203,56 @@ impl PhotoView {
     }
 }
 
-#[derive(Serialize)]
+/// A presigned S3 request. Send the file with `upload_method` to `upload_url` before
+/// `expires_at`, carrying every header of `upload_headers` exactly as given (they are signed:
+/// content type and length must match the request).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Upload)]
 pub(crate) struct UploadView {
+    /// The photo being uploaded (status `uploading` until ingest). Absent for a logo upload.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, format = "uuid")]
     pub photo_id: Option<String>,
+    #[schema(format = "uri")]
     pub upload_url: String,
+    #[schema(examples("PUT"))]
     pub upload_method: String,
     /// Headers the upload must carry exactly as given: they are part of the signature.
+    #[schema(schema_with = crate::openapi::values::upload_headers)]
     pub upload_headers: std::collections::BTreeMap<String, String>,
+    /// 15 minutes after issue.
+    #[schema(format = DateTime)]
     pub expires_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClientPhoto)]
 pub(crate) struct ClientPhotoView {
+    #[schema(format = "uuid")]
     pub photo_id: String,
     pub filename: String,
+    #[schema(required)]
     pub width: Option<u32>,
+    #[schema(required)]
     pub height: Option<u32>,
+    /// Short-lived presigned GET.
+    #[schema(format = "uri")]
     pub thumbnail_url: String,
+    /// Short-lived presigned GET.
+    #[schema(format = "uri")]
     pub preview_url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClientGallery)]
 pub(crate) struct ClientGalleryView {
     pub title: String,
+    #[schema(value_type = crate::openapi::values::ClientPermissions)]
     pub settings: proofsheet_policy::ClientPermissions,
+    /// Ready photos only, in upload order, one page at a time. URLs point to watermarked
+    /// renditions when the link's `watermark` is on, to clean ones otherwise.
     pub photos: Vec<ClientPhotoView>,
-    /// Where the next page starts; `None` on the last page.
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required)]
     pub next_cursor: Option<String>,
 }

@@ -86,9 +86,10 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = UnlockRequest)]
 #[serde(deny_unknown_fields)]
-struct Unlock {
+pub(crate) struct Unlock {
     password: String,
 }
 

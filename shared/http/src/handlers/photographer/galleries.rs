@@ -16,10 +16,16 @@ use proofsheet_app::App;
 
 use crate::ApiError;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = GalleryCreate)]
 #[serde(deny_unknown_fields)]
-struct CreateGallery {
+pub(crate) struct CreateGallery {
+    /// Trimmed; 1 to 200 characters, no control characters.
+    #[schema(min_length = 1, max_length = 200)]
     title: String,
+    /// Create a sub-gallery of this gallery (one of the caller's; at most 3 levels below a
+    /// top-level gallery). An unknown or foreign parent is a 422 on `parent_id`.
+    #[schema(format = "uuid")]
     parent_id: Option<String>,
 }
 
@@ -102,29 +108,44 @@ async fn subgalleries(app: &App, gallery: &GalleryRecord) -> Result<Vec<GalleryR
         .collect())
 }
 
-#[derive(Deserialize)]
+/// A partial update: absent fields keep their value (`null` is refused: 400).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = GalleryUpdate)]
 #[serde(deny_unknown_fields)]
-struct UpdateGallery {
+pub(crate) struct UpdateGallery {
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     title: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     navigation_to_subgalleries: Option<bool>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     watermark: Option<WatermarkInput>,
 }
 
-#[derive(Deserialize)]
+/// A partial watermark change: absent fields keep their value. `text: null` returns to the
+/// default "© <photographer name>"; `null` on any other field is refused (400). Range errors name
+/// the field as `watermark.opacity`, `watermark.scale` or `watermark.text`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = WatermarkUpdate)]
 #[serde(deny_unknown_fields)]
-struct WatermarkInput {
+pub(crate) struct WatermarkInput {
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = crate::openapi::values::WatermarkMode)]
     mode: Option<WatermarkMode>,
+    /// One line of 1 to 100 characters, no control characters, not only spaces.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     text: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = crate::openapi::values::WatermarkPosition)]
     position: Option<Position>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, minimum = 0.1, maximum = 1.0)]
     opacity: Option<f64>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, minimum = 0.05, maximum = 1.0)]
     scale: Option<f64>,
 }
 

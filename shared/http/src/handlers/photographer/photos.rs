@@ -20,11 +20,20 @@ use crate::ApiError;
 /// Long enough for a large file on a slow connection, short enough to be useless if leaked.
 const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PhotoUploadRequest)]
 #[serde(deny_unknown_fields)]
-struct CreateUpload {
+pub(crate) struct CreateUpload {
+    /// The file's name; only its last path component is kept (at most 255 characters). Never
+    /// part of a storage key.
+    #[schema(min_length = 1)]
     filename: String,
+    /// `image/jpeg` (or `image/jpg`) or `image/png`, case-insensitive.
+    #[schema(examples("image/jpeg", "image/png"))]
     content_type: String,
+    /// Exact size in bytes; at most the deployment's MAX_UPLOAD_BYTES (default 52428800). The
+    /// upload must be exactly this size.
+    #[schema(minimum = 1)]
     size: u64,
 }
 
@@ -135,10 +144,15 @@ pub(crate) async fn delete(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = LogoUploadRequest)]
 #[serde(deny_unknown_fields)]
-struct CreateLogoUpload {
+pub(crate) struct CreateLogoUpload {
+    /// Must be `image/png` (for its transparency).
+    #[schema(examples("image/png"))]
     content_type: String,
+    /// Exact size in bytes, at most 2 MiB.
+    #[schema(minimum = 1, maximum = 2097152)]
     size: u64,
 }
 
