@@ -865,7 +865,7 @@ fn s3_event_body(t: &TestApp, key: &str) -> String {
 }
 
 fn sample_event() -> SqsEvent {
-    serde_json::from_str(include_str!("../events/sqs-s3-test-event.json")).expect("sample event")
+    serde_json::from_str(include_str!("../../events/sqs-s3-test-event.json")).expect("sample event")
 }
 
 /// An SQS record like the sample's, with another id and body.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use proofsheet_app::SecretKeyUse;
 use proofsheet_http::ROUTES;
-use proofsheet_tests::iam_policy::{allows, environments, policies};
+use proofsheet_tests::iam_policy::{allows, environments, glob, policies};
 use proofsheet_tests::sdk_calls::Need;
 use proofsheet_tests::*;
 use serde_json::json;
@@ -285,4 +285,14 @@ fn email_may_be_sent_only_from_the_sender_identity() {
             }
         }
     }
+}
+
+/// The template reader's pattern match: `*` is the only special character.
+#[test]
+fn glob_matches_stars_only() {
+    assert!(glob("bucket/originals/*", "bucket/originals/a/b"));
+    assert!(!glob("bucket/originals/*", "bucket/renditions/a"));
+    assert!(glob("identity/*", "identity/SENDER"));
+    assert!(glob("a*c*e", "abcde"));
+    assert!(!glob("table", "table/index/GSI1"));
 }
