@@ -140,14 +140,6 @@ fn query_param(url: &reqwest::Url, name: &str) -> String {
         .unwrap_or_else(|| panic!("{name} missing from {url}"))
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 128]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Authentication and tenant isolation
 // ---------------------------------------------------------------------------------------------

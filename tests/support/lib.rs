@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 pub mod iam_policy;
+mod images;
 pub mod sdk_calls;
+
+pub use images::*;
 
 use lambda_http::Body;
 use proofsheet_app::{App, Config};
@@ -382,32 +385,6 @@ pub fn unique_email(who: &str) -> String {
         "{who}-{}@example.com",
         &Uuid::new_v4().simple().to_string()[..8]
     )
-}
-
-/// A JPEG of the given size with a gradient, so renditions have real content.
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode");
-    out.into_inner()
-}
-
-/// A 200×50 watermark logo: a red square on the left, transparent elsewhere.
-pub fn logo_png() -> Vec<u8> {
-    let logo = image::RgbaImage::from_fn(200, 50, |x, _| {
-        if x < 50 {
-            image::Rgba([255, 0, 0, 255])
-        } else {
-            image::Rgba([0, 0, 0, 0])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    logo.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
 }
 
 /// Every secret a full flow hands out: API key, passwords, link tokens, a session, and the
