@@ -1,17 +1,20 @@
 //! The integration-test harness: each test gets its own freshly provisioned tables, bucket and
 //! queues on the moto server (unique name prefix), and talks to the app through
-//! `App::dispatch`, the same path the local runner and the Lambda functions use. Presigned URLs
-//! are used for real, over HTTP. Run through `./scripts/test`, which starts moto.
+//! `App::dispatch`, the same path the local runner and the Lambda functions use (one
+//! `TestApp` method per route, see `routes.rs`). Presigned URLs are used for real, over HTTP.
+//! Run through `./scripts/test`, which starts moto.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 pub mod iam_policy;
 mod images;
+mod routes;
 pub mod sdk_calls;
 
 pub use images::*;
 
+use aws_sdk_sqs::types::QueueAttributeName;
 use lambda_http::Body;
 use proofsheet_app::{App, Config};
 use proofsheet_http::from_source_ip;
@@ -148,8 +151,15 @@ impl TestApp {
         bearer: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        self.send(source, method, path, bearer, body.map(|b| b.to_string()))
-            .await
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        self.send(
+            source,
+            method,
+            path,
+            authorization,
+            body.map(|b| b.to_string()),
+        )
+        .await
     }
 
     /// Sends a request with a raw body (for malformed-JSON tests).
@@ -160,8 +170,27 @@ impl TestApp {
         bearer: Option<&str>,
         body: Option<String>,
     ) -> Reply {
-        self.send(CALLER_IP.into(), method, path, bearer, body)
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        self.send(CALLER_IP.into(), method, path, authorization, body)
             .await
+    }
+
+    /// Sends a request, without a body, with this very `Authorization` header (for schemes
+    /// other than Bearer).
+    pub async fn call_with_authorization(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: &str,
+    ) -> Reply {
+        self.send(
+            CALLER_IP.into(),
+            method,
+            path,
+            Some(authorization.to_owned()),
+            None,
+        )
+        .await
     }
 
     async fn send(
@@ -169,14 +198,14 @@ impl TestApp {
         source: IpAddr,
         method: &str,
         path: &str,
-        bearer: Option<&str>,
+        authorization: Option<String>,
         body: Option<String>,
     ) -> Reply {
         let mut req = http::Request::builder()
             .method(method)
             .uri(format!("{BASE_URL}{path}"));
-        if let Some(token) = bearer {
-            req = req.header("authorization", format!("Bearer {token}"));
+        if let Some(value) = authorization {
+            req = req.header("authorization", value);
         }
         let body = match body {
             Some(text) => {
@@ -211,16 +240,23 @@ impl TestApp {
 
     /// The `/g/{token}` path of a gallery's general link.
     pub async fn general_path(&self, who: &Photographer, gallery: &str) -> String {
-        let reply = self
-            .call(
-                "GET",
-                &format!("/galleries/{gallery}/general-access"),
-                Some(&who.api_key),
-                None,
-            )
-            .await;
+        let reply = self.get_general_access(who, gallery).await;
         assert_eq!(reply.status, 200, "{reply:?}");
         client_path(reply.json["link"].as_str().expect("link"))
+    }
+
+    /// Puts general-access settings, insisting on 200.
+    pub async fn set_general(&self, who: &Photographer, gallery: &str, body: Value) -> Reply {
+        let reply = self.put_general_access(who, gallery, body).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply
+    }
+
+    /// A gallery's photos as its photographer lists them, insisting on 200.
+    pub async fn photos(&self, who: &Photographer, gallery: &str) -> Vec<Value> {
+        let reply = self.list_photos(who, gallery).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.json["photos"].as_array().expect("photos").clone()
     }
 
     /// The object keys stored under a prefix of this test's bucket.
@@ -246,12 +282,7 @@ impl TestApp {
 
     pub async fn create_gallery(&self, who: &Photographer, title: &str) -> String {
         let reply = self
-            .call(
-                "POST",
-                "/galleries",
-                Some(&who.api_key),
-                Some(serde_json::json!({ "title": title })),
-            )
+            .create_gallery_raw(who, json!({ "title": title }))
             .await;
         assert_eq!(reply.status, 201, "{reply:?}");
         reply.json["id"].as_str().expect("gallery id").to_owned()
@@ -267,11 +298,10 @@ impl TestApp {
         content_type: &str,
     ) -> String {
         let reply = self
-            .call(
-                "POST",
-                &format!("/galleries/{gallery}/photos"),
-                Some(&who.api_key),
-                Some(serde_json::json!({ "filename": filename, "content_type": content_type, "size": bytes.len() })),
+            .create_photo_upload(
+                who,
+                gallery,
+                json!({ "filename": filename, "content_type": content_type, "size": bytes.len() }),
             )
             .await;
         assert_eq!(reply.status, 201, "{reply:?}");
@@ -328,6 +358,31 @@ impl TestApp {
         }
     }
 
+    /// (visible, in flight) messages on the ingest queue. A message the worker reported as failed
+    /// stays in flight until its visibility timeout, far beyond a test's lifetime.
+    pub async fn queue_depth(&self) -> (u64, u64) {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let out = aws_sdk_sqs::Client::new(&sdk)
+            .get_queue_attributes()
+            .queue_url(&self.provisioned.ingest_queue_url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("get_queue_attributes");
+        let attrs = out.attributes.unwrap_or_default();
+        let read = |name: QueueAttributeName| -> u64 {
+            attrs
+                .get(&name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{name:?} missing: {attrs:?}"))
+        };
+        (
+            read(QueueAttributeName::ApproximateNumberOfMessages),
+            read(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+        )
+    }
+
     /// The emails SES accepted for this recipient.
     pub async fn emails_to(&self, to: &str) -> Vec<Value> {
         let data = self.moto_state().await;
@@ -372,6 +427,21 @@ impl TestApp {
     }
 }
 
+/// The reply's status and error code are these.
+pub fn assert_error(reply: &Reply, status: u16, code: &str) {
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (status, code),
+        "{reply:?}"
+    );
+}
+
+/// A 422 naming the offending field.
+pub fn assert_invalid(reply: &Reply, field: &str) {
+    assert_error(reply, 422, "invalid_request");
+    assert_eq!(reply.json["field"], field, "{reply:?}");
+}
+
 /// The `/g/{token}` path of a link.
 pub fn client_path(link: &str) -> String {
     link.strip_prefix(BASE_URL)
@@ -398,46 +468,26 @@ impl TestApp {
     pub async fn full_flow_handing_out_secrets(&self) -> Secrets {
         let t = self;
         let anna = t.photographer("Anna Lee").await;
-        let key = Some(anna.api_key.as_str());
         let gallery = t.create_gallery(&anna, "Smith wedding").await;
         t.ready_photo(&anna, &gallery).await;
         let general = t
-            .call(
-                "PUT",
-                &format!("/galleries/{gallery}/general-access"),
-                key,
-                Some(json!({ "password": "general-pass-1" })),
-            )
+            .put_general_access(&anna, &gallery, json!({ "password": "general-pass-1" }))
             .await;
         let general_link = general.json["link"].as_str().unwrap().to_owned();
         let grant = t
-            .call(
-                "POST",
-                &format!("/galleries/{gallery}/private-access"),
-                key,
-                Some(json!({ "email": unique_email("ann"), "password": "private-pass-2" })),
+            .create_private_access(
+                &anna,
+                &gallery,
+                json!({ "email": unique_email("ann"), "password": "private-pass-2" }),
             )
             .await;
         assert_eq!(grant.status, 201, "{grant:?}");
         let private_link = grant.json["link"].as_str().unwrap().to_owned();
         let path = client_path(&general_link);
-        t.call(
-            "POST",
-            &format!("{path}/unlock"),
-            None,
-            Some(json!({ "password": "wrong-guess-3" })),
-        )
-        .await;
-        let unlocked = t
-            .call(
-                "POST",
-                &format!("{path}/unlock"),
-                None,
-                Some(json!({ "password": "general-pass-1" })),
-            )
-            .await;
+        t.unlock_gallery(&path, "wrong-guess-3").await;
+        let unlocked = t.unlock_gallery(&path, "general-pass-1").await;
         let session = unlocked.json["session"].as_str().unwrap().to_owned();
-        let view = t.call("GET", &path, Some(&session), None).await;
+        let view = t.view_gallery(&path, Some(&session)).await;
         assert_eq!(view.status, 200);
         let token = |link: &str| link.rsplit('/').next().unwrap().to_owned();
         Secrets {
