@@ -1,6 +1,7 @@
 //! The client's side: opening links, passwords, watermarks, revocation.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use proofsheet_app::Clock;
 use proofsheet_http::{ROUTES, Route, RouteSpec};
 use proofsheet_policy::{GrantId, SessionClaims, ShareToken, UnlockThrottle};
 use proofsheet_store::{ReservedTry, UnlockReservation};
@@ -415,9 +416,13 @@ async fn a_tampered_session_is_refused() {
 
 #[tokio::test]
 async fn sessions_expire() {
-    // Sessions carry whole seconds: a TTL of 2 s leaves at least one full second in which the
-    // fresh session must work, so the test tells "expired" from "never worked".
-    let t = TestApp::spawn_with(&[("CLIENT_SESSION_TTL_SECONDS", "2")]).await;
+    // The app's clock stands still until moved: the fresh session must work, so the test tells
+    // "expired" from "never worked", and the TTL (whole seconds) passes without a sleep.
+    let t = TestApp::spawn_with_clock(
+        &[("CLIENT_SESSION_TTL_SECONDS", "2")],
+        Clock::fixed(Clock::system().now()),
+    )
+    .await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
@@ -428,7 +433,7 @@ async fn sessions_expire() {
     let fresh = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(fresh.status, 200, "{fresh:?}");
 
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    t.app.clock().advance(2);
     let expired = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(expired.status, 401, "{expired:?}");
     assert_eq!(expired.error_code(), "password_required");
@@ -440,14 +445,18 @@ async fn sessions_expire() {
 
 #[tokio::test]
 async fn a_one_second_session_is_dead_after_two_seconds() {
-    let t = TestApp::spawn_with(&[("CLIENT_SESSION_TTL_SECONDS", "1")]).await;
+    let t = TestApp::spawn_with_clock(
+        &[("CLIENT_SESSION_TTL_SECONDS", "1")],
+        Clock::fixed(Clock::system().now()),
+    )
+    .await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
         .await;
     let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    t.app.clock().advance(2);
     let expired = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(expired.status, 401, "{expired:?}");
     assert_eq!(expired.error_code(), "password_required");
@@ -580,13 +589,6 @@ async fn addresses_of_one_ipv6_network_share_one_budget() {
         "2001:db8:5:7::1",
     )
     .await;
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 fn grant_of(path: &str) -> GrantId {
@@ -722,7 +724,12 @@ async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
     let store = t.app.store();
     for source in 0..UnlockThrottle::PER_LINK.max_attempts {
         let reservation = store
-            .reserve_unlock_attempt(grant_of(&path), &format!("guesser-{source}"), false, now())
+            .reserve_unlock_attempt(
+                grant_of(&path),
+                &format!("guesser-{source}"),
+                false,
+                t.app.now(),
+            )
             .await
             .unwrap();
         reserved(reservation);
@@ -749,7 +756,12 @@ async fn exhaust_link_ceiling(t: &TestApp, path: &str) {
         let reservation = t
             .app
             .store()
-            .reserve_unlock_attempt(grant_of(path), &format!("guesser-{source}"), false, now())
+            .reserve_unlock_attempt(
+                grant_of(path),
+                &format!("guesser-{source}"),
+                false,
+                t.app.now(),
+            )
             .await
             .unwrap();
         reserved(reservation);
@@ -808,7 +820,7 @@ async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
     let ancient = |expired_ago: u64| {
         secrets.sign_session(&SessionClaims {
             grant_id: grant_of(&path),
-            expires_at: now() - expired_ago,
+            expires_at: t.app.now() - expired_ago,
             password_version: version,
         })
     };

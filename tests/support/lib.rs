@@ -16,7 +16,7 @@ pub use images::*;
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use lambda_http::Body;
-use proofsheet_app::{App, Config};
+use proofsheet_app::{App, Clock, Config};
 use proofsheet_http::from_source_ip;
 use proofsheet_store::provision::{Provisioned, provision};
 use proofsheet_workers::ingest::Ingest;
@@ -66,6 +66,13 @@ impl TestApp {
 
     /// Like `spawn`, with extra configuration variables.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_with_clock(extra, Clock::system()).await
+    }
+
+    /// Like `spawn_with`, the app reading the time from `clock`: with `Clock::fixed`, a test of
+    /// an expiry or a window moves it on (`t.app.clock().advance(secs)`) instead of sleeping.
+    /// Presigned S3 URLs still expire by the system's clock.
+    pub async fn spawn_with_clock(extra: &[(&str, &str)], clock: Clock) -> Self {
         let endpoint = std::env::var("AWS_ENDPOINT_URL")
             .expect("integration tests need the moto server: run them with ./scripts/test");
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -103,7 +110,7 @@ impl TestApp {
             &[proofsheet_store::SharedInterceptor::new(recorder)],
         );
         Self {
-            app: App::with_store(store, config),
+            app: App::with_store(store, config).with_clock(clock),
             sdk_calls,
             provisioned,
             endpoint,
