@@ -1,6 +1,7 @@
 //! The client's side: opening links, passwords, watermarks, revocation.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use proofsheet_app::Clock;
 use proofsheet_http::{ROUTES, Route, RouteSpec};
 use proofsheet_policy::{GrantId, SessionClaims, ShareToken, UnlockThrottle};
 use proofsheet_store::{ReservedTry, UnlockReservation};
@@ -15,17 +16,10 @@ async fn a_general_link_shows_ready_photos_watermarked_by_default() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
 
-    let general = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let general = t.get_general_access(&anna, &gallery).await;
     assert_eq!(general.status, 200);
     let link = general.json["link"].as_str().unwrap();
-    let view = t.call("GET", &client_path(link), None, None).await;
+    let view = t.view_gallery(&client_path(link), None).await;
     assert_eq!(view.status, 200, "{view:?}");
     assert_eq!(view.json["title"], "Smith wedding");
     assert_eq!(view.json["settings"]["watermark"], true);
@@ -64,7 +58,7 @@ async fn unknown_forged_and_malformed_tokens_are_404() {
         "/g/short",
         "/g/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     ] {
-        let reply = t.call("GET", bad, None, None).await;
+        let reply = t.view_gallery(bad, None).await;
         assert_eq!(reply.status, 404, "{bad}");
         assert_eq!(reply.error_code(), "not_found");
     }
@@ -80,7 +74,9 @@ async fn a_password_on_the_general_link_is_asked_for_and_opens_a_session() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    let set = set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    let set = t
+        .set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     assert_eq!(set.json["password_set"], true);
     assert!(
         !set.json.to_string().contains("letmein1"),
@@ -88,17 +84,17 @@ async fn a_password_on_the_general_link_is_asked_for_and_opens_a_session() {
     );
     let path = t.general_path(&anna, &gallery).await;
 
-    let locked = t.call("GET", &path, None, None).await;
+    let locked = t.view_gallery(&path, None).await;
     assert_eq!(locked.status, 401, "{locked:?}");
     assert_eq!(locked.error_code(), "password_required");
     assert_no_photo_data(&locked, "GET without a session");
 
-    let wrong = unlock(&t, &path, "letmein2").await;
+    let wrong = t.unlock_gallery(&path, "letmein2").await;
     assert_eq!(wrong.status, 401, "{wrong:?}");
     assert_eq!(wrong.error_code(), "wrong_password");
     assert!(wrong.json.get("session").is_none(), "{wrong:?}");
 
-    let right = unlock(&t, &path, "letmein1").await;
+    let right = t.unlock_gallery(&path, "letmein1").await;
     assert_eq!(right.status, 200, "{right:?}");
     let session = right.json["session"].as_str().expect("session").to_owned();
     assert!(!session.is_empty());
@@ -108,7 +104,7 @@ async fn a_password_on_the_general_link_is_asked_for_and_opens_a_session() {
         "RFC 3339 UTC: {expires_at}"
     );
 
-    let open = t.call("GET", &path, Some(&session), None).await;
+    let open = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(open.status, 200, "{open:?}");
     assert_eq!(open.json["settings"]["password_protected"], true);
     let photos = open.json["photos"].as_array().expect("photos");
@@ -132,8 +128,10 @@ async fn every_client_route_is_closed_without_a_session_of_its_own_link() {
     let gallery_b = t.create_gallery(&anna, "B").await;
     let photo = t.ready_photo(&anna, &gallery_a).await;
     t.ready_photo(&anna, &gallery_b).await;
-    set_general(&t, &anna, &gallery_a, json!({ "password": "letmein1" })).await;
-    set_general(&t, &anna, &gallery_b, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery_a, json!({ "password": "letmein1" }))
+        .await;
+    t.set_general(&anna, &gallery_b, json!({ "password": "letmein1" }))
+        .await;
     let path_a = t.general_path(&anna, &gallery_a).await;
     let path_b = t.general_path(&anna, &gallery_b).await;
     let session_a = session_for(&t, &path_a, "letmein1").await;
@@ -201,7 +199,8 @@ async fn every_answer_of_every_route_carries_the_security_headers() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
     let grant = create_private(&t, &anna, &gallery, json!({})).await;
@@ -282,8 +281,10 @@ async fn a_session_opens_only_the_link_it_was_issued_for() {
     let gallery_b = t.create_gallery(&anna, "B").await;
     t.ready_photo(&anna, &gallery_a).await;
     t.ready_photo(&anna, &gallery_b).await;
-    set_general(&t, &anna, &gallery_a, json!({ "password": "letmein1" })).await;
-    set_general(&t, &anna, &gallery_b, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery_a, json!({ "password": "letmein1" }))
+        .await;
+    t.set_general(&anna, &gallery_b, json!({ "password": "letmein1" }))
+        .await;
     let path_a = t.general_path(&anna, &gallery_a).await;
     let path_b = t.general_path(&anna, &gallery_b).await;
 
@@ -304,11 +305,11 @@ async fn a_session_opens_only_the_link_it_was_issued_for() {
         (&path_b, &session_b, [&session_a, &session_private]),
         (&private_path, &session_private, [&session_a, &session_b]),
     ] {
-        let open = t.call("GET", path, Some(own), None).await;
+        let open = t.view_gallery(path, Some(own)).await;
         assert_eq!(open.status, 200, "own session on {path}: {open:?}");
         assert!(open.json["photos"].is_array());
         for other in others {
-            let reply = t.call("GET", path, Some(other), None).await;
+            let reply = t.view_gallery(path, Some(other)).await;
             assert_eq!(reply.status, 401, "foreign session on {path}: {reply:?}");
             assert_eq!(reply.error_code(), "password_required");
             assert_no_photo_data(&reply, "foreign session");
@@ -322,52 +323,59 @@ async fn changing_or_removing_the_password_ends_sessions() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
 
     let first = session_for(&t, &path, "letmein1").await;
-    assert_eq!(t.call("GET", &path, Some(&first), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&first)).await.status, 200);
 
     // A change that doesn't touch the password keeps sessions alive.
-    set_general(&t, &anna, &gallery, json!({ "watermark": false })).await;
-    let still = t.call("GET", &path, Some(&first), None).await;
+    t.set_general(&anna, &gallery, json!({ "watermark": false }))
+        .await;
+    let still = t.view_gallery(&path, Some(&first)).await;
     assert_eq!(
         still.status, 200,
         "a watermark change ended a session: {still:?}"
     );
 
     // A new password ends the old session; the old password no longer unlocks.
-    set_general(&t, &anna, &gallery, json!({ "password": "newpass22" })).await;
-    let ended = t.call("GET", &path, Some(&first), None).await;
+    t.set_general(&anna, &gallery, json!({ "password": "newpass22" }))
+        .await;
+    let ended = t.view_gallery(&path, Some(&first)).await;
     assert_eq!(ended.status, 401, "{ended:?}");
     assert_eq!(ended.error_code(), "password_required");
     assert_no_photo_data(&ended, "old session after a password change");
-    let old_password = unlock(&t, &path, "letmein1").await;
+    let old_password = t.unlock_gallery(&path, "letmein1").await;
     assert_eq!(old_password.status, 401);
     assert_eq!(old_password.error_code(), "wrong_password");
     let second = session_for(&t, &path, "newpass22").await;
-    assert_eq!(t.call("GET", &path, Some(&second), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&second)).await.status, 200);
 
     // Setting the very same password again still starts over.
-    set_general(&t, &anna, &gallery, json!({ "password": "newpass22" })).await;
-    let same_again = t.call("GET", &path, Some(&second), None).await;
+    t.set_general(&anna, &gallery, json!({ "password": "newpass22" }))
+        .await;
+    let same_again = t.view_gallery(&path, Some(&second)).await;
     assert_eq!(same_again.status, 401, "{same_again:?}");
     let third = session_for(&t, &path, "newpass22").await;
 
     // Removing the password opens the link to anyone with it.
-    let removed = set_general(&t, &anna, &gallery, json!({ "password": null })).await;
+    let removed = t
+        .set_general(&anna, &gallery, json!({ "password": null }))
+        .await;
     assert_eq!(removed.json["password_set"], false);
-    let open = t.call("GET", &path, None, None).await;
+    let open = t.view_gallery(&path, None).await;
     assert_eq!(open.status, 200, "{open:?}");
     assert_eq!(open.json["settings"]["password_protected"], false);
     assert_eq!(open.json["photos"].as_array().map(Vec::len), Some(1));
-    let no_password = unlock(&t, &path, "newpass22").await;
+    let no_password = t.unlock_gallery(&path, "newpass22").await;
     assert_eq!(no_password.status, 409);
     assert_eq!(no_password.error_code(), "password_not_set");
 
     // A password set afterwards does not revive sessions from before the removal.
-    set_general(&t, &anna, &gallery, json!({ "password": "newpass22" })).await;
-    let revived = t.call("GET", &path, Some(&third), None).await;
+    t.set_general(&anna, &gallery, json!({ "password": "newpass22" }))
+        .await;
+    let revived = t.view_gallery(&path, Some(&third)).await;
     assert_eq!(revived.status, 401, "{revived:?}");
 }
 
@@ -377,68 +385,79 @@ async fn a_tampered_session_is_refused() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
-    assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&session)).await.status, 200);
 
     // Flip one character in the grant id, the expiry, the password version and the MAC.
     let len = session.len();
     for at in [0, 10, 25, 30, 36, 50, len - 2, len - 1] {
         let tampered = flip_char(&session, at);
         assert_ne!(tampered, session);
-        let reply = t.call("GET", &path, Some(&tampered), None).await;
+        let reply = t.view_gallery(&path, Some(&tampered)).await;
         assert_eq!(reply.status, 401, "flipped at {at}: {reply:?}");
         assert_eq!(reply.error_code(), "password_required");
         assert_no_photo_data(&reply, "tampered session");
     }
     // Truncated and extended sessions too.
     for bad in [&session[..len - 4], &format!("{session}AAAA")] {
-        let reply = t.call("GET", &path, Some(bad), None).await;
+        let reply = t.view_gallery(&path, Some(bad)).await;
         assert_eq!(reply.status, 401, "{reply:?}");
     }
     // A session whose expiry was pushed out, re-signed with a made-up MAC.
     let (mut claims, _) = SessionClaims::parse(&session).unwrap();
     claims.expires_at += 86_400;
     let forged = claims.encode(&[0u8; 32]);
-    let reply = t.call("GET", &path, Some(&forged), None).await;
+    let reply = t.view_gallery(&path, Some(&forged)).await;
     assert_eq!(reply.status, 401, "{reply:?}");
 }
 
 #[tokio::test]
 async fn sessions_expire() {
-    // Sessions carry whole seconds: a TTL of 2 s leaves at least one full second in which the
-    // fresh session must work, so the test tells "expired" from "never worked".
-    let t = TestApp::spawn_with(&[("CLIENT_SESSION_TTL_SECONDS", "2")]).await;
+    // The app's clock stands still until moved: the fresh session must work, so the test tells
+    // "expired" from "never worked", and the TTL (whole seconds) passes without a sleep.
+    let t = TestApp::spawn_with_clock(
+        &[("CLIENT_SESSION_TTL_SECONDS", "2")],
+        Clock::fixed(Clock::system().now()),
+    )
+    .await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
-    let fresh = t.call("GET", &path, Some(&session), None).await;
+    let fresh = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(fresh.status, 200, "{fresh:?}");
 
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let expired = t.call("GET", &path, Some(&session), None).await;
+    t.app.clock().advance(2);
+    let expired = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(expired.status, 401, "{expired:?}");
     assert_eq!(expired.error_code(), "password_required");
     assert_no_photo_data(&expired, "expired session");
     // A new unlock works again.
     let renewed = session_for(&t, &path, "letmein1").await;
-    assert_eq!(t.call("GET", &path, Some(&renewed), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&renewed)).await.status, 200);
 }
 
 #[tokio::test]
 async fn a_one_second_session_is_dead_after_two_seconds() {
-    let t = TestApp::spawn_with(&[("CLIENT_SESSION_TTL_SECONDS", "1")]).await;
+    let t = TestApp::spawn_with_clock(
+        &[("CLIENT_SESSION_TTL_SECONDS", "1")],
+        Clock::fixed(Clock::system().now()),
+    )
+    .await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let expired = t.call("GET", &path, Some(&session), None).await;
+    t.app.clock().advance(2);
+    let expired = t.view_gallery(&path, Some(&session)).await;
     assert_eq!(expired.status, 401, "{expired:?}");
     assert_eq!(expired.error_code(), "password_required");
 }
@@ -453,8 +472,10 @@ async fn password_guessing_is_throttled_per_link() {
     let anna = t.photographer("Anna Lee").await;
     let gallery_a = t.create_gallery(&anna, "A").await;
     let gallery_b = t.create_gallery(&anna, "B").await;
-    set_general(&t, &anna, &gallery_a, json!({ "password": "letmein1" })).await;
-    set_general(&t, &anna, &gallery_b, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery_a, json!({ "password": "letmein1" }))
+        .await;
+    t.set_general(&anna, &gallery_b, json!({ "password": "letmein1" }))
+        .await;
     let path_a = t.general_path(&anna, &gallery_a).await;
     let path_b = t.general_path(&anna, &gallery_b).await;
     // A private link on the same gallery is a link of its own.
@@ -462,21 +483,24 @@ async fn password_guessing_is_throttled_per_link() {
     let private_path = client_path(private.json["link"].as_str().unwrap());
 
     for i in 0..10 {
-        let reply = unlock(&t, &path_a, &format!("guess-{i}")).await;
+        let reply = t.unlock_gallery(&path_a, &format!("guess-{i}")).await;
         assert_eq!(reply.status, 401, "try {i}: {reply:?}");
         assert_eq!(reply.error_code(), "wrong_password", "try {i}");
     }
-    let blocked = unlock(&t, &path_a, "letmein1").await;
+    let blocked = t.unlock_gallery(&path_a, "letmein1").await;
     assert_eq!(blocked.status, 429, "the 11th try, even right: {blocked:?}");
     assert_eq!(blocked.error_code(), "too_many_attempts");
     assert!(blocked.json.get("session").is_none(), "{blocked:?}");
     assert_retry_after(&blocked);
 
     // Other links are unaffected.
-    assert_eq!(unlock(&t, &path_b, "letmein1").await.status, 200);
-    assert_eq!(unlock(&t, &private_path, "letmein1").await.status, 200);
+    assert_eq!(t.unlock_gallery(&path_b, "letmein1").await.status, 200);
+    assert_eq!(
+        t.unlock_gallery(&private_path, "letmein1").await.status,
+        200
+    );
     // And the throttled link stays throttled.
-    let again = unlock(&t, &path_a, "letmein1").await;
+    let again = t.unlock_gallery(&path_a, "letmein1").await;
     assert_eq!(again.status, 429, "{again:?}");
 }
 
@@ -486,22 +510,19 @@ async fn concurrent_guesses_share_one_budget() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
     let other = t.create_gallery(&anna, "B").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    set_general(&t, &anna, &other, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
+    t.set_general(&anna, &other, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let other_path = t.general_path(&anna, &other).await;
 
     // All 25 are in flight at once on this task (`join_all` polls them all on this task). scripts/test runs moto one
     // request at a time, so each conditional write is atomic as in DynamoDB, while our requests
     // still interleave: a check-then-write in our code would let more than 10 through.
-    let unlock_path = format!("{path}/unlock");
     let replies = futures::future::join_all((0..25).map(|i| {
-        t.call(
-            "POST",
-            &unlock_path,
-            None,
-            Some(json!({ "password": format!("guess-{i}") })),
-        )
+        let (t, path) = (&t, &path);
+        async move { t.unlock_gallery(path, &format!("guess-{i}")).await }
     }))
     .await;
     let wrong = replies
@@ -525,19 +546,13 @@ async fn concurrent_guesses_share_one_budget() {
     for reply in throttled {
         assert_retry_after(reply);
     }
-    assert_eq!(unlock(&t, &path, "letmein1").await.status, 429);
-    assert_eq!(unlock(&t, &other_path, "letmein1").await.status, 200);
+    assert_eq!(t.unlock_gallery(&path, "letmein1").await.status, 429);
+    assert_eq!(t.unlock_gallery(&other_path, "letmein1").await.status, 200);
 }
 
 async fn unlock_from(t: &TestApp, source: &str, path: &str, password: &str) -> Reply {
-    t.call_from(
-        source.parse().unwrap(),
-        "POST",
-        &format!("{path}/unlock"),
-        None,
-        Some(json!({ "password": password })),
-    )
-    .await
+    t.unlock_gallery_from(source.parse().unwrap(), path, None, password)
+        .await
 }
 
 /// A guesser makes 10 wrong tries from the addresses `guesser` gives; then `locked` (the
@@ -546,7 +561,8 @@ async fn guess_then_unlock(guesser: impl Fn(usize) -> String, locked: &str, else
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
 
     for i in 0..10 {
@@ -573,13 +589,6 @@ async fn addresses_of_one_ipv6_network_share_one_budget() {
         "2001:db8:5:7::1",
     )
     .await;
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 fn grant_of(path: &str) -> GrantId {
@@ -688,7 +697,8 @@ async fn right_passwords_use_up_no_tries() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
 
     // A wedding's guests, all behind the venue's one address.
@@ -705,7 +715,8 @@ async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let earlier_session = session_for(&t, &path, "letmein1").await;
 
@@ -713,7 +724,12 @@ async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
     let store = t.app.store();
     for source in 0..UnlockThrottle::PER_LINK.max_attempts {
         let reservation = store
-            .reserve_unlock_attempt(grant_of(&path), &format!("guesser-{source}"), false, now())
+            .reserve_unlock_attempt(
+                grant_of(&path),
+                &format!("guesser-{source}"),
+                false,
+                t.app.now(),
+            )
             .await
             .unwrap();
         reserved(reservation);
@@ -723,12 +739,11 @@ async fn a_returning_client_unlocks_while_the_link_is_under_attack() {
 
     // The client's device shows its earlier session: only its own budget applies.
     let returning = t
-        .call_from(
+        .unlock_gallery_from(
             "198.51.100.21".parse().unwrap(),
-            "POST",
-            &format!("{path}/unlock"),
+            &path,
             Some(&earlier_session),
-            Some(json!({ "password": "letmein1" })),
+            "letmein1",
         )
         .await;
     assert_eq!(returning.status, 200, "{returning:?}");
@@ -741,7 +756,12 @@ async fn exhaust_link_ceiling(t: &TestApp, path: &str) {
         let reservation = t
             .app
             .store()
-            .reserve_unlock_attempt(grant_of(path), &format!("guesser-{source}"), false, now())
+            .reserve_unlock_attempt(
+                grant_of(path),
+                &format!("guesser-{source}"),
+                false,
+                t.app.now(),
+            )
             .await
             .unwrap();
         reserved(reservation);
@@ -753,21 +773,22 @@ async fn a_session_from_before_a_password_change_does_not_lift_the_link_ceiling(
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     // A former guest (or whoever got hold of their session) keeps it past a password change.
     let former_guest = session_for(&t, &path, "letmein1").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "newpass22" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "newpass22" }))
+        .await;
     exhaust_link_ceiling(&t, &path).await;
 
     for (i, guess) in ["guess-0001", "newpass22"].into_iter().enumerate() {
         let reply = t
-            .call_from(
+            .unlock_gallery_from(
                 format!("198.51.100.{}", 30 + i).parse().unwrap(),
-                "POST",
-                &format!("{path}/unlock"),
+                &path,
                 Some(&former_guest),
-                Some(json!({ "password": guess })),
+                guess,
             )
             .await;
         assert_eq!(reply.status, 429, "{guess}: {reply:?}");
@@ -781,7 +802,8 @@ async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
     let t = TestApp::spawn_with(&[("SECRET_KEY", &key)]).await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let version = {
         let live = session_for(&t, &path, "letmein1").await;
@@ -798,7 +820,7 @@ async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
     let ancient = |expired_ago: u64| {
         secrets.sign_session(&SessionClaims {
             grant_id: grant_of(&path),
-            expires_at: now() - expired_ago,
+            expires_at: t.app.now() - expired_ago,
             password_version: version,
         })
     };
@@ -808,14 +830,8 @@ async fn a_session_long_expired_does_not_lift_the_link_ceiling() {
         let t = &t;
         let path = &path;
         async move {
-            t.call_from(
-                source.parse().unwrap(),
-                "POST",
-                &format!("{path}/unlock"),
-                Some(&session),
-                Some(json!({ "password": "letmein1" })),
-            )
-            .await
+            t.unlock_gallery_from(source.parse().unwrap(), path, Some(&session), "letmein1")
+                .await
         }
     };
     let refused = try_with(too_old, "198.51.100.40").await;
@@ -837,10 +853,11 @@ async fn a_password_try_never_gives_the_link_an_expiry() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "A").await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
-    unlock(&t, &path, "wrong-guess").await;
-    unlock(&t, &path, "letmein1").await;
+    t.unlock_gallery(&path, "wrong-guess").await;
+    t.unlock_gallery(&path, "letmein1").await;
 
     // The table's TTL attribute would make DynamoDB delete the grant itself.
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -869,12 +886,12 @@ async fn unlocking_a_link_without_a_password_is_a_conflict() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let path = t.general_path(&anna, &gallery).await;
-    let reply = unlock(&t, &path, "whatever1").await;
+    let reply = t.unlock_gallery(&path, "whatever1").await;
     assert_eq!(reply.status, 409, "{reply:?}");
     assert_eq!(reply.error_code(), "password_not_set");
     assert!(reply.json.get("session").is_none());
     // And the link is open as it is.
-    assert_eq!(t.call("GET", &path, None, None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, None).await.status, 200);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -890,14 +907,15 @@ async fn the_watermark_setting_decides_every_rendition_a_client_gets() {
     let second = t.ready_photo(&anna, &gallery).await;
     let path = t.general_path(&anna, &gallery).await;
 
-    let marked = t.call("GET", &path, None, None).await;
+    let marked = t.view_gallery(&path, None).await;
     assert_eq!(marked.status, 200, "{marked:?}");
     assert_eq!(marked.json["settings"]["watermark"], true);
     assert_photo_ids(&marked, &[&first, &second]);
     assert_renditions(&marked, true);
 
-    set_general(&t, &anna, &gallery, json!({ "watermark": false })).await;
-    let clean = t.call("GET", &path, None, None).await;
+    t.set_general(&anna, &gallery, json!({ "watermark": false }))
+        .await;
+    let clean = t.view_gallery(&path, None).await;
     assert_eq!(clean.status, 200, "{clean:?}");
     assert_eq!(clean.json["settings"]["watermark"], false);
     assert_photo_ids(&clean, &[&first, &second]);
@@ -917,8 +935,9 @@ async fn the_watermark_setting_decides_every_rendition_a_client_gets() {
     }
 
     // Back on: watermarked again.
-    set_general(&t, &anna, &gallery, json!({ "watermark": true })).await;
-    let again = t.call("GET", &path, None, None).await;
+    t.set_general(&anna, &gallery, json!({ "watermark": true }))
+        .await;
+    let again = t.view_gallery(&path, None).await;
     assert_renditions(&again, true);
 }
 
@@ -929,7 +948,7 @@ async fn the_client_view_shows_the_links_effective_settings() {
     let gallery = t.create_gallery(&anna, "G").await;
     let path = t.general_path(&anna, &gallery).await;
 
-    let defaults = t.call("GET", &path, None, None).await;
+    let defaults = t.view_gallery(&path, None).await;
     assert_eq!(defaults.status, 200);
     assert_eq!(
         defaults.json["settings"],
@@ -945,27 +964,26 @@ async fn the_client_view_shows_the_links_effective_settings() {
     assert_eq!(defaults.json["photos"], json!([]));
 
     // A limit stored while downloads are off is not shown to the client.
-    let stored = set_general(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "downloads_enabled": false, "download_limit": 5, "download_resolutions": ["web", "high"] }),
-    )
-    .await;
+    let stored = t
+        .set_general(
+            &anna,
+            &gallery,
+            json!({ "downloads_enabled": false, "download_limit": 5, "download_resolutions": ["web", "high"] }),
+        )
+        .await;
     assert_eq!(stored.json["download_limit"], 5);
-    let off = t.call("GET", &path, None, None).await;
+    let off = t.view_gallery(&path, None).await;
     assert_eq!(off.json["settings"]["downloads_enabled"], false);
     assert_eq!(off.json["settings"]["download_limit"], Value::Null);
     assert_eq!(off.json["settings"]["download_resolutions"], json!([]));
 
-    set_general(
-        &t,
+    t.set_general(
         &anna,
         &gallery,
         json!({ "downloads_enabled": true, "downloads_watermarked": false, "watermark": false }),
     )
     .await;
-    let on = t.call("GET", &path, None, None).await;
+    let on = t.view_gallery(&path, None).await;
     let settings = &on.json["settings"];
     assert_eq!(settings["downloads_enabled"], true);
     assert_eq!(settings["download_limit"], 5);
@@ -1000,7 +1018,7 @@ async fn a_private_link_uses_its_grants_own_settings() {
     let private = client_path(grant.json["link"].as_str().unwrap());
     assert_ne!(private, general);
 
-    let client = t.call("GET", &private, None, None).await;
+    let client = t.view_gallery(&private, None).await;
     assert_eq!(client.status, 200, "{client:?}");
     assert_eq!(client.json["title"], "Smith wedding");
     assert_eq!(client.json["settings"]["watermark"], false);
@@ -1013,18 +1031,19 @@ async fn a_private_link_uses_its_grants_own_settings() {
     assert_photo_ids(&client, &[&photo]);
     assert_renditions(&client, false);
 
-    let public = t.call("GET", &general, None, None).await;
+    let public = t.view_gallery(&general, None).await;
     assert_eq!(public.status, 200);
     assert_eq!(public.json["settings"]["watermark"], true);
     assert_eq!(public.json["settings"]["downloads_enabled"], false);
     assert_renditions(&public, true);
 
     // Changing the general link later doesn't reach the grant.
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
-    let still_open = t.call("GET", &private, None, None).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
+    let still_open = t.view_gallery(&private, None).await;
     assert_eq!(still_open.status, 200, "{still_open:?}");
     assert_renditions(&still_open, false);
-    assert_eq!(t.call("GET", &general, None, None).await.status, 401);
+    assert_eq!(t.view_gallery(&general, None).await.status, 401);
 }
 
 #[tokio::test]
@@ -1033,35 +1052,33 @@ async fn a_private_link_with_its_own_password_needs_that_password() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "general1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "general1" }))
+        .await;
     let general = t.general_path(&anna, &gallery).await;
     let grant = create_private(&t, &anna, &gallery, json!({ "password": "client99" })).await;
     assert_eq!(grant.json["settings"]["password_set"], true);
     assert!(!grant.json.to_string().contains("client99"));
     let private = client_path(grant.json["link"].as_str().unwrap());
 
-    let locked = t.call("GET", &private, None, None).await;
+    let locked = t.view_gallery(&private, None).await;
     assert_eq!(locked.status, 401);
     assert_eq!(locked.error_code(), "password_required");
     assert_no_photo_data(&locked, "private link without session");
 
-    let general_password = unlock(&t, &private, "general1").await;
+    let general_password = t.unlock_gallery(&private, "general1").await;
     assert_eq!(general_password.status, 401, "{general_password:?}");
     assert_eq!(general_password.error_code(), "wrong_password");
     let session = session_for(&t, &private, "client99").await;
-    let open = t.call("GET", &private, Some(&session), None).await;
+    let open = t.view_gallery(&private, Some(&session)).await;
     assert_eq!(open.status, 200, "{open:?}");
     assert_eq!(open.json["photos"].as_array().map(Vec::len), Some(1));
 
     // The client's password doesn't open the general link, nor does its session.
     assert_eq!(
-        unlock(&t, &general, "client99").await.error_code(),
+        t.unlock_gallery(&general, "client99").await.error_code(),
         "wrong_password"
     );
-    assert_eq!(
-        t.call("GET", &general, Some(&session), None).await.status,
-        401
-    );
+    assert_eq!(t.view_gallery(&general, Some(&session)).await.status, 401);
 }
 
 #[tokio::test]
@@ -1075,25 +1092,16 @@ async fn a_revoked_grant_stops_working_at_once() {
     let locked_grant = create_private(&t, &anna, &gallery, json!({ "password": "client99" })).await;
     let open_path = client_path(open_grant.json["link"].as_str().unwrap());
     let locked_path = client_path(locked_grant.json["link"].as_str().unwrap());
-    assert_eq!(t.call("GET", &open_path, None, None).await.status, 200);
+    assert_eq!(t.view_gallery(&open_path, None).await.status, 200);
     let session = session_for(&t, &locked_path, "client99").await;
     assert_eq!(
-        t.call("GET", &locked_path, Some(&session), None)
-            .await
-            .status,
+        t.view_gallery(&locked_path, Some(&session)).await.status,
         200
     );
 
     for grant in [&open_grant, &locked_grant] {
         let id = grant.json["grant_id"].as_str().unwrap();
-        let deleted = t
-            .call(
-                "DELETE",
-                &format!("/galleries/{gallery}/private-access/{id}"),
-                Some(&anna.api_key),
-                None,
-            )
-            .await;
+        let deleted = t.delete_private_access(&anna, &gallery, id).await;
         assert_eq!(deleted.status, 204, "{deleted:?}");
     }
 
@@ -1102,16 +1110,16 @@ async fn a_revoked_grant_stops_working_at_once() {
         (&locked_path, None),
         (&locked_path, Some(session.as_str())),
     ] {
-        let view = t.call("GET", path, bearer, None).await;
+        let view = t.view_gallery(path, bearer).await;
         assert_eq!(view.status, 404, "{view:?}");
         assert_eq!(view.error_code(), "not_found");
         assert_no_photo_data(&view, "revoked link");
     }
-    let unlock_revoked = unlock(&t, &locked_path, "client99").await;
+    let unlock_revoked = t.unlock_gallery(&locked_path, "client99").await;
     assert_eq!(unlock_revoked.status, 404, "{unlock_revoked:?}");
     assert!(unlock_revoked.json.get("session").is_none());
 
-    let still = t.call("GET", &general, None, None).await;
+    let still = t.view_gallery(&general, None).await;
     assert_eq!(still.status, 200, "{still:?}");
     assert_eq!(still.json["photos"].as_array().map(Vec::len), Some(1));
 }
@@ -1137,14 +1145,7 @@ async fn photos_that_are_not_ready_are_not_shown_to_clients() {
         .upload(&anna, &gallery, "later.jpg", jpeg(320, 240), "image/jpeg")
         .await;
 
-    let list = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let list = t.list_photos(&anna, &gallery).await;
     let status_of = |id: &str| {
         list.json["photos"]
             .as_array()
@@ -1161,7 +1162,7 @@ async fn photos_that_are_not_ready_are_not_shown_to_clients() {
     let grant = create_private(&t, &anna, &gallery, json!({ "watermark": false })).await;
     let private = client_path(grant.json["link"].as_str().unwrap());
     for path in [&general, &private] {
-        let view = t.call("GET", path, None, None).await;
+        let view = t.view_gallery(path, None).await;
         assert_eq!(view.status, 200);
         assert_photo_ids(&view, &[&ready]);
         let text = view.json.to_string();
@@ -1183,13 +1184,14 @@ async fn well_formed_tokens_that_name_no_live_link_are_404() {
     let gallery = t.create_gallery(&anna, "G").await;
     let doomed = t.create_gallery(&anna, "Doomed").await;
     t.ready_photo(&anna, &doomed).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let doomed_path = t.general_path(&anna, &doomed).await;
     let doomed_grant = create_private(&t, &anna, &doomed, json!({})).await;
     let doomed_private = client_path(doomed_grant.json["link"].as_str().unwrap());
-    assert_eq!(t.call("GET", &doomed_path, None, None).await.status, 200);
-    assert_eq!(t.call("GET", &doomed_private, None, None).await.status, 200);
+    assert_eq!(t.view_gallery(&doomed_path, None).await.status, 200);
+    assert_eq!(t.view_gallery(&doomed_private, None).await.status, 200);
 
     let real = token_of(&path);
     let other = token_of(&doomed_path);
@@ -1206,14 +1208,7 @@ async fn well_formed_tokens_that_name_no_live_link_are_404() {
         grant_id: real.grant_id,
         verifier: other.verifier,
     };
-    let deleted_gallery = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{doomed}"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let deleted_gallery = t.delete_gallery(&anna, &doomed).await;
     assert_eq!(deleted_gallery.status, 204, "{deleted_gallery:?}");
 
     let candidates = [
@@ -1227,21 +1222,21 @@ async fn well_formed_tokens_that_name_no_live_link_are_404() {
         format!("/g/{}", &path[3..path.len() - 1]),
     ];
     for bad in &candidates {
-        let view = t.call("GET", bad, None, None).await;
+        let view = t.view_gallery(bad, None).await;
         assert_eq!(view.status, 404, "GET {bad}: {view:?}");
         assert_eq!(view.error_code(), "not_found");
         assert_no_photo_data(&view, bad);
-        let unlock_reply = unlock(&t, bad, "letmein1").await;
+        let unlock_reply = t.unlock_gallery(bad, "letmein1").await;
         assert_eq!(unlock_reply.status, 404, "unlock {bad}: {unlock_reply:?}");
         assert_eq!(unlock_reply.error_code(), "not_found");
     }
     // Forged tokens naming the real grant never reach its guessing budget.
     let forged = format!("/g/{}", made_up_verifier.encode());
     for _ in 0..12 {
-        assert_eq!(unlock(&t, &forged, "letmein1").await.status, 404);
+        assert_eq!(t.unlock_gallery(&forged, "letmein1").await.status, 404);
     }
     let session = session_for(&t, &path, "letmein1").await;
-    assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&session)).await.status, 200);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1254,21 +1249,22 @@ async fn a_session_is_only_accepted_from_the_authorization_header() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     t.ready_photo(&anna, &gallery).await;
-    set_general(&t, &anna, &gallery, json!({ "password": "letmein1" })).await;
+    t.set_general(&anna, &gallery, json!({ "password": "letmein1" }))
+        .await;
     let path = t.general_path(&anna, &gallery).await;
     let session = session_for(&t, &path, "letmein1").await;
-    assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&session)).await.status, 200);
 
     for query in ["session", "token", "access_token", "authorization"] {
         let url = format!("{path}?{query}={session}");
-        let reply = t.call("GET", &url, None, None).await;
+        let reply = t.view_gallery(&url, None).await;
         assert_eq!(reply.status, 401, "{url}: {reply:?}");
         assert_eq!(reply.error_code(), "password_required");
         assert_no_photo_data(&reply, &url);
     }
     // The session must come with the Bearer scheme.
     for value in [session.clone(), format!("Basic {session}")] {
-        let reply = raw_get(&t, &path, &value).await;
+        let reply = t.call_with_authorization("GET", &path, &value).await;
         assert_eq!(reply.status, 401, "authorization: {value}: {reply:?}");
     }
 }
@@ -1277,71 +1273,21 @@ async fn a_session_is_only_accepted_from_the_authorization_header() {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-async fn set_general(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
-    let reply = t
-        .call(
-            "PUT",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&who.api_key),
-            Some(body),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply
-}
-
 /// A private grant for a fresh client email, with `settings` on top of the general ones.
 async fn create_private(t: &TestApp, who: &Photographer, gallery: &str, settings: Value) -> Reply {
     let mut body = json!({ "email": unique_email("client"), "name": "Carol Client" });
     if let (Some(target), Value::Object(extra)) = (body.as_object_mut(), settings) {
         target.extend(extra);
     }
-    let reply = t
-        .call(
-            "POST",
-            &format!("/galleries/{gallery}/private-access"),
-            Some(&who.api_key),
-            Some(body),
-        )
-        .await;
+    let reply = t.create_private_access(who, gallery, body).await;
     assert_eq!(reply.status, 201, "{reply:?}");
     reply
 }
 
-async fn unlock(t: &TestApp, path: &str, password: &str) -> Reply {
-    t.call(
-        "POST",
-        &format!("{path}/unlock"),
-        None,
-        Some(json!({ "password": password })),
-    )
-    .await
-}
-
 async fn session_for(t: &TestApp, path: &str, password: &str) -> String {
-    let reply = unlock(t, path, password).await;
+    let reply = t.unlock_gallery(path, password).await;
     assert_eq!(reply.status, 200, "unlock {path}: {reply:?}");
     reply.json["session"].as_str().expect("session").to_owned()
-}
-
-async fn raw_get(t: &TestApp, path: &str, authorization: &str) -> Reply {
-    let req = http::Request::builder()
-        .method("GET")
-        .uri(format!("{BASE_URL}{path}"))
-        .header("authorization", authorization)
-        .body(lambda_http::Body::Empty)
-        .expect("request");
-    let response = proofsheet_http::dispatch(&t.app, req).await;
-    let (parts, body) = response.into_parts();
-    let json = match body {
-        lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        _ => Value::Null,
-    };
-    Reply {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        json,
-    }
 }
 
 /// The client routes whose answer depends on the link being open: all `/g/…` routes but unlock.

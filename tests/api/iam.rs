@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use proofsheet_app::SecretKeyUse;
 use proofsheet_http::ROUTES;
-use proofsheet_tests::iam_policy::{allows, environments, policies};
+use proofsheet_tests::iam_policy::{allows, environments, glob, policies};
 use proofsheet_tests::sdk_calls::Need;
 use proofsheet_tests::*;
 use serde_json::json;
@@ -47,29 +47,17 @@ fn uncovered(template: &str, needs: &BTreeSet<Need>) -> Vec<String> {
 /// present, re-renders, an upload for a photo deleted meanwhile, and every delete.
 async fn tour(t: &TestApp) {
     let anna = t.photographer("Anna Lee").await;
-    let key = Some(anna.api_key.as_str());
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let sub = t
-        .call(
-            "POST",
-            "/galleries",
-            key,
-            Some(json!({ "title": "Ceremony", "parent_id": gallery })),
-        )
+        .create_gallery_raw(&anna, json!({ "title": "Ceremony", "parent_id": gallery }))
         .await;
     assert_eq!(sub.status, 201, "{sub:?}");
-    t.call("GET", "/galleries", key, None).await;
-    t.call("GET", &format!("/galleries/{gallery}"), key, None)
-        .await;
+    t.list_galleries(&anna).await;
+    t.get_gallery(&anna, &gallery).await;
 
     // Logo mode before any logo exists: ingest reads a missing key and falls back to text.
     let patched = t
-        .call(
-            "PATCH",
-            &format!("/galleries/{gallery}"),
-            key,
-            Some(json!({ "watermark": { "mode": "logo" } })),
-        )
+        .update_gallery(&anna, &gallery, json!({ "watermark": { "mode": "logo" } }))
         .await;
     assert_eq!(patched.status, 200, "{patched:?}");
     let photo = t.ready_photo(&anna, &gallery).await;
@@ -79,11 +67,9 @@ async fn tour(t: &TestApp) {
 
     // A logo arrives: every gallery in logo mode is re-rendered.
     let logo = t
-        .call(
-            "POST",
-            "/watermark-logo",
-            key,
-            Some(json!({ "content_type": "image/png", "size": logo_png().len() })),
+        .create_logo_upload(
+            &anna,
+            json!({ "content_type": "image/png", "size": logo_png().len() }),
         )
         .await;
     assert_eq!(logo.status, 201, "{logo:?}");
@@ -94,83 +80,46 @@ async fn tour(t: &TestApp) {
             .is_success()
     );
     t.drain_ingest().await;
-    t.call("GET", &format!("/galleries/{gallery}/photos"), key, None)
-        .await;
+    t.list_photos(&anna, &gallery).await;
 
     // The client side.
     let general = t
-        .call(
-            "PUT",
-            &format!("/galleries/{gallery}/general-access"),
-            key,
-            Some(json!({ "password": "letmein1" })),
-        )
+        .put_general_access(&anna, &gallery, json!({ "password": "letmein1" }))
         .await;
     assert_eq!(general.status, 200, "{general:?}");
-    t.call(
-        "GET",
-        &format!("/galleries/{gallery}/general-access"),
-        key,
-        None,
-    )
-    .await;
+    t.get_general_access(&anna, &gallery).await;
     let path = t.general_path(&anna, &gallery).await;
-    let unlock = format!("{path}/unlock");
-    let wrong = json!({ "password": "wrong-guess" });
-    t.call("POST", &unlock, None, Some(wrong)).await;
-    let right = json!({ "password": "letmein1" });
-    let session = t.call("POST", &unlock, None, Some(right)).await.json["session"]
+    t.unlock_gallery(&path, "wrong-guess").await;
+    let session = t.unlock_gallery(&path, "letmein1").await.json["session"]
         .as_str()
         .expect("session")
         .to_owned();
-    assert_eq!(t.call("GET", &path, Some(&session), None).await.status, 200);
+    assert_eq!(t.view_gallery(&path, Some(&session)).await.status, 200);
 
     let grant = t
-        .call(
-            "POST",
-            &format!("/galleries/{gallery}/private-access"),
-            key,
-            Some(json!({ "email": unique_email("ann"), "name": "Ann" })),
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": unique_email("ann"), "name": "Ann" }),
         )
         .await;
     assert_eq!(grant.status, 201, "{grant:?}");
-    let grant_path = format!(
-        "/galleries/{gallery}/private-access/{}",
-        grant.json["grant_id"].as_str().unwrap()
-    );
-    t.call(
-        "GET",
-        &format!("/galleries/{gallery}/private-access"),
-        key,
-        None,
-    )
-    .await;
-    t.call(
-        "PATCH",
-        &grant_path,
-        key,
-        Some(json!({ "download_limit": 9 })),
-    )
-    .await;
-    t.call("DELETE", &grant_path, key, None).await;
+    let grant_id = grant.json["grant_id"].as_str().unwrap();
+    t.list_private_access(&anna, &gallery).await;
+    t.update_private_access(&anna, &gallery, grant_id, json!({ "download_limit": 9 }))
+        .await;
+    t.delete_private_access(&anna, &gallery, grant_id).await;
 
     // An upload that lands after its photo was deleted.
     let late = t
-        .call(
-            "POST",
-            &format!("/galleries/{gallery}/photos"),
-            key,
-            Some(json!({ "filename": "late.jpg", "content_type": "image/jpeg", "size": jpeg(64, 48).len() })),
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "late.jpg", "content_type": "image/jpeg", "size": jpeg(64, 48).len() }),
         )
         .await;
     let late_photo = late.json["photo_id"].as_str().unwrap().to_owned();
-    t.call(
-        "DELETE",
-        &format!("/galleries/{gallery}/photos/{late_photo}"),
-        key,
-        None,
-    )
-    .await;
+    t.delete_photo(&anna, &gallery, &late_photo).await;
     assert!(
         t.put_upload(&late.json, jpeg(64, 48))
             .await
@@ -179,17 +128,9 @@ async fn tour(t: &TestApp) {
     );
     t.drain_ingest().await;
 
-    t.call(
-        "DELETE",
-        &format!("/galleries/{gallery}/photos/{photo}"),
-        key,
-        None,
-    )
-    .await;
+    t.delete_photo(&anna, &gallery, &photo).await;
     for id in [sub.json["id"].as_str().unwrap(), &gallery] {
-        let deleted = t
-            .call("DELETE", &format!("/galleries/{id}"), key, None)
-            .await;
+        let deleted = t.delete_gallery(&anna, id).await;
         assert_eq!(deleted.status, 204, "{deleted:?}");
     }
 }
@@ -285,4 +226,14 @@ fn email_may_be_sent_only_from_the_sender_identity() {
             }
         }
     }
+}
+
+/// The template reader's pattern match: `*` is the only special character.
+#[test]
+fn glob_matches_stars_only() {
+    assert!(glob("bucket/originals/*", "bucket/originals/a/b"));
+    assert!(!glob("bucket/originals/*", "bucket/renditions/a"));
+    assert!(glob("identity/*", "identity/SENDER"));
+    assert!(glob("a*c*e", "abcde"));
+    assert!(!glob("table", "table/index/GSI1"));
 }

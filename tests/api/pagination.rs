@@ -4,31 +4,27 @@
 use proofsheet_tests::*;
 use serde_json::Value;
 
-fn assert_invalid(reply: &Reply, field: &str) {
-    assert_eq!(
-        (reply.status, reply.error_code()),
-        (422, "invalid_request"),
-        "{reply:?}"
-    );
-    assert_eq!(reply.json["field"], field, "{reply:?}");
+/// A list that comes in pages: a gallery's photos as its photographer lists them, or a link's
+/// as its client sees them.
+enum Pages<'a> {
+    Photographer(&'a Photographer, &'a str),
+    Client(&'a str),
 }
 
 /// Follows `next_cursor` from the first page to the last; returns the photo ids of each page.
-async fn all_pages(
-    t: &TestApp,
-    bearer: Option<&str>,
-    path: &str,
-    limit: usize,
-) -> Vec<Vec<String>> {
+async fn all_pages(t: &TestApp, list: Pages<'_>, limit: usize) -> Vec<Vec<String>> {
     let mut pages = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let url = match &cursor {
-            None => format!("{path}?limit={limit}"),
-            Some(c) => format!("{path}?limit={limit}&cursor={c}"),
+        let query = match &cursor {
+            None => format!("limit={limit}"),
+            Some(c) => format!("limit={limit}&cursor={c}"),
         };
-        let reply = t.call("GET", &url, bearer, None).await;
-        assert_eq!(reply.status, 200, "{url}: {reply:?}");
+        let reply = match list {
+            Pages::Photographer(who, gallery) => t.list_photos_page(who, gallery, &query).await,
+            Pages::Client(link) => t.view_gallery(&format!("{link}?{query}"), None).await,
+        };
+        assert_eq!(reply.status, 200, "{query}: {reply:?}");
         pages.push(ids(&reply.json));
         match &reply.json["next_cursor"] {
             Value::Null => return pages,
@@ -52,11 +48,10 @@ fn ids(page: &Value) -> Vec<String> {
 /// photographer sees and a client doesn't.
 async fn uploading_photo(t: &TestApp, who: &Photographer, gallery: &str) -> String {
     let reply = t
-        .call(
-            "POST",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&who.api_key),
-            Some(serde_json::json!({ "filename": "later.jpg", "content_type": "image/jpeg", "size": 1000 })),
+        .create_photo_upload(
+            who,
+            gallery,
+            serde_json::json!({ "filename": "later.jpg", "content_type": "image/jpeg", "size": 1000 }),
         )
         .await;
     assert_eq!(reply.status, 201, "{reply:?}");
@@ -76,25 +71,13 @@ async fn the_photographer_pages_through_every_photo_once_in_upload_order() {
         uploaded.push(uploading_photo(&t, &anna, &gallery).await);
     }
 
-    let pages = all_pages(
-        &t,
-        Some(&anna.api_key),
-        &format!("/galleries/{gallery}/photos"),
-        2,
-    )
-    .await;
+    let pages = all_pages(&t, Pages::Photographer(&anna, &gallery), 2).await;
     let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
     assert_eq!(sizes, [2, 2, 1]);
     assert_eq!(pages.concat(), uploaded);
 
     // Exactly a page's worth: the last full page says there is nothing after it.
-    let exact = all_pages(
-        &t,
-        Some(&anna.api_key),
-        &format!("/galleries/{gallery}/photos"),
-        5,
-    )
-    .await;
+    let exact = all_pages(&t, Pages::Photographer(&anna, &gallery), 5).await;
     assert_eq!(exact, [uploaded.clone()]);
 }
 
@@ -113,12 +96,12 @@ async fn a_client_pages_through_ready_photos_only() {
     }
     let link = t.general_path(&anna, &gallery).await;
 
-    let pages = all_pages(&t, None, &link, 2).await;
+    let pages = all_pages(&t, Pages::Client(&link), 2).await;
     let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
     assert_eq!(sizes, [2, 2, 1]);
     assert_eq!(pages.concat(), ready);
 
-    let first = t.call("GET", &link, None, None).await;
+    let first = t.view_gallery(&link, None).await;
     assert_eq!(
         first.json["title"], "Smith wedding",
         "every page carries the gallery"
@@ -134,18 +117,12 @@ async fn without_a_limit_a_page_holds_up_to_a_hundred_photos() {
     for _ in 0..101 {
         uploaded.push(uploading_photo(&t, &anna, &gallery).await);
     }
-    let path = format!("/galleries/{gallery}/photos");
-    let first = t.call("GET", &path, Some(&anna.api_key), None).await;
+    let first = t.list_photos(&anna, &gallery).await;
     assert_eq!(first.status, 200, "{first:?}");
     assert_eq!(ids(&first.json), uploaded[..100]);
     let cursor = first.json["next_cursor"].as_str().expect("a next page");
     let second = t
-        .call(
-            "GET",
-            &format!("{path}?cursor={cursor}"),
-            Some(&anna.api_key),
-            None,
-        )
+        .list_photos_page(&anna, &gallery, &format!("cursor={cursor}"))
         .await;
     assert_eq!(ids(&second.json), uploaded[100..]);
     assert_eq!(second.json["next_cursor"], Value::Null);
@@ -158,7 +135,6 @@ async fn bad_limits_and_cursors_are_refused_naming_the_parameter() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
     let link = t.general_path(&anna, &gallery).await;
-    let photos = format!("/galleries/{gallery}/photos");
     for (query, field) in [
         ("limit=0", "limit"),
         ("limit=501", "limit"),
@@ -167,16 +143,9 @@ async fn bad_limits_and_cursors_are_refused_naming_the_parameter() {
         ("cursor=", "cursor"),
         ("cursor=AAAAAAAAAAAAAAAAAAAAAA%3D%3D", "cursor"),
     ] {
-        let mine = t
-            .call(
-                "GET",
-                &format!("{photos}?{query}"),
-                Some(&anna.api_key),
-                None,
-            )
-            .await;
+        let mine = t.list_photos_page(&anna, &gallery, query).await;
         assert_invalid(&mine, field);
-        let clients = t.call("GET", &format!("{link}?{query}"), None, None).await;
+        let clients = t.view_gallery(&format!("{link}?{query}"), None).await;
         assert_invalid(&clients, field);
     }
 }

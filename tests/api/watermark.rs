@@ -5,7 +5,7 @@ use serde_json::json;
 
 /// The bytes of a ready photo's watermarked and clean previews, as a client link serves them.
 async fn previews(t: &TestApp, link_path: &str) -> (Vec<u8>, Vec<u8>) {
-    let view = t.call("GET", link_path, None, None).await;
+    let view = t.view_gallery(link_path, None).await;
     let url = view.json["photos"][0]["preview_url"]
         .as_str()
         .unwrap()
@@ -26,13 +26,10 @@ async fn changing_the_watermark_re_renders_existing_photos() {
     let (watermarked_before, clean_before) = previews(&t, &link).await;
 
     let patch = t
-        .call(
-            "PATCH",
-            &format!("/galleries/{gallery}"),
-            Some(&anna.api_key),
-            Some(
-                json!({ "watermark": { "text": "PROOF", "position": "top_left", "opacity": 0.9 } }),
-            ),
+        .update_gallery(
+            &anna,
+            &gallery,
+            json!({ "watermark": { "text": "PROOF", "position": "top_left", "opacity": 0.9 } }),
         )
         .await;
     assert_eq!(patch.status, 200, "{patch:?}");
@@ -47,14 +44,7 @@ async fn changing_the_watermark_re_renders_existing_photos() {
         clean_after, clean_before,
         "the clean preview must not change"
     );
-    let photos = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let photos = t.list_photos(&anna, &gallery).await;
     assert_eq!(photos.json["photos"][0]["status"], "ready");
 }
 
@@ -65,12 +55,7 @@ async fn a_title_change_re_renders_nothing() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
     let patch = t
-        .call(
-            "PATCH",
-            &format!("/galleries/{gallery}"),
-            Some(&anna.api_key),
-            Some(json!({ "title": "Smiths" })),
-        )
+        .update_gallery(&anna, &gallery, json!({ "title": "Smiths" }))
         .await;
     assert_eq!(patch.status, 200);
     let queued = proofsheet_workers::runner::poll_queue_once::<proofsheet_workers::ingest::Ingest>(
@@ -92,25 +77,17 @@ async fn a_new_logo_re_renders_the_galleries_that_show_it() {
     t.ready_photo(&anna, &logo_gallery).await;
     t.ready_photo(&anna, &text_gallery).await;
     let patch = t
-        .call(
-            "PATCH",
-            &format!("/galleries/{logo_gallery}"),
-            Some(&anna.api_key),
-            Some(json!({ "watermark": { "mode": "logo", "opacity": 1.0 } })),
+        .update_gallery(
+            &anna,
+            &logo_gallery,
+            json!({ "watermark": { "mode": "logo", "opacity": 1.0 } }),
         )
         .await;
     assert_eq!(patch.status, 200, "{patch:?}");
     t.drain_ingest().await; // no logo yet: the text mark stands in
     let mut links = Vec::new();
     for gallery in [&logo_gallery, &text_gallery] {
-        let general = t
-            .call(
-                "GET",
-                &format!("/galleries/{gallery}/general-access"),
-                Some(&anna.api_key),
-                None,
-            )
-            .await;
+        let general = t.get_general_access(&anna, gallery).await;
         links.push(client_path(general.json["link"].as_str().unwrap()));
     }
     let (logo_before, _) = previews(&t, &links[0]).await;
@@ -118,11 +95,9 @@ async fn a_new_logo_re_renders_the_galleries_that_show_it() {
 
     let png = logo_png();
     let upload = t
-        .call(
-            "POST",
-            "/watermark-logo",
-            Some(&anna.api_key),
-            Some(json!({ "content_type": "image/png", "size": png.len() })),
+        .create_logo_upload(
+            &anna,
+            json!({ "content_type": "image/png", "size": png.len() }),
         )
         .await;
     assert_eq!(upload.status, 201, "{upload:?}");
@@ -149,26 +124,9 @@ async fn a_new_logo_re_renders_the_galleries_that_show_it() {
     );
 }
 
-/// Messages waiting in the ingest queue (not yet received).
-async fn queued(t: &TestApp) -> usize {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let attributes = aws_sdk_sqs::Client::new(&sdk)
-        .get_queue_attributes()
-        .queue_url(&t.provisioned.ingest_queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-        .send()
-        .await
-        .expect("queue attributes");
-    attributes
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
-        .and_then(|n| n.parse().ok())
-        .expect("message count")
-}
-
 /// The watermarked preview of every photo a client link shows, by photo id.
 async fn watermarked_previews(t: &TestApp, link_path: &str) -> Vec<(String, Vec<u8>)> {
-    let view = t.call("GET", link_path, None, None).await;
+    let view = t.view_gallery(link_path, None).await;
     let mut previews = Vec::new();
     for photo in view.json["photos"].as_array().expect("photos") {
         let url = photo["preview_url"].as_str().unwrap();
@@ -190,19 +148,18 @@ async fn a_watermark_change_queues_one_message_that_re_renders_every_photo() {
     let link = t.general_path(&anna, &gallery).await;
     let before = watermarked_previews(&t, &link).await;
     assert_eq!(before.len(), 3);
-    assert_eq!(queued(&t).await, 0);
+    assert_eq!(t.queue_depth().await.0, 0);
 
     let patch = t
-        .call(
-            "PATCH",
-            &format!("/galleries/{gallery}"),
-            Some(&anna.api_key),
-            Some(json!({ "watermark": { "text": "PROOF", "position": "center" } })),
+        .update_gallery(
+            &anna,
+            &gallery,
+            json!({ "watermark": { "text": "PROOF", "position": "center" } }),
         )
         .await;
     assert_eq!(patch.status, 200, "{patch:?}");
     assert_eq!(
-        queued(&t).await,
+        t.queue_depth().await.0,
         1,
         "the request queues one message, not one per photo"
     );
@@ -222,17 +179,11 @@ async fn a_re_render_of_a_gallery_deleted_meanwhile_does_nothing_and_succeeds() 
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let path = format!("/galleries/{gallery}");
     let patch = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "watermark": { "text": "PROOF" } })),
-        )
+        .update_gallery(&anna, &gallery, json!({ "watermark": { "text": "PROOF" } }))
         .await;
     assert_eq!(patch.status, 200, "{patch:?}");
-    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let deleted = t.delete_gallery(&anna, &gallery).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
     let queue = &t.provisioned.ingest_queue_url;
@@ -268,7 +219,7 @@ async fn a_re_render_of_a_gallery_deleted_meanwhile_does_nothing_and_succeeds() 
         .await
         .unwrap();
     assert_eq!(
-        queued(&t).await,
+        t.queue_depth().await.0,
         0,
         "nothing to re-render in a deleted gallery"
     );

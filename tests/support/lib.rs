@@ -1,16 +1,22 @@
 //! The integration-test harness: each test gets its own freshly provisioned tables, bucket and
 //! queues on the moto server (unique name prefix), and talks to the app through
-//! `App::dispatch`, the same path the local runner and the Lambda functions use. Presigned URLs
-//! are used for real, over HTTP. Run through `./scripts/test`, which starts moto.
+//! `App::dispatch`, the same path the local runner and the Lambda functions use (one
+//! `TestApp` method per route, see `routes.rs`). Presigned URLs are used for real, over HTTP.
+//! Run through `./scripts/test`, which starts moto.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 pub mod iam_policy;
+mod images;
+mod routes;
 pub mod sdk_calls;
 
+pub use images::*;
+
+use aws_sdk_sqs::types::QueueAttributeName;
 use lambda_http::Body;
-use proofsheet_app::{App, Config};
+use proofsheet_app::{App, Clock, Config};
 use proofsheet_http::from_source_ip;
 use proofsheet_store::provision::{Provisioned, provision};
 use proofsheet_workers::ingest::Ingest;
@@ -60,6 +66,13 @@ impl TestApp {
 
     /// Like `spawn`, with extra configuration variables.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_with_clock(extra, Clock::system()).await
+    }
+
+    /// Like `spawn_with`, the app reading the time from `clock`: with `Clock::fixed`, a test of
+    /// an expiry or a window moves it on (`t.app.clock().advance(secs)`) instead of sleeping.
+    /// Presigned S3 URLs still expire by the system's clock.
+    pub async fn spawn_with_clock(extra: &[(&str, &str)], clock: Clock) -> Self {
         let endpoint = std::env::var("AWS_ENDPOINT_URL")
             .expect("integration tests need the moto server: run them with ./scripts/test");
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -97,7 +110,7 @@ impl TestApp {
             &[proofsheet_store::SharedInterceptor::new(recorder)],
         );
         Self {
-            app: App::with_store(store, config),
+            app: App::with_store(store, config).with_clock(clock),
             sdk_calls,
             provisioned,
             endpoint,
@@ -145,8 +158,15 @@ impl TestApp {
         bearer: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        self.send(source, method, path, bearer, body.map(|b| b.to_string()))
-            .await
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        self.send(
+            source,
+            method,
+            path,
+            authorization,
+            body.map(|b| b.to_string()),
+        )
+        .await
     }
 
     /// Sends a request with a raw body (for malformed-JSON tests).
@@ -157,8 +177,27 @@ impl TestApp {
         bearer: Option<&str>,
         body: Option<String>,
     ) -> Reply {
-        self.send(CALLER_IP.into(), method, path, bearer, body)
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        self.send(CALLER_IP.into(), method, path, authorization, body)
             .await
+    }
+
+    /// Sends a request, without a body, with this very `Authorization` header (for schemes
+    /// other than Bearer).
+    pub async fn call_with_authorization(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: &str,
+    ) -> Reply {
+        self.send(
+            CALLER_IP.into(),
+            method,
+            path,
+            Some(authorization.to_owned()),
+            None,
+        )
+        .await
     }
 
     async fn send(
@@ -166,14 +205,14 @@ impl TestApp {
         source: IpAddr,
         method: &str,
         path: &str,
-        bearer: Option<&str>,
+        authorization: Option<String>,
         body: Option<String>,
     ) -> Reply {
         let mut req = http::Request::builder()
             .method(method)
             .uri(format!("{BASE_URL}{path}"));
-        if let Some(token) = bearer {
-            req = req.header("authorization", format!("Bearer {token}"));
+        if let Some(value) = authorization {
+            req = req.header("authorization", value);
         }
         let body = match body {
             Some(text) => {
@@ -208,16 +247,23 @@ impl TestApp {
 
     /// The `/g/{token}` path of a gallery's general link.
     pub async fn general_path(&self, who: &Photographer, gallery: &str) -> String {
-        let reply = self
-            .call(
-                "GET",
-                &format!("/galleries/{gallery}/general-access"),
-                Some(&who.api_key),
-                None,
-            )
-            .await;
+        let reply = self.get_general_access(who, gallery).await;
         assert_eq!(reply.status, 200, "{reply:?}");
         client_path(reply.json["link"].as_str().expect("link"))
+    }
+
+    /// Puts general-access settings, insisting on 200.
+    pub async fn set_general(&self, who: &Photographer, gallery: &str, body: Value) -> Reply {
+        let reply = self.put_general_access(who, gallery, body).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply
+    }
+
+    /// A gallery's photos as its photographer lists them, insisting on 200.
+    pub async fn photos(&self, who: &Photographer, gallery: &str) -> Vec<Value> {
+        let reply = self.list_photos(who, gallery).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.json["photos"].as_array().expect("photos").clone()
     }
 
     /// The object keys stored under a prefix of this test's bucket.
@@ -243,12 +289,7 @@ impl TestApp {
 
     pub async fn create_gallery(&self, who: &Photographer, title: &str) -> String {
         let reply = self
-            .call(
-                "POST",
-                "/galleries",
-                Some(&who.api_key),
-                Some(serde_json::json!({ "title": title })),
-            )
+            .create_gallery_raw(who, json!({ "title": title }))
             .await;
         assert_eq!(reply.status, 201, "{reply:?}");
         reply.json["id"].as_str().expect("gallery id").to_owned()
@@ -264,11 +305,10 @@ impl TestApp {
         content_type: &str,
     ) -> String {
         let reply = self
-            .call(
-                "POST",
-                &format!("/galleries/{gallery}/photos"),
-                Some(&who.api_key),
-                Some(serde_json::json!({ "filename": filename, "content_type": content_type, "size": bytes.len() })),
+            .create_photo_upload(
+                who,
+                gallery,
+                json!({ "filename": filename, "content_type": content_type, "size": bytes.len() }),
             )
             .await;
         assert_eq!(reply.status, 201, "{reply:?}");
@@ -325,6 +365,31 @@ impl TestApp {
         }
     }
 
+    /// (visible, in flight) messages on the ingest queue. A message the worker reported as failed
+    /// stays in flight until its visibility timeout, far beyond a test's lifetime.
+    pub async fn queue_depth(&self) -> (u64, u64) {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let out = aws_sdk_sqs::Client::new(&sdk)
+            .get_queue_attributes()
+            .queue_url(&self.provisioned.ingest_queue_url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("get_queue_attributes");
+        let attrs = out.attributes.unwrap_or_default();
+        let read = |name: QueueAttributeName| -> u64 {
+            attrs
+                .get(&name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{name:?} missing: {attrs:?}"))
+        };
+        (
+            read(QueueAttributeName::ApproximateNumberOfMessages),
+            read(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+        )
+    }
+
     /// The emails SES accepted for this recipient.
     pub async fn emails_to(&self, to: &str) -> Vec<Value> {
         let data = self.moto_state().await;
@@ -369,6 +434,21 @@ impl TestApp {
     }
 }
 
+/// The reply's status and error code are these.
+pub fn assert_error(reply: &Reply, status: u16, code: &str) {
+    assert_eq!(
+        (reply.status, reply.error_code()),
+        (status, code),
+        "{reply:?}"
+    );
+}
+
+/// A 422 naming the offending field.
+pub fn assert_invalid(reply: &Reply, field: &str) {
+    assert_error(reply, 422, "invalid_request");
+    assert_eq!(reply.json["field"], field, "{reply:?}");
+}
+
 /// The `/g/{token}` path of a link.
 pub fn client_path(link: &str) -> String {
     link.strip_prefix(BASE_URL)
@@ -384,32 +464,6 @@ pub fn unique_email(who: &str) -> String {
     )
 }
 
-/// A JPEG of the given size with a gradient, so renditions have real content.
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode");
-    out.into_inner()
-}
-
-/// A 200×50 watermark logo: a red square on the left, transparent elsewhere.
-pub fn logo_png() -> Vec<u8> {
-    let logo = image::RgbaImage::from_fn(200, 50, |x, _| {
-        if x < 50 {
-            image::Rgba([255, 0, 0, 255])
-        } else {
-            image::Rgba([0, 0, 0, 0])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    logo.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
-}
-
 /// Every secret a full flow hands out: API key, passwords, link tokens, a session, and the
 /// address its password tries came from.
 pub struct Secrets {
@@ -421,46 +475,26 @@ impl TestApp {
     pub async fn full_flow_handing_out_secrets(&self) -> Secrets {
         let t = self;
         let anna = t.photographer("Anna Lee").await;
-        let key = Some(anna.api_key.as_str());
         let gallery = t.create_gallery(&anna, "Smith wedding").await;
         t.ready_photo(&anna, &gallery).await;
         let general = t
-            .call(
-                "PUT",
-                &format!("/galleries/{gallery}/general-access"),
-                key,
-                Some(json!({ "password": "general-pass-1" })),
-            )
+            .put_general_access(&anna, &gallery, json!({ "password": "general-pass-1" }))
             .await;
         let general_link = general.json["link"].as_str().unwrap().to_owned();
         let grant = t
-            .call(
-                "POST",
-                &format!("/galleries/{gallery}/private-access"),
-                key,
-                Some(json!({ "email": unique_email("ann"), "password": "private-pass-2" })),
+            .create_private_access(
+                &anna,
+                &gallery,
+                json!({ "email": unique_email("ann"), "password": "private-pass-2" }),
             )
             .await;
         assert_eq!(grant.status, 201, "{grant:?}");
         let private_link = grant.json["link"].as_str().unwrap().to_owned();
         let path = client_path(&general_link);
-        t.call(
-            "POST",
-            &format!("{path}/unlock"),
-            None,
-            Some(json!({ "password": "wrong-guess-3" })),
-        )
-        .await;
-        let unlocked = t
-            .call(
-                "POST",
-                &format!("{path}/unlock"),
-                None,
-                Some(json!({ "password": "general-pass-1" })),
-            )
-            .await;
+        t.unlock_gallery(&path, "wrong-guess-3").await;
+        let unlocked = t.unlock_gallery(&path, "general-pass-1").await;
         let session = unlocked.json["session"].as_str().unwrap().to_owned();
-        let view = t.call("GET", &path, Some(&session), None).await;
+        let view = t.view_gallery(&path, Some(&session)).await;
         assert_eq!(view.status, 200);
         let token = |link: &str| link.rsplit('/').next().unwrap().to_owned();
         Secrets {

@@ -31,14 +31,6 @@ async fn delete_item(t: &TestApp, pk: String, sk: &str) {
         .expect("delete item");
 }
 
-fn assert_error(reply: &Reply, status: u16, code: &str) {
-    assert_eq!(
-        (reply.status, reply.error_code()),
-        (status, code),
-        "{reply:?}"
-    );
-}
-
 #[tokio::test]
 async fn a_gallery_whose_meta_item_is_gone_is_not_found_by_its_link() {
     let t = TestApp::spawn().await;
@@ -46,12 +38,12 @@ async fn a_gallery_whose_meta_item_is_gone_is_not_found_by_its_link() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
     let link = t.general_path(&anna, &gallery).await;
-    assert_eq!(t.call("GET", &link, None, None).await.status, 200);
+    assert_eq!(t.view_gallery(&link, None).await.status, 200);
 
     // A delete that stopped after the META item: the link and the photo are still there.
     delete_item(&t, format!("GALLERY#{gallery}"), "META").await;
 
-    let reply = t.call("GET", &link, None, None).await;
+    let reply = t.view_gallery(&link, None).await;
     assert_error(&reply, 404, "not_found");
 }
 
@@ -60,7 +52,6 @@ async fn concurrent_patches_of_different_fields_all_land() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let path = format!("/galleries/{gallery}");
     // Each changes one field away from its default; a lost update would show the default again.
     let changes = [
         json!({ "title": "Smiths" }),
@@ -74,14 +65,14 @@ async fn concurrent_patches_of_different_fields_all_land() {
     let replies = futures::future::join_all(
         changes
             .iter()
-            .map(|body| t.call("PATCH", &path, Some(&anna.api_key), Some(body.clone()))),
+            .map(|body| t.update_gallery(&anna, &gallery, body.clone())),
     )
     .await;
     for reply in &replies {
         assert_eq!(reply.status, 200, "{reply:?}");
     }
 
-    let stored = t.call("GET", &path, Some(&anna.api_key), None).await;
+    let stored = t.get_gallery(&anna, &gallery).await;
     assert_eq!(stored.status, 200, "{stored:?}");
     let expected = json!({
         "title": "Smiths",
@@ -174,14 +165,7 @@ async fn a_sub_gallery_is_not_created_under_a_parent_deleted_meanwhile() {
     let store = t.app.store();
     let parent = t.create_gallery(&anna, "Smith wedding").await;
     let (child, general) = child_of(&t, &parent).await;
-    let deleted = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{parent}"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let deleted = t.delete_gallery(&anna, &parent).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
     assert!(matches!(
@@ -216,14 +200,7 @@ async fn a_sub_gallery_is_created_only_under_its_own_photographers_parent() {
         .create_gallery(&child, &general)
         .await
         .expect("child under a live parent");
-    let listed = t
-        .call(
-            "GET",
-            &format!("/galleries/{parent}"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let listed = t.get_gallery(&anna, &parent).await;
     assert_eq!(listed.json["subgalleries"][0]["id"], child.id.to_string());
 }
 
@@ -241,8 +218,7 @@ async fn a_photo_is_not_created_in_a_gallery_deleted_meanwhile() {
         .await
         .unwrap()
         .expect("photo");
-    let path = format!("/galleries/{gallery}");
-    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let deleted = t.delete_gallery(&anna, &gallery).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
     let late = PhotoRecord {
@@ -255,11 +231,10 @@ async fn a_photo_is_not_created_in_a_gallery_deleted_meanwhile() {
     ));
     assert!(store.photo(gallery_id, late.id).await.unwrap().is_none());
     let upload = t
-        .call(
-            "POST",
-            &format!("{path}/photos"),
-            Some(&anna.api_key),
-            Some(json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": 1000 })),
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": 1000 }),
         )
         .await;
     assert_error(&upload, 404, "not_found");
@@ -295,27 +270,20 @@ async fn a_photo_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_aga
 
     let broken = app_without_bucket(&t).await;
     assert_eq!(dispatch(&broken, "DELETE", &path, &anna.api_key).await, 500);
-    let listed = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let listed = t.list_photos(&anna, &gallery).await;
     assert_eq!(
         listed.json["photos"][0]["photo_id"], photo,
         "the photo must stay listed while its files remain"
     );
 
-    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let again = t.delete_photo(&anna, &gallery, &photo).await;
     assert_eq!(again.status, 204, "{again:?}");
     assert_eq!(t.stored_keys(&files).await, Vec::<String>::new());
     assert_eq!(
         t.stored_keys(&format!("originals/{gallery}/{photo}")).await,
         Vec::<String>::new()
     );
-    let gone = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let gone = t.delete_photo(&anna, &gallery, &photo).await;
     assert_error(&gone, 404, "not_found");
 }
 
@@ -329,23 +297,19 @@ async fn a_gallery_whose_files_could_not_be_deleted_is_kept_and_can_be_deleted_a
 
     let broken = app_without_bucket(&t).await;
     assert_eq!(dispatch(&broken, "DELETE", &path, &anna.api_key).await, 500);
-    let kept = t.call("GET", &path, Some(&anna.api_key), None).await;
+    let kept = t.get_gallery(&anna, &gallery).await;
     assert_eq!(
         kept.status, 200,
         "the gallery must stay while its files remain"
     );
 
-    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let again = t.delete_gallery(&anna, &gallery).await;
     assert_eq!(again.status, 204, "{again:?}");
     assert_eq!(
         t.stored_keys(&format!("renditions/{gallery}/")).await,
         Vec::<String>::new()
     );
-    assert_error(
-        &t.call("GET", &path, Some(&anna.api_key), None).await,
-        404,
-        "not_found",
-    );
+    assert_error(&t.get_gallery(&anna, &gallery).await, 404, "not_found");
 }
 
 #[tokio::test]
@@ -365,16 +329,14 @@ async fn a_gallery_delete_that_stopped_after_its_links_can_be_finished() {
         .general_grant_id;
     // What a delete leaves when it fails after the files and links: the items of the partition.
     delete_item(&t, format!("GRANT#{grant}"), "GRANT").await;
-    assert_error(&t.call("GET", &link, None, None).await, 404, "not_found");
-    let general = format!("/galleries/{gallery}/general-access");
+    assert_error(&t.view_gallery(&link, None).await, 404, "not_found");
     assert_error(
-        &t.call("GET", &general, Some(&anna.api_key), None).await,
+        &t.get_general_access(&anna, &gallery).await,
         404,
         "not_found",
     );
 
-    let path = format!("/galleries/{gallery}");
-    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let again = t.delete_gallery(&anna, &gallery).await;
     assert_eq!(again.status, 204, "{again:?}");
     assert!(
         t.app
@@ -387,9 +349,5 @@ async fn a_gallery_delete_that_stopped_after_its_links_can_be_finished() {
             .unwrap()
             .is_none()
     );
-    assert_error(
-        &t.call("GET", &path, Some(&anna.api_key), None).await,
-        404,
-        "not_found",
-    );
+    assert_error(&t.get_gallery(&anna, &gallery).await, 404, "not_found");
 }

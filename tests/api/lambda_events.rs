@@ -24,7 +24,7 @@ async fn the_create_gallery_event_creates_a_gallery_for_its_key() {
     let response = proofsheet_http::handle(
         &t.app,
         Route::CreateGallery.endpoint(),
-        apigw(include_str!("../events/apigw-create-gallery.json")),
+        apigw(include_str!("../../events/apigw-create-gallery.json")),
     )
     .await;
     assert_eq!(response.status(), 201);
@@ -45,18 +45,18 @@ async fn the_sample_events_for_client_and_grant_routes_are_refused_cleanly() {
     let cases = [
         (
             Route::ViewGallery,
-            include_str!("../events/apigw-view-gallery.json"),
+            include_str!("../../events/apigw-view-gallery.json"),
             404,
         ),
         (
             Route::UnlockGallery,
-            include_str!("../events/apigw-unlock-gallery.json"),
+            include_str!("../../events/apigw-unlock-gallery.json"),
             404,
         ),
         // No photographer holds the sample's key.
         (
             Route::UpdatePrivateAccess,
-            include_str!("../events/apigw-update-private-access.json"),
+            include_str!("../../events/apigw-update-private-access.json"),
             401,
         ),
     ];

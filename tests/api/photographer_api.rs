@@ -1,7 +1,6 @@
 //! The photographer's API: galleries, uploads, access settings, tenant isolation.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::Body;
 use proofsheet_http::ROUTES;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
@@ -9,50 +8,10 @@ use uuid::Uuid;
 
 const MIB: u64 = 1024 * 1024;
 
-/// Sends a request with a raw `Authorization` header (for schemes other than Bearer).
-async fn call_with_authorization(
-    t: &TestApp,
-    method: &str,
-    path: &str,
-    authorization: &str,
-) -> Reply {
-    let req = http::Request::builder()
-        .method(method)
-        .uri(format!("{BASE_URL}{path}"))
-        .header("authorization", authorization)
-        .body(Body::Empty)
-        .expect("request");
-    let response = proofsheet_http::dispatch(&t.app, req).await;
-    let json = match response.body() {
-        Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::String(text.clone())),
-        _ => Value::Null,
-    };
-    Reply {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        json,
-    }
-}
-
-/// GETs a photographer route and insists on 200.
-async fn get_ok(t: &TestApp, who: &Photographer, path: &str) -> Value {
-    let reply = t.call("GET", path, Some(&who.api_key), None).await;
-    assert_eq!(reply.status, 200, "GET {path}: {reply:?}");
+/// The body of a photographer route's answer, insisting on 200.
+fn ok(reply: Reply) -> Value {
+    assert_eq!(reply.status, 200, "{reply:?}");
     reply.json
-}
-
-fn assert_error(reply: &Reply, status: u16, code: &str) {
-    assert_eq!(
-        (reply.status, reply.error_code()),
-        (status, code),
-        "{reply:?}"
-    );
-}
-
-/// A 422 naming the offending field.
-fn assert_invalid(reply: &Reply, field: &str) {
-    assert_error(reply, 422, "invalid_request");
-    assert_eq!(reply.json["field"], field, "{reply:?}");
 }
 
 /// The grant id inside a share link (its token is `base64url(grant_id ‖ verifier)`).
@@ -68,31 +27,11 @@ fn grant_id_of_link(link: &str) -> String {
 }
 
 async fn general_access(t: &TestApp, who: &Photographer, gallery: &str) -> Value {
-    get_ok(t, who, &format!("/galleries/{gallery}/general-access")).await
-}
-
-async fn put_general_access(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
-    t.call(
-        "PUT",
-        &format!("/galleries/{gallery}/general-access"),
-        Some(&who.api_key),
-        Some(body),
-    )
-    .await
-}
-
-async fn invite(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
-    t.call(
-        "POST",
-        &format!("/galleries/{gallery}/private-access"),
-        Some(&who.api_key),
-        Some(body),
-    )
-    .await
+    ok(t.get_general_access(who, gallery).await)
 }
 
 async fn grants(t: &TestApp, who: &Photographer, gallery: &str) -> Vec<Value> {
-    let list = get_ok(t, who, &format!("/galleries/{gallery}/private-access")).await;
+    let list = ok(t.list_private_access(who, gallery).await);
     list["grants"].as_array().expect("grants").clone()
 }
 
@@ -103,34 +42,14 @@ fn grant_in<'a>(list: &'a [Value], id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("grant {id} not listed in {list:?}"))
 }
 
-async fn photos(t: &TestApp, who: &Photographer, gallery: &str) -> Vec<Value> {
-    let list = get_ok(t, who, &format!("/galleries/{gallery}/photos")).await;
-    list["photos"].as_array().expect("photos").clone()
-}
-
 async fn create_child(t: &TestApp, who: &Photographer, title: &str, parent: &str) -> Reply {
-    t.call(
-        "POST",
-        "/galleries",
-        Some(&who.api_key),
-        Some(json!({ "title": title, "parent_id": parent })),
-    )
-    .await
-}
-
-async fn ask_upload(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> Reply {
-    t.call(
-        "POST",
-        &format!("/galleries/{gallery}/photos"),
-        Some(&who.api_key),
-        Some(body),
-    )
-    .await
+    t.create_gallery_raw(who, json!({ "title": title, "parent_id": parent }))
+        .await
 }
 
 /// A client opening a link (no session).
 async fn open_link(t: &TestApp, link: &str) -> Reply {
-    t.call("GET", &client_path(link), None, None).await
+    t.view_gallery(&client_path(link), None).await
 }
 
 fn query_param(url: &reqwest::Url, name: &str) -> String {
@@ -138,14 +57,6 @@ fn query_param(url: &reqwest::Url, name: &str) -> String {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| panic!("{name} missing from {url}"))
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 128]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,19 +70,12 @@ async fn galleries_are_created_listed_and_private_to_their_owner() {
     let ben = t.photographer("Ben Ray").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
 
-    let list = t.call("GET", "/galleries", Some(&anna.api_key), None).await;
+    let list = t.list_galleries(&anna).await;
     assert_eq!(list.status, 200);
     assert_eq!(list.json["galleries"][0]["id"], gallery.as_str());
-    let other = t.call("GET", "/galleries", Some(&ben.api_key), None).await;
+    let other = t.list_galleries(&ben).await;
     assert_eq!(other.json["galleries"], json!([]));
-    let peek = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}"),
-            Some(&ben.api_key),
-            None,
-        )
-        .await;
+    let peek = t.get_gallery(&ben, &gallery).await;
     assert_eq!(peek.status, 404);
 }
 
@@ -183,7 +87,9 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
     let photo = t
         .upload(&anna, &gallery, "a.jpg", jpeg(64, 48), "image/jpeg")
         .await;
-    let grant = invite(&t, &anna, &gallery, json!({ "email": unique_email("c") })).await;
+    let grant = t
+        .create_private_access(&anna, &gallery, json!({ "email": unique_email("c") }))
+        .await;
     let grant = grant.json["grant_id"]
         .as_str()
         .expect("grant id")
@@ -227,7 +133,7 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
             "Bearer",
             "Bearer   ",
         ] {
-            let malformed = call_with_authorization(&t, spec.method, &path, header).await;
+            let malformed = t.call_with_authorization(spec.method, &path, header).await;
             assert_eq!(
                 (malformed.status, malformed.error_code()),
                 (401, "unauthorized"),
@@ -236,9 +142,9 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
         }
     }
     // Nothing was changed by the refused requests.
-    assert_eq!(photos(&t, &anna, &gallery).await.len(), 1);
+    assert_eq!(t.photos(&anna, &gallery).await.len(), 1);
     assert_eq!(grants(&t, &anna, &gallery).await.len(), 1);
-    get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+    ok(t.get_gallery(&anna, &gallery).await);
 }
 
 #[tokio::test]
@@ -249,19 +155,19 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
     let client = unique_email("client");
-    let grant = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": client, "download_limit": 5 }),
-    )
-    .await;
+    let grant = t
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": client, "download_limit": 5 }),
+        )
+        .await;
     let grant = grant.json["grant_id"]
         .as_str()
         .expect("grant id")
         .to_owned();
-    let before_gallery = get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
-    let before_photos = photos(&t, &anna, &gallery).await;
+    let before_gallery = ok(t.get_gallery(&anna, &gallery).await);
+    let before_photos = t.photos(&anna, &gallery).await;
     let before_general = general_access(&t, &anna, &gallery).await;
     let before_grants = grants(&t, &anna, &gallery).await;
 
@@ -304,10 +210,10 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
     }
 
     // Anna's gallery is exactly as it was, and Ben invited nobody.
-    let after_gallery = get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+    let after_gallery = ok(t.get_gallery(&anna, &gallery).await);
     assert_eq!(after_gallery, before_gallery);
     assert_eq!(after_gallery["title"], "Smith wedding");
-    let after_photos = photos(&t, &anna, &gallery).await;
+    let after_photos = t.photos(&anna, &gallery).await;
     assert_eq!(after_photos.len(), 1);
     assert_eq!(after_photos[0]["photo_id"], before_photos[0]["photo_id"]);
     assert_eq!(after_photos[0]["status"], "ready");
@@ -326,42 +232,25 @@ async fn foreign_photo_and_grant_ids_are_not_found_under_ones_own_gallery() {
     let photo = t
         .upload(&anna, &annas, "a.jpg", jpeg(64, 48), "image/jpeg")
         .await;
-    let grant = invite(&t, &anna, &annas, json!({ "email": unique_email("c") })).await;
+    let grant = t
+        .create_private_access(&anna, &annas, json!({ "email": unique_email("c") }))
+        .await;
     let grant = grant.json["grant_id"]
         .as_str()
         .expect("grant id")
         .to_owned();
 
     // Ben names his own gallery but Anna's photo and grant.
-    let delete_photo = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{bens}/photos/{photo}"),
-            Some(&ben.api_key),
-            None,
-        )
-        .await;
+    let delete_photo = t.delete_photo(&ben, &bens, &photo).await;
     assert_error(&delete_photo, 404, "not_found");
     let patch = t
-        .call(
-            "PATCH",
-            &format!("/galleries/{bens}/private-access/{grant}"),
-            Some(&ben.api_key),
-            Some(json!({ "download_limit": 1 })),
-        )
+        .update_private_access(&ben, &bens, &grant, json!({ "download_limit": 1 }))
         .await;
     assert_error(&patch, 404, "not_found");
-    let delete_grant = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{bens}/private-access/{grant}"),
-            Some(&ben.api_key),
-            None,
-        )
-        .await;
+    let delete_grant = t.delete_private_access(&ben, &bens, &grant).await;
     assert_error(&delete_grant, 404, "not_found");
 
-    assert_eq!(photos(&t, &anna, &annas).await.len(), 1);
+    assert_eq!(t.photos(&anna, &annas).await.len(), 1);
     let left = grants(&t, &anna, &annas).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["settings"]["download_limit"], Value::Null);
@@ -380,9 +269,9 @@ async fn a_sub_gallery_cannot_be_created_under_another_photographers_gallery() {
     let missing = create_child(&t, &ben, "Sneaky", &Uuid::now_v7().to_string()).await;
     assert_eq!(refused.json, missing.json);
 
-    let parent = get_ok(&t, &anna, &format!("/galleries/{annas}")).await;
+    let parent = ok(t.get_gallery(&anna, &annas).await);
     assert_eq!(parent["subgalleries"], json!([]));
-    assert_eq!(get_ok(&t, &ben, "/galleries").await["galleries"], json!([]));
+    assert_eq!(ok(t.list_galleries(&ben).await)["galleries"], json!([]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,12 +284,7 @@ async fn a_new_gallery_has_the_documented_defaults() {
     let anna = t.photographer("Anna Lee").await;
 
     let created = t
-        .call(
-            "POST",
-            "/galleries",
-            Some(&anna.api_key),
-            Some(json!({ "title": "  Smith wedding  " })),
-        )
+        .create_gallery_raw(&anna, json!({ "title": "  Smith wedding  " }))
         .await;
     assert_eq!(created.status, 201, "{created:?}");
     let id = created.json["id"].as_str().expect("id");
@@ -413,7 +297,7 @@ async fn a_new_gallery_has_the_documented_defaults() {
         json!({ "mode": "text", "position": "bottom_right", "opacity": 0.5, "scale": 0.2, "text": null })
     );
 
-    let fetched = get_ok(&t, &anna, &format!("/galleries/{id}")).await;
+    let fetched = ok(t.get_gallery(&anna, id).await);
     assert_eq!(fetched["subgalleries"], json!([]));
     let mut without_children = fetched.clone();
     without_children
@@ -431,7 +315,7 @@ async fn galleries_are_listed_oldest_first() {
     for title in ["First", "Second", "Third", "Fourth"] {
         ids.push(t.create_gallery(&anna, title).await);
     }
-    let list = get_ok(&t, &anna, "/galleries").await;
+    let list = ok(t.list_galleries(&anna).await);
     let listed: Vec<&str> = list["galleries"]
         .as_array()
         .expect("galleries")
@@ -447,11 +331,10 @@ async fn a_gallery_patch_changes_only_the_fields_it_names() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let id = t.create_gallery(&anna, "Smith wedding").await;
-    let path = format!("/galleries/{id}");
     let patch = |body: Value| {
-        let (t, key, path) = (&t, anna.api_key.clone(), path.clone());
+        let (t, anna, id) = (&t, &anna, &id);
         async move {
-            let reply = t.call("PATCH", &path, Some(&key), Some(body)).await;
+            let reply = t.update_gallery(anna, id, body).await;
             assert_eq!(reply.status, 200, "{reply:?}");
             reply.json
         }
@@ -486,7 +369,7 @@ async fn a_gallery_patch_changes_only_the_fields_it_names() {
 
     let unchanged = patch(json!({})).await;
     assert_eq!(unchanged, reset);
-    let stored = get_ok(&t, &anna, &path).await;
+    let stored = ok(t.get_gallery(&anna, &id).await);
     assert_eq!(stored["title"], "Smith & Jones wedding");
     assert_eq!(stored["navigation_to_subgalleries"], false);
     assert_eq!(stored["watermark"], reset["watermark"]);
@@ -503,26 +386,15 @@ async fn invalid_gallery_values_are_refused_naming_the_field() {
         json!("x".repeat(201)),
         json!("a\nb"),
     ] {
-        let reply = t
-            .call(
-                "POST",
-                "/galleries",
-                Some(&anna.api_key),
-                Some(json!({ "title": title })),
-            )
-            .await;
+        let reply = t.create_gallery_raw(&anna, json!({ "title": title })).await;
         assert_invalid(&reply, "title");
     }
-    assert_eq!(
-        get_ok(&t, &anna, "/galleries").await["galleries"],
-        json!([])
-    );
+    assert_eq!(ok(t.list_galleries(&anna).await)["galleries"], json!([]));
     // 200 characters is still fine.
     t.create_gallery(&anna, &"é".repeat(200)).await;
 
     let id = t.create_gallery(&anna, "Smith wedding").await;
-    let path = format!("/galleries/{id}");
-    let before = get_ok(&t, &anna, &path).await;
+    let before = ok(t.get_gallery(&anna, &id).await);
     for (body, field) in [
         (json!({ "title": "" }), "title"),
         (json!({ "title": "x".repeat(201) }), "title"),
@@ -547,22 +419,19 @@ async fn invalid_gallery_values_are_refused_naming_the_field() {
             "watermark.text",
         ),
     ] {
-        let reply = t
-            .call("PATCH", &path, Some(&anna.api_key), Some(body))
-            .await;
+        let reply = t.update_gallery(&anna, &id, body).await;
         assert_invalid(&reply, field);
     }
     // A refused PATCH changes nothing, not even its valid parts.
     let mixed = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "title": "Renamed", "watermark": { "opacity": 2 } })),
+        .update_gallery(
+            &anna,
+            &id,
+            json!({ "title": "Renamed", "watermark": { "opacity": 2 } }),
         )
         .await;
     assert_invalid(&mixed, "watermark.opacity");
-    assert_eq!(get_ok(&t, &anna, &path).await, before);
+    assert_eq!(ok(t.get_gallery(&anna, &id).await), before);
 }
 
 #[tokio::test]
@@ -576,24 +445,14 @@ async fn malformed_gallery_bodies_are_bad_requests() {
         .await;
     assert_error(&broken, 400, "invalid_json");
     let unknown = t
-        .call(
-            "POST",
-            "/galleries",
-            key,
-            Some(json!({ "title": "x", "colour": "red" })),
-        )
+        .create_gallery_raw(&anna, json!({ "title": "x", "colour": "red" }))
         .await;
     assert_error(&unknown, 400, "invalid_json");
     let empty = t.call_raw("POST", "/galleries", key, None).await;
     assert_error(&empty, 400, "invalid_json");
-    let wrong_type = t
-        .call("POST", "/galleries", key, Some(json!({ "title": 7 })))
-        .await;
+    let wrong_type = t.create_gallery_raw(&anna, json!({ "title": 7 })).await;
     assert_error(&wrong_type, 400, "invalid_json");
-    assert_eq!(
-        get_ok(&t, &anna, "/galleries").await["galleries"],
-        json!([])
-    );
+    assert_eq!(ok(t.list_galleries(&anna).await)["galleries"], json!([]));
 
     let id = t.create_gallery(&anna, "Smith wedding").await;
     let path = format!("/galleries/{id}");
@@ -604,13 +463,13 @@ async fn malformed_gallery_bodies_are_bad_requests() {
         json!({ "watermark": { "position": "upside_down" } }),
         json!({ "watermark": { "mode": "hologram" } }),
     ] {
-        let reply = t.call("PATCH", &path, key, Some(body.clone())).await;
+        let reply = t.update_gallery(&anna, &id, body.clone()).await;
         assert_error(&reply, 400, "invalid_json");
     }
     let empty_patch = t.call_raw("PATCH", &path, key, None).await;
     assert_error(&empty_patch, 400, "invalid_json");
     assert_eq!(
-        get_ok(&t, &anna, &path).await["watermark"]["position"],
+        ok(t.get_gallery(&anna, &id).await)["watermark"]["position"],
         "bottom_right"
     );
 }
@@ -628,16 +487,16 @@ async fn sub_galleries_appear_under_their_parent() {
     let party = create_child(&t, &anna, "Party", &parent).await;
     let party = party.json["id"].as_str().expect("id").to_owned();
 
-    let fetched = get_ok(&t, &anna, &format!("/galleries/{parent}")).await;
+    let fetched = ok(t.get_gallery(&anna, &parent).await);
     assert_eq!(
         fetched["subgalleries"],
         json!([{ "id": ceremony, "title": "Ceremony" }, { "id": party, "title": "Party" }])
     );
-    let child = get_ok(&t, &anna, &format!("/galleries/{ceremony}")).await;
+    let child = ok(t.get_gallery(&anna, &ceremony).await);
     assert_eq!(child["parent_id"], parent.as_str());
     assert_eq!(child["subgalleries"], json!([]));
     assert_eq!(
-        get_ok(&t, &anna, "/galleries").await["galleries"]
+        ok(t.list_galleries(&anna).await)["galleries"]
             .as_array()
             .expect("galleries")
             .len(),
@@ -659,7 +518,7 @@ async fn sub_galleries_nest_at_most_three_levels() {
     let level4 = create_child(&t, &anna, "Level 4", level3.json["id"].as_str().unwrap()).await;
     assert_invalid(&level4, "parent_id");
     assert_eq!(
-        get_ok(&t, &anna, "/galleries").await["galleries"]
+        ok(t.list_galleries(&anna).await)["galleries"]
             .as_array()
             .expect("galleries")
             .len(),
@@ -675,10 +534,7 @@ async fn an_unknown_or_garbage_parent_is_refused() {
         let reply = create_child(&t, &anna, "Orphan", &parent).await;
         assert_invalid(&reply, "parent_id");
     }
-    assert_eq!(
-        get_ok(&t, &anna, "/galleries").await["galleries"],
-        json!([])
-    );
+    assert_eq!(ok(t.list_galleries(&anna).await)["galleries"], json!([]));
 }
 
 #[tokio::test]
@@ -688,23 +544,16 @@ async fn a_gallery_with_sub_galleries_cannot_be_deleted() {
     let parent = t.create_gallery(&anna, "Smith wedding").await;
     let child = create_child(&t, &anna, "Ceremony", &parent).await;
     let child = child.json["id"].as_str().expect("id").to_owned();
-    let key = Some(anna.api_key.as_str());
 
-    let refused = t
-        .call("DELETE", &format!("/galleries/{parent}"), key, None)
-        .await;
+    let refused = t.delete_gallery(&anna, &parent).await;
     assert_error(&refused, 409, "gallery_has_subgalleries");
-    get_ok(&t, &anna, &format!("/galleries/{parent}")).await;
-    get_ok(&t, &anna, &format!("/galleries/{child}")).await;
+    ok(t.get_gallery(&anna, &parent).await);
+    ok(t.get_gallery(&anna, &child).await);
 
     // Once the child is gone, the parent can go too.
-    let child_gone = t
-        .call("DELETE", &format!("/galleries/{child}"), key, None)
-        .await;
+    let child_gone = t.delete_gallery(&anna, &child).await;
     assert_eq!(child_gone.status, 204, "{child_gone:?}");
-    let parent_gone = t
-        .call("DELETE", &format!("/galleries/{parent}"), key, None)
-        .await;
+    let parent_gone = t.delete_gallery(&anna, &parent).await;
     assert_eq!(parent_gone.status, 204, "{parent_gone:?}");
 }
 
@@ -715,7 +564,7 @@ async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let keep = t.create_gallery(&anna, "Another wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let thumbnail = photos(&t, &anna, &gallery).await[0]["thumbnail_url"]
+    let thumbnail = t.photos(&anna, &gallery).await[0]["thumbnail_url"]
         .as_str()
         .expect("thumbnail url")
         .to_owned();
@@ -723,7 +572,9 @@ async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
         .as_str()
         .expect("link")
         .to_owned();
-    let private = invite(&t, &anna, &gallery, json!({ "email": unique_email("c") })).await;
+    let private = t
+        .create_private_access(&anna, &gallery, json!({ "email": unique_email("c") }))
+        .await;
     let private_link = private.json["link"].as_str().expect("link").to_owned();
     // Everything works before the delete, so the 404s below mean something.
     assert_eq!(t.fetch(&thumbnail).await.0, 200);
@@ -735,15 +586,10 @@ async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
             .is_empty()
     );
 
-    let path = format!("/galleries/{gallery}");
-    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let deleted = t.delete_gallery(&anna, &gallery).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
-    assert_error(
-        &t.call("GET", &path, Some(&anna.api_key), None).await,
-        404,
-        "not_found",
-    );
+    assert_error(&t.get_gallery(&anna, &gallery).await, 404, "not_found");
     assert_error(&open_link(&t, &general_link).await, 404, "not_found");
     assert_error(&open_link(&t, &private_link).await, 404, "not_found");
     assert_eq!(t.fetch(&thumbnail).await.0, 404);
@@ -755,10 +601,10 @@ async fn deleting_a_gallery_removes_it_its_links_and_its_files() {
         t.stored_keys(&format!("renditions/{gallery}/")).await,
         Vec::<String>::new()
     );
-    let list = get_ok(&t, &anna, "/galleries").await;
+    let list = ok(t.list_galleries(&anna).await);
     assert_eq!(list["galleries"].as_array().expect("galleries").len(), 1);
     assert_eq!(list["galleries"][0]["id"], keep.as_str());
-    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let again = t.delete_gallery(&anna, &gallery).await;
     assert_error(&again, 404, "not_found");
 }
 
@@ -772,13 +618,13 @@ async fn an_upload_is_a_presigned_put_bound_to_its_key_type_and_size() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
 
-    let reply = ask_upload(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "filename": "IMG_0001.jpg", "content_type": "image/jpeg", "size": 12345 }),
-    )
-    .await;
+    let reply = t
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "IMG_0001.jpg", "content_type": "image/jpeg", "size": 12345 }),
+        )
+        .await;
     assert_eq!(reply.status, 201, "{reply:?}");
     let photo = reply.json["photo_id"].as_str().expect("photo id");
     assert!(Uuid::try_parse(photo).is_ok());
@@ -843,29 +689,29 @@ async fn uploads_of_other_types_or_sizes_are_refused() {
             "filename",
         ),
     ] {
-        let reply = ask_upload(&t, &anna, &gallery, body.clone()).await;
+        let reply = t.create_photo_upload(&anna, &gallery, body.clone()).await;
         assert_invalid(&reply, field);
     }
-    let negative = ask_upload(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": -1 }),
-    )
-    .await;
+    let negative = t
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": -1 }),
+        )
+        .await;
     assert_error(&negative, 400, "invalid_json");
     // Refused requests leave no photo behind.
-    assert!(photos(&t, &anna, &gallery).await.is_empty());
+    assert!(t.photos(&anna, &gallery).await.is_empty());
 
-    let at_limit = ask_upload(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "filename": "big.png", "content_type": "image/png", "size": fifty_mib }),
-    )
-    .await;
+    let at_limit = t
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "big.png", "content_type": "image/png", "size": fifty_mib }),
+        )
+        .await;
     assert_eq!(at_limit.status, 201, "{at_limit:?}");
-    assert_eq!(photos(&t, &anna, &gallery).await.len(), 1);
+    assert_eq!(t.photos(&anna, &gallery).await.len(), 1);
 }
 
 #[tokio::test]
@@ -874,8 +720,7 @@ async fn the_upload_size_limit_is_configurable() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let ask = |size: u64| {
-        ask_upload(
-            &t,
+        t.create_photo_upload(
             &anna,
             &gallery,
             json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": size }),
@@ -891,17 +736,18 @@ async fn an_uploaded_filename_keeps_only_its_last_path_component() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     for name in ["../../x.jpg", "C:\\Users\\anna\\IMG_1.JPG"] {
-        let reply = ask_upload(
-            &t,
-            &anna,
-            &gallery,
-            json!({ "filename": name, "content_type": "image/jpeg", "size": 10 }),
-        )
-        .await;
+        let reply = t
+            .create_photo_upload(
+                &anna,
+                &gallery,
+                json!({ "filename": name, "content_type": "image/jpeg", "size": 10 }),
+            )
+            .await;
         assert_eq!(reply.status, 201, "{reply:?}");
         assert!(!reply.json["upload_url"].as_str().unwrap().contains(".."));
     }
-    let names: Vec<Value> = photos(&t, &anna, &gallery)
+    let names: Vec<Value> = t
+        .photos(&anna, &gallery)
         .await
         .iter()
         .map(|p| p["filename"].clone())
@@ -920,7 +766,7 @@ async fn a_photo_is_uploading_until_ingest_then_ready_with_a_thumbnail() {
         .upload(&anna, &gallery, "IMG_1.jpg", bytes, "image/jpeg")
         .await;
 
-    let before = photos(&t, &anna, &gallery).await;
+    let before = t.photos(&anna, &gallery).await;
     assert_eq!(before.len(), 1);
     assert_eq!(before[0]["photo_id"], photo.as_str());
     assert_eq!(before[0]["status"], "uploading");
@@ -930,7 +776,7 @@ async fn a_photo_is_uploading_until_ingest_then_ready_with_a_thumbnail() {
     assert_eq!(before[0]["size"], size);
 
     t.drain_ingest().await;
-    let after = photos(&t, &anna, &gallery).await;
+    let after = t.photos(&anna, &gallery).await;
     assert_eq!(after[0]["status"], "ready", "{after:?}");
     assert_eq!(
         (after[0]["width"].clone(), after[0]["height"].clone()),
@@ -952,7 +798,7 @@ async fn a_deleted_photo_is_gone_with_its_files() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
     let other = t.ready_photo(&anna, &gallery).await;
-    let listed = photos(&t, &anna, &gallery).await;
+    let listed = t.photos(&anna, &gallery).await;
     let thumbnail = listed
         .iter()
         .find(|p| p["photo_id"] == photo.as_str())
@@ -962,11 +808,10 @@ async fn a_deleted_photo_is_gone_with_its_files() {
         .to_owned();
     assert_eq!(t.fetch(&thumbnail).await.0, 200);
 
-    let path = format!("/galleries/{gallery}/photos/{photo}");
-    let deleted = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let deleted = t.delete_photo(&anna, &gallery, &photo).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
-    let left = photos(&t, &anna, &gallery).await;
+    let left = t.photos(&anna, &gallery).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["photo_id"], other.as_str());
     assert_eq!(t.fetch(&thumbnail).await.0, 404);
@@ -986,16 +831,9 @@ async fn a_deleted_photo_is_gone_with_its_files() {
             .is_empty()
     );
 
-    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let again = t.delete_photo(&anna, &gallery, &photo).await;
     assert_error(&again, 404, "not_found");
-    let garbage = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{gallery}/photos/not-a-photo"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let garbage = t.delete_photo(&anna, &gallery, "not-a-photo").await;
     assert_error(&garbage, 404, "not_found");
 }
 
@@ -1005,12 +843,7 @@ async fn a_watermark_logo_is_a_png_of_at_most_2_mib_stored_per_photographer() {
     let anna = t.photographer("Anna Lee").await;
     let logo = png(40, 20);
     let ask = |content_type: &str, size: u64| {
-        t.call(
-            "POST",
-            "/watermark-logo",
-            Some(&anna.api_key),
-            Some(json!({ "content_type": content_type, "size": size })),
-        )
+        t.create_logo_upload(&anna, json!({ "content_type": content_type, "size": size }))
     };
 
     let reply = ask("image/png", logo.len() as u64).await;
@@ -1093,17 +926,17 @@ async fn putting_general_access_changes_the_fields_sent_and_keeps_the_link() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let link = general_access(&t, &anna, &gallery).await["link"].clone();
 
-    let reply = put_general_access(
-        &t,
-        &anna,
-        &gallery,
-        json!({
-            "downloads_enabled": true,
-            "download_limit": 20,
-            "download_resolutions": ["original", "web"],
-        }),
-    )
-    .await;
+    let reply = t
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({
+                "downloads_enabled": true,
+                "download_limit": 20,
+                "download_resolutions": ["original", "web"],
+            }),
+        )
+        .await;
     assert_eq!(reply.status, 200, "{reply:?}");
     let expected = json!({
         "watermark": true,
@@ -1118,13 +951,13 @@ async fn putting_general_access_changes_the_fields_sent_and_keeps_the_link() {
     assert_eq!(general_access(&t, &anna, &gallery).await, expected);
 
     // `download_limit: null` means unlimited; other fields stay.
-    let unlimited = put_general_access(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "download_limit": null, "watermark": false, "downloads_watermarked": false }),
-    )
-    .await;
+    let unlimited = t
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({ "download_limit": null, "watermark": false, "downloads_watermarked": false }),
+        )
+        .await;
     assert_eq!(unlimited.status, 200, "{unlimited:?}");
     assert_eq!(unlimited.json["download_limit"], Value::Null);
     assert_eq!(unlimited.json["watermark"], false);
@@ -1155,7 +988,7 @@ async fn concurrent_access_changes_all_land() {
     let replies = futures::future::join_all(
         changes
             .iter()
-            .map(|change| put_general_access(&t, &anna, &gallery, change.clone())),
+            .map(|change| t.put_general_access(&anna, &gallery, change.clone())),
     )
     .await;
     for reply in &replies {
@@ -1189,10 +1022,13 @@ async fn grants_stored_before_settings_revisions_can_still_be_changed() {
         .await
         .unwrap();
 
-    let changed =
-        put_general_access(&t, &anna, &gallery, json!({ "downloads_enabled": true })).await;
+    let changed = t
+        .put_general_access(&anna, &gallery, json!({ "downloads_enabled": true }))
+        .await;
     assert_eq!(changed.status, 200, "{changed:?}");
-    let again = put_general_access(&t, &anna, &gallery, json!({ "download_limit": 3 })).await;
+    let again = t
+        .put_general_access(&anna, &gallery, json!({ "download_limit": 3 }))
+        .await;
     assert_eq!(again.status, 200, "{again:?}");
     let settings = general_access(&t, &anna, &gallery).await;
     assert_eq!(
@@ -1211,12 +1047,14 @@ async fn a_general_access_password_is_never_revealed() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let password = "tulips-in-april";
 
-    let set = put_general_access(&t, &anna, &gallery, json!({ "password": password })).await;
+    let set = t
+        .put_general_access(&anna, &gallery, json!({ "password": password }))
+        .await;
     assert_eq!(set.status, 200, "{set:?}");
     assert_eq!(set.json["password_set"], true);
     let fetched = general_access(&t, &anna, &gallery).await;
     assert_eq!(fetched["password_set"], true);
-    let listed = get_ok(&t, &anna, &format!("/galleries/{gallery}")).await;
+    let listed = ok(t.get_gallery(&anna, &gallery).await);
     for text in [
         set.json.to_string(),
         fetched.to_string(),
@@ -1227,10 +1065,14 @@ async fn a_general_access_password_is_never_revealed() {
         assert!(!text.contains("$v=19$"), "{text}");
     }
     // Something else changes; the password stays.
-    let kept = put_general_access(&t, &anna, &gallery, json!({ "watermark": false })).await;
+    let kept = t
+        .put_general_access(&anna, &gallery, json!({ "watermark": false }))
+        .await;
     assert_eq!(kept.json["password_set"], true);
 
-    let removed = put_general_access(&t, &anna, &gallery, json!({ "password": null })).await;
+    let removed = t
+        .put_general_access(&anna, &gallery, json!({ "password": null }))
+        .await;
     assert_eq!(removed.status, 200, "{removed:?}");
     assert_eq!(removed.json["password_set"], false);
     assert_eq!(
@@ -1239,7 +1081,9 @@ async fn a_general_access_password_is_never_revealed() {
     );
 
     for bad in ["", "abc", &"x".repeat(129)] {
-        let reply = put_general_access(&t, &anna, &gallery, json!({ "password": bad })).await;
+        let reply = t
+            .put_general_access(&anna, &gallery, json!({ "password": bad }))
+            .await;
         assert_invalid(&reply, "password");
     }
     assert_eq!(
@@ -1255,18 +1099,21 @@ async fn incoherent_general_access_settings_are_refused() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let before = general_access(&t, &anna, &gallery).await;
 
-    let no_resolution = put_general_access(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "downloads_enabled": true, "download_resolutions": [] }),
-    )
-    .await;
+    let no_resolution = t
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({ "downloads_enabled": true, "download_resolutions": [] }),
+        )
+        .await;
     assert_invalid(&no_resolution, "download_resolutions");
-    let too_many =
-        put_general_access(&t, &anna, &gallery, json!({ "download_limit": 100_001 })).await;
+    let too_many = t
+        .put_general_access(&anna, &gallery, json!({ "download_limit": 100_001 }))
+        .await;
     assert_invalid(&too_many, "download_limit");
-    let max = put_general_access(&t, &anna, &gallery, json!({ "download_limit": 100_000 })).await;
+    let max = t
+        .put_general_access(&anna, &gallery, json!({ "download_limit": 100_000 }))
+        .await;
     assert_eq!(max.status, 200, "{max:?}");
 
     for body in [
@@ -1275,7 +1122,7 @@ async fn incoherent_general_access_settings_are_refused() {
         json!({ "watermark": "yes" }),
         json!({ "colour": "red" }),
     ] {
-        let reply = put_general_access(&t, &anna, &gallery, body.clone()).await;
+        let reply = t.put_general_access(&anna, &gallery, body.clone()).await;
         assert_error(&reply, 400, "invalid_json");
     }
     let empty = t
@@ -1303,24 +1150,24 @@ async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_th
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let general = put_general_access(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "watermark": false, "download_resolutions": ["web", "high"] }),
-    )
-    .await;
+    let general = t
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({ "watermark": false, "download_resolutions": ["web", "high"] }),
+        )
+        .await;
     assert_eq!(general.status, 200, "{general:?}");
     let general_link = general.json["link"].as_str().expect("link").to_owned();
     let email = unique_email("Carol.Smith");
 
-    let reply = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": email, "name": "Carol", "download_limit": 10, "downloads_enabled": true }),
-    )
-    .await;
+    let reply = t
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": email, "name": "Carol", "download_limit": 10, "downloads_enabled": true }),
+        )
+        .await;
     assert_eq!(reply.status, 201, "{reply:?}");
     let expected_settings = json!({
         "watermark": false,
@@ -1366,20 +1213,20 @@ async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_th
     );
 
     // Later general changes don't reach the grant: it holds values, not references.
-    let changed = put_general_access(
-        &t,
-        &anna,
-        &gallery,
-        json!({
-            "watermark": true,
-            "downloads_enabled": true,
-            "download_limit": 3,
-            "download_resolutions": ["original"],
-            "downloads_watermarked": false,
-            "password": "tulips-in-april",
-        }),
-    )
-    .await;
+    let changed = t
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({
+                "watermark": true,
+                "downloads_enabled": true,
+                "download_limit": 3,
+                "download_resolutions": ["original"],
+                "downloads_watermarked": false,
+                "password": "tulips-in-april",
+            }),
+        )
+        .await;
     assert_eq!(changed.status, 200, "{changed:?}");
     let listed = grants(&t, &anna, &gallery).await;
     assert_eq!(listed.len(), 1);
@@ -1396,16 +1243,18 @@ async fn a_client_has_at_most_one_private_grant_per_gallery() {
     let other_gallery = t.create_gallery(&anna, "Jones wedding").await;
     let email = unique_email("dave");
 
-    let first = invite(&t, &anna, &gallery, json!({ "email": email })).await;
+    let first = t
+        .create_private_access(&anna, &gallery, json!({ "email": email }))
+        .await;
     assert_eq!(first.status, 201, "{first:?}");
     for again in [email.clone(), email.to_uppercase(), format!("  {email} ")] {
-        let reply = invite(
-            &t,
-            &anna,
-            &gallery,
-            json!({ "email": again, "watermark": false }),
-        )
-        .await;
+        let reply = t
+            .create_private_access(
+                &anna,
+                &gallery,
+                json!({ "email": again, "watermark": false }),
+            )
+            .await;
         assert_error(&reply, 409, "client_has_access");
     }
     assert_eq!(t.emails_to(&email).await.len(), 1, "no second invitation");
@@ -1414,7 +1263,9 @@ async fn a_client_has_at_most_one_private_grant_per_gallery() {
     assert_eq!(listed[0]["settings"]["watermark"], true);
 
     // The same client may be invited to another gallery.
-    let elsewhere = invite(&t, &anna, &other_gallery, json!({ "email": email })).await;
+    let elsewhere = t
+        .create_private_access(&anna, &other_gallery, json!({ "email": email }))
+        .await;
     assert_eq!(elsewhere.status, 201, "{elsewhere:?}");
     assert_eq!(t.emails_to(&email).await.len(), 2);
 }
@@ -1435,49 +1286,41 @@ async fn invalid_private_access_requests_are_refused_and_send_nothing() {
         json!({ "name": "Carol" }),
         json!({}),
     ] {
-        let reply = invite(&t, &anna, &gallery, body.clone()).await;
+        let reply = t.create_private_access(&anna, &gallery, body.clone()).await;
         assert_invalid(&reply, "email");
     }
     let valid = unique_email("erin");
-    let bad_name = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": valid, "name": "a\r\nb" }),
-    )
-    .await;
+    let bad_name = t
+        .create_private_access(&anna, &gallery, json!({ "email": valid, "name": "a\r\nb" }))
+        .await;
     assert_invalid(&bad_name, "name");
-    let unknown = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": valid, "colour": "red" }),
-    )
-    .await;
+    let unknown = t
+        .create_private_access(&anna, &gallery, json!({ "email": valid, "colour": "red" }))
+        .await;
     assert_error(&unknown, 400, "invalid_json");
-    let huge = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": valid, "download_resolutions": ["huge"] }),
-    )
-    .await;
+    let huge = t
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": valid, "download_resolutions": ["huge"] }),
+        )
+        .await;
     assert_error(&huge, 400, "invalid_json");
-    let too_many = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": valid, "download_limit": 100_001 }),
-    )
-    .await;
+    let too_many = t
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": valid, "download_limit": 100_001 }),
+        )
+        .await;
     assert_invalid(&too_many, "download_limit");
-    let no_resolution = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": valid, "downloads_enabled": true, "download_resolutions": [] }),
-    )
-    .await;
+    let no_resolution = t
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": valid, "downloads_enabled": true, "download_resolutions": [] }),
+        )
+        .await;
     assert_invalid(&no_resolution, "download_resolutions");
     let broken = t
         .call_raw(
@@ -1499,14 +1342,16 @@ async fn private_grants_are_listed_with_usage_and_can_be_changed() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let first = invite(
-        &t,
-        &anna,
-        &gallery,
-        json!({ "email": unique_email("f"), "download_limit": 10 }),
-    )
-    .await;
-    let second = invite(&t, &anna, &gallery, json!({ "email": unique_email("g") })).await;
+    let first = t
+        .create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": unique_email("f"), "download_limit": 10 }),
+        )
+        .await;
+    let second = t
+        .create_private_access(&anna, &gallery, json!({ "email": unique_email("g") }))
+        .await;
     let first_id = first.json["grant_id"].as_str().expect("id").to_owned();
 
     let second_id = second.json["grant_id"].as_str().expect("id").to_owned();
@@ -1526,14 +1371,8 @@ async fn private_grants_are_listed_with_usage_and_can_be_changed() {
     assert_eq!(listed_first["link"], first.json["link"]);
     assert_eq!(listed_first["settings"], first.json["settings"]);
 
-    let path = format!("/galleries/{gallery}/private-access/{first_id}");
     let patched = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "download_limit": 50 })),
-        )
+        .update_private_access(&anna, &gallery, &first_id, json!({ "download_limit": 50 }))
         .await;
     assert_eq!(patched.status, 200, "{patched:?}");
     assert_eq!(patched.json["settings"]["download_limit"], 50);
@@ -1552,20 +1391,20 @@ async fn private_grants_are_listed_with_usage_and_can_be_changed() {
     );
 
     let incoherent = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "download_limit": 100_001 })),
+        .update_private_access(
+            &anna,
+            &gallery,
+            &first_id,
+            json!({ "download_limit": 100_001 }),
         )
         .await;
     assert_invalid(&incoherent, "download_limit");
     let unknown_field = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "email": "new@example.com" })),
+        .update_private_access(
+            &anna,
+            &gallery,
+            &first_id,
+            json!({ "email": "new@example.com" }),
         )
         .await;
     assert_error(&unknown_field, 400, "invalid_json");
@@ -1581,7 +1420,9 @@ async fn private_grants_are_listed_oldest_first() {
     // Six invitations: a random order would pass by chance once in 720 runs.
     let mut invited = Vec::new();
     for who in ["a", "b", "c", "d", "e", "f"] {
-        let reply = invite(&t, &anna, &gallery, json!({ "email": unique_email(who) })).await;
+        let reply = t
+            .create_private_access(&anna, &gallery, json!({ "email": unique_email(who) }))
+            .await;
         assert_eq!(reply.status, 201, "{reply:?}");
         invited.push(reply.json["grant_id"].clone());
     }
@@ -1599,21 +1440,22 @@ async fn a_private_grant_is_only_found_under_its_own_gallery() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let other = t.create_gallery(&anna, "Jones wedding").await;
-    let grant = invite(&t, &anna, &other, json!({ "email": unique_email("h") })).await;
+    let grant = t
+        .create_private_access(&anna, &other, json!({ "email": unique_email("h") }))
+        .await;
     let grant = grant.json["grant_id"].as_str().expect("id").to_owned();
-    let body = Some(json!({ "download_limit": 1 }));
+    let body = json!({ "download_limit": 1 });
 
     for id in [
         grant.clone(),
         Uuid::new_v4().to_string(),
         "not-a-grant".into(),
     ] {
-        let path = format!("/galleries/{gallery}/private-access/{id}");
         let patch = t
-            .call("PATCH", &path, Some(&anna.api_key), body.clone())
+            .update_private_access(&anna, &gallery, &id, body.clone())
             .await;
         assert_error(&patch, 404, "not_found");
-        let delete = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+        let delete = t.delete_private_access(&anna, &gallery, &id).await;
         assert_error(&delete, 404, "not_found");
     }
     let kept = grants(&t, &anna, &other).await;
@@ -1627,34 +1469,34 @@ async fn revoking_a_private_grant_ends_its_link_and_frees_the_email() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let email = unique_email("ivy");
-    let keep = invite(&t, &anna, &gallery, json!({ "email": unique_email("jay") })).await;
-    let grant = invite(&t, &anna, &gallery, json!({ "email": email })).await;
+    let keep = t
+        .create_private_access(&anna, &gallery, json!({ "email": unique_email("jay") }))
+        .await;
+    let grant = t
+        .create_private_access(&anna, &gallery, json!({ "email": email }))
+        .await;
     let link = grant.json["link"].as_str().expect("link").to_owned();
     let grant_id = grant.json["grant_id"].as_str().expect("id").to_owned();
     assert_eq!(open_link(&t, &link).await.status, 200);
 
-    let path = format!("/galleries/{gallery}/private-access/{grant_id}");
-    let revoked = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let revoked = t.delete_private_access(&anna, &gallery, &grant_id).await;
     assert_eq!(revoked.status, 204, "{revoked:?}");
 
     assert_error(&open_link(&t, &link).await, 404, "not_found");
     let listed = grants(&t, &anna, &gallery).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["grant_id"], keep.json["grant_id"]);
-    let again = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let again = t.delete_private_access(&anna, &gallery, &grant_id).await;
     assert_error(&again, 404, "not_found");
     let patch = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "watermark": false })),
-        )
+        .update_private_access(&anna, &gallery, &grant_id, json!({ "watermark": false }))
         .await;
     assert_error(&patch, 404, "not_found");
 
     // The client can be invited again, with a new link; the old one stays dead.
-    let reinvited = invite(&t, &anna, &gallery, json!({ "email": email })).await;
+    let reinvited = t
+        .create_private_access(&anna, &gallery, json!({ "email": email }))
+        .await;
     assert_eq!(reinvited.status, 201, "{reinvited:?}");
     assert_ne!(reinvited.json["link"], link.as_str());
     assert_eq!(t.emails_to(&email).await.len(), 2);
@@ -1671,17 +1513,11 @@ async fn the_general_link_cannot_be_changed_through_private_access_routes() {
     // Its grant id is the public half of its link.
     let general_id = grant_id_of_link(&link);
 
-    let path = format!("/galleries/{gallery}/private-access/{general_id}");
     let patch = t
-        .call(
-            "PATCH",
-            &path,
-            Some(&anna.api_key),
-            Some(json!({ "watermark": false })),
-        )
+        .update_private_access(&anna, &gallery, &general_id, json!({ "watermark": false }))
         .await;
     assert_error(&patch, 404, "not_found");
-    let delete = t.call("DELETE", &path, Some(&anna.api_key), None).await;
+    let delete = t.delete_private_access(&anna, &gallery, &general_id).await;
     assert_error(&delete, 404, "not_found");
 
     assert_eq!(general_access(&t, &anna, &gallery).await, before);
@@ -1723,16 +1559,13 @@ async fn null_is_refused_where_it_would_mean_nothing() {
         assert_eq!(reply.error_code(), "invalid_json", "{body}");
     }
     let cleared = t
-        .call(
-            "PUT",
-            &format!("/galleries/{gallery}/general-access"),
-            key,
-            Some(json!({ "download_limit": null, "password": null })),
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({ "download_limit": null, "password": null }),
         )
         .await;
     assert_eq!(cleared.status, 200, "{cleared:?}");
-    let gallery_now = t
-        .call("GET", &format!("/galleries/{gallery}"), key, None)
-        .await;
+    let gallery_now = t.get_gallery(&anna, &gallery).await;
     assert_eq!(gallery_now.json["title"], "Smith wedding");
 }

@@ -1,7 +1,6 @@
 //! The ingest worker: S3 event → SQS → validated photo with renditions.
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use aws_sdk_sqs::types::QueueAttributeName;
 use proofsheet_policy::{GalleryId, PhotoId, ViewRendition};
 use proofsheet_store::object_keys::RenditionSize;
 use proofsheet_store::{StoreError, object_keys};
@@ -14,14 +13,7 @@ async fn an_uploaded_jpeg_becomes_ready_with_its_dimensions() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    let list = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let list = t.list_photos(&anna, &gallery).await;
     let entry = &list.json["photos"][0];
     assert_eq!(entry["photo_id"], photo.as_str());
     assert_eq!(entry["status"], "ready");
@@ -37,7 +29,7 @@ async fn a_large_jpeg_gets_renditions_of_the_right_size() {
         .upload(&anna, &gallery, "big.jpg", jpeg(3000, 2000), "image/jpeg")
         .await;
     t.drain_ingest().await;
-    assert_eq!(queue_depth(&t).await, (0, 0), "every message was handled");
+    assert_eq!(t.queue_depth().await, (0, 0), "every message was handled");
 
     let entry = photo_entry(&t, &anna, &gallery, &photo).await;
     assert_eq!(entry["status"], "ready", "{entry}");
@@ -49,7 +41,8 @@ async fn a_large_jpeg_gets_renditions_of_the_right_size() {
 
     // Watermarked renditions (the default) and clean ones, as a client is given them.
     for watermark in [true, false] {
-        set_general(&t, &anna, &gallery, json!({ "watermark": watermark })).await;
+        t.set_general(&anna, &gallery, json!({ "watermark": watermark }))
+            .await;
         let view = client_view(&t, &anna, &gallery).await;
         let shown = &view["photos"][0];
         assert_eq!(shown["photo_id"], photo.as_str());
@@ -128,7 +121,8 @@ async fn an_exif_rotated_jpeg_is_recorded_and_rendered_upright() {
         (Some(480), Some(640))
     );
 
-    set_general(&t, &anna, &gallery, json!({ "watermark": false })).await;
+    t.set_general(&anna, &gallery, json!({ "watermark": false }))
+        .await;
     let view = client_view(&t, &anna, &gallery).await;
     let shown = &view["photos"][0];
     assert_eq!(
@@ -214,7 +208,7 @@ async fn bad_files_are_rejected_and_the_worker_keeps_going() {
         .await;
     t.drain_ingest().await;
     assert_eq!(
-        queue_depth(&t).await,
+        t.queue_depth().await,
         (0, 0),
         "rejections are not failures: nothing left for a retry"
     );
@@ -288,10 +282,10 @@ async fn redelivered_events_do_no_harm() {
     for id in [&photo, &rejected] {
         send_to_queue(&t, &s3_event_body(&t, &upload_key(&gallery, id))).await;
     }
-    assert_eq!(queue_depth(&t).await.0, 2, "the redeliveries are queued");
+    assert_eq!(t.queue_depth().await.0, 2, "the redeliveries are queued");
     t.drain_ingest().await;
     assert_eq!(
-        queue_depth(&t).await,
+        t.queue_depth().await,
         (0, 0),
         "redeliveries are acknowledged"
     );
@@ -332,7 +326,7 @@ async fn redelivered_events_do_no_harm() {
     );
     let thumb_after = clean_thumbnail(&t, &gallery, &photo).await;
     assert_eq!(thumb_before, thumb_after);
-    let photos = list_photos(&t, &anna, &gallery).await;
+    let photos = t.photos(&anna, &gallery).await;
     assert_eq!(photos.len(), 2, "nothing duplicated: {photos:?}");
 }
 
@@ -386,11 +380,11 @@ async fn the_s3_test_event_is_acknowledged_and_poison_is_reported() {
     // Through the real queue: the test event is deleted, the poison message stays for a retry.
     send_to_queue(&t, test_message.body.as_deref().unwrap()).await;
     t.drain_ingest().await;
-    assert_eq!(queue_depth(&t).await, (0, 0), "test event acknowledged");
+    assert_eq!(t.queue_depth().await, (0, 0), "test event acknowledged");
     send_to_queue(&t, "not json").await;
     t.drain_ingest().await;
     assert_eq!(
-        queue_depth(&t).await,
+        t.queue_depth().await,
         (0, 1),
         "the poison message is left in flight for the queue's retries"
     );
@@ -404,30 +398,23 @@ async fn a_photo_deleted_before_ingest_is_not_recreated() {
     let photo = t
         .upload(&anna, &gallery, "gone.jpg", jpeg(640, 480), "image/jpeg")
         .await;
-    assert_eq!(list_photos(&t, &anna, &gallery).await.len(), 1);
-    let deleted = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{gallery}/photos/{photo}"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    assert_eq!(t.photos(&anna, &gallery).await.len(), 1);
+    let deleted = t.delete_photo(&anna, &gallery, &photo).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
     // The upload's event is waiting (next to the s3:TestEvent sent when the bucket's
     // notification was set up).
     assert!(
-        queue_depth(&t).await.0 >= 1,
+        t.queue_depth().await.0 >= 1,
         "the upload's event is waiting"
     );
     t.drain_ingest().await;
     assert_eq!(
-        queue_depth(&t).await,
+        t.queue_depth().await,
         (0, 0),
         "the event was handled without error"
     );
 
-    assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
+    assert_eq!(t.photos(&anna, &gallery).await, Vec::<Value>::new());
     assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
     assert!(object_missing(&t, &upload_key(&gallery, &photo)).await);
     for (size, look) in object_keys::RENDITIONS {
@@ -446,22 +433,14 @@ async fn an_upload_landing_after_its_photo_was_deleted_leaves_no_file() {
     let gallery = t.create_gallery(&anna, "G").await;
     let bytes = jpeg(640, 480);
     let asked = t
-        .call(
-            "POST",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&anna.api_key),
-            Some(json!({ "filename": "late.jpg", "content_type": "image/jpeg", "size": bytes.len() })),
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "late.jpg", "content_type": "image/jpeg", "size": bytes.len() }),
         )
         .await;
     let photo = asked.json["photo_id"].as_str().unwrap().to_owned();
-    let deleted = t
-        .call(
-            "DELETE",
-            &format!("/galleries/{gallery}/photos/{photo}"),
-            Some(&anna.api_key),
-            None,
-        )
-        .await;
+    let deleted = t.delete_photo(&anna, &gallery, &photo).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
     // The upload URL is still valid for a while: the file lands after the delete.
@@ -475,7 +454,7 @@ async fn an_upload_landing_after_its_photo_was_deleted_leaves_no_file() {
         "the worker drops a file whose photo is gone"
     );
     assert!(object_missing(&t, &original_key(&gallery, &photo)).await);
-    assert_eq!(list_photos(&t, &anna, &gallery).await, Vec::<Value>::new());
+    assert_eq!(t.photos(&anna, &gallery).await, Vec::<Value>::new());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,11 +470,10 @@ async fn ask_upload(
     content_type: &str,
 ) -> Value {
     let asked = t
-        .call(
-            "POST",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&who.api_key),
-            Some(json!({ "filename": "IMG_1.jpg", "content_type": content_type, "size": size })),
+        .create_photo_upload(
+            who,
+            gallery,
+            json!({ "filename": "IMG_1.jpg", "content_type": content_type, "size": size }),
         )
         .await;
     assert_eq!(asked.status, 201, "{asked:?}");
@@ -711,43 +689,18 @@ async fn a_file_that_is_not_what_was_announced_is_rejected() {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-async fn list_photos(t: &TestApp, who: &Photographer, gallery: &str) -> Vec<Value> {
-    let reply = t
-        .call(
-            "GET",
-            &format!("/galleries/{gallery}/photos"),
-            Some(&who.api_key),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.json["photos"].as_array().expect("photos").clone()
-}
-
 async fn photo_entry(t: &TestApp, who: &Photographer, gallery: &str, photo: &str) -> Value {
-    list_photos(t, who, gallery)
+    t.photos(who, gallery)
         .await
         .into_iter()
         .find(|p| p["photo_id"] == photo)
         .unwrap_or_else(|| panic!("photo {photo} not listed"))
 }
 
-async fn set_general(t: &TestApp, who: &Photographer, gallery: &str, body: Value) {
-    let reply = t
-        .call(
-            "PUT",
-            &format!("/galleries/{gallery}/general-access"),
-            Some(&who.api_key),
-            Some(body),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-}
-
 /// The gallery as a client of its general link sees it.
 async fn client_view(t: &TestApp, who: &Photographer, gallery: &str) -> Value {
     let path = t.general_path(who, gallery).await;
-    let view = t.call("GET", &path, None, None).await;
+    let view = t.view_gallery(&path, None).await;
     assert_eq!(view.status, 200, "{view:?}");
     view.json
 }
@@ -821,31 +774,6 @@ async fn send_to_queue(t: &TestApp, body: &str) {
         .expect("send_message");
 }
 
-/// (visible, in flight) messages on the ingest queue. A message the worker reported as failed
-/// stays in flight until its visibility timeout, far beyond a test's lifetime.
-async fn queue_depth(t: &TestApp) -> (u64, u64) {
-    let out = sqs()
-        .await
-        .get_queue_attributes()
-        .queue_url(&t.provisioned.ingest_queue_url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .expect("get_queue_attributes");
-    let attrs = out.attributes.unwrap_or_default();
-    let read = |name: QueueAttributeName| -> u64 {
-        attrs
-            .get(&name)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{name:?} missing: {attrs:?}"))
-    };
-    (
-        read(QueueAttributeName::ApproximateNumberOfMessages),
-        read(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
-    )
-}
-
 /// An S3 `ObjectCreated:Put` notification for `key` in the test's bucket, shaped like S3's.
 fn s3_event_body(t: &TestApp, key: &str) -> String {
     json!({
@@ -865,7 +793,7 @@ fn s3_event_body(t: &TestApp, key: &str) -> String {
 }
 
 fn sample_event() -> SqsEvent {
-    serde_json::from_str(include_str!("../events/sqs-s3-test-event.json")).expect("sample event")
+    serde_json::from_str(include_str!("../../events/sqs-s3-test-event.json")).expect("sample event")
 }
 
 /// An SQS record like the sample's, with another id and body.
@@ -875,76 +803,4 @@ fn message(id: &str, body: &str) -> SqsMessage {
     message.body = Some(body.to_owned());
     message.md5_of_body = None;
     message
-}
-
-fn encode_jpeg(img: &image::RgbImage) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode");
-    out.into_inner()
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, 90, (y % 256) as u8])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
-}
-
-/// `jpeg` with an EXIF APP1 segment carrying only an orientation tag, after the JFIF APP0.
-fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-    assert_eq!(&jpeg[..2], [0xFF, 0xD8], "not a JPEG");
-    let mut exif = Vec::new();
-    exif.extend_from_slice(b"Exif\0\0");
-    exif.extend_from_slice(b"MM\0\x2A\0\0\0\x08"); // big-endian TIFF, IFD0 at offset 8
-    exif.extend_from_slice(&1u16.to_be_bytes()); // one entry
-    exif.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
-    exif.extend_from_slice(&3u16.to_be_bytes()); // SHORT
-    exif.extend_from_slice(&1u32.to_be_bytes()); // count
-    exif.extend_from_slice(&orientation.to_be_bytes());
-    exif.extend_from_slice(&[0, 0]); // value padding
-    exif.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
-    let mut segment = vec![0xFF, 0xE1];
-    segment.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
-    segment.extend_from_slice(&exif);
-
-    // Insert after SOI and the APP0 (JFIF) segment, if there is one.
-    let mut at = 2;
-    if jpeg[2..4] == [0xFF, 0xE0] {
-        at += 2 + usize::from(u16::from_be_bytes([jpeg[4], jpeg[5]]));
-    }
-    let mut out = jpeg[..at].to_vec();
-    out.extend_from_slice(&segment);
-    out.extend_from_slice(&jpeg[at..]);
-    out
-}
-
-/// A tiny PNG whose IHDR claims `width` × `height`, with a correct CRC.
-fn bomb_png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = png(16, 16);
-    assert_eq!(&bytes[12..16], b"IHDR");
-    bytes[16..20].copy_from_slice(&width.to_be_bytes());
-    bytes[20..24].copy_from_slice(&height.to_be_bytes());
-    // CRC over chunk type and the 13 data bytes.
-    let crc = crc32(&bytes[12..29]);
-    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-    bytes
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }

@@ -1,0 +1,14 @@
+//! The integration tests, one binary: every route through the same handlers the Lambdas run,
+//! against the moto server (see `proofsheet_tests`, the harness). One module per area; linking
+//! the AWS SDK once instead of once per area. Run through `./scripts/test`, which starts moto.
+
+mod client_access;
+mod consistency;
+mod iam;
+mod ingest;
+mod lambda_events;
+mod leakage;
+mod logs;
+mod pagination;
+mod photographer_api;
+mod watermark;
