@@ -10,7 +10,7 @@ use proofsheet_policy::{AccessSettings, GalleryId, GrantId};
 use crate::items::{
     Item, condition_failed, item_refusing_update, item_with_keys, key, n, record, records, s,
 };
-use crate::records::keys;
+use crate::records::{ClientClaim, keys};
 use crate::retry;
 use crate::{Conflict, GrantKind, GrantRecord, Store, StoreError};
 
@@ -66,8 +66,13 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .build()
             .map_err(|e| StoreError::Aws(e.to_string()))?;
-        let mut claim = key(keys::gallery(grant.gallery_id), keys::client(email));
-        claim.insert("grant_id".into(), s(grant.id.to_string()));
+        let claim = item_with_keys(
+            &ClientClaim { grant_id: grant.id },
+            &[
+                ("PK", keys::gallery(grant.gallery_id)),
+                ("SK", keys::client(email)),
+            ],
+        )?;
         let actions = vec![
             TransactWriteItem::builder()
                 .condition_check(gallery_exists)

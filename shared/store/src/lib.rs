@@ -10,17 +10,21 @@
 //! Keys are strings `PK`/`SK`; one global secondary index `GSI1` on `GSI1PK`/`GSI1SK` (all
 //! attributes projected). Ids are UUIDs (v7 where time order matters, so sort keys sort by age).
 //!
-//! | entity | PK | SK | GSI1PK | GSI1SK |
-//! |---|---|---|---|---|
-//! | photographer | `PHOTOGRAPHER#<id>` | `PROFILE` | | |
-//! | slug claim (unique login-page name) | `SLUG#<slug>` | `SLUG` | | |
-//! | API key (SHA-256 of the key, hex) | `APIKEY#<sha256>` | `APIKEY` | | |
-//! | gallery | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
-//! | photo | `GALLERY#<id>` | `PHOTO#<photo id>` | | |
-//! | client claim (one private grant per email and gallery) | `GALLERY#<id>` | `CLIENT#<email>` | | |
-//! | grant (general link) | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
-//! | grant (private link) | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
-//! | password tries of one source on a link (HMAC tag of the address; TTL `expires_at`) | `GRANT#<grant id>` | `UNLOCK#<tag>` | | |
+//! | entity | record | PK | SK | GSI1PK | GSI1SK |
+//! |---|---|---|---|---|---|
+//! | photographer | `PhotographerRecord` | `PHOTOGRAPHER#<id>` | `PROFILE` | | |
+//! | slug claim (unique login-page name) | `PhotographerClaim` | `SLUG#<slug>` | `SLUG` | | |
+//! | API key (SHA-256 of the key, hex) | `PhotographerClaim` | `APIKEY#<sha256>` | `APIKEY` | | |
+//! | gallery | `GalleryRecord` | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
+//! | photo | `PhotoRecord` | `GALLERY#<id>` | `PHOTO#<photo id>` | | |
+//! | client claim (one private grant per email and gallery) | `ClientClaim` | `GALLERY#<id>` | `CLIENT#<email>` | | |
+//! | grant (general link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
+//! | grant (private link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
+//! | password tries of one source on a link (HMAC tag of the address; TTL `expires_at`) | `TryCounter` fields | `GRANT#<grant id>` | `UNLOCK#<tag>` | | |
+//!
+//! Every item is a serde record of `records.rs` (`item_with_keys` adds the key attributes);
+//! new records are built in one place each (`GalleryRecord::new` with its general grant,
+//! `GrantRecord::new_private`), from the policy crate's defaults.
 //!
 //! Inside a gallery's partition, sort keys that a client may see (`META`, `PHOTO#…`) sort at or
 //! after `META`; photographer-only ones (`CLIENT#…`) sort before it. Later entities follow the same
@@ -43,6 +47,13 @@
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo, GetItem photo (deleted meanwhile?) | 5 + 6 S3 |
 //! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
+//!
+//! # Queues
+//!
+//! Message bodies are typed: the project's own are one serde enum, `proofsheet_app::messages::Message`
+//! (tagged by `job`: `rerender_gallery`, `rerender_photo`); S3's notifications on the ingest queue
+//! are parsed into `proofsheet_workers::s3_event::S3Notification`. The store only moves strings
+//! (`send_messages`, and `receive_messages`/`delete_message` for the local poller).
 //!
 //! No operation scans. A page reads one photo past its end, so the last page says it is the
 //! last; photos a client can't see are skipped in code, and reading goes on until the page is

@@ -3,8 +3,8 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use proofsheet_policy::PhotographerId;
 
-use crate::items::{Item, item_with_keys, key, record, s};
-use crate::records::keys;
+use crate::items::{Item, item_with_keys, key, record};
+use crate::records::{PhotographerClaim, keys};
 use crate::{Conflict, PhotographerRecord, Store, StoreError};
 
 const NEW_ITEM: &str = "attribute_not_exists(PK)";
@@ -34,10 +34,23 @@ impl Store {
                 ("SK", keys::PROFILE.into()),
             ],
         )?;
-        let mut slug = key(keys::slug(&photographer.slug), "SLUG");
-        slug.insert("photographer_id".into(), s(photographer.id.to_string()));
-        let mut api_key = key(keys::api_key(api_key_sha256), "APIKEY");
-        api_key.insert("photographer_id".into(), s(photographer.id.to_string()));
+        let claim = PhotographerClaim {
+            photographer_id: photographer.id,
+        };
+        let slug = item_with_keys(
+            &claim,
+            &[
+                ("PK", keys::slug(&photographer.slug)),
+                ("SK", keys::SLUG.into()),
+            ],
+        )?;
+        let api_key = item_with_keys(
+            &claim,
+            &[
+                ("PK", keys::api_key(api_key_sha256)),
+                ("SK", keys::API_KEY.into()),
+            ],
+        )?;
 
         let actions = vec![
             self.put_new(profile)?,
@@ -60,19 +73,11 @@ impl Store {
             .ddb
             .get_item()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::api_key(api_key_sha256), "APIKEY")))
+            .set_key(Some(key(keys::api_key(api_key_sha256), keys::API_KEY)))
             .send()
             .await?;
-        let Some(item) = out.item else {
-            return Ok(None);
-        };
-        let id = item
-            .get("photographer_id")
-            .and_then(|v| v.as_s().ok())
-            .ok_or_else(|| StoreError::Corrupt("API key item without photographer_id".into()))?;
-        PhotographerId::parse(id)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        let claim: Option<PhotographerClaim> = out.item.map(record).transpose()?;
+        Ok(claim.map(|c| c.photographer_id))
     }
 
     pub async fn photographer(

@@ -89,6 +89,19 @@ pub struct GrantRecord {
     pub created_at: u64,
 }
 
+/// The item that reserves a unique value for a photographer (a slug, an API key's hash). Written
+/// with `attribute_not_exists`, so each value is taken once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PhotographerClaim {
+    pub photographer_id: PhotographerId,
+}
+
+/// The item that reserves a client's email in a gallery: one private grant per client.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ClientClaim {
+    pub grant_id: GrantId,
+}
+
 impl GalleryRecord {
     /// A new gallery with the product's defaults, and its general link. `depth` comes from
     /// [`GalleryRules::child_depth`] (0 without a parent).
@@ -174,6 +187,8 @@ pub(crate) mod keys {
     pub const PROFILE: &str = "PROFILE";
     pub const META: &str = "META";
     pub const GRANT: &str = "GRANT";
+    pub const SLUG: &str = "SLUG";
+    pub const API_KEY: &str = "APIKEY";
 
     pub fn photographer(id: PhotographerId) -> String {
         format!("PHOTOGRAPHER#{id}")

@@ -19,6 +19,8 @@ use proofsheet_app::secrets::hash_password;
 use crate::ApiError;
 
 /// Settings as sent by the photographer; absent fields keep their value, `null` clears.
+// Every field: absent keeps the current value (see `present`).
+#[serde_with::apply(_ => #[serde(default, deserialize_with = "present")])]
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[schema(
     as = AccessSettingsInput,
@@ -28,28 +30,22 @@ use crate::ApiError;
 #[serde(deny_unknown_fields)]
 pub(crate) struct SettingsInput {
     /// Show clients only watermarked renditions (thumbnails and previews).
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     watermark: Option<bool>,
     /// A new link password (4 to 128 characters; stored only as an argon2id hash), or `null` to
     /// remove it. Setting or removing a password ends every client session opened with the old
     /// one.
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, min_length = 4, max_length = 128)]
     password: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     downloads_enabled: Option<bool>,
     /// Number of photos the client may download; `null` means unlimited.
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<u32>, maximum = 100000)]
     download_limit: Option<Option<u32>>,
     /// Sizes the client may download (a set: duplicates are ignored). Must not be empty while
     /// downloads are enabled.
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Vec<crate::openapi::values::Resolution>)]
     download_resolutions: Option<BTreeSet<Resolution>>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     downloads_watermarked: Option<bool>,
 }

@@ -109,17 +109,16 @@ async fn subgalleries(app: &App, gallery: &GalleryRecord) -> Result<Vec<GalleryR
 }
 
 /// A partial update: absent fields keep their value (`null` is refused: 400).
+// Every field: absent keeps the current value (see `present`).
+#[serde_with::apply(_ => #[serde(default, deserialize_with = "present")])]
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = GalleryUpdate)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateGallery {
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, min_length = 1, max_length = 200)]
     title: Option<String>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     navigation_to_subgalleries: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     watermark: Option<WatermarkInput>,
 }
@@ -127,24 +126,21 @@ pub(crate) struct UpdateGallery {
 /// A partial watermark change: absent fields keep their value. `text: null` returns to the
 /// default "© <photographer name>"; `null` on any other field is refused (400). Range errors name
 /// the field as `watermark.opacity`, `watermark.scale` or `watermark.text`.
+// Every field: absent keeps the current value (see `present`).
+#[serde_with::apply(_ => #[serde(default, deserialize_with = "present")])]
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = WatermarkUpdate)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WatermarkInput {
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = crate::openapi::values::WatermarkMode)]
     mode: Option<WatermarkMode>,
     /// One line of 1 to 100 characters, no control characters, not only spaces.
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     text: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = crate::openapi::values::WatermarkPosition)]
     position: Option<Position>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, minimum = 0.1, maximum = 1.0)]
     opacity: Option<f64>,
-    #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, minimum = 0.05, maximum = 1.0)]
     scale: Option<f64>,
 }
