@@ -87,6 +87,10 @@ pub(super) struct OperationDoc {
     pub refusals: Vec<Refusal>,
 }
 
+/// The refusal of a settings change that lost to other changes every time it was retried.
+const SETTINGS_KEPT_CHANGING: &str = "The link's settings kept changing under this request (other \
+     changes kept landing first); nothing of this change was applied, and sending it again is safe.";
+
 fn returns(status: u16, description: &'static str, body: Body) -> Success {
     Success {
         status,
@@ -259,11 +263,7 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                 "The general link with its new settings.",
                 Schemas::body::<GeneralAccessView>,
             ),
-            refusals: vec![kept_changing(
-                "The link's settings kept changing under this request (other changes kept \
-                 landing first); nothing of this change was applied, and sending it again is \
-                 safe.",
-            )],
+            refusals: vec![kept_changing(SETTINGS_KEPT_CHANGING)],
         },
         Route::GetGeneralAccess => OperationDoc {
             tag: Tag::Access,
@@ -324,11 +324,7 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                 "The grant with its new settings.",
                 Schemas::body::<GrantView>,
             ),
-            refusals: vec![kept_changing(
-                "The link's settings kept changing under this request (other changes kept \
-                 landing first); nothing of this change was applied, and sending it again is \
-                 safe.",
-            )],
+            refusals: vec![kept_changing(SETTINGS_KEPT_CHANGING)],
         },
         Route::DeletePrivateAccess => OperationDoc {
             tag: Tag::Access,
