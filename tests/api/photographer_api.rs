@@ -1204,6 +1204,14 @@ async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_th
             .contains(&link),
         "{mails:?}"
     );
+    // The emulator keeps the HTML part of a two-part email: the link is a real anchor there.
+    assert!(
+        mails[0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("<a href=\"{link}\"")),
+        "{mails:?}"
+    );
     assert!(
         mails[0]["subject"]
             .as_str()

@@ -5,6 +5,7 @@
 pub mod admin;
 mod app;
 mod config;
+pub mod email;
 pub mod messages;
 pub mod secrets;
 pub mod telemetry;

@@ -4,12 +4,13 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
 use crate::{Store, StoreError};
 
-/// One plain-text email to one recipient.
+/// One email to one recipient, with a plain-text and an HTML part.
 #[derive(Debug, Clone)]
 pub struct OutgoingEmail {
     pub to: proofsheet_policy::Email,
     pub subject: String,
     pub text: String,
+    pub html: String,
 }
 
 impl Store {
@@ -24,7 +25,12 @@ impl Store {
         };
         let message = Message::builder()
             .subject(content(&email.subject)?)
-            .body(Body::builder().text(content(&email.text)?).build())
+            .body(
+                Body::builder()
+                    .text(content(&email.text)?)
+                    .html(content(&email.html)?)
+                    .build(),
+            )
             .build();
         let out = self
             .ses

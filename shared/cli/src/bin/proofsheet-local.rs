@@ -242,11 +242,26 @@ async fn print_sent_emails(endpoint: String) {
                     "\n──── email sent ────\nTo: {}\nSubject: {}\n\n{}\n────────────────────\n",
                     message["destinations"]["ToAddresses"],
                     message["subject"].as_str().unwrap_or_default(),
-                    message["body"].as_str().unwrap_or_default()
+                    readable_body(message["body"].as_str().unwrap_or_default())
                 );
             }
         }
     }
+}
+
+/// The emulator keeps only the HTML part of an email that has both; printed whole it buries the
+/// links, so print them first.
+fn readable_body(body: &str) -> String {
+    if !body.starts_with("<!doctype html>") {
+        return body.to_owned();
+    }
+    let mut links: Vec<&str> = body
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    links.dedup();
+    format!("Links: {}\n\n(HTML part)\n{body}", links.join(" "))
 }
 
 /// The SES messages in a moto state dump.
@@ -261,6 +276,18 @@ fn sent_messages(data: &serde_json::Value) -> Vec<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_html_email_is_printed_with_its_links_first() {
+        let html = r#"<!doctype html><p><a href="https://x.test/g/1">Open</a> <a href="https://x.test/g/1">again</a></p>"#;
+        let printed = readable_body(html);
+        assert!(
+            printed.starts_with("Links: https://x.test/g/1\n"),
+            "{printed}"
+        );
+        assert!(printed.ends_with(html));
+        assert_eq!(readable_body("plain text"), "plain text");
+    }
 
     fn offline_app() -> App {
         let sdk = aws_config::SdkConfig::builder()

@@ -7,13 +7,14 @@ use proofsheet_policy::{
     AccessSettings, Email, GrantId, Invalid, PasswordHash, PasswordUpdate, PersonName,
     PhotographerId, Resolution, SettingsChange,
 };
-use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord, OutgoingEmail};
+use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord};
 use serde::Deserialize;
 
 use super::owned_gallery;
 use crate::http_io::{json, json_body, no_content, path_param, present};
 use crate::views::{GeneralAccessView, GrantView, SettingsView};
 use proofsheet_app::App;
+use proofsheet_app::email::Invitation;
 use proofsheet_app::secrets::hash_password;
 
 use crate::ApiError;
@@ -180,20 +181,18 @@ async fn send_invitation(
         Ok(Some(p)) => p.name.to_string(),
         _ => "Your photographer".to_owned(),
     };
-    let greeting = grant
-        .name
-        .as_ref()
-        .map_or_else(|| "Hello,".to_owned(), |n| format!("Hello {n},"));
-    let email = OutgoingEmail {
-        to,
-        subject: format!(
-            "{photographer} shared the gallery \"{}\" with you",
-            gallery.title
-        ),
-        text: format!(
-            "{greeting}\n\n{photographer} has shared the gallery \"{}\" with you.\n\nOpen it here:\n{link}\n\nThis link is personal: please don't forward it.\n",
-            gallery.title
-        ),
+    let invitation = Invitation {
+        photographer: &photographer,
+        client_name: grant.name.as_ref().map(|n| n.as_str()),
+        gallery_title: gallery.title.as_str(),
+        link,
+    };
+    let email = match invitation.to(to) {
+        Ok(email) => email,
+        Err(e) => {
+            tracing::error!(error = %e, grant_id = %grant.id, "invitation email not rendered");
+            return false;
+        }
     };
     match app.store().send_email(&email).await {
         Ok(_) => true,
