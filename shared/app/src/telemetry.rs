@@ -1,13 +1,48 @@
 //! Logs: JSON lines on stdout, which Lambda sends to CloudWatch as they are.
 
-/// JSON logs, level from `RUST_LOG` (default `info`). Safe to call more than once.
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// JSON logs, filtered by `RUST_LOG` (default `info`). Safe to call more than once.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(true)
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_target(false),
+        )
+        .with(log_filter(std::env::var("RUST_LOG").ok().as_deref()))
         .try_init();
+}
+
+/// `RUST_LOG` as levels per target (`info`, `warn,proofsheet_store=debug`). `Targets` reads that
+/// syntax without the regex engine `EnvFilter` would put in every function; a value it can't
+/// read means the default, not silence.
+fn log_filter(rust_log: Option<&str>) -> Targets {
+    rust_log
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::Level;
+
+    #[test]
+    fn rust_log_sets_levels_per_target_and_defaults_to_info() {
+        let default = log_filter(None);
+        assert!(default.would_enable("proofsheet_store", &Level::INFO));
+        assert!(!default.would_enable("proofsheet_store", &Level::DEBUG));
+
+        let tuned = log_filter(Some("warn,proofsheet_store=debug"));
+        assert!(tuned.would_enable("proofsheet_store::grants", &Level::DEBUG));
+        assert!(!tuned.would_enable("proofsheet_http", &Level::INFO));
+        assert!(tuned.would_enable("proofsheet_http", &Level::WARN));
+
+        let unreadable = log_filter(Some("proofsheet_store=loud"));
+        assert!(unreadable.would_enable("proofsheet_http", &Level::INFO));
+    }
 }

@@ -28,11 +28,10 @@ pub(crate) fn path_param(req: &Request, name: &str) -> Result<String, ApiError> 
 }
 
 /// The caller's network address as API Gateway saw it (never a client-supplied header, which
-/// anyone could vary to dodge a per-source limit).
+/// anyone could vary to dodge a per-source limit). The functions sit behind an HTTP API only.
 pub(crate) fn source_ip(req: &Request) -> Option<IpAddr> {
     let raw = match req.request_context_ref()? {
         RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref(),
-        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.as_deref(),
         _ => None,
     };
     raw?.parse().ok()

@@ -121,7 +121,7 @@ impl Store {
             "attribute_exists(PK) AND revision = :expected"
         };
         let result = self
-            .ddb
+            .ddb()
             .put_item()
             .table_name(&self.resources.table)
             .set_item(Some(self.gallery_item(&stored)?))
@@ -243,7 +243,7 @@ impl Store {
                         .await;
                 }
                 let out = self
-                    .ddb
+                    .ddb()
                     .batch_write_item()
                     .request_items(&self.resources.table, pending)
                     .send()
@@ -273,7 +273,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         loop {
             let out = self
-                .ddb
+                .ddb()
                 .query()
                 .table_name(&self.resources.table)
                 .key_condition_expression(key_condition)
@@ -302,7 +302,7 @@ impl Store {
         key_condition: &str,
         values: HashMap<String, AttributeValue>,
     ) -> Result<Vec<Item>, StoreError> {
-        self.ddb
+        self.ddb()
             .query()
             .table_name(&self.resources.table)
             .set_index_name(index.map(str::to_owned))

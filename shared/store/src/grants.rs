@@ -132,7 +132,7 @@ impl Store {
             "settings_revision = :revision"
         };
         let result = self
-            .ddb
+            .ddb()
             .update_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::grant(read.id), keys::GRANT)))

@@ -117,6 +117,8 @@ pub use unlock::{ReservedTry, UnlockReservation};
 
 pub use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
+use std::sync::{Arc, OnceLock};
+
 /// Names of the AWS resources one deployment uses.
 #[derive(Debug, Clone)]
 pub struct Resources {
@@ -125,19 +127,43 @@ pub struct Resources {
     pub sender_email: String,
 }
 
-/// All AWS access, built once per cold start and shared by every request.
+/// All AWS access, built once per cold start and shared by every request (clones share it).
+///
+/// Each SDK client is built the first time a method needs it, and only code that calls a
+/// method reaches that client's construction: a function's binary links the clients its route
+/// uses and no others, and its cold start builds only those.
 #[derive(Clone)]
 pub struct Store {
-    ddb: aws_sdk_dynamodb::Client,
-    s3: aws_sdk_s3::Client,
-    ses: aws_sdk_sesv2::Client,
-    sqs: aws_sdk_sqs::Client,
+    clients: Arc<Clients>,
     resources: Resources,
 }
 
+struct Clients {
+    sdk_config: aws_config::SdkConfig,
+    interceptors: Vec<SharedInterceptor>,
+    ddb: OnceLock<aws_sdk_dynamodb::Client>,
+    s3: OnceLock<aws_sdk_s3::Client>,
+    ses: OnceLock<aws_sdk_sesv2::Client>,
+    sqs: OnceLock<aws_sdk_sqs::Client>,
+}
+
+/// Builds one SDK client from the shared configuration, with the interceptors on it.
+macro_rules! client {
+    ($clients:expr, $field:ident, $sdk:ident $(, $tune:expr)?) => {{
+        let clients = $clients;
+        clients.$field.get_or_init(|| {
+            let mut config = $sdk::config::Builder::from(&clients.sdk_config);
+            $( ($tune)(&mut config, &clients.sdk_config); )?
+            for interceptor in &clients.interceptors {
+                config.push_interceptor(interceptor.clone());
+            }
+            $sdk::Client::from_conf(config.build())
+        })
+    }};
+}
+
 impl Store {
-    /// Builds the clients from one loaded `aws-config`. A custom endpoint (`AWS_ENDPOINT_URL`,
-    /// a local emulator) gets path-style S3 addressing: virtual-host names don't resolve there.
+    /// Keeps one loaded `aws-config` for the clients to come.
     pub fn new(sdk_config: &aws_config::SdkConfig, resources: Resources) -> Self {
         Self::with_interceptors(sdk_config, resources, &[])
     }
@@ -149,25 +175,42 @@ impl Store {
         resources: Resources,
         interceptors: &[SharedInterceptor],
     ) -> Self {
-        let path_style = sdk_config.endpoint_url().is_some();
-        let mut s3 = aws_sdk_s3::config::Builder::from(sdk_config);
-        s3.set_force_path_style(Some(path_style));
-        let mut ddb = aws_sdk_dynamodb::config::Builder::from(sdk_config);
-        let mut ses = aws_sdk_sesv2::config::Builder::from(sdk_config);
-        let mut sqs = aws_sdk_sqs::config::Builder::from(sdk_config);
-        for interceptor in interceptors {
-            s3.push_interceptor(interceptor.clone());
-            ddb.push_interceptor(interceptor.clone());
-            ses.push_interceptor(interceptor.clone());
-            sqs.push_interceptor(interceptor.clone());
-        }
         Self {
-            ddb: aws_sdk_dynamodb::Client::from_conf(ddb.build()),
-            s3: aws_sdk_s3::Client::from_conf(s3.build()),
-            ses: aws_sdk_sesv2::Client::from_conf(ses.build()),
-            sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
+            clients: Arc::new(Clients {
+                sdk_config: sdk_config.clone(),
+                interceptors: interceptors.to_vec(),
+                ddb: OnceLock::new(),
+                s3: OnceLock::new(),
+                ses: OnceLock::new(),
+                sqs: OnceLock::new(),
+            }),
             resources,
         }
+    }
+
+    fn ddb(&self) -> &aws_sdk_dynamodb::Client {
+        client!(&*self.clients, ddb, aws_sdk_dynamodb)
+    }
+
+    /// A custom endpoint (`AWS_ENDPOINT_URL`, a local emulator) gets path-style addressing:
+    /// virtual-host names don't resolve there.
+    fn s3(&self) -> &aws_sdk_s3::Client {
+        client!(
+            &*self.clients,
+            s3,
+            aws_sdk_s3,
+            |config: &mut aws_sdk_s3::config::Builder, sdk: &aws_config::SdkConfig| {
+                config.set_force_path_style(Some(sdk.endpoint_url().is_some()));
+            }
+        )
+    }
+
+    fn ses(&self) -> &aws_sdk_sesv2::Client {
+        client!(&*self.clients, ses, aws_sdk_sesv2)
+    }
+
+    fn sqs(&self) -> &aws_sdk_sqs::Client {
+        client!(&*self.clients, sqs, aws_sdk_sqs)
     }
 
     pub fn resources(&self) -> &Resources {

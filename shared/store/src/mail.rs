@@ -33,7 +33,7 @@ impl Store {
             )
             .build();
         let out = self
-            .ses
+            .ses()
             .send_email()
             .from_email_address(&self.resources.sender_email)
             .destination(

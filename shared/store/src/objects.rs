@@ -56,7 +56,7 @@ impl Store {
         expires_in: Duration,
     ) -> Result<PresignedRequest, StoreError> {
         let presigned = self
-            .s3
+            .s3()
             .put_object()
             .bucket(&self.resources.bucket)
             .key(key)
@@ -86,7 +86,7 @@ impl Store {
         expires_in: Duration,
     ) -> Result<String, StoreError> {
         let presigned = self
-            .s3
+            .s3()
             .get_object()
             .bucket(&self.resources.bucket)
             .key(key)
@@ -107,7 +107,7 @@ impl Store {
     /// may be missing has that permission.
     pub async fn object(&self, key: &str, max_bytes: u64) -> Result<StoredObject, StoreError> {
         let out = match self
-            .s3
+            .s3()
             .get_object()
             .bucket(&self.resources.bucket)
             .key(key)
@@ -146,7 +146,7 @@ impl Store {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<(), StoreError> {
-        self.s3
+        self.s3()
             .put_object()
             .bucket(&self.resources.bucket)
             .key(key)
@@ -179,7 +179,7 @@ impl Store {
             .quiet(true)
             .build()
             .map_err(|e| StoreError::Aws(e.to_string()))?;
-        self.s3
+        self.s3()
             .delete_objects()
             .bucket(&self.resources.bucket)
             .delete(delete)
@@ -191,7 +191,7 @@ impl Store {
     /// Deletes every object under `prefix` (a page of up to 1000 keys per call).
     pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StoreError> {
         let mut pages = self
-            .s3
+            .s3()
             .list_objects_v2()
             .bucket(&self.resources.bucket)
             .prefix(prefix)

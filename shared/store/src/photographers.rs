@@ -70,7 +70,7 @@ impl Store {
         api_key_sha256: &str,
     ) -> Result<Option<PhotographerId>, StoreError> {
         let out = self
-            .ddb
+            .ddb()
             .get_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::api_key(api_key_sha256), keys::API_KEY)))
@@ -94,7 +94,7 @@ impl Store {
         sk: &str,
     ) -> Result<Option<T>, StoreError> {
         let out = self
-            .ddb
+            .ddb()
             .get_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(pk, sk)))

@@ -122,7 +122,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         values.insert(":uploading".into(), status(PhotoStatus::Uploading)?);
         let result = self
-            .ddb
+            .ddb()
             .update_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::gallery(gallery), keys::photo(photo))))
@@ -146,7 +146,7 @@ impl Store {
         photo: PhotoId,
     ) -> Result<bool, StoreError> {
         let out = self
-            .ddb
+            .ddb()
             .delete_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::gallery(gallery), keys::photo(photo))))

@@ -19,7 +19,7 @@ impl Store {
         wait_secs: i32,
     ) -> Result<Vec<QueueMessage>, StoreError> {
         let out = self
-            .sqs
+            .sqs()
             .receive_message()
             .queue_url(queue_url)
             .max_number_of_messages(max)
@@ -43,7 +43,7 @@ impl Store {
         queue_url: &str,
         receipt_handle: &str,
     ) -> Result<(), StoreError> {
-        self.sqs
+        self.sqs()
             .delete_message()
             .queue_url(queue_url)
             .receipt_handle(receipt_handle)
@@ -73,7 +73,7 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let out = self
-                .sqs
+                .sqs()
                 .send_message_batch()
                 .queue_url(queue_url)
                 .set_entries(Some(entries))

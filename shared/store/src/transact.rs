@@ -31,7 +31,7 @@ impl Store {
         actions: Vec<TransactWriteItem>,
     ) -> Result<Result<(), Vec<usize>>, StoreError> {
         let result = retry::on_transaction_conflict(|| {
-            self.ddb
+            self.ddb()
                 .transact_write_items()
                 .set_transact_items(Some(actions.clone()))
                 .send()

@@ -72,7 +72,7 @@ impl Store {
     pub async fn refund_unlock_attempt(&self, reserved: ReservedTry) -> Result<(), StoreError> {
         for counted in reserved.counted {
             let refunded = self
-                .ddb
+                .ddb()
                 .update_item()
                 .table_name(&self.resources.table)
                 .set_key(Some(counted.key))
@@ -156,7 +156,7 @@ impl Store {
     /// One conditional update: a try more in the current window, if it is not over or full.
     async fn add_to_window(&self, counter: &TryCounter, now: u64) -> Result<WindowAdd, StoreError> {
         let added = self
-            .ddb
+            .ddb()
             .update_item()
             .table_name(&self.resources.table)
             .set_key(Some(counter.key.clone()))
@@ -209,7 +209,7 @@ impl Store {
             ""
         };
         let started = self
-            .ddb
+            .ddb()
             .update_item()
             .table_name(&self.resources.table)
             .set_key(Some(counter.key.clone()))
