@@ -7,6 +7,8 @@
 //! enforces these decisions atomically in DynamoDB; the handlers only glue the two together.
 
 pub mod access;
+pub mod downloads;
+pub mod favourites;
 pub mod gallery;
 pub mod ids;
 pub mod paging;
@@ -20,6 +22,8 @@ pub use access::{
     AccessSettings, ClientPermissions, PasswordHash, PasswordUpdate, Resolution, SettingsChange,
     ViewRendition,
 };
+pub use downloads::{DownloadCharge, DownloadRefusal, DownloadUsage};
+pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName};
 pub use gallery::{
     GalleryDefaults, GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate,
 };
