@@ -4,11 +4,16 @@
 
 mod client_access;
 mod consistency;
+mod download_delivery;
+mod downloads;
+mod favourites;
 mod iam;
+mod identify;
 mod ingest;
 mod lambda_events;
 mod leakage;
 mod logs;
 mod pagination;
 mod photographer_api;
+mod probe;
 mod watermark;

@@ -101,7 +101,7 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
         .collect();
     assert_eq!(
         routes.len(),
-        15,
+        16,
         "photographer routes changed: review this test"
     );
     let basic_with_real_key = format!("Basic {}", anna.api_key);
@@ -179,7 +179,7 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
         .collect();
     assert_eq!(
         gallery_routes.len(),
-        12,
+        13,
         "gallery routes changed: review this test"
     );
     for spec in gallery_routes {

@@ -30,6 +30,10 @@ pub const SENDER: &str = "studio@proofsheet.test";
 pub const CALLER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
 /// The ingest worker's function (its binary's name).
 pub const INGEST_FUNCTION: &str = "ingest-photo";
+/// The scheduled sweep that sends download requests whose message never went out.
+pub const RESEND_FUNCTION: &str = "resend-download-requests";
+/// The functions that serve no route.
+pub const WORKER_FUNCTIONS: [&str; 2] = [INGEST_FUNCTION, RESEND_FUNCTION];
 
 pub struct TestApp {
     pub app: App,
@@ -93,6 +97,10 @@ impl TestApp {
                 "INGEST_QUEUE_URL".into(),
                 provisioned.ingest_queue_url.clone(),
             ),
+            (
+                "DOWNLOAD_QUEUE_URL".into(),
+                provisioned.download_queue_url.clone(),
+            ),
         ]);
         for (k, v) in extra {
             vars.insert((*k).into(), (*v).into());
@@ -102,7 +110,10 @@ impl TestApp {
         let recorder = sdk_calls::Recorder {
             calls: sdk_calls.clone(),
             sender: SENDER.into(),
-            queues: vec![(provisioned.ingest_queue_url.clone(), "IngestQueue")],
+            queues: vec![
+                (provisioned.ingest_queue_url.clone(), "IngestQueue"),
+                (provisioned.download_queue_url.clone(), "DownloadQueue"),
+            ],
         };
         let store = proofsheet_store::Store::with_interceptors(
             &sdk,
@@ -208,11 +219,48 @@ impl TestApp {
         authorization: Option<String>,
         body: Option<String>,
     ) -> Reply {
+        self.send_with_headers(source, method, path, authorization, &[], body)
+            .await
+    }
+
+    /// Like `call`, with extra request headers.
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Reply {
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        self.send_with_headers(
+            CALLER_IP.into(),
+            method,
+            path,
+            authorization,
+            headers,
+            body.map(|b| b.to_string()),
+        )
+        .await
+    }
+
+    async fn send_with_headers(
+        &self,
+        source: IpAddr,
+        method: &str,
+        path: &str,
+        authorization: Option<String>,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Reply {
         let mut req = http::Request::builder()
             .method(method)
             .uri(format!("{BASE_URL}{path}"));
         if let Some(value) = authorization {
             req = req.header("authorization", value);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let body = match body {
             Some(text) => {
@@ -368,10 +416,39 @@ impl TestApp {
     /// (visible, in flight) messages on the ingest queue. A message the worker reported as failed
     /// stays in flight until its visibility timeout, far beyond a test's lifetime.
     pub async fn queue_depth(&self) -> (u64, u64) {
+        self.depth_of(&self.provisioned.ingest_queue_url).await
+    }
+
+    /// The bodies of the messages waiting on the download queue (received, then left to come
+    /// back: the queue's visibility timeout keeps them hidden for the rest of the test).
+    pub async fn download_messages(&self) -> Vec<Value> {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let mut bodies = Vec::new();
+        loop {
+            let out = sqs
+                .receive_message()
+                .queue_url(&self.provisioned.download_queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive_message");
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return bodies;
+            }
+            for m in messages {
+                bodies.push(serde_json::from_str(m.body().unwrap_or("null")).expect("JSON body"));
+            }
+        }
+    }
+
+    /// (visible, in flight) messages on a queue.
+    pub async fn depth_of(&self, queue_url: &str) -> (u64, u64) {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let out = aws_sdk_sqs::Client::new(&sdk)
             .get_queue_attributes()
-            .queue_url(&self.provisioned.ingest_queue_url)
+            .queue_url(queue_url)
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
             .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
             .send()
@@ -388,6 +465,64 @@ impl TestApp {
             read(QueueAttributeName::ApproximateNumberOfMessages),
             read(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
         )
+    }
+
+    /// Puts `n` ready photos straight into a gallery's partition, without files (25 to a
+    /// BatchWriteItem): for tests of what happens to many photos after ingest, which would
+    /// otherwise spend minutes uploading and ingesting them one by one. Returns their ids.
+    pub async fn seed_ready_photos(
+        &self,
+        who: &Photographer,
+        gallery: &str,
+        n: usize,
+    ) -> Vec<String> {
+        use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let text = |v: String| AttributeValue::S(v);
+        let number = |v: u64| AttributeValue::N(v.to_string());
+        let ids: Vec<String> = (0..n).map(|_| Uuid::now_v7().to_string()).collect();
+        for (batch, chunk) in ids.chunks(25).enumerate() {
+            let writes = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let item = HashMap::from([
+                        ("PK".to_owned(), text(format!("GALLERY#{gallery}"))),
+                        ("SK".to_owned(), text(format!("PHOTO#{id}"))),
+                        ("id".to_owned(), text(id.clone())),
+                        ("gallery_id".to_owned(), text(gallery.to_owned())),
+                        ("owner_id".to_owned(), text(who.id.clone())),
+                        (
+                            "filename".to_owned(),
+                            text(format!("DSC_{:04}.jpg", batch * 25 + i)),
+                        ),
+                        ("content_type".to_owned(), text("image/jpeg".into())),
+                        ("size".to_owned(), number(1_000)),
+                        ("status".to_owned(), text("ready".into())),
+                        ("width".to_owned(), number(16)),
+                        ("height".to_owned(), number(16)),
+                        ("created_at".to_owned(), number(1_800_000_000)),
+                    ]);
+                    let put = PutRequest::builder()
+                        .set_item(Some(item))
+                        .build()
+                        .expect("put");
+                    WriteRequest::builder().put_request(put).build()
+                })
+                .collect();
+            let out = ddb
+                .batch_write_item()
+                .request_items(&self.provisioned.resources.table, writes)
+                .send()
+                .await
+                .expect("seed photos");
+            assert!(
+                out.unprocessed_items.unwrap_or_default().is_empty(),
+                "the emulator left photos unwritten"
+            );
+        }
+        ids
     }
 
     /// The emails SES accepted for this recipient.

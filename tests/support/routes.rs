@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde_json::{Value, json};
 
-use crate::{CALLER_IP, Photographer, Reply, TestApp};
+use crate::{BASE_URL, CALLER_IP, Photographer, Reply, TestApp};
 
 impl TestApp {
     // -----------------------------------------------------------------------------------------
@@ -178,6 +178,141 @@ impl TestApp {
         .await
     }
 
+    /// `POST /g/{token}/identify` for the general link at `path`: a visitor gives an email.
+    pub async fn identify(&self, path: &str, session: Option<&str>, email: &str) -> Reply {
+        self.identify_from(CALLER_IP.into(), path, session, email)
+            .await
+    }
+
+    /// `POST /g/{token}/identify` from `source`.
+    pub async fn identify_from(
+        &self,
+        source: IpAddr,
+        path: &str,
+        session: Option<&str>,
+        email: &str,
+    ) -> Reply {
+        let body = json!({ "email": email });
+        self.call_from(
+            source,
+            "POST",
+            &format!("{path}/identify"),
+            session,
+            Some(body),
+        )
+        .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Favourites
+    // -----------------------------------------------------------------------------------------
+
+    /// `GET /g/{token}/favourites`
+    pub async fn list_favourites(&self, path: &str, session: Option<&str>) -> Reply {
+        self.call("GET", &format!("{path}/favourites"), session, None)
+            .await
+    }
+
+    /// `PUT /g/{token}/favourites/{photo_id}`, to the list named by `list` (`None`: the default).
+    pub async fn add_favourite(
+        &self,
+        path: &str,
+        session: Option<&str>,
+        photo: &str,
+        list: Option<&str>,
+    ) -> Reply {
+        let path = favourite_path(path, photo, list);
+        self.call("PUT", &path, session, None).await
+    }
+
+    /// `DELETE /g/{token}/favourites/{photo_id}`
+    pub async fn remove_favourite(
+        &self,
+        path: &str,
+        session: Option<&str>,
+        photo: &str,
+        list: Option<&str>,
+    ) -> Reply {
+        let path = favourite_path(path, photo, list);
+        self.call("DELETE", &path, session, None).await
+    }
+
+    /// `GET /galleries/{gallery_id}/favourites`, with `?{query}` when given (`format=txt`).
+    pub async fn list_gallery_favourites(
+        &self,
+        who: &Photographer,
+        gallery: &str,
+        query: Option<&str>,
+    ) -> Reply {
+        let mut path = format!("/galleries/{gallery}/favourites");
+        if let Some(query) = query {
+            path = format!("{path}?{query}");
+        }
+        self.as_photographer(who, "GET", &path, None).await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Downloads
+    // -----------------------------------------------------------------------------------------
+
+    /// `GET /g/{token}/downloads`: the download manager.
+    pub async fn get_downloads(&self, path: &str, session: Option<&str>) -> Reply {
+        self.call("GET", &format!("{path}/downloads"), session, None)
+            .await
+    }
+
+    /// `PUT /g/{token}/downloads/{photo_id}`: selects a photo.
+    pub async fn select_download(&self, path: &str, session: Option<&str>, photo: &str) -> Reply {
+        self.call("PUT", &format!("{path}/downloads/{photo}"), session, None)
+            .await
+    }
+
+    /// `DELETE /g/{token}/downloads/{photo_id}`: unselects a photo.
+    pub async fn unselect_download(&self, path: &str, session: Option<&str>, photo: &str) -> Reply {
+        self.call(
+            "DELETE",
+            &format!("{path}/downloads/{photo}"),
+            session,
+            None,
+        )
+        .await
+    }
+
+    /// `POST /g/{token}/downloads/requests` with this body and, when given, an
+    /// `Idempotency-Key`.
+    pub async fn create_download_request(
+        &self,
+        path: &str,
+        session: Option<&str>,
+        idempotency_key: Option<&str>,
+        body: Value,
+    ) -> Reply {
+        let headers: Vec<(&str, &str)> = idempotency_key
+            .map(|key| ("idempotency-key", key))
+            .into_iter()
+            .collect();
+        let path = format!("{path}/downloads/requests");
+        self.call_with_headers("POST", &path, session, &headers, Some(body))
+            .await
+    }
+
+    /// `GET /g/{token}/downloads/requests`
+    pub async fn list_download_requests(&self, path: &str, session: Option<&str>) -> Reply {
+        self.call("GET", &format!("{path}/downloads/requests"), session, None)
+            .await
+    }
+
+    /// `GET /g/{token}/downloads/requests/{request_id}`
+    pub async fn get_download_request(
+        &self,
+        path: &str,
+        session: Option<&str>,
+        request: &str,
+    ) -> Reply {
+        let path = format!("{path}/downloads/requests/{request}");
+        self.call("GET", &path, session, None).await
+    }
+
     async fn as_photographer(
         &self,
         who: &Photographer,
@@ -186,5 +321,20 @@ impl TestApp {
         body: Option<Value>,
     ) -> Reply {
         self.call(method, path, Some(&who.api_key), body).await
+    }
+}
+
+/// `{path}/favourites/{photo}`, with `?list=` (percent-encoded) when a list is named.
+fn favourite_path(path: &str, photo: &str, list: Option<&str>) -> String {
+    match list {
+        None => format!("{path}/favourites/{photo}"),
+        Some(name) => {
+            let mut url = reqwest::Url::parse(BASE_URL).expect("base URL");
+            url.query_pairs_mut().append_pair("list", name);
+            format!(
+                "{path}/favourites/{photo}?{}",
+                url.query().unwrap_or_default()
+            )
+        }
     }
 }

@@ -24,6 +24,9 @@ pub struct Config {
     /// The ingest queue, for re-rendering photos when a gallery's watermark changes. Without
     /// it, a new watermark reaches only photos uploaded afterwards.
     pub ingest_queue_url: Option<String>,
+    /// The download queue the ZIP worker reads. Without it, accepted download requests wait
+    /// (recorded, charged, marked unsent) until the resend sweep finds the queue configured.
+    pub download_queue_url: Option<String>,
     pub max_upload_bytes: u64,
     pub client_session_ttl: Duration,
     /// How long presigned S3 URLs for viewing live.
@@ -93,6 +96,7 @@ impl Config {
             secret_key,
             secret_key_parameter: get("SECRET_KEY_PARAMETER").filter(|v| !v.is_empty()),
             ingest_queue_url: get("INGEST_QUEUE_URL").filter(|v| !v.is_empty()),
+            download_queue_url: get("DOWNLOAD_QUEUE_URL").filter(|v| !v.is_empty()),
             // One presigned PUT carries at most 5 GiB.
             max_upload_bytes: number("MAX_UPLOAD_BYTES", 50 * 1024 * 1024, 1..=5 << 30)?,
             client_session_ttl: Duration::from_secs(number(

@@ -42,6 +42,36 @@ impl Invitation<'_> {
     }
 }
 
+/// A visitor's own link, after they gave their email on the general link (or asked again).
+pub struct PersonalLink<'a> {
+    pub photographer: &'a str,
+    pub gallery_title: &'a str,
+    pub link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/personal_link.txt")]
+struct PersonalLinkText<'a> {
+    m: &'a PersonalLink<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/personal_link.html")]
+struct PersonalLinkHtml<'a> {
+    m: &'a PersonalLink<'a>,
+}
+
+impl PersonalLink<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        Ok(OutgoingEmail {
+            to: recipient,
+            subject: format!("Your link to \"{}\"", self.gallery_title),
+            text: PersonalLinkText { m: self }.render()?,
+            html: PersonalLinkHtml { m: self }.render()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +147,27 @@ mod tests {
         );
         assert!(mail.text.contains("\"Smith\" <script>alert(1)</script>"));
         assert!(mail.text.contains("Anna & Co has shared"), "{}", mail.text);
+    }
+
+    #[test]
+    fn the_personal_link_carries_the_link_and_escapes_the_title() {
+        let mail = PersonalLink {
+            photographer: "Anna Lee",
+            gallery_title: "<i>Smith</i> wedding",
+            link: "https://proofsheet.test/g/tok",
+        }
+        .to(email())
+        .unwrap();
+        assert_eq!(mail.subject, "Your link to \"<i>Smith</i> wedding\"");
+        assert!(
+            mail.text.contains("\nhttps://proofsheet.test/g/tok\n"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.html
+                .contains(r#"<a href="https://proofsheet.test/g/tok">"#)
+        );
+        assert!(!mail.html.contains("<i>Smith"), "{}", mail.html);
     }
 }

@@ -3,8 +3,8 @@
 //! "gallery_id": "…"}`. (S3's own notifications arrive on the ingest queue too; the worker
 //! parses those into their own type.)
 
-use proofsheet_policy::{GalleryId, PhotoId};
-use proofsheet_store::StoreError;
+use proofsheet_policy::{DownloadRequestId, GalleryId, GrantId, PhotoId};
+use proofsheet_store::{DownloadJobRecord, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -20,6 +20,12 @@ pub enum Message {
     RerenderPhoto {
         gallery_id: GalleryId,
         photo_id: PhotoId,
+    },
+    /// Render a client's accepted download request into a ZIP and email them its link. The
+    /// request's record says what to render; handling it twice must do no harm twice.
+    PrepareDownload {
+        grant_id: GrantId,
+        request_id: DownloadRequestId,
     },
 }
 
@@ -48,6 +54,38 @@ impl App {
             .map(|&gallery_id| Message::RerenderGallery { gallery_id })
             .collect();
         self.send(queue_url, &messages).await
+    }
+}
+
+impl App {
+    /// Puts an accepted download request's message on the download queue and notes it on the
+    /// request. `false` when it could not go out now: the request stays recorded as unsent, and
+    /// a retry of the same request or the resend sweep sends it later.
+    pub async fn enqueue_download(&self, job: &DownloadJobRecord) -> bool {
+        let Some(queue_url) = &self.config().download_queue_url else {
+            tracing::warn!(request_id = %job.id, "DOWNLOAD_QUEUE_URL is not set: the request waits unsent");
+            return false;
+        };
+        let message = Message::PrepareDownload {
+            grant_id: job.grant_id,
+            request_id: job.id,
+        };
+        if let Err(error) = self.send(queue_url, &[message]).await {
+            tracing::warn!(%error, request_id = %job.id, "download request not queued; it stays unsent");
+            return false;
+        }
+        match self
+            .store()
+            .mark_download_enqueued(job.grant_id, job.id, self.now())
+            .await
+        {
+            Ok(_) => true,
+            // Sent all the same: the worker handles a second message for it harmlessly.
+            Err(error) => {
+                tracing::warn!(%error, request_id = %job.id, "download request queued but not marked");
+                true
+            }
+        }
     }
 }
 

@@ -20,10 +20,14 @@ pub fn init_tracing() {
 /// `RUST_LOG` as levels per target (`info`, `warn,proofsheet_store=debug`). `Targets` reads that
 /// syntax without the regex engine `EnvFilter` would put in every function; a value it can't
 /// read means the default, not silence.
+///
+/// The SDK's runtime is held at DEBUG whatever `RUST_LOG` says: at TRACE it logs whole
+/// requests and responses, which carry clients' emails and password hashes.
 fn log_filter(rust_log: Option<&str>) -> Targets {
     rust_log
-        .and_then(|value| value.parse().ok())
+        .and_then(|value| value.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+        .with_target("aws_smithy_runtime", LevelFilter::DEBUG)
 }
 
 #[cfg(test)]
@@ -44,5 +48,25 @@ mod tests {
 
         let unreadable = log_filter(Some("proofsheet_store=loud"));
         assert!(unreadable.would_enable("proofsheet_http", &Level::INFO));
+    }
+
+    #[test]
+    fn the_sdk_never_logs_whole_requests_and_responses() {
+        let orchestrator = "aws_smithy_runtime::client::orchestrator";
+        for rust_log in [
+            "trace",
+            "aws_smithy_runtime=trace",
+            "info,aws_smithy_runtime=trace",
+        ] {
+            let filter = log_filter(Some(rust_log));
+            assert!(
+                !filter.would_enable(orchestrator, &Level::TRACE),
+                "{rust_log}"
+            );
+            assert!(
+                filter.would_enable(orchestrator, &Level::DEBUG),
+                "{rust_log}"
+            );
+        }
     }
 }

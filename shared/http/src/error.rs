@@ -2,7 +2,7 @@
 
 use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Response};
-use proofsheet_policy::Invalid;
+use proofsheet_policy::{AlreadyDownloaded, DownloadRefusal, FavouritesFull, Invalid};
 use proofsheet_store::{Conflict, StoreError};
 
 use crate::http_io::{json_text, with_security_headers};
@@ -23,6 +23,14 @@ pub enum ApiError {
     WrongPassword,
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    #[error(
+        "this is the gallery's general link: give your email (POST /g/{{token}}/identify) to get your own link, which keeps favourites and downloads"
+    )]
+    EmailRequired,
+    #[error("downloads are turned off for this gallery")]
+    DownloadsDisabled,
+    #[error("the download limit would be passed: {remaining} photos remain")]
+    DownloadLimitReached { remaining: u32 },
     #[error("not found")]
     NotFound,
     #[error("{message}")]
@@ -52,6 +60,9 @@ impl ApiError {
             Self::PasswordRequired => (401, "password_required"),
             Self::WrongPassword => (401, "wrong_password"),
             Self::TooManyAttempts { .. } => (429, "too_many_attempts"),
+            Self::EmailRequired => (403, "email_required"),
+            Self::DownloadsDisabled => (403, "downloads_disabled"),
+            Self::DownloadLimitReached { .. } => (403, "download_limit_reached"),
             Self::NotFound => (404, "not_found"),
             Self::Conflict { code, .. } => (409, code),
             Self::NoRoute => (404, "no_route"),
@@ -70,6 +81,9 @@ impl ApiError {
         let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
         if let Self::Invalid(invalid) = &self {
             body["field"] = invalid.field.into();
+        }
+        if let Self::DownloadLimitReached { remaining } = &self {
+            body["remaining"] = (*remaining).into();
         }
         let mut response = json_text(status, body.to_string());
         if let Self::TooManyAttempts { retry_after_secs } = self {
@@ -94,6 +108,38 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Aws(detail) | StoreError::Corrupt(detail) => Self::Internal(detail),
         }
+    }
+}
+
+impl From<DownloadRefusal> for ApiError {
+    fn from(refusal: DownloadRefusal) -> Self {
+        let invalid = |field, reason: String| Self::Invalid(Invalid::new(field, reason));
+        match refusal {
+            DownloadRefusal::Disabled => Self::DownloadsDisabled,
+            DownloadRefusal::LimitReached { remaining } => Self::DownloadLimitReached { remaining },
+            DownloadRefusal::ResolutionNotAllowed(_) => invalid(
+                "resolution",
+                format!("{refusal}; see the download manager's `resolutions`"),
+            ),
+            DownloadRefusal::TooManyPending => {
+                Self::conflict("too_many_pending", refusal.to_string())
+            }
+            DownloadRefusal::NothingChosen
+            | DownloadRefusal::UnknownPhoto(_)
+            | DownloadRefusal::TooManyPhotos => invalid("photo_ids", refusal.to_string()),
+        }
+    }
+}
+
+impl From<FavouritesFull> for ApiError {
+    fn from(full: FavouritesFull) -> Self {
+        Self::Invalid(Invalid::new("list", format!("a client keeps {full}")))
+    }
+}
+
+impl From<AlreadyDownloaded> for ApiError {
+    fn from(err: AlreadyDownloaded) -> Self {
+        Self::conflict("already_downloaded", err.to_string())
     }
 }
 
@@ -152,6 +198,22 @@ mod tests {
     fn store_conflicts_keep_their_code() {
         let (status, json) = body(StoreError::Conflict(Conflict::SlugTaken).into());
         assert_eq!((status, json["error"].as_str()), (409, Some("slug_taken")));
+    }
+
+    #[test]
+    fn a_refusal_past_the_limit_says_what_remains() {
+        let (status, json) = body(DownloadRefusal::LimitReached { remaining: 2 }.into());
+        assert_eq!(status, 403);
+        assert_eq!(json["error"], "download_limit_reached");
+        assert_eq!(json["remaining"], 2);
+        let (status, json) = body(DownloadRefusal::Disabled.into());
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (403, Some("downloads_disabled"))
+        );
+        let (status, json) = body(FavouritesFull::TooManyLists.into());
+        assert_eq!((status, json["field"].as_str()), (422, Some("list")));
+        assert_eq!(json["message"], "list: a client keeps at most 20 lists");
     }
 
     #[test]

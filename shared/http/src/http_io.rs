@@ -17,7 +17,17 @@ pub(crate) fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiErro
     if bytes.is_empty() {
         return Err(ApiError::BadJson("the body is empty".into()));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadJson(e.to_string()))
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadJson(excerpt(&e.to_string())))
+}
+
+/// At most the first 200 characters of a text that may quote the client's input (serde's
+/// messages name unknown fields and variants): an answer never grows with the request.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 pub(crate) fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
@@ -37,11 +47,14 @@ pub(crate) fn source_ip(req: &Request) -> Option<IpAddr> {
     raw?.parse().ok()
 }
 
-/// A request as API Gateway (HTTP API) hands it over from the network address `ip`: for the
-/// local runner and tests, which serve requests without API Gateway in front.
+/// A request as API Gateway (HTTP API) hands it over from the network address `ip` (and, when
+/// its URI is absolute, for that domain): for the local runner and tests, which serve requests
+/// without API Gateway in front.
 pub fn from_source_ip(req: Request, ip: IpAddr) -> Request {
     let mut context = ApiGatewayV2httpRequestContext::default();
     context.http.source_ip = Some(ip.to_string());
+    // API Gateway records the domain it served; a request with a full URI names it.
+    context.domain_name = req.uri().host().map(str::to_owned);
     req.with_request_context(RequestContext::ApiGatewayV2(context))
 }
 
@@ -78,6 +91,15 @@ pub(crate) fn json_text(status: u16, text: String) -> Response<Body> {
             *failed.status_mut() = lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR;
             failed
         })
+}
+
+/// A plain-text answer (UTF-8).
+pub(crate) fn text(status: u16, text: String) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Body::Text(text))
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {

@@ -120,8 +120,19 @@ routes! {
     UpdatePrivateAccess "PATCH" "/galleries/{gallery_id}/private-access/{grant_id}" "update-private-access" Photographer Needed photographer::access::update_private;
     DeletePrivateAccess "DELETE" "/galleries/{gallery_id}/private-access/{grant_id}" "delete-private-access" Photographer NotNeeded photographer::access::delete_private;
     CreateLogoUpload "POST" "/watermark-logo" "create-logo-upload" Photographer NotNeeded photographer::photos::create_logo_upload;
+    ListGalleryFavourites "GET" "/galleries/{gallery_id}/favourites" "list-gallery-favourites" Photographer NotNeeded photographer::favourites::list;
     ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client::view_gallery;
     UnlockGallery "POST" "/g/{token}/unlock" "unlock-gallery" Client Needed client::unlock_gallery;
+    IdentifyVisitor "POST" "/g/{token}/identify" "identify-visitor" Client Needed client::identify::identify;
+    ListFavourites "GET" "/g/{token}/favourites" "list-favourites" Client Needed client::favourites::list;
+    AddFavourite "PUT" "/g/{token}/favourites/{photo_id}" "add-favourite" Client Needed client::favourites::add;
+    RemoveFavourite "DELETE" "/g/{token}/favourites/{photo_id}" "remove-favourite" Client Needed client::favourites::remove;
+    GetDownloads "GET" "/g/{token}/downloads" "get-downloads" Client Needed client::downloads::manager;
+    SelectDownload "PUT" "/g/{token}/downloads/{photo_id}" "select-download" Client Needed client::downloads::select;
+    UnselectDownload "DELETE" "/g/{token}/downloads/{photo_id}" "unselect-download" Client Needed client::downloads::unselect;
+    CreateDownloadRequest "POST" "/g/{token}/downloads/requests" "create-download-request" Client Needed client::downloads::create_request;
+    ListDownloadRequests "GET" "/g/{token}/downloads/requests" "list-download-requests" Client Needed client::downloads::list_requests;
+    GetDownloadRequest "GET" "/g/{token}/downloads/requests/{request_id}" "get-download-request" Client Needed client::downloads::get_request;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;
@@ -175,7 +186,8 @@ mod tests {
                 .replace("{gallery_id}", "g1")
                 .replace("{photo_id}", "p1")
                 .replace("{grant_id}", "r1")
-                .replace("{token}", "t1");
+                .replace("{token}", "t1")
+                .replace("{request_id}", "q1");
             let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
             let (route, params) = match_route(&method, &path).unwrap();
             assert_eq!(route, spec.route, "{} {}", spec.method, spec.path);

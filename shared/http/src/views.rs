@@ -6,8 +6,12 @@ use std::time::SystemTime;
 
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
-use proofsheet_policy::{AccessSettings, Resolution, WatermarkSettings};
-use proofsheet_store::{GalleryRecord, GrantRecord, PhotoRecord, PhotoStatus};
+use proofsheet_policy::{
+    AccessSettings, DownloadState, DownloadStatus, DownloadUsage, Resolution, WatermarkSettings,
+};
+use proofsheet_store::{
+    DownloadJobRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord, PhotoStatus,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -80,6 +84,10 @@ pub(crate) struct GrantView {
     pub settings: SettingsView,
     #[schema(inline)]
     pub usage: UsageView,
+    /// `photographer`: shared by the photographer; `visitor`: a visitor of the general link gave
+    /// this email to keep favourites or download (settings copied from the general link then).
+    #[schema(value_type = String, pattern = "^(photographer|visitor)$")]
+    pub origin: GrantOrigin,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -104,6 +112,7 @@ impl GrantView {
                 downloads_used: grant.downloads_used,
                 download_limit: grant.settings.download_limit,
             },
+            origin: grant.origin,
             created_at: timestamp(grant.created_at),
         }
     }
@@ -255,4 +264,191 @@ pub(crate) struct ClientGalleryView {
     /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required)]
     pub next_cursor: Option<String>,
+}
+
+/// One of the client's favourites lists.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FavouriteList)]
+pub(crate) struct FavouriteListView {
+    /// 1 to 60 characters; `Favourites` is the list used when none is named.
+    pub name: String,
+    /// In the order they were uploaded.
+    #[schema(value_type = Vec<String>)]
+    pub photo_ids: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = Favourites)]
+pub(crate) struct FavouritesView {
+    /// By name. A list exists while it holds a photo.
+    pub lists: Vec<FavouriteListView>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = FavouritePhoto)]
+pub(crate) struct FavouritePhotoView {
+    #[schema(format = "uuid")]
+    pub photo_id: String,
+    pub filename: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClientFavouriteList)]
+pub(crate) struct ClientFavouriteListView {
+    pub name: String,
+    pub photos: Vec<FavouritePhotoView>,
+}
+
+/// One client's lists, as the photographer sees them.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClientFavourites)]
+pub(crate) struct ClientFavouritesView {
+    #[schema(format = "uuid")]
+    pub grant_id: String,
+    #[schema(required, format = "email")]
+    pub email: Option<String>,
+    #[schema(required)]
+    pub name: Option<String>,
+    pub lists: Vec<ClientFavouriteListView>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = GalleryFavourites)]
+pub(crate) struct GalleryFavouritesView {
+    /// Clients with at least one list, in the order they were given access.
+    pub clients: Vec<ClientFavouritesView>,
+}
+
+/// A visitor's new private link.
+#[derive(Serialize, ToSchema)]
+#[schema(as = VisitorLink)]
+pub(crate) struct VisitorLinkView {
+    #[schema(format = "uuid")]
+    pub grant_id: String,
+    /// The visitor's own link (also emailed to them); use it from now on.
+    #[schema(format = "uri")]
+    pub link: String,
+    /// When the link has a password (copied from the general link): a session for the new link,
+    /// so the visitor need not type it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub session: Option<String>,
+}
+
+/// The link went to the address instead of the caller.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CheckEmail)]
+pub(crate) struct CheckEmailView {
+    #[schema(pattern = "^check_email$")]
+    pub status: &'static str,
+    pub message: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = ManagedPhoto)]
+pub(crate) struct ManagedPhotoView {
+    #[schema(format = "uuid")]
+    pub photo_id: String,
+    #[schema(value_type = crate::openapi::values::DownloadState)]
+    pub state: DownloadState,
+}
+
+/// The client's download manager.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DownloadManager)]
+pub(crate) struct DownloadManagerView {
+    pub downloads_enabled: bool,
+    /// What a request may ask for; empty when downloads are off.
+    #[schema(value_type = Vec<crate::openapi::values::Resolution>)]
+    pub resolutions: Vec<Resolution>,
+    /// Whether downloaded files carry the watermark.
+    pub watermarked: bool,
+    /// Photos this link may download in all; `null` is unlimited.
+    #[schema(required)]
+    pub limit: Option<u32>,
+    /// Photos downloaded so far (each counts once, whatever the resolution).
+    pub used: u32,
+    /// `null` when unlimited.
+    #[schema(required)]
+    pub remaining: Option<u32>,
+    /// Downloaded photos, and selected ones not downloaded yet.
+    pub photos: Vec<ManagedPhotoView>,
+}
+
+impl DownloadManagerView {
+    pub fn new(
+        settings: &AccessSettings,
+        usage: DownloadUsage,
+        photos: Vec<ManagedPhotoView>,
+    ) -> Self {
+        let permissions = proofsheet_policy::ClientPermissions::from(settings);
+        Self {
+            downloads_enabled: permissions.downloads_enabled,
+            resolutions: permissions.download_resolutions,
+            watermarked: permissions.downloads_watermarked,
+            limit: usage.limit,
+            used: usage.used,
+            remaining: usage.remaining(),
+            photos,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProgressView {
+    /// Photos in the ZIP so far.
+    pub done: u32,
+    pub total: u32,
+}
+
+/// One download request.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DownloadRequest)]
+pub(crate) struct DownloadRequestView {
+    #[schema(format = "uuid")]
+    pub request_id: String,
+    #[schema(value_type = crate::openapi::values::DownloadStatus)]
+    pub status: DownloadStatus,
+    #[schema(value_type = crate::openapi::values::Resolution)]
+    pub resolution: Resolution,
+    pub watermarked: bool,
+    #[schema(value_type = Vec<String>)]
+    pub photos: Vec<String>,
+    /// Photos this request counted against the limit (the others were downloaded before).
+    pub charged: u32,
+    #[schema(inline)]
+    pub progress: ProgressView,
+    /// The ZIP, once `ready`; `null` until then.
+    #[schema(required, format = "uri")]
+    pub link: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<&DownloadJobRecord> for DownloadRequestView {
+    fn from(job: &DownloadJobRecord) -> Self {
+        let count =
+            |photos: &[proofsheet_policy::PhotoId]| u32::try_from(photos.len()).unwrap_or(u32::MAX);
+        Self {
+            request_id: job.id.to_string(),
+            status: job.status,
+            resolution: job.resolution,
+            watermarked: job.watermarked,
+            photos: job.photos.iter().map(ToString::to_string).collect(),
+            charged: count(&job.charged),
+            progress: ProgressView {
+                done: job.photos_done,
+                total: count(&job.photos),
+            },
+            link: None,
+            created_at: timestamp(job.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = DownloadRequestList)]
+pub(crate) struct DownloadRequestListView {
+    /// Newest first.
+    pub requests: Vec<DownloadRequestView>,
 }

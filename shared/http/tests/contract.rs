@@ -51,6 +51,9 @@ fn assert_same(what: &str, code: &Routes, other: &Routes) {
     );
 }
 
+/// The functions that serve no route: queue workers and scheduled jobs.
+const WORKERS: &[&str] = &["ingest-photo", "resend-download-requests"];
+
 #[test]
 fn every_route_is_an_openapi_operation_and_vice_versa() {
     let spec = openapi();
@@ -228,11 +231,12 @@ fn template_routes(text: &str) -> (Routes, BTreeSet<String>) {
 fn every_route_is_a_template_function_with_its_http_event_and_vice_versa() {
     let (events, binaries) = template_routes(&read("../../infra/template.yaml"));
     assert_same("infra/template.yaml", &code_routes(), &events);
-    let ingest = "ingest-photo".to_owned();
-    assert!(
-        binaries.contains(&ingest),
-        "infra/template.yaml has no function with Binary: ingest-photo"
-    );
+    for worker in WORKERS {
+        assert!(
+            binaries.contains(*worker),
+            "infra/template.yaml has no function with Binary: {worker}"
+        );
+    }
 }
 
 /// The line scan must notice a changed path, method or binary, not just parse the happy case.
@@ -264,13 +268,13 @@ fn every_function_has_its_binary_and_every_binary_a_function() {
     let expected: BTreeSet<String> = ROUTES
         .iter()
         .map(|r| r.function.to_owned())
-        .chain(["ingest-photo".to_owned()])
+        .chain(WORKERS.iter().map(|w| (*w).to_owned()))
         .collect();
     let missing: Vec<_> = expected.difference(&on_disk).collect();
     let extra: Vec<_> = on_disk.difference(&expected).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "functions/src/bin disagrees with ROUTES (+ ingest-photo)\n  missing: {missing:?}\n  without a route: {extra:?}"
+        "functions/src/bin disagrees with ROUTES (+ the workers)\n  missing: {missing:?}\n  without a route: {extra:?}"
     );
     // Each binary must serve the route it is named after, not a copy-pasted neighbour.
     for route in ROUTES {

@@ -114,6 +114,12 @@ impl AccessSettings {
         general.apply(overrides)
     }
 
+    /// The settings of a visitor who gave their email on the general link: a copy of the general
+    /// settings of this moment, nothing more (they proved nothing but an address).
+    pub fn for_identified_visitor(general: &Self) -> Self {
+        general.clone()
+    }
+
     fn check(&self) -> Result<(), Invalid> {
         if self
             .download_limit

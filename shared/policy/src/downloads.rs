@@ -6,9 +6,12 @@
 //! charge from a snapshot (`used`, the photos already downloaded); the store writes it only if that
 //! snapshot still holds, so concurrent requests can't both spend the same remainder.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{AccessSettings, PhotoId, Resolution};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{AccessSettings, DownloadRequestId, GrantId, Invalid, PhotoId, Resolution};
 
 /// How much of a grant's download limit is spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,14 @@ impl DownloadUsage {
     }
 }
 
+/// The most photos one request (and so one ZIP) may hold, and so the most a client may select:
+/// a full gallery of this size fits one job record and one worker run.
+pub const MAX_PHOTOS_PER_REQUEST: usize = 2_000;
+
+/// Requests of one client that may wait for their ZIP at once: each is work for the worker,
+/// and a request that charges nothing (photos downloaded before) would otherwise cost nothing.
+pub const MAX_PENDING_REQUESTS: usize = 20;
+
 /// Why a download request is refused. Nothing is charged for a refused request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DownloadRefusal {
@@ -35,14 +46,48 @@ pub enum DownloadRefusal {
     ResolutionNotAllowed(Resolution),
     #[error("no photos were chosen")]
     NothingChosen,
+    #[error("photo {0} is not a ready photo of this gallery")]
+    UnknownPhoto(PhotoId),
+    #[error("at most {MAX_PHOTOS_PER_REQUEST} photos a request")]
+    TooManyPhotos,
     #[error("the download limit would be passed: {remaining} photos remain")]
     LimitReached { remaining: u32 },
+    #[error(
+        "{MAX_PENDING_REQUESTS} requests are still being prepared; ask again once one is ready"
+    )]
+    TooManyPending,
+}
+
+/// Which photos a client asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadChoice {
+    /// What the client selected in the download manager.
+    Selected,
+    /// These photos, named in the request.
+    Photos(BTreeSet<PhotoId>),
+    /// Every ready photo of the gallery ("download full gallery").
+    All,
+}
+
+/// What the store read, in this order: the grant's usage first, then the photos already
+/// downloaded (see the store's docs for why the order matters).
+#[derive(Debug, Clone, Copy)]
+pub struct DownloadSnapshot<'a> {
+    pub usage: DownloadUsage,
+    pub downloaded: &'a BTreeSet<PhotoId>,
+    pub selected: &'a BTreeSet<PhotoId>,
+    /// The gallery's photos a client can download now.
+    pub ready: &'a BTreeSet<PhotoId>,
+    /// The client's requests still waiting for their ZIP.
+    pub pending: usize,
 }
 
 /// An accepted request: what to mark downloaded and the usage the store must write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DownloadCharge {
-    /// The chosen photos not downloaded before: each costs one.
+    /// Every photo the request takes.
+    pub photos: BTreeSet<PhotoId>,
+    /// The photos not downloaded before: each costs one.
     pub newly_charged: BTreeSet<PhotoId>,
     /// `used` before the charge; the store's write holds only while it is still this value.
     pub used_before: u32,
@@ -53,9 +98,8 @@ pub struct DownloadCharge {
 pub fn charge(
     settings: &AccessSettings,
     resolution: Resolution,
-    chosen: &BTreeSet<PhotoId>,
-    already_downloaded: &BTreeSet<PhotoId>,
-    usage: DownloadUsage,
+    choice: &DownloadChoice,
+    now: DownloadSnapshot<'_>,
 ) -> Result<DownloadCharge, DownloadRefusal> {
     if !settings.downloads_enabled {
         return Err(DownloadRefusal::Disabled);
@@ -63,22 +107,128 @@ pub fn charge(
     if !settings.download_resolutions.contains(&resolution) {
         return Err(DownloadRefusal::ResolutionNotAllowed(resolution));
     }
-    if chosen.is_empty() {
-        return Err(DownloadRefusal::NothingChosen);
+    if now.pending >= MAX_PENDING_REQUESTS {
+        return Err(DownloadRefusal::TooManyPending);
     }
-    let newly_charged: BTreeSet<PhotoId> = chosen.difference(already_downloaded).copied().collect();
-    // At most 2,000 photos a gallery, so the count always fits.
+    let photos = chosen_photos(choice, now.selected, now.ready)?;
+    let newly_charged: BTreeSet<PhotoId> = photos.difference(now.downloaded).copied().collect();
+    // At most MAX_PHOTOS_PER_REQUEST photos, so the count always fits.
     let cost = u32::try_from(newly_charged.len()).unwrap_or(u32::MAX);
-    if let Some(remaining) = usage.remaining()
+    if let Some(remaining) = now.usage.remaining()
         && cost > remaining
     {
         return Err(DownloadRefusal::LimitReached { remaining });
     }
     Ok(DownloadCharge {
+        photos,
         newly_charged,
-        used_before: usage.used,
-        used_after: usage.used.saturating_add(cost),
+        used_before: now.usage.used,
+        used_after: now.usage.used.saturating_add(cost),
     })
+}
+
+/// The photos a choice names. Named photos must all be ready photos of the gallery; a selection
+/// quietly loses photos deleted since they were selected (the client can't act on those).
+fn chosen_photos(
+    choice: &DownloadChoice,
+    selected: &BTreeSet<PhotoId>,
+    ready: &BTreeSet<PhotoId>,
+) -> Result<BTreeSet<PhotoId>, DownloadRefusal> {
+    let photos = match choice {
+        DownloadChoice::Selected => selected.intersection(ready).copied().collect(),
+        DownloadChoice::Photos(named) => {
+            if let Some(unknown) = named.difference(ready).next() {
+                return Err(DownloadRefusal::UnknownPhoto(*unknown));
+            }
+            named.clone()
+        }
+        DownloadChoice::All => ready.clone(),
+    };
+    if photos.is_empty() {
+        return Err(DownloadRefusal::NothingChosen);
+    }
+    if photos.len() > MAX_PHOTOS_PER_REQUEST {
+        return Err(DownloadRefusal::TooManyPhotos);
+    }
+    Ok(photos)
+}
+
+/// A photo's place in the download manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownloadState {
+    /// Chosen for the next request; can still be unselected.
+    Selected,
+    /// In an accepted request: paid for, stays in the manager for good.
+    Downloaded,
+}
+
+/// The manager's photos: every downloaded one, and every selected one not downloaded yet.
+pub fn manager_states(
+    selected: &BTreeSet<PhotoId>,
+    downloaded: &BTreeSet<PhotoId>,
+) -> BTreeMap<PhotoId, DownloadState> {
+    let mut states: BTreeMap<PhotoId, DownloadState> = selected
+        .iter()
+        .map(|&p| (p, DownloadState::Selected))
+        .collect();
+    states.extend(downloaded.iter().map(|&p| (p, DownloadState::Downloaded)));
+    states
+}
+
+/// A downloaded photo can't leave the manager: it was charged, and the client keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this photo was downloaded already and stays in the download manager")]
+pub struct AlreadyDownloaded;
+
+pub fn may_unselect(
+    photo: PhotoId,
+    downloaded: &BTreeSet<PhotoId>,
+) -> Result<(), AlreadyDownloaded> {
+    if downloaded.contains(&photo) {
+        Err(AlreadyDownloaded)
+    } else {
+        Ok(())
+    }
+}
+
+/// Where a download request is on its way to a ZIP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownloadStatus {
+    Queued,
+    Rendering,
+    Ready,
+    Failed,
+}
+
+/// The client's `Idempotency-Key`: a retry carrying the same key is the same request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub const MAX_CHARS: usize = 255;
+
+    /// 1 to 255 visible ASCII characters (a UUID, a counter, whatever the client keeps).
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let ok = !raw.is_empty()
+            && raw.len() <= Self::MAX_CHARS
+            && raw.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            ))
+        }
+    }
+
+    /// The request id a retry with this key gets on this grant: the same every time, and
+    /// different on every other grant.
+    pub fn request_id(&self, grant: GrantId) -> DownloadRequestId {
+        DownloadRequestId::from_uuid(Uuid::new_v5(grant.as_uuid(), self.0.as_bytes()))
+    }
 }
 
 #[cfg(test)]
@@ -86,11 +236,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn photo(n: u8) -> PhotoId {
-        PhotoId::from_uuid(uuid::Uuid::from_bytes([n; 16]))
+    fn photo(n: u16) -> PhotoId {
+        let mut bytes = [0u8; 16];
+        bytes[..2].copy_from_slice(&n.to_be_bytes());
+        PhotoId::from_uuid(Uuid::from_bytes(bytes))
     }
 
-    fn photos(ns: &[u8]) -> BTreeSet<PhotoId> {
+    fn photos(ns: &[u16]) -> BTreeSet<PhotoId> {
         ns.iter().copied().map(photo).collect()
     }
 
@@ -107,26 +259,52 @@ mod tests {
         DownloadUsage { used, limit }
     }
 
+    /// A snapshot where every photo 0..100 is ready and nothing is selected.
+    fn at<'a>(
+        used: u32,
+        limit: Option<u32>,
+        downloaded: &'a BTreeSet<PhotoId>,
+        ready: &'a BTreeSet<PhotoId>,
+    ) -> DownloadSnapshot<'a> {
+        static NONE: BTreeSet<PhotoId> = BTreeSet::new();
+        DownloadSnapshot {
+            usage: usage(used, limit),
+            downloaded,
+            selected: &NONE,
+            ready,
+            pending: 0,
+        }
+    }
+
+    fn named(ns: &[u16]) -> DownloadChoice {
+        DownloadChoice::Photos(photos(ns))
+    }
+
+    fn gallery() -> BTreeSet<PhotoId> {
+        (0..100).map(photo).collect()
+    }
+
     #[test]
     fn a_photo_counts_once_and_downloading_it_again_is_free() {
-        let settings = open(Some(3));
+        let (settings, ready) = (open(Some(3)), gallery());
+        let downloaded = photos(&[1, 2]);
         let c = charge(
             &settings,
             Resolution::High,
-            &photos(&[1, 2, 3]),
-            &photos(&[1, 2]),
-            usage(2, Some(3)),
+            &named(&[1, 2, 3]),
+            at(2, Some(3), &downloaded, &ready),
         )
         .unwrap();
+        assert_eq!(c.photos, photos(&[1, 2, 3]));
         assert_eq!(c.newly_charged, photos(&[3]));
         assert_eq!((c.used_before, c.used_after), (2, 3));
 
+        let downloaded = photos(&[1, 2, 3]);
         let again = charge(
             &settings,
             Resolution::Web,
-            &photos(&[1, 2, 3]),
-            &photos(&[1, 2, 3]),
-            usage(3, Some(3)),
+            &named(&[1, 2, 3]),
+            at(3, Some(3), &downloaded, &ready),
         )
         .unwrap();
         assert!(again.newly_charged.is_empty());
@@ -135,56 +313,175 @@ mod tests {
 
     #[test]
     fn a_request_that_would_pass_the_limit_is_refused_whole() {
+        let (none, ready) = (BTreeSet::new(), gallery());
         let refused = charge(
             &open(Some(5)),
             Resolution::Web,
-            &photos(&[1, 2, 3]),
-            &BTreeSet::new(),
-            usage(3, Some(5)),
+            &named(&[1, 2, 3]),
+            at(3, Some(5), &none, &ready),
         );
         assert_eq!(refused, Err(DownloadRefusal::LimitReached { remaining: 2 }));
     }
 
     #[test]
-    fn refusals_for_settings_come_before_the_limit() {
+    fn refusals_for_settings_come_before_the_photos() {
+        let (none, ready) = (BTreeSet::new(), gallery());
         let mut off = open(Some(0));
         off.downloads_enabled = false;
-        let one = photos(&[1]);
-        let none = BTreeSet::new();
         assert_eq!(
-            charge(&off, Resolution::Web, &one, &none, usage(0, Some(0))),
+            charge(
+                &off,
+                Resolution::Web,
+                &named(&[500]),
+                at(0, Some(0), &none, &ready)
+            ),
             Err(DownloadRefusal::Disabled)
         );
         assert_eq!(
             charge(
                 &open(None),
                 Resolution::Original,
-                &one,
-                &none,
-                usage(0, None)
+                &named(&[1]),
+                at(0, None, &none, &ready)
             ),
             Err(DownloadRefusal::ResolutionNotAllowed(Resolution::Original))
         );
         assert_eq!(
-            charge(&open(None), Resolution::Web, &none, &none, usage(0, None)),
+            charge(
+                &open(None),
+                Resolution::Web,
+                &named(&[]),
+                at(0, None, &none, &ready)
+            ),
             Err(DownloadRefusal::NothingChosen)
         );
     }
 
     #[test]
+    fn named_photos_must_be_ready_photos_of_the_gallery() {
+        let (none, ready) = (BTreeSet::new(), gallery());
+        assert_eq!(
+            charge(
+                &open(None),
+                Resolution::Web,
+                &named(&[1, 500]),
+                at(0, None, &none, &ready)
+            ),
+            Err(DownloadRefusal::UnknownPhoto(photo(500)))
+        );
+    }
+
+    #[test]
+    fn the_selection_loses_deleted_photos_and_all_takes_every_ready_one() {
+        let (none, ready) = (BTreeSet::new(), photos(&[1, 2, 3]));
+        let selected = photos(&[2, 9]);
+        let snapshot = DownloadSnapshot {
+            selected: &selected,
+            ..at(0, None, &none, &ready)
+        };
+        let from_selection = charge(
+            &open(None),
+            Resolution::Web,
+            &DownloadChoice::Selected,
+            snapshot,
+        )
+        .unwrap();
+        assert_eq!(from_selection.photos, photos(&[2]));
+        let all = charge(&open(None), Resolution::Web, &DownloadChoice::All, snapshot).unwrap();
+        assert_eq!(all.photos, ready);
+        assert_eq!(all.used_after, 3);
+
+        let nothing_left = DownloadSnapshot {
+            selected: &photos(&[9]),
+            ..snapshot
+        };
+        assert_eq!(
+            charge(
+                &open(None),
+                Resolution::Web,
+                &DownloadChoice::Selected,
+                nothing_left
+            ),
+            Err(DownloadRefusal::NothingChosen)
+        );
+    }
+
+    #[test]
+    fn a_request_holds_at_most_the_request_maximum() {
+        let none = BTreeSet::new();
+        let max = MAX_PHOTOS_PER_REQUEST as u16;
+        let big: BTreeSet<PhotoId> = (0..=max).map(photo).collect();
+        let snapshot = at(0, None, &none, &big);
+        assert_eq!(
+            charge(&open(None), Resolution::Web, &DownloadChoice::All, snapshot),
+            Err(DownloadRefusal::TooManyPhotos)
+        );
+        let full: BTreeSet<PhotoId> = (0..max).map(photo).collect();
+        let snapshot = at(0, None, &none, &full);
+        let accepted =
+            charge(&open(None), Resolution::Web, &DownloadChoice::All, snapshot).unwrap();
+        assert_eq!(accepted.used_after, u32::from(max));
+    }
+
+    #[test]
+    fn requests_wait_while_too_many_are_being_prepared() {
+        let (none, ready) = (BTreeSet::new(), gallery());
+        let busy = DownloadSnapshot {
+            pending: MAX_PENDING_REQUESTS,
+            ..at(0, None, &none, &ready)
+        };
+        assert_eq!(
+            charge(&open(None), Resolution::Web, &named(&[1]), busy),
+            Err(DownloadRefusal::TooManyPending)
+        );
+        let one_less = DownloadSnapshot {
+            pending: MAX_PENDING_REQUESTS - 1,
+            ..busy
+        };
+        assert!(charge(&open(None), Resolution::Web, &named(&[1]), one_less).is_ok());
+    }
+
+    #[test]
     fn remaining_is_never_negative_after_a_lowered_limit() {
+        let (none, ready) = (BTreeSet::new(), gallery());
         assert_eq!(usage(7, Some(5)).remaining(), Some(0));
         assert_eq!(usage(7, None).remaining(), None);
         assert_eq!(
             charge(
                 &open(Some(5)),
                 Resolution::Web,
-                &photos(&[1]),
-                &BTreeSet::new(),
-                usage(7, Some(5))
+                &named(&[1]),
+                at(7, Some(5), &none, &ready)
             ),
             Err(DownloadRefusal::LimitReached { remaining: 0 })
         );
+    }
+
+    #[test]
+    fn downloaded_photos_stay_and_win_over_selection() {
+        let states = manager_states(&photos(&[1, 2]), &photos(&[2, 3]));
+        assert_eq!(states[&photo(1)], DownloadState::Selected);
+        assert_eq!(states[&photo(2)], DownloadState::Downloaded);
+        assert_eq!(states[&photo(3)], DownloadState::Downloaded);
+        assert_eq!(may_unselect(photo(1), &photos(&[2, 3])), Ok(()));
+        assert_eq!(
+            may_unselect(photo(2), &photos(&[2, 3])),
+            Err(AlreadyDownloaded)
+        );
+    }
+
+    #[test]
+    fn idempotency_keys_name_one_request_per_grant() {
+        let grant = |n| GrantId::from_uuid(Uuid::from_bytes([n; 16]));
+        let key = IdempotencyKey::parse("9f1c-retry-1").unwrap();
+        assert_eq!(key.request_id(grant(1)), key.request_id(grant(1)));
+        assert_ne!(key.request_id(grant(1)), key.request_id(grant(2)));
+        let other = IdempotencyKey::parse("9f1c-retry-2").unwrap();
+        assert_ne!(key.request_id(grant(1)), other.request_id(grant(1)));
+        assert!(IdempotencyKey::parse("").is_err());
+        assert!(IdempotencyKey::parse("has space").is_err());
+        assert!(IdempotencyKey::parse(&"k".repeat(256)).is_err());
+        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_ok());
     }
 
     proptest! {
@@ -192,19 +489,22 @@ mod tests {
         /// charges exactly the new photos, and a refusal happens only when they don't fit.
         #[test]
         fn an_accepted_charge_never_passes_the_limit(
-            chosen in proptest::collection::btree_set(0u8..40, 0..30),
-            downloaded in proptest::collection::btree_set(0u8..40, 0..30),
+            chosen in proptest::collection::btree_set(0u16..40, 0..30),
+            downloaded in proptest::collection::btree_set(0u16..40, 0..30),
             used in 0u32..40,
             limit in proptest::option::of(0u32..40),
         ) {
             let chosen: BTreeSet<PhotoId> = chosen.into_iter().map(photo).collect();
             let downloaded: BTreeSet<PhotoId> = downloaded.into_iter().map(photo).collect();
+            let ready = gallery();
             let new = chosen.difference(&downloaded).count() as u32;
-            match charge(&open(limit), Resolution::Web, &chosen, &downloaded, usage(used, limit)) {
+            let choice = DownloadChoice::Photos(chosen.clone());
+            match charge(&open(limit), Resolution::Web, &choice, at(used, limit, &downloaded, &ready)) {
                 Ok(c) => {
                     prop_assert_eq!(c.used_after, used + new);
                     prop_assert!(c.newly_charged.is_disjoint(&downloaded));
                     prop_assert!(c.newly_charged.is_subset(&chosen));
+                    prop_assert_eq!(&c.photos, &chosen);
                     if let Some(limit) = limit {
                         prop_assert!(new == 0 || c.used_after <= limit);
                     }
@@ -216,6 +516,33 @@ mod tests {
                     prop_assert!(new > remaining);
                 }
                 Err(other) => prop_assert!(false, "unexpected refusal {other:?}"),
+            }
+        }
+
+        /// Charges applied one after another, as the store serialises them, never take `used`
+        /// past the limit, and each photo is charged at most once in all.
+        #[test]
+        fn a_sequence_of_requests_charges_each_photo_once(
+            requests in proptest::collection::vec(proptest::collection::btree_set(0u16..30, 1..8), 1..12),
+            limit in proptest::option::of(0u32..25),
+        ) {
+            let ready = gallery();
+            let mut downloaded = BTreeSet::new();
+            let mut used = 0;
+            let mut charged_total = 0;
+            for chosen in requests {
+                let choice = DownloadChoice::Photos(chosen.into_iter().map(photo).collect());
+                if let Ok(c) = charge(&open(limit), Resolution::Web, &choice, at(used, limit, &downloaded, &ready)) {
+                    prop_assert_eq!(c.used_before, used);
+                    charged_total += c.newly_charged.len() as u32;
+                    downloaded.extend(c.newly_charged);
+                    used = c.used_after;
+                }
+            }
+            prop_assert_eq!(used, charged_total);
+            prop_assert_eq!(used as usize, downloaded.len());
+            if let Some(limit) = limit {
+                prop_assert!(used <= limit);
             }
         }
     }

@@ -28,7 +28,7 @@ impl ListName {
                 format!("must be 1 to {} characters", Self::MAX_CHARS),
             ));
         }
-        if name.chars().any(char::is_control) {
+        if name.chars().any(breaks_lines_or_direction) {
             return Err(Invalid::new("list", "must be printable characters"));
         }
         Ok(Self(name.to_owned()))
@@ -76,9 +76,57 @@ pub fn may_add(now: FavouritesSnapshot) -> Result<(), FavouritesFull> {
     }
 }
 
+/// Characters that end a line or turn text around in an editor (controls, U+2028/U+2029, bidi
+/// overrides and isolates): a list's name or a filename with one could fake a line of the
+/// photographer's export.
+pub fn breaks_lines_or_direction(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `text` on one line as the photographer's export shows it: what could break or reverse the
+/// line becomes a space.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if breaks_lines_or_direction(c) { ' ' } else { c })
+        .collect()
+}
+
+/// A list as a line for Lightroom's filename filter: the photos' names without their
+/// extensions, comma-separated, so `DSC_0412.jpg` in the gallery finds `DSC_0412.NEF` in the
+/// catalogue too (photographers deliver JPEGs exported from raw files of the same name).
+pub fn lightroom_filter<'a>(filenames: impl IntoIterator<Item = &'a str>) -> String {
+    filenames
+        .into_iter()
+        .map(|name| match name.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem,
+            _ => name,
+        })
+        // A comma inside a name would split it in two in the filter.
+        .map(|stem| one_line(stem).replace(',', " "))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lightroom_lines_are_stems_separated_by_commas() {
+        let line = lightroom_filter([
+            "DSC_0412.jpg",
+            "IMG 7.final.JPG",
+            ".hidden",
+            "noext",
+            "a,b.jpg",
+        ]);
+        assert_eq!(line, "DSC_0412, IMG 7.final, .hidden, noext, a b");
+        assert_eq!(lightroom_filter([]), "");
+        assert_eq!(lightroom_filter(["IMG\u{2028}# fake.jpg"]), "IMG # fake");
+    }
 
     #[test]
     fn list_names_are_trimmed_bounded_and_printable() {
@@ -91,6 +139,9 @@ mod tests {
         assert!(ListName::parse(&"é".repeat(60)).is_ok());
         assert!(ListName::parse(&"é".repeat(61)).is_err());
         assert!(ListName::parse("two\nlines").is_err());
+        for sneaky in ["a\u{2029}b", "a\u{2028}b", "\u{202E}gpj.1", "a\u{2066}b"] {
+            assert!(ListName::parse(sneaky).is_err(), "{sneaky:?}");
+        }
     }
 
     #[test]

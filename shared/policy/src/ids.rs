@@ -62,3 +62,9 @@ uuid_id!(
     GrantId,
     "grant_id"
 );
+uuid_id!(
+    /// A client's download request (one ZIP). Time-ordered, or derived from the client's
+    /// `Idempotency-Key` so a retry finds the same request.
+    DownloadRequestId,
+    "request_id"
+);

@@ -22,12 +22,16 @@ pub use access::{
     AccessSettings, ClientPermissions, PasswordHash, PasswordUpdate, Resolution, SettingsChange,
     ViewRendition,
 };
-pub use downloads::{DownloadCharge, DownloadRefusal, DownloadUsage};
-pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName};
+pub use downloads::{
+    AlreadyDownloaded, DownloadCharge, DownloadChoice, DownloadRefusal, DownloadSnapshot,
+    DownloadState, DownloadStatus, DownloadUsage, IdempotencyKey, MAX_PENDING_REQUESTS,
+    MAX_PHOTOS_PER_REQUEST,
+};
+pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName, lightroom_filter};
 pub use gallery::{
     GalleryDefaults, GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate,
 };
-pub use ids::{GalleryId, GrantId, PhotoId, PhotographerId};
+pub use ids::{DownloadRequestId, GalleryId, GrantId, PhotoId, PhotographerId};
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use throttle::{TryBudget, UnlockThrottle, UnlockVerdict};

@@ -25,6 +25,16 @@ pub enum TryBudget {
     Source,
     /// The tries of all sources together on one link.
     Link,
+    /// Email captures (`identify`) of one source on one general link: each sends an email and
+    /// tells whether an address already has access, so they are budgeted like guesses.
+    Identify,
+    /// Email captures of all sources together on one general link: a ceiling on the emails a
+    /// link can be made to send, however many addresses a sender cycles through.
+    IdentifyLink,
+    /// Emails one address may be sent through captures on one link. When it is spent the
+    /// capture still answers as usual, it just sends nothing: a flood of captures can neither
+    /// fill an inbox nor lock the address's owner out with a refusal.
+    IdentifyEmail,
 }
 
 impl TryBudget {
@@ -32,6 +42,9 @@ impl TryBudget {
         match self {
             Self::Source => UnlockThrottle::PER_SOURCE,
             Self::Link => UnlockThrottle::PER_LINK,
+            Self::Identify => UnlockThrottle::IDENTIFY_PER_SOURCE,
+            Self::IdentifyLink => UnlockThrottle::IDENTIFY_PER_LINK,
+            Self::IdentifyEmail => UnlockThrottle::IDENTIFY_EMAILS_PER_ADDRESS,
         }
     }
 }
@@ -55,6 +68,13 @@ impl UnlockThrottle {
     pub const PER_SOURCE: Self = Self { max_attempts: 10 };
     /// Wrong tries all sources together may make on one link per window.
     pub const PER_LINK: Self = Self { max_attempts: 50 };
+    /// Email captures one source may make on one general link per window.
+    pub const IDENTIFY_PER_SOURCE: Self = Self { max_attempts: 10 };
+    /// Email captures all sources together may make on one general link per window: room for
+    /// a wedding's guests arriving at once, not for a spam run.
+    pub const IDENTIFY_PER_LINK: Self = Self { max_attempts: 100 };
+    /// Capture emails one address may be sent through one link per window.
+    pub const IDENTIFY_EMAILS_PER_ADDRESS: Self = Self { max_attempts: 3 };
     pub const WINDOW_SECS: u64 = 15 * 60;
 
     pub fn verdict(

@@ -191,8 +191,8 @@ impl Store {
         Ok(gallery.map(|gallery| (gallery, collector.finish())))
     }
 
-    /// Deletes a gallery's items: its links first (so they stop working at once), then the
-    /// gallery, its photos and client claims. Objects in S3 are removed by the caller, first (so
+    /// Deletes a gallery's items: its links first (so they stop working at once), then what each
+    /// link kept, the gallery, its photos and client claims. Objects in S3 are removed by the caller, first (so
     /// a failure midway leaves a gallery that can be deleted again). Deleting again is harmless.
     pub async fn delete_gallery(&self, id: GalleryId) -> Result<(), StoreError> {
         let grants = self
@@ -204,6 +204,15 @@ impl Store {
             .await?;
         self.delete_keys(grants.iter().filter_map(primary_key).collect())
             .await?;
+        // Then what each link kept (favourites, download requests, try counters).
+        for grant in grants
+            .iter()
+            .filter(|item| sort_key(item) == Some(keys::GRANT))
+        {
+            if let Some(pk) = grant.get("PK").and_then(|v| v.as_s().ok()) {
+                self.delete_partition(pk).await?;
+            }
+        }
         let own = self
             .query_all(
                 None,
@@ -219,6 +228,15 @@ impl Store {
             .partition(|k| sort_key(k) == Some(keys::META));
         self.delete_keys(rest).await?;
         self.delete_keys(meta).await
+    }
+
+    /// Deletes every item of a partition (a revoked link's favourites, downloads and counters).
+    pub(crate) async fn delete_partition(&self, pk: &str) -> Result<(), StoreError> {
+        let items = self
+            .query_all(None, "PK = :pk", HashMap::from([(":pk".into(), s(pk))]))
+            .await?;
+        self.delete_keys(items.iter().filter_map(primary_key).collect())
+            .await
     }
 
     async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {

@@ -3,16 +3,26 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem,
 };
-use proofsheet_policy::{AccessSettings, GalleryId, GrantId};
+use proofsheet_policy::{AccessSettings, Email, GalleryId, GrantId};
 
 use crate::items::{
     Item, condition_failed, item_refusing_update, item_with_keys, key, n, record, records, s,
 };
 use crate::records::{ClientClaim, keys};
 use crate::retry;
-use crate::{Conflict, GrantKind, GrantRecord, Store, StoreError};
+use crate::{Conflict, GrantKind, GrantOrigin, GrantRecord, Store, StoreError};
+
+/// What a client's email has on a gallery.
+#[derive(Debug, Clone)]
+pub enum ClientAccess {
+    None,
+    Grant(Box<GrantRecord>),
+    /// The photographer revoked its grant.
+    Revoked,
+}
 
 impl Store {
     pub(crate) fn grant_item(&self, grant: &GrantRecord) -> Result<Item, StoreError> {
@@ -53,32 +63,44 @@ impl Store {
         records(items)
     }
 
+    /// What a client's email has on a gallery.
+    pub async fn client_access(
+        &self,
+        gallery: GalleryId,
+        email: &Email,
+    ) -> Result<ClientAccess, StoreError> {
+        let claim: Option<ClientClaim> = self
+            .get(keys::gallery(gallery), &keys::client(email))
+            .await?;
+        Ok(match claim {
+            None => ClientAccess::None,
+            Some(claim) if claim.revoked => ClientAccess::Revoked,
+            Some(claim) => match self.grant(claim.grant_id).await? {
+                Some(grant) => ClientAccess::Grant(Box::new(grant)),
+                // Claim and grant are written and revoked together; a claim alone is corrupt.
+                None => return Err(StoreError::Corrupt("client claim without grant".into())),
+            },
+        })
+    }
+
     /// Creates a client's private grant: only while the gallery exists, and only one per client
     /// email and gallery (`Conflict::ClientHasAccess`), so a retried request grants nothing twice.
+    /// A photographer's grant may take the claim a revoked grant left; a visitor's may not.
     pub async fn create_private_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
-        let email = grant
-            .email
-            .as_ref()
-            .ok_or_else(|| StoreError::Corrupt("private grant without email".into()))?;
-        let gallery_exists = ConditionCheck::builder()
-            .table_name(&self.resources.table)
-            .set_key(Some(key(keys::gallery(grant.gallery_id), keys::META)))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|e| StoreError::Aws(e.to_string()))?;
-        let claim = item_with_keys(
-            &ClientClaim { grant_id: grant.id },
-            &[
-                ("PK", keys::gallery(grant.gallery_id)),
-                ("SK", keys::client(email)),
-            ],
-        )?;
+        let claim_free = match grant.origin {
+            GrantOrigin::Photographer => "attribute_not_exists(PK) OR revoked = :true",
+            GrantOrigin::Visitor => "attribute_not_exists(PK)",
+        };
+        let mut claim = self.claim_put(grant, claim_free)?;
+        if grant.origin == GrantOrigin::Photographer {
+            claim = claim.expression_attribute_values(":true", AttributeValue::Bool(true));
+        }
         let actions = vec![
-            TransactWriteItem::builder()
-                .condition_check(gallery_exists)
-                .build(),
+            self.gallery_exists(grant.gallery_id)?,
             self.put_new(self.grant_item(grant)?)?,
-            self.put_new(claim)?,
+            TransactWriteItem::builder()
+                .put(claim.build().map_err(|e| StoreError::Aws(e.to_string()))?)
+                .build(),
         ];
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
@@ -88,6 +110,90 @@ impl Store {
             }
             Err(_) => Err(StoreError::Conflict(Conflict::GrantExists)),
         }
+    }
+
+    /// Gives a visitor's email to the photographer's new grant `new`: the visitor grant `old`
+    /// (made on the general link, where nobody proved they own the address) goes, its link
+    /// stops working, and its favourites move to `new`. One transaction for the swap, so the
+    /// email never has two grants or none.
+    pub async fn replace_visitor_grant(
+        &self,
+        old: &GrantRecord,
+        new: &GrantRecord,
+    ) -> Result<(), StoreError> {
+        let delete_old = Delete::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(old.id), keys::GRANT)))
+            .condition_expression("attribute_exists(PK) AND origin = :visitor")
+            .expression_attribute_values(":visitor", s("visitor"))
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let claim = self
+            .claim_put(
+                new,
+                "grant_id = :old AND (attribute_not_exists(revoked) OR revoked = :live)",
+            )?
+            .expression_attribute_values(":old", s(old.id.to_string()))
+            .expression_attribute_values(":live", AttributeValue::Bool(false))
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let actions = vec![
+            self.gallery_exists(new.gallery_id)?,
+            TransactWriteItem::builder().delete(delete_old).build(),
+            TransactWriteItem::builder().put(claim).build(),
+            self.put_new(self.grant_item(new)?)?,
+        ];
+        match self.transact(actions).await? {
+            Ok(()) => {}
+            Err(failed) if failed.contains(&0) => return Err(StoreError::NotFound),
+            Err(failed) if failed.contains(&3) => {
+                return Err(StoreError::Conflict(Conflict::GrantExists));
+            }
+            // The visitor grant changed hands meanwhile: the caller reads the claim again.
+            Err(_) => return Err(StoreError::Conflict(Conflict::ClientHasAccess)),
+        }
+        // The old link is dead; its lists move over, then what is left of it goes. A failure
+        // here loses favourites, never access.
+        for list in self.favourite_lists(old.id).await? {
+            self.copy_favourite_list(new, &list).await?;
+        }
+        self.delete_partition(&keys::grant(old.id)).await
+    }
+
+    /// The claim of `grant`'s email for it, written only if `condition` holds.
+    fn claim_put(
+        &self,
+        grant: &GrantRecord,
+        condition: &str,
+    ) -> Result<aws_sdk_dynamodb::types::builders::PutBuilder, StoreError> {
+        let email = grant
+            .email
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("private grant without email".into()))?;
+        let claim = item_with_keys(
+            &ClientClaim {
+                grant_id: grant.id,
+                revoked: false,
+            },
+            &[
+                ("PK", keys::gallery(grant.gallery_id)),
+                ("SK", keys::client(email)),
+            ],
+        )?;
+        Ok(Put::builder()
+            .table_name(&self.resources.table)
+            .set_item(Some(claim))
+            .condition_expression(condition))
+    }
+
+    fn gallery_exists(&self, gallery: GalleryId) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::gallery(gallery), keys::META)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
     /// Changes a grant's settings (`grant` as read) with `change` and returns the grant as
@@ -158,31 +264,35 @@ impl Store {
         }
     }
 
-    /// Revokes a private grant and frees its client's claim; the link stops working at once.
+    /// Revokes a private grant; the link stops working at once. Its client's claim stays,
+    /// marked revoked: the photographer may share with the email again, the general link may
+    /// not give it a new grant. Its favourites, download requests and counters are deleted
+    /// after it.
     pub async fn delete_private_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
-        let email = grant
-            .email
-            .as_ref()
-            .ok_or_else(|| StoreError::Corrupt("private grant without email".into()))?;
-        let delete = |pk: String, sk: String, condition: Option<&str>| {
-            Delete::builder()
-                .table_name(&self.resources.table)
-                .set_key(Some(key(pk, sk)))
-                .set_condition_expression(condition.map(str::to_owned))
-                .build()
-                .map(|d| TransactWriteItem::builder().delete(d).build())
-                .map_err(|e| StoreError::Aws(e.to_string()))
-        };
+        let delete = Delete::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant.id), keys::GRANT)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let tombstone = self
+            .claim_put(grant, "attribute_exists(PK)")?
+            .item("revoked", AttributeValue::Bool(true));
         let actions = vec![
-            delete(
-                keys::grant(grant.id),
-                keys::GRANT.into(),
-                Some("attribute_exists(PK)"),
-            )?,
-            delete(keys::gallery(grant.gallery_id), keys::client(email), None)?,
+            TransactWriteItem::builder().delete(delete).build(),
+            TransactWriteItem::builder()
+                .put(
+                    tombstone
+                        .build()
+                        .map_err(|e| StoreError::Aws(e.to_string()))?,
+                )
+                .build(),
         ];
         self.transact(actions)
             .await?
-            .map_err(|_| StoreError::NotFound)
+            .map_err(|_| StoreError::NotFound)?;
+        // The link is dead now; what it kept goes after it (a failure here leaves items no link
+        // reaches, never a live link without its data).
+        self.delete_partition(&keys::grant(grant.id)).await
     }
 }

@@ -21,6 +21,10 @@
 //! | grant (general link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
 //! | grant (private link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
 //! | password tries of one source on a link (HMAC tag of the address; TTL `expires_at`) | `TryCounter` fields | `GRANT#<grant id>` | `UNLOCK#<tag>` | | |
+//! | email captures of one source on a general link (same, for `identify`) | `TryCounter` fields | `GRANT#<grant id>` | `IDENTIFY#<tag>` | | |
+//! | a client's favourites list (photos: a string set) | `FavouriteListRecord` | `GRANT#<grant id>` | `FAVLIST#<name>` | `GALLERY#<id>` | `FAVLIST#<grant id>#<name>` |
+//! | a client's download selection (photos: a string set) | `Selection` | `GRANT#<grant id>` | `DLSELECTION` | | |
+//! | a download request (photos, what it charged, status) | `DownloadJobRecord` | `GRANT#<grant id>` | `DLJOB#<request id>` | `DLJOB#UNSENT` until its message is sent | `<accepted at, 12 digits>#<request id>` |
 //!
 //! Every item is a serde record of `records.rs` (`item_with_keys` adds the key attributes);
 //! new records are built in one place each (`GalleryRecord::new` with its general grant,
@@ -28,9 +32,11 @@
 //!
 //! Inside a gallery's partition, sort keys that a client may see (`META`, `PHOTO#…`) sort at or
 //! after `META`; photographer-only ones (`CLIENT#…`) sort before it. Later entities follow the same
-//! rule: per-client data (favourites, download records) goes under the grant's own partition
-//! (`GRANT#<id>` / `FAVOURITE#<photo>`, `DOWNLOAD#<photo>#<resolution>`), so the grant item stays
-//! small and a limit check is one transaction over the grant and one record.
+//! rule: per-client data (favourites, the download selection and requests) goes under the grant's
+//! own partition, so the grant item stays small and a charge is one transaction over the grant
+//! and one request, however many photos it holds (see the `downloads` module). The grant item
+//! keeps only the names of its favourites lists (`favourite_lists`, a string set), which bounds
+//! their number in a condition.
 //!
 //! # Access patterns
 //!
@@ -45,13 +51,20 @@
 //! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
+//! | a client's favourites | Query `GRANT#<id>` SK begins_with `FAVLIST#`, then Query the gallery's photos (deleted ones drop out) | 2+ |
+//! | a gallery's favourites (photographer) | Query GSI1 `GALLERY#<id>` begins_with `FAVLIST#`, its private grants, its photos | 3+ |
+//! | add a favourite | UpdateItem the list (`ADD`, size condition); a new list: one transaction (grant's list names + list) | 1–2 |
+//! | the download manager | GetItem grant, Query `GRANT#<id>` begins_with `DLJOB#`, GetItem `DLSELECTION` | 3 |
+//! | accept a download request | GetItem grant, GetItem request (a retry?), the manager's reads, Query the gallery's photos, one transaction, SendMessageBatch, UpdateItem (sent) | 7+ |
+//! | requests whose message never went out | Query GSI1 `DLJOB#UNSENT`, GSI1SK < cutoff | 1+ |
 //! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo, GetItem photo (deleted meanwhile?) | 5 + 6 S3 |
 //! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
 //!
 //! # Queues
 //!
 //! Message bodies are typed: the project's own are one serde enum, `proofsheet_app::messages::Message`
-//! (tagged by `job`: `rerender_gallery`, `rerender_photo`); S3's notifications on the ingest queue
+//! (tagged by `job`: `rerender_gallery`, `rerender_photo` on the ingest queue, `prepare_download`
+//! on the download queue); S3's notifications on the ingest queue
 //! are parsed into `proofsheet_workers::s3_event::S3Notification`. The store only moves strings
 //! (`send_messages`, and `receive_messages`/`delete_message` for the local poller).
 //!
@@ -88,9 +101,21 @@
 //!   :max`, window start compared to a precomputed cutoff; no arithmetic in conditions) *before*
 //!   the password hash is checked; a right password (or a refusal by the later counter) gives
 //!   the try back, conditioned on the same window. Only source counters carry `expires_at`.
+//! - Favourites: a list's add is `ADD photos` if `contains(photos, :id) OR size(photos) < :max`;
+//!   a new list is one transaction adding its name to the grant's `favourite_lists` if the grant
+//!   exists and `size(favourite_lists) < :max` (or has it), with the list `attribute_not_exists`.
+//!   A list left empty is deleted (`attribute_not_exists(photos)`) with its name, in one
+//!   transaction, so a photo added meanwhile keeps it.
+//! - Download requests: see the `downloads` module (one transaction: the grant's
+//!   `downloads_used` over the value and settings revision the decision read, and the request
+//!   `attribute_not_exists`).
+//! - Visitor grants (`identify`): the same transaction as private grants, so one email is one
+//!   grant per gallery however many captures race.
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
+mod downloads;
 mod error;
+mod favourites;
 mod galleries;
 mod grants;
 mod items;
@@ -105,13 +130,16 @@ mod retry;
 mod transact;
 mod unlock;
 
+pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
+pub use grants::ClientAccess;
 pub use mail::OutgoingEmail;
 pub use objects::{Overwrite, PresignedRequest, StoredObject, object_keys};
 pub use photos::PhotosPage;
 pub use queue::QueueMessage;
 pub use records::{
-    GalleryRecord, GrantKind, GrantRecord, PhotoRecord, PhotoStatus, PhotographerRecord,
+    DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind, GrantOrigin, GrantRecord,
+    PhotoRecord, PhotoStatus, PhotographerRecord,
 };
 pub use unlock::{ReservedTry, UnlockReservation};
 

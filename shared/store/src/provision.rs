@@ -20,9 +20,12 @@ pub struct Provisioned {
     pub resources: Resources,
     pub ingest_queue_url: String,
     pub dead_letter_queue_url: String,
+    /// Accepted download requests, for the ZIP worker; with its own dead-letter queue.
+    pub download_queue_url: String,
+    pub download_dead_letter_queue_url: String,
 }
 
-/// Creates (or finds) table, bucket, ingest queue with its dead-letter queue, the S3 → SQS
+/// Creates (or finds) table, bucket, ingest and download queues with their dead-letter queues, the S3 → SQS
 /// notification on `uploads/`, and the SES sender identity. `prefix` keeps names apart, so
 /// tests can provision a fresh set each and run in parallel.
 pub async fn provision(
@@ -38,15 +41,44 @@ pub async fn provision(
     create_table(&aws_sdk_dynamodb::Client::new(sdk_config), &resources.table).await?;
 
     let sqs = aws_sdk_sqs::Client::new(sdk_config);
-    let (dead_letter_queue_url, dead_letter_arn) =
-        create_queue(&sqs, &format!("{prefix}-ingest-dlq"), None).await?;
+    let (dead_letter_queue_url, dead_letter_arn) = create_queue(
+        &sqs,
+        &format!("{prefix}-ingest-dlq"),
+        INGEST_VISIBILITY_SECS,
+        None,
+    )
+    .await?;
     let redrive = serde_json::json!({
         "deadLetterTargetArn": dead_letter_arn,
         "maxReceiveCount": "5",
     })
     .to_string();
-    let (ingest_queue_url, ingest_arn) =
-        create_queue(&sqs, &format!("{prefix}-ingest"), Some(redrive)).await?;
+    let (ingest_queue_url, ingest_arn) = create_queue(
+        &sqs,
+        &format!("{prefix}-ingest"),
+        INGEST_VISIBILITY_SECS,
+        Some(redrive),
+    )
+    .await?;
+    let (download_dead_letter_queue_url, download_dead_letter_arn) = create_queue(
+        &sqs,
+        &format!("{prefix}-download-dlq"),
+        DOWNLOAD_VISIBILITY_SECS,
+        None,
+    )
+    .await?;
+    let redrive = serde_json::json!({
+        "deadLetterTargetArn": download_dead_letter_arn,
+        "maxReceiveCount": "5",
+    })
+    .to_string();
+    let (download_queue_url, _) = create_queue(
+        &sqs,
+        &format!("{prefix}-download"),
+        DOWNLOAD_VISIBILITY_SECS,
+        Some(redrive),
+    )
+    .await?;
 
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(sdk_config)
@@ -74,6 +106,8 @@ pub async fn provision(
         resources,
         ingest_queue_url,
         dead_letter_queue_url,
+        download_queue_url,
+        download_dead_letter_queue_url,
     })
 }
 
@@ -141,17 +175,22 @@ async fn create_table(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), 
     }
 }
 
+/// As in the template: 6 × the ingest function's 60 s timeout; longer than a Lambda can run
+/// for the ZIP worker's queue.
+const INGEST_VISIBILITY_SECS: u32 = 360;
+const DOWNLOAD_VISIBILITY_SECS: u32 = 960;
+
 /// Returns the queue's URL and ARN.
 async fn create_queue(
     sqs: &aws_sdk_sqs::Client,
     name: &str,
+    visibility_timeout_secs: u32,
     redrive_policy: Option<String>,
 ) -> Result<(String, String), StoreError> {
-    let mut create = sqs
-        .create_queue()
-        .queue_name(name)
-        // 6 × the ingest function's 60 s timeout, as in the template.
-        .attributes(QueueAttributeName::VisibilityTimeout, "360");
+    let mut create = sqs.create_queue().queue_name(name).attributes(
+        QueueAttributeName::VisibilityTimeout,
+        visibility_timeout_secs.to_string(),
+    );
     if let Some(policy) = redrive_policy {
         create = create.attributes(QueueAttributeName::RedrivePolicy, policy);
     }

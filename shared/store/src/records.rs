@@ -1,9 +1,11 @@
 //! What is stored, as plain serde records. Keys (`PK`, `SK`, `GSI1*`) are added by the
 //! functions that write each entity, from [`keys`], and ignored when reading back.
 
+use std::collections::BTreeSet;
+
 use proofsheet_policy::{
-    AccessSettings, Email, GalleryId, GalleryRules, GrantId, PersonName, PhotoId, PhotographerId,
-    Slug, Title, WatermarkSettings,
+    AccessSettings, DownloadRequestId, DownloadStatus, Email, GalleryId, GalleryRules, GrantId,
+    ListName, PersonName, PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -64,6 +66,18 @@ pub enum GrantKind {
     Private,
 }
 
+/// Who made a private link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantOrigin {
+    /// The photographer shared the gallery with this client (grants from before origins were
+    /// recorded are all of this kind).
+    #[default]
+    Photographer,
+    /// A visitor of the general link gave this email to keep favourites or download.
+    Visitor,
+}
+
 /// One link into a gallery: its general link, or one client's private link.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GrantRecord {
@@ -84,9 +98,54 @@ pub struct GrantRecord {
     pub unlock_attempts: u32,
     #[serde(default)]
     pub unlock_window_started_at: u64,
+    /// Photos charged against the download limit; written only together with the download
+    /// request that charged them.
     #[serde(default)]
     pub downloads_used: u32,
+    /// Download requests accepted so far: every acceptance writes it over the value it read,
+    /// so each decision (charges, the cap on waiting requests) rests on every earlier one.
+    #[serde(default)]
+    pub download_requests: u64,
+    #[serde(default)]
+    pub origin: GrantOrigin,
     pub created_at: u64,
+}
+
+/// One of a client's favourites lists. Its photos are a string set, so adding and removing are
+/// idempotent and its size can be checked in a condition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FavouriteListRecord {
+    pub grant_id: GrantId,
+    pub gallery_id: GalleryId,
+    pub name: String,
+    #[serde(default, with = "serde_dynamo::string_set")]
+    pub photos: BTreeSet<PhotoId>,
+}
+
+/// An accepted download request: what the client asked for, what it cost, and how far its ZIP
+/// has come. Written in the same transaction as the grant's new `downloads_used`, so a charge
+/// without its request (or the other way round) never exists.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DownloadJobRecord {
+    pub id: DownloadRequestId,
+    pub grant_id: GrantId,
+    pub gallery_id: GalleryId,
+    pub owner_id: PhotographerId,
+    pub resolution: Resolution,
+    /// Whether the files carry the watermark: the link's setting when the request was accepted.
+    pub watermarked: bool,
+    pub photos: Vec<PhotoId>,
+    /// The photos this request charged (not downloaded before it).
+    pub charged: Vec<PhotoId>,
+    /// The grant's `downloads_used` once this request was accepted.
+    pub used_after: u32,
+    pub status: DownloadStatus,
+    #[serde(default)]
+    pub photos_done: u32,
+    pub created_at: u64,
+    /// When its message went on the download queue; `None` until then.
+    #[serde(default)]
+    pub enqueued_at: Option<u64>,
 }
 
 /// The item that reserves a unique value for a photographer (a slug, an API key's hash). Written
@@ -96,10 +155,14 @@ pub(crate) struct PhotographerClaim {
     pub photographer_id: PhotographerId,
 }
 
-/// The item that reserves a client's email in a gallery: one private grant per client.
+/// The item that reserves a client's email in a gallery: one private grant per client. A
+/// revoked grant leaves its claim behind, marked, so the general link can't hand the email a
+/// new grant; the photographer can still share with it again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ClientClaim {
     pub grant_id: GrantId,
+    #[serde(default)]
+    pub revoked: bool,
 }
 
 impl GalleryRecord {
@@ -154,6 +217,20 @@ impl GrantRecord {
         }
     }
 
+    /// The private link of a visitor who gave their email on the general link `general`.
+    pub fn new_visitor(
+        gallery: &GalleryRecord,
+        email: Email,
+        general: &GrantRecord,
+        now: u64,
+    ) -> Self {
+        let settings = AccessSettings::for_identified_visitor(&general.settings);
+        Self {
+            origin: GrantOrigin::Visitor,
+            ..Self::new_private(gallery, email, None, settings, now)
+        }
+    }
+
     /// A new link: nobody named, no password tried, nothing downloaded, nothing revised yet.
     fn new(
         id: GrantId,
@@ -175,6 +252,8 @@ impl GrantRecord {
             unlock_attempts: 0,
             unlock_window_started_at: 0,
             downloads_used: 0,
+            download_requests: 0,
+            origin: GrantOrigin::Photographer,
             created_at: now,
         }
     }
@@ -221,6 +300,26 @@ pub(crate) mod keys {
     pub fn private_grant_index(id: GrantId) -> String {
         format!("PRIVATE#{id}")
     }
+    /// A source's email captures on a general link (`source` is already an opaque tag).
+    pub fn identify_source(source: &str) -> String {
+        format!("IDENTIFY#{source}")
+    }
+    pub const FAVOURITE_LIST_PREFIX: &str = "FAVLIST#";
+    pub fn favourite_list(name: &ListName) -> String {
+        format!("{FAVOURITE_LIST_PREFIX}{}", name.as_str())
+    }
+    /// A gallery's lists in GSI1, by client: `FAVLIST#<grant>#<name>`.
+    pub fn favourite_list_index(grant: GrantId, name: &ListName) -> String {
+        format!("{FAVOURITE_LIST_PREFIX}{grant}#{}", name.as_str())
+    }
+    pub const DOWNLOAD_SELECTION: &str = "DLSELECTION";
+    pub const DOWNLOAD_JOB_PREFIX: &str = "DLJOB#";
+    pub fn download_job(id: DownloadRequestId) -> String {
+        format!("{DOWNLOAD_JOB_PREFIX}{id}")
+    }
+    /// Download requests whose message has not gone out yet, in GSI1 (a sparse index: the
+    /// attribute is removed once the message is sent).
+    pub const UNSENT_DOWNLOADS: &str = "DLJOB#UNSENT";
 }
 
 #[cfg(test)]

@@ -68,6 +68,44 @@ impl Store {
         Ok(UnlockReservation::Reserved(reserved))
     }
 
+    /// Counts one email capture (`identify`) of a source on a general link, on the source's
+    /// budget and then the link's ceiling (given back to the source if the ceiling refuses).
+    /// Captures are never given back otherwise.
+    pub async fn reserve_identify_attempt(
+        &self,
+        id: GrantId,
+        source: &str,
+        now: u64,
+    ) -> Result<UnlockReservation, StoreError> {
+        let mut reserved = ReservedTry {
+            counted: Vec::new(),
+        };
+        for budget in [TryBudget::Identify, TryBudget::IdentifyLink] {
+            match self.count_try(id, budget, source, now).await? {
+                Ok(counted) => reserved.counted.push(counted),
+                Err(refused) => {
+                    self.refund_unlock_attempt(reserved).await?;
+                    return Ok(refused);
+                }
+            }
+        }
+        Ok(UnlockReservation::Reserved(reserved))
+    }
+
+    /// Counts one capture email to an address (`email_tag`: an opaque tag of it) on a general
+    /// link; `false` when the address has been sent its share this window.
+    pub async fn count_identify_email(
+        &self,
+        id: GrantId,
+        email_tag: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .count_try(id, TryBudget::IdentifyEmail, email_tag, now)
+            .await?
+            .is_ok())
+    }
+
     /// Gives a try back to every budget it was counted on, within the window it was counted in.
     pub async fn refund_unlock_attempt(&self, reserved: ReservedTry) -> Result<(), StoreError> {
         for counted in reserved.counted {
@@ -253,6 +291,20 @@ impl TryCounter {
             },
             TryBudget::Source => Self {
                 key: key(keys::grant(id), keys::unlock_source(source)),
+                budget,
+                must_exist: "",
+                expires: true,
+            },
+            // `source` is an opaque tag of an address or an email; the link-wide counter has
+            // a key no tag can take.
+            TryBudget::Identify | TryBudget::IdentifyEmail => Self {
+                key: key(keys::grant(id), keys::identify_source(source)),
+                budget,
+                must_exist: "",
+                expires: true,
+            },
+            TryBudget::IdentifyLink => Self {
+                key: key(keys::grant(id), keys::identify_source("*")),
                 budget,
                 must_exist: "",
                 expires: true,

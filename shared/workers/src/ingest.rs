@@ -49,6 +49,10 @@ impl Worker for Ingest {
             IngestMessage::Job(Message::RerenderGallery { gallery_id }) => {
                 Ok(fan_out_rerender(app, gallery_id).await?)
             }
+            // Download jobs have their own queue and worker; one here was sent to the wrong queue.
+            IngestMessage::Job(message @ Message::PrepareDownload { .. }) => Err(
+                JobError::Unreadable(format!("not an ingest job: {message:?}")),
+            ),
             IngestMessage::S3(notification) => {
                 for key in notification.object_keys() {
                     if let Some((gallery, photo)) = object_keys::parse_upload(&key) {

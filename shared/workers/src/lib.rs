@@ -4,6 +4,7 @@
 //! [`runner::Worker`]: [`ingest::Ingest`] validates uploads and renders photos.
 
 pub mod ingest;
+pub mod resend;
 pub mod runner;
 pub mod s3_event;
 

@@ -46,6 +46,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("PUBLIC_BASE_URL", base_url.clone()),
         ("SECRET_KEY", secret),
         ("INGEST_QUEUE_URL", provisioned.ingest_queue_url.clone()),
+        // No ZIP worker yet (issue 8): accepted download requests wait on this queue.
+        ("DOWNLOAD_QUEUE_URL", provisioned.download_queue_url.clone()),
     ]);
     let config =
         Config::from_lookup(|name| std::env::var(name).ok().or_else(|| vars.get(name).cloned()))?;
@@ -57,6 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         app.clone(),
         provisioned.ingest_queue_url.clone(),
     ));
+    tokio::spawn(resend_unsent_downloads(app.clone()));
     tokio::spawn(print_sent_emails(endpoint.clone()));
 
     let router = axum::Router::new().fallback({
@@ -214,6 +217,16 @@ async fn work_ingest_queue(app: Arc<App>, queue_url: String) {
         if let Err(e) = runner::poll_queue_once::<Ingest>(&app, &queue_url, 2).await {
             tracing::error!(error = %e, "polling the ingest queue failed");
             tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+}
+
+/// The scheduled resend sweep of AWS (every few minutes there), every 30 s here.
+async fn resend_unsent_downloads(app: Arc<App>) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        if let Err(e) = proofsheet_workers::resend::resend_unsent_downloads(&app).await {
+            tracing::error!(error = %e, "the resend sweep failed");
         }
     }
 }

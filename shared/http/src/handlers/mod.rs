@@ -5,9 +5,11 @@ pub(crate) mod photographer;
 
 use std::collections::HashMap;
 
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use proofsheet_app::App;
-use proofsheet_policy::PhotoPage;
+use proofsheet_policy::{GrantId, PhotoPage};
+use proofsheet_store::{GalleryRecord, OutgoingEmail};
 use tracing::Instrument;
 
 use crate::http_io::{query_param, with_security_headers};
@@ -34,6 +36,7 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
         route = ?endpoint.route,
         method = %req.method(),
         photographer = tracing::field::Empty,
+        grant = tracing::field::Empty,
     );
     async move {
         let response = match endpoint.handler {
@@ -57,4 +60,51 @@ fn requested_page(req: &Request) -> Result<PhotoPage, ApiError> {
         query_param(req, "limit").as_deref(),
         query_param(req, "cursor").as_deref(),
     )?)
+}
+
+/// The client-facing URL of a grant's link.
+pub(crate) fn link(app: &App, req: &Request, grant_id: GrantId) -> Result<String, ApiError> {
+    let token = app.secrets()?.share_token(grant_id).encode();
+    Ok(match &app.config().public_base_url {
+        Some(base) => format!("{base}/g/{token}"),
+        None => format!("https://{}/g/{token}", served_domain(req)),
+    })
+}
+
+/// The domain the request was served on: API Gateway's own record of it when there is one
+/// (links are emailed, so never the client's `Host` header where something better exists),
+/// else the `Host` header (the local runner), else `localhost`.
+fn served_domain(req: &Request) -> String {
+    let from_gateway = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.domain_name.clone(),
+        _ => None,
+    };
+    from_gateway
+        .or_else(|| {
+            req.headers()
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// The gallery's photographer's name for an email, or a neutral stand-in when it can't be read.
+pub(crate) async fn photographer_name(app: &App, gallery: &GalleryRecord) -> String {
+    match app.store().photographer(gallery.owner_id).await {
+        Ok(Some(p)) => p.name.to_string(),
+        _ => "Your photographer".to_owned(),
+    }
+}
+
+/// Sends an email about a grant; `false` (logged) when SES refused it. The grant stands either
+/// way: emails are how links travel, not what makes them.
+pub(crate) async fn send_email(app: &App, email: &OutgoingEmail, grant: GrantId) -> bool {
+    match app.store().send_email(email).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, grant_id = %grant, "email not sent");
+            false
+        }
+    }
 }

@@ -292,6 +292,10 @@ fn path_parameter(name: &str) -> Parameter {
             uuid_schema(),
         ),
         "photo_id" => (None, uuid_schema()),
+        "request_id" => (
+            Some("A download request of this link (another link's is a 404)."),
+            uuid_schema(),
+        ),
         "grant_id" => (
             Some(
                 "A private grant of this gallery (the general link's grant is not addressable \
@@ -319,6 +323,48 @@ fn path_parameter(name: &str) -> Parameter {
         .description(description)
         .schema(Some(schema))
         .build()
+}
+
+/// Query parameters and headers particular to a route.
+fn route_parameters(route: Route) -> Vec<Parameter> {
+    let optional = |name: &str, place: ParameterIn, description: &str, schema: Object| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(place)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(schema))
+            .build()
+    };
+    match route {
+        Route::AddFavourite | Route::RemoveFavourite => vec![optional(
+            "list",
+            ParameterIn::Query,
+            "The list's name: trimmed, 1 to 60 printable characters; `Favourites` when absent.",
+            string_schema()
+                .min_length(Some(1))
+                .max_length(Some(proofsheet_policy::ListName::MAX_CHARS))
+                .build(),
+        )],
+        Route::ListGalleryFavourites => vec![optional(
+            "format",
+            ParameterIn::Query,
+            "`json` (the default) or `txt`: lines for Lightroom's filename filter, as text/plain.",
+            string_schema().enum_values(Some(["json", "txt"])).build(),
+        )],
+        Route::CreateDownloadRequest => vec![optional(
+            "Idempotency-Key",
+            ParameterIn::Header,
+            "Makes retries safe: a request with the key of an earlier one returns that request \
+             and charges nothing again. 1 to 255 visible ASCII characters.",
+            string_schema()
+                .min_length(Some(1))
+                .max_length(Some(proofsheet_policy::IdempotencyKey::MAX_CHARS))
+                .pattern(Some("^[!-~]{1,255}$"))
+                .build(),
+        )],
+        _ => vec![],
+    }
 }
 
 /// `limit` and `cursor`, for the routes that answer a page of photos.
@@ -371,20 +417,21 @@ fn security(audience: Audience) -> Vec<SecurityRequirement> {
 
 fn operation(spec: &RouteSpec, doc: OperationDoc, schemas: &mut Schemas) -> Operation {
     let mut responses = BTreeMap::<String, RefOr<Response>>::new();
-    let success = &doc.success;
-    let mut ok = ResponseBuilder::new().description(success.description);
-    if let Some(body) = success.body {
-        ok = ok
-            .header(
-                "Cache-Control",
-                HeaderBuilder::new()
-                    .schema(string_schema().enum_values(Some(["no-store"])).build())
-                    .description(Some("Always `no-store`."))
-                    .build(),
-            )
-            .content(JSON, Content::new(Some(body(schemas))));
+    for success in std::iter::once(&doc.success).chain(&operations::other_successes(spec.route)) {
+        let mut ok = ResponseBuilder::new().description(success.description);
+        if let Some(body) = success.body {
+            ok = ok
+                .header(
+                    "Cache-Control",
+                    HeaderBuilder::new()
+                        .schema(string_schema().enum_values(Some(["no-store"])).build())
+                        .description(Some("Always `no-store`."))
+                        .build(),
+                )
+                .content(JSON, Content::new(Some(body(schemas))));
+        }
+        responses.insert(success.status.to_string(), ok.build().into());
     }
-    responses.insert(success.status.to_string(), ok.build().into());
 
     for refusal in SharedRefusal::ALL {
         if refusal.applies(spec, &doc) {
@@ -417,6 +464,10 @@ fn operation(spec: &RouteSpec, doc: OperationDoc, schemas: &mut Schemas) -> Oper
         .responses(Responses::from_iter(responses));
     if doc.paged {
         operation = operation.parameters(Some(page_parameters()));
+    }
+    let particular = route_parameters(spec.route);
+    if !particular.is_empty() {
+        operation = operation.parameters(Some(particular));
     }
     if let Some(body) = doc.request {
         operation = operation.request_body(Some(

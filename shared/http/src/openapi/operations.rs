@@ -5,16 +5,23 @@
 //! Refusals every route of a kind shares are not listed: the generator adds them from the route
 //! itself (see `shared_refusals` in the parent module).
 
-use proofsheet_policy::UnlockThrottle;
+use proofsheet_policy::favourites::{MAX_LISTS, MAX_PHOTOS_PER_LIST};
+use proofsheet_policy::{MAX_PHOTOS_PER_REQUEST, UnlockThrottle};
 use proofsheet_store::{Conflict, StoreError};
 use utoipa::openapi::{RefOr, Schema};
 
 use super::Schemas;
 use super::bodies::{GalleryList, PhotoList, PrivateGrantCreated, PrivateGrantList, Session};
 use crate::handlers::client::Unlock;
+use crate::handlers::client::downloads::CreateRequest;
+use crate::handlers::client::identify::Identify;
 use crate::handlers::photographer::access::SettingsInput;
 use crate::handlers::photographer::galleries::{CreateGallery, UpdateGallery};
 use crate::handlers::photographer::photos::{CreateLogoUpload, CreateUpload};
+use crate::views::{
+    CheckEmailView, DownloadManagerView, DownloadRequestListView, DownloadRequestView,
+    FavouritesView, GalleryFavouritesView, VisitorLinkView,
+};
 use crate::views::{ClientGalleryView, GalleryView, GeneralAccessView, GrantView, UploadView};
 use crate::{ApiError, Route};
 
@@ -125,9 +132,49 @@ fn kept_changing(description: &'static str) -> Refusal {
     }
 }
 
+fn password_required() -> Refusal {
+    Refusal {
+        errors: vec![ApiError::PasswordRequired],
+        description: "The link is password protected and no live session for its current \
+            password was sent.",
+    }
+}
+
+/// What a route that keeps something for one client refuses: the password, and the general link
+/// (plus whatever else it refuses with 403).
+fn own_link(mut forbidden: Vec<ApiError>, description: &'static str) -> Vec<Refusal> {
+    forbidden.insert(0, ApiError::EmailRequired);
+    vec![
+        password_required(),
+        Refusal {
+            errors: forbidden,
+            description,
+        },
+    ]
+}
+
+const ON_GENERAL_LINK: &str = "`email_required`: this is the gallery's general link; give an email \
+    to `POST /g/{token}/identify` and use the personal link it returns.";
+
+const ON_GENERAL_LINK_OR_OFF: &str = "`email_required`: this is the gallery's general link; give an \
+    email to `POST /g/{token}/identify` and use the personal link it returns. \
+    `downloads_disabled`: the link allows no downloads.";
+
 const SETTINGS_CHANGE: &str = "Absent fields keep their current value. For `password` and \
     `download_limit`, `null` clears (no password / unlimited); `null` on any other field is \
     refused (400).";
+
+/// Successes a route answers besides its main one.
+pub(super) fn other_successes(route: Route) -> Vec<Success> {
+    match route {
+        Route::IdentifyVisitor => vec![returns(
+            202,
+            "The email has a link to this gallery already: it was sent there, not returned.",
+            Schemas::body::<CheckEmailView>,
+        )],
+        _ => vec![],
+    }
+}
 
 pub(super) fn describe(route: Route) -> OperationDoc {
     let body = Schemas::body::<GalleryView>;
@@ -279,7 +326,11 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             tag: Tag::Access,
             summary: "Give a client a private link",
             description: Some(
-                "Creates the client's grant and emails them the link (see `email_sent`).".into(),
+                "Creates the client's grant and emails them the link (see `email_sent`). When \
+                 the email has a grant a visitor made on the general link (`origin: visitor`: \
+                 nobody proved they own the address), this grant replaces it: the visitor's link \
+                 stops working, and its favourites move to the new one."
+                    .into(),
             ),
             paged: false,
             validates: true,
@@ -290,8 +341,8 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                     store_conflict(Conflict::ClientHasAccess),
                     store_conflict(Conflict::GrantExists),
                 ],
-                description: "The client already has a grant on this gallery \
-                    (`client_has_access`: change or revoke it instead), or an id collision \
+                description: "The client already has a grant from the photographer on this \
+                    gallery (`client_has_access`: change or revoke it instead), or an id collision \
                     (`grant_exists`).",
             }],
         },
@@ -330,7 +381,9 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             tag: Tag::Access,
             summary: "Revoke a private link",
             description: Some(
-                "The link stops working at once, and the client's email may be granted again."
+                "The link stops working at once, and its favourites and download requests are \
+                 deleted. The photographer may share with the email again; the general link \
+                 can't give it a new link."
                     .into(),
             ),
             paged: false,
@@ -417,6 +470,221 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                     description: "Too many tries on this link; wait `Retry-After` seconds.",
                 },
             ],
+        },
+        Route::ListGalleryFavourites => OperationDoc {
+            tag: Tag::Access,
+            summary: "What the gallery's clients picked as favourites",
+            description: Some(
+                "Every client's lists with the photos' filenames, in upload order. With \
+                 `?format=txt` the answer is `text/plain` instead: for each list a `#` line \
+                 naming the client and the list, then one line of the photos' names without \
+                 extensions, comma-separated, to paste into Lightroom's filename filter (so \
+                 `DSC_0412.jpg` also finds `DSC_0412.NEF`)."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "The clients with at least one list.",
+                Schemas::body::<GalleryFavouritesView>,
+            ),
+            refusals: vec![],
+        },
+        Route::IdentifyVisitor => OperationDoc {
+            tag: Tag::Client,
+            summary: "Give an email on the general link to get a personal link (client)",
+            description: Some(format!(
+                "Favourites and downloads belong to one client, so on the general link they \
+                 first need an email. This creates the visitor's own private link, whose \
+                 settings are a copy of the general link's at this moment, and emails it to \
+                 them as well. When the email has a link to the gallery already (the \
+                 photographer shared it, or it was given here before), the link is emailed to \
+                 that address and the answer is 202 `check_email`: a link is never handed to \
+                 someone who has not shown they own the address. At most {per_source} per \
+                 network address and {per_link} from all addresses together, per link per \
+                 {window} minutes; one email address is sent at most {emails} such emails per \
+                 window (beyond that the answer is the same, and nothing is sent).",
+                per_source = UnlockThrottle::IDENTIFY_PER_SOURCE.max_attempts,
+                per_link = UnlockThrottle::IDENTIFY_PER_LINK.max_attempts,
+                emails = UnlockThrottle::IDENTIFY_EMAILS_PER_ADDRESS.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<Identify>),
+            success: returns(
+                201,
+                "The visitor's new personal link (also emailed).",
+                Schemas::body::<VisitorLinkView>,
+            ),
+            refusals: vec![
+                password_required(),
+                Refusal {
+                    errors: vec![ApiError::conflict("already_personal", "")],
+                    description: "This is a personal link already.",
+                },
+                Refusal {
+                    errors: vec![ApiError::TooManyAttempts {
+                        retry_after_secs: 1,
+                    }],
+                    description: "Too many captures from this network address, or from all \
+                        together, on this link; wait `Retry-After` seconds.",
+                },
+            ],
+        },
+        Route::ListFavourites => OperationDoc {
+            tag: Tag::Client,
+            summary: "The client's favourites lists (client)",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The lists by name.", Schemas::body::<FavouritesView>),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        },
+        Route::AddFavourite => OperationDoc {
+            tag: Tag::Client,
+            summary: "Add a photo to a favourites list (client)",
+            description: Some(format!(
+                "`?list=<name>` names the list (created on first use; `Favourites` when absent; \
+                 trimmed, 1 to 60 printable characters). At most {MAX_LISTS} lists and \
+                 {MAX_PHOTOS_PER_LIST} photos a list. Adding a photo that is there already \
+                 succeeds."
+            )),
+            paged: false,
+            validates: true,
+            request: None,
+            success: no_content(),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        },
+        Route::RemoveFavourite => OperationDoc {
+            tag: Tag::Client,
+            summary: "Remove a photo from a favourites list (client)",
+            description: Some(
+                "`?list=<name>` as for adding. Removing what isn't there succeeds; a list \
+                 left empty is gone."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: no_content(),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        },
+        Route::GetDownloads => OperationDoc {
+            tag: Tag::Client,
+            summary: "The download manager (client)",
+            description: Some(
+                "Selected and downloaded photos, the limit and what remains of it. The \
+                 photographer's changes to the link show at once."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The manager.", Schemas::body::<DownloadManagerView>),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        },
+        Route::SelectDownload => OperationDoc {
+            tag: Tag::Client,
+            summary: "Select a photo for download (client)",
+            description: Some(format!(
+                "Selecting is free; the limit counts at the request. At most \
+                 {MAX_PHOTOS_PER_REQUEST} photos can be selected (one request's worth)."
+            )),
+            paged: false,
+            validates: true,
+            request: None,
+            success: no_content(),
+            refusals: own_link(vec![ApiError::DownloadsDisabled], ON_GENERAL_LINK_OR_OFF),
+        },
+        Route::UnselectDownload => OperationDoc {
+            tag: Tag::Client,
+            summary: "Unselect a photo (client)",
+            description: Some("Unselecting what isn't selected succeeds.".into()),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: {
+                let mut refusals = own_link(vec![], ON_GENERAL_LINK);
+                refusals.push(Refusal {
+                    errors: vec![ApiError::conflict("already_downloaded", "")],
+                    description: "The photo was downloaded: it stays in the manager for good.",
+                });
+                refusals
+            },
+        },
+        Route::CreateDownloadRequest => OperationDoc {
+            tag: Tag::Client,
+            summary: "Ask for photos as a ZIP (client)",
+            description: Some(format!(
+                "Takes the selected photos, the `photo_ids` given, or with `all: true` every \
+                 ready photo (at most {MAX_PHOTOS_PER_REQUEST}). A photo counts once against the \
+                 limit, the first time it is in an accepted request, whatever the resolution; \
+                 downloading it again is free. A request that would pass the limit is refused \
+                 whole, with `remaining`. The ZIP is made in the background and its link \
+                 emailed; follow `request_id` for its status. Send an `Idempotency-Key` header \
+                 (1 to 255 visible ASCII characters) to make retries safe: a retry with the same \
+                 key returns the same request and charges nothing again."
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<CreateRequest>),
+            success: returns(
+                202,
+                "The request, accepted and queued.",
+                Schemas::body::<DownloadRequestView>,
+            ),
+            refusals: {
+                let mut refusals = own_link(
+                    vec![
+                        ApiError::DownloadsDisabled,
+                        ApiError::DownloadLimitReached { remaining: 0 },
+                    ],
+                    "`email_required`: this is the gallery's general link; give an email to \
+                     `POST /g/{token}/identify` first. `downloads_disabled`: the link allows no \
+                     downloads. `download_limit_reached`: the request would pass the limit; \
+                     `remaining` says how many photos still fit.",
+                );
+                refusals.push(Refusal {
+                    errors: vec![
+                        store_conflict(Conflict::ConcurrentUpdate),
+                        ApiError::conflict("too_many_pending", ""),
+                    ],
+                    description: "`too_many_pending`: this link's earlier requests are still \
+                        being prepared (at most 20 at once); ask again once one is ready. \
+                        `concurrent_update`: other requests of this link kept landing first. \
+                        Nothing was charged either way, and sending it again is safe.",
+                });
+                refusals
+            },
+        },
+        Route::ListDownloadRequests => OperationDoc {
+            tag: Tag::Client,
+            summary: "The client's download requests (client)",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "Newest first.",
+                Schemas::body::<DownloadRequestListView>,
+            ),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        },
+        Route::GetDownloadRequest => OperationDoc {
+            tag: Tag::Client,
+            summary: "A download request's status (client)",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The request.", Schemas::body::<DownloadRequestView>),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
         },
     }
 }

@@ -90,6 +90,46 @@ impl From<policy::PhotoStatus> for PhotoStatus {
     }
 }
 
+/// `selected`: chosen for the next request, can be unselected; `downloaded`: in an accepted
+/// request, paid for, stays for good.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum DownloadState {
+    Selected,
+    Downloaded,
+}
+
+impl From<policy::DownloadState> for DownloadState {
+    fn from(value: policy::DownloadState) -> Self {
+        match value {
+            policy::DownloadState::Selected => Self::Selected,
+            policy::DownloadState::Downloaded => Self::Downloaded,
+        }
+    }
+}
+
+/// `queued`: accepted, waiting for the worker; `rendering`: the ZIP is being made; `ready`:
+/// `link` downloads it; `failed`: it could not be made (ask again: the photos stay paid for).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum DownloadStatus {
+    Queued,
+    Rendering,
+    Ready,
+    Failed,
+}
+
+impl From<policy::DownloadStatus> for DownloadStatus {
+    fn from(value: policy::DownloadStatus) -> Self {
+        match value {
+            policy::DownloadStatus::Queued => Self::Queued,
+            policy::DownloadStatus::Rendering => Self::Rendering,
+            policy::DownloadStatus::Ready => Self::Ready,
+            policy::DownloadStatus::Failed => Self::Failed,
+        }
+    }
+}
+
 /// A gallery's watermark, burnt into the watermarked renditions when a photo is ingested
 /// (changes apply to photos ingested afterwards).
 #[derive(Serialize, ToSchema)]

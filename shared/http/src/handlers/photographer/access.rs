@@ -7,10 +7,13 @@ use proofsheet_policy::{
     AccessSettings, Email, GrantId, Invalid, PasswordHash, PasswordUpdate, PersonName,
     PhotographerId, Resolution, SettingsChange,
 };
-use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord};
+use proofsheet_store::{
+    ClientAccess, Conflict, GalleryRecord, GrantKind, GrantOrigin, GrantRecord, StoreError,
+};
 use serde::Deserialize;
 
 use super::owned_gallery;
+use crate::handlers::{link, photographer_name, send_email};
 use crate::http_io::{json, json_body, no_content, path_param, present};
 use crate::views::{GeneralAccessView, GrantView, SettingsView};
 use proofsheet_app::App;
@@ -148,15 +151,21 @@ pub(crate) async fn create_private(
         Some(serde_json::Value::String(raw)) => Some(PersonName::parse(&raw)?),
         Some(_) => return Err(Invalid::new("name", "must be a string").into()),
     };
-    let input: SettingsInput =
-        serde_json::from_value(body.into()).map_err(|e| ApiError::BadJson(e.to_string()))?;
+    let input: SettingsInput = serde_json::from_value(body.into())
+        .map_err(|e| ApiError::BadJson(crate::http_io::excerpt(&e.to_string())))?;
 
     let gallery = owned_gallery(app, owner, &req).await?;
     let general = general_grant(app, &gallery).await?;
     let settings =
         AccessSettings::for_private_grant(&general.settings, input.into_change().await?)?;
     let grant = GrantRecord::new_private(&gallery, email, name, settings, app.now());
-    app.store().create_private_grant(&grant).await?;
+    match app.store().create_private_grant(&grant).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(Conflict::ClientHasAccess)) => {
+            take_over_visitor_grant(app, &grant).await?
+        }
+        Err(e) => return Err(e.into()),
+    }
 
     let link = link(app, &req, grant.id)?;
     let email_sent = send_invitation(app, &gallery, &grant, &link).await;
@@ -164,6 +173,24 @@ pub(crate) async fn create_private(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     view["email_sent"] = email_sent.into();
     json(201, &view)
+}
+
+/// The email already has a grant. If a visitor made it on the general link (nobody proved they
+/// own the address), the photographer's grant replaces it: the visitor's link stops working, and
+/// the real owner gets the invitation, with the favourites kept. A grant the photographer made
+/// stays as it is (409).
+async fn take_over_visitor_grant(app: &App, grant: &GrantRecord) -> Result<(), ApiError> {
+    let taken = StoreError::Conflict(Conflict::ClientHasAccess);
+    let Some(email) = &grant.email else {
+        return Err(taken.into());
+    };
+    match app.store().client_access(grant.gallery_id, email).await? {
+        ClientAccess::Grant(visitor) if visitor.origin == GrantOrigin::Visitor => {
+            app.store().replace_visitor_grant(&visitor, grant).await?;
+            Ok(())
+        }
+        _ => Err(taken.into()),
+    }
 }
 
 /// Emails the client their link. The grant stands even if SES refuses (sandbox, bounce list):
@@ -177,10 +204,7 @@ async fn send_invitation(
     let Some(to) = grant.email.clone() else {
         return false;
     };
-    let photographer = match app.store().photographer(gallery.owner_id).await {
-        Ok(Some(p)) => p.name.to_string(),
-        _ => "Your photographer".to_owned(),
-    };
+    let photographer = photographer_name(app, gallery).await;
     let invitation = Invitation {
         photographer: &photographer,
         client_name: grant.name.as_ref().map(|n| n.as_str()),
@@ -194,13 +218,7 @@ async fn send_invitation(
             return false;
         }
     };
-    match app.store().send_email(&email).await {
-        Ok(_) => true,
-        Err(e) => {
-            tracing::warn!(error = %e, grant_id = %grant.id, "invitation email not sent");
-            false
-        }
-    }
+    send_email(app, &email, grant.id).await
 }
 
 pub(crate) async fn list_private(
@@ -253,20 +271,4 @@ pub(crate) async fn delete_private(
     let grant = owned_private_grant(app, &gallery, &req).await?;
     app.store().delete_private_grant(&grant).await?;
     no_content()
-}
-
-/// The client-facing URL of a grant's link.
-fn link(app: &App, req: &Request, grant_id: GrantId) -> Result<String, ApiError> {
-    let token = app.secrets()?.share_token(grant_id).encode();
-    Ok(match &app.config().public_base_url {
-        Some(base) => format!("{base}/g/{token}"),
-        None => {
-            let host = req
-                .headers()
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            format!("https://{host}/g/{token}")
-        }
-    })
 }

@@ -1,12 +1,18 @@
 //! The client's side: no account, the token in the path is the capability. Every client route
-//! goes through [`authorize_client`], so a password protects all of them alike.
+//! goes through [`authorize_client`], so a password protects all of them alike; favourites and
+//! downloads go through [`private_grant`] on top, so they belong to one client.
+
+pub(crate) mod downloads;
+pub(crate) mod favourites;
+pub(crate) mod identify;
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
     ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
 };
+use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{GrantRecord, UnlockReservation};
+use proofsheet_store::{GrantKind, GrantRecord, PhotoRecord, UnlockReservation};
 use serde::Deserialize;
 
 use crate::handlers::requested_page;
@@ -34,6 +40,7 @@ async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiErr
 /// password-protected link a live session opened with the current password.
 pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
     let grant = grant_for_token(app, req).await?;
+    record_grant(grant.id);
     if grant.settings.password_protected() {
         let secrets = app.secrets()?;
         let claims = bearer(req)
@@ -44,6 +51,39 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
         }
     }
     Ok(grant)
+}
+
+/// The grant of a client's own link, authorized as [`authorize_client`] does. On the general
+/// link, whatever a client keeps (favourites, downloads) first needs their email.
+pub(crate) async fn private_grant(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
+    let grant = authorize_client(app, req).await?;
+    match grant.kind {
+        GrantKind::Private => Ok(grant),
+        GrantKind::General => Err(ApiError::EmailRequired),
+    }
+}
+
+/// The photo named in the path, if the client can see it: a ready photo of the grant's
+/// gallery. Anything else (malformed, unknown, another gallery's, still uploading) is 404.
+pub(crate) async fn visible_photo(
+    app: &App,
+    grant: &GrantRecord,
+    req: &Request,
+) -> Result<PhotoRecord, ApiError> {
+    let id = requested_photo_id(req)?;
+    match app.store().photo(grant.gallery_id, id).await? {
+        Some(photo) if photo.status.visible_to_clients() => Ok(photo),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub(crate) fn requested_photo_id(req: &Request) -> Result<PhotoId, ApiError> {
+    PhotoId::parse(&path_param(req, "photo_id")?).map_err(|_| ApiError::NotFound)
+}
+
+/// Logs which grant a client request acts for (never the token).
+fn record_grant(grant: GrantId) {
+    tracing::Span::current().record("grant", tracing::field::display(grant));
 }
 
 pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {

@@ -1,0 +1,227 @@
+//! The download manager: the client selects photos, then asks for them as one ZIP. What a
+//! request may take and cost is the policy's (`proofsheet_policy::downloads`); the store writes
+//! the charge so that no timing gets past the limit.
+
+use std::collections::BTreeSet;
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+use proofsheet_policy::{
+    DownloadChoice, DownloadRequestId, DownloadSnapshot, DownloadStatus, DownloadUsage,
+    IdempotencyKey, Invalid, PhotoId, Resolution, downloads,
+};
+use proofsheet_store::{DownloadJobRecord, GrantRecord, RecordedDownload};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{private_grant, requested_photo_id, visible_photo};
+use crate::ApiError;
+use crate::http_io::{excerpt, json, json_body, no_content, path_param, present};
+use crate::views::{
+    DownloadManagerView, DownloadRequestListView, DownloadRequestView, ManagedPhotoView,
+};
+
+/// How long a request may wait unsent before its status page sends it: longer than the
+/// accepting request takes to send it itself, so the two rarely both do.
+const RESEND_AFTER_SECS: u64 = 30;
+
+fn usage(grant: &GrantRecord) -> DownloadUsage {
+    DownloadUsage {
+        used: grant.downloads_used,
+        limit: grant.settings.download_limit,
+    }
+}
+
+pub(crate) async fn manager(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let ledger = app.store().download_ledger(grant).await?;
+    let photos = downloads::manager_states(&ledger.selected, &ledger.downloaded)
+        .into_iter()
+        .map(|(photo, state)| ManagedPhotoView {
+            photo_id: photo.to_string(),
+            state,
+        })
+        .collect();
+    json(
+        200,
+        &DownloadManagerView::new(&ledger.grant.settings, usage(&ledger.grant), photos),
+    )
+}
+
+pub(crate) async fn select(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    if !grant.settings.downloads_enabled {
+        return Err(ApiError::DownloadsDisabled);
+    }
+    let photo = visible_photo(app, &grant, &req).await?;
+    if !app.store().select_for_download(grant.id, photo.id).await? {
+        return Err(Invalid::new(
+            "photo_id",
+            format!(
+                "at most {} photos can be selected",
+                proofsheet_policy::MAX_PHOTOS_PER_REQUEST
+            ),
+        )
+        .into());
+    }
+    no_content()
+}
+
+pub(crate) async fn unselect(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let photo = requested_photo_id(&req)?;
+    let ledger = app.store().download_ledger(grant).await?;
+    downloads::may_unselect(photo, &ledger.downloaded)?;
+    app.store()
+        .unselect_for_download(ledger.grant.id, photo)
+        .await?;
+    no_content()
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = DownloadRequestInput)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateRequest {
+    #[schema(value_type = crate::openapi::values::Resolution)]
+    resolution: Resolution,
+    /// The photos to download; when absent (and `all` is not set), the selected ones.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<String>>, nullable = false)]
+    photo_ids: Option<Vec<String>>,
+    /// Every ready photo of the gallery ("download full gallery"); not with `photo_ids`.
+    #[serde(default)]
+    all: bool,
+}
+
+impl CreateRequest {
+    fn choice(&self) -> Result<DownloadChoice, ApiError> {
+        match (&self.photo_ids, self.all) {
+            (Some(_), true) => Err(Invalid::new("all", "give either `all` or `photo_ids`").into()),
+            (None, true) => Ok(DownloadChoice::All),
+            (None, false) => Ok(DownloadChoice::Selected),
+            (Some(ids), false) => {
+                let photos = ids
+                    .iter()
+                    .map(|id| {
+                        PhotoId::parse(id).map_err(|_| {
+                            Invalid::new(
+                                "photo_ids",
+                                format!("{:?} is not a photo id", excerpt(id)),
+                            )
+                        })
+                    })
+                    .collect::<Result<BTreeSet<PhotoId>, Invalid>>()?;
+                Ok(DownloadChoice::Photos(photos))
+            }
+        }
+    }
+}
+
+/// The request's id: derived from its `Idempotency-Key` (so a retry finds the first try's
+/// request), or new.
+fn request_id(req: &Request, grant: &GrantRecord) -> Result<DownloadRequestId, ApiError> {
+    match req.headers().get("idempotency-key") {
+        None => Ok(DownloadRequestId::from_uuid(Uuid::now_v7())),
+        Some(value) => {
+            let raw = value
+                .to_str()
+                .map_err(|_| Invalid::new("Idempotency-Key", "must be visible ASCII characters"))?;
+            Ok(IdempotencyKey::parse(raw)?.request_id(grant.id))
+        }
+    }
+}
+
+pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    // The link and its session first: a locked or dead link says so whatever the body.
+    let grant = private_grant(app, &req).await?;
+    let input: CreateRequest = json_body(&req)?;
+    let choice = input.choice()?;
+    let id = request_id(&req, &grant)?;
+    let ready: BTreeSet<PhotoId> = app
+        .store()
+        .gallery_photos(grant.gallery_id)
+        .await?
+        .iter()
+        .filter(|p| p.status.visible_to_clients())
+        .map(|p| p.id)
+        .collect();
+    let now = app.now();
+    let recorded = app
+        .store()
+        .record_download(grant, id, |ledger| {
+            let snapshot = DownloadSnapshot {
+                usage: usage(&ledger.grant),
+                downloaded: &ledger.downloaded,
+                selected: &ledger.selected,
+                ready: &ready,
+                pending: ledger.pending,
+            };
+            let charge =
+                downloads::charge(&ledger.grant.settings, input.resolution, &choice, snapshot)?;
+            Ok::<_, ApiError>(DownloadJobRecord {
+                id,
+                grant_id: ledger.grant.id,
+                gallery_id: ledger.grant.gallery_id,
+                owner_id: ledger.grant.owner_id,
+                resolution: input.resolution,
+                watermarked: ledger.grant.settings.downloads_watermarked,
+                photos: charge.photos.into_iter().collect(),
+                charged: charge.newly_charged.into_iter().collect(),
+                used_after: charge.used_after,
+                status: DownloadStatus::Queued,
+                photos_done: 0,
+                created_at: now,
+                enqueued_at: None,
+            })
+        })
+        .await?;
+    let job = match recorded {
+        RecordedDownload::New(job) => {
+            app.enqueue_download(&job).await;
+            job
+        }
+        // A retry: the first try may have stopped before its message went out.
+        RecordedDownload::Earlier(job) => {
+            send_if_left_unsent(app, &job).await;
+            job
+        }
+    };
+    json(202, &DownloadRequestView::from(&job))
+}
+
+pub(crate) async fn list_requests(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let jobs = app.store().download_jobs(grant.id).await?;
+    json(
+        200,
+        &DownloadRequestListView {
+            requests: jobs.iter().map(DownloadRequestView::from).collect(),
+        },
+    )
+}
+
+pub(crate) async fn get_request(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let id = DownloadRequestId::parse(&path_param(&req, "request_id")?)
+        .map_err(|_| ApiError::NotFound)?;
+    let job = app
+        .store()
+        .download_job(grant.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    send_if_left_unsent(app, &job).await;
+    json(200, &DownloadRequestView::from(&job))
+}
+
+/// Sends a request whose message never went out (the accepting call stopped first), once it
+/// is old enough that the accepting call is done: a client retrying it or waiting on it is
+/// asking for it. Younger ones are still the accepting call's to send, so parallel retries
+/// don't each send one.
+async fn send_if_left_unsent(app: &App, job: &DownloadJobRecord) {
+    if job.status == DownloadStatus::Queued
+        && job.enqueued_at.is_none()
+        && app.now() >= job.created_at + RESEND_AFTER_SECS
+    {
+        app.enqueue_download(job).await;
+    }
+}

@@ -1,0 +1,54 @@
+//! A client's favourites: named lists of photos they pick for the photographer.
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+use proofsheet_policy::{ListName, PhotoId};
+
+use super::{private_grant, requested_photo_id, visible_photo};
+use crate::ApiError;
+use crate::http_io::{json, no_content, query_param};
+use crate::views::{FavouriteListView, FavouritesView};
+
+/// The list a request names with `?list=`, or the default one.
+fn requested_list(req: &Request) -> Result<ListName, ApiError> {
+    Ok(ListName::or_default(query_param(req, "list").as_deref())?)
+}
+
+pub(crate) async fn list(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let lists = app.store().favourite_lists(grant.id).await?;
+    // Photos deleted since they were picked drop out; the rest keep the gallery's order.
+    let photos = app.store().gallery_photos(grant.gallery_id).await?;
+    let views = lists
+        .into_iter()
+        .map(|list| {
+            let photo_ids = photos
+                .iter()
+                .filter(|p| p.status.visible_to_clients() && list.photos.contains(&p.id))
+                .map(|p| p.id.to_string())
+                .collect();
+            FavouriteListView {
+                name: list.name,
+                photo_ids,
+            }
+        })
+        .collect();
+    json(200, &FavouritesView { lists: views })
+}
+
+pub(crate) async fn add(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let list = requested_list(&req)?;
+    let photo = visible_photo(app, &grant, &req).await?;
+    app.store().add_favourite(&grant, &list, photo.id).await??;
+    no_content()
+}
+
+pub(crate) async fn remove(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let grant = private_grant(app, &req).await?;
+    let list = requested_list(&req)?;
+    // A photo deleted meanwhile can still be taken off a list.
+    let photo: PhotoId = requested_photo_id(&req)?;
+    app.store().remove_favourite(grant.id, &list, photo).await?;
+    no_content()
+}

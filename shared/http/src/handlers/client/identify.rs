@@ -1,0 +1,168 @@
+//! Email capture on the general link: a visitor who wants to keep favourites or download gives an
+//! email and gets a private link of their own, whose settings copy the general ones of now.
+//!
+//! A link is only ever handed to the caller when it was made for this very call. When the email
+//! has a link already (the photographer's invitation, often with generous settings, or an earlier
+//! capture), it goes to that inbox instead: typing an address proves nothing about owning it. An
+//! email whose grant the photographer revoked gets nothing, and the caller can't tell. A visitor
+//! grant proves nothing either, so the photographer sharing with its email replaces it.
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+use proofsheet_app::email::PersonalLink;
+use proofsheet_policy::{Email, SessionClaims, UnlockThrottle};
+use proofsheet_store::{
+    ClientAccess, Conflict, GalleryRecord, GrantKind, GrantRecord, StoreError, UnlockReservation,
+};
+use serde::Deserialize;
+
+use super::authorize_client;
+use crate::ApiError;
+use crate::handlers::{link, photographer_name, send_email};
+use crate::http_io::{json, json_body, source_ip};
+use crate::views::{CheckEmailView, VisitorLinkView};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentifyRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Identify {
+    /// Where the visitor's own link is sent (trimmed, compared in lower case).
+    #[schema(format = "email")]
+    email: String,
+}
+
+pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let general = authorize_client(app, &req).await?;
+    let input: Identify = json_body(&req)?;
+    if general.kind != GrantKind::General {
+        return Err(ApiError::conflict(
+            "already_personal",
+            "this link is already personal: favourites and downloads work on it directly",
+        ));
+    }
+    let email = Email::parse(&input.email)?;
+    count_capture(app, &req, &general).await?;
+    let gallery = app
+        .store()
+        .gallery(general.gallery_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+
+    if let Some(answer) = already_known(app, &req, &general, &gallery, &email).await? {
+        return Ok(answer);
+    }
+    let grant = GrantRecord::new_visitor(&gallery, email.clone(), &general, app.now());
+    match app.store().create_private_grant(&grant).await {
+        Ok(()) => {}
+        // The same email, captured by a concurrent call a moment ago: one grant, by email.
+        Err(StoreError::Conflict(Conflict::ClientHasAccess)) => {
+            return already_known(app, &req, &general, &gallery, &email)
+                .await?
+                .ok_or(ApiError::Internal("client claim without access".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+
+    let link = link(app, &req, grant.id)?;
+    email_link(app, &general, &gallery, &grant, &link).await?;
+    // The caller unlocked the general link with its password, which the copy keeps.
+    let session = grant.settings.password_protected().then(|| {
+        let claims = SessionClaims {
+            grant_id: grant.id,
+            expires_at: app.now() + app.config().client_session_ttl.as_secs(),
+            password_version: grant.password_version,
+        };
+        app.secrets().map(|secrets| secrets.sign_session(&claims))
+    });
+    json(
+        201,
+        &VisitorLinkView {
+            grant_id: grant.id.to_string(),
+            link,
+            session: session.transpose()?,
+        },
+    )
+}
+
+/// Counts this capture against the caller's budget and the link's ceiling: each capture sends
+/// an email and says whether an address has access, so they are limited like password guesses.
+async fn count_capture(app: &App, req: &Request, general: &GrantRecord) -> Result<(), ApiError> {
+    let source = app
+        .secrets()?
+        .source_tag(&UnlockThrottle::source(source_ip(req)));
+    match app
+        .store()
+        .reserve_identify_attempt(general.id, &source, app.now())
+        .await?
+    {
+        UnlockReservation::Reserved(_) => Ok(()),
+        UnlockReservation::Throttled { retry_after_secs } => {
+            Err(ApiError::TooManyAttempts { retry_after_secs })
+        }
+        UnlockReservation::NotFound => Err(ApiError::NotFound),
+    }
+}
+
+/// The answer for an email the gallery knows already, if it does: its link goes to the inbox,
+/// never to the caller. An email whose grant the photographer revoked is sent nothing, and the
+/// caller can't tell the difference.
+async fn already_known(
+    app: &App,
+    req: &Request,
+    general: &GrantRecord,
+    gallery: &GalleryRecord,
+    email: &Email,
+) -> Result<Option<Response<Body>>, ApiError> {
+    match app.store().client_access(gallery.id, email).await? {
+        ClientAccess::None => return Ok(None),
+        ClientAccess::Revoked => {}
+        ClientAccess::Grant(existing) => {
+            let link = link(app, req, existing.id)?;
+            email_link(app, general, gallery, &existing, &link).await?;
+        }
+    }
+    json(
+        202,
+        &CheckEmailView {
+            status: "check_email",
+            message: "this email has a link to the gallery already; we sent it there",
+        },
+    )
+    .map(Some)
+}
+
+/// Emails a grant its link, within the address's share of capture emails on the general
+/// link `via` (beyond it, nothing is sent and the caller is told nothing different).
+async fn email_link(
+    app: &App,
+    via: &GrantRecord,
+    gallery: &GalleryRecord,
+    grant: &GrantRecord,
+    link: &str,
+) -> Result<(), ApiError> {
+    let Some(to) = grant.email.clone() else {
+        return Ok(());
+    };
+    let email_tag = app.secrets()?.source_tag(&format!("email:{to}"));
+    if !app
+        .store()
+        .count_identify_email(via.id, &email_tag, app.now())
+        .await?
+    {
+        tracing::info!(grant_id = %grant.id, "capture email withheld: the address had its share");
+        return Ok(());
+    }
+    let photographer = photographer_name(app, gallery).await;
+    let message = PersonalLink {
+        photographer: &photographer,
+        gallery_title: &gallery.title,
+        link,
+    };
+    match message.to(to) {
+        Ok(email) => {
+            send_email(app, &email, grant.id).await;
+        }
+        Err(e) => tracing::error!(error = %e, grant_id = %grant.id, "link email not rendered"),
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! What the photographer's clients picked: every list of a gallery, as JSON or as lines ready
+//! for Lightroom's filename filter.
+
+use std::collections::HashMap;
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+use proofsheet_policy::{PhotographerId, lightroom_filter};
+
+use super::owned_gallery;
+use crate::ApiError;
+use crate::http_io::{json, query_param, text};
+use crate::views::{
+    ClientFavouriteListView, ClientFavouritesView, FavouritePhotoView, GalleryFavouritesView,
+};
+
+pub(crate) async fn list(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let as_text = match query_param(&req, "format").as_deref() {
+        None | Some("json") => false,
+        Some("txt") => true,
+        Some(_) => {
+            return Err(
+                proofsheet_policy::Invalid::new("format", "must be `json` or `txt`").into(),
+            );
+        }
+    };
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grants = app.store().private_grants_of(gallery.id).await?;
+    let mut lists = app.store().gallery_favourite_lists(gallery.id).await?;
+    lists.sort_by(|a, b| a.name.cmp(&b.name));
+    let photos = app.store().gallery_photos(gallery.id).await?;
+    let filenames: HashMap<_, _> = photos.iter().map(|p| (p.id, p.filename.as_str())).collect();
+
+    // Lists of revoked grants are left behind in the index: only live clients are shown.
+    let clients: Vec<ClientFavouritesView> = grants
+        .iter()
+        .map(|grant| ClientFavouritesView {
+            grant_id: grant.id.to_string(),
+            email: grant.email.as_ref().map(ToString::to_string),
+            name: grant.name.as_ref().map(ToString::to_string),
+            lists: lists
+                .iter()
+                .filter(|list| list.grant_id == grant.id)
+                .map(|list| ClientFavouriteListView {
+                    name: list.name.clone(),
+                    // In upload order; photos deleted since are left out.
+                    photos: photos
+                        .iter()
+                        .filter(|p| list.photos.contains(&p.id))
+                        .map(|p| FavouritePhotoView {
+                            photo_id: p.id.to_string(),
+                            filename: filenames[&p.id].to_owned(),
+                        })
+                        .collect(),
+                })
+                .filter(|list| !list.photos.is_empty())
+                .collect(),
+        })
+        .filter(|client| !client.lists.is_empty())
+        .collect();
+
+    if as_text {
+        return text(200, lightroom_lines(&clients));
+    }
+    json(200, &GalleryFavouritesView { clients })
+}
+
+/// Two lines per list: a `#` heading naming the client and the list, then the photos' names
+/// for Lightroom's filename filter (see [`lightroom_filter`]), to paste as they are.
+fn lightroom_lines(clients: &[ClientFavouritesView]) -> String {
+    let mut out = String::new();
+    for client in clients {
+        let who = match (&client.name, &client.email) {
+            (Some(name), Some(email)) => format!("{name} <{email}>"),
+            (None, Some(email)) => email.clone(),
+            (Some(name), None) => name.clone(),
+            (None, None) => client.grant_id.clone(),
+        };
+        for list in &client.lists {
+            let count = match list.photos.len() {
+                1 => "1 photo".to_owned(),
+                n => format!("{n} photos"),
+            };
+            let heading = format!("{who}: {} ({count})", list.name);
+            out.push_str(&format!(
+                "# {}\n",
+                proofsheet_policy::favourites::one_line(&heading)
+            ));
+            out.push_str(&lightroom_filter(
+                list.photos.iter().map(|p| p.filename.as_str()),
+            ));
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,374 @@
+//! The download manager: a client's selection, and their download requests with what each
+//! charged.
+//!
+//! # How a limit holds under any timing, for any number of photos
+//!
+//! What a grant has downloaded is not a per-photo mark written next to the charge (a transaction
+//! holds at most 100 items, a gallery may have 2,000 photos): it is the union of the photos
+//! the grant's accepted requests charged (`DLJOB#…` items under the grant; every photo of a
+//! request is charged by it or by an earlier one). Accepting a request is one
+//! transaction of at most three items, however many photos it holds:
+//!
+//! 1. the grant: `downloads_used := used_after` and `download_requests := n + 1`, only if
+//!    `downloads_used`, `download_requests` (= n) and `settings_revision` are still what the
+//!    decision was computed from (precomputed values; no arithmetic in the condition) and the
+//!    grant exists;
+//! 2. the request itself, `attribute_not_exists`, carrying its photos and the ones it charged;
+//! 3. the selection, losing the photos the request took.
+//!
+//! The decision is computed (by the policy) from the grant read *first* and the requests read
+//! *after* it, both strongly consistent. A request committed before the grant was read is in
+//! the requests read; one committed after it moved `download_requests`, so the condition on (1)
+//! fails and the decision is made again from fresh reads. Every accepted request moves the
+//! counter, even one that charges nothing, so decisions are serialised per grant: every charged
+//! photo is counted exactly once, `downloads_used` never passes the limit the decision saw, and
+//! the cap on requests waiting for their ZIP holds. A limit changed meanwhile moves
+//! `settings_revision`, which fails the write too.
+//!
+//! A request id derived from the client's `Idempotency-Key` makes a retry find the request
+//! recorded by the first try (read before deciding; the `attribute_not_exists` on (2) catches a
+//! retry racing the first try), so it is never charged twice.
+//!
+//! Requests are written with `GSI1PK = DLJOB#UNSENT` until their message is on the download
+//! queue: a sparse index of requests whose message never went out, which the resend sweep reads.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use proofsheet_policy::{
+    DownloadRequestId, DownloadStatus, GalleryId, GrantId, MAX_PHOTOS_PER_REQUEST, PhotoId,
+};
+use serde::Deserialize;
+
+use crate::items::{condition_failed, item_with_keys, key, n, record, records, s};
+use crate::records::{DownloadJobRecord, keys};
+use crate::retry;
+use crate::{Conflict, GrantRecord, PhotoRecord, Store, StoreError};
+
+/// How often a download request is decided again after losing a race. Each round some request
+/// wins, so this covers that many clients of one grant requesting at the same moment.
+const MAX_CHARGE_ATTEMPTS: u32 = 30;
+
+/// What a download decision is made from.
+#[derive(Debug, Clone)]
+pub struct DownloadLedger {
+    /// Read first.
+    pub grant: GrantRecord,
+    /// Every photo of the grant's accepted requests, read after the grant.
+    pub downloaded: BTreeSet<PhotoId>,
+    pub selected: BTreeSet<PhotoId>,
+    /// Requests still waiting for their ZIP (queued or rendering).
+    pub pending: usize,
+}
+
+/// The part of a request a ledger reads: what it charged, and whether it is done.
+#[derive(Deserialize)]
+struct ChargeRecord {
+    #[serde(default)]
+    charged: Vec<PhotoId>,
+    status: DownloadStatus,
+}
+
+/// A recorded download request: this call's, or the one an earlier try with the same
+/// `Idempotency-Key` recorded.
+#[derive(Debug, Clone)]
+pub enum RecordedDownload {
+    New(DownloadJobRecord),
+    Earlier(DownloadJobRecord),
+}
+
+#[derive(Default, Deserialize)]
+struct Selection {
+    #[serde(default, with = "serde_dynamo::string_set")]
+    photos: BTreeSet<PhotoId>,
+}
+
+impl Store {
+    /// A gallery's photos, every one of them, in upload order.
+    pub async fn gallery_photos(&self, gallery: GalleryId) -> Result<Vec<PhotoRecord>, StoreError> {
+        let items = self
+            .query_all(
+                None,
+                "PK = :pk AND begins_with(SK, :photo)",
+                HashMap::from([
+                    (":pk".into(), s(keys::gallery(gallery))),
+                    (":photo".into(), s("PHOTO#")),
+                ]),
+            )
+            .await?;
+        records(items)
+    }
+
+    /// What a decision about `grant` (as just read) needs, read after it.
+    ///
+    /// A photo is downloaded once some request charged it (a request's other photos were charged
+    /// by earlier ones), so only `charged` is read: the bytes read grow with the photos
+    /// downloaded, not with how often they were.
+    pub async fn download_ledger(&self, grant: GrantRecord) -> Result<DownloadLedger, StoreError> {
+        let items = self
+            .ddb()
+            .query()
+            .table_name(&self.resources.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :jobs)")
+            .expression_attribute_values(":pk", s(keys::grant(grant.id)))
+            .expression_attribute_values(":jobs", s(keys::DOWNLOAD_JOB_PREFIX))
+            .projection_expression("charged, #status")
+            .expression_attribute_names("#status", "status")
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await?;
+        let charges: Vec<ChargeRecord> = records(items)?;
+        let pending = charges
+            .iter()
+            .filter(|c| matches!(c.status, DownloadStatus::Queued | DownloadStatus::Rendering))
+            .count();
+        let downloaded = charges.into_iter().flat_map(|c| c.charged).collect();
+        let selection: Option<Selection> = self
+            .get(keys::grant(grant.id), keys::DOWNLOAD_SELECTION)
+            .await?;
+        Ok(DownloadLedger {
+            grant,
+            downloaded,
+            selected: selection.unwrap_or_default().photos,
+            pending,
+        })
+    }
+
+    /// A grant's download requests, newest first.
+    pub async fn download_jobs(
+        &self,
+        grant: GrantId,
+    ) -> Result<Vec<DownloadJobRecord>, StoreError> {
+        let items = self
+            .query_all(
+                None,
+                "PK = :pk AND begins_with(SK, :jobs)",
+                HashMap::from([
+                    (":pk".into(), s(keys::grant(grant))),
+                    (":jobs".into(), s(keys::DOWNLOAD_JOB_PREFIX)),
+                ]),
+            )
+            .await?;
+        let mut jobs: Vec<DownloadJobRecord> = records(items)?;
+        jobs.sort_by_key(|job| std::cmp::Reverse((job.created_at, job.id)));
+        Ok(jobs)
+    }
+
+    pub async fn download_job(
+        &self,
+        grant: GrantId,
+        id: DownloadRequestId,
+    ) -> Result<Option<DownloadJobRecord>, StoreError> {
+        self.get(keys::grant(grant), &keys::download_job(id)).await
+    }
+
+    /// Adds a photo to the client's selection; `false` when the selection is full (it holds
+    /// what one request may). Selecting a selected photo again does nothing.
+    pub async fn select_for_download(
+        &self,
+        grant: GrantId,
+        photo: PhotoId,
+    ) -> Result<bool, StoreError> {
+        let added = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant), keys::DOWNLOAD_SELECTION)))
+            .update_expression("ADD photos :photo")
+            .condition_expression(
+                "attribute_not_exists(photos) OR contains(photos, :id) OR size(photos) < :max",
+            )
+            .expression_attribute_values(":photo", AttributeValue::Ss(vec![photo.to_string()]))
+            .expression_attribute_values(":id", s(photo.to_string()))
+            .expression_attribute_values(":max", n(MAX_PHOTOS_PER_REQUEST))
+            .send()
+            .await;
+        match added {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Takes a photo out of the selection; taking out what isn't there does nothing.
+    pub async fn unselect_for_download(
+        &self,
+        grant: GrantId,
+        photo: PhotoId,
+    ) -> Result<(), StoreError> {
+        self.ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant), keys::DOWNLOAD_SELECTION)))
+            .update_expression("DELETE photos :photo")
+            .expression_attribute_values(":photo", AttributeValue::Ss(vec![photo.to_string()]))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Records a download request with its charge, as `decide` makes it from the grant's ledger
+    /// (`grant` as read just before). When a concurrent request or settings change lands first,
+    /// the ledger is read again and `decide` runs again, so the decision always rests on what is
+    /// stored. With `id` of an earlier try, that try's request comes back and nothing is charged.
+    pub async fn record_download<E: From<StoreError>>(
+        &self,
+        grant: GrantRecord,
+        id: DownloadRequestId,
+        decide: impl Fn(&DownloadLedger) -> Result<DownloadJobRecord, E>,
+    ) -> Result<RecordedDownload, E> {
+        if let Some(earlier) = self.download_job(grant.id, id).await? {
+            return Ok(RecordedDownload::Earlier(earlier));
+        }
+        let grant_id = grant.id;
+        let mut ledger = self.download_ledger(grant).await?;
+        for attempt in 0..MAX_CHARGE_ATTEMPTS {
+            let job = decide(&ledger)?;
+            match self.commit_download(&ledger, &job).await? {
+                Commit::Done => return Ok(RecordedDownload::New(job)),
+                Commit::RequestExists => {
+                    let earlier = self.download_job(grant_id, job.id).await?;
+                    return Ok(RecordedDownload::Earlier(
+                        earlier.ok_or(StoreError::NotFound)?,
+                    ));
+                }
+                Commit::GrantChanged => {
+                    retry::wait_after_lost_race(attempt).await;
+                    let grant = self.grant(grant_id).await?.ok_or(StoreError::NotFound)?;
+                    ledger = self.download_ledger(grant).await?;
+                }
+            }
+        }
+        Err(StoreError::Conflict(Conflict::ConcurrentUpdate).into())
+    }
+
+    /// The one transaction of the module docs.
+    async fn commit_download(
+        &self,
+        ledger: &DownloadLedger,
+        job: &DownloadJobRecord,
+    ) -> Result<Commit, StoreError> {
+        let grant = &ledger.grant;
+        // Grants stored before these attributes existed have neither: they count as 0.
+        let unchanged = |attribute: &str, placeholder: &str, value: u64| {
+            if value == 0 {
+                format!("({attribute} = {placeholder} OR attribute_not_exists({attribute}))")
+            } else {
+                format!("{attribute} = {placeholder}")
+            }
+        };
+        let charge = Update::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant.id), keys::GRANT)))
+            .update_expression("SET downloads_used = :after, download_requests = :next")
+            .condition_expression(format!(
+                "attribute_exists(PK) AND {} AND {} AND {}",
+                unchanged("downloads_used", ":before", grant.downloads_used.into()),
+                unchanged("download_requests", ":requests", grant.download_requests),
+                unchanged("settings_revision", ":revision", grant.settings_revision),
+            ))
+            .expression_attribute_values(":after", n(job.used_after))
+            .expression_attribute_values(":before", n(grant.downloads_used))
+            .expression_attribute_values(":requests", n(grant.download_requests))
+            .expression_attribute_values(":next", n(grant.download_requests + 1))
+            .expression_attribute_values(":revision", n(grant.settings_revision))
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let item = item_with_keys(
+            job,
+            &[
+                ("PK", keys::grant(grant.id)),
+                ("SK", keys::download_job(job.id)),
+                ("GSI1PK", keys::UNSENT_DOWNLOADS.to_owned()),
+                ("GSI1SK", unsent_sort_key(job.created_at, job.id)),
+            ],
+        )?;
+        let mut actions = vec![
+            TransactWriteItem::builder().update(charge).build(),
+            self.put_new(item)?,
+        ];
+        let taken: Vec<String> = job
+            .photos
+            .iter()
+            .filter(|p| ledger.selected.contains(p))
+            .map(ToString::to_string)
+            .collect();
+        if !taken.is_empty() {
+            let unselect = Update::builder()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(keys::grant(grant.id), keys::DOWNLOAD_SELECTION)))
+                .update_expression("DELETE photos :taken")
+                .expression_attribute_values(":taken", AttributeValue::Ss(taken))
+                .build()
+                .map_err(|e| StoreError::Aws(e.to_string()))?;
+            actions.push(TransactWriteItem::builder().update(unselect).build());
+        }
+        Ok(match self.transact(actions).await? {
+            Ok(()) => Commit::Done,
+            Err(failed) if failed.contains(&1) => Commit::RequestExists,
+            Err(_) => Commit::GrantChanged,
+        })
+    }
+
+    /// Notes that a request's message is on the download queue (and takes it out of the unsent
+    /// index). `false` when the request is gone.
+    pub async fn mark_download_enqueued(
+        &self,
+        grant: GrantId,
+        id: DownloadRequestId,
+        now: u64,
+    ) -> Result<bool, StoreError> {
+        let marked = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant), keys::download_job(id))))
+            .update_expression("SET enqueued_at = :now REMOVE GSI1PK, GSI1SK")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":now", n(now))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None)
+            .send()
+            .await;
+        match marked {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Requests accepted before `before` whose message never went out, oldest first.
+    pub async fn unsent_downloads(
+        &self,
+        before: u64,
+    ) -> Result<Vec<DownloadJobRecord>, StoreError> {
+        let items = self
+            .query_all(
+                Some("GSI1"),
+                "GSI1PK = :unsent AND GSI1SK < :before",
+                HashMap::from([
+                    (":unsent".into(), s(keys::UNSENT_DOWNLOADS)),
+                    (":before".into(), s(format!("{before:012}"))),
+                ]),
+            )
+            .await?;
+        items.into_iter().map(record).collect()
+    }
+}
+
+/// Sorts the unsent index by acceptance time (zero-padded, so strings sort as numbers).
+fn unsent_sort_key(created_at: u64, id: DownloadRequestId) -> String {
+    format!("{created_at:012}#{id}")
+}
+
+/// What committing a download request did.
+enum Commit {
+    Done,
+    /// A request with this id was recorded first (a retry of the same request).
+    RequestExists,
+    /// The grant's usage or settings changed since they were read, or it is gone.
+    GrantChanged,
+}

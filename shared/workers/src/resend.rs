@@ -1,0 +1,49 @@
+//! The resend sweep: download requests that were accepted and charged, but whose message never
+//! reached the download queue (the accepting function stopped, or SQS refused). Runs on a
+//! schedule; the requests wait in a sparse index until their message is sent.
+
+use lambda_runtime::LambdaEvent;
+use proofsheet_app::telemetry::init_tracing;
+use proofsheet_app::{App, SecretKeyUse};
+use proofsheet_store::StoreError;
+
+/// A request is left to the function that accepted it for this long before the sweep sends it:
+/// long enough that the two rarely both do (the worker handles a second message harmlessly).
+pub const UNSENT_FOR_SECS: u64 = 60;
+
+/// Sends every request unsent for [`UNSENT_FOR_SECS`]; returns how many went out.
+pub async fn resend_unsent_downloads(app: &App) -> Result<usize, StoreError> {
+    let cutoff = app.now().saturating_sub(UNSENT_FOR_SECS);
+    let unsent = app.store().unsent_downloads(cutoff).await?;
+    let mut sent = 0;
+    for job in &unsent {
+        if app.enqueue_download(job).await {
+            sent += 1;
+        }
+    }
+    if !unsent.is_empty() {
+        tracing::info!(
+            found = unsent.len(),
+            sent,
+            "resent unsent download requests"
+        );
+    }
+    Ok(sent)
+}
+
+/// The scheduled function: one sweep per invocation. A failed sweep fails the invocation, so
+/// it shows in the function's error metric; the next one picks the same requests up.
+pub async fn serve() -> Result<(), lambda_runtime::Error> {
+    init_tracing();
+    let app = App::from_env(SecretKeyUse::NotNeeded).await?;
+    let app = &app;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: LambdaEvent<serde_json::Value>| async move {
+            resend_unsent_downloads(app)
+                .await
+                .map(|sent| serde_json::json!({ "sent": sent }))
+                .map_err(|e| lambda_runtime::Error::from(e.to_string()))
+        },
+    ))
+    .await
+}
