@@ -4,8 +4,9 @@
 //! scheduled resend sweep. Each of those sends it once.
 
 use proofsheet_app::{App, Clock};
+use proofsheet_policy::downloads::UNSENT_GRACE_SECS as UNSENT_FOR_SECS;
 use proofsheet_tests::*;
-use proofsheet_workers::resend::{UNSENT_FOR_SECS, resend_unsent_downloads};
+use proofsheet_workers::resend::resend_unsent_downloads;
 use serde_json::{Value, json};
 
 /// A test app whose download queue doesn't exist (SQS refuses every send), with a fixed clock.

@@ -156,6 +156,33 @@ impl AccessSettings {
     }
 }
 
+/// Who made a private link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantOrigin {
+    /// The photographer shared the gallery with this client (grants from before origins were
+    /// recorded are all of this kind).
+    #[default]
+    Photographer,
+    /// A visitor of the general link gave this email to keep favourites or download: nobody
+    /// proved they own the address.
+    Visitor,
+}
+
+impl GrantOrigin {
+    /// Whether a new grant of this origin may take an email whose grant was revoked: the
+    /// photographer may share with it again; the general link may not hand it a fresh link.
+    pub fn may_follow_a_revoked_grant(self) -> bool {
+        self == Self::Photographer
+    }
+
+    /// Whether the photographer sharing with this grant's email replaces it: a visitor's
+    /// address was never proved, so the invitation goes to the address's real owner.
+    pub fn yields_to_an_invitation(self) -> bool {
+        self == Self::Visitor
+    }
+}
+
 /// The rendition a client's gallery view is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewRendition {
@@ -367,6 +394,14 @@ mod tests {
             ..Default::default()
         };
         assert!(remove.ends_sessions());
+    }
+
+    #[test]
+    fn only_visitor_grants_give_way_and_only_the_photographer_returns_after_a_revocation() {
+        assert!(GrantOrigin::Photographer.may_follow_a_revoked_grant());
+        assert!(!GrantOrigin::Visitor.may_follow_a_revoked_grant());
+        assert!(GrantOrigin::Visitor.yields_to_an_invitation());
+        assert!(!GrantOrigin::Photographer.yields_to_an_invitation());
     }
 
     #[test]

@@ -192,6 +192,24 @@ pub fn may_unselect(
     }
 }
 
+/// How long an accepted request's message is left to the call that accepted it. Once older and
+/// still unsent (that call stopped first), anyone who comes across it sends it: a retry, its
+/// status page, the resend sweep. The worker handles a second message harmlessly, so a rare
+/// double send costs nothing; the wait only keeps it rare.
+pub const UNSENT_GRACE_SECS: u64 = 30;
+
+/// Whether a request must be sent by whoever sees it now (see [`UNSENT_GRACE_SECS`]).
+pub fn left_unsent(
+    status: DownloadStatus,
+    enqueued_at: Option<u64>,
+    created_at: u64,
+    now: u64,
+) -> bool {
+    status == DownloadStatus::Queued
+        && enqueued_at.is_none()
+        && now >= created_at.saturating_add(UNSENT_GRACE_SECS)
+}
+
 /// Where a download request is on its way to a ZIP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -468,6 +486,24 @@ mod tests {
             may_unselect(photo(2), &photos(&[2, 3])),
             Err(AlreadyDownloaded)
         );
+    }
+
+    #[test]
+    fn an_unsent_request_is_left_to_its_caller_for_the_grace_period() {
+        let sent_by_anyone =
+            |status, enqueued_at, age| left_unsent(status, enqueued_at, 1_000, 1_000 + age);
+        assert!(!sent_by_anyone(
+            DownloadStatus::Queued,
+            None,
+            UNSENT_GRACE_SECS - 1
+        ));
+        assert!(sent_by_anyone(
+            DownloadStatus::Queued,
+            None,
+            UNSENT_GRACE_SECS
+        ));
+        assert!(!sent_by_anyone(DownloadStatus::Queued, Some(1_000), 3_600));
+        assert!(!sent_by_anyone(DownloadStatus::Ready, None, 3_600));
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub mod upload;
 pub mod values;
 
 pub use access::{
-    AccessSettings, ClientPermissions, PasswordHash, PasswordUpdate, Resolution, SettingsChange,
-    ViewRendition,
+    AccessSettings, ClientPermissions, GrantOrigin, PasswordHash, PasswordUpdate, Resolution,
+    SettingsChange, ViewRendition,
 };
 pub use downloads::{
     AlreadyDownloaded, DownloadCharge, DownloadChoice, DownloadRefusal, DownloadSnapshot,

@@ -214,14 +214,16 @@ impl Store {
     /// Records a download request with its charge, as `decide` makes it from the grant's ledger
     /// (`grant` as read just before). When a concurrent request or settings change lands first,
     /// the ledger is read again and `decide` runs again, so the decision always rests on what is
-    /// stored. With `id` of an earlier try, that try's request comes back and nothing is charged.
+    /// stored. With `id` of an earlier try (`may_be_a_retry`: the id comes from the client's
+    /// key), that try's request comes back and nothing is charged; a fresh id skips the lookup.
     pub async fn record_download<E: From<StoreError>>(
         &self,
         grant: GrantRecord,
         id: DownloadRequestId,
+        may_be_a_retry: bool,
         decide: impl Fn(&DownloadLedger) -> Result<DownloadJobRecord, E>,
     ) -> Result<RecordedDownload, E> {
-        if let Some(earlier) = self.download_job(grant.id, id).await? {
+        if may_be_a_retry && let Some(earlier) = self.download_job(grant.id, id).await? {
             return Ok(RecordedDownload::Earlier(earlier));
         }
         let grant_id = grant.id;

@@ -15,8 +15,11 @@ use proofsheet_policy::favourites::{MAX_LISTS, MAX_PHOTOS_PER_LIST};
 use proofsheet_policy::{
     FavouritesFull, FavouritesSnapshot, GalleryId, GrantId, ListName, PhotoId, favourites,
 };
+use serde::Deserialize;
 
-use crate::items::{condition_failed, item_refusing_update, item_with_keys, key, n, records, s};
+use crate::items::{
+    Item, condition_failed, item_refusing_update, item_with_keys, key, n, records, s,
+};
 use crate::records::{FavouriteListRecord, keys};
 use crate::{GrantRecord, Store, StoreError};
 
@@ -38,7 +41,60 @@ fn set_contains(item: &crate::items::Item, attribute: &str, value: &str) -> bool
         .is_some_and(|set| set.iter().any(|v| v == value))
 }
 
+/// The names of a grant's lists, as its item keeps them.
+#[derive(Deserialize)]
+struct ListNames {
+    #[serde(default, with = "serde_dynamo::string_set")]
+    favourite_lists: BTreeSet<String>,
+}
+
 impl Store {
+    /// A list's item under `grant`, indexed for the gallery's photographer.
+    fn list_item(
+        &self,
+        grant: &GrantRecord,
+        name: &ListName,
+        photos: BTreeSet<PhotoId>,
+    ) -> Result<Item, StoreError> {
+        let record = FavouriteListRecord {
+            grant_id: grant.id,
+            gallery_id: grant.gallery_id,
+            name: name.as_str().to_owned(),
+            photos,
+        };
+        item_with_keys(
+            &record,
+            &[
+                ("PK", keys::grant(grant.id)),
+                ("SK", keys::favourite_list(name)),
+                ("GSI1PK", keys::gallery(grant.gallery_id)),
+                ("GSI1SK", keys::favourite_list_index(grant.id, name)),
+            ],
+        )
+    }
+
+    /// Adds a list's name to its grant's `favourite_lists`, if `condition` (with `values` for
+    /// its placeholders besides `:name`) holds.
+    fn add_list_name(
+        &self,
+        grant: GrantId,
+        name: &ListName,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant), keys::GRANT)))
+            .update_expression("ADD favourite_lists :name")
+            .condition_expression(condition)
+            .expression_attribute_values(":name", AttributeValue::Ss(vec![name.as_str().into()]));
+        for (placeholder, value) in values {
+            update = update.expression_attribute_values(*placeholder, value.clone());
+        }
+        let update = update.build().map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
     /// A client's lists, by name.
     pub async fn favourite_lists(
         &self,
@@ -159,46 +215,27 @@ impl Store {
         list: &ListName,
         photo: PhotoId,
     ) -> Result<ListCreate, StoreError> {
-        let name = AttributeValue::Ss(vec![list.as_str().to_owned()]);
-        let claim_name = Update::builder()
-            .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant.id), keys::GRANT)))
-            .update_expression("ADD favourite_lists :name")
-            .condition_expression(
-                "attribute_exists(PK) AND (attribute_not_exists(favourite_lists) \
-                 OR contains(favourite_lists, :list) OR size(favourite_lists) < :max)",
-            )
-            .expression_attribute_values(":name", name)
-            .expression_attribute_values(":list", s(list.as_str()))
-            .expression_attribute_values(":max", n(MAX_LISTS))
-            .build()
-            .map_err(|e| StoreError::Aws(e.to_string()))?;
-        let record = FavouriteListRecord {
-            grant_id: grant.id,
-            gallery_id: grant.gallery_id,
-            name: list.as_str().to_owned(),
-            photos: BTreeSet::from([photo]),
-        };
-        let item = item_with_keys(
-            &record,
-            &[
-                ("PK", keys::grant(grant.id)),
-                ("SK", keys::favourite_list(list)),
-                ("GSI1PK", keys::gallery(grant.gallery_id)),
-                ("GSI1SK", keys::favourite_list_index(grant.id, list)),
-            ],
+        let claim_name = self.add_list_name(
+            grant.id,
+            list,
+            "attribute_exists(PK) AND (attribute_not_exists(favourite_lists) \
+             OR contains(favourite_lists, :list) OR size(favourite_lists) < :max)",
+            &[(":list", s(list.as_str())), (":max", n(MAX_LISTS))],
         )?;
         let actions = vec![
-            TransactWriteItem::builder().update(claim_name).build(),
-            self.put_new(item)?,
+            claim_name,
+            self.put_new(self.list_item(grant, list, BTreeSet::from([photo]))?)?,
         ];
         match self.transact(actions).await? {
             Ok(()) => Ok(ListCreate::Created),
             Err(failed) if failed.contains(&1) => Ok(ListCreate::Exists),
-            Err(_) => match self.grant(grant.id).await? {
+            Err(_) => match self
+                .get::<ListNames>(keys::grant(grant.id), keys::GRANT)
+                .await?
+            {
                 None => Err(StoreError::NotFound),
-                Some(_) => Ok(ListCreate::Refused {
-                    lists: self.favourite_lists(grant.id).await?.len(),
+                Some(names) => Ok(ListCreate::Refused {
+                    lists: names.favourite_lists.len(),
                 }),
             },
         }
@@ -270,36 +307,14 @@ impl Store {
         }
         let name = ListName::parse(&list.name)
             .map_err(|e| StoreError::Corrupt(format!("stored list name: {e}")))?;
-        let copy = FavouriteListRecord {
-            grant_id: grant.id,
-            gallery_id: grant.gallery_id,
-            ..list.clone()
-        };
-        let item = item_with_keys(
-            &copy,
-            &[
-                ("PK", keys::grant(grant.id)),
-                ("SK", keys::favourite_list(&name)),
-                ("GSI1PK", keys::gallery(grant.gallery_id)),
-                ("GSI1SK", keys::favourite_list_index(grant.id, &name)),
-            ],
-        )?;
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(&self.resources.table)
-            .set_item(Some(item))
-            .build()
-            .map_err(|e| StoreError::Aws(e.to_string()))?;
-        let add_name = Update::builder()
-            .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant.id), keys::GRANT)))
-            .update_expression("ADD favourite_lists :name")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":name", AttributeValue::Ss(vec![list.name.clone()]))
+            .set_item(Some(self.list_item(grant, &name, list.photos.clone())?))
             .build()
             .map_err(|e| StoreError::Aws(e.to_string()))?;
         self.transact(vec![
             TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().update(add_name).build(),
+            self.add_list_name(grant.id, &name, "attribute_exists(PK)", &[])?,
         ])
         .await?
         .map_err(|_| StoreError::NotFound)

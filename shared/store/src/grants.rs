@@ -13,7 +13,7 @@ use crate::items::{
 };
 use crate::records::{ClientClaim, keys};
 use crate::retry;
-use crate::{Conflict, GrantKind, GrantOrigin, GrantRecord, Store, StoreError};
+use crate::{Conflict, GrantKind, GrantRecord, Store, StoreError};
 
 /// What a client's email has on a gallery.
 #[derive(Debug, Clone)]
@@ -85,15 +85,14 @@ impl Store {
 
     /// Creates a client's private grant: only while the gallery exists, and only one per client
     /// email and gallery (`Conflict::ClientHasAccess`), so a retried request grants nothing twice.
-    /// A photographer's grant may take the claim a revoked grant left; a visitor's may not.
+    /// Whether it may take the claim a revoked grant left is the policy's
+    /// ([`GrantOrigin::may_follow_a_revoked_grant`]).
     pub async fn create_private_grant(&self, grant: &GrantRecord) -> Result<(), StoreError> {
-        let claim_free = match grant.origin {
-            GrantOrigin::Photographer => "attribute_not_exists(PK) OR revoked = :true",
-            GrantOrigin::Visitor => "attribute_not_exists(PK)",
-        };
-        let mut claim = self.claim_put(grant, claim_free)?;
-        if grant.origin == GrantOrigin::Photographer {
-            claim = claim.expression_attribute_values(":true", AttributeValue::Bool(true));
+        let mut claim = self.claim_put(grant, "attribute_not_exists(PK)")?;
+        if grant.origin.may_follow_a_revoked_grant() {
+            claim = claim
+                .condition_expression("attribute_not_exists(PK) OR revoked = :true")
+                .expression_attribute_values(":true", AttributeValue::Bool(true));
         }
         let actions = vec![
             self.gallery_exists(grant.gallery_id)?,
@@ -124,8 +123,8 @@ impl Store {
         let delete_old = Delete::builder()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::grant(old.id), keys::GRANT)))
-            .condition_expression("attribute_exists(PK) AND origin = :visitor")
-            .expression_attribute_values(":visitor", s("visitor"))
+            .condition_expression("attribute_exists(PK) AND origin = :origin")
+            .expression_attribute_values(":origin", serde_dynamo::to_attribute_value(old.origin)?)
             .build()
             .map_err(|e| StoreError::Aws(e.to_string()))?;
         let claim = self
@@ -186,7 +185,11 @@ impl Store {
             .condition_expression(condition))
     }
 
-    fn gallery_exists(&self, gallery: GalleryId) -> Result<TransactWriteItem, StoreError> {
+    /// A transaction's check that a gallery still exists (its META).
+    pub(crate) fn gallery_exists(
+        &self,
+        gallery: GalleryId,
+    ) -> Result<TransactWriteItem, StoreError> {
         let check = ConditionCheck::builder()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::gallery(gallery), keys::META)))

@@ -136,10 +136,11 @@ pub use grants::ClientAccess;
 pub use mail::OutgoingEmail;
 pub use objects::{Overwrite, PresignedRequest, StoredObject, object_keys};
 pub use photos::PhotosPage;
+pub use proofsheet_policy::GrantOrigin;
 pub use queue::QueueMessage;
 pub use records::{
-    DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind, GrantOrigin, GrantRecord,
-    PhotoRecord, PhotoStatus, PhotographerRecord,
+    DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind, GrantRecord, PhotoRecord,
+    PhotoStatus, PhotographerRecord,
 };
 pub use unlock::{ReservedTry, UnlockReservation};
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
 use crate::items::{condition_failed, item_with_keys, key, n, record, s};
@@ -20,18 +20,7 @@ impl Store {
                 ("SK", keys::photo(photo.id)),
             ],
         )?;
-        let gallery_exists = ConditionCheck::builder()
-            .table_name(&self.resources.table)
-            .set_key(Some(key(keys::gallery(photo.gallery_id), keys::META)))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|e| StoreError::Aws(e.to_string()))?;
-        let actions = vec![
-            TransactWriteItem::builder()
-                .condition_check(gallery_exists)
-                .build(),
-            self.put_new(item)?,
-        ];
+        let actions = vec![self.gallery_exists(photo.gallery_id)?, self.put_new(item)?];
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
             Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),

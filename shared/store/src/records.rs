@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use proofsheet_policy::{
     AccessSettings, DownloadRequestId, DownloadStatus, Email, GalleryId, GalleryRules, GrantId,
-    ListName, PersonName, PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings,
+    GrantOrigin, ListName, PersonName, PhotoId, PhotographerId, Resolution, Slug, Title,
+    WatermarkSettings,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -64,18 +65,6 @@ pub struct PhotoRecord {
 pub enum GrantKind {
     General,
     Private,
-}
-
-/// Who made a private link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantOrigin {
-    /// The photographer shared the gallery with this client (grants from before origins were
-    /// recorded are all of this kind).
-    #[default]
-    Photographer,
-    /// A visitor of the general link gave this email to keep favourites or download.
-    Visitor,
 }
 
 /// One link into a gallery: its general link, or one client's private link.

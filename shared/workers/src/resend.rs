@@ -7,13 +7,12 @@ use proofsheet_app::telemetry::init_tracing;
 use proofsheet_app::{App, SecretKeyUse};
 use proofsheet_store::StoreError;
 
-/// A request is left to the function that accepted it for this long before the sweep sends it:
-/// long enough that the two rarely both do (the worker handles a second message harmlessly).
-pub const UNSENT_FOR_SECS: u64 = 60;
-
-/// Sends every request unsent for [`UNSENT_FOR_SECS`]; returns how many went out.
+/// Sends every request left unsent past the grace period
+/// ([`proofsheet_policy::downloads::UNSENT_GRACE_SECS`]); returns how many went out.
 pub async fn resend_unsent_downloads(app: &App) -> Result<usize, StoreError> {
-    let cutoff = app.now().saturating_sub(UNSENT_FOR_SECS);
+    let cutoff = app
+        .now()
+        .saturating_sub(proofsheet_policy::downloads::UNSENT_GRACE_SECS);
     let unsent = app.store().unsent_downloads(cutoff).await?;
     let mut sent = 0;
     for job in &unsent {

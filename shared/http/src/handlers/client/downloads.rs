@@ -21,10 +21,6 @@ use crate::views::{
     DownloadManagerView, DownloadRequestListView, DownloadRequestView, ManagedPhotoView,
 };
 
-/// How long a request may wait unsent before its status page sends it: longer than the
-/// accepting request takes to send it itself, so the two rarely both do.
-const RESEND_AFTER_SECS: u64 = 30;
-
 fn usage(grant: &GrantRecord) -> DownloadUsage {
     DownloadUsage {
         used: grant.downloads_used,
@@ -117,16 +113,16 @@ impl CreateRequest {
     }
 }
 
-/// The request's id: derived from its `Idempotency-Key` (so a retry finds the first try's
-/// request), or new.
-fn request_id(req: &Request, grant: &GrantRecord) -> Result<DownloadRequestId, ApiError> {
+/// The request's id, and whether an earlier try may have recorded it: derived from its
+/// `Idempotency-Key` (so a retry finds the first try's request), or new.
+fn request_id(req: &Request, grant: &GrantRecord) -> Result<(DownloadRequestId, bool), ApiError> {
     match req.headers().get("idempotency-key") {
-        None => Ok(DownloadRequestId::from_uuid(Uuid::now_v7())),
+        None => Ok((DownloadRequestId::from_uuid(Uuid::now_v7()), false)),
         Some(value) => {
             let raw = value
                 .to_str()
                 .map_err(|_| Invalid::new("Idempotency-Key", "must be visible ASCII characters"))?;
-            Ok(IdempotencyKey::parse(raw)?.request_id(grant.id))
+            Ok((IdempotencyKey::parse(raw)?.request_id(grant.id), true))
         }
     }
 }
@@ -136,7 +132,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
     let grant = private_grant(app, &req).await?;
     let input: CreateRequest = json_body(&req)?;
     let choice = input.choice()?;
-    let id = request_id(&req, &grant)?;
+    let (id, may_be_a_retry) = request_id(&req, &grant)?;
     let ready: BTreeSet<PhotoId> = app
         .store()
         .gallery_photos(grant.gallery_id)
@@ -148,7 +144,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
     let now = app.now();
     let recorded = app
         .store()
-        .record_download(grant, id, |ledger| {
+        .record_download(grant, id, may_be_a_retry, |ledger| {
             let snapshot = DownloadSnapshot {
                 usage: usage(&ledger.grant),
                 downloaded: &ledger.downloaded,
@@ -213,15 +209,11 @@ pub(crate) async fn get_request(app: &App, req: Request) -> Result<Response<Body
     json(200, &DownloadRequestView::from(&job))
 }
 
-/// Sends a request whose message never went out (the accepting call stopped first), once it
-/// is old enough that the accepting call is done: a client retrying it or waiting on it is
-/// asking for it. Younger ones are still the accepting call's to send, so parallel retries
-/// don't each send one.
+/// Sends a request whose message never went out (the accepting call stopped first), when the
+/// policy says it is no longer that call's to send: a client retrying it or waiting on it is
+/// asking for it.
 async fn send_if_left_unsent(app: &App, job: &DownloadJobRecord) {
-    if job.status == DownloadStatus::Queued
-        && job.enqueued_at.is_none()
-        && app.now() >= job.created_at + RESEND_AFTER_SECS
-    {
+    if downloads::left_unsent(job.status, job.enqueued_at, job.created_at, app.now()) {
         app.enqueue_download(job).await;
     }
 }

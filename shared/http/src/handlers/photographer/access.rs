@@ -7,9 +7,7 @@ use proofsheet_policy::{
     AccessSettings, Email, GrantId, Invalid, PasswordHash, PasswordUpdate, PersonName,
     PhotographerId, Resolution, SettingsChange,
 };
-use proofsheet_store::{
-    ClientAccess, Conflict, GalleryRecord, GrantKind, GrantOrigin, GrantRecord, StoreError,
-};
+use proofsheet_store::{ClientAccess, Conflict, GalleryRecord, GrantKind, GrantRecord, StoreError};
 use serde::Deserialize;
 
 use super::owned_gallery;
@@ -185,7 +183,7 @@ async fn take_over_visitor_grant(app: &App, grant: &GrantRecord) -> Result<(), A
         return Err(taken.into());
     };
     match app.store().client_access(grant.gallery_id, email).await? {
-        ClientAccess::Grant(visitor) if visitor.origin == GrantOrigin::Visitor => {
+        ClientAccess::Grant(visitor) if visitor.origin.yields_to_an_invitation() => {
             app.store().replace_visitor_grant(&visitor, grant).await?;
             Ok(())
         }

@@ -1,8 +1,6 @@
 //! What the photographer's clients picked: every list of a gallery, as JSON or as lines ready
 //! for Lightroom's filename filter.
 
-use std::collections::HashMap;
-
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
 use proofsheet_policy::{PhotographerId, lightroom_filter};
@@ -33,7 +31,6 @@ pub(crate) async fn list(
     let mut lists = app.store().gallery_favourite_lists(gallery.id).await?;
     lists.sort_by(|a, b| a.name.cmp(&b.name));
     let photos = app.store().gallery_photos(gallery.id).await?;
-    let filenames: HashMap<_, _> = photos.iter().map(|p| (p.id, p.filename.as_str())).collect();
 
     // Lists of revoked grants are left behind in the index: only live clients are shown.
     let clients: Vec<ClientFavouritesView> = grants
@@ -53,7 +50,7 @@ pub(crate) async fn list(
                         .filter(|p| list.photos.contains(&p.id))
                         .map(|p| FavouritePhotoView {
                             photo_id: p.id.to_string(),
-                            filename: filenames[&p.id].to_owned(),
+                            filename: p.filename.clone(),
                         })
                         .collect(),
                 })
