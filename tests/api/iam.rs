@@ -10,6 +10,9 @@ use proofsheet_http::ROUTES;
 use proofsheet_tests::iam_policy::{allows, environments, glob, policies};
 use proofsheet_tests::sdk_calls::{self, Need};
 use proofsheet_tests::*;
+use proofsheet_workers::Worker;
+use proofsheet_workers::download::PrepareDownloads;
+use proofsheet_workers::ingest::Ingest;
 use proofsheet_workers::resend::resend_unsent_downloads;
 use serde_json::json;
 
@@ -265,7 +268,14 @@ async fn favourites_and_downloads(
         .await
         .expect("sweep");
     assert_eq!(swept, 1);
-    assert_eq!(t.download_messages().await.len(), 1, "swept");
+    // The worker renders it (a cache miss, then the ZIP's multipart upload, the outcome and the
+    // email), and the emailed link redirects to the ZIP.
+    assert_eq!(t.drain_downloads().await, 1, "swept");
+    let done = t.get_download_request(&path, session, request).await;
+    assert_eq!(done.json["status"], "ready", "{done:?}");
+    let (opened, zip) = t.fetch_zip(done.json["link"].as_str().unwrap()).await;
+    assert_eq!(opened.status, 302, "{opened:?}");
+    assert!(zip.is_some());
 }
 
 /// Makes a download request look as if its accepting call stopped before sending it, a while
@@ -356,7 +366,11 @@ fn only_the_functions_that_use_the_secret_key_can_read_it() {
     let functions = ROUTES
         .iter()
         .map(|r| (r.function, r.route.secret_key_use()))
-        .chain(WORKER_FUNCTIONS.map(|f| (f, SecretKeyUse::NotNeeded)));
+        .chain([
+            (INGEST_FUNCTION, Ingest::SECRET_KEY),
+            (RESEND_FUNCTION, SecretKeyUse::NotNeeded),
+            (DOWNLOAD_FUNCTION, PrepareDownloads::SECRET_KEY),
+        ]);
     let mut needing = 0;
     for (function, secret_key_use) in functions {
         let needed = secret_key_use == SecretKeyUse::Needed;

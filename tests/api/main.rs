@@ -5,6 +5,7 @@
 mod client_access;
 mod consistency;
 mod download_delivery;
+mod download_worker;
 mod downloads;
 mod favourites;
 mod iam;

@@ -19,6 +19,7 @@ use lambda_http::Body;
 use proofsheet_app::{App, Clock, Config};
 use proofsheet_http::from_source_ip;
 use proofsheet_store::provision::{Provisioned, provision};
+use proofsheet_workers::download::PrepareDownloads;
 use proofsheet_workers::ingest::Ingest;
 use proofsheet_workers::runner;
 use serde_json::{Value, json};
@@ -33,7 +34,9 @@ pub const INGEST_FUNCTION: &str = "ingest-photo";
 /// The scheduled sweep that sends download requests whose message never went out.
 pub const RESEND_FUNCTION: &str = "resend-download-requests";
 /// The functions that serve no route.
-pub const WORKER_FUNCTIONS: [&str; 2] = [INGEST_FUNCTION, RESEND_FUNCTION];
+pub const WORKER_FUNCTIONS: [&str; 3] = [INGEST_FUNCTION, RESEND_FUNCTION, DOWNLOAD_FUNCTION];
+/// The download (ZIP) worker's function.
+pub const DOWNLOAD_FUNCTION: &str = "prepare-downloads";
 
 pub struct TestApp {
     pub app: App,
@@ -44,6 +47,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
 }
 
+#[derive(Clone)]
 pub struct Photographer {
     pub id: String,
     pub api_key: String,
@@ -413,6 +417,26 @@ impl TestApp {
         }
     }
 
+    /// Runs the download worker over everything on the download queue, as Lambda's event
+    /// source would; how many messages it handled.
+    pub async fn drain_downloads(&self) -> usize {
+        let queue = &self.provisioned.download_queue_url;
+        let mut handled = 0;
+        loop {
+            let batch = sdk_calls::FUNCTION
+                .scope(
+                    DOWNLOAD_FUNCTION,
+                    runner::poll_queue_once::<PrepareDownloads>(&self.app, queue, 0),
+                )
+                .await
+                .expect("poll");
+            if batch == 0 {
+                return handled;
+            }
+            handled += batch;
+        }
+    }
+
     /// (visible, in flight) messages on the ingest queue. A message the worker reported as failed
     /// stays in flight until its visibility timeout, far beyond a test's lifetime.
     pub async fn queue_depth(&self) -> (u64, u64) {
@@ -523,6 +547,75 @@ impl TestApp {
             );
         }
         ids
+    }
+
+    /// A ready photo whose original is `original` (stored as ingest would store it, without
+    /// ingest, so a test can also store bytes ingest would have refused). Returns its id.
+    pub async fn seed_photo(
+        &self,
+        who: &Photographer,
+        gallery: &str,
+        filename: &str,
+        original: Vec<u8>,
+    ) -> String {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let id = Uuid::now_v7().to_string();
+        let (width, height) = image::load_from_memory(&original)
+            .map(|i| (i.width(), i.height()))
+            .unwrap_or((1, 1));
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let text = |v: &str| AttributeValue::S(v.to_owned());
+        let number = |v: u64| AttributeValue::N(v.to_string());
+        aws_sdk_dynamodb::Client::new(&sdk)
+            .put_item()
+            .table_name(&self.provisioned.resources.table)
+            .item("PK", text(&format!("GALLERY#{gallery}")))
+            .item("SK", text(&format!("PHOTO#{id}")))
+            .item("id", text(&id))
+            .item("gallery_id", text(gallery))
+            .item("owner_id", text(&who.id))
+            .item("filename", text(filename))
+            .item("content_type", text("image/jpeg"))
+            .item("size", number(original.len() as u64))
+            .item("status", text("ready"))
+            .item("width", number(width.into()))
+            .item("height", number(height.into()))
+            .item("created_at", number(1_800_000_000))
+            .send()
+            .await
+            .expect("seed photo");
+        self.app
+            .store()
+            .put_object(&format!("originals/{gallery}/{id}"), original, "image/jpeg")
+            .await
+            .expect("seed original");
+        id
+    }
+
+    /// The object at `key` in the bucket; `None` when there is none.
+    pub async fn object(&self, key: &str) -> Option<Vec<u8>> {
+        match self.app.store().object_bytes(key, u64::MAX).await {
+            Ok(bytes) => Some(bytes),
+            Err(proofsheet_store::StoreError::NotFound) => None,
+            Err(e) => panic!("reading {key}: {e}"),
+        }
+    }
+
+    /// Follows a download link (`/d/{token}`, as emailed) to the ZIP: the route's answer, and
+    /// the bytes behind its redirect.
+    pub async fn fetch_zip(&self, link: &str) -> (Reply, Option<Vec<u8>>) {
+        let reply = self.call("GET", &client_path(link), None, None).await;
+        if reply.status != 302 {
+            return (reply, None);
+        }
+        let location = reply.headers["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let got = self.http.get(&location).send().await.expect("GET zip");
+        assert!(got.status().is_success(), "{location}: {}", got.status());
+        let bytes = got.bytes().await.expect("zip bytes").to_vec();
+        (reply, Some(bytes))
     }
 
     /// The emails SES accepted for this recipient.

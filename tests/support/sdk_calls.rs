@@ -11,11 +11,15 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_sdk_s3::operation::abort_multipart_upload::AbortMultipartUploadInput;
+use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadInput;
+use aws_sdk_s3::operation::create_multipart_upload::CreateMultipartUploadInput;
 use aws_sdk_s3::operation::delete_objects::DeleteObjectsInput;
 use aws_sdk_s3::operation::get_object::GetObjectInput;
 use aws_sdk_s3::operation::head_object::HeadObjectInput;
 use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Input;
 use aws_sdk_s3::operation::put_object::PutObjectInput;
+use aws_sdk_s3::operation::upload_part::UploadPartInput;
 use aws_sdk_sesv2::operation::send_email::SendEmailInput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -192,6 +196,39 @@ impl Recorder {
             ("S3", "PutObject") => plain(
                 "s3:PutObject",
                 object(input.downcast_ref::<PutObjectInput>().and_then(|i| i.key())),
+            ),
+            // Multipart uploads are allowed by s3:PutObject on the key.
+            ("S3", "CreateMultipartUpload") => plain(
+                "s3:PutObject",
+                object(
+                    input
+                        .downcast_ref::<CreateMultipartUploadInput>()
+                        .and_then(|i| i.key()),
+                ),
+            ),
+            ("S3", "UploadPart") => plain(
+                "s3:PutObject",
+                object(
+                    input
+                        .downcast_ref::<UploadPartInput>()
+                        .and_then(|i| i.key()),
+                ),
+            ),
+            ("S3", "CompleteMultipartUpload") => plain(
+                "s3:PutObject",
+                object(
+                    input
+                        .downcast_ref::<CompleteMultipartUploadInput>()
+                        .and_then(|i| i.key()),
+                ),
+            ),
+            ("S3", "AbortMultipartUpload") => plain(
+                "s3:AbortMultipartUpload",
+                object(
+                    input
+                        .downcast_ref::<AbortMultipartUploadInput>()
+                        .and_then(|i| i.key()),
+                ),
             ),
             ("S3", "DeleteObjects") => input
                 .downcast_ref::<DeleteObjectsInput>()

@@ -31,6 +31,17 @@ pub struct Config {
     pub client_session_ttl: Duration,
     /// How long presigned S3 URLs for viewing live.
     pub view_url_ttl: Duration,
+    /// How long a download link (`/d/{token}`) works after its ZIP is ready. The bucket's
+    /// lifecycle rule on `zips/` must keep ZIPs at least this long (SAM sets both from one
+    /// parameter).
+    pub download_link_ttl: Duration,
+    /// JPEG quality of rendered downloads.
+    pub download_jpeg_quality: u8,
+    /// Largest ZIP; a bigger download is split into several, each with its own link.
+    pub download_zip_max_bytes: u64,
+    /// How long a download worker's claim on a request lasts: the function's timeout and a
+    /// margin, so a worker that died is replaced, and a live one never is.
+    pub download_lease: Duration,
 }
 
 const DAY_SECS: u64 = 24 * 60 * 60;
@@ -109,6 +120,17 @@ impl Config {
                 "VIEW_URL_TTL_SECONDS",
                 3600,
                 1..=7 * DAY_SECS,
+            )?),
+            download_link_ttl: Duration::from_secs(
+                number("DOWNLOAD_LINK_TTL_DAYS", 7, 1..=365)? * DAY_SECS,
+            ),
+            download_jpeg_quality: number("DOWNLOAD_JPEG_QUALITY", 90, 1..=100)? as u8,
+            // ZIP64 is written when needed; the floor only keeps a ZIP from being absurdly small.
+            download_zip_max_bytes: number("DOWNLOAD_ZIP_MAX_BYTES", 2 << 30, 64 << 10..=64 << 30)?,
+            download_lease: Duration::from_secs(number(
+                "DOWNLOAD_LEASE_SECONDS",
+                960,
+                30..=12 * 60 * 60,
             )?),
         })
     }
@@ -192,6 +214,9 @@ mod tests {
         assert_eq!(config.public_base_url.as_deref(), Some("https://x.example"));
         assert_eq!(config.max_upload_bytes, 50 * 1024 * 1024);
         assert_eq!(config.secret_key.map(|k| k.len()), Some(32));
+        assert_eq!(config.download_link_ttl, Duration::from_secs(7 * DAY_SECS));
+        assert_eq!(config.download_jpeg_quality, 90);
+        assert_eq!(config.download_zip_max_bytes, 2 << 30);
     }
 
     #[test]
@@ -209,6 +234,10 @@ mod tests {
             ("VIEW_URL_TTL_SECONDS", "604801"),
             ("MAX_UPLOAD_BYTES", "0"),
             ("MAX_UPLOAD_BYTES", "5368709121"),
+            ("DOWNLOAD_JPEG_QUALITY", "0"),
+            ("DOWNLOAD_JPEG_QUALITY", "101"),
+            ("DOWNLOAD_LINK_TTL_DAYS", "0"),
+            ("DOWNLOAD_ZIP_MAX_BYTES", "1000"),
         ] {
             let mut pairs = FULL.to_vec();
             pairs.push((name, value));

@@ -72,6 +72,62 @@ impl PersonalLink<'_> {
     }
 }
 
+/// A client's download request is done: the links to its ZIPs, or the news that nothing could
+/// be prepared, and which photos were left out.
+pub struct DownloadReady<'a> {
+    pub photographer: &'a str,
+    pub gallery_title: &'a str,
+    /// `web`, `high` or `original`.
+    pub resolution: &'a str,
+    pub photos_asked: usize,
+    pub photos_ready: usize,
+    pub zips: Vec<ZipLink>,
+    /// File names of the photos left out.
+    pub left_out: Vec<String>,
+    /// When the links stop working, as people read dates (`7 December 2026, 14:00 UTC`).
+    pub expires: String,
+}
+
+/// One ZIP's link, with how the email names it (its file name).
+pub struct ZipLink {
+    pub label: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/download_ready.txt")]
+struct DownloadReadyText<'a> {
+    m: &'a DownloadReady<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/download_ready.html")]
+struct DownloadReadyHtml<'a> {
+    m: &'a DownloadReady<'a>,
+}
+
+impl DownloadReady<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        let subject = if self.zips.is_empty() {
+            format!(
+                "Your download from \"{}\" could not be prepared",
+                self.gallery_title
+            )
+        } else {
+            format!(
+                "Your photos from \"{}\" are ready to download",
+                self.gallery_title
+            )
+        };
+        Ok(OutgoingEmail {
+            to: recipient,
+            subject,
+            text: DownloadReadyText { m: self }.render()?,
+            html: DownloadReadyHtml { m: self }.render()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +163,61 @@ mod tests {
             mail.html
         );
         assert!(mail.html.contains("Hello Carol,"), "{}", mail.html);
+    }
+
+    fn ready(zips: usize, left_out: &[&str]) -> DownloadReady<'static> {
+        DownloadReady {
+            photographer: "Anna Lee",
+            gallery_title: "Smith <wedding>",
+            resolution: "web",
+            photos_asked: 3,
+            photos_ready: 3 - left_out.len(),
+            zips: (1..=zips)
+                .map(|n| ZipLink {
+                    label: format!("Smith wedding - web ({n} of {zips}).zip"),
+                    link: format!("https://proofsheet.test/d/z{n}"),
+                })
+                .collect(),
+            left_out: left_out.iter().map(|s| s.to_string()).collect(),
+            expires: "8 December 2026".into(),
+        }
+    }
+
+    #[test]
+    fn the_download_email_carries_every_zip_link_and_names_what_was_left_out() {
+        let mail = ready(2, &["IMG_2.jpg"]).to(email()).unwrap();
+        assert_eq!(
+            mail.subject,
+            "Your photos from \"Smith <wedding>\" are ready to download"
+        );
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("https://proofsheet.test/d/z1"), "{part}");
+            assert!(part.contains("https://proofsheet.test/d/z2"), "{part}");
+            assert!(part.contains("2 photos"), "{part}");
+            assert!(part.contains("IMG_2.jpg"), "{part}");
+            assert!(part.contains("8 December 2026"), "{part}");
+        }
+        assert!(
+            mail.html.contains("Smith &#60;wedding&#62;")
+                || mail.html.contains("Smith &lt;wedding&gt;"),
+            "{}",
+            mail.html
+        );
+        assert!(mail.text.contains("\"Smith <wedding>\""), "{}", mail.text);
+    }
+
+    #[test]
+    fn a_download_with_nothing_in_it_says_so_and_has_no_link() {
+        let mail = ready(0, &["a.jpg", "b.jpg", "c.jpg"]).to(email()).unwrap();
+        assert!(
+            mail.subject.contains("could not be prepared"),
+            "{}",
+            mail.subject
+        );
+        for part in [&mail.text, &mail.html] {
+            assert!(!part.contains("/d/"), "{part}");
+            assert!(part.contains("Nothing was counted"), "{part}");
+        }
     }
 
     #[test]

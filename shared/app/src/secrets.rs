@@ -4,6 +4,7 @@
 //!   The table holds no token material; the photographer can be shown a link again; rotating a
 //!   link means a new grant id. Checked in constant time.
 //! - Client sessions: HMAC-SHA256 over the claims (grant, expiry, password version).
+//! - Download links: HMAC-SHA256 over (grant, request, ZIP number) under their own derived key.
 //! - API keys: 256 random bits, stored as SHA-256 (they are high-entropy, so a fast hash is right).
 //! - Passwords: argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's minimum),
 //!   run on the blocking pool so a hash never stalls other requests.
@@ -13,7 +14,8 @@ use argon2::{Argon2, PasswordHash as PhcHash};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use proofsheet_policy::{GrantId, PasswordHash, SessionClaims, ShareToken};
+use proofsheet_policy::tokens::DownloadLinkToken;
+use proofsheet_policy::{DownloadRequestId, GrantId, PasswordHash, SessionClaims, ShareToken};
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
@@ -36,6 +38,7 @@ pub struct Secrets {
     link_key: [u8; 32],
     session_key: [u8; 32],
     source_key: [u8; 32],
+    download_key: [u8; 32],
 }
 
 impl Secrets {
@@ -44,6 +47,7 @@ impl Secrets {
             link_key: hmac(secret_key, &[b"proofsheet/share-link/v1"]),
             session_key: hmac(secret_key, &[b"proofsheet/client-session/v1"]),
             source_key: hmac(secret_key, &[b"proofsheet/unlock-source/v1"]),
+            download_key: hmac(secret_key, &[b"proofsheet/download-link/v1"]),
         }
     }
 
@@ -65,6 +69,28 @@ impl Secrets {
     /// the small IPv4 space can't be hashed through to find it.
     pub fn source_tag(&self, source: &str) -> String {
         URL_SAFE_NO_PAD.encode(&hmac(&self.source_key, &[source.as_bytes()])[..16])
+    }
+
+    /// The download link token of ZIP number `zip` of a request.
+    pub fn download_link(
+        &self,
+        grant_id: GrantId,
+        request_id: DownloadRequestId,
+        zip: u16,
+    ) -> DownloadLinkToken {
+        let signed = DownloadLinkToken::signed_bytes(grant_id, request_id, zip);
+        DownloadLinkToken {
+            grant_id,
+            request_id,
+            zip,
+            verifier: hmac(&self.download_key, &[&signed]),
+        }
+    }
+
+    /// Whether a presented download link was issued by us, in constant time.
+    pub fn download_link_is_authentic(&self, token: &DownloadLinkToken) -> bool {
+        let expected = self.download_link(token.grant_id, token.request_id, token.zip);
+        expected.verifier.ct_eq(&token.verifier).into()
     }
 
     pub fn sign_session(&self, claims: &SessionClaims) -> String {
@@ -152,6 +178,26 @@ mod tests {
         let mut flipped = token;
         flipped.verifier[31] ^= 1;
         assert!(!secrets.token_is_authentic(&flipped));
+    }
+
+    #[test]
+    fn download_links_verify_only_for_their_grant_request_and_zip() {
+        let secrets = Secrets::new(&[7; 32]);
+        let request = DownloadRequestId::from_uuid(Uuid::from_u128(3));
+        let link = secrets.download_link(grant(1), request, 1);
+        let reread = DownloadLinkToken::parse(&link.encode()).unwrap();
+        assert!(secrets.download_link_is_authentic(&reread));
+        assert!(!Secrets::new(&[8; 32]).download_link_is_authentic(&link));
+        let mut other_zip = link.clone();
+        other_zip.zip = 2;
+        assert!(!secrets.download_link_is_authentic(&other_zip));
+        let mut other_grant = link.clone();
+        other_grant.grant_id = grant(2);
+        assert!(!secrets.download_link_is_authentic(&other_grant));
+        // A share link's verifier for the same grant is no download link's.
+        let mut borrowed = link;
+        borrowed.verifier = secrets.share_token(grant(1)).verifier;
+        assert!(!secrets.download_link_is_authentic(&borrowed));
     }
 
     #[test]

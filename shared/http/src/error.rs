@@ -33,6 +33,8 @@ pub enum ApiError {
     DownloadLimitReached { remaining: u32 },
     #[error("not found")]
     NotFound,
+    #[error("this download link has expired: ask for the photos again in your gallery")]
+    DownloadLinkExpired,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("no route for this method and path")]
@@ -64,6 +66,7 @@ impl ApiError {
             Self::DownloadsDisabled => (403, "downloads_disabled"),
             Self::DownloadLimitReached { .. } => (403, "download_limit_reached"),
             Self::NotFound => (404, "not_found"),
+            Self::DownloadLinkExpired => (410, "expired"),
             Self::Conflict { code, .. } => (409, code),
             Self::NoRoute => (404, "no_route"),
             Self::BodyTooLarge { .. } => (413, "body_too_large"),

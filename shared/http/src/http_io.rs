@@ -102,6 +102,15 @@ pub(crate) fn text(status: u16, text: String) -> Result<Response<Body>, ApiError
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// A `302 Found` to `location`.
+pub(crate) fn redirect(location: &str) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(302)
+        .header("location", location)
+        .body(Body::Empty)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
     Response::builder()
         .status(204)

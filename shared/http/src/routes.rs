@@ -133,6 +133,7 @@ routes! {
     CreateDownloadRequest "POST" "/g/{token}/downloads/requests" "create-download-request" Client Needed client::downloads::create_request;
     ListDownloadRequests "GET" "/g/{token}/downloads/requests" "list-download-requests" Client Needed client::downloads::list_requests;
     GetDownloadRequest "GET" "/g/{token}/downloads/requests/{request_id}" "get-download-request" Client Needed client::downloads::get_request;
+    OpenDownloadLink "GET" "/d/{token}" "open-download-link" Client Needed client::downloads::open_zip;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;
@@ -212,9 +213,9 @@ mod tests {
     }
 
     #[test]
-    fn client_routes_are_the_share_link_routes() {
+    fn client_routes_are_the_share_link_and_download_link_routes() {
         for spec in ROUTES {
-            let is_link = spec.path.starts_with("/g/");
+            let is_link = spec.path.starts_with("/g/") || spec.path.starts_with("/d/");
             assert_eq!(spec.audience == Audience::Client, is_link, "{}", spec.path);
         }
     }

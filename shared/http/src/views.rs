@@ -418,17 +418,62 @@ pub(crate) struct DownloadRequestView {
     pub charged: u32,
     #[schema(inline)]
     pub progress: ProgressView,
-    /// The ZIP, once `ready`; `null` until then.
+    /// The (first) ZIP's download link, once `ready`; `null` until then. The same link the
+    /// client was emailed.
     #[schema(required, format = "uri")]
     pub link: Option<String>,
+    /// Every ZIP of the request (a download past the size of one ZIP comes as several), once
+    /// `ready`.
+    pub zips: Vec<ZipView>,
+    /// Photos that could not be prepared: not in the ZIP, and not counted.
+    pub left_out: Vec<LeftOutView>,
+    /// When the links stop working; `null` until `ready`.
+    #[schema(required, format = DateTime)]
+    pub links_expire_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
 
-impl From<&DownloadJobRecord> for DownloadRequestView {
-    fn from(job: &DownloadJobRecord) -> Self {
+/// One ZIP of a download request.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DownloadZip)]
+pub(crate) struct ZipView {
+    #[schema(format = "uri")]
+    pub link: String,
+    /// The name the browser saves it under.
+    pub file_name: String,
+    pub photos: u32,
+    pub bytes: u64,
+}
+
+/// A photo left out of a download.
+#[derive(Serialize, ToSchema)]
+#[schema(as = LeftOutPhoto)]
+pub(crate) struct LeftOutView {
+    #[schema(format = "uuid")]
+    pub photo_id: String,
+    /// Empty when the photo was deleted.
+    pub filename: String,
+    /// `missing` (deleted), or why it could not be read (`corrupt`, `too_large`, …).
+    pub reason: String,
+}
+
+impl DownloadRequestView {
+    /// The view of `job`, with `links` its ZIPs' download links in order.
+    pub fn new(job: &DownloadJobRecord, links: Vec<String>) -> Self {
         let count =
             |photos: &[proofsheet_policy::PhotoId]| u32::try_from(photos.len()).unwrap_or(u32::MAX);
+        let zips: Vec<ZipView> = job
+            .zips
+            .iter()
+            .zip(links)
+            .map(|(zip, link)| ZipView {
+                link,
+                file_name: zip.file_name.clone(),
+                photos: zip.photos,
+                bytes: zip.bytes,
+            })
+            .collect();
         Self {
             request_id: job.id.to_string(),
             status: job.status,
@@ -440,7 +485,18 @@ impl From<&DownloadJobRecord> for DownloadRequestView {
                 done: job.photos_done,
                 total: count(&job.photos),
             },
-            link: None,
+            link: zips.first().map(|z| z.link.clone()),
+            zips,
+            left_out: job
+                .left_out
+                .iter()
+                .map(|l| LeftOutView {
+                    photo_id: l.photo_id.to_string(),
+                    filename: l.filename.clone(),
+                    reason: l.reason.clone(),
+                })
+                .collect(),
+            links_expire_at: job.links_expire_at.map(timestamp),
             created_at: timestamp(job.created_at),
         }
     }

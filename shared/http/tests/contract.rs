@@ -52,7 +52,11 @@ fn assert_same(what: &str, code: &Routes, other: &Routes) {
 }
 
 /// The functions that serve no route: queue workers and scheduled jobs.
-const WORKERS: &[&str] = &["ingest-photo", "resend-download-requests"];
+const WORKERS: &[&str] = &[
+    "ingest-photo",
+    "resend-download-requests",
+    "prepare-downloads",
+];
 
 #[test]
 fn every_route_is_an_openapi_operation_and_vice_versa() {

@@ -26,6 +26,26 @@ pub enum Resolution {
     Original,
 }
 
+impl Resolution {
+    /// Longest edge of a download at this resolution; `None` for the original file's size.
+    pub fn long_edge(self) -> Option<u32> {
+        match self {
+            Self::Web => Some(2048),
+            Self::High => Some(4096),
+            Self::Original => None,
+        }
+    }
+
+    /// The lowercase word used in file names and APIs: its serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::High => "high",
+            Self::Original => "original",
+        }
+    }
+}
+
 /// An argon2id hash in PHC string format. The policy never sees a plaintext password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -358,6 +378,17 @@ mod tests {
             }
             prop_assert_eq!(shown.password_protected, current.password.is_some());
         }
+    }
+
+    #[test]
+    fn resolutions_name_themselves_as_serde_does_and_size_their_downloads() {
+        let all = [Resolution::Web, Resolution::High, Resolution::Original];
+        for resolution in all {
+            let json = serde_json::to_string(&resolution).unwrap();
+            assert_eq!(json, format!("\"{}\"", resolution.as_str()));
+        }
+        let edges = all.map(Resolution::long_edge);
+        assert_eq!(edges, [Some(2048), Some(4096), None]);
     }
 
     #[test]

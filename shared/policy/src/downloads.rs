@@ -210,6 +210,22 @@ pub fn left_unsent(
         && now >= created_at.saturating_add(UNSENT_GRACE_SECS)
 }
 
+/// Whether a download link still works: from when its request is ready until its links
+/// expire. A request with no expiry (not ready yet) has no live link.
+pub fn link_is_live(links_expire_at: Option<u64>, now: u64) -> bool {
+    links_expire_at.is_some_and(|expires| now < expires)
+}
+
+/// What a request still charges once the photos `left_out` of its ZIP are given back, and how
+/// many that gives back: a photo the client never received never counts against the limit.
+/// Photos the request did not charge (downloaded before) give nothing back.
+pub fn give_back(charged: &[PhotoId], left_out: &[PhotoId]) -> (Vec<PhotoId>, u32) {
+    let left_out: BTreeSet<&PhotoId> = left_out.iter().collect();
+    let (returned, kept): (Vec<PhotoId>, Vec<PhotoId>) =
+        charged.iter().partition(|id| left_out.contains(id));
+    (kept, u32::try_from(returned.len()).unwrap_or(u32::MAX))
+}
+
 /// Where a download request is on its way to a ZIP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -275,6 +291,38 @@ mod tests {
 
     fn usage(used: u32, limit: Option<u32>) -> DownloadUsage {
         DownloadUsage { used, limit }
+    }
+
+    #[test]
+    fn a_link_lives_from_ready_until_its_expiry() {
+        assert!(!link_is_live(None, 0), "not ready: no link");
+        assert!(link_is_live(Some(100), 99));
+        assert!(!link_is_live(Some(100), 100));
+        assert!(!link_is_live(Some(100), 5_000));
+    }
+
+    #[test]
+    fn only_charged_photos_left_out_are_given_back() {
+        let charged: Vec<PhotoId> = [1, 2, 3].map(photo).to_vec();
+        // 2 was charged and left out; 9 was left out but downloaded before (free).
+        let (kept, returned) = give_back(&charged, &[photo(2), photo(9)]);
+        assert_eq!(kept, vec![photo(1), photo(3)]);
+        assert_eq!(returned, 1);
+        assert_eq!(give_back(&charged, &[]), (charged.clone(), 0));
+    }
+
+    proptest! {
+        #[test]
+        fn giving_back_keeps_every_charge_exactly_once(
+            charged in proptest::collection::btree_set(0u16..50, 0..30),
+            left_out in proptest::collection::btree_set(0u16..50, 0..30),
+        ) {
+            let charged: Vec<PhotoId> = charged.into_iter().map(photo).collect();
+            let left: Vec<PhotoId> = left_out.into_iter().map(photo).collect();
+            let (kept, returned) = give_back(&charged, &left);
+            prop_assert_eq!(kept.len() + returned as usize, charged.len());
+            prop_assert!(kept.iter().all(|p| !left.contains(p) && charged.contains(p)));
+        }
     }
 
     /// A snapshot where every photo 0..100 is ready and nothing is selected.

@@ -7,6 +7,7 @@
 //! enforces these decisions atomically in DynamoDB; the handlers only glue the two together.
 
 pub mod access;
+pub mod archive;
 pub mod downloads;
 pub mod favourites;
 pub mod gallery;
@@ -22,6 +23,7 @@ pub use access::{
     AccessSettings, ClientPermissions, GrantOrigin, PasswordHash, PasswordUpdate, Resolution,
     SettingsChange, ViewRendition,
 };
+pub use archive::{attachment_disposition, entry_names, zip_file_name};
 pub use downloads::{
     AlreadyDownloaded, DownloadCharge, DownloadChoice, DownloadRefusal, DownloadSnapshot,
     DownloadState, DownloadStatus, DownloadUsage, IdempotencyKey, MAX_PENDING_REQUESTS,

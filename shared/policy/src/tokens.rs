@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use crate::GrantId;
+use crate::{DownloadRequestId, GrantId};
 
 const VERIFIER_LEN: usize = 32;
 const MAC_LEN: usize = 32;
@@ -48,6 +48,71 @@ impl ShareToken {
 impl std::fmt::Debug for ShareToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ShareToken({}, <verifier redacted>)", self.grant_id)
+    }
+}
+
+/// The capability in a download link, `/d/{token}`: which ZIP of which request of which grant,
+/// and a 256-bit MAC over the three. The link outlives the worker's short-lived credentials
+/// because it points at our API, which checks the grant and the link's lifetime on every use
+/// and only then hands out a minutes-long presigned S3 URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DownloadLinkToken {
+    pub grant_id: GrantId,
+    pub request_id: DownloadRequestId,
+    /// Which ZIP of the request, from 1.
+    pub zip: u16,
+    pub verifier: [u8; VERIFIER_LEN],
+}
+
+impl DownloadLinkToken {
+    const LEN: usize = 16 + 16 + 2 + VERIFIER_LEN;
+
+    /// The bytes the verifier covers.
+    pub fn signed_bytes(grant_id: GrantId, request_id: DownloadRequestId, zip: u16) -> [u8; 34] {
+        let mut bytes = [0u8; 34];
+        bytes[..16].copy_from_slice(grant_id.as_uuid().as_bytes());
+        bytes[16..32].copy_from_slice(request_id.as_uuid().as_bytes());
+        bytes[32..].copy_from_slice(&zip.to_be_bytes());
+        bytes
+    }
+
+    pub fn encode(&self) -> String {
+        let mut raw = Vec::with_capacity(Self::LEN);
+        raw.extend_from_slice(&Self::signed_bytes(
+            self.grant_id,
+            self.request_id,
+            self.zip,
+        ));
+        raw.extend_from_slice(&self.verifier);
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// `None` for anything that isn't a well-formed token (answered 404 like an unknown one).
+    pub fn parse(raw: &str) -> Option<Self> {
+        // 66 bytes are exactly 88 base64 characters.
+        if raw.len() != 88 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        if bytes.len() != Self::LEN {
+            return None;
+        }
+        Some(Self {
+            grant_id: GrantId::from_uuid(Uuid::from_slice(&bytes[..16]).ok()?),
+            request_id: DownloadRequestId::from_uuid(Uuid::from_slice(&bytes[16..32]).ok()?),
+            zip: u16::from_be_bytes([bytes[32], bytes[33]]),
+            verifier: bytes[34..].try_into().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Debug for DownloadLinkToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "DownloadLinkToken({}, {}, zip {}, <verifier redacted>)",
+            self.grant_id, self.request_id, self.zip
+        )
     }
 }
 
@@ -126,6 +191,21 @@ impl SessionClaims {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn download_link_tokens_round_trip_and_reject_tampering() {
+        let token = DownloadLinkToken {
+            grant_id: GrantId::from_uuid(Uuid::from_u128(7)),
+            request_id: DownloadRequestId::from_uuid(Uuid::from_u128(9)),
+            zip: 2,
+            verifier: [5; 32],
+        };
+        let raw = token.encode();
+        assert_eq!(DownloadLinkToken::parse(&raw), Some(token));
+        assert_eq!(DownloadLinkToken::parse(&raw[1..]), None);
+        assert_eq!(DownloadLinkToken::parse(&format!("{raw}A")), None);
+        assert_eq!(DownloadLinkToken::parse("not a token"), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

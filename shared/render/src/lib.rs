@@ -14,8 +14,13 @@
 //! a photo was rejected, and [`RenderError::code`] gives a stable code for
 //! storage and metrics. Storage keys, retries and bookkeeping belong to the
 //! caller.
+//!
+//! A download worker hands [`render_download`] the same originals and gets
+//! one JPEG at the size the client picked, watermarked with a
+//! [`PreparedWatermark`] decoded once per job.
 
 mod decode;
+mod download;
 mod encode;
 mod resize;
 mod watermark;
@@ -24,6 +29,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use serde::{Deserialize, Serialize};
 
+pub use download::{DownloadSpec, PreparedWatermark, render_download};
 pub use resize::target_size;
 
 /// Decoding limits: a decompression bomb must fail this one photo with a

@@ -113,6 +113,7 @@
 //!   grant per gallery however many captures race.
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
+mod download_jobs;
 mod downloads;
 mod error;
 mod favourites;
@@ -130,17 +131,20 @@ mod retry;
 mod transact;
 mod unlock;
 
+pub use download_jobs::{DownloadClaim, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
 pub use grants::ClientAccess;
 pub use mail::OutgoingEmail;
-pub use objects::{Overwrite, PresignedRequest, StoredObject, object_keys};
+pub use objects::{
+    MultipartUpload, ObjectReader, Overwrite, PresignedRequest, StoredObject, object_keys,
+};
 pub use photos::PhotosPage;
 pub use proofsheet_policy::GrantOrigin;
 pub use queue::QueueMessage;
 pub use records::{
-    DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind, GrantRecord, PhotoRecord,
-    PhotoStatus, PhotographerRecord,
+    DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind, GrantRecord, LeftOutPhoto,
+    PhotoRecord, PhotoStatus, PhotographerRecord, ZipFileRecord,
 };
 pub use unlock::{ReservedTry, UnlockReservation};
 

@@ -8,9 +8,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
 
 use crate::{Store, StoreError};
 
@@ -38,6 +39,31 @@ pub enum Overwrite {
 pub struct StoredObject {
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
+}
+
+/// A multipart upload under way: its key, S3's id for it, and the parts uploaded so far
+/// (number, ETag).
+#[derive(Debug, Clone)]
+pub struct MultipartUpload {
+    pub key: String,
+    pub upload_id: String,
+    pub parts: Vec<(i32, String)>,
+}
+
+/// An object being read: its length, and its body as it arrives.
+pub struct ObjectReader {
+    pub len: u64,
+    body: ByteStream,
+}
+
+impl ObjectReader {
+    /// The next chunk of the body; `None` at its end.
+    pub async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, StoreError> {
+        self.body
+            .try_next()
+            .await
+            .map_err(|e| StoreError::Aws(format!("reading an object failed: {e}")))
+    }
 }
 
 fn presigning(expires_in: Duration) -> Result<PresigningConfig, StoreError> {
@@ -96,6 +122,149 @@ impl Store {
         Ok(presigned.uri().to_owned())
     }
 
+    /// A short-lived GET that makes the browser save the object under the name in
+    /// `content_disposition` (S3 answers with that header).
+    pub async fn presign_attachment(
+        &self,
+        key: &str,
+        content_disposition: &str,
+        expires_in: Duration,
+    ) -> Result<String, StoreError> {
+        let presigned = self
+            .s3()
+            .get_object()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .response_content_disposition(content_disposition)
+            .response_content_type("application/zip")
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok(presigned.uri().to_owned())
+    }
+
+    /// An object to read as a stream of chunks, refusing objects larger than `max_bytes`
+    /// before reading them. A missing key is [`StoreError::NotFound`] (see [`Store::object`]).
+    pub async fn object_reader(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<ObjectReader, StoreError> {
+        let out = self.get_object(key).await?;
+        let len = out.content_length().and_then(|len| u64::try_from(len).ok());
+        if len.is_some_and(|len| len > max_bytes) {
+            return Err(StoreError::TooLarge {
+                limit_bytes: max_bytes,
+            });
+        }
+        Ok(ObjectReader {
+            len: len.ok_or_else(|| StoreError::Aws(format!("{key}: no content length")))?,
+            body: out.body,
+        })
+    }
+
+    /// A GET of `key` under way; a missing key is [`StoreError::NotFound`].
+    async fn get_object(&self, key: &str) -> Result<GetObjectOutput, StoreError> {
+        match self
+            .s3()
+            .get_object()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Starts a multipart upload of `key`.
+    pub async fn start_multipart(
+        &self,
+        key: &str,
+        content_type: &str,
+    ) -> Result<MultipartUpload, StoreError> {
+        let out = self
+            .s3()
+            .create_multipart_upload()
+            .bucket(&self.resources.bucket)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await?;
+        Ok(MultipartUpload {
+            key: key.to_owned(),
+            upload_id: out
+                .upload_id
+                .ok_or_else(|| StoreError::Aws("no upload id".into()))?,
+            parts: Vec::new(),
+        })
+    }
+
+    /// Uploads part `number` (from 1) and returns its ETag. Every part but the last must hold
+    /// at least 5 MiB.
+    pub async fn upload_part(
+        &self,
+        upload: &MultipartUpload,
+        number: i32,
+        bytes: Vec<u8>,
+    ) -> Result<String, StoreError> {
+        let out = self
+            .s3()
+            .upload_part()
+            .bucket(&self.resources.bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .part_number(number)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await?;
+        out.e_tag
+            .ok_or_else(|| StoreError::Aws("uploaded part has no ETag".into()))
+    }
+
+    /// Completes an upload from its parts (`upload.parts`, in order).
+    pub async fn complete_multipart(&self, upload: &MultipartUpload) -> Result<(), StoreError> {
+        let parts = upload
+            .parts
+            .iter()
+            .map(|(number, etag)| {
+                CompletedPart::builder()
+                    .part_number(*number)
+                    .e_tag(etag)
+                    .build()
+            })
+            .collect();
+        self.s3()
+            .complete_multipart_upload()
+            .bucket(&self.resources.bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Drops an upload that will not be completed, and the parts stored for it.
+    pub async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<(), StoreError> {
+        self.s3()
+            .abort_multipart_upload()
+            .bucket(&self.resources.bucket)
+            .key(&upload.key)
+            .upload_id(&upload.upload_id)
+            .send()
+            .await?;
+        Ok(())
+    }
+
     /// An object's bytes, refusing objects larger than `max_bytes` before reading them.
     pub async fn object_bytes(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, StoreError> {
         Ok(self.object(key, max_bytes).await?.bytes)
@@ -106,20 +275,7 @@ impl Store {
     /// caller allowed `s3:ListBucket` (403 otherwise), so every function that reads a key that
     /// may be missing has that permission.
     pub async fn object(&self, key: &str, max_bytes: u64) -> Result<StoredObject, StoreError> {
-        let out = match self
-            .s3()
-            .get_object()
-            .bucket(&self.resources.bucket)
-            .key(key)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
-                return Err(StoreError::NotFound);
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let out = self.get_object(key).await?;
         if out
             .content_length()
             .is_some_and(|len| len as u64 > max_bytes)
@@ -213,7 +369,7 @@ impl Store {
 
 /// Where each kind of object lives in the bucket.
 pub mod object_keys {
-    use proofsheet_policy::{GalleryId, PhotoId, PhotographerId, ViewRendition};
+    use proofsheet_policy::{DownloadRequestId, GalleryId, PhotoId, PhotographerId, ViewRendition};
 
     /// Where a photo's presigned PUT lands; ingest reads it once and deletes it.
     pub fn upload(gallery: GalleryId, photo: PhotoId) -> String {
@@ -265,6 +421,34 @@ pub mod object_keys {
         (RenditionSize::Preview, ViewRendition::Watermarked),
     ];
 
+    /// A photo rendered for download at `resolution` (`web`, `high`, `original`), clean or
+    /// with the watermark whose fingerprint is `watermark`, at JPEG `quality`. A new watermark
+    /// has a new fingerprint, so renditions with the old one are never served again (a
+    /// lifecycle rule drops them).
+    pub fn download_rendition(
+        gallery: GalleryId,
+        photo: PhotoId,
+        resolution: &str,
+        watermark: Option<&str>,
+        quality: u8,
+    ) -> String {
+        let look = watermark.map_or_else(|| "clean".to_owned(), |w| format!("wm-{w}"));
+        format!("{DOWNLOAD_RENDITIONS}{gallery}/{photo}/{resolution}-{look}-q{quality}.jpg")
+    }
+
+    /// Where download renditions live (their own prefix, for their lifecycle rule).
+    pub const DOWNLOAD_RENDITIONS: &str = "download-renditions/";
+
+    /// The ZIPs of a download request: `zips/<gallery>/<request>/<n>.zip`, n from 1. A retry
+    /// of the same request writes the same keys.
+    pub fn download_zip(gallery: GalleryId, request: DownloadRequestId, number: usize) -> String {
+        format!("{ZIPS}{gallery}/{request}/{number}.zip")
+    }
+
+    /// Where ZIPs live (their own prefix, for the lifecycle rule that expires them with their
+    /// links).
+    pub const ZIPS: &str = "zips/";
+
     /// Every object of one photo: its upload, its original and its renditions.
     pub fn photo_objects(gallery: GalleryId, photo: PhotoId) -> Vec<String> {
         let mut keys = vec![upload(gallery, photo), original(gallery, photo)];
@@ -277,12 +461,19 @@ pub mod object_keys {
     }
 
     /// Every prefix holding a gallery's objects.
-    pub fn gallery_prefixes(gallery: GalleryId) -> [String; 3] {
+    pub fn gallery_prefixes(gallery: GalleryId) -> [String; 5] {
         [
             format!("uploads/{gallery}/"),
             format!("originals/{gallery}/"),
             format!("renditions/{gallery}/"),
+            format!("{DOWNLOAD_RENDITIONS}{gallery}/"),
+            format!("{ZIPS}{gallery}/"),
         ]
+    }
+
+    /// The download renditions of one photo.
+    pub fn photo_download_prefix(gallery: GalleryId, photo: PhotoId) -> String {
+        format!("{DOWNLOAD_RENDITIONS}{gallery}/{photo}/")
     }
 
     pub fn logo(photographer: PhotographerId) -> String {

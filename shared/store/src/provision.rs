@@ -178,7 +178,7 @@ async fn create_table(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), 
 /// As in the template: 6 × the ingest function's 60 s timeout; longer than a Lambda can run
 /// for the ZIP worker's queue.
 const INGEST_VISIBILITY_SECS: u32 = 360;
-const DOWNLOAD_VISIBILITY_SECS: u32 = 960;
+const DOWNLOAD_VISIBILITY_SECS: u32 = 5400;
 
 /// Returns the queue's URL and ARN.
 async fn create_queue(

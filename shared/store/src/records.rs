@@ -135,6 +135,47 @@ pub struct DownloadJobRecord {
     /// When its message went on the download queue; `None` until then.
     #[serde(default)]
     pub enqueued_at: Option<u64>,
+    /// How often a worker claimed it; the latest claim's number is its token (only that worker
+    /// may record progress or the outcome).
+    #[serde(default)]
+    pub attempts: u32,
+    /// While a worker renders it: when that worker's claim lapses, so a worker that died is
+    /// replaced by the next delivery of the message.
+    #[serde(default)]
+    pub lease_until: Option<u64>,
+    /// The ZIPs, once ready: one, or several when the photos exceed the size of one.
+    #[serde(default)]
+    pub zips: Vec<ZipFileRecord>,
+    /// Photos that could not be rendered: left out of the ZIP, their charge given back.
+    #[serde(default)]
+    pub left_out: Vec<LeftOutPhoto>,
+    /// When it became ready or failed.
+    #[serde(default)]
+    pub finished_at: Option<u64>,
+    /// Until when its download links work.
+    #[serde(default)]
+    pub links_expire_at: Option<u64>,
+    /// When the client was emailed about it.
+    #[serde(default)]
+    pub emailed_at: Option<u64>,
+}
+
+/// One ZIP of a download request, as stored in S3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZipFileRecord {
+    pub key: String,
+    /// The name the client's browser saves it under.
+    pub file_name: String,
+    pub photos: u32,
+    pub bytes: u64,
+}
+
+/// A photo left out of a download, and why (a render error code, or `missing`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOutPhoto {
+    pub photo_id: PhotoId,
+    pub filename: String,
+    pub reason: String,
 }
 
 /// The item that reserves a unique value for a photographer (a slug, an API key's hash). Written

@@ -17,7 +17,7 @@ use proofsheet_policy::ViewRendition::{self, Clean, Watermarked};
 use proofsheet_policy::{
     GalleryId, PhotoId, PhotoPage, PhotoStatus, PhotographerId, UploadMismatch, WatermarkMode,
 };
-use proofsheet_render::{DecodeLimits, Mark, RenderError, Watermark, render_renditions};
+use proofsheet_render::{DecodeLimits, RenderError, render_renditions};
 use proofsheet_store::object_keys::RenditionSize::{self, Preview, Thumbnail};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use serde::Deserialize;
@@ -287,7 +287,7 @@ async fn render(
     gallery: &GalleryRecord,
     bytes: Vec<u8>,
 ) -> Result<(Vec<u8>, Result<Rendered, RenderError>), JobError> {
-    let watermark = watermark_for(app, gallery).await?;
+    let watermark = crate::watermark::gallery_watermark(app, gallery).await?;
     let (bytes, rendered) = tokio::task::spawn_blocking(move || {
         let rendered = render_renditions(&bytes, &watermark, &DecodeLimits::default());
         (bytes, rendered)
@@ -371,52 +371,6 @@ async fn reject(
         .mark_photo_rejected(gallery, photo, code, reason)
         .await?;
     Ok(())
-}
-
-/// The gallery's watermark as the renderer takes it. A logo that is missing or broken falls
-/// back to the text mark: a bad logo must neither leave photos unprotected nor reject them.
-async fn watermark_for(app: &App, gallery: &GalleryRecord) -> Result<Watermark, StoreError> {
-    let settings = &gallery.watermark;
-    let mark = match settings.mode {
-        WatermarkMode::Logo => match app
-            .store()
-            .object_bytes(
-                &object_keys::logo(gallery.owner_id),
-                proofsheet_policy::UploadRequest::MAX_LOGO_BYTES,
-            )
-            .await
-        {
-            Ok(png) => match proofsheet_render::validate_logo(&png) {
-                Ok(_) => Some(Mark::Logo(png)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the photographer's logo is unusable; using the text mark");
-                    None
-                }
-            },
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e),
-        },
-        WatermarkMode::Text => None,
-    };
-    let mark = match mark {
-        Some(mark) => mark,
-        None => {
-            let name = app
-                .store()
-                .photographer(gallery.owner_id)
-                .await?
-                .map(|p| p.name.to_string())
-                .unwrap_or_default();
-            Mark::Text(settings.text_for(&name))
-        }
-    };
-    Ok(Watermark {
-        mark,
-        position: settings.position,
-        // The renderer blends in f32; the stored settings keep the exact decimal the photographer chose.
-        opacity: settings.opacity as f32,
-        scale: settings.scale as f32,
-    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub trait Worker {
     type Message: DeserializeOwned + Send;
     /// Names the worker in logs.
     const NAME: &'static str;
+    /// Whether it signs links (from the deployment's secret key).
+    const SECRET_KEY: SecretKeyUse = SecretKeyUse::NotNeeded;
 
     fn handle(
         app: &App,
@@ -78,7 +80,7 @@ async fn handle_record<W: Worker>(app: &App, record: SqsMessage) -> Result<(), J
 /// Runs a worker's Lambda function (SQS event source, partial batch responses).
 pub async fn serve<W: Worker>() -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let app = App::from_env(SecretKeyUse::NotNeeded).await?;
+    let app = App::from_env(W::SECRET_KEY).await?;
     let app = &app;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<SqsEvent>| async move {

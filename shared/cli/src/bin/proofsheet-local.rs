@@ -1,6 +1,7 @@
 //! The whole system on one machine: provisions the emulator, seeds a demo photographer and
 //! gallery, serves every route on one port through the same `App` each Lambda runs, works the
-//! ingest queue like the event source mapping would, and prints every email SES accepted.
+//! ingest and download queues like the event source mappings would, and prints every email SES
+//! accepted.
 //!
 //! Started by `scripts/dev`, which installs and starts the moto server and sets
 //! `AWS_ENDPOINT_URL`. Honours `PORT` (default 3000) and `DEV_API_KEY`.
@@ -17,6 +18,7 @@ use lambda_http::Body;
 use proofsheet_app::{App, Config};
 use proofsheet_http::{ApiError, from_source_ip};
 use proofsheet_store::provision::provision;
+use proofsheet_workers::download::PrepareDownloads;
 use proofsheet_workers::ingest::Ingest;
 use proofsheet_workers::runner;
 
@@ -46,7 +48,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("PUBLIC_BASE_URL", base_url.clone()),
         ("SECRET_KEY", secret),
         ("INGEST_QUEUE_URL", provisioned.ingest_queue_url.clone()),
-        // No ZIP worker yet (issue 8): accepted download requests wait on this queue.
         ("DOWNLOAD_QUEUE_URL", provisioned.download_queue_url.clone()),
     ]);
     let config =
@@ -55,9 +56,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let api_key = seed_demo(&app, &base_url).await?;
 
-    tokio::spawn(work_ingest_queue(
+    tokio::spawn(work_queue::<Ingest>(
         app.clone(),
         provisioned.ingest_queue_url.clone(),
+    ));
+    tokio::spawn(work_queue::<PrepareDownloads>(
+        app.clone(),
+        provisioned.download_queue_url.clone(),
     ));
     tokio::spawn(resend_unsent_downloads(app.clone()));
     tokio::spawn(print_sent_emails(endpoint.clone()));
@@ -212,10 +217,11 @@ fn demo_photo(hue: u8) -> Result<Vec<u8>, image::ImageError> {
     Ok(out.into_inner())
 }
 
-async fn work_ingest_queue(app: Arc<App>, queue_url: String) {
+/// Works a queue with its worker, as the event source mapping does in AWS.
+async fn work_queue<W: runner::Worker>(app: Arc<App>, queue_url: String) {
     loop {
-        if let Err(e) = runner::poll_queue_once::<Ingest>(&app, &queue_url, 2).await {
-            tracing::error!(error = %e, "polling the ingest queue failed");
+        if let Err(e) = runner::poll_queue_once::<W>(&app, &queue_url, 2).await {
+            tracing::error!(error = %e, worker = W::NAME, "polling the queue failed");
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
     }

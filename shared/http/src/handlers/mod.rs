@@ -9,7 +9,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use proofsheet_app::App;
 use proofsheet_policy::{GrantId, PhotoPage};
-use proofsheet_store::{GalleryRecord, OutgoingEmail};
+use proofsheet_store::{DownloadJobRecord, GalleryRecord, OutgoingEmail};
 use tracing::Instrument;
 
 use crate::http_io::{query_param, with_security_headers};
@@ -65,10 +65,32 @@ fn requested_page(req: &Request) -> Result<PhotoPage, ApiError> {
 /// The client-facing URL of a grant's link.
 pub(crate) fn link(app: &App, req: &Request, grant_id: GrantId) -> Result<String, ApiError> {
     let token = app.secrets()?.share_token(grant_id).encode();
-    Ok(match &app.config().public_base_url {
-        Some(base) => format!("{base}/g/{token}"),
-        None => format!("https://{}/g/{token}", served_domain(req)),
-    })
+    Ok(format!("{}/g/{token}", base_url(app, req)))
+}
+
+/// The links to a download request's ZIPs (`/d/{token}`), in order: the same the client was
+/// emailed.
+pub(crate) fn download_links(
+    app: &App,
+    req: &Request,
+    job: &DownloadJobRecord,
+) -> Result<Vec<String>, ApiError> {
+    let secrets = app.secrets()?;
+    let base = base_url(app, req);
+    Ok((1..=job.zips.len())
+        .map(|zip| {
+            let token = secrets.download_link(job.grant_id, job.id, zip as u16);
+            format!("{base}/d/{}", token.encode())
+        })
+        .collect())
+}
+
+/// Where links point: the configured public URL, else the domain this request was served on.
+fn base_url(app: &App, req: &Request) -> String {
+    match &app.config().public_base_url {
+        Some(base) => base.clone(),
+        None => format!("https://{}", served_domain(req)),
+    }
 }
 
 /// The domain the request was served on: API Gateway's own record of it when there is one

@@ -686,5 +686,29 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             success: returns(200, "The request.", Schemas::body::<DownloadRequestView>),
             refusals: own_link(vec![], ON_GENERAL_LINK),
         },
+        Route::OpenDownloadLink => OperationDoc {
+            tag: Tag::Client,
+            summary: "Download a ZIP (the link the client was emailed)",
+            description: Some(
+                "The token is the capability (no session needed). Each use checks that the \
+                 client's link was not revoked (else 404) and that the download link has not \
+                 expired, then redirects to a presigned S3 URL of a few minutes that saves \
+                 the ZIP as \"<gallery title> - <resolution>.zip\"."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 302,
+                description: "`Location` is a presigned S3 URL of the ZIP, valid for 5 minutes.",
+                body: None,
+            },
+            refusals: vec![Refusal {
+                errors: vec![ApiError::DownloadLinkExpired],
+                description: "The download link's lifetime is over (the ZIP is gone or going); \
+                    ask for the photos again in the gallery.",
+            }],
+        },
     }
 }

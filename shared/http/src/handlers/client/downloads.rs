@@ -3,9 +3,12 @@
 //! the charge so that no timing gets past the limit.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
+use proofsheet_policy::archive::attachment_disposition;
+use proofsheet_policy::tokens::DownloadLinkToken;
 use proofsheet_policy::{
     DownloadChoice, DownloadRequestId, DownloadSnapshot, DownloadStatus, DownloadUsage,
     IdempotencyKey, Invalid, PhotoId, Resolution, downloads,
@@ -16,7 +19,8 @@ use uuid::Uuid;
 
 use super::{private_grant, requested_photo_id, visible_photo};
 use crate::ApiError;
-use crate::http_io::{excerpt, json, json_body, no_content, path_param, present};
+use crate::handlers::download_links;
+use crate::http_io::{excerpt, json, json_body, no_content, path_param, present, redirect};
 use crate::views::{
     DownloadManagerView, DownloadRequestListView, DownloadRequestView, ManagedPhotoView,
 };
@@ -168,6 +172,13 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
                 photos_done: 0,
                 created_at: now,
                 enqueued_at: None,
+                attempts: 0,
+                lease_until: None,
+                zips: Vec::new(),
+                left_out: Vec::new(),
+                finished_at: None,
+                links_expire_at: None,
+                emailed_at: None,
             })
         })
         .await?;
@@ -182,7 +193,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
             job
         }
     };
-    json(202, &DownloadRequestView::from(&job))
+    json(202, &request_view(app, &req, &job)?)
 }
 
 pub(crate) async fn list_requests(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
@@ -191,7 +202,10 @@ pub(crate) async fn list_requests(app: &App, req: Request) -> Result<Response<Bo
     json(
         200,
         &DownloadRequestListView {
-            requests: jobs.iter().map(DownloadRequestView::from).collect(),
+            requests: jobs
+                .iter()
+                .map(|job| request_view(app, &req, job))
+                .collect::<Result<_, _>>()?,
         },
     )
 }
@@ -206,8 +220,58 @@ pub(crate) async fn get_request(app: &App, req: Request) -> Result<Response<Body
         .await?
         .ok_or(ApiError::NotFound)?;
     send_if_left_unsent(app, &job).await;
-    json(200, &DownloadRequestView::from(&job))
+    json(200, &request_view(app, &req, &job)?)
 }
+
+fn request_view(
+    app: &App,
+    req: &Request,
+    job: &DownloadJobRecord,
+) -> Result<DownloadRequestView, ApiError> {
+    Ok(DownloadRequestView::new(
+        job,
+        download_links(app, req, job)?,
+    ))
+}
+
+/// `GET /d/{token}`: the download link the client was emailed. It stays ours for its whole
+/// lifetime (days), while what it answers with is a presigned S3 URL of minutes: every use
+/// checks that the grant still exists (revoked → 404) and the link's lifetime (→ 410), and
+/// the browser saves the ZIP under "<gallery> - <resolution>.zip". No session is needed: the
+/// link is the capability, like the share link it was sent for.
+pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let token = DownloadLinkToken::parse(&path_param(&req, "token")?).ok_or(ApiError::NotFound)?;
+    if !app.secrets()?.download_link_is_authentic(&token) {
+        return Err(ApiError::NotFound);
+    }
+    let store = app.store();
+    if store.grant(token.grant_id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let job = store
+        .download_job(token.grant_id, token.request_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let zip = usize::from(token.zip)
+        .checked_sub(1)
+        .and_then(|i| job.zips.get(i))
+        .ok_or(ApiError::NotFound)?;
+    if !downloads::link_is_live(job.links_expire_at, app.now()) {
+        return Err(ApiError::DownloadLinkExpired);
+    }
+    let url = store
+        .presign_attachment(
+            &zip.key,
+            &attachment_disposition(&zip.file_name),
+            ZIP_URL_TTL,
+        )
+        .await?;
+    redirect(&url)
+}
+
+/// How long the S3 URL a download link redirects to lives: long enough to start the
+/// download (S3 checks the signature when a request starts, not while it streams).
+const ZIP_URL_TTL: Duration = Duration::from_secs(5 * 60);
 
 /// Sends a request whose message never went out (the accepting call stopped first), when the
 /// policy says it is no longer that call's to send: a client retrying it or waiting on it is

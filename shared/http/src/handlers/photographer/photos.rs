@@ -140,6 +140,9 @@ pub(crate) async fn delete(
     app.store()
         .delete_objects(&object_keys::photo_objects(gallery.id, photo_id))
         .await?;
+    app.store()
+        .delete_prefix(&object_keys::photo_download_prefix(gallery.id, photo_id))
+        .await?;
     app.store().delete_photo(gallery.id, photo_id).await?;
     no_content()
 }

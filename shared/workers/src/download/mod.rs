@@ -1,0 +1,512 @@
+//! The download worker: turns an accepted download request into ZIPs in S3 and emails the
+//! client their links.
+//!
+//! 1. **Claim** the request (see `proofsheet_store`'s `download_jobs` module): a finished one
+//!    only gets its email if that never went out, one leased to a live worker is left to it,
+//!    a missing one (grant revoked) is dropped.
+//! 2. **Render** the photos in parallel (as many at once as the function has cores), in the
+//!    request's order: the original bytes untouched for `original` without watermark, else a
+//!    rendition from the cache (`download-renditions/`, keyed by resolution, watermark
+//!    fingerprint and quality) or rendered now and cached. A photo that can't be rendered
+//!    (deleted, corrupt, a bomb) is left out and its charge given back.
+//! 3. **Stream** them into ZIPs ([`zip_stream`]) uploaded in parts ([`s3_sink`]), split at the
+//!    configured size. Progress is written at most every [`PROGRESS_EVERY`].
+//! 4. **Finish**: the outcome, the refund and the links' lifetime in one transaction, written
+//!    only if this worker's claim still stands; then the email, then `emailed_at`.
+//!
+//! At-least-once: a redelivered message finds the request finished (no second ZIP, no second
+//! email); a worker that died leaves its lease to lapse and the message's next delivery
+//! renders again, mostly from the rendition cache, into the same keys.
+
+pub mod s3_sink;
+pub mod zip_stream;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use proofsheet_app::email::{DownloadReady, ZipLink};
+use proofsheet_app::messages::Message;
+use proofsheet_app::{App, SecretKeyUse};
+use proofsheet_policy::archive::{entry_names, zip_file_name};
+use proofsheet_policy::{
+    DownloadRequestId, DownloadStatus, GrantId, PhotoId, Resolution, downloads,
+};
+use proofsheet_render::{
+    DecodeLimits, DownloadSpec, PreparedWatermark, RenderError, render_download,
+};
+use proofsheet_store::{
+    DownloadClaim, DownloadJobRecord, FinishedDownload, GalleryRecord, LeftOutPhoto, PhotoRecord,
+    Store, StoreError, ZipFileRecord, object_keys,
+};
+use sha2::{Digest, Sha256};
+
+use crate::runner::{JobError, Worker};
+use s3_sink::{PART_SIZE, S3ZipSink};
+use zip_stream::{Entry, EntryContent, PackError, ZipStreamer, streamed};
+
+/// The download worker, run by [`crate::runner`].
+pub struct PrepareDownloads;
+
+/// Progress is written at most this often: often enough for a progress bar, rarely enough
+/// that a big download doesn't spend its time writing it.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(3);
+
+impl Worker for PrepareDownloads {
+    type Message = Message;
+    const NAME: &'static str = "download";
+    // The emailed links are signed.
+    const SECRET_KEY: SecretKeyUse = SecretKeyUse::Needed;
+
+    async fn handle(app: &App, message: Message) -> Result<(), JobError> {
+        match message {
+            Message::PrepareDownload {
+                grant_id,
+                request_id,
+            } => prepare(app, grant_id, request_id).await,
+            // Ingest jobs have their own queue; one here was sent to the wrong queue.
+            other => Err(JobError::Unreadable(format!(
+                "not a download job: {other:?}"
+            ))),
+        }
+    }
+}
+
+impl From<PackError> for JobError {
+    fn from(e: PackError) -> Self {
+        Self::Ours(e.0)
+    }
+}
+
+async fn prepare(
+    app: &App,
+    grant_id: GrantId,
+    request_id: DownloadRequestId,
+) -> Result<(), JobError> {
+    let lease = app.config().download_lease.as_secs();
+    let job = match app
+        .store()
+        .claim_download_job(grant_id, request_id, app.now(), lease)
+        .await?
+    {
+        DownloadClaim::Claimed(job) => job,
+        DownloadClaim::Finished(job) => {
+            if job.emailed_at.is_none() {
+                // The worker that finished it stopped before its email went out.
+                email_client(app, &job).await?;
+            } else {
+                tracing::info!(%request_id, "already delivered; nothing to do");
+            }
+            return Ok(());
+        }
+        DownloadClaim::Busy => {
+            // Its worker is alive; if it dies, its own message comes back after the lease.
+            tracing::info!(%request_id, "another worker is on it; this delivery is dropped");
+            return Ok(());
+        }
+        DownloadClaim::Missing => {
+            tracing::info!(%request_id, "the request is gone (grant revoked or gallery deleted)");
+            return Ok(());
+        }
+    };
+    tracing::info!(%request_id, attempt = job.attempts, photos = job.photos.len(), "rendering");
+    let Some(gallery) = app.store().gallery(job.gallery_id).await? else {
+        return Ok(());
+    };
+    let watermark = if job.watermarked {
+        let watermark = crate::watermark::gallery_watermark(app, &gallery).await?;
+        let fingerprint = fingerprint(&watermark);
+        let prepared = PreparedWatermark::new(&watermark)
+            .map_err(|e| JobError::Ours(format!("the gallery's watermark is unusable: {e}")))?;
+        Some((Arc::new(prepared), fingerprint))
+    } else {
+        None
+    };
+    let render = RenderSettings {
+        resolution: job.resolution,
+        quality: app.config().download_jpeg_quality,
+        watermark,
+        max_original_bytes: app.config().max_upload_bytes,
+    };
+
+    // Links are dated from before the ZIPs were written, so the lifecycle rule that expires
+    // ZIPs after as many days (from their creation) never removes one while its link lives.
+    let started_at = app.now();
+    let mut sink = S3ZipSink::new(app.store().clone(), gallery.id, job.id);
+    let packed = pack(app, &job, &gallery, &render, &mut sink).await;
+    let packed = match packed {
+        Ok(packed) => packed,
+        Err(error) => {
+            sink.abandon().await;
+            return Err(error);
+        }
+    };
+    finish(app, &job, &gallery, packed, started_at).await
+}
+
+/// How a job's photos are rendered.
+struct RenderSettings {
+    resolution: Resolution,
+    quality: u8,
+    /// The watermark and its fingerprint (for the cache key), when the files carry it.
+    watermark: Option<(Arc<PreparedWatermark>, String)>,
+    max_original_bytes: u64,
+}
+
+/// What went into the ZIPs.
+struct Packed {
+    zips: Vec<(String, zip_stream::ZipSummary)>,
+    left_out: Vec<LeftOutPhoto>,
+}
+
+/// A photo of the request, with its name in the ZIP.
+struct PhotoToZip {
+    record: PhotoRecord,
+    entry_name: String,
+}
+
+async fn pack(
+    app: &App,
+    job: &DownloadJobRecord,
+    gallery: &GalleryRecord,
+    render: &RenderSettings,
+    sink: &mut S3ZipSink,
+) -> Result<Packed, JobError> {
+    let mut by_id: HashMap<PhotoId, PhotoRecord> = app
+        .store()
+        .gallery_photos(gallery.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut left_out = Vec::new();
+    let mut photos = Vec::new();
+    for &id in &job.photos {
+        match by_id.remove(&id) {
+            Some(record) if record.status.visible_to_clients() => photos.push(record),
+            // Deleted since the request was accepted.
+            _ => left_out.push(LeftOutPhoto {
+                photo_id: id,
+                filename: String::new(),
+                reason: "missing".into(),
+            }),
+        }
+    }
+    let as_jpeg = !is_copy(render);
+    let names = entry_names(photos.iter().map(|p| p.filename.as_str()), as_jpeg);
+    let photos: Vec<PhotoToZip> = photos
+        .into_iter()
+        .zip(names)
+        .map(|(record, entry_name)| PhotoToZip { record, entry_name })
+        .collect();
+
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut entries = futures::stream::iter(photos)
+        .map(|photo| entry_for(app.store(), render, photo))
+        .buffered(workers);
+    let mut zips = ZipStreamer::new(sink, app.config().download_zip_max_bytes, PART_SIZE);
+    let mut last_progress = Instant::now();
+    while let Some(entry) = entries.next().await {
+        match entry? {
+            Ok(entry) => zips.add(entry).await?,
+            Err(left) => left_out.push(left),
+        }
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            let still_ours = app
+                .store()
+                .note_download_progress(job.grant_id, job.id, job.attempts, zips.entries())
+                .await?;
+            if !still_ours {
+                return Err(JobError::Ours(
+                    "another worker took the request over, or it is gone".into(),
+                ));
+            }
+        }
+    }
+    drop(entries);
+    let (sink, summaries) = zips.finish().await?;
+    Ok(Packed {
+        zips: sink.completed.iter().cloned().zip(summaries).collect(),
+        left_out,
+    })
+}
+
+/// `original` without a watermark is the photographer's file, byte for byte.
+fn is_copy(render: &RenderSettings) -> bool {
+    render.resolution == Resolution::Original && render.watermark.is_none()
+}
+
+/// One photo's ZIP entry, or why it is left out. `Err` only for faults worth a retry.
+async fn entry_for(
+    store: &Store,
+    render: &RenderSettings,
+    photo: PhotoToZip,
+) -> Result<Result<Entry, LeftOutPhoto>, JobError> {
+    let PhotoToZip { record, entry_name } = photo;
+    let left_out = |reason: &str| LeftOutPhoto {
+        photo_id: record.id,
+        filename: record.filename.clone(),
+        reason: reason.to_owned(),
+    };
+    let original_key = object_keys::original(record.gallery_id, record.id);
+    let entry = |content| Entry {
+        name: entry_name.clone(),
+        modified: record.created_at,
+        content,
+    };
+    if is_copy(render) {
+        return match store
+            .object_reader(&original_key, render.max_original_bytes)
+            .await
+        {
+            Ok(reader) => {
+                let len = reader.len;
+                let chunks = futures::stream::unfold(reader, |mut reader| async move {
+                    let chunk = reader.next_chunk().await.transpose()?;
+                    Some((chunk, reader))
+                });
+                Ok(Ok(entry(streamed(len, chunks))))
+            }
+            Err(StoreError::NotFound) => Ok(Err(left_out("missing"))),
+            Err(StoreError::TooLarge { .. }) => Ok(Err(left_out("too_large"))),
+            Err(e) => Err(e.into()),
+        };
+    }
+
+    let watermark_fingerprint = render.watermark.as_ref().map(|(_, f)| f.as_str());
+    let cache_key = object_keys::download_rendition(
+        record.gallery_id,
+        record.id,
+        render.resolution.as_str(),
+        watermark_fingerprint,
+        render.quality,
+    );
+    match store
+        .object_bytes(&cache_key, render.max_original_bytes)
+        .await
+    {
+        Ok(cached) => return Ok(Ok(entry(EntryContent::Whole(cached)))),
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let original = match store
+        .object_bytes(&original_key, render.max_original_bytes)
+        .await
+    {
+        Ok(bytes) => bytes,
+        Err(StoreError::NotFound) => return Ok(Err(left_out("missing"))),
+        Err(StoreError::TooLarge { .. }) => return Ok(Err(left_out("too_large"))),
+        Err(e) => return Err(e.into()),
+    };
+    let spec = DownloadSpec {
+        long_edge: render.resolution.long_edge(),
+        jpeg_quality: render.quality,
+    };
+    let watermark = render.watermark.as_ref().map(|(w, _)| Arc::clone(w));
+    let rendered = tokio::task::spawn_blocking(move || {
+        render_download(
+            &original,
+            spec,
+            watermark.as_deref(),
+            &DecodeLimits::default(),
+        )
+    })
+    .await
+    .map_err(|e| JobError::Ours(format!("render task failed: {e}")))?;
+    match rendered {
+        Ok(rendition) => {
+            store
+                .put_object(&cache_key, rendition.jpeg.clone(), "image/jpeg")
+                .await?;
+            Ok(Ok(entry(EntryContent::Whole(rendition.jpeg))))
+        }
+        Err(failure @ RenderError::Internal(_)) => Err(JobError::Ours(format!(
+            "rendering {} failed on our side: {failure}",
+            record.id
+        ))),
+        Err(reason) => {
+            tracing::warn!(photo_id = %record.id, code = reason.code(), "left out of the download");
+            Ok(Err(left_out(reason.code())))
+        }
+    }
+}
+
+/// A short, stable name for a watermark: a new text, logo, position, opacity or scale gives a
+/// new one, so renditions cached with the old watermark are never served again.
+fn fingerprint(watermark: &proofsheet_render::Watermark) -> String {
+    let bytes = serde_json::to_vec(watermark).unwrap_or_default();
+    Sha256::digest(&bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn finish(
+    app: &App,
+    job: &DownloadJobRecord,
+    gallery: &GalleryRecord,
+    packed: Packed,
+    started_at: u64,
+) -> Result<(), JobError> {
+    let now = app.now();
+    let count = packed.zips.len();
+    let zips: Vec<ZipFileRecord> = packed
+        .zips
+        .iter()
+        .map(|(key, summary)| ZipFileRecord {
+            key: key.clone(),
+            file_name: zip_file_name(
+                gallery.title.as_str(),
+                job.resolution,
+                (count > 1).then_some((summary.number, count)),
+            ),
+            photos: summary.entries,
+            bytes: summary.bytes,
+        })
+        .collect();
+    let left_out: Vec<PhotoId> = packed.left_out.iter().map(|l| l.photo_id).collect();
+    let (charged, refunded) = downloads::give_back(&job.charged, &left_out);
+    let photos_done = zips.iter().map(|z| z.photos).sum();
+    let finished = FinishedDownload {
+        status: if zips.is_empty() {
+            DownloadStatus::Failed
+        } else {
+            DownloadStatus::Ready
+        },
+        charged,
+        refunded,
+        left_out: packed.left_out,
+        photos_done,
+        finished_at: now,
+        links_expire_at: (!zips.is_empty())
+            .then(|| started_at + app.config().download_link_ttl.as_secs()),
+        zips,
+    };
+    let recorded = app
+        .store()
+        .finish_download_job(job.grant_id, job.id, job.attempts, &finished)
+        .await?;
+    if !recorded {
+        return forget_unrecorded(app, job, &finished).await;
+    }
+    tracing::info!(
+        request_id = %job.id,
+        status = ?finished.status,
+        zips = finished.zips.len(),
+        photos = photos_done,
+        left_out = finished.left_out.len(),
+        refunded = finished.refunded,
+        "download finished"
+    );
+    let finished_job = DownloadJobRecord {
+        status: finished.status,
+        zips: finished.zips,
+        left_out: finished.left_out,
+        charged: finished.charged,
+        photos_done,
+        finished_at: Some(now),
+        links_expire_at: finished.links_expire_at,
+        ..job.clone()
+    };
+    email_client(app, &finished_job).await
+}
+
+/// Our outcome was not recorded: another worker took over (it writes the same keys, so its
+/// ZIPs stand) or the request is gone (its ZIPs are dropped now, not left to the lifecycle).
+async fn forget_unrecorded(
+    app: &App,
+    job: &DownloadJobRecord,
+    finished: &FinishedDownload,
+) -> Result<(), JobError> {
+    if app
+        .store()
+        .download_job(job.grant_id, job.id)
+        .await?
+        .is_some()
+    {
+        tracing::info!(request_id = %job.id, "another worker took the request over");
+        return Ok(());
+    }
+    tracing::info!(request_id = %job.id, "the request went away while rendering; dropping its ZIPs");
+    let keys: Vec<String> = finished.zips.iter().map(|z| z.key.clone()).collect();
+    Ok(app.store().delete_objects(&keys).await?)
+}
+
+/// Emails the client their links (or the news that nothing could be prepared), then notes it.
+async fn email_client(app: &App, job: &DownloadJobRecord) -> Result<(), JobError> {
+    let store = app.store();
+    let Some(grant) = store.grant(job.grant_id).await? else {
+        return Ok(());
+    };
+    let Some(recipient) = grant.email.clone() else {
+        tracing::warn!(request_id = %job.id, "the grant has no email; the links are on the request");
+        store
+            .mark_download_emailed(job.grant_id, job.id, app.now())
+            .await?;
+        return Ok(());
+    };
+    let Some(gallery) = store.gallery(job.gallery_id).await? else {
+        return Ok(());
+    };
+    let photographer = store
+        .photographer(gallery.owner_id)
+        .await?
+        .map(|p| p.name.to_string())
+        .unwrap_or_else(|| "your photographer".to_owned());
+    let base = app.config().public_base_url.as_deref().ok_or_else(|| {
+        JobError::Ours("PUBLIC_BASE_URL is not set: the email would have no link".into())
+    })?;
+    let secrets = app
+        .secrets()
+        .map_err(|_| JobError::Ours("SECRET_KEY is not set: no link can be signed".into()))?;
+    let zips = job
+        .zips
+        .iter()
+        .enumerate()
+        .map(|(i, zip)| ZipLink {
+            label: zip.file_name.clone(),
+            link: format!(
+                "{base}/d/{}",
+                secrets
+                    .download_link(job.grant_id, job.id, (i + 1) as u16)
+                    .encode()
+            ),
+        })
+        .collect();
+    let mail = DownloadReady {
+        photographer: &photographer,
+        gallery_title: gallery.title.as_str(),
+        resolution: job.resolution.as_str(),
+        photos_asked: job.photos.len(),
+        photos_ready: job.photos_done as usize,
+        zips,
+        left_out: job
+            .left_out
+            .iter()
+            .map(|l| {
+                if l.filename.is_empty() {
+                    "a photo deleted since".to_owned()
+                } else {
+                    l.filename.clone()
+                }
+            })
+            .collect(),
+        expires: job.links_expire_at.map(human_date).unwrap_or_default(),
+    }
+    .to(recipient)
+    .map_err(|e| JobError::Ours(format!("the email template failed: {e}")))?;
+    store.send_email(&mail).await?;
+    store
+        .mark_download_emailed(job.grant_id, job.id, app.now())
+        .await?;
+    Ok(())
+}
+
+/// `8 December 2026, 14:05 UTC`.
+fn human_date(unix_secs: u64) -> String {
+    chrono::DateTime::from_timestamp(i64::try_from(unix_secs).unwrap_or(i64::MAX), 0)
+        .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
