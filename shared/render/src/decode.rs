@@ -27,6 +27,32 @@ pub(crate) struct Decoded {
 }
 
 pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderError> {
+    decode_with(bytes, limits, decode_jpeg)
+}
+
+/// Like [`decode`], for a rendition of at most `long_edge` on its long side: a JPEG is decoded
+/// by libjpeg-turbo and shrunk in the DCT while it stays at least that large (see
+/// [`crate::libjpeg`]). Returns the original's stored size too: the pixels may be smaller.
+pub(crate) fn decode_shrunk(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    long_edge: Option<u32>,
+) -> Result<(Decoded, (u32, u32)), RenderError> {
+    let mut full = None;
+    let decoded = decode_with(bytes, limits, |bytes, limits| {
+        let (decoded, size) = decode_jpeg_shrunk(bytes, limits, long_edge)?;
+        full = Some(size);
+        Ok(decoded)
+    })?;
+    let full = full.unwrap_or_else(|| decoded.image.dimensions());
+    Ok((decoded, full))
+}
+
+fn decode_with(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    decode_jpeg: impl FnOnce(&[u8], &DecodeLimits) -> Result<Decoded, RenderError>,
+) -> Result<Decoded, RenderError> {
     let reader = sniff(bytes)?;
     let format = reader.format().ok_or(RenderError::NotAnImage)?;
 
@@ -110,6 +136,53 @@ fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderErr
         orientation,
         icc,
     })
+}
+
+/// A JPEG through libjpeg-turbo, shrunk in the DCT (see [`decode_shrunk`]). The headers are
+/// read (and the limits checked) as for [`decode_jpeg`]; CMYK and YCCK photos, which
+/// libjpeg-turbo can't turn into RGB, and anything libjpeg-turbo refuses go the strict path.
+fn decode_jpeg_shrunk(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    long_edge: Option<u32>,
+) -> Result<(Decoded, (u32, u32)), RenderError> {
+    let side = |max: u32| usize::try_from(max).unwrap_or(usize::MAX);
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(side(limits.max_width))
+        .set_max_height(side(limits.max_height));
+    let mut headers = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    headers.decode_headers().map_err(map_jpeg_error)?;
+    let (w, h) = headers
+        .dimensions()
+        .map_or((0, 0), |(w, h)| (w as u32, h as u32));
+    check_dimensions(w, h, limits)?;
+    let strict = |bytes, limits| Ok((decode_jpeg(bytes, limits)?, (w, h)));
+    if matches!(
+        headers.input_colorspace(),
+        Some(ColorSpace::CMYK | ColorSpace::YCCK) | None
+    ) {
+        return strict(bytes, limits);
+    }
+    let eighths = crate::libjpeg::shrink_in_eighths((w, h), long_edge);
+    let (sw, sh) = crate::libjpeg::shrunk_size((w, h), eighths);
+    check_alloc(u64::from(sw) * u64::from(sh) * 3, limits)?;
+    let Some(image) = crate::libjpeg::decode_rgb(bytes, eighths) else {
+        return strict(bytes, limits);
+    };
+    let orientation = headers
+        .exif()
+        .and_then(|exif| Orientation::from_exif_chunk(exif))
+        .unwrap_or(Orientation::NoTransforms);
+    let icc = headers.icc_profile().filter(|p| usable_icc(p));
+    Ok((
+        Decoded {
+            image,
+            orientation,
+            icc,
+        },
+        (w, h),
+    ))
 }
 
 fn usable_icc(profile: &[u8]) -> bool {

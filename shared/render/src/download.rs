@@ -58,26 +58,35 @@ fn render_inner(
     watermark: Option<&PreparedWatermark>,
     limits: &DecodeLimits,
 ) -> Result<Rendition, RenderError> {
-    let decoded = decode::decode(original, limits)?;
-    let mut image = shrink_oriented(decoded.image, decoded.orientation, spec.long_edge)?;
+    // The decoder may already shrink (in the DCT), never below the target.
+    let (decoded, full) = decode::decode_shrunk(original, limits, spec.long_edge)?;
+    let (width, height) = resize::oriented_size(full, decoded.orientation);
+    let target = resize::target_size(width, height, spec.long_edge.unwrap_or(width.max(height)));
+    let mut image = shrink_oriented(decoded.image, decoded.orientation, target)?;
     if let Some(PreparedWatermark(mark)) = watermark {
         mark.apply(&mut image)?;
     }
-    encode::rendition(&image, spec.jpeg_quality, decoded.icc.as_deref())
+    let icc = decoded.icc.as_deref();
+    match crate::libjpeg::encode_rgb(&image, spec.jpeg_quality, icc) {
+        Some(jpeg) => Ok(Rendition {
+            jpeg,
+            width: image.width(),
+            height: image.height(),
+        }),
+        None => encode::rendition(&image, spec.jpeg_quality, icc),
+    }
 }
 
-/// The stored pixels as displayed, at most `long_edge` on their longest side. Takes the
-/// full-size buffer by value so it is freed as soon as the shrunk copy exists, and reused
-/// (not copied) when no shrinking is needed.
+/// The stored pixels as displayed, at `target` (width, height as displayed). Takes the
+/// decoded buffer by value so it is freed as soon as the shrunk copy exists, and reused (not
+/// copied) when no shrinking is needed.
 fn shrink_oriented(
     stored: RgbImage,
     orientation: Orientation,
-    long_edge: Option<u32>,
+    target: (u32, u32),
 ) -> Result<RgbImage, RenderError> {
-    let (width, height) = resize::oriented_size(stored.dimensions(), orientation);
-    let long_edge = long_edge.unwrap_or(width.max(height));
-    if resize::target_size(width, height, long_edge) != (width, height) {
-        return resize::downscale_oriented(&stored, orientation, long_edge);
+    if resize::oriented_size(stored.dimensions(), orientation) != target {
+        return resize::resize_oriented(&stored, orientation, target);
     }
     if orientation == Orientation::NoTransforms {
         return Ok(stored);
@@ -110,17 +119,16 @@ mod tests {
     fn an_upright_image_that_fits_keeps_its_buffer() {
         let stored = corner_marked(30, 20);
         let pixels = stored.as_raw().as_ptr();
-        for long_edge in [None, Some(30), Some(4096)] {
-            let kept = shrink_oriented(stored.clone(), Orientation::NoTransforms, long_edge);
-            assert_eq!(kept.as_ref(), Ok(&stored));
-        }
-        let kept = shrink_oriented(stored, Orientation::NoTransforms, None).unwrap();
+        let kept = shrink_oriented(stored.clone(), Orientation::NoTransforms, (30, 20));
+        assert_eq!(kept.as_ref(), Ok(&stored));
+        let kept = shrink_oriented(stored, Orientation::NoTransforms, (30, 20)).unwrap();
         assert_eq!(kept.as_raw().as_ptr(), pixels, "the buffer was copied");
     }
 
     #[test]
     fn orientation_alone_turns_without_resampling() {
-        let turned = shrink_oriented(corner_marked(30, 20), Orientation::Rotate90, None).unwrap();
+        let turned =
+            shrink_oriented(corner_marked(30, 20), Orientation::Rotate90, (20, 30)).unwrap();
         assert_eq!(turned.dimensions(), (20, 30));
         // Rotated 90° clockwise: the stored top-left corner is now top-right, still one crisp pixel.
         assert_eq!(turned.get_pixel(19, 0), &Rgb([255; 3]));
@@ -130,7 +138,7 @@ mod tests {
     #[test]
     fn shrinking_fits_the_displayed_long_edge() {
         let shrunk =
-            shrink_oriented(corner_marked(300, 200), Orientation::Rotate270, Some(60)).unwrap();
+            shrink_oriented(corner_marked(300, 200), Orientation::Rotate270, (40, 60)).unwrap();
         assert_eq!(shrunk.dimensions(), (40, 60));
     }
 }

@@ -17,11 +17,16 @@
 //!
 //! A download worker hands [`render_download`] the same originals and gets
 //! one JPEG at the size the client picked, watermarked with a
-//! [`PreparedWatermark`] decoded once per job.
+//! [`PreparedWatermark`] decoded once per job. Downloads are where speed and
+//! memory count (a whole gallery at once), so their JPEGs go through
+//! libjpeg-turbo's SIMD codec, shrunk in the DCT on load when the target is
+//! at most half the original (`libjpeg` module); ingest keeps the strict
+//! pure-Rust decoder, the gate every original passed.
 
 mod decode;
 mod download;
 mod encode;
+mod libjpeg;
 mod resize;
 mod watermark;
 

@@ -58,8 +58,17 @@ pub(crate) fn downscale_oriented(
     long_edge: u32,
 ) -> Result<RgbImage, RenderError> {
     let (ow, oh) = oriented_size(stored.dimensions(), orientation);
-    let (tw, th) = target_size(ow, oh, long_edge);
-    let (sw, sh) = oriented_size((tw, th), orientation);
+    resize_oriented(stored, orientation, target_size(ow, oh, long_edge))
+}
+
+/// Resize the stored pixels so that, once oriented, they are `target` (displayed width,
+/// height), then orient. The source may already be a shrunk decode of the original.
+pub(crate) fn resize_oriented(
+    stored: &RgbImage,
+    orientation: Orientation,
+    target: (u32, u32),
+) -> Result<RgbImage, RenderError> {
+    let (sw, sh) = oriented_size(target, orientation);
     let small = resize_rgb(stored, sw, sh)?;
     if orientation == Orientation::NoTransforms {
         return Ok(small);

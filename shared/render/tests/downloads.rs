@@ -233,6 +233,43 @@ fn the_originals_icc_profile_is_kept() {
 }
 
 #[test]
+fn cmyk_and_grey_originals_download_as_rgb() {
+    // libjpeg-turbo can't turn CMYK into RGB; such photos take the pure-Rust decoder.
+    let (w, h) = (600, 400);
+    let cmyk: Vec<u8> = (0..w * h)
+        .flat_map(|i| [(i % 256) as u8, 40, 200, 10])
+        .collect();
+    let mut original = Vec::new();
+    jpeg_encoder::Encoder::new(&mut original, 90)
+        .encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk)
+        .unwrap();
+    let r = download(
+        &original,
+        DownloadSpec {
+            long_edge: Some(150),
+            ..WEB
+        },
+        None,
+    );
+    assert_eq!((r.width, r.height), (150, 100));
+    let decoded = image::load_from_memory(&r.jpeg).unwrap();
+    assert_eq!(decoded.color(), image::ColorType::Rgb8);
+
+    let grey = image::GrayImage::from_fn(w, h, |x, _| image::Luma([(x % 256) as u8]));
+    let mut original = Vec::new();
+    jpeg_encoder::Encoder::new(&mut original, 90)
+        .encode(
+            grey.as_raw(),
+            w as u16,
+            h as u16,
+            jpeg_encoder::ColorType::Luma,
+        )
+        .unwrap();
+    let r = download(&original, FULL_SIZE, None);
+    assert_eq!((r.width, r.height), (600, 400));
+}
+
+#[test]
 fn bad_originals_fail_as_they_did_at_ingest() {
     let full_jpeg = jpeg(&gradient(300, 200));
     let full_png = png_rgb(&gradient(300, 200));

@@ -1,5 +1,5 @@
 //! The download worker's render-and-zip path on local files, timed: the same render call
-//! ([`render_download`] on a blocking thread per photo, as many at once as `--concurrency`)
+//! (`render_download` through the worker's [`RenderPool`], as many at once as `--concurrency`)
 //! and the same ZIP streamer ([`ZipStreamer`], parts of [`PART_SIZE`], split at
 //! `--max-zip-bytes`) as `proofsheet_workers::download`, with S3 swapped for files. Benchmarked
 //! against the sharp + archiver anchor by `scripts/bench-download`; it prints the anchor's line.
@@ -24,10 +24,8 @@ use std::time::{Instant, UNIX_EPOCH};
 use bytes::Bytes;
 use futures::StreamExt;
 use proofsheet_policy::archive::entry_names;
-use proofsheet_render::{
-    DecodeLimits, DownloadSpec, Mark, Position, PreparedWatermark, RenderError, Watermark,
-    render_download,
-};
+use proofsheet_render::{DownloadSpec, Mark, Position, PreparedWatermark, RenderError, Watermark};
+use proofsheet_workers::download::RenderPool;
 use proofsheet_workers::download::s3_sink::PART_SIZE;
 use proofsheet_workers::download::zip_stream::{
     Entry, EntryContent, PackError, ZipSink, ZipStreamer, streamed,
@@ -158,77 +156,40 @@ struct Photo {
 /// outer `Err` is a fault on our side, which fails the worker's job.
 type Rendered = Result<Result<(Entry, f64), String>, String>;
 
-/// Width and height from a JPEG's frame header (what sharp's `metadata()` reports: the
-/// stored size, before EXIF orientation).
-fn jpeg_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
-    let be16 = |at: usize| -> Option<usize> {
-        Some(usize::from(u16::from_be_bytes([
-            *bytes.get(at)?,
-            *bytes.get(at + 1)?,
-        ])))
-    };
-    if bytes.get(..2)? != [0xFF, 0xD8] {
-        return None;
-    }
-    let mut at = 2;
-    loop {
-        while *bytes.get(at)? != 0xFF {
-            at += 1;
-        }
-        while *bytes.get(at)? == 0xFF {
-            at += 1;
-        }
-        let marker = *bytes.get(at)?;
-        at += 1;
-        match marker {
-            0x01 | 0xD0..=0xD8 => {}
-            0xD9 | 0xDA => return None,
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                let height = be16(at + 3)?;
-                let width = be16(at + 5)?;
-                return Some((width as u32, height as u32));
-            }
-            _ => at += be16(at)?,
-        }
-    }
-}
-
-/// Reads and renders one photo on a blocking thread, as the worker's `entry_for` does.
+/// Reads and renders one photo through the worker's render pool (at most `--concurrency` at
+/// once, the stream running ahead), as the worker's `entry_for` does.
 async fn render_one(
+    pool: &RenderPool,
     photo: Photo,
     spec: DownloadSpec,
     watermark: Option<Arc<PreparedWatermark>>,
 ) -> Rendered {
-    tokio::task::spawn_blocking(move || {
-        let original = match std::fs::read(&photo.path) {
-            Ok(bytes) => bytes,
-            Err(e) => return Ok(Err(format!("{}: {e}", photo.path.display()))),
-        };
-        let megapixels =
-            jpeg_dimensions(&original).map_or(0.0, |(w, h)| f64::from(w) * f64::from(h) / 1e6);
-        match render_download(
-            &original,
-            spec,
-            watermark.as_deref(),
-            &DecodeLimits::default(),
-        ) {
-            Ok(rendition) => Ok(Ok((
-                Entry {
-                    name: photo.entry_name,
-                    modified: photo.modified,
-                    content: EntryContent::Whole(rendition.jpeg),
-                },
-                megapixels,
-            ))),
-            Err(failure @ RenderError::Internal(_)) => Err(format!(
-                "rendering {} failed on our side: {failure}",
-                photo.path.display()
-            )),
-            Err(reason) => Ok(Err(format!("{}: {}", photo.path.display(), reason.code()))),
-        }
-    })
-    .await
-    .map_err(|e| format!("render task failed: {e}"))?
+    let original = match tokio::fs::read(&photo.path).await {
+        Ok(bytes) => bytes,
+        Err(e) => return Ok(Err(format!("{}: {e}", photo.path.display()))),
+    };
+    // What sharp's metadata() counts: the stored size.
+    let megapixels = image::ImageReader::new(std::io::Cursor::new(&original))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_dimensions().ok())
+        .map_or(0.0, |(w, h)| f64::from(w) * f64::from(h) / 1e6);
+    match pool.render(original, spec, watermark).await {
+        Ok(Ok(rendition)) => Ok(Ok((
+            Entry {
+                name: photo.entry_name,
+                modified: photo.modified,
+                content: EntryContent::Whole(rendition.jpeg),
+            },
+            megapixels,
+        ))),
+        Ok(Err(failure @ RenderError::Internal(_))) => Err(format!(
+            "rendering {} failed on our side: {failure}",
+            photo.path.display()
+        )),
+        Ok(Err(reason)) => Ok(Err(format!("{}: {}", photo.path.display(), reason.code()))),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The original's bytes, streamed in chunks as the worker streams an S3 body.
@@ -321,18 +282,21 @@ async fn run(options: Options) -> Result<(), String> {
         files: Vec::new(),
     };
     let mut zips = ZipStreamer::new(sink, options.max_zip_bytes, PART_SIZE);
+    let pool = RenderPool::new(options.concurrency);
     let mut entries = futures::stream::iter(photos)
         .map(|photo| {
             let watermark = watermark.clone();
+            let pool = &pool;
             async move {
                 if copy {
                     copy_one(photo).await
                 } else {
-                    render_one(photo, spec, watermark).await
+                    render_one(pool, photo, spec, watermark).await
                 }
             }
         })
-        .buffered(options.concurrency);
+        // In the order they finish, as the worker does.
+        .buffer_unordered(pool.lookahead());
     let mut megapixels = 0.0;
     let mut left_out = 0;
     while let Some(entry) = entries.next().await {

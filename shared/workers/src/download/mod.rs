@@ -4,8 +4,8 @@
 //! 1. **Claim** the request (see `proofsheet_store`'s `download_jobs` module): a finished one
 //!    only gets its email if that never went out, one leased to a live worker is left to it,
 //!    a missing one (grant revoked) is dropped.
-//! 2. **Render** the photos in parallel (as many at once as the function has cores), in the
-//!    request's order: the original bytes untouched for `original` without watermark, else a
+//! 2. **Render** the photos in parallel (as many at once as the function has cores; each goes
+//!    into the ZIP as soon as it is done, so the ZIP's order is the order they finished): the original bytes untouched for `original` without watermark, else a
 //!    rendition from the cache (`download-renditions/`, keyed by resolution, watermark
 //!    fingerprint and quality) or rendered now and cached. A photo that can't be rendered
 //!    (deleted, corrupt, a bomb) is left out and its charge given back.
@@ -48,6 +48,59 @@ use zip_stream::{Entry, EntryContent, PackError, ZipStreamer, streamed};
 
 /// The download worker, run by [`crate::runner`].
 pub struct PrepareDownloads;
+
+/// Renders photos on the blocking threads, at most one per core at a time. The stream feeding
+/// it runs [`RenderPool::lookahead`] photos ahead (fetching their originals), so when one photo
+/// takes long the other cores go on with the next ones instead of waiting for it.
+#[derive(Clone)]
+pub struct RenderPool {
+    permits: Arc<tokio::sync::Semaphore>,
+    size: usize,
+}
+
+impl RenderPool {
+    pub fn new(size: usize) -> Self {
+        let size = size.max(1);
+        Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(size)),
+            size,
+        }
+    }
+
+    /// One render per core of this machine (Lambda gives a core per 1,769 MB).
+    pub fn per_core() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    /// How many photos the stream should have under way at once.
+    pub fn lookahead(&self) -> usize {
+        self.size * 2
+    }
+
+    /// `original` rendered for download; `Err` only when the render task itself died.
+    pub async fn render(
+        &self,
+        original: Vec<u8>,
+        spec: DownloadSpec,
+        watermark: Option<Arc<PreparedWatermark>>,
+    ) -> Result<Result<proofsheet_render::Rendition, RenderError>, JobError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| JobError::Ours(format!("the render pool closed: {e}")))?;
+        tokio::task::spawn_blocking(move || {
+            render_download(
+                &original,
+                spec,
+                watermark.as_deref(),
+                &DecodeLimits::default(),
+            )
+        })
+        .await
+        .map_err(|e| JobError::Ours(format!("render task failed: {e}")))
+    }
+}
 
 /// Progress is written at most this often: often enough for a progress bar, rarely enough
 /// that a big download doesn't spend its time writing it.
@@ -146,6 +199,7 @@ async fn prepare(
 }
 
 /// How a job's photos are rendered.
+#[derive(Clone)]
 struct RenderSettings {
     resolution: Resolution,
     quality: u8,
@@ -164,6 +218,24 @@ struct Packed {
 struct PhotoToZip {
     record: PhotoRecord,
     entry_name: String,
+}
+
+impl PhotoToZip {
+    fn entry(&self, content: EntryContent) -> Entry {
+        Entry {
+            name: self.entry_name.clone(),
+            modified: self.record.created_at,
+            content,
+        }
+    }
+
+    fn left_out(&self, reason: &str) -> LeftOutPhoto {
+        LeftOutPhoto {
+            photo_id: self.record.id,
+            filename: self.record.filename.clone(),
+            reason: reason.to_owned(),
+        }
+    }
 }
 
 async fn pack(
@@ -201,31 +273,35 @@ async fn pack(
         .map(|(record, entry_name)| PhotoToZip { record, entry_name })
         .collect();
 
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut entries = futures::stream::iter(photos)
-        .map(|photo| entry_for(app.store(), render, photo))
-        .buffered(workers);
-    let mut zips = ZipStreamer::new(sink, app.config().download_zip_max_bytes, PART_SIZE);
-    let mut last_progress = Instant::now();
-    while let Some(entry) = entries.next().await {
-        match entry? {
-            Ok(entry) => zips.add(entry).await?,
-            Err(left) => left_out.push(left),
+    let mut packing = Packing {
+        zips: ZipStreamer::new(sink, app.config().download_zip_max_bytes, PART_SIZE),
+        left_out,
+        last_progress: Instant::now(),
+    };
+    if is_copy(render) {
+        // One at a time, each opened when its turn comes: a body left unread while others
+        // are written would hold its connection open (and S3 drops idle ones).
+        for photo in photos {
+            let entry = copy_entry(app.store(), render, photo).await?;
+            packing.place(app, job, entry).await?;
         }
-        if last_progress.elapsed() >= PROGRESS_EVERY {
-            last_progress = Instant::now();
-            let still_ours = app
-                .store()
-                .note_download_progress(job.grant_id, job.id, job.attempts, zips.entries())
-                .await?;
-            if !still_ours {
-                return Err(JobError::Ours(
-                    "another worker took the request over, or it is gone".into(),
-                ));
-            }
+    } else {
+        let pool = RenderPool::per_core();
+        let mut entries = futures::stream::iter(photos)
+            // Each photo is its own task, so its S3 reads go on while the ZIP is written.
+            .map(|photo| {
+                let (store, pool, render) = (app.store().clone(), pool.clone(), render.clone());
+                tokio::spawn(async move { rendered_entry(&store, &pool, &render, photo).await })
+            })
+            // In the order they finish: a slow photo holds up no core and no finished file.
+            .buffer_unordered(pool.lookahead());
+        while let Some(entry) = entries.next().await {
+            let entry =
+                entry.map_err(|e| JobError::Ours(format!("a photo's task died: {e}")))??;
+            packing.place(app, job, entry).await?;
         }
     }
-    drop(entries);
+    let Packing { zips, left_out, .. } = packing;
     let (sink, summaries) = zips.finish().await?;
     Ok(Packed {
         zips: sink.completed.iter().cloned().zip(summaries).collect(),
@@ -233,48 +309,80 @@ async fn pack(
     })
 }
 
+/// ZIPs being written, with what was left out and when progress was last noted.
+struct Packing<'a> {
+    zips: ZipStreamer<&'a mut S3ZipSink>,
+    left_out: Vec<LeftOutPhoto>,
+    last_progress: Instant,
+}
+
+impl Packing<'_> {
+    /// Puts a photo into the ZIP (or the left-out list), noting progress now and then. Fails
+    /// when another worker took the request over (or it is gone): this one must stop.
+    async fn place(
+        &mut self,
+        app: &App,
+        job: &DownloadJobRecord,
+        entry: Result<Entry, LeftOutPhoto>,
+    ) -> Result<(), JobError> {
+        match entry {
+            Ok(entry) => self.zips.add(entry).await?,
+            Err(left) => self.left_out.push(left),
+        }
+        if self.last_progress.elapsed() >= PROGRESS_EVERY {
+            self.last_progress = Instant::now();
+            let still_ours = app
+                .store()
+                .note_download_progress(job.grant_id, job.id, job.attempts, self.zips.entries())
+                .await?;
+            if !still_ours {
+                return Err(JobError::Ours(
+                    "another worker took the request over, or it is gone".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `original` without a watermark is the photographer's file, byte for byte.
 fn is_copy(render: &RenderSettings) -> bool {
     render.resolution == Resolution::Original && render.watermark.is_none()
 }
 
-/// One photo's ZIP entry, or why it is left out. `Err` only for faults worth a retry.
-async fn entry_for(
+/// The photographer's file, streamed from S3 into the ZIP as it arrives, or why it is left
+/// out. `Err` only for faults worth a retry.
+async fn copy_entry(
     store: &Store,
     render: &RenderSettings,
     photo: PhotoToZip,
 ) -> Result<Result<Entry, LeftOutPhoto>, JobError> {
-    let PhotoToZip { record, entry_name } = photo;
-    let left_out = |reason: &str| LeftOutPhoto {
-        photo_id: record.id,
-        filename: record.filename.clone(),
-        reason: reason.to_owned(),
-    };
-    let original_key = object_keys::original(record.gallery_id, record.id);
-    let entry = |content| Entry {
-        name: entry_name.clone(),
-        modified: record.created_at,
-        content,
-    };
-    if is_copy(render) {
-        return match store
-            .object_reader(&original_key, render.max_original_bytes)
-            .await
-        {
-            Ok(reader) => {
-                let len = reader.len;
-                let chunks = futures::stream::unfold(reader, |mut reader| async move {
-                    let chunk = reader.next_chunk().await.transpose()?;
-                    Some((chunk, reader))
-                });
-                Ok(Ok(entry(streamed(len, chunks))))
-            }
-            Err(StoreError::NotFound) => Ok(Err(left_out("missing"))),
-            Err(StoreError::TooLarge { .. }) => Ok(Err(left_out("too_large"))),
-            Err(e) => Err(e.into()),
-        };
+    let key = object_keys::original(photo.record.gallery_id, photo.record.id);
+    match store.object_reader(&key, render.max_original_bytes).await {
+        Ok(reader) => {
+            let len = reader.len;
+            let chunks = futures::stream::unfold(reader, |mut reader| async move {
+                let chunk = reader.next_chunk().await.transpose()?;
+                Some((chunk, reader))
+            });
+            Ok(Ok(photo.entry(streamed(len, chunks))))
+        }
+        Err(StoreError::NotFound) => Ok(Err(photo.left_out("missing"))),
+        Err(StoreError::TooLarge { .. }) => Ok(Err(photo.left_out("too_large"))),
+        Err(e) => Err(e.into()),
     }
+}
 
+/// The photo rendered for download (from the cache, or rendered now and cached), or why it is
+/// left out. `Err` only for faults worth a retry.
+async fn rendered_entry(
+    store: &Store,
+    pool: &RenderPool,
+    render: &RenderSettings,
+    photo: PhotoToZip,
+) -> Result<Result<Entry, LeftOutPhoto>, JobError> {
+    let record = &photo.record;
+    let original_key = object_keys::original(record.gallery_id, record.id);
     let watermark_fingerprint = render.watermark.as_ref().map(|(_, f)| f.as_str());
     let cache_key = object_keys::download_rendition(
         record.gallery_id,
@@ -287,7 +395,7 @@ async fn entry_for(
         .object_bytes(&cache_key, render.max_original_bytes)
         .await
     {
-        Ok(cached) => return Ok(Ok(entry(EntryContent::Whole(cached)))),
+        Ok(cached) => return Ok(Ok(photo.entry(EntryContent::Whole(cached)))),
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
@@ -296,8 +404,8 @@ async fn entry_for(
         .await
     {
         Ok(bytes) => bytes,
-        Err(StoreError::NotFound) => return Ok(Err(left_out("missing"))),
-        Err(StoreError::TooLarge { .. }) => return Ok(Err(left_out("too_large"))),
+        Err(StoreError::NotFound) => return Ok(Err(photo.left_out("missing"))),
+        Err(StoreError::TooLarge { .. }) => return Ok(Err(photo.left_out("too_large"))),
         Err(e) => return Err(e.into()),
     };
     let spec = DownloadSpec {
@@ -305,22 +413,13 @@ async fn entry_for(
         jpeg_quality: render.quality,
     };
     let watermark = render.watermark.as_ref().map(|(w, _)| Arc::clone(w));
-    let rendered = tokio::task::spawn_blocking(move || {
-        render_download(
-            &original,
-            spec,
-            watermark.as_deref(),
-            &DecodeLimits::default(),
-        )
-    })
-    .await
-    .map_err(|e| JobError::Ours(format!("render task failed: {e}")))?;
+    let rendered = pool.render(original, spec, watermark).await?;
     match rendered {
         Ok(rendition) => {
             store
                 .put_object(&cache_key, rendition.jpeg.clone(), "image/jpeg")
                 .await?;
-            Ok(Ok(entry(EntryContent::Whole(rendition.jpeg))))
+            Ok(Ok(photo.entry(EntryContent::Whole(rendition.jpeg))))
         }
         Err(failure @ RenderError::Internal(_)) => Err(JobError::Ours(format!(
             "rendering {} failed on our side: {failure}",
@@ -328,7 +427,7 @@ async fn entry_for(
         ))),
         Err(reason) => {
             tracing::warn!(photo_id = %record.id, code = reason.code(), "left out of the download");
-            Ok(Err(left_out(reason.code())))
+            Ok(Err(photo.left_out(reason.code())))
         }
     }
 }
