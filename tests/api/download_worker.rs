@@ -11,18 +11,32 @@ use proofsheet_tests::*;
 use serde_json::{Value, json};
 
 /// A gallery with one private link (downloads on, every resolution) and the link's path.
-struct Setup {
-    anna: Photographer,
-    gallery: String,
-    grant_id: String,
-    path: String,
-    email: String,
+pub(crate) struct Setup {
+    pub anna: Photographer,
+    pub gallery: String,
+    pub grant_id: String,
+    pub path: String,
+    pub email: String,
 }
 
-async fn setup(t: &TestApp, settings: Value) -> Setup {
+pub(crate) async fn setup(t: &TestApp, settings: Value) -> Setup {
+    setup_titled(t, "Smith wedding", settings).await
+}
+
+pub(crate) async fn setup_titled(t: &TestApp, title: &str, settings: Value) -> Setup {
     let anna = t.photographer("Anna Lee").await;
-    let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let email = unique_email("carol");
+    let gallery = t.create_gallery(&anna, title).await;
+    client(t, &anna, &gallery, settings).await
+}
+
+/// Another client's private link on `gallery`, `settings` over the download-friendly defaults.
+pub(crate) async fn client(
+    t: &TestApp,
+    anna: &Photographer,
+    gallery: &str,
+    settings: Value,
+) -> Setup {
+    let email = unique_email("client");
     let mut body = json!({
         "email": email,
         "downloads_enabled": true,
@@ -31,19 +45,25 @@ async fn setup(t: &TestApp, settings: Value) -> Setup {
     for (k, v) in settings.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let grant = t.create_private_access(&anna, &gallery, body).await;
+    let grant = t.create_private_access(anna, gallery, body).await;
     assert_eq!(grant.status, 201, "{grant:?}");
     Setup {
+        anna: anna.clone(),
+        gallery: gallery.to_owned(),
         grant_id: grant.json["grant_id"].as_str().unwrap().to_owned(),
         path: client_path(grant.json["link"].as_str().unwrap()),
-        anna,
-        gallery,
         email,
     }
 }
 
 /// Asks for `photos` at `resolution`; returns the request id.
-async fn request(t: &TestApp, s: &Setup, resolution: &str, photos: &[&str], key: &str) -> String {
+pub(crate) async fn request(
+    t: &TestApp,
+    s: &Setup,
+    resolution: &str,
+    photos: &[&str],
+    key: &str,
+) -> String {
     let accepted = t
         .create_download_request(
             &s.path,
@@ -56,14 +76,14 @@ async fn request(t: &TestApp, s: &Setup, resolution: &str, photos: &[&str], key:
     accepted.json["request_id"].as_str().unwrap().to_owned()
 }
 
-async fn status(t: &TestApp, s: &Setup, request: &str) -> Value {
+pub(crate) async fn status(t: &TestApp, s: &Setup, request: &str) -> Value {
     let reply = t.get_download_request(&s.path, None, request).await;
     assert_eq!(reply.status, 200, "{reply:?}");
     reply.json
 }
 
 /// (name, bytes) of every entry, in the ZIP's order.
-fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).expect("a ZIP");
     (0..archive.len())
         .map(|i| {
@@ -81,7 +101,7 @@ fn dimensions(jpeg: &[u8]) -> (u32, u32) {
     (img.width(), img.height())
 }
 
-fn zip_links(status: &Value) -> Vec<String> {
+pub(crate) fn zip_links(status: &Value) -> Vec<String> {
     status["zips"]
         .as_array()
         .unwrap()
@@ -199,26 +219,13 @@ async fn resolutions_size_the_files_and_the_watermark_is_there_only_when_the_lin
             marked_corner(5000, 2500),
         )
         .await;
-    let marked = t
-        .create_private_access(
-            &clean.anna,
-            &clean.gallery,
-            json!({
-                "email": unique_email("dan"),
-                "downloads_enabled": true,
-                "download_resolutions": ["web", "high", "original"],
-                "downloads_watermarked": true,
-            }),
-        )
-        .await;
-    assert_eq!(marked.status, 201, "{marked:?}");
-    let marked = Setup {
-        anna: clean.anna.clone(),
-        gallery: clean.gallery.clone(),
-        grant_id: marked.json["grant_id"].as_str().unwrap().to_owned(),
-        path: client_path(marked.json["link"].as_str().unwrap()),
-        email: String::new(),
-    };
+    let marked = client(
+        &t,
+        &clean.anna,
+        &clean.gallery,
+        json!({ "downloads_watermarked": true }),
+    )
+    .await;
     let ids = [
         (request(&t, &clean, "high", &[&photo], "h").await, &clean),
         (
@@ -622,4 +629,55 @@ async fn a_second_request_uses_the_cached_rendition_until_the_watermark_changes(
     let done = status(&t, &s, &third).await;
     assert_eq!(done["status"], "failed", "{done}");
     assert_eq!(done["left_out"][0]["reason"], "missing", "{done}");
+}
+
+#[tokio::test]
+async fn a_request_whose_every_try_failed_is_given_up_refunded_and_the_client_told() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let t = TestApp::spawn_with_clock(&[], Clock::fixed(now)).await;
+    let s = setup(&t, json!({ "download_limit": 5 })).await;
+    let photo = t
+        .seed_photo(&s.anna, &s.gallery, "a.jpg", jpeg(64, 48))
+        .await;
+    let id = request(&t, &s, "web", &[&photo], "k").await;
+    assert_eq!(t.get_downloads(&s.path, None).await.json["used"], 1);
+    let grant = GrantId::parse(&s.grant_id).unwrap();
+    let request_id = DownloadRequestId::parse(&id).unwrap();
+
+    // Four workers took it and died (or failed) in turn, each after its lease.
+    let lease = t.app.config().download_lease.as_secs();
+    for _ in 0..proofsheet_policy::downloads::MAX_DOWNLOAD_ATTEMPTS {
+        let claimed = t
+            .app
+            .store()
+            .claim_download_job(grant, request_id, t.app.now(), lease)
+            .await
+            .unwrap();
+        assert!(matches!(
+            claimed,
+            proofsheet_store::DownloadClaim::Claimed(_)
+        ));
+        t.app.clock().advance(lease + 1);
+    }
+    // The next delivery settles it instead of trying again.
+    assert_eq!(t.drain_downloads().await, 1);
+    let done = status(&t, &s, &id).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["left_out"][0]["reason"], "could_not_prepare", "{done}");
+    assert_eq!(t.get_downloads(&s.path, None).await.json["used"], 0);
+    let mails = t.emails_to(&s.email).await;
+    assert!(
+        mails.iter().any(|m| m["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not be prepared")),
+        "{mails:?}"
+    );
+    // And the client can ask again.
+    let again = request(&t, &s, "web", &[&photo], "k2").await;
+    assert_eq!(t.drain_downloads().await, 1);
+    assert_eq!(status(&t, &s, &again).await["status"], "ready");
 }

@@ -17,4 +17,5 @@ mod logs;
 mod pagination;
 mod photographer_api;
 mod probe;
+mod probe_downloads;
 mod watermark;

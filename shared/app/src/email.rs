@@ -4,6 +4,9 @@
 
 use askama::Template;
 use proofsheet_policy::Email;
+// A subject is one header line: what could break it or reverse its direction becomes a space,
+// as in the favourites export.
+use proofsheet_policy::favourites::one_line;
 use proofsheet_store::OutgoingEmail;
 
 /// A client's invitation to their private link.
@@ -34,7 +37,8 @@ impl Invitation<'_> {
             to: recipient,
             subject: format!(
                 "{} shared the gallery \"{}\" with you",
-                self.photographer, self.gallery_title
+                one_line(self.photographer),
+                one_line(self.gallery_title)
             ),
             text: InvitationText { m: self }.render()?,
             html: InvitationHtml { m: self }.render()?,
@@ -65,7 +69,7 @@ impl PersonalLink<'_> {
     pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
         Ok(OutgoingEmail {
             to: recipient,
-            subject: format!("Your link to \"{}\"", self.gallery_title),
+            subject: format!("Your link to \"{}\"", one_line(self.gallery_title)),
             text: PersonalLinkText { m: self }.render()?,
             html: PersonalLinkHtml { m: self }.render()?,
         })
@@ -111,12 +115,12 @@ impl DownloadReady<'_> {
         let subject = if self.zips.is_empty() {
             format!(
                 "Your download from \"{}\" could not be prepared",
-                self.gallery_title
+                one_line(self.gallery_title)
             )
         } else {
             format!(
                 "Your photos from \"{}\" are ready to download",
-                self.gallery_title
+                one_line(self.gallery_title)
             )
         };
         Ok(OutgoingEmail {

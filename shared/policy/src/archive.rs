@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::Resolution;
 
@@ -143,8 +144,10 @@ impl EntryName {
 /// Drop what can't or shouldn't be in a name, replace what Windows refuses, and trim the
 /// ends Windows would strip (trailing spaces and dots) so the name stays the one we chose.
 fn clean(raw: &str) -> String {
+    // One spelling per name: "é" typed as one character or as "e" and an accent is the same
+    // file name to macOS, so it must be the same name here too (composed, NFC).
     let kept: String = raw
-        .chars()
+        .nfc()
         .filter(|&c| !c.is_control() && !is_invisible(c))
         .map(|c| {
             if FORBIDDEN.contains(&c) || c == '/' || c == '\\' {
@@ -268,6 +271,16 @@ fn fold_case(name: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn names_that_differ_only_in_unicode_composition_are_the_same_name() {
+        let composed = "caf\u{e9}.jpg";
+        let decomposed = "cafe\u{301}.jpg";
+        assert_eq!(
+            names(&[composed, decomposed], false),
+            ["caf\u{e9}.jpg", "caf\u{e9} (2).jpg"]
+        );
+    }
 
     fn names(filenames: &[&str], as_jpeg: bool) -> Vec<String> {
         entry_names(filenames.iter().copied(), as_jpeg)

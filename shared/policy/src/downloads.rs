@@ -218,12 +218,31 @@ pub fn link_is_live(links_expire_at: Option<u64>, now: u64) -> bool {
 
 /// What a request still charges once the photos `left_out` of its ZIP are given back, and how
 /// many that gives back: a photo the client never received never counts against the limit.
-/// Photos the request did not charge (downloaded before) give nothing back.
-pub fn give_back(charged: &[PhotoId], left_out: &[PhotoId]) -> (Vec<PhotoId>, u32) {
-    let left_out: BTreeSet<&PhotoId> = left_out.iter().collect();
+/// Photos the request did not charge (downloaded before) give nothing back, and neither does a
+/// photo another of the client's requests holds (`held_elsewhere`): that request took it
+/// uncharged because this one paid for it, so the charge stays.
+pub fn give_back(
+    charged: &[PhotoId],
+    left_out: &[PhotoId],
+    held_elsewhere: &BTreeSet<PhotoId>,
+) -> (Vec<PhotoId>, u32) {
+    let left_out: BTreeSet<&PhotoId> = left_out
+        .iter()
+        .filter(|p| !held_elsewhere.contains(p))
+        .collect();
     let (returned, kept): (Vec<PhotoId>, Vec<PhotoId>) =
         charged.iter().partition(|id| left_out.contains(id));
     (kept, u32::try_from(returned.len()).unwrap_or(u32::MAX))
+}
+
+/// How many times a request is tried (claimed by a worker) before it is given up: failed, its
+/// charge given back, the client told. One less than the download queue's `maxReceiveCount`
+/// (5), so the last delivery settles it instead of leaving it to the dead-letter queue.
+pub const MAX_DOWNLOAD_ATTEMPTS: u32 = 4;
+
+/// Whether a request claimed for the `attempt`-th time (from 1) must be given up.
+pub fn out_of_attempts(attempt: u32) -> bool {
+    attempt > MAX_DOWNLOAD_ATTEMPTS
 }
 
 /// Where a download request is on its way to a ZIP.
@@ -305,10 +324,21 @@ mod tests {
     fn only_charged_photos_left_out_are_given_back() {
         let charged: Vec<PhotoId> = [1, 2, 3].map(photo).to_vec();
         // 2 was charged and left out; 9 was left out but downloaded before (free).
-        let (kept, returned) = give_back(&charged, &[photo(2), photo(9)]);
+        let none = BTreeSet::new();
+        let (kept, returned) = give_back(&charged, &[photo(2), photo(9)], &none);
         assert_eq!(kept, vec![photo(1), photo(3)]);
         assert_eq!(returned, 1);
-        assert_eq!(give_back(&charged, &[]), (charged.clone(), 0));
+        assert_eq!(give_back(&charged, &[], &none), (charged.clone(), 0));
+        // Another request delivers 2 uncharged: this one's charge for it stays.
+        let (kept, returned) = give_back(&charged, &[photo(2)], &photos(&[2]));
+        assert_eq!((kept, returned), (charged.clone(), 0));
+    }
+
+    #[test]
+    fn a_request_is_tried_four_times_then_given_up() {
+        assert!(!out_of_attempts(1));
+        assert!(!out_of_attempts(MAX_DOWNLOAD_ATTEMPTS));
+        assert!(out_of_attempts(MAX_DOWNLOAD_ATTEMPTS + 1));
     }
 
     proptest! {
@@ -319,7 +349,7 @@ mod tests {
         ) {
             let charged: Vec<PhotoId> = charged.into_iter().map(photo).collect();
             let left: Vec<PhotoId> = left_out.into_iter().map(photo).collect();
-            let (kept, returned) = give_back(&charged, &left);
+            let (kept, returned) = give_back(&charged, &left, &BTreeSet::new());
             prop_assert_eq!(kept.len() + returned as usize, charged.len());
             prop_assert!(kept.iter().all(|p| !left.contains(p) && charged.contains(p)));
         }

@@ -11,7 +11,10 @@
 //! - **Refunds.** Photos left out are taken off the request's `charged` and the grant's
 //!   `downloads_used` in the same transaction as the outcome, so a refund happens exactly once.
 //!   A charge racing the refund fails its own condition (`downloads_used` moved) and is decided
-//!   again from fresh reads (see the `downloads` module).
+//!   again from fresh reads (see the `downloads` module). The refund itself is written only while
+//!   the grant's `download_requests` is what it was when the client's other requests were read
+//!   (a photo another request holds uncharged keeps its charge), so a request accepted
+//!   meanwhile makes the worker decide it again.
 
 use aws_sdk_dynamodb::types::{
     AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
@@ -33,6 +36,16 @@ pub enum DownloadClaim {
     Busy,
     /// No such request (its grant was revoked, or its gallery deleted).
     Missing,
+}
+
+/// What recording a request's outcome did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    Recorded,
+    /// Another worker took the request over, or the request is gone.
+    ClaimLost,
+    /// The grant accepted another request (or is gone) since the refund was decided.
+    GrantChanged,
 }
 
 /// How a claimed request ended.
@@ -139,15 +152,18 @@ impl Store {
     }
 
     /// Records the outcome of claim `attempt` and gives the grant back what `finished.refunded`
-    /// says, in one transaction. `false` when the claim is no longer the request's or the
-    /// request or its grant is gone: nothing was written.
+    /// says, in one transaction. A refund is written only while the grant's `download_requests`
+    /// is still `requests_seen` (the count when the other requests were read to decide it), so
+    /// a request accepted meanwhile makes the caller decide again. Nothing is written unless
+    /// the outcome is [`Finish::Recorded`].
     pub async fn finish_download_job(
         &self,
         grant: GrantId,
         id: DownloadRequestId,
         attempt: u32,
         finished: &FinishedDownload,
-    ) -> Result<bool, StoreError> {
+        requests_seen: u64,
+    ) -> Result<Finish, StoreError> {
         let charged: Vec<AttributeValue> =
             finished.charged.iter().map(|p| s(p.to_string())).collect();
         let outcome = Update::builder()
@@ -183,13 +199,21 @@ impl Store {
                 .table_name(&self.resources.table)
                 .set_key(Some(key(keys::grant(grant), keys::GRANT)))
                 .update_expression("SET downloads_used = downloads_used - :refund")
-                .condition_expression("attribute_exists(PK) AND downloads_used >= :refund")
+                .condition_expression(
+                    "attribute_exists(PK) AND downloads_used >= :refund AND \
+                     (download_requests = :seen OR attribute_not_exists(download_requests))",
+                )
                 .expression_attribute_values(":refund", n(finished.refunded))
+                .expression_attribute_values(":seen", n(requests_seen))
                 .build()
                 .map_err(build_err)?;
             actions.push(TransactWriteItem::builder().update(refund).build());
         }
-        Ok(self.transact(actions).await?.is_ok())
+        Ok(match self.transact(actions).await? {
+            Ok(()) => Finish::Recorded,
+            Err(failed) if failed.contains(&0) => Finish::ClaimLost,
+            Err(_) => Finish::GrantChanged,
+        })
     }
 
     /// Notes that the client was emailed about the request (so a redelivery does not email

@@ -131,7 +131,7 @@ mod retry;
 mod transact;
 mod unlock;
 
-pub use download_jobs::{DownloadClaim, FinishedDownload};
+pub use download_jobs::{DownloadClaim, Finish, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
 pub use grants::ClientAccess;

@@ -21,7 +21,7 @@
 pub mod s3_sink;
 pub mod zip_stream;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,8 +37,8 @@ use proofsheet_render::{
     DecodeLimits, DownloadSpec, PreparedWatermark, RenderError, render_download,
 };
 use proofsheet_store::{
-    DownloadClaim, DownloadJobRecord, FinishedDownload, GalleryRecord, LeftOutPhoto, PhotoRecord,
-    Store, StoreError, ZipFileRecord, object_keys,
+    DownloadClaim, DownloadJobRecord, Finish, FinishedDownload, GalleryRecord, LeftOutPhoto,
+    PhotoRecord, Store, StoreError, ZipFileRecord, object_keys,
 };
 use sha2::{Digest, Sha256};
 
@@ -102,6 +102,10 @@ impl RenderPool {
     }
 }
 
+/// A cached rendition is at most this large: a JPEG of the largest photo decoding allows
+/// (120 MP) takes well under 3 bytes a pixel.
+const MAX_CACHED_RENDITION_BYTES: u64 = 360 << 20;
+
 /// Progress is written at most this often: often enough for a progress bar, rarely enough
 /// that a big download doesn't spend its time writing it.
 pub const PROGRESS_EVERY: Duration = Duration::from_secs(3);
@@ -163,6 +167,9 @@ async fn prepare(
             return Ok(());
         }
     };
+    if downloads::out_of_attempts(job.attempts) {
+        return give_up(app, &job).await;
+    }
     tracing::info!(%request_id, attempt = job.attempts, photos = job.photos.len(), "rendering");
     let Some(gallery) = app.store().gallery(job.gallery_id).await? else {
         return Ok(());
@@ -391,12 +398,15 @@ async fn rendered_entry(
         watermark_fingerprint,
         render.quality,
     );
+    // Our own rendition: it may be larger than the upload limit (an original-size render of a
+    // large photo), so it is read under the cap of what a decoded photo can be.
     match store
-        .object_bytes(&cache_key, render.max_original_bytes)
+        .object_bytes(&cache_key, MAX_CACHED_RENDITION_BYTES)
         .await
     {
         Ok(cached) => return Ok(Ok(photo.entry(EntryContent::Whole(cached)))),
-        Err(StoreError::NotFound) => {}
+        // Not cached (or absurdly large: rendered again, and the cache overwritten).
+        Err(StoreError::NotFound | StoreError::TooLarge { .. }) => {}
         Err(e) => return Err(e.into()),
     }
     let original = match store
@@ -465,8 +475,6 @@ async fn finish(
             bytes: summary.bytes,
         })
         .collect();
-    let left_out: Vec<PhotoId> = packed.left_out.iter().map(|l| l.photo_id).collect();
-    let (charged, refunded) = downloads::give_back(&job.charged, &left_out);
     let photos_done = zips.iter().map(|z| z.photos).sum();
     let finished = FinishedDownload {
         status: if zips.is_empty() {
@@ -474,8 +482,9 @@ async fn finish(
         } else {
             DownloadStatus::Ready
         },
-        charged,
-        refunded,
+        // Decided with the refund, when recorded.
+        charged: job.charged.clone(),
+        refunded: 0,
         left_out: packed.left_out,
         photos_done,
         finished_at: now,
@@ -483,33 +492,110 @@ async fn finish(
             .then(|| started_at + app.config().download_link_ttl.as_secs()),
         zips,
     };
-    let recorded = app
-        .store()
-        .finish_download_job(job.grant_id, job.id, job.attempts, &finished)
-        .await?;
+    record_and_email(app, job, finished).await
+}
+
+/// How often the refund is decided again because the client's requests changed meanwhile.
+const MAX_REFUND_ROUNDS: u32 = 10;
+
+/// Records the outcome with its refund (the photos left out, but not those another of the
+/// client's requests holds: see `give_back`), then emails the client.
+async fn record_and_email(
+    app: &App,
+    job: &DownloadJobRecord,
+    mut finished: FinishedDownload,
+) -> Result<(), JobError> {
+    let store = app.store();
+    let left_out: Vec<PhotoId> = finished.left_out.iter().map(|l| l.photo_id).collect();
+    let mut recorded = false;
+    for _ in 0..MAX_REFUND_ROUNDS {
+        let Some(grant) = store.grant(job.grant_id).await? else {
+            return forget_unrecorded(app, job, &finished).await;
+        };
+        // Read after the grant: a request accepted later moves its counter, and the write fails.
+        let held_elsewhere: BTreeSet<PhotoId> = store
+            .download_jobs(job.grant_id)
+            .await?
+            .into_iter()
+            .filter(|other| other.id != job.id && other.status != DownloadStatus::Failed)
+            // What it delivered, or still may: not what it left out.
+            .flat_map(|other| {
+                let left: BTreeSet<PhotoId> = other.left_out.iter().map(|l| l.photo_id).collect();
+                other.photos.into_iter().filter(move |p| !left.contains(p))
+            })
+            .collect();
+        (finished.charged, finished.refunded) =
+            downloads::give_back(&job.charged, &left_out, &held_elsewhere);
+        match store
+            .finish_download_job(
+                job.grant_id,
+                job.id,
+                job.attempts,
+                &finished,
+                grant.download_requests,
+            )
+            .await?
+        {
+            Finish::Recorded => {
+                recorded = true;
+                break;
+            }
+            Finish::ClaimLost => return forget_unrecorded(app, job, &finished).await,
+            Finish::GrantChanged => continue,
+        }
+    }
     if !recorded {
-        return forget_unrecorded(app, job, &finished).await;
+        return Err(JobError::Ours(
+            "the client's requests kept changing while the outcome was recorded".into(),
+        ));
     }
     tracing::info!(
         request_id = %job.id,
         status = ?finished.status,
         zips = finished.zips.len(),
-        photos = photos_done,
+        photos = finished.photos_done,
         left_out = finished.left_out.len(),
         refunded = finished.refunded,
         "download finished"
     );
     let finished_job = DownloadJobRecord {
         status: finished.status,
+        photos_done: finished.photos_done,
+        finished_at: Some(finished.finished_at),
+        links_expire_at: finished.links_expire_at,
         zips: finished.zips,
         left_out: finished.left_out,
         charged: finished.charged,
-        photos_done,
-        finished_at: Some(now),
-        links_expire_at: finished.links_expire_at,
         ..job.clone()
     };
     email_client(app, &finished_job).await
+}
+
+/// The request failed on every earlier try (each ended in an error or a dead worker): it ends
+/// as `failed`, everything it charged is given back, and the client is told. Without this it
+/// would stay `rendering` for good, charged, and count against the client's pending requests.
+async fn give_up(app: &App, job: &DownloadJobRecord) -> Result<(), JobError> {
+    tracing::error!(request_id = %job.id, attempts = job.attempts, "giving up on a download request");
+    let left_out: Vec<LeftOutPhoto> = job
+        .photos
+        .iter()
+        .map(|&photo_id| LeftOutPhoto {
+            photo_id,
+            filename: String::new(),
+            reason: "could_not_prepare".into(),
+        })
+        .collect();
+    let finished = FinishedDownload {
+        status: DownloadStatus::Failed,
+        zips: Vec::new(),
+        left_out,
+        charged: job.charged.clone(),
+        refunded: 0,
+        photos_done: 0,
+        finished_at: app.now(),
+        links_expire_at: None,
+    };
+    record_and_email(app, job, finished).await
 }
 
 /// Our outcome was not recorded: another worker took over (it writes the same keys, so its
