@@ -1,5 +1,6 @@
 //! Logs: JSON lines on stdout, which Lambda sends to CloudWatch as they are.
 
+use tracing::Level;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -21,13 +22,18 @@ pub fn init_tracing() {
 /// syntax without the regex engine `EnvFilter` would put in every function; a value it can't
 /// read means the default, not silence.
 ///
-/// The SDK's runtime is held at DEBUG whatever `RUST_LOG` says: at TRACE it logs whole
-/// requests and responses, which carry clients' emails and password hashes.
+/// The SDK's runtime is held at DEBUG at most, whatever `RUST_LOG` says: at TRACE it logs
+/// whole requests and responses, which carry clients' emails and password hashes. (At most:
+/// below that it follows `RUST_LOG`, or every function would log each call's DEBUG lines.)
 fn log_filter(rust_log: Option<&str>) -> Targets {
-    rust_log
+    let targets = rust_log
         .and_then(|value| value.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
-        .with_target("aws_smithy_runtime", LevelFilter::DEBUG)
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    if targets.would_enable("aws_smithy_runtime", &Level::TRACE) {
+        targets.with_target("aws_smithy_runtime", LevelFilter::DEBUG)
+    } else {
+        targets
+    }
 }
 
 #[cfg(test)]
@@ -66,6 +72,14 @@ mod tests {
             assert!(
                 filter.would_enable(orchestrator, &Level::DEBUG),
                 "{rust_log}"
+            );
+        }
+        // Below the cap, RUST_LOG rules: the default and `warn` leave the SDK's DEBUG out.
+        for rust_log in [None, Some("warn"), Some("info")] {
+            let filter = log_filter(rust_log);
+            assert!(
+                !filter.would_enable(orchestrator, &Level::DEBUG),
+                "{rust_log:?}"
             );
         }
     }
