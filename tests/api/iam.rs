@@ -113,6 +113,7 @@ async fn tour(t: &TestApp) {
     t.update_private_access(&anna, &gallery, grant_id, json!({ "download_limit": 9 }))
         .await;
     favourites_and_downloads(t, &anna, &gallery, &photo, &path, &session).await;
+    client_logins(t, &anna, &gallery).await;
     t.delete_private_access(&anna, &gallery, grant_id).await;
 
     // An upload that lands after its photo was deleted.
@@ -276,6 +277,50 @@ async fn favourites_and_downloads(
     let (opened, zip) = t.fetch_zip(done.json["link"].as_str().unwrap()).await;
     assert_eq!(opened.status, 302, "{opened:?}");
     assert!(zip.is_some());
+}
+
+/// Client logins: created, listed, changed (a new code), a gallery released with its
+/// sub-galleries (transaction, email), the login page (a wrong code, then the right one), the
+/// overview (covers presigned), a withdrawal and the login's deletion with a release left.
+async fn client_logins(t: &TestApp, anna: &Photographer, gallery: &str) {
+    let created = t
+        .create_client_login(
+            anna,
+            json!({ "name": "Carol", "email": unique_email("carol"), "access_code": "CAROL-TOUR-2026" }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let login = created.json["login_id"].as_str().unwrap().to_owned();
+    assert_eq!(t.list_client_logins(anna).await.status, 200);
+    assert_eq!(t.get_client_login(anna, &login).await.status, 200);
+    assert_eq!(t.get_account(anna).await.status, 200);
+    let changed = t
+        .update_client_login(anna, &login, json!({ "new_access_code": true }))
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    let code = changed.json["access_code"].as_str().unwrap().to_owned();
+    let released = t
+        .release_gallery(
+            anna,
+            &login,
+            gallery,
+            Some(json!({ "include_subgalleries": true })),
+        )
+        .await;
+    assert_eq!(released.status, 201, "{released:?}");
+    let again = t
+        .release_gallery(anna, &login, gallery, Some(json!({ "download_limit": 5 })))
+        .await;
+    assert_eq!(again.status, 200, "{again:?}");
+    assert_eq!(t.list_releases(anna, &login).await.status, 200);
+    assert_eq!(t.log_in(&anna.slug, "WRONG-CODE-1234").await.status, 401);
+    let logged_in = t.log_in(&anna.slug, &code).await;
+    assert_eq!(logged_in.status, 200, "{logged_in:?}");
+    let session = logged_in.json["session"].as_str().unwrap();
+    let overview = t.my_galleries(Some(session)).await;
+    assert_eq!(overview.status, 200, "{overview:?}");
+    assert_eq!(t.withdraw_gallery(anna, &login, gallery).await.status, 204);
+    assert_eq!(t.delete_client_login(anna, &login).await.status, 204);
 }
 
 /// Makes a download request look as if its accepting call stopped before sending it, a while

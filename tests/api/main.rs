@@ -3,6 +3,7 @@
 //! the AWS SDK once instead of once per area. Run through `./scripts/test`, which starts moto.
 
 mod client_access;
+mod client_logins;
 mod consistency;
 mod download_delivery;
 mod download_worker;

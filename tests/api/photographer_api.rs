@@ -95,13 +95,21 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
         .expect("grant id")
         .to_owned();
 
+    let login = t
+        .create_client_login(&anna, json!({ "name": "Carol" }))
+        .await;
+    let login = login.json["login_id"]
+        .as_str()
+        .expect("login id")
+        .to_owned();
+
     let routes: Vec<_> = ROUTES
         .iter()
         .filter(|r| r.audience == Audience::Photographer)
         .collect();
     assert_eq!(
         routes.len(),
-        16,
+        25,
         "photographer routes changed: review this test"
     );
     let basic_with_real_key = format!("Basic {}", anna.api_key);
@@ -110,7 +118,8 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
             .path
             .replace("{gallery_id}", &gallery)
             .replace("{photo_id}", &photo)
-            .replace("{grant_id}", &grant);
+            .replace("{grant_id}", &grant)
+            .replace("{login_id}", &login);
         let what = format!("{} {}", spec.method, spec.path);
         // 401 (not no_route) also proves the substituted path reached the route.
         let no_key = t.call(spec.method, &path, None, None).await;
@@ -145,6 +154,7 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
     assert_eq!(t.photos(&anna, &gallery).await.len(), 1);
     assert_eq!(grants(&t, &anna, &gallery).await.len(), 1);
     ok(t.get_gallery(&anna, &gallery).await);
+    ok(t.get_client_login(&anna, &login).await);
 }
 
 #[tokio::test]
@@ -171,15 +181,23 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
     let before_general = general_access(&t, &anna, &gallery).await;
     let before_grants = grants(&t, &anna, &gallery).await;
 
-    // Ben's requests are all well-formed, so only ownership can refuse them.
+    // Ben's requests are all well-formed, so only ownership can refuse them: he names his own
+    // client login where a route takes one.
     let spy = unique_email("spy");
+    let bens_login = t
+        .create_client_login(&ben, json!({ "name": "Spy", "email": spy }))
+        .await;
+    let bens_login = bens_login.json["login_id"]
+        .as_str()
+        .expect("login id")
+        .to_owned();
     let gallery_routes: Vec<_> = ROUTES
         .iter()
         .filter(|r| r.path.contains("{gallery_id}"))
         .collect();
     assert_eq!(
         gallery_routes.len(),
-        13,
+        15,
         "gallery routes changed: review this test"
     );
     for spec in gallery_routes {
@@ -198,7 +216,8 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
             .path
             .replace("{gallery_id}", &gallery)
             .replace("{photo_id}", &photo)
-            .replace("{grant_id}", &grant);
+            .replace("{grant_id}", &grant)
+            .replace("{login_id}", &bens_login);
         let reply = t.call(spec.method, &path, Some(&ben.api_key), body).await;
         assert_eq!(
             (reply.status, reply.error_code()),
@@ -220,6 +239,11 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
     assert_eq!(general_access(&t, &anna, &gallery).await, before_general);
     assert_eq!(grants(&t, &anna, &gallery).await, before_grants);
     assert!(t.emails_to(&spy).await.is_empty());
+    assert_eq!(
+        t.list_releases(&ben, &bens_login).await.json["galleries"],
+        json!([]),
+        "nothing of Anna's was released to Ben's login"
+    );
 }
 
 #[tokio::test]

@@ -52,6 +52,8 @@ pub struct Photographer {
     pub id: String,
     pub api_key: String,
     pub name: String,
+    /// Their login page's name (`/p/{slug}`).
+    pub slug: String,
 }
 
 #[derive(Debug)]
@@ -149,6 +151,7 @@ impl TestApp {
             id: record.id.to_string(),
             api_key,
             name: name.into(),
+            slug,
         }
     }
 
@@ -724,6 +727,17 @@ impl TestApp {
         let session = unlocked.json["session"].as_str().unwrap().to_owned();
         let view = t.view_gallery(&path, Some(&session)).await;
         assert_eq!(view.status, 200);
+        // A client login: its code, a wrong one tried, and its session.
+        let login = t
+            .create_client_login(
+                &anna,
+                json!({ "name": "Carol", "access_code": "CAROL-SECRET-77" }),
+            )
+            .await;
+        assert_eq!(login.status, 201, "{login:?}");
+        t.log_in(&anna.slug, "WRONG-GUESS-88").await;
+        let logged_in = t.log_in(&anna.slug, "carol-secret-77").await;
+        let login_session = logged_in.json["session"].as_str().unwrap().to_owned();
         let token = |link: &str| link.rsplit('/').next().unwrap().to_owned();
         Secrets {
             values: vec![
@@ -734,6 +748,11 @@ impl TestApp {
                 token(&general_link),
                 token(&private_link),
                 session,
+                "CAROL-SECRET-77".into(),
+                // Folded as stored: still a secret.
+                "CAR01SECRET77".into(),
+                "WRONG-GUESS-88".into(),
+                login_session,
                 // The unlock tries' address: counted by a keyed hash, never stored or logged.
                 CALLER_IP.to_string(),
             ],

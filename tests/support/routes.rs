@@ -313,6 +313,94 @@ impl TestApp {
         self.call("GET", &path, session, None).await
     }
 
+    // -----------------------------------------------------------------------------------------
+    // Client logins
+    // -----------------------------------------------------------------------------------------
+
+    /// `POST /client-logins`
+    pub async fn create_client_login(&self, who: &Photographer, body: Value) -> Reply {
+        self.as_photographer(who, "POST", "/client-logins", Some(body))
+            .await
+    }
+
+    /// `GET /client-logins`
+    pub async fn list_client_logins(&self, who: &Photographer) -> Reply {
+        self.as_photographer(who, "GET", "/client-logins", None)
+            .await
+    }
+
+    /// `GET /client-logins/{login_id}`
+    pub async fn get_client_login(&self, who: &Photographer, login: &str) -> Reply {
+        let path = format!("/client-logins/{login}");
+        self.as_photographer(who, "GET", &path, None).await
+    }
+
+    /// `PATCH /client-logins/{login_id}`
+    pub async fn update_client_login(&self, who: &Photographer, login: &str, body: Value) -> Reply {
+        let path = format!("/client-logins/{login}");
+        self.as_photographer(who, "PATCH", &path, Some(body)).await
+    }
+
+    /// `DELETE /client-logins/{login_id}`
+    pub async fn delete_client_login(&self, who: &Photographer, login: &str) -> Reply {
+        let path = format!("/client-logins/{login}");
+        self.as_photographer(who, "DELETE", &path, None).await
+    }
+
+    /// `PUT /client-logins/{login_id}/galleries/{gallery_id}` (no body when `None`).
+    pub async fn release_gallery(
+        &self,
+        who: &Photographer,
+        login: &str,
+        gallery: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let path = format!("/client-logins/{login}/galleries/{gallery}");
+        self.as_photographer(who, "PUT", &path, body).await
+    }
+
+    /// `DELETE /client-logins/{login_id}/galleries/{gallery_id}`
+    pub async fn withdraw_gallery(&self, who: &Photographer, login: &str, gallery: &str) -> Reply {
+        let path = format!("/client-logins/{login}/galleries/{gallery}");
+        self.as_photographer(who, "DELETE", &path, None).await
+    }
+
+    /// `GET /client-logins/{login_id}/galleries`
+    pub async fn list_releases(&self, who: &Photographer, login: &str) -> Reply {
+        let path = format!("/client-logins/{login}/galleries");
+        self.as_photographer(who, "GET", &path, None).await
+    }
+
+    /// `GET /account`
+    pub async fn get_account(&self, who: &Photographer) -> Reply {
+        self.as_photographer(who, "GET", "/account", None).await
+    }
+
+    /// `POST /p/{slug}/login`
+    pub async fn log_in(&self, slug: &str, access_code: &str) -> Reply {
+        let body = json!({ "access_code": access_code });
+        self.call("POST", &format!("/p/{slug}/login"), None, Some(body))
+            .await
+    }
+
+    /// `POST /p/{slug}/login` from another network address.
+    pub async fn log_in_from(&self, source: IpAddr, slug: &str, access_code: &str) -> Reply {
+        let body = json!({ "access_code": access_code });
+        self.call_from(
+            source,
+            "POST",
+            &format!("/p/{slug}/login"),
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    /// `GET /me/galleries` with a login session.
+    pub async fn my_galleries(&self, session: Option<&str>) -> Reply {
+        self.call("GET", "/me/galleries", session, None).await
+    }
+
     async fn as_photographer(
         &self,
         who: &Photographer,

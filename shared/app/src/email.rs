@@ -46,6 +46,45 @@ impl Invitation<'_> {
     }
 }
 
+/// A client login's news: the photographer released a gallery to them. It points at the login
+/// page, not at the gallery's link: the email alone opens nothing, the access code does.
+pub struct GalleryReleased<'a> {
+    pub photographer: &'a str,
+    pub client_name: &'a str,
+    pub gallery_title: &'a str,
+    /// Sub-galleries released with it.
+    pub subgalleries: usize,
+    /// The photographer's login page (`/p/{slug}`).
+    pub login_page: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/gallery_released.txt")]
+struct GalleryReleasedText<'a> {
+    m: &'a GalleryReleased<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/gallery_released.html")]
+struct GalleryReleasedHtml<'a> {
+    m: &'a GalleryReleased<'a>,
+}
+
+impl GalleryReleased<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        Ok(OutgoingEmail {
+            to: recipient,
+            subject: format!(
+                "{} added \"{}\" to your galleries",
+                one_line(self.photographer),
+                one_line(self.gallery_title)
+            ),
+            text: GalleryReleasedText { m: self }.render()?,
+            html: GalleryReleasedHtml { m: self }.render()?,
+        })
+    }
+}
+
 /// A visitor's own link, after they gave their email on the general link (or asked again).
 pub struct PersonalLink<'a> {
     pub photographer: &'a str,
@@ -138,6 +177,45 @@ mod tests {
 
     fn email() -> Email {
         Email::parse("carol@example.com").unwrap()
+    }
+
+    #[test]
+    fn a_release_points_at_the_login_page_and_counts_sub_galleries() {
+        let mail = GalleryReleased {
+            photographer: "Anna Lee",
+            client_name: "Carol <b>",
+            gallery_title: "Smith wedding",
+            subgalleries: 2,
+            login_page: "https://proofsheet.test/p/anna-lee",
+        }
+        .to(email())
+        .unwrap();
+        assert_eq!(
+            mail.subject,
+            "Anna Lee added \"Smith wedding\" to your galleries"
+        );
+        assert!(mail.text.starts_with("Hello Carol <b>,\n"), "{}", mail.text);
+        assert!(
+            mail.text.contains("(with 2 sub-galleries)"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.text.ends_with("\nhttps://proofsheet.test/p/anna-lee"));
+        assert!(
+            mail.html
+                .contains(r#"<a href="https://proofsheet.test/p/anna-lee">"#)
+        );
+        assert!(mail.html.contains("Carol &#60;b&#62;") || mail.html.contains("Carol &lt;b&gt;"));
+        let one = GalleryReleased {
+            photographer: "A",
+            client_name: "C",
+            gallery_title: "T",
+            subgalleries: 1,
+            login_page: "https://x/p/a",
+        }
+        .to(email())
+        .unwrap();
+        assert!(one.text.contains("(with 1 sub-gallery)"), "{}", one.text);
     }
 
     #[test]

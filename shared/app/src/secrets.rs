@@ -8,6 +8,13 @@
 //! - API keys: 256 random bits, stored as SHA-256 (they are high-entropy, so a fast hash is right).
 //! - Passwords: argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's minimum),
 //!   run on the blocking pool so a hash never stalls other requests.
+//! - Client-login access codes: argon2id too, with the same parameters, but salted per
+//!   photographer with a keyed salt (HMAC of the photographer id under a key derived from
+//!   `SECRET_KEY`) instead of a random one per code: the login page finds a login by its code
+//!   alone, so the hash must be computable from the code. The table holds only that hash; without
+//!   the secret key nothing can be precomputed, and with it each guess still costs an argon2id.
+//! - Client-login sessions: HMAC-SHA256 over the claims (login, expiry, code version), under
+//!   their own derived key.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, PasswordHash as PhcHash};
@@ -15,7 +22,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use proofsheet_policy::tokens::DownloadLinkToken;
-use proofsheet_policy::{DownloadRequestId, GrantId, PasswordHash, SessionClaims, ShareToken};
+use proofsheet_policy::{
+    AccessCode, DownloadRequestId, GrantId, LoginSessionClaims, PasswordHash, PhotographerId,
+    SessionClaims, ShareToken,
+};
 use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
@@ -39,6 +49,8 @@ pub struct Secrets {
     session_key: [u8; 32],
     source_key: [u8; 32],
     download_key: [u8; 32],
+    access_code_key: [u8; 32],
+    login_session_key: [u8; 32],
 }
 
 impl Secrets {
@@ -48,6 +60,8 @@ impl Secrets {
             session_key: hmac(secret_key, &[b"proofsheet/client-session/v1"]),
             source_key: hmac(secret_key, &[b"proofsheet/unlock-source/v1"]),
             download_key: hmac(secret_key, &[b"proofsheet/download-link/v1"]),
+            access_code_key: hmac(secret_key, &[b"proofsheet/access-code-salt/v1"]),
+            login_session_key: hmac(secret_key, &[b"proofsheet/login-session/v1"]),
         }
     }
 
@@ -93,6 +107,40 @@ impl Secrets {
         expected.verifier.ct_eq(&token.verifier).into()
     }
 
+    /// The stored form of an access code on `owner`'s login page: argon2id under the
+    /// photographer's keyed salt, base64url. The same code gives the same hash, so a login is
+    /// found by it; it is computed off the async threads.
+    pub async fn access_code_hash(
+        &self,
+        owner: PhotographerId,
+        code: &AccessCode,
+    ) -> Result<String, String> {
+        let salt: [u8; 16] = hmac(&self.access_code_key, &[owner.as_uuid().as_bytes()])[..16]
+            .try_into()
+            .unwrap_or_else(|_| unreachable!());
+        let folded = code.folded().to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut hash = [0u8; 32];
+            Argon2::default()
+                .hash_password_into(folded.as_bytes(), &salt, &mut hash)
+                .map_err(|e| e.to_string())?;
+            Ok(URL_SAFE_NO_PAD.encode(hash))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    pub fn sign_login_session(&self, claims: &LoginSessionClaims) -> String {
+        claims.encode(&hmac(&self.login_session_key, &[&claims.signed_bytes()]))
+    }
+
+    /// The claims of an authentic login session; `None` for forged or malformed ones.
+    pub fn open_login_session(&self, raw: &str) -> Option<LoginSessionClaims> {
+        let (claims, mac) = LoginSessionClaims::parse(raw)?;
+        let expected = hmac(&self.login_session_key, &[&claims.signed_bytes()]);
+        bool::from(expected.ct_eq(&mac)).then_some(claims)
+    }
+
     pub fn sign_session(&self, claims: &SessionClaims) -> String {
         claims.encode(&hmac(&self.session_key, &[&claims.signed_bytes()]))
     }
@@ -120,6 +168,13 @@ pub fn api_key_hash(key: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A new client-login access code from the OS's randomness.
+pub fn new_access_code() -> AccessCode {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    AccessCode::generate(bytes)
 }
 
 /// A fresh 256-bit secret for `SECRET_KEY`, base64url.
@@ -217,6 +272,50 @@ mod tests {
         let (_, mac) = SessionClaims::parse(&session).unwrap();
         assert_eq!(secrets.open_session(&longer.encode(&mac)), None);
         assert_eq!(Secrets::new(&[9; 32]).open_session(&session), None);
+    }
+
+    #[tokio::test]
+    async fn access_codes_hash_the_same_per_photographer_and_differ_across_keys_and_pages() {
+        let secrets = Secrets::new(&[7; 32]);
+        let owner = PhotographerId::from_uuid(Uuid::from_u128(1));
+        let code = AccessCode::generate([5; 16]);
+        let hash = secrets.access_code_hash(owner, &code).await.unwrap();
+        assert_eq!(hash.len(), 43);
+        assert!(!hash.contains(code.folded()));
+        // Typed another way, the same code finds the same login.
+        let typed = AccessCode::typed(&code.shown().to_lowercase()).unwrap();
+        assert_eq!(secrets.access_code_hash(owner, &typed).await.unwrap(), hash);
+        let other_owner = PhotographerId::from_uuid(Uuid::from_u128(2));
+        assert_ne!(
+            secrets.access_code_hash(other_owner, &code).await.unwrap(),
+            hash
+        );
+        let other_key = Secrets::new(&[8; 32]);
+        assert_ne!(
+            other_key.access_code_hash(owner, &code).await.unwrap(),
+            hash
+        );
+    }
+
+    #[test]
+    fn login_sessions_cannot_be_forged_or_pass_for_link_sessions() {
+        let secrets = Secrets::new(&[7; 32]);
+        let claims = LoginSessionClaims {
+            login_id: proofsheet_policy::ClientLoginId::from_uuid(Uuid::from_u128(1)),
+            expires_at: 10,
+            code_version: 0,
+        };
+        let session = secrets.sign_login_session(&claims);
+        assert_eq!(secrets.open_login_session(&session), Some(claims));
+        assert_eq!(Secrets::new(&[9; 32]).open_login_session(&session), None);
+        // Same length and layout as a link session, but signed under another key.
+        assert_eq!(secrets.open_session(&session), None);
+        let link_session = secrets.sign_session(&SessionClaims {
+            grant_id: grant(1),
+            expires_at: 10,
+            password_version: 0,
+        });
+        assert_eq!(secrets.open_login_session(&link_session), None);
     }
 
     #[test]

@@ -21,6 +21,14 @@ pub enum ApiError {
     PasswordRequired,
     #[error("the password is not correct")]
     WrongPassword,
+    #[error(
+        "log in on your photographer's login page first and send the session as Authorization: Bearer <session>"
+    )]
+    LoginRequired,
+    /// One answer for a wrong code, an unknown page and a revoked login, so none can be told
+    /// apart.
+    #[error("this access code does not open anything here; check it and try again")]
+    WrongAccessCode,
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error(
@@ -61,6 +69,8 @@ impl ApiError {
             Self::Unauthorized => (401, "unauthorized"),
             Self::PasswordRequired => (401, "password_required"),
             Self::WrongPassword => (401, "wrong_password"),
+            Self::LoginRequired => (401, "login_required"),
+            Self::WrongAccessCode => (401, "wrong_access_code"),
             Self::TooManyAttempts { .. } => (429, "too_many_attempts"),
             Self::EmailRequired => (403, "email_required"),
             Self::DownloadsDisabled => (403, "downloads_disabled"),
@@ -102,6 +112,11 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound,
+            // The photographer chose a code another of their logins has: their input to change.
+            StoreError::Conflict(Conflict::AccessCodeTaken) => Self::Invalid(Invalid::new(
+                "access_code",
+                conflict_message(Conflict::AccessCodeTaken),
+            )),
             StoreError::Conflict(conflict) => {
                 Self::conflict(conflict.code(), conflict_message(conflict))
             }
@@ -161,7 +176,12 @@ fn conflict_message(conflict: Conflict) -> &'static str {
         Conflict::ConcurrentUpdate => {
             "other changes to the same thing kept landing at the same moment; send the request again"
         }
+        Conflict::AccessCodeTaken => {
+            "another of your client logins has this access code; choose another (or leave it out for a generated one)"
+        }
+        Conflict::AlreadyReleased => "this gallery is already released to this login",
         Conflict::PhotographerExists
+        | Conflict::LoginExists
         | Conflict::GalleryExists
         | Conflict::PhotoExists
         | Conflict::GrantExists => "the request conflicts with the current state",

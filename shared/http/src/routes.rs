@@ -121,6 +121,15 @@ routes! {
     DeletePrivateAccess "DELETE" "/galleries/{gallery_id}/private-access/{grant_id}" "delete-private-access" Photographer NotNeeded photographer::access::delete_private;
     CreateLogoUpload "POST" "/watermark-logo" "create-logo-upload" Photographer NotNeeded photographer::photos::create_logo_upload;
     ListGalleryFavourites "GET" "/galleries/{gallery_id}/favourites" "list-gallery-favourites" Photographer NotNeeded photographer::favourites::list;
+    CreateClientLogin "POST" "/client-logins" "create-client-login" Photographer Needed photographer::logins::create;
+    ListClientLogins "GET" "/client-logins" "list-client-logins" Photographer NotNeeded photographer::logins::list;
+    GetClientLogin "GET" "/client-logins/{login_id}" "get-client-login" Photographer NotNeeded photographer::logins::get;
+    UpdateClientLogin "PATCH" "/client-logins/{login_id}" "update-client-login" Photographer Needed photographer::logins::update;
+    DeleteClientLogin "DELETE" "/client-logins/{login_id}" "delete-client-login" Photographer NotNeeded photographer::logins::delete;
+    ReleaseGallery "PUT" "/client-logins/{login_id}/galleries/{gallery_id}" "release-gallery" Photographer Needed photographer::logins::release;
+    WithdrawGallery "DELETE" "/client-logins/{login_id}/galleries/{gallery_id}" "withdraw-gallery" Photographer NotNeeded photographer::logins::withdraw;
+    ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins::list_releases;
+    GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins::account;
     ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client::view_gallery;
     UnlockGallery "POST" "/g/{token}/unlock" "unlock-gallery" Client Needed client::unlock_gallery;
     IdentifyVisitor "POST" "/g/{token}/identify" "identify-visitor" Client Needed client::identify::identify;
@@ -134,6 +143,8 @@ routes! {
     ListDownloadRequests "GET" "/g/{token}/downloads/requests" "list-download-requests" Client Needed client::downloads::list_requests;
     GetDownloadRequest "GET" "/g/{token}/downloads/requests/{request_id}" "get-download-request" Client Needed client::downloads::get_request;
     OpenDownloadLink "GET" "/d/{token}" "open-download-link" Client Needed client::downloads::open_zip;
+    LogIn "POST" "/p/{slug}/login" "log-in" Client Needed client::logins::log_in;
+    MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins::my_galleries;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;
@@ -188,7 +199,9 @@ mod tests {
                 .replace("{photo_id}", "p1")
                 .replace("{grant_id}", "r1")
                 .replace("{token}", "t1")
-                .replace("{request_id}", "q1");
+                .replace("{request_id}", "q1")
+                .replace("{login_id}", "l1")
+                .replace("{slug}", "s1");
             let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
             let (route, params) = match_route(&method, &path).unwrap();
             assert_eq!(route, spec.route, "{} {}", spec.method, spec.path);
@@ -213,10 +226,17 @@ mod tests {
     }
 
     #[test]
-    fn client_routes_are_the_share_link_and_download_link_routes() {
+    fn client_routes_are_the_link_and_client_login_routes() {
         for spec in ROUTES {
-            let is_link = spec.path.starts_with("/g/") || spec.path.starts_with("/d/");
-            assert_eq!(spec.audience == Audience::Client, is_link, "{}", spec.path);
+            let is_client = ["/g/", "/d/", "/p/", "/me/"]
+                .iter()
+                .any(|prefix| spec.path.starts_with(prefix));
+            assert_eq!(
+                spec.audience == Audience::Client,
+                is_client,
+                "{}",
+                spec.path
+            );
         }
     }
 

@@ -10,7 +10,8 @@ use proofsheet_policy::{
     AccessSettings, DownloadState, DownloadStatus, DownloadUsage, Resolution, WatermarkSettings,
 };
 use proofsheet_store::{
-    DownloadJobRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord, PhotoStatus,
+    ClientLoginRecord, DownloadJobRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord,
+    PhotoStatus, PhotographerRecord, ReleaseRecord,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -85,9 +86,13 @@ pub(crate) struct GrantView {
     #[schema(inline)]
     pub usage: UsageView,
     /// `photographer`: shared by the photographer; `visitor`: a visitor of the general link gave
-    /// this email to keep favourites or download (settings copied from the general link then).
-    #[schema(value_type = String, pattern = "^(photographer|visitor)$")]
+    /// this email to keep favourites or download (settings copied from the general link then);
+    /// `login`: the gallery was released to the client login `login_id`.
+    #[schema(value_type = String, pattern = "^(photographer|visitor|login)$")]
     pub origin: GrantOrigin,
+    /// The client login this link belongs to (origin `login`), else `null`.
+    #[schema(required, format = "uuid")]
+    pub login_id: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -113,6 +118,7 @@ impl GrantView {
                 download_limit: grant.settings.download_limit,
             },
             origin: grant.origin,
+            login_id: grant.login_id.map(|id| id.to_string()),
             created_at: timestamp(grant.created_at),
         }
     }
@@ -507,4 +513,165 @@ impl DownloadRequestView {
 pub(crate) struct DownloadRequestListView {
     /// Newest first.
     pub requests: Vec<DownloadRequestView>,
+}
+
+/// A client login, as the photographer sees it. The access code appears only in the response
+/// that set it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClientLogin)]
+pub(crate) struct ClientLoginView {
+    #[schema(format = "uuid")]
+    pub login_id: String,
+    pub name: String,
+    #[schema(required, format = "email")]
+    pub email: Option<String>,
+    #[schema(required)]
+    pub note: Option<String>,
+    /// The new code, shown this once (creation, or a new code): it is stored only as a hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub access_code: Option<String>,
+    /// Galleries released to this login.
+    pub galleries_released: usize,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl ClientLoginView {
+    pub fn new(login: &ClientLoginRecord, access_code: Option<&str>, released: usize) -> Self {
+        Self {
+            login_id: login.id.to_string(),
+            name: login.name.to_string(),
+            email: login.email.as_ref().map(ToString::to_string),
+            note: login.note.clone(),
+            access_code: access_code.map(str::to_owned),
+            galleries_released: released,
+            created_at: timestamp(login.created_at),
+        }
+    }
+}
+
+/// A gallery released to a client login, with the login's own link into it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Release)]
+pub(crate) struct ReleaseView {
+    #[schema(format = "uuid")]
+    pub gallery_id: String,
+    pub title: String,
+    #[schema(format = "uuid")]
+    pub grant_id: String,
+    /// The login's link into this gallery (what its overview opens).
+    #[schema(format = "uri")]
+    pub link: String,
+    pub settings: SettingsView,
+    #[schema(inline)]
+    pub usage: UsageView,
+    #[schema(format = DateTime)]
+    pub released_at: String,
+    /// Whether the client was emailed about this release just now (only in the response of
+    /// the release itself; at most one email per release).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub email_sent: Option<bool>,
+    /// Sub-galleries released along (`include_subgalleries`), each with its own settings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub subgalleries: Vec<ReleaseView>,
+}
+
+impl ReleaseView {
+    pub fn new(
+        gallery: &GalleryRecord,
+        release: &ReleaseRecord,
+        grant: &GrantRecord,
+        link: String,
+    ) -> Self {
+        Self {
+            gallery_id: gallery.id.to_string(),
+            title: gallery.title.clone(),
+            grant_id: grant.id.to_string(),
+            link,
+            settings: SettingsView::from(&grant.settings),
+            usage: UsageView {
+                downloads_used: grant.downloads_used,
+                download_limit: grant.settings.download_limit,
+            },
+            released_at: timestamp(release.released_at),
+            email_sent: None,
+            subgalleries: Vec::new(),
+        }
+    }
+}
+
+/// The photographer's own profile.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
+pub(crate) struct AccountView {
+    #[schema(format = "uuid")]
+    pub id: String,
+    pub name: String,
+    #[schema(format = "email")]
+    pub email: String,
+    pub slug: String,
+    /// Where client logins enter their access code: `<public base URL>/p/<slug>`.
+    #[schema(format = "uri")]
+    pub login_page: String,
+}
+
+impl AccountView {
+    pub fn new(photographer: &PhotographerRecord, login_page: String) -> Self {
+        Self {
+            id: photographer.id.to_string(),
+            name: photographer.name.to_string(),
+            email: photographer.email.to_string(),
+            slug: photographer.slug.to_string(),
+            login_page,
+        }
+    }
+}
+
+/// A gallery in a client login's overview.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MyGallery)]
+pub(crate) struct MyGalleryView {
+    #[schema(format = "uuid")]
+    pub gallery_id: String,
+    pub title: String,
+    /// The parent gallery, when this is a sub-gallery.
+    #[schema(required, format = "uuid")]
+    pub parent_id: Option<String>,
+    /// Photos the client can see.
+    pub photo_count: u32,
+    /// The cover's thumbnail (presigned, short-lived), in the look this login may see; `null`
+    /// while the gallery has no photos.
+    #[schema(required)]
+    pub cover: Option<CoverView>,
+    /// Opens the gallery like a private link, with this login's settings for it.
+    #[schema(format = "uri")]
+    pub link: String,
+    #[schema(format = DateTime)]
+    pub released_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = Cover)]
+pub(crate) struct CoverView {
+    #[schema(format = "uuid")]
+    pub photo_id: String,
+    #[schema(format = "uri")]
+    pub thumbnail_url: String,
+    #[schema(required)]
+    pub width: Option<u32>,
+    #[schema(required)]
+    pub height: Option<u32>,
+}
+
+/// A client login's overview: every gallery released to it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MyGalleries)]
+pub(crate) struct MyGalleriesView {
+    /// The client's name, as the photographer entered it.
+    pub name: String,
+    pub photographer: String,
+    pub galleries: Vec<MyGalleryView>,
 }

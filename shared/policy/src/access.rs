@@ -187,6 +187,9 @@ pub enum GrantOrigin {
     /// A visitor of the general link gave this email to keep favourites or download: nobody
     /// proved they own the address.
     Visitor,
+    /// The photographer released the gallery to a client login: the link belongs to the login
+    /// and goes with it.
+    Login,
 }
 
 impl GrantOrigin {

@@ -68,3 +68,8 @@ uuid_id!(
     DownloadRequestId,
     "request_id"
 );
+uuid_id!(
+    /// A client login: a long-term client's access code on the photographer's login page.
+    ClientLoginId,
+    "login_id"
+);

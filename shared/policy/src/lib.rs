@@ -12,6 +12,7 @@ pub mod downloads;
 pub mod favourites;
 pub mod gallery;
 pub mod ids;
+pub mod logins;
 pub mod paging;
 pub mod photo;
 pub mod throttle;
@@ -33,11 +34,12 @@ pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName, lightroom_fil
 pub use gallery::{
     GalleryDefaults, GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate,
 };
-pub use ids::{DownloadRequestId, GalleryId, GrantId, PhotoId, PhotographerId};
+pub use ids::{ClientLoginId, DownloadRequestId, GalleryId, GrantId, PhotoId, PhotographerId};
+pub use logins::AccessCode;
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use throttle::{TryBudget, UnlockThrottle, UnlockVerdict};
-pub use tokens::{SessionClaims, ShareToken};
+pub use tokens::{LoginSessionClaims, SessionClaims, ShareToken};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};
 

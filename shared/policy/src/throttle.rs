@@ -35,6 +35,11 @@ pub enum TryBudget {
     /// capture still answers as usual, it just sends nothing: a flood of captures can neither
     /// fill an inbox nor lock the address's owner out with a refusal.
     IdentifyEmail,
+    /// Wrong access codes of one source on one photographer's login page.
+    LoginSource,
+    /// Wrong access codes of all sources together on one login page: a ceiling on guessing
+    /// spread over many addresses.
+    LoginPage,
 }
 
 impl TryBudget {
@@ -45,6 +50,8 @@ impl TryBudget {
             Self::Identify => UnlockThrottle::IDENTIFY_PER_SOURCE,
             Self::IdentifyLink => UnlockThrottle::IDENTIFY_PER_LINK,
             Self::IdentifyEmail => UnlockThrottle::IDENTIFY_EMAILS_PER_ADDRESS,
+            Self::LoginSource => UnlockThrottle::LOGIN_PER_SOURCE,
+            Self::LoginPage => UnlockThrottle::LOGIN_PER_PAGE,
         }
     }
 }
@@ -52,6 +59,9 @@ impl TryBudget {
 // One source can never use up a link's budget on its own.
 const _: () =
     assert!(UnlockThrottle::PER_SOURCE.max_attempts < UnlockThrottle::PER_LINK.max_attempts);
+const _: () = assert!(
+    UnlockThrottle::LOGIN_PER_SOURCE.max_attempts < UnlockThrottle::LOGIN_PER_PAGE.max_attempts
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnlockVerdict {
@@ -75,6 +85,12 @@ impl UnlockThrottle {
     pub const IDENTIFY_PER_LINK: Self = Self { max_attempts: 100 };
     /// Capture emails one address may be sent through one link per window.
     pub const IDENTIFY_EMAILS_PER_ADDRESS: Self = Self { max_attempts: 3 };
+    /// Wrong access codes one source may try on one login page per window.
+    pub const LOGIN_PER_SOURCE: Self = Self { max_attempts: 10 };
+    /// Wrong access codes all sources together may try on one login page per window. Right
+    /// codes give their try back, so clients logging in never use it up; with 59-bit codes, even
+    /// a full ceiling every window for a year finds none.
+    pub const LOGIN_PER_PAGE: Self = Self { max_attempts: 100 };
     pub const WINDOW_SECS: u64 = 15 * 60;
 
     pub fn verdict(
@@ -103,6 +119,11 @@ impl UnlockThrottle {
         } else {
             &[TryBudget::Source, TryBudget::Link]
         }
+    }
+
+    /// The budgets an access-code try on a login page is counted against, the source's first.
+    pub fn login_budgets() -> &'static [TryBudget] {
+        &[TryBudget::LoginSource, TryBudget::LoginPage]
     }
 
     /// Windows that started before this instant are over.

@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use crate::{DownloadRequestId, GrantId};
+use crate::{ClientLoginId, DownloadRequestId, GrantId};
 
 const VERIFIER_LEN: usize = 32;
 const MAC_LEN: usize = 32;
@@ -133,31 +133,26 @@ impl SessionClaims {
 
     /// The bytes the session MAC covers.
     pub fn signed_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(28);
-        bytes.extend_from_slice(self.grant_id.as_uuid().as_bytes());
-        bytes.extend_from_slice(&self.expires_at.to_be_bytes());
-        bytes.extend_from_slice(&self.password_version.to_be_bytes());
-        bytes
+        session_bytes(
+            self.grant_id.as_uuid(),
+            self.expires_at,
+            self.password_version,
+        )
     }
 
     pub fn encode(&self, mac: &[u8; MAC_LEN]) -> String {
-        let mut raw = self.signed_bytes();
-        raw.extend_from_slice(mac);
-        URL_SAFE_NO_PAD.encode(raw)
+        encode_session(self.signed_bytes(), mac)
     }
 
     /// The claims and the MAC that must be checked against them.
     pub fn parse(raw: &str) -> Option<(Self, [u8; MAC_LEN])> {
-        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-        if bytes.len() != 28 + MAC_LEN {
-            return None;
-        }
+        let (id, expires_at, password_version, mac) = parse_session(raw)?;
         let claims = Self {
-            grant_id: GrantId::from_uuid(Uuid::from_slice(&bytes[..16]).ok()?),
-            expires_at: u64::from_be_bytes(bytes[16..24].try_into().ok()?),
-            password_version: u32::from_be_bytes(bytes[24..28].try_into().ok()?),
+            grant_id: GrantId::from_uuid(id),
+            expires_at,
+            password_version,
         };
-        Some((claims, bytes[28..].try_into().ok()?))
+        Some((claims, mac))
     }
 
     /// How long after its session ended a device still counts as one that unlocked the link:
@@ -189,8 +184,89 @@ impl SessionClaims {
     }
 }
 
+/// What a client login's session (`POST /p/{slug}/login`) proves: this login, until
+/// `expires_at`, under the access code of `code_version`. Signed like [`SessionClaims`], under
+/// a key of its own, so neither can stand in for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginSessionClaims {
+    pub login_id: ClientLoginId,
+    pub expires_at: u64,
+    pub code_version: u32,
+}
+
+impl LoginSessionClaims {
+    /// Long-term clients log in once in a while, not every visit.
+    pub const DEFAULT_TTL_SECS: u64 = 30 * 24 * 60 * 60;
+
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        session_bytes(self.login_id.as_uuid(), self.expires_at, self.code_version)
+    }
+
+    pub fn encode(&self, mac: &[u8; MAC_LEN]) -> String {
+        encode_session(self.signed_bytes(), mac)
+    }
+
+    pub fn parse(raw: &str) -> Option<(Self, [u8; MAC_LEN])> {
+        let (id, expires_at, code_version, mac) = parse_session(raw)?;
+        let claims = Self {
+            login_id: ClientLoginId::from_uuid(id),
+            expires_at,
+            code_version,
+        };
+        Some((claims, mac))
+    }
+
+    /// Whether an authentic session still opens the login whose code is now at `code_version`:
+    /// a new code ends every session opened with the old one.
+    pub fn admits(&self, code_version: u32, now: u64) -> bool {
+        self.code_version == code_version && now < self.expires_at
+    }
+}
+
+/// Both kinds of session are an id, an expiry and a version, then their MAC.
+fn session_bytes(id: &Uuid, expires_at: u64, version: u32) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(28);
+    bytes.extend_from_slice(id.as_bytes());
+    bytes.extend_from_slice(&expires_at.to_be_bytes());
+    bytes.extend_from_slice(&version.to_be_bytes());
+    bytes
+}
+
+fn encode_session(mut signed: Vec<u8>, mac: &[u8; MAC_LEN]) -> String {
+    signed.extend_from_slice(mac);
+    URL_SAFE_NO_PAD.encode(signed)
+}
+
+fn parse_session(raw: &str) -> Option<(Uuid, u64, u32, [u8; MAC_LEN])> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    if bytes.len() != 28 + MAC_LEN {
+        return None;
+    }
+    Some((
+        Uuid::from_slice(&bytes[..16]).ok()?,
+        u64::from_be_bytes(bytes[16..24].try_into().ok()?),
+        u32::from_be_bytes(bytes[24..28].try_into().ok()?),
+        bytes[28..].try_into().ok()?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn login_sessions_round_trip_and_end_with_a_new_code_or_their_time() {
+        let claims = LoginSessionClaims {
+            login_id: ClientLoginId::from_uuid(Uuid::from_u128(4)),
+            expires_at: 1_000,
+            code_version: 2,
+        };
+        let raw = claims.encode(&[3; 32]);
+        assert_eq!(LoginSessionClaims::parse(&raw), Some((claims, [3; 32])));
+        assert_eq!(LoginSessionClaims::parse(&raw[2..]), None);
+        assert!(claims.admits(2, 999));
+        assert!(!claims.admits(3, 999), "a new code ends it");
+        assert!(!claims.admits(2, 1_000), "so does its time");
+    }
+
     #[test]
     fn download_link_tokens_round_trip_and_reject_tampering() {
         let token = DownloadLinkToken {

@@ -32,6 +32,11 @@ pub enum Conflict {
     GalleryExists,
     PhotoExists,
     GrantExists,
+    LoginExists,
+    /// Another client login of the photographer has this access code.
+    AccessCodeTaken,
+    /// The gallery was released to this login before.
+    AlreadyReleased,
 }
 
 impl Conflict {
@@ -45,6 +50,9 @@ impl Conflict {
             Self::GalleryExists => "gallery_exists",
             Self::PhotoExists => "photo_exists",
             Self::GrantExists => "grant_exists",
+            Self::LoginExists => "login_exists",
+            Self::AccessCodeTaken => "access_code_taken",
+            Self::AlreadyReleased => "already_released",
         }
     }
 }

@@ -24,6 +24,10 @@
 //! | email captures of one source on a general link (same, for `identify`) | `TryCounter` fields | `GRANT#<grant id>` | `IDENTIFY#<tag>` | | |
 //! | a client's favourites list (photos: a string set) | `FavouriteListRecord` | `GRANT#<grant id>` | `FAVLIST#<name>` | `GALLERY#<id>` | `FAVLIST#<grant id>#<name>` |
 //! | a client's download selection (photos: a string set) | `Selection` | `GRANT#<grant id>` | `DLSELECTION` | | |
+//! | client login | `ClientLoginRecord` | `LOGIN#<login id>` | `LOGIN` | `LOGINS#<photographer>` | `LOGIN#<login id>` |
+//! | access code claim (argon2id of the code, base64url; unique per login page) | `AccessCodeClaim` | `PHOTOGRAPHER#<id>` | `CODE#<hash>` | | |
+//! | gallery released to a login (its grant: a private one, origin `login`) | `ReleaseRecord` | `LOGIN#<login id>` | `RELEASE#<gallery id>` | | |
+//! | access-code tries of one source on a login page (tag; `*` for the page; TTL) | `TryCounter` fields | `LOGINPAGE#<slug>` | `TRIES#<tag>` | | |
 //! | a download request (photos, what it charged, status) | `DownloadJobRecord` | `GRANT#<grant id>` | `DLJOB#<request id>` | `DLJOB#UNSENT` until its message is sent | `<accepted at, 12 digits>#<request id>` |
 //!
 //! Every item is a serde record of `records.rs` (`item_with_keys` adds the key attributes);
@@ -50,6 +54,8 @@
 //! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` with `Limit` (gallery and photos together) | **2** |
 //! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
+//! | log in on a login page | GetItem `SLUG#<slug>`, tries (UpdateItem ×2), GetItem `CODE#<hash>`, GetItem the login | 5 |
+//! | a login's galleries (`/me/galleries`) | GetItem login, Query `LOGIN#<id>` begins_with `RELEASE#`, per gallery (in parallel) GetItem META + Query its photos | 2 + 2 per gallery |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | a client's favourites | Query `GRANT#<id>` SK begins_with `FAVLIST#`, then Query the gallery's photos (deleted ones drop out) | 2+ |
 //! | a gallery's favourites (photographer) | Query GSI1 `GALLERY#<id>` begins_with `FAVLIST#`, its private grants, its photos | 3+ |
@@ -113,6 +119,7 @@
 //!   grant per gallery however many captures race.
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
+mod client_logins;
 mod download_jobs;
 mod downloads;
 mod error;
@@ -143,8 +150,9 @@ pub use photos::PhotosPage;
 pub use proofsheet_policy::GrantOrigin;
 pub use queue::QueueMessage;
 pub use records::{
-    DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind, GrantRecord, LeftOutPhoto,
-    PhotoRecord, PhotoStatus, PhotographerRecord, ZipFileRecord,
+    ClientLoginRecord, DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind,
+    GrantRecord, LeftOutPhoto, PhotoRecord, PhotoStatus, PhotographerRecord, ReleaseRecord,
+    ZipFileRecord,
 };
 pub use unlock::{ReservedTry, UnlockReservation};
 

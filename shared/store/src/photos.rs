@@ -59,6 +59,31 @@ impl Store {
         Ok(collector.finish())
     }
 
+    /// How many photos of a gallery clients see, and the first of them (its cover until
+    /// galleries have covers of their own).
+    pub async fn visible_photos_summary(
+        &self,
+        gallery: GalleryId,
+    ) -> Result<(u32, Option<PhotoRecord>), StoreError> {
+        let items = self
+            .query_all(
+                None,
+                "PK = :pk AND begins_with(SK, :photo)",
+                photo_range(gallery),
+            )
+            .await?;
+        let mut count = 0u32;
+        let mut first = None;
+        for item in items {
+            let photo: PhotoRecord = record(item)?;
+            if photo.status.visible_to_clients() {
+                count += 1;
+                first.get_or_insert(photo);
+            }
+        }
+        Ok((count, first))
+    }
+
     /// Settles an uploading photo as ready. Returns `false` when it was already settled (a
     /// redelivered event) or is gone (deleted while it was processed).
     pub async fn mark_photo_ready(

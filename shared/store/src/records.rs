@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use proofsheet_policy::{
-    AccessSettings, DownloadRequestId, DownloadStatus, Email, GalleryId, GalleryRules, GrantId,
-    GrantOrigin, ListName, PersonName, PhotoId, PhotographerId, Resolution, Slug, Title,
-    WatermarkSettings,
+    AccessSettings, ClientLoginId, DownloadRequestId, DownloadStatus, Email, GalleryId,
+    GalleryRules, GrantId, GrantOrigin, ListName, PersonName, PhotoId, PhotographerId, Resolution,
+    Slug, Title, WatermarkSettings,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -97,7 +97,52 @@ pub struct GrantRecord {
     pub download_requests: u64,
     #[serde(default)]
     pub origin: GrantOrigin,
+    /// The client login this link was released to (origin `login`): it goes with the login.
+    #[serde(default)]
+    pub login_id: Option<ClientLoginId>,
     pub created_at: u64,
+}
+
+/// A long-term client's login on the photographer's login page. Its access code is stored only
+/// as its argon2id hash (the key of its [`AccessCodeClaim`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientLoginRecord {
+    pub id: ClientLoginId,
+    pub owner_id: PhotographerId,
+    pub name: PersonName,
+    pub email: Option<Email>,
+    /// The photographer's own note; never shown to the client.
+    pub note: Option<String>,
+    pub code_hash: String,
+    /// Bumped by every new code, ending the sessions opened with the old one.
+    pub code_version: u32,
+    /// Bumped by every change; a change is written only over the revision it read.
+    pub revision: u64,
+    /// Set when the photographer deletes the login: it opens nothing from then on, while its
+    /// galleries' links are being removed.
+    #[serde(default)]
+    pub revoked: bool,
+    pub created_at: u64,
+}
+
+/// The item that reserves an access code on a photographer's login page and finds its login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AccessCodeClaim {
+    pub login_id: ClientLoginId,
+}
+
+/// A gallery released to a client login: the login's own link into it. One per login and
+/// gallery (the item's key), written together with the grant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReleaseRecord {
+    pub login_id: ClientLoginId,
+    pub gallery_id: GalleryId,
+    pub grant_id: GrantId,
+    pub released_at: u64,
+    /// When the client was emailed about it (at most once per release). Absent until then, so
+    /// a condition can test for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emailed_at: Option<u64>,
 }
 
 /// One of a client's favourites lists. Its photos are a string set, so adding and removing are
@@ -247,6 +292,24 @@ impl GrantRecord {
         }
     }
 
+    /// The link of a client login into `gallery`, with `settings` already resolved
+    /// ([`proofsheet_policy::logins::release_settings`]).
+    pub fn new_release(
+        gallery: &GalleryRecord,
+        login: &ClientLoginRecord,
+        settings: AccessSettings,
+        now: u64,
+    ) -> Self {
+        let id = GrantId::from_uuid(Uuid::now_v7());
+        Self {
+            email: login.email.clone(),
+            name: Some(login.name.clone()),
+            origin: GrantOrigin::Login,
+            login_id: Some(login.id),
+            ..Self::new(id, gallery, GrantKind::Private, settings, now)
+        }
+    }
+
     /// The private link of a visitor who gave their email on the general link `general`.
     pub fn new_visitor(
         gallery: &GalleryRecord,
@@ -284,6 +347,7 @@ impl GrantRecord {
             downloads_used: 0,
             download_requests: 0,
             origin: GrantOrigin::Photographer,
+            login_id: None,
             created_at: now,
         }
     }
@@ -346,6 +410,30 @@ pub(crate) mod keys {
     pub const DOWNLOAD_JOB_PREFIX: &str = "DLJOB#";
     pub fn download_job(id: DownloadRequestId) -> String {
         format!("{DOWNLOAD_JOB_PREFIX}{id}")
+    }
+    pub const LOGIN: &str = "LOGIN";
+    pub fn login(id: ClientLoginId) -> String {
+        format!("LOGIN#{id}")
+    }
+    /// A photographer's logins in GSI1.
+    pub fn logins_of(owner: PhotographerId) -> String {
+        format!("LOGINS#{owner}")
+    }
+    /// An access code's claim, in its photographer's partition (the hash is base64url).
+    pub fn access_code(hash: &str) -> String {
+        format!("CODE#{hash}")
+    }
+    pub const RELEASE_PREFIX: &str = "RELEASE#";
+    pub fn release(gallery: GalleryId) -> String {
+        format!("{RELEASE_PREFIX}{gallery}")
+    }
+    /// A login page's try counters (by slug, so an unknown page is counted like a real one).
+    pub fn login_page(slug: &Slug) -> String {
+        format!("LOGINPAGE#{slug}")
+    }
+    /// A source's access-code tries on a login page (`tag` is opaque; `*` is the page's own).
+    pub fn login_tries(tag: &str) -> String {
+        format!("TRIES#{tag}")
     }
     /// Download requests whose message has not gone out yet, in GSI1 (a sparse index: the
     /// attribute is removed once the message is sent).

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
-use proofsheet_policy::{GrantId, TryBudget, UnlockThrottle, UnlockVerdict};
+use proofsheet_policy::{GrantId, Slug, TryBudget, UnlockThrottle, UnlockVerdict};
 use serde::Deserialize;
 
 use crate::items::{Item, condition_failed, item_refusing_update, key, n, record};
@@ -53,19 +53,9 @@ impl Store {
         known_device: bool,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
-        let mut reserved = ReservedTry {
-            counted: Vec::new(),
-        };
-        for budget in UnlockThrottle::budgets(known_device) {
-            match self.count_try(id, *budget, source, now).await? {
-                Ok(counted) => reserved.counted.push(counted),
-                Err(refused) => {
-                    self.refund_unlock_attempt(reserved).await?;
-                    return Ok(refused);
-                }
-            }
-        }
-        Ok(UnlockReservation::Reserved(reserved))
+        let budgets = UnlockThrottle::budgets(known_device);
+        self.reserve_on(TryTarget::Link(id), budgets, source, now)
+            .await
     }
 
     /// Counts one email capture (`identify`) of a source on a general link, on the source's
@@ -77,19 +67,9 @@ impl Store {
         source: &str,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
-        let mut reserved = ReservedTry {
-            counted: Vec::new(),
-        };
-        for budget in [TryBudget::Identify, TryBudget::IdentifyLink] {
-            match self.count_try(id, budget, source, now).await? {
-                Ok(counted) => reserved.counted.push(counted),
-                Err(refused) => {
-                    self.refund_unlock_attempt(reserved).await?;
-                    return Ok(refused);
-                }
-            }
-        }
-        Ok(UnlockReservation::Reserved(reserved))
+        let budgets = [TryBudget::Identify, TryBudget::IdentifyLink];
+        self.reserve_on(TryTarget::Link(id), &budgets, source, now)
+            .await
     }
 
     /// Counts one capture email to an address (`email_tag`: an opaque tag of it) on a general
@@ -101,9 +81,52 @@ impl Store {
         now: u64,
     ) -> Result<bool, StoreError> {
         Ok(self
-            .count_try(id, TryBudget::IdentifyEmail, email_tag, now)
+            .count_try(
+                TryTarget::Link(id),
+                TryBudget::IdentifyEmail,
+                email_tag,
+                now,
+            )
             .await?
             .is_ok())
+    }
+
+    /// Reserves one access-code try on a photographer's login page (by its slug, known or not:
+    /// an unknown page is throttled like a real one, so the answers don't tell them apart), on
+    /// the source's budget and then the page's ceiling. A right code gives it back.
+    pub async fn reserve_login_attempt(
+        &self,
+        page: &Slug,
+        source: &str,
+        now: u64,
+    ) -> Result<UnlockReservation, StoreError> {
+        let budgets = UnlockThrottle::login_budgets();
+        self.reserve_on(TryTarget::LoginPage(page), budgets, source, now)
+            .await
+    }
+
+    /// Counts one try of `source` on each of `budgets` in turn, atomically per budget; a try
+    /// refused by a later budget is given back to the earlier ones.
+    async fn reserve_on(
+        &self,
+        target: TryTarget<'_>,
+        budgets: &[TryBudget],
+        source: &str,
+        now: u64,
+    ) -> Result<UnlockReservation, StoreError> {
+        let mut reserved = ReservedTry {
+            counted: Vec::new(),
+        };
+        for budget in budgets {
+            match self.count_try(target, *budget, source, now).await? {
+                Ok(counted) => reserved.counted.push(counted),
+                Err(refused) => {
+                    self.refund_unlock_attempt(reserved).await?;
+                    return Ok(refused);
+                }
+            }
+        }
+        Ok(UnlockReservation::Reserved(reserved))
     }
 
     /// Gives a try back to every budget it was counted on, within the window it was counted in.
@@ -139,12 +162,12 @@ impl Store {
     /// a new window with it, retrying a few rounds when racing tries move the counter.
     async fn count_try(
         &self,
-        id: GrantId,
+        target: TryTarget<'_>,
         budget: TryBudget,
         source: &str,
         now: u64,
     ) -> Result<Result<CountedTry, UnlockReservation>, StoreError> {
-        let counter = TryCounter::new(id, budget, source);
+        let counter = TryCounter::new(target, budget, source);
         // A few rounds cover a racing window reset; more would mean something is wrong.
         for _ in 0..3 {
             let window = match self.add_to_window(&counter, now).await? {
@@ -280,8 +303,34 @@ struct TryCounter {
     expires: bool,
 }
 
+/// What tries are counted on.
+#[derive(Clone, Copy)]
+enum TryTarget<'a> {
+    /// A link: its password, or its email captures.
+    Link(GrantId),
+    /// A photographer's login page, by its slug.
+    LoginPage(&'a Slug),
+}
+
 impl TryCounter {
-    fn new(id: GrantId, budget: TryBudget, source: &str) -> Self {
+    fn new(target: TryTarget<'_>, budget: TryBudget, source: &str) -> Self {
+        let id = match target {
+            TryTarget::Link(id) => id,
+            TryTarget::LoginPage(page) => {
+                // `source` is an opaque tag; the page-wide counter has a key no tag can take.
+                let tag = if budget == TryBudget::LoginPage {
+                    "*"
+                } else {
+                    source
+                };
+                return Self {
+                    key: key(keys::login_page(page), keys::login_tries(tag)),
+                    budget,
+                    must_exist: "",
+                    expires: true,
+                };
+            }
+        };
         match budget {
             TryBudget::Link => Self {
                 key: key(keys::grant(id), keys::GRANT),
@@ -305,6 +354,13 @@ impl TryCounter {
             },
             TryBudget::IdentifyLink => Self {
                 key: key(keys::grant(id), keys::identify_source("*")),
+                budget,
+                must_exist: "",
+                expires: true,
+            },
+            // Login budgets are counted on login pages; a link has none.
+            TryBudget::LoginSource | TryBudget::LoginPage => Self {
+                key: key(keys::grant(id), keys::login_tries(source)),
                 budget,
                 must_exist: "",
                 expires: true,

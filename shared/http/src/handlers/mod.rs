@@ -86,7 +86,7 @@ pub(crate) fn download_links(
 }
 
 /// Where links point: the configured public URL, else the domain this request was served on.
-fn base_url(app: &App, req: &Request) -> String {
+pub(crate) fn base_url(app: &App, req: &Request) -> String {
     match &app.config().public_base_url {
         Some(base) => base.clone(),
         None => format!("https://{}", served_domain(req)),

@@ -8,7 +8,7 @@ use utoipa::openapi::{Object, ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::handlers::photographer::access::SettingsInput;
-use crate::views::{GalleryView, GrantView, PhotoView};
+use crate::views::{ClientLoginView, GalleryView, GrantView, PhotoView, ReleaseView};
 
 // Mirrors the body `ApiError::into_response` writes.
 /// Every error response. `error` is a stable machine-readable code; `message` is for humans.
@@ -72,6 +72,58 @@ pub(crate) struct Session {
     /// 12 hours after unlocking unless configured otherwise (CLIENT_SESSION_TTL_SECONDS).
     #[schema(format = DateTime)]
     pub expires_at: String,
+}
+
+// Mirrors the body of `handlers::photographer::logins::list`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ClientLoginList {
+    /// Oldest first.
+    pub logins: Vec<ClientLoginView>,
+}
+
+// Mirrors the body of `handlers::photographer::logins::list_releases`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ReleaseList {
+    /// In the order of their gallery ids (creation order).
+    pub galleries: Vec<ReleaseView>,
+}
+
+// Mirrors the body of `handlers::client::logins::log_in`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct LoginSession {
+    /// Send as `Authorization: Bearer <session>` to `GET /me/galleries`. Ends when it expires,
+    /// when the photographer sets a new code, or when the login is deleted.
+    pub session: String,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    /// The client's name, as the photographer entered it.
+    pub name: String,
+}
+
+/// The body of `PUT /client-logins/{login_id}/galleries/{gallery_id}`: `include_subgalleries`,
+/// then the settings of [`SettingsInput`] (the handler takes the flag out and reads the rest as
+/// settings). The body may be empty.
+pub(crate) fn release_input() -> Object {
+    let RefOr::T(Schema::Object(mut settings)) = SettingsInput::schema() else {
+        unreachable!("SettingsInput is an object schema")
+    };
+    settings.properties.insert(
+        "include_subgalleries".into(),
+        ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .description(Some(
+                "Release the gallery's current sub-galleries too, each with its own general \
+                 settings.",
+            ))
+            .default(Some(false.into()))
+            .into(),
+    );
+    settings.description = Some(
+        "Optional. The release's settings (absent fields: the gallery's general settings, \
+         without their password) and `include_subgalleries`."
+            .into(),
+    );
+    settings
 }
 
 /// The body of `POST /galleries/{gallery_id}/private-access`: the client, then the settings of

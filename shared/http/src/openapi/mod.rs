@@ -40,11 +40,14 @@ const DESCRIPTION: &str = "Proofsheet is a serverless photo-gallery backend for 
     Photographers (authenticated by API key) create galleries, upload photos through presigned \
     S3 URLs and share them: one general link per gallery, plus personal links per client, each \
     with its own watermark, password and download settings. Clients open links at `/g/{token}`; \
-    a password-protected link is first unlocked for a session.";
+    a password-protected link is first unlocked for a session. Long-term clients get a client \
+    login: an access code for the photographer's login page (`/p/{slug}`) that opens every \
+    gallery released to them.";
 
 const JSON: &str = "application/json";
 const API_KEY: &str = "apiKey";
 const CLIENT_SESSION: &str = "clientSession";
+const LOGIN_SESSION: &str = "loginSession";
 
 /// The description of the API as the code defines it.
 pub fn document() -> OpenApi {
@@ -72,6 +75,13 @@ pub fn document() -> OpenApi {
                 "A client session from {}: `Authorization: Bearer <session>`. Needed only for \
                  password-protected links.",
                 route_name(Route::UnlockGallery)
+            )),
+        )
+        .security_scheme(
+            LOGIN_SESSION,
+            bearer(&format!(
+                "A client login's session from {}: `Authorization: Bearer <session>`.",
+                route_name(Route::LogIn)
             )),
         );
     for (refusal, response) in shared {
@@ -164,6 +174,17 @@ impl Schemas {
         }
         let name = "PrivateGrantCreate";
         self.add(name.into(), bodies::private_grant_create().into());
+        Ref::from_schema_name(name).into()
+    }
+
+    fn release_input(&mut self) -> RefOr<Schema> {
+        let mut referred = Vec::new();
+        SettingsInput::schemas(&mut referred);
+        for (name, schema) in referred {
+            self.add(name, schema);
+        }
+        let name = "ReleaseInput";
+        self.add(name.into(), bodies::release_input().into());
         Ref::from_schema_name(name).into()
     }
 }
@@ -314,6 +335,21 @@ fn path_parameter(name: &str) -> Parameter {
                 .pattern(Some("^[A-Za-z0-9_-]{64}$"))
                 .build(),
         ),
+        "login_id" => (
+            Some("A client login of the caller's (another photographer's is a 404)."),
+            uuid_schema(),
+        ),
+        "slug" => (
+            Some(
+                "The photographer's login-page name (`GET /account`'s `slug`). An unknown one is \
+                 answered like a wrong code.",
+            ),
+            string_schema()
+                .min_length(Some(3))
+                .max_length(Some(40))
+                .pattern(Some("^[a-z0-9][a-z0-9-]*[a-z0-9]$"))
+                .build(),
+        ),
         other => panic!("describe the path parameter {other} in openapi::path_parameter"),
     };
     ParameterBuilder::new()
@@ -404,8 +440,14 @@ fn page_parameters() -> [Parameter; 2] {
     ]
 }
 
-fn security(audience: Audience) -> Vec<SecurityRequirement> {
-    match audience {
+fn security(spec: &RouteSpec) -> Vec<SecurityRequirement> {
+    match spec.route {
+        // The login page takes the code in its body; the overview needs the login's session.
+        Route::LogIn => return vec![SecurityRequirement::default()],
+        Route::MyGalleries => return vec![SecurityRequirement::new(LOGIN_SESSION, [""; 0])],
+        _ => {}
+    }
+    match spec.audience {
         Audience::Photographer => vec![SecurityRequirement::new(API_KEY, [""; 0])],
         // The token in the path is the capability; a session is needed only behind a password.
         Audience::Client => vec![
@@ -460,7 +502,7 @@ fn operation(spec: &RouteSpec, doc: OperationDoc, schemas: &mut Schemas) -> Oper
         .summary(Some(doc.summary))
         .description(doc.description)
         .operation_id(Some(spec.function))
-        .securities(Some(security(spec.audience)))
+        .securities(Some(security(spec)))
         .responses(Responses::from_iter(responses));
     if doc.paged {
         operation = operation.parameters(Some(page_parameters()));
@@ -599,7 +641,10 @@ impl SharedRefusal {
         match self {
             SharedRefusal::InvalidJson => doc.request.is_some(),
             SharedRefusal::Unauthorized => spec.audience == Audience::Photographer,
-            SharedRefusal::NotFound => placeholders(spec.path).next().is_some(),
+            // The login page answers an unknown page like a wrong code (401), never 404.
+            SharedRefusal::NotFound => {
+                placeholders(spec.path).next().is_some() && spec.route != Route::LogIn
+            }
             SharedRefusal::InvalidRequest => doc.validates || doc.paged,
             SharedRefusal::Internal => true,
         }

@@ -6,18 +6,24 @@
 //! itself (see `shared_refusals` in the parent module).
 
 use proofsheet_policy::favourites::{MAX_LISTS, MAX_PHOTOS_PER_LIST};
-use proofsheet_policy::{MAX_PHOTOS_PER_REQUEST, UnlockThrottle};
+use proofsheet_policy::{AccessCode, LoginSessionClaims, MAX_PHOTOS_PER_REQUEST, UnlockThrottle};
 use proofsheet_store::{Conflict, StoreError};
 use utoipa::openapi::{RefOr, Schema};
 
 use super::Schemas;
-use super::bodies::{GalleryList, PhotoList, PrivateGrantCreated, PrivateGrantList, Session};
+use super::bodies::{
+    ClientLoginList, GalleryList, LoginSession, PhotoList, PrivateGrantCreated, PrivateGrantList,
+    ReleaseList, Session,
+};
 use crate::handlers::client::Unlock;
 use crate::handlers::client::downloads::CreateRequest;
 use crate::handlers::client::identify::Identify;
+use crate::handlers::client::logins::LogIn;
 use crate::handlers::photographer::access::SettingsInput;
 use crate::handlers::photographer::galleries::{CreateGallery, UpdateGallery};
+use crate::handlers::photographer::logins::{CreateClientLogin, UpdateClientLogin};
 use crate::handlers::photographer::photos::{CreateLogoUpload, CreateUpload};
+use crate::views::{AccountView, ClientLoginView, MyGalleriesView, ReleaseView};
 use crate::views::{
     CheckEmailView, DownloadManagerView, DownloadRequestListView, DownloadRequestView,
     FavouritesView, GalleryFavouritesView, VisitorLinkView,
@@ -32,15 +38,17 @@ pub(super) enum Tag {
     Photos,
     Access,
     Watermark,
+    Logins,
     Client,
 }
 
 impl Tag {
-    pub(super) const ALL: [Tag; 5] = [
+    pub(super) const ALL: [Tag; 6] = [
         Tag::Galleries,
         Tag::Photos,
         Tag::Access,
         Tag::Watermark,
+        Tag::Logins,
         Tag::Client,
     ];
 
@@ -50,6 +58,7 @@ impl Tag {
             Tag::Photos => "photos",
             Tag::Access => "access",
             Tag::Watermark => "watermark",
+            Tag::Logins => "logins",
             Tag::Client => "client",
         }
     }
@@ -60,6 +69,7 @@ impl Tag {
             Tag::Photos => "Photo uploads and listing (photographer).",
             Tag::Access => "General and private links (photographer).",
             Tag::Watermark => "The photographer's watermark logo.",
+            Tag::Logins => "Client logins and the galleries released to them (photographer).",
             Tag::Client => "What a client does with a link (no account).",
         }
     }
@@ -167,6 +177,11 @@ const SETTINGS_CHANGE: &str = "Absent fields keep their current value. For `pass
 /// Successes a route answers besides its main one.
 pub(super) fn other_successes(route: Route) -> Vec<Success> {
     match route {
+        Route::ReleaseGallery => vec![returns(
+            200,
+            "Released before: that release (with any settings given now applied to its link).",
+            Schemas::body::<ReleaseView>,
+        )],
         Route::IdentifyVisitor => vec![returns(
             202,
             "The email has a link to this gallery already: it was sent there, not returned.",
@@ -390,7 +405,11 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             validates: false,
             request: None,
             success: no_content(),
-            refusals: vec![],
+            refusals: vec![Refusal {
+                errors: vec![ApiError::conflict("released_to_login", "")],
+                description: "The link belongs to a client login: withdraw the gallery from \
+                    the login instead.",
+            }],
         },
         Route::CreateLogoUpload => OperationDoc {
             tag: Tag::Watermark,
@@ -708,6 +727,218 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                 errors: vec![ApiError::DownloadLinkExpired],
                 description: "The download link's lifetime is over (the ZIP is gone or going); \
                     ask for the photos again in the gallery.",
+            }],
+        },
+        Route::CreateClientLogin => OperationDoc {
+            tag: Tag::Logins,
+            summary: "Create a client login",
+            description: Some(format!(
+                "A long-term client who logs in on the photographer's login page \
+                 (`GET /account`'s `login_page`) with an access code and sees every gallery \
+                 released to them. Without `access_code`, a {len}-character code is generated \
+                 from an alphabet without look-alikes (no 0/O, 1/I/L). The code is in this \
+                 response only: it is stored as an argon2id hash. A chosen code must have at \
+                 least {min} letters and digits and be unique among the photographer's logins \
+                 (else 422 on `access_code`).",
+                len = AccessCode::GENERATED_LEN,
+                min = AccessCode::MIN_CHOSEN_LEN,
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<CreateClientLogin>),
+            success: returns(
+                201,
+                "The new login, with its access code (shown this once).",
+                Schemas::body::<ClientLoginView>,
+            ),
+            refusals: vec![id_collision(Conflict::LoginExists)],
+        },
+        Route::ListClientLogins => OperationDoc {
+            tag: Tag::Logins,
+            summary: "List the client logins",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "Oldest first; no codes.",
+                Schemas::body::<ClientLoginList>,
+            ),
+            refusals: vec![],
+        },
+        Route::GetClientLogin => OperationDoc {
+            tag: Tag::Logins,
+            summary: "Get a client login",
+            description: Some("The code can't be read back; set a new one instead.".into()),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The login (no code).",
+                Schemas::body::<ClientLoginView>,
+            ),
+            refusals: vec![],
+        },
+        Route::UpdateClientLogin => OperationDoc {
+            tag: Tag::Logins,
+            summary: "Change a client login or set a new access code",
+            description: Some(
+                "A new code (`access_code`, or `new_access_code: true` for a generated one) is \
+                 returned this once; the old code stops working and the client's sessions end. \
+                 The links of released galleries keep working."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<UpdateClientLogin>),
+            success: returns(
+                200,
+                "The login, with `access_code` when a new one was set.",
+                Schemas::body::<ClientLoginView>,
+            ),
+            refusals: vec![kept_changing(
+                "The login kept changing under this request; nothing was applied, and sending \
+                 it again is safe.",
+            )],
+        },
+        Route::DeleteClientLogin => OperationDoc {
+            tag: Tag::Logins,
+            summary: "Delete (revoke) a client login",
+            description: Some(
+                "At once, its code opens nothing and its sessions end; then the links of every \
+                 gallery released to it stop working, with their favourites and downloads."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
+        },
+        Route::ReleaseGallery => OperationDoc {
+            tag: Tag::Logins,
+            summary: "Release a gallery to a client login",
+            description: Some(format!(
+                "Gives the login its own link into the gallery, with private-link settings: \
+                 the gallery's general settings of this moment without their password (the \
+                 access code is what the client proved), then the settings in the body. \
+                 `include_subgalleries: true` releases the gallery's current sub-galleries too, \
+                 each with its own general settings (never this gallery's). A login with an \
+                 email is emailed once per release, pointing at the login page. Releasing again \
+                 answers 200 with the release, and applies any settings given to its link. \
+                 {SETTINGS_CHANGE}"
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::release_input),
+            success: returns(
+                201,
+                "The release and its link.",
+                Schemas::body::<ReleaseView>,
+            ),
+            refusals: vec![Refusal {
+                errors: vec![
+                    store_conflict(Conflict::ConcurrentUpdate),
+                    store_conflict(Conflict::GrantExists),
+                ],
+                description: "The released link's settings kept changing under this request \
+                    (`concurrent_update`: sending it again is safe), or an id collision.",
+            }],
+        },
+        Route::WithdrawGallery => OperationDoc {
+            tag: Tag::Logins,
+            summary: "Withdraw a gallery from a client login",
+            description: Some(
+                "The login's link into it stops working at once; its favourites and download \
+                 requests are deleted."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
+        },
+        Route::ListReleases => OperationDoc {
+            tag: Tag::Logins,
+            summary: "List the galleries released to a client login",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The releases.", Schemas::body::<ReleaseList>),
+            refusals: vec![],
+        },
+        Route::GetAccount => OperationDoc {
+            tag: Tag::Logins,
+            summary: "The photographer's own profile and login page",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The profile.", Schemas::body::<AccountView>),
+            refusals: vec![],
+        },
+        Route::LogIn => OperationDoc {
+            tag: Tag::Client,
+            summary: "Log in with an access code (client login)",
+            description: Some(format!(
+                "Exchanges a client login's access code for a session of {days} days, sent as \
+                 `Authorization: Bearer <session>` to `GET /me/galleries`. A wrong code, an \
+                 unknown page and a revoked login all answer the same 401, in the same time. At \
+                 most {per_source} wrong codes per network address (IPv6: per /64) and \
+                 {per_page} from all addresses together, per login page per {window} minutes; \
+                 a right code uses up no try.",
+                days = LoginSessionClaims::DEFAULT_TTL_SECS / 86_400,
+                per_source = UnlockThrottle::LOGIN_PER_SOURCE.max_attempts,
+                per_page = UnlockThrottle::LOGIN_PER_PAGE.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: false,
+            request: Some(Schemas::body::<LogIn>),
+            success: returns(
+                200,
+                "A session for this login.",
+                Schemas::body::<LoginSession>,
+            ),
+            refusals: vec![
+                Refusal {
+                    errors: vec![ApiError::WrongAccessCode],
+                    description: "The code opens nothing on this page.",
+                },
+                Refusal {
+                    errors: vec![ApiError::TooManyAttempts {
+                        retry_after_secs: 1,
+                    }],
+                    description: "Too many wrong codes from this address or on this page; \
+                        `Retry-After` says when to try again.",
+                },
+            ],
+        },
+        Route::MyGalleries => OperationDoc {
+            tag: Tag::Client,
+            summary: "Every gallery released to the logged-in client",
+            description: Some(
+                "Needs the session of `POST /p/{slug}/login`. Each gallery opens through its \
+                 `link` exactly like a private link, with the login's settings for it; galleries \
+                 released later appear here without a new link."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The galleries, newest release first.",
+                Schemas::body::<MyGalleriesView>,
+            ),
+            refusals: vec![Refusal {
+                errors: vec![ApiError::LoginRequired],
+                description: "No live session: none sent, expired, the code was changed since, \
+                    or the login was deleted.",
             }],
         },
     }

@@ -5,6 +5,7 @@
 pub(crate) mod downloads;
 pub(crate) mod favourites;
 pub(crate) mod identify;
+pub(crate) mod logins;
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{

@@ -23,7 +23,7 @@ use crate::ApiError;
 /// Settings as sent by the photographer; absent fields keep their value, `null` clears.
 // Every field: absent keeps the current value (see `present`).
 #[serde_with::apply(_ => #[serde(default, deserialize_with = "present")])]
-#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
 #[schema(
     as = AccessSettingsInput,
     description = "Absent fields keep their current value. For `password` and `download_limit`, \
@@ -53,8 +53,18 @@ pub(crate) struct SettingsInput {
 }
 
 impl SettingsInput {
+    /// Whether the input changes nothing (every field absent).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.watermark.is_none()
+            && self.password.is_none()
+            && self.downloads_enabled.is_none()
+            && self.download_limit.is_none()
+            && self.download_resolutions.is_none()
+            && self.downloads_watermarked.is_none()
+    }
+
     /// The change this input asks for; a new password is hashed here, never stored plain.
-    async fn into_change(self) -> Result<SettingsChange, ApiError> {
+    pub(crate) async fn into_change(self) -> Result<SettingsChange, ApiError> {
         let password = match self.password {
             None => PasswordUpdate::Keep,
             Some(None) => PasswordUpdate::Remove,
@@ -76,7 +86,7 @@ impl SettingsInput {
 
 /// Applies the photographer's change to a grant's settings and stores the result. The change is
 /// a delta, so if another change lands first it is applied again on top: both land.
-async fn change_settings(
+pub(crate) async fn change_settings(
     app: &App,
     grant: GrantRecord,
     input: SettingsInput,
@@ -90,7 +100,10 @@ async fn change_settings(
         .await
 }
 
-async fn general_grant(app: &App, gallery: &GalleryRecord) -> Result<GrantRecord, ApiError> {
+pub(crate) async fn general_grant(
+    app: &App,
+    gallery: &GalleryRecord,
+) -> Result<GrantRecord, ApiError> {
     app.store()
         .grant(gallery.general_grant_id)
         .await?
@@ -267,6 +280,13 @@ pub(crate) async fn delete_private(
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
+    if grant.login_id.is_some() {
+        return Err(ApiError::conflict(
+            "released_to_login",
+            "this link belongs to a client login: withdraw the gallery from the login instead \
+             (DELETE /client-logins/{login_id}/galleries/{gallery_id})",
+        ));
+    }
     app.store().delete_private_grant(&grant).await?;
     no_content()
 }

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 pub(crate) mod favourites;
 pub(crate) mod galleries;
+pub(crate) mod logins;
 pub(crate) mod photos;
 
 use lambda_http::Request;

@@ -1,0 +1,8 @@
+//! PATCH /client-logins/{login_id}
+use proofsheet_http::Route;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    // In a const block: the binary links this route's handler alone.
+    proofsheet_http::lambda::serve(const { Route::UpdateClientLogin.endpoint() }).await
+}

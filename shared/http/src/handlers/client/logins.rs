@@ -1,0 +1,192 @@
+//! A client login's side: the login page (`POST /p/{slug}/login`) and the overview of every
+//! gallery released to the login (`GET /me/galleries`).
+
+use futures::future::try_join_all;
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::{
+    AccessCode, ClientLoginId, LoginSessionClaims, PhotographerId, Slug, UnlockThrottle,
+};
+use proofsheet_store::object_keys::{self, RenditionSize};
+use proofsheet_store::{ClientLoginRecord, ReleaseRecord, UnlockReservation};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::handlers::link;
+use crate::http_io::{bearer, json, json_body, path_param, source_ip};
+use crate::views::{CoverView, MyGalleriesView, MyGalleryView, timestamp};
+use proofsheet_app::App;
+
+use crate::ApiError;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ClientLoginRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogIn {
+    /// As the photographer gave it: case, spaces and dashes don't matter, nor do `O`/`0` and
+    /// `I`/`L`/`1`.
+    access_code: String,
+}
+
+/// What a try whose page or code can't match anything hashes, so that every refusal costs the
+/// same argon2id as a real check.
+fn nobody() -> PhotographerId {
+    PhotographerId::from_uuid(Uuid::nil())
+}
+
+pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let input: LogIn = json_body(&req)?;
+    let secrets = app.secrets()?;
+    let now = app.now();
+    // A malformed slug is no page: answered like an unknown one, without counting.
+    let page = Slug::parse(&path_param(&req, "slug")?).ok();
+    let typed = AccessCode::typed(&input.access_code);
+
+    // The try is counted before anything is looked up, so parallel guesses share the budgets,
+    // and an unknown page is counted like a real one.
+    let reserved = match &page {
+        Some(page) => {
+            let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
+            match app
+                .store()
+                .reserve_login_attempt(page, &source, now)
+                .await?
+            {
+                UnlockReservation::Reserved(reserved) => Some(reserved),
+                UnlockReservation::Throttled { retry_after_secs } => {
+                    return Err(ApiError::TooManyAttempts { retry_after_secs });
+                }
+                UnlockReservation::NotFound => None,
+            }
+        }
+        None => None,
+    };
+    let owner = match &page {
+        Some(page) => app.store().photographer_for_slug(page).await?,
+        None => None,
+    };
+    // Every path below hashes once and reads one claim, so a wrong code, an unknown page and a
+    // revoked login take the same time and get the same answer.
+    let could_match = typed.is_some();
+    let code = typed.unwrap_or_else(|| AccessCode::generate([0; 16]));
+    let hash = secrets
+        .access_code_hash(owner.unwrap_or_else(nobody), &code)
+        .await
+        .map_err(ApiError::Internal)?;
+    let found = app
+        .store()
+        .login_for_code(owner.unwrap_or_else(nobody), &hash)
+        .await?;
+    let login = match (could_match, found) {
+        (true, Some(id)) => live_login(app, id).await?,
+        _ => None,
+    };
+    let Some(login) = login.filter(|l| Some(l.owner_id) == owner) else {
+        return Err(ApiError::WrongAccessCode);
+    };
+
+    // Only wrong codes use the budgets up. A failed refund costs one try, not the login.
+    if let Some(reserved) = reserved
+        && let Err(error) = app.store().refund_unlock_attempt(reserved).await
+    {
+        tracing::warn!(%error, "could not give a right code's try back");
+    }
+    let claims = LoginSessionClaims {
+        login_id: login.id,
+        expires_at: now + LoginSessionClaims::DEFAULT_TTL_SECS,
+        code_version: login.code_version,
+    };
+    json(
+        200,
+        &serde_json::json!({
+            "session": secrets.sign_login_session(&claims),
+            "expires_at": timestamp(claims.expires_at),
+            "name": login.name,
+        }),
+    )
+}
+
+async fn live_login(app: &App, id: ClientLoginId) -> Result<Option<ClientLoginRecord>, ApiError> {
+    Ok(app.store().client_login(id).await?.filter(|l| !l.revoked))
+}
+
+/// The login whose live session the request carries: signed by us, not expired, opened with the
+/// login's current code, and the login not revoked.
+pub(crate) async fn logged_in(app: &App, req: &Request) -> Result<ClientLoginRecord, ApiError> {
+    let claims = bearer(req)
+        .and_then(|session| app.secrets().ok()?.open_login_session(session))
+        .ok_or(ApiError::LoginRequired)?;
+    let login = live_login(app, claims.login_id)
+        .await?
+        .ok_or(ApiError::LoginRequired)?;
+    if !claims.admits(login.code_version, app.now()) {
+        return Err(ApiError::LoginRequired);
+    }
+    Ok(login)
+}
+
+pub(crate) async fn my_galleries(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let login = logged_in(app, &req).await?;
+    let (photographer, mut releases) = tokio::try_join!(
+        app.store().photographer(login.owner_id),
+        app.store().releases_of(login.id),
+    )?;
+    // Newest release first: what the photographer just added is what the client came for.
+    // Grant ids are time-ordered and made at release.
+    releases.sort_by_key(|release| std::cmp::Reverse(release.grant_id));
+    let cards = try_join_all(releases.iter().map(|release| card(app, &req, release))).await?;
+    let galleries: Vec<MyGalleryView> = cards.into_iter().flatten().collect();
+    json(
+        200,
+        &MyGalleriesView {
+            name: login.name.to_string(),
+            photographer: photographer.map(|p| p.name.to_string()).unwrap_or_default(),
+            galleries,
+        },
+    )
+}
+
+/// One released gallery's card; `None` when the gallery or its link is gone.
+async fn card(
+    app: &App,
+    req: &Request,
+    release: &ReleaseRecord,
+) -> Result<Option<MyGalleryView>, ApiError> {
+    let (gallery, grant, (photo_count, first)) = tokio::try_join!(
+        app.store().gallery(release.gallery_id),
+        app.store().grant(release.grant_id),
+        app.store().visible_photos_summary(release.gallery_id),
+    )?;
+    let (Some(gallery), Some(grant)) = (gallery, grant) else {
+        return Ok(None);
+    };
+    let cover = match first {
+        Some(photo) => {
+            // Only the look this login may see is ever presigned.
+            let key = object_keys::rendition(
+                gallery.id,
+                photo.id,
+                RenditionSize::Thumbnail,
+                grant.settings.view_rendition(),
+            );
+            Some(CoverView {
+                photo_id: photo.id.to_string(),
+                thumbnail_url: app
+                    .store()
+                    .presign_download(&key, app.config().view_url_ttl)
+                    .await?,
+                width: photo.width,
+                height: photo.height,
+            })
+        }
+        None => None,
+    };
+    Ok(Some(MyGalleryView {
+        gallery_id: gallery.id.to_string(),
+        title: gallery.title,
+        parent_id: gallery.parent_id.map(|id| id.to_string()),
+        photo_count,
+        cover,
+        link: link(app, req, grant.id)?,
+        released_at: timestamp(release.released_at),
+    }))
+}

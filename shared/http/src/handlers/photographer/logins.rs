@@ -1,0 +1,487 @@
+//! Client logins: long-term clients with an access code, and the galleries released to them.
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::logins::{check_note, release_settings};
+use proofsheet_policy::{
+    AccessCode, ClientLoginId, Email, GalleryId, Invalid, PersonName, PhotographerId,
+};
+use proofsheet_store::{
+    ClientLoginRecord, Conflict, GalleryRecord, GrantRecord, ReleaseRecord, StoreError,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::access::{SettingsInput, general_grant};
+use super::owned_gallery;
+use crate::handlers::{base_url, link, send_email};
+use crate::http_io::{excerpt, json, json_body, no_content, path_param, present};
+use crate::views::{AccountView, ClientLoginView, ReleaseView};
+use proofsheet_app::App;
+use proofsheet_app::email::GalleryReleased;
+use proofsheet_app::secrets::new_access_code;
+
+use crate::ApiError;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ClientLoginCreate)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateClientLogin {
+    /// The client's name, as the photographer knows them (1 to 100 characters).
+    name: String,
+    /// A code of the photographer's choosing: at least 8 letters and digits (spaces and dashes
+    /// between are ignored, `O`/`0` and `I`/`L`/`1` count as one), unique among the
+    /// photographer's logins. Absent: a 12-character code is generated.
+    access_code: Option<String>,
+    /// Where the client is told about galleries released to them.
+    #[schema(format = "email")]
+    email: Option<String>,
+    /// The photographer's own note (up to 1000 characters), never shown to the client.
+    note: Option<String>,
+}
+
+// Absent fields keep their value; `null` clears `email` and `note`.
+#[serde_with::apply(_ => #[serde(default, deserialize_with = "present")])]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(
+    as = ClientLoginUpdate,
+    description = "Absent fields keep their value; `null` clears `email` and `note`. A new code \
+        (`access_code` or `new_access_code`) is shown once in the response and ends the \
+        client's sessions; the old code stops working."
+)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateClientLogin {
+    #[schema(nullable = false)]
+    name: Option<String>,
+    #[schema(value_type = Option<String>, format = "email")]
+    email: Option<Option<String>>,
+    #[schema(value_type = Option<String>)]
+    note: Option<Option<String>>,
+    /// A new code of the photographer's choosing (same rules as at creation).
+    #[schema(nullable = false)]
+    access_code: Option<String>,
+    /// `true`: generate a new code.
+    #[schema(nullable = false)]
+    new_access_code: Option<bool>,
+}
+
+/// The live login named in the path, if `owner` has it. A revoked one is gone already.
+async fn owned_login(
+    app: &App,
+    owner: PhotographerId,
+    req: &Request,
+) -> Result<ClientLoginRecord, ApiError> {
+    match owned_login_even_revoked(app, owner, req).await? {
+        login if !login.revoked => Ok(login),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+async fn owned_login_even_revoked(
+    app: &App,
+    owner: PhotographerId,
+    req: &Request,
+) -> Result<ClientLoginRecord, ApiError> {
+    let id = ClientLoginId::parse(&path_param(req, "login_id")?).map_err(|_| ApiError::NotFound)?;
+    match app.store().client_login(id).await? {
+        Some(login) if login.owner_id == owner => Ok(login),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub(crate) async fn create(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: CreateClientLogin = json_body(&req)?;
+    let name = PersonName::parse(&input.name)?;
+    let email = input.email.as_deref().map(Email::parse).transpose()?;
+    if let Some(note) = &input.note {
+        check_note(note)?;
+    }
+    let chosen = input
+        .access_code
+        .as_deref()
+        .map(AccessCode::parse_chosen)
+        .transpose()?;
+    let secrets = app.secrets()?;
+    // A generated code taken already is a 1-in-2^59 event: draw again rather than refuse.
+    for _ in 0..3 {
+        let code = chosen.clone().unwrap_or_else(new_access_code);
+        let code_hash = secrets
+            .access_code_hash(owner, &code)
+            .await
+            .map_err(ApiError::Internal)?;
+        let login = ClientLoginRecord {
+            id: ClientLoginId::from_uuid(Uuid::now_v7()),
+            owner_id: owner,
+            name: name.clone(),
+            email: email.clone(),
+            note: input.note.clone(),
+            code_hash,
+            code_version: 0,
+            revision: 0,
+            revoked: false,
+            created_at: app.now(),
+        };
+        match app.store().create_client_login(&login).await {
+            Ok(()) => {
+                return json(201, &ClientLoginView::new(&login, Some(code.shown()), 0));
+            }
+            Err(StoreError::Conflict(Conflict::AccessCodeTaken)) if chosen.is_none() => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Internal(
+        "three generated access codes were all taken".into(),
+    ))
+}
+
+pub(crate) async fn list(
+    app: &App,
+    owner: PhotographerId,
+    _req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let logins = app.store().client_logins_of(owner).await?;
+    let mut views = Vec::with_capacity(logins.len());
+    for login in &logins {
+        let released = app.store().releases_of(login.id).await?.len();
+        views.push(ClientLoginView::new(login, None, released));
+    }
+    json(200, &serde_json::json!({ "logins": views }))
+}
+
+pub(crate) async fn get(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let login = owned_login(app, owner, &req).await?;
+    let released = app.store().releases_of(login.id).await?.len();
+    json(200, &ClientLoginView::new(&login, None, released))
+}
+
+pub(crate) async fn update(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: UpdateClientLogin = json_body(&req)?;
+    let name = input.name.as_deref().map(PersonName::parse).transpose()?;
+    let email = match input.email {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(raw)) => Some(Some(Email::parse(&raw)?)),
+    };
+    if let Some(Some(note)) = &input.note {
+        check_note(note)?;
+    }
+    let new_code = match (input.access_code, input.new_access_code) {
+        (Some(_), Some(true)) => {
+            return Err(Invalid::new(
+                "access_code",
+                "give a code or ask for a new one (new_access_code), not both",
+            )
+            .into());
+        }
+        (Some(raw), _) => Some(AccessCode::parse_chosen(&raw)?),
+        (None, Some(true)) => Some(new_access_code()),
+        (None, _) => None,
+    };
+    let new_hash = match &new_code {
+        Some(code) => Some(
+            app.secrets()?
+                .access_code_hash(owner, code)
+                .await
+                .map_err(ApiError::Internal)?,
+        ),
+        None => None,
+    };
+    // Another change landing first is read again and this one applied on top of it.
+    for _ in 0..5 {
+        let read = owned_login(app, owner, &req).await?;
+        let mut changed = read.clone();
+        if let Some(name) = &name {
+            changed.name = name.clone();
+        }
+        if let Some(email) = &email {
+            changed.email = email.clone();
+        }
+        if let Some(note) = &input.note {
+            changed.note = note.clone();
+        }
+        if let Some(hash) = &new_hash
+            && *hash != read.code_hash
+        {
+            changed.code_hash = hash.clone();
+            changed.code_version += 1;
+        }
+        changed.revision += 1;
+        match app.store().update_client_login(&read, &changed).await {
+            Ok(()) => {
+                let released = app.store().releases_of(changed.id).await?.len();
+                let shown = new_code.as_ref().map(AccessCode::shown);
+                return json(200, &ClientLoginView::new(&changed, shown, released));
+            }
+            Err(StoreError::Conflict(Conflict::ConcurrentUpdate)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict(Conflict::ConcurrentUpdate).into())
+}
+
+pub(crate) async fn delete(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    // A revoked login is one whose deletion stopped midway: deleting again finishes it.
+    let login = owned_login_even_revoked(app, owner, &req).await?;
+    app.store().revoke_client_login(&login).await?;
+    no_content()
+}
+
+/// What a release asks for beyond the settings.
+struct ReleaseInput {
+    settings: SettingsInput,
+    include_subgalleries: bool,
+}
+
+fn release_input(req: &Request) -> Result<ReleaseInput, ApiError> {
+    let mut body: serde_json::Map<String, serde_json::Value> = if req.body().is_empty() {
+        serde_json::Map::new()
+    } else {
+        json_body(req)?
+    };
+    let include_subgalleries = match body.remove("include_subgalleries") {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Bool(include)) => include,
+        Some(_) => {
+            return Err(Invalid::new("include_subgalleries", "must be true or false").into());
+        }
+    };
+    let settings: SettingsInput = serde_json::from_value(body.into())
+        .map_err(|e| ApiError::BadJson(excerpt(&e.to_string())))?;
+    Ok(ReleaseInput {
+        settings,
+        include_subgalleries,
+    })
+}
+
+/// A release as made or found: new ones are emailed about.
+enum Released {
+    New(ReleaseRecord, GrantRecord),
+    Existing(ReleaseRecord, GrantRecord),
+}
+
+/// Releases `gallery` to `login` with the settings `settings_for` gives from the gallery's
+/// general ones, or finds the release made before.
+async fn release_one(
+    app: &App,
+    login: &ClientLoginRecord,
+    gallery: &GalleryRecord,
+    input: Option<&SettingsInput>,
+) -> Result<Released, ApiError> {
+    if let Some(found) = existing_release(app, login, gallery.id).await? {
+        return Ok(found);
+    }
+    let general = general_grant(app, gallery).await?;
+    let change = match input {
+        Some(input) => input.clone().into_change().await?,
+        None => Default::default(),
+    };
+    let settings = release_settings(&general.settings, change)?;
+    let now = app.now();
+    let grant = GrantRecord::new_release(gallery, login, settings, now);
+    let release = ReleaseRecord {
+        login_id: login.id,
+        gallery_id: gallery.id,
+        grant_id: grant.id,
+        released_at: now,
+        emailed_at: None,
+    };
+    match app.store().release_gallery(&release, &grant).await {
+        Ok(()) => Ok(Released::New(release, grant)),
+        // Released by a concurrent call: that one stands.
+        Err(StoreError::Conflict(Conflict::AlreadyReleased)) => {
+            existing_release(app, login, gallery.id)
+                .await?
+                .ok_or(ApiError::NotFound)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn existing_release(
+    app: &App,
+    login: &ClientLoginRecord,
+    gallery: GalleryId,
+) -> Result<Option<Released>, ApiError> {
+    let Some(release) = app.store().release(login.id, gallery).await? else {
+        return Ok(None);
+    };
+    let grant = app
+        .store()
+        .grant(release.grant_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Some(Released::Existing(release, grant)))
+}
+
+pub(crate) async fn release(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input = release_input(&req)?;
+    let login = owned_login(app, owner, &req).await?;
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let (status, release, mut grant) =
+        match release_one(app, &login, &gallery, Some(&input.settings)).await? {
+            Released::New(release, grant) => (201, release, grant),
+            Released::Existing(release, grant) => (200, release, grant),
+        };
+    // Released before: the settings given now change that release's link.
+    if status == 200 && !input.settings.is_empty() {
+        grant = super::access::change_settings(app, grant, input.settings).await?;
+    }
+
+    // Sub-galleries are released with their own general settings, never the parent's.
+    let mut subgalleries = Vec::new();
+    if input.include_subgalleries {
+        for sub in descendants(app, owner, gallery.id).await? {
+            match release_one(app, &login, &sub, None).await? {
+                Released::New(release, grant) => {
+                    // Named in the parent's email; not emailed on their own.
+                    app.store()
+                        .mark_release_emailed(&release, app.now())
+                        .await?;
+                    subgalleries.push((sub, release, grant));
+                }
+                Released::Existing(release, grant) => subgalleries.push((sub, release, grant)),
+            }
+        }
+    }
+
+    let email_sent =
+        email_release(app, &req, &login, &gallery, &release, subgalleries.len()).await?;
+    let mut view = ReleaseView::new(&gallery, &release, &grant, link(app, &req, grant.id)?);
+    view.email_sent = Some(email_sent);
+    view.subgalleries = subgalleries
+        .iter()
+        .map(|(sub, release, grant)| {
+            Ok(ReleaseView::new(
+                sub,
+                release,
+                grant,
+                link(app, &req, grant.id)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    json(status, &view)
+}
+
+/// Every gallery below `parent`, parents before their children.
+async fn descendants(
+    app: &App,
+    owner: PhotographerId,
+    parent: GalleryId,
+) -> Result<Vec<GalleryRecord>, ApiError> {
+    let all = app.store().galleries_of(owner).await?;
+    let mut found = Vec::new();
+    let mut frontier = vec![parent];
+    while let Some(id) = frontier.pop() {
+        for child in all.iter().filter(|g| g.parent_id == Some(id)) {
+            frontier.push(child.id);
+            found.push(child.clone());
+        }
+    }
+    Ok(found)
+}
+
+/// Emails the login's client about a release, once per release (a retried release whose email
+/// went out sends nothing). `false` when there is nobody to email or SES refused.
+async fn email_release(
+    app: &App,
+    req: &Request,
+    login: &ClientLoginRecord,
+    gallery: &GalleryRecord,
+    release: &ReleaseRecord,
+    subgalleries: usize,
+) -> Result<bool, ApiError> {
+    let Some(to) = login.email.clone() else {
+        return Ok(false);
+    };
+    if release.emailed_at.is_some() || !app.store().mark_release_emailed(release, app.now()).await?
+    {
+        return Ok(false);
+    }
+    let photographer = app.store().photographer(login.owner_id).await?;
+    let Some(photographer) = photographer else {
+        return Ok(false);
+    };
+    let login_page = format!("{}/p/{}", base_url(app, req), photographer.slug);
+    let news = GalleryReleased {
+        photographer: photographer.name.as_str(),
+        client_name: login.name.as_str(),
+        gallery_title: &gallery.title,
+        subgalleries,
+        login_page: &login_page,
+    };
+    let email = news
+        .to(to)
+        .map_err(|e| ApiError::Internal(format!("release email not rendered: {e}")))?;
+    Ok(send_email(app, &email, release.grant_id).await)
+}
+
+pub(crate) async fn withdraw(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let login = owned_login(app, owner, &req).await?;
+    let gallery =
+        GalleryId::parse(&path_param(&req, "gallery_id")?).map_err(|_| ApiError::NotFound)?;
+    let release = app
+        .store()
+        .release(login.id, gallery)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    app.store().withdraw_gallery(&release).await?;
+    no_content()
+}
+
+pub(crate) async fn list_releases(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let login = owned_login(app, owner, &req).await?;
+    let mut views = Vec::new();
+    for release in app.store().releases_of(login.id).await? {
+        let (gallery, grant) = (
+            app.store().gallery(release.gallery_id).await?,
+            app.store().grant(release.grant_id).await?,
+        );
+        // A gallery deleted since takes its link with it.
+        if let (Some(gallery), Some(grant)) = (gallery, grant) {
+            let link = link(app, &req, grant.id)?;
+            views.push(ReleaseView::new(&gallery, &release, &grant, link));
+        }
+    }
+    json(200, &serde_json::json!({ "galleries": views }))
+}
+
+pub(crate) async fn account(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let photographer = app
+        .store()
+        .photographer(owner)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let login_page = format!("{}/p/{}", base_url(app, &req), photographer.slug);
+    json(200, &AccountView::new(&photographer, login_page))
+}
