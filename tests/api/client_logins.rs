@@ -14,25 +14,6 @@ use serde_json::{Value, json};
 /// Another network address than [`CALLER_IP`] (TEST-NET-2).
 const OTHER_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9));
 
-/// A login for `name` with `email`; returns (login id, access code as shown).
-async fn login_for(t: &TestApp, who: &Photographer, name: &str, email: &str) -> (String, String) {
-    let created = t
-        .create_client_login(who, json!({ "name": name, "email": email }))
-        .await;
-    assert_eq!(created.status, 201, "{created:?}");
-    (
-        created.json["login_id"].as_str().unwrap().to_owned(),
-        created.json["access_code"].as_str().unwrap().to_owned(),
-    )
-}
-
-/// Logs in and returns the session.
-async fn session(t: &TestApp, slug: &str, code: &str) -> String {
-    let reply = t.log_in(slug, code).await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.json["session"].as_str().unwrap().to_owned()
-}
-
 /// The overview's galleries.
 async fn overview(t: &TestApp, session: &str) -> Vec<Value> {
     let reply = t.my_galleries(Some(session)).await;
@@ -50,7 +31,7 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let email = unique_email("carol");
-    let (login, code) = login_for(&t, &anna, "Carol Smith", &email).await;
+    let (login, code) = t.new_client_login(&anna, "Carol Smith", Some(&email)).await;
 
     // A generated code: 12 characters without look-alikes, in groups of four.
     assert_eq!(code.len(), 14, "{code}");
@@ -80,7 +61,7 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
 
     // Typed the way people type: lower case, spaces for dashes.
     let typed = code.to_lowercase().replace('-', " ");
-    let first = session(&t, &anna.slug, &typed).await;
+    let first = t.login_session(&anna.slug, &typed).await;
     assert!(overview(&t, &first).await.is_empty());
 
     // A new code: the old one and its sessions stop, the new one works.
@@ -92,7 +73,7 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
     assert_ne!(new_code, code);
     assert_error(&t.log_in(&anna.slug, &code).await, 401, "wrong_access_code");
     assert_error(&t.my_galleries(Some(&first)).await, 401, "login_required");
-    let second = session(&t, &anna.slug, &new_code).await;
+    let second = t.login_session(&anna.slug, &new_code).await;
 
     // Other fields change without touching the code; `null` clears.
     let renamed = t
@@ -149,8 +130,8 @@ async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_se
         .await;
     assert_eq!(general.status, 200, "{general:?}");
     let email = unique_email("carol");
-    let (login, code) = login_for(&t, &anna, "Carol", &email).await;
-    let me = session(&t, &anna.slug, &code).await;
+    let (login, code) = t.new_client_login(&anna, "Carol", Some(&email)).await;
+    let me = t.login_session(&anna.slug, &code).await;
 
     let released = t
         .release_gallery(
@@ -336,8 +317,12 @@ async fn chosen_codes_are_long_enough_unique_per_photographer_and_forgiving_when
 async fn guessing_is_throttled_and_every_refusal_looks_the_same() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let (login, code) = login_for(&t, &anna, "Carol", &unique_email("carol")).await;
-    let (revoked, revoked_code) = login_for(&t, &anna, "Dan", &unique_email("dan")).await;
+    let (login, code) = t
+        .new_client_login(&anna, "Carol", Some(&unique_email("carol")))
+        .await;
+    let (revoked, revoked_code) = t
+        .new_client_login(&anna, "Dan", Some(&unique_email("dan")))
+        .await;
     assert_eq!(t.delete_client_login(&anna, &revoked).await.status, 204);
 
     // A wrong code, an unknown page, a revoked login, a malformed page and a code no login can
@@ -397,7 +382,7 @@ async fn sub_galleries_are_released_with_their_own_settings_never_the_parents() 
         .await;
     assert_eq!(own.status, 200, "{own:?}");
     let email = unique_email("carol");
-    let (login, code) = login_for(&t, &anna, "Carol", &email).await;
+    let (login, code) = t.new_client_login(&anna, "Carol", Some(&email)).await;
 
     let released = t
         .release_gallery(
@@ -418,7 +403,7 @@ async fn sub_galleries_are_released_with_their_own_settings_never_the_parents() 
     assert_eq!(released.json["settings"]["download_limit"], 2);
 
     // The client sees both, each opening with its own settings; one email names both.
-    let me = session(&t, &anna.slug, &code).await;
+    let me = t.login_session(&anna.slug, &code).await;
     let cards = overview(&t, &me).await;
     let sub_card = card(&cards, &ceremony).expect("the sub-gallery is listed");
     assert_eq!(sub_card["parent_id"], wedding.as_str());
@@ -430,6 +415,29 @@ async fn sub_galleries_are_released_with_their_own_settings_never_the_parents() 
     let mails = t.emails_to(&email).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert!(mails[0].to_string().contains("1 sub-gallery"), "{mails:?}");
+
+    // A sub-gallery made later is released by releasing the parent again, and announced on
+    // its own (the parent's email went out before).
+    let reception = t
+        .create_gallery_raw(&anna, json!({ "title": "Reception", "parent_id": wedding }))
+        .await;
+    assert_eq!(reception.status, 201);
+    let again = t
+        .release_gallery(
+            &anna,
+            &login,
+            &wedding,
+            Some(json!({ "include_subgalleries": true })),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{again:?}");
+    assert_eq!(again.json["subgalleries"].as_array().unwrap().len(), 2);
+    let mails = t.emails_to(&email).await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(
+        mails.iter().any(|m| m.to_string().contains("Reception")),
+        "{mails:?}"
+    );
 
     // Withdrawing the parent leaves the sub-gallery's own release: each is explicit.
     assert_eq!(
@@ -447,7 +455,7 @@ async fn concurrent_releases_make_one_link_and_one_email() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let email = unique_email("carol");
-    let (login, _) = login_for(&t, &anna, "Carol", &email).await;
+    let (login, _) = t.new_client_login(&anna, "Carol", Some(&email)).await;
     let replies = join_all((0..8).map(|_| t.release_gallery(&anna, &login, &gallery, None))).await;
     let created = replies.iter().filter(|r| r.status == 201).count();
     assert_eq!(created, 1, "{replies:?}");
@@ -472,8 +480,12 @@ async fn photographers_never_reach_each_others_logins_or_galleries() {
     let ben = t.photographer("Ben Ode").await;
     let annas_gallery = t.create_gallery(&anna, "Smith wedding").await;
     let bens_gallery = t.create_gallery(&ben, "Jones wedding").await;
-    let (annas_login, _) = login_for(&t, &anna, "Carol", &unique_email("carol")).await;
-    let (bens_login, _) = login_for(&t, &ben, "Eve", &unique_email("eve")).await;
+    let (annas_login, _) = t
+        .new_client_login(&anna, "Carol", Some(&unique_email("carol")))
+        .await;
+    let (bens_login, _) = t
+        .new_client_login(&ben, "Eve", Some(&unique_email("eve")))
+        .await;
 
     assert_error(
         &t.get_client_login(&ben, &annas_login).await,

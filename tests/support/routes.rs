@@ -396,6 +396,38 @@ impl TestApp {
         .await
     }
 
+    /// A new client login for `name` (and `email`); returns (login id, access code as shown).
+    pub async fn new_client_login(
+        &self,
+        who: &Photographer,
+        name: &str,
+        email: Option<&str>,
+    ) -> (String, String) {
+        let mut body = json!({ "name": name });
+        if let Some(email) = email {
+            body["email"] = email.into();
+        }
+        let created = self.create_client_login(who, body).await;
+        assert_eq!(created.status, 201, "{created:?}");
+        (
+            created.json["login_id"]
+                .as_str()
+                .expect("login id")
+                .to_owned(),
+            created.json["access_code"]
+                .as_str()
+                .expect("access code")
+                .to_owned(),
+        )
+    }
+
+    /// Logs in on `slug`'s page with `code`; returns the session.
+    pub async fn login_session(&self, slug: &str, code: &str) -> String {
+        let reply = self.log_in(slug, code).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.json["session"].as_str().expect("session").to_owned()
+    }
+
     /// `GET /me/galleries` with a login session.
     pub async fn my_galleries(&self, session: Option<&str>) -> Reply {
         self.call("GET", "/me/galleries", session, None).await

@@ -270,6 +270,32 @@ pub(crate) struct ClientGalleryView {
     /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required)]
     pub next_cursor: Option<String>,
+    /// Where this viewer can go from here; on the first page only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub navigation: Option<NavigationView>,
+}
+
+/// The neighbouring galleries a client can open from this one: its parent and its sub-galleries,
+/// when the photographer allows navigation between them.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Navigation)]
+pub(crate) struct NavigationView {
+    /// Back up to the parent gallery; `null` at the top, or when navigation is off.
+    #[schema(required)]
+    pub parent: Option<NeighbourView>,
+    /// Oldest first; empty when there are none, or navigation is off.
+    pub subgalleries: Vec<NeighbourView>,
+}
+
+/// A neighbouring gallery and the link this viewer opens it with: their own link there if they
+/// have one, else its general link (with its own password and watermark).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Neighbour)]
+pub(crate) struct NeighbourView {
+    pub title: String,
+    #[schema(format = "uri")]
+    pub link: String,
 }
 
 /// One of the client's favourites lists.

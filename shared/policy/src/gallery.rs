@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccessSettings, Invalid, PhotographerId};
+use crate::{AccessSettings, GrantId, Invalid, PhotographerId};
 
 /// Where the mark sits on a photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -172,6 +172,43 @@ impl GalleryRules {
     }
 }
 
+/// Who is looking at a gallery, as far as stepping to a neighbouring one goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Through the gallery's general (public) link.
+    GeneralLink,
+    /// Through a client's private link (shared by the photographer, or an identified visitor).
+    PrivateLink,
+    /// Through a link released to a client login.
+    Login,
+}
+
+impl GalleryRules {
+    /// The link a viewer follows from a gallery to a neighbouring one (a sub-gallery, or the
+    /// parent), or `None` when the way is closed:
+    /// - The parent's `navigation_to_subgalleries` opens the staircase both ways between it and
+    ///   its sub-galleries, or neither way.
+    /// - A viewer's own grant on the neighbour wins: its settings are theirs there.
+    /// - Otherwise a link viewer lands on the neighbour's general link, with the neighbour's own
+    ///   general settings (password, watermark): never the settings they came with.
+    /// - A client login reaches only galleries released to it.
+    pub fn neighbour_link(
+        parent_navigation: bool,
+        viewer: Viewer,
+        own_grant_there: Option<GrantId>,
+        general_grant_there: GrantId,
+    ) -> Option<GrantId> {
+        if !parent_navigation {
+            return None;
+        }
+        match viewer {
+            Viewer::GeneralLink => Some(general_grant_there),
+            Viewer::PrivateLink => Some(own_grant_there.unwrap_or(general_grant_there)),
+            Viewer::Login => own_grant_there,
+        }
+    }
+}
+
 /// Why a gallery can't be created under the requested parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParentRefused {
@@ -183,6 +220,27 @@ pub enum ParentRefused {
 mod tests {
     use super::*;
     use uuid::Uuid;
+
+    #[test]
+    fn the_staircase_goes_both_ways_or_not_at_all_and_logins_reach_only_their_releases() {
+        let own = GrantId::from_uuid(Uuid::from_u128(1));
+        let general = GrantId::from_uuid(Uuid::from_u128(2));
+        let viewers = [Viewer::GeneralLink, Viewer::PrivateLink, Viewer::Login];
+        for viewer in viewers {
+            for mine in [Some(own), None] {
+                assert_eq!(
+                    GalleryRules::neighbour_link(false, viewer, mine, general),
+                    None
+                );
+            }
+        }
+        let open = |viewer, mine| GalleryRules::neighbour_link(true, viewer, mine, general);
+        assert_eq!(open(Viewer::GeneralLink, None), Some(general));
+        assert_eq!(open(Viewer::PrivateLink, Some(own)), Some(own));
+        assert_eq!(open(Viewer::PrivateLink, None), Some(general));
+        assert_eq!(open(Viewer::Login, Some(own)), Some(own));
+        assert_eq!(open(Viewer::Login, None), None);
+    }
 
     #[test]
     fn default_text_names_the_photographer() {

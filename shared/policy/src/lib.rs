@@ -32,7 +32,8 @@ pub use downloads::{
 };
 pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName, lightroom_filter};
 pub use gallery::{
-    GalleryDefaults, GalleryRules, Position, WatermarkMode, WatermarkSettings, WatermarkUpdate,
+    GalleryDefaults, GalleryRules, Position, Viewer, WatermarkMode, WatermarkSettings,
+    WatermarkUpdate,
 };
 pub use ids::{ClientLoginId, DownloadRequestId, GalleryId, GrantId, PhotoId, PhotographerId};
 pub use logins::AccessCode;

@@ -3,7 +3,7 @@
 //!
 //! The rules:
 //! - A code is typed by a person, often read out from an email or a card: it is case-blind,
-//!   spaces and dashes don't count, and the look-alikes `O`/`0` and `I`/`L`/`1` are one character.
+//!   whitespace and dashes don't count, and the look-alikes `O`/`0` and `I`/`L`/`1` are one character.
 //!   Generated codes use none of them at all.
 //! - A generated code is 12 characters of a 31-character alphabet (59 bits): under the login
 //!   page's rate limit, guessing any of a photographer's codes would take longer than forever.
@@ -58,7 +58,11 @@ impl AccessCode {
     /// at least [`Self::MIN_CHOSEN_LEN`] of them.
     pub fn parse_chosen(raw: &str) -> Result<Self, Invalid> {
         let shown = raw.trim();
-        let folded = Self::fold(shown).ok_or_else(|| {
+        // What the photographer writes is shown to clients as written: plain separators only.
+        let plain = shown
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
+        let folded = Self::fold(shown).filter(|_| plain).ok_or_else(|| {
             Invalid::new(
                 "access_code",
                 "must be letters A-Z and digits (spaces and dashes between are ignored)",
@@ -95,8 +99,11 @@ impl AccessCode {
         if raw.len() > 4 * Self::MAX_LEN {
             return None;
         }
+        // Pasted codes bring tabs, line ends and no-break spaces; typed ones, other dashes.
         raw.chars()
-            .filter(|c| !matches!(c, ' ' | '-'))
+            .filter(|c| {
+                !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+            })
             .map(|c| match c.to_ascii_uppercase() {
                 'O' => Some('0'),
                 'I' | 'L' => Some('1'),
@@ -203,6 +210,15 @@ mod tests {
             AccessCode::typed("ANNALOVE2025").unwrap().folded(),
             chosen.folded()
         );
+    }
+
+    #[test]
+    fn pasted_whitespace_and_typographic_dashes_do_not_matter() {
+        let code = AccessCode::generate([9; 16]);
+        let pasted = format!("\t{}\n", code.shown().replace('-', "\u{a0}"));
+        assert_eq!(AccessCode::typed(&pasted).unwrap().folded(), code.folded());
+        let dashed = code.shown().replace('-', "\u{2013}");
+        assert_eq!(AccessCode::typed(&dashed).unwrap().folded(), code.folded());
     }
 
     #[test]

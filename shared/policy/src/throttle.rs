@@ -121,9 +121,14 @@ impl UnlockThrottle {
         }
     }
 
-    /// The budgets an access-code try on a login page is counted against, the source's first.
-    pub fn login_budgets() -> &'static [TryBudget] {
-        &[TryBudget::LoginSource, TryBudget::LoginPage]
+    /// The budgets an access-code try on a login page is counted against, the source's first; a
+    /// device that logged in to this page recently skips the page's ceiling.
+    pub fn login_budgets(known_device: bool) -> &'static [TryBudget] {
+        if known_device {
+            &[TryBudget::LoginSource]
+        } else {
+            &[TryBudget::LoginSource, TryBudget::LoginPage]
+        }
     }
 
     /// Windows that started before this instant are over.
@@ -190,6 +195,18 @@ mod tests {
         assert_eq!(
             throttle.verdict(max, 1000, 1000 + UnlockThrottle::WINDOW_SECS),
             UnlockVerdict::StartWindow
+        );
+    }
+
+    #[test]
+    fn a_known_device_skips_only_the_login_pages_ceiling() {
+        assert_eq!(
+            UnlockThrottle::login_budgets(false),
+            [TryBudget::LoginSource, TryBudget::LoginPage]
+        );
+        assert_eq!(
+            UnlockThrottle::login_budgets(true),
+            [TryBudget::LoginSource]
         );
     }
 

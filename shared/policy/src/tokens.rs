@@ -221,6 +221,18 @@ impl LoginSessionClaims {
     pub fn admits(&self, code_version: u32, now: u64) -> bool {
         self.code_version == code_version && now < self.expires_at
     }
+
+    /// Whether an authentic session shows its device logged in to this login, under its current
+    /// code, recently: live, or expired less than [`SessionClaims::KNOWN_DEVICE_GRACE_SECS`] ago.
+    /// It opens nothing; it spares the device the login page's ceiling, so guessers spread over
+    /// many addresses can't lock returning clients out (as for links).
+    pub fn marks_known_device(&self, code_version: u32, now: u64) -> bool {
+        self.code_version == code_version
+            && now
+                < self
+                    .expires_at
+                    .saturating_add(SessionClaims::KNOWN_DEVICE_GRACE_SECS)
+    }
 }
 
 /// Both kinds of session are an id, an expiry and a version, then their MAC.
@@ -265,6 +277,10 @@ mod tests {
         assert!(claims.admits(2, 999));
         assert!(!claims.admits(3, 999), "a new code ends it");
         assert!(!claims.admits(2, 1_000), "so does its time");
+        // Expired, it still marks a known device for a week, under the same code only.
+        assert!(claims.marks_known_device(2, 1_000 + 6 * 24 * 60 * 60));
+        assert!(!claims.marks_known_device(2, 1_000 + 8 * 24 * 60 * 60));
+        assert!(!claims.marks_known_device(3, 999));
     }
 
     #[test]

@@ -151,9 +151,11 @@ impl Store {
         }
     }
 
-    /// Revokes a login: from this call on its code opens nothing and its sessions end
-    /// (the login reads as revoked), then its galleries' links are deleted, then the login.
-    /// A call that stops midway leaves a revoked login that deleting again finishes.
+    /// Revokes a login (`login` as read): from this call on its code opens nothing, its sessions
+    /// and its galleries' links end (the login reads as revoked), then those links are deleted,
+    /// then the login. The revocation is written only over the code it read, so a new code set
+    /// meanwhile can't leave its claim behind (`Conflict::ConcurrentUpdate`: read again). A
+    /// call that stops midway leaves a revoked login that deleting again finishes.
     pub async fn revoke_client_login(&self, login: &ClientLoginRecord) -> Result<(), StoreError> {
         if !login.revoked {
             let revoke = built(
@@ -161,8 +163,9 @@ impl Store {
                     .table_name(&self.resources.table)
                     .set_key(Some(key(keys::login(login.id), keys::LOGIN)))
                     .update_expression("SET revoked = :revoked")
-                    .condition_expression("attribute_exists(PK)")
+                    .condition_expression("attribute_exists(PK) AND code_hash = :hash")
                     .expression_attribute_values(":revoked", AttributeValue::Bool(true))
+                    .expression_attribute_values(":hash", s(login.code_hash.clone()))
                     .build(),
             )?;
             let claim = built(
@@ -178,9 +181,12 @@ impl Store {
                 TransactWriteItem::builder().update(revoke).build(),
                 TransactWriteItem::builder().delete(claim).build(),
             ];
-            self.transact(actions)
-                .await?
-                .map_err(|_| StoreError::NotFound)?;
+            if self.transact(actions).await?.is_err() {
+                return match self.client_login(login.id).await? {
+                    Some(_) => Err(StoreError::Conflict(Conflict::ConcurrentUpdate)),
+                    None => Err(StoreError::NotFound),
+                };
+            }
         }
         // Releases can't be added to a revoked login, so this list is final.
         for release in self.releases_of(login.id).await? {
@@ -284,6 +290,39 @@ impl Store {
             .await?
             .map_err(|_| StoreError::Aws("unconditional delete refused".into()))?;
         self.delete_partition(&keys::grant(release.grant_id)).await
+    }
+
+    /// Gives every link released to `login` the login's current email and name (what download
+    /// emails are sent to and the photographer sees), after the photographer changed them.
+    pub async fn refresh_release_grants(
+        &self,
+        login: &ClientLoginRecord,
+    ) -> Result<(), StoreError> {
+        for release in self.releases_of(login.id).await? {
+            let updated = self
+                .ddb()
+                .update_item()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(keys::grant(release.grant_id), keys::GRANT)))
+                .update_expression("SET email = :email, #name = :name")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_names("#name", "name")
+                .expression_attribute_values(
+                    ":email",
+                    serde_dynamo::to_attribute_value(&login.email)?,
+                )
+                .expression_attribute_values(":name", s(login.name.to_string()))
+                .send()
+                .await;
+            match updated {
+                // Withdrawn meanwhile: nothing to keep in step.
+                Err(e) if condition_failed(&e) => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Marks a release's email as sent; `false` when it was already (or the release is gone),

@@ -7,11 +7,11 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, DeleteRequest, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, WriteRequest,
 };
-use proofsheet_policy::{GalleryId, PhotoPage, PhotographerId};
+use proofsheet_policy::{ClientLoginId, GalleryId, PhotoPage, PhotographerId};
 
 use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
 use crate::photos::{PageCollector, query_batch};
-use crate::records::keys;
+use crate::records::{ChildPointer, keys};
 use crate::retry;
 use crate::{Conflict, GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
 
@@ -56,12 +56,59 @@ impl Store {
                     .condition_check(parent_check)
                     .build(),
             );
+            actions.push(self.put_new(self.child_item(parent, gallery.id)?)?);
         }
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
             Err(failed) if failed.contains(&2) => Err(StoreError::NotFound),
             Err(_) => Err(StoreError::Conflict(Conflict::GalleryExists)),
         }
+    }
+
+    /// The parent's pointer to a sub-gallery: its children are one query of its partition.
+    fn child_item(&self, parent: GalleryId, child: GalleryId) -> Result<Item, StoreError> {
+        item_with_keys(
+            &ChildPointer { child_id: child },
+            &[("PK", keys::gallery(parent)), ("SK", keys::child(child))],
+        )
+    }
+
+    /// A gallery's direct sub-galleries, oldest first: one query of the parent's partition,
+    /// then each child's META (in parallel). A child deleted meanwhile is left out.
+    pub async fn children_of(&self, parent: GalleryId) -> Result<Vec<GalleryRecord>, StoreError> {
+        let pointers: Vec<ChildPointer> = records(
+            self.query_all(
+                None,
+                "PK = :pk AND begins_with(SK, :child)",
+                HashMap::from([
+                    (":pk".into(), s(keys::gallery(parent))),
+                    (":child".into(), s(keys::CHILD_PREFIX)),
+                ]),
+            )
+            .await?,
+        )?;
+        let children =
+            futures::future::try_join_all(pointers.iter().map(|p| self.gallery(p.child_id)))
+                .await?;
+        Ok(children.into_iter().flatten().collect())
+    }
+
+    /// Writes the pointer of every sub-gallery of `owner` to its parent (idempotent): for
+    /// sub-galleries created before pointers existed.
+    pub async fn index_subgalleries(&self, owner: PhotographerId) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for gallery in self.galleries_of(owner).await? {
+            if let Some(parent) = gallery.parent_id {
+                self.ddb()
+                    .put_item()
+                    .table_name(&self.resources.table)
+                    .set_item(Some(self.child_item(parent, gallery.id)?))
+                    .send()
+                    .await?;
+                written += 1;
+            }
+        }
+        Ok(written)
     }
 
     pub async fn gallery(&self, id: GalleryId) -> Result<Option<GalleryRecord>, StoreError> {
@@ -194,7 +241,8 @@ impl Store {
     /// Deletes a gallery's items: its links first (so they stop working at once), then what each
     /// link kept, the gallery, its photos and client claims. Objects in S3 are removed by the caller, first (so
     /// a failure midway leaves a gallery that can be deleted again). Deleting again is harmless.
-    pub async fn delete_gallery(&self, id: GalleryId) -> Result<(), StoreError> {
+    pub async fn delete_gallery(&self, gallery: &GalleryRecord) -> Result<(), StoreError> {
+        let id = gallery.id;
         let grants = self
             .query_all(
                 Some("GSI1"),
@@ -204,13 +252,19 @@ impl Store {
             .await?;
         self.delete_keys(grants.iter().filter_map(primary_key).collect())
             .await?;
-        // Then what each link kept (favourites, download requests, try counters).
+        // Then what each link kept (favourites, download requests, try counters), and the
+        // release a client login's link belongs to.
         for grant in grants
             .iter()
             .filter(|item| sort_key(item) == Some(keys::GRANT))
         {
             if let Some(pk) = grant.get("PK").and_then(|v| v.as_s().ok()) {
                 self.delete_partition(pk).await?;
+            }
+            let login = grant.get("login_id").and_then(|v| v.as_s().ok());
+            if let Some(login) = login.and_then(|l| ClientLoginId::parse(l).ok()) {
+                let release = key(keys::login(login), keys::release(id));
+                self.delete_keys(vec![release]).await?;
             }
         }
         let own = self
@@ -227,7 +281,15 @@ impl Store {
             .filter_map(primary_key)
             .partition(|k| sort_key(k) == Some(keys::META));
         self.delete_keys(rest).await?;
-        self.delete_keys(meta).await
+        self.delete_keys(meta).await?;
+        // Its parent's pointer last: a pointer to a gone gallery is skipped when read.
+        match gallery.parent_id {
+            Some(parent) => {
+                self.delete_keys(vec![key(keys::gallery(parent), keys::child(id))])
+                    .await
+            }
+            None => Ok(()),
+        }
     }
 
     /// Deletes every item of a partition (a revoked link's favourites, downloads and counters).

@@ -17,6 +17,7 @@
 //! | API key (SHA-256 of the key, hex) | `PhotographerClaim` | `APIKEY#<sha256>` | `APIKEY` | | |
 //! | gallery | `GalleryRecord` | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
 //! | photo | `PhotoRecord` | `GALLERY#<id>` | `PHOTO#<photo id>` | | |
+//! | sub-gallery pointer (written with the sub-gallery) | `ChildPointer` | `GALLERY#<parent id>` | `CHILD#<child id>` | | |
 //! | client claim (one private grant per email and gallery) | `ClientClaim` | `GALLERY#<id>` | `CLIENT#<email>` | | |
 //! | grant (general link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
 //! | grant (private link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
@@ -48,7 +49,7 @@
 //! |---|---|---|
 //! | authenticate a photographer | GetItem `APIKEY#<sha256>` | 1 |
 //! | a photographer's galleries | Query GSI1 `OWNER#<id>` | 1+ (paged) |
-//! | sub-galleries of a gallery | same query, filtered on `parent_id` in code | 1+ |
+//! | sub-galleries of a gallery | Query `GALLERY#<id>` SK begins_with `CHILD#`, then GetItem each child's META (in parallel) | 2 |
 //! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
 //! | a page of a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#`, `Limit` page + 1, `ExclusiveStartKey` `PHOTO#<cursor>` | 1+ |
 //! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` with `Limit` (gallery and photos together) | **2** |
@@ -84,7 +85,8 @@
 //!   `attribute_not_exists(PK)`: a taken slug fails the whole thing (409), nothing half-written.
 //! - Gallery creation: META and its general grant in one transaction, both `attribute_not_exists`;
 //!   a sub-gallery adds a ConditionCheck that its parent's META exists with the same `owner_id`,
-//!   so a parent deleted meanwhile gets no orphan child (404 → 422 `parent_id`).
+//!   so a parent deleted meanwhile gets no orphan child (404 → 422 `parent_id`), and puts the
+//!   parent's `CHILD#` pointer to it in the same transaction.
 //! - Photo creation: the photo `attribute_not_exists` + ConditionCheck gallery META exists, in
 //!   one transaction: a gallery deleted meanwhile gets no photo (404).
 //! - Gallery/photo/grant updates: `attribute_exists(PK)` so a concurrent delete can't be undone

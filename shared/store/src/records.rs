@@ -125,6 +125,13 @@ pub struct ClientLoginRecord {
     pub created_at: u64,
 }
 
+/// A parent gallery's pointer to one of its sub-galleries, in the parent's partition (a
+/// photographer-only sort key, before `META`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ChildPointer {
+    pub child_id: GalleryId,
+}
+
 /// The item that reserves an access code on a photographer's login page and finds its login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AccessCodeClaim {
@@ -410,6 +417,10 @@ pub(crate) mod keys {
     pub const DOWNLOAD_JOB_PREFIX: &str = "DLJOB#";
     pub fn download_job(id: DownloadRequestId) -> String {
         format!("{DOWNLOAD_JOB_PREFIX}{id}")
+    }
+    pub const CHILD_PREFIX: &str = "CHILD#";
+    pub fn child(id: GalleryId) -> String {
+        format!("{CHILD_PREFIX}{id}")
     }
     pub const LOGIN: &str = "LOGIN";
     pub fn login(id: ClientLoginId) -> String {

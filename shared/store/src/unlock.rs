@@ -98,9 +98,10 @@ impl Store {
         &self,
         page: &Slug,
         source: &str,
+        known_device: bool,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
-        let budgets = UnlockThrottle::login_budgets();
+        let budgets = UnlockThrottle::login_budgets(known_device);
         self.reserve_on(TryTarget::LoginPage(page), budgets, source, now)
             .await
     }

@@ -3,6 +3,7 @@
 //! ```text
 //! proofsheet-admin create-photographer --name "Anna Lee" --email anna@example.com --slug anna-lee
 //! proofsheet-admin new-secret-key
+//! proofsheet-admin index-subgalleries --photographer <photographer id>
 //! ```
 
 use std::collections::HashMap;
@@ -13,13 +14,14 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("create-photographer") => create_photographer(&args[1..]).await,
+        Some("index-subgalleries") => index_subgalleries(&args[1..]).await,
         Some("new-secret-key") => {
             println!("{}", proofsheet_app::secrets::new_secret_key());
             ExitCode::SUCCESS
         }
         _ => {
             eprintln!(
-                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG\n  proofsheet-admin new-secret-key"
+                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID"
             );
             ExitCode::from(2)
         }
@@ -40,12 +42,8 @@ async fn create_photographer(args: &[String]) -> ExitCode {
         eprintln!("create-photographer needs --name, --email and --slug");
         return ExitCode::from(2);
     };
-    let app = match proofsheet_app::App::from_env(proofsheet_app::SecretKeyUse::NotNeeded).await {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(app) = app_from_env().await else {
+        return ExitCode::FAILURE;
     };
     match proofsheet_app::admin::create_photographer(&app, name, email, slug, None).await {
         Ok((photographer, key)) => {
@@ -57,6 +55,47 @@ async fn create_photographer(args: &[String]) -> ExitCode {
         Err(e) => {
             eprintln!("could not create the photographer: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Gives a photographer's sub-galleries made before version 0.2 their parent's pointer (what
+/// sub-gallery navigation and `GET /galleries/{id}` read). Safe to run again.
+async fn index_subgalleries(args: &[String]) -> ExitCode {
+    let id = match args {
+        [flag, id] if flag == "--photographer" => id,
+        _ => {
+            eprintln!("index-subgalleries needs --photographer ID");
+            return ExitCode::from(2);
+        }
+    };
+    let Ok(owner) = proofsheet_policy::PhotographerId::parse(id) else {
+        eprintln!("not a photographer id: {id}");
+        return ExitCode::from(2);
+    };
+    let Some(app) = app_from_env().await else {
+        return ExitCode::FAILURE;
+    };
+    match app.store().index_subgalleries(owner).await {
+        Ok(written) => {
+            println!("sub-galleries indexed: {written}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("could not index: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The deployment's app, configured like the functions (no secret key); `None` (said) when the
+/// environment doesn't name one.
+async fn app_from_env() -> Option<proofsheet_app::App> {
+    match proofsheet_app::App::from_env(proofsheet_app::SecretKeyUse::NotNeeded).await {
+        Ok(app) => Some(app),
+        Err(e) => {
+            eprintln!("{e}");
+            None
         }
     }
 }

@@ -134,6 +134,9 @@ fn into_axum(response: lambda_http::Response<Body>) -> AxumResponse {
     AxumResponse::from_parts(parts, body)
 }
 
+/// The demo client login's access code.
+const DEMO_ACCESS_CODE: &str = "DEMO-CLIENT-2026";
+
 /// The demo photographer (API key from `DEV_API_KEY` or generated) and a gallery with photos
 /// uploaded through the real presigned-PUT → S3 event → ingest path.
 async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::error::Error>> {
@@ -203,6 +206,23 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::err
     println!(
         "Demo gallery {gallery_id}: general link {}",
         general["link"].as_str().unwrap_or("?")
+    );
+    // A client login with the demo gallery released to it (a fixed code: this is a local demo).
+    let login = call(
+        "POST",
+        "/client-logins",
+        serde_json::json!({ "name": "Demo Client", "access_code": DEMO_ACCESS_CODE }),
+    )
+    .await?;
+    let login_id = login["login_id"].as_str().ok_or("demo login not created")?;
+    call(
+        "PUT",
+        &format!("/client-logins/{login_id}/galleries/{gallery_id}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    println!(
+        "Demo client login: POST {base_url}/p/demo-studio/login {{\"access_code\": \"{DEMO_ACCESS_CODE}\"}}"
     );
     Ok(key)
 }

@@ -245,9 +245,7 @@ pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, 
         return Err(ApiError::NotFound);
     }
     let store = app.store();
-    if store.grant(token.grant_id).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    super::live_grant(app, token.grant_id).await?;
     let job = store
         .download_job(token.grant_id, token.request_id)
         .await?

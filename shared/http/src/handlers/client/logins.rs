@@ -37,57 +37,62 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
     let input: LogIn = json_body(&req)?;
     let secrets = app.secrets()?;
     let now = app.now();
-    // A malformed slug is no page: answered like an unknown one, without counting.
-    let page = Slug::parse(&path_param(&req, "slug")?).ok();
-    let typed = AccessCode::typed(&input.access_code);
-
-    // The try is counted before anything is looked up, so parallel guesses share the budgets,
-    // and an unknown page is counted like a real one.
-    let reserved = match &page {
-        Some(page) => {
-            let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
-            match app
-                .store()
-                .reserve_login_attempt(page, &source, now)
+    // A malformed slug is visibly no page: refused at once, with the same answer.
+    let page = Slug::parse(&path_param(&req, "slug")?).map_err(|_| ApiError::WrongAccessCode)?;
+    let owner = app.store().photographer_for_slug(&page).await?;
+    // A device that logged in to this page recently (it sends its earlier session, even
+    // expired) is spared the page's ceiling.
+    let known_device = match (
+        owner,
+        bearer(&req).and_then(|s| secrets.open_login_session(s)),
+    ) {
+        (Some(owner), Some(earlier)) => {
+            live_login(app, earlier.login_id)
                 .await?
-            {
-                UnlockReservation::Reserved(reserved) => Some(reserved),
-                UnlockReservation::Throttled { retry_after_secs } => {
-                    return Err(ApiError::TooManyAttempts { retry_after_secs });
-                }
-                UnlockReservation::NotFound => None,
-            }
+                .is_some_and(|login| {
+                    login.owner_id == owner && earlier.marks_known_device(login.code_version, now)
+                })
         }
-        None => None,
+        _ => false,
     };
-    let owner = match &page {
-        Some(page) => app.store().photographer_for_slug(page).await?,
-        None => None,
+
+    // The try is counted before the code is hashed, so parallel guesses share the budgets, and
+    // an unknown page is counted like a real one.
+    let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
+    let reserved = match app
+        .store()
+        .reserve_login_attempt(&page, &source, known_device, now)
+        .await?
+    {
+        UnlockReservation::Reserved(reserved) => reserved,
+        UnlockReservation::Throttled { retry_after_secs } => {
+            return Err(ApiError::TooManyAttempts { retry_after_secs });
+        }
+        UnlockReservation::NotFound => return Err(ApiError::WrongAccessCode),
     };
     // Every path below hashes once and reads one claim, so a wrong code, an unknown page and a
     // revoked login take the same time and get the same answer.
-    let could_match = typed.is_some();
+    let typed = AccessCode::typed(&input.access_code);
+    let could_match = typed.is_some() && owner.is_some();
     let code = typed.unwrap_or_else(|| AccessCode::generate([0; 16]));
+    let owner_or_nobody = owner.unwrap_or_else(nobody);
     let hash = secrets
-        .access_code_hash(owner.unwrap_or_else(nobody), &code)
+        .access_code_hash(owner_or_nobody, &code)
         .await
         .map_err(ApiError::Internal)?;
-    let found = app
-        .store()
-        .login_for_code(owner.unwrap_or_else(nobody), &hash)
-        .await?;
-    let login = match (could_match, found) {
-        (true, Some(id)) => live_login(app, id).await?,
+    let found = app.store().login_for_code(owner_or_nobody, &hash).await?;
+    let login = match found {
+        Some(id) if could_match => live_login(app, id).await?,
         _ => None,
     };
-    let Some(login) = login.filter(|l| Some(l.owner_id) == owner) else {
+    // The login must still have this very code: a claim read just before a new code replaced it
+    // opens nothing.
+    let Some(login) = login.filter(|l| Some(l.owner_id) == owner && l.code_hash == hash) else {
         return Err(ApiError::WrongAccessCode);
     };
 
     // Only wrong codes use the budgets up. A failed refund costs one try, not the login.
-    if let Some(reserved) = reserved
-        && let Err(error) = app.store().refund_unlock_attempt(reserved).await
-    {
+    if let Err(error) = app.store().refund_unlock_attempt(reserved).await {
         tracing::warn!(%error, "could not give a right code's try back");
     }
     let claims = LoginSessionClaims {

@@ -7,18 +7,22 @@ pub(crate) mod favourites;
 pub(crate) mod identify;
 pub(crate) mod logins;
 
+use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
     ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
 };
+use proofsheet_policy::{GalleryRules, Viewer};
 use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{GrantKind, GrantRecord, PhotoRecord, UnlockReservation};
+use proofsheet_store::{
+    ClientAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord, UnlockReservation,
+};
 use serde::Deserialize;
 
-use crate::handlers::requested_page;
+use crate::handlers::{link, requested_page};
 use crate::http_io::{bearer, json, json_body, path_param, source_ip};
-use crate::views::{ClientGalleryView, ClientPhotoView, timestamp};
+use crate::views::{ClientGalleryView, ClientPhotoView, NavigationView, NeighbourView, timestamp};
 use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
 
@@ -31,10 +35,20 @@ async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiErr
     if !app.secrets()?.token_is_authentic(&token) {
         return Err(ApiError::NotFound);
     }
-    app.store()
-        .grant(token.grant_id)
-        .await?
-        .ok_or(ApiError::NotFound)
+    live_grant(app, token.grant_id).await
+}
+
+/// A grant that still opens its gallery. A link released to a client login goes with the login:
+/// from the moment the login is revoked, even while its links are still being deleted.
+pub(crate) async fn live_grant(app: &App, id: GrantId) -> Result<GrantRecord, ApiError> {
+    let grant = app.store().grant(id).await?.ok_or(ApiError::NotFound)?;
+    if let Some(login) = grant.login_id {
+        match app.store().client_login(login).await? {
+            Some(login) if !login.revoked => {}
+            _ => return Err(ApiError::NotFound),
+        }
+    }
+    Ok(grant)
 }
 
 /// The grant, once the request has shown everything it needs: the token, and for a
@@ -90,6 +104,7 @@ fn record_grant(grant: GrantId) {
 pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let grant = authorize_client(app, &req).await?;
     let page = requested_page(&req)?;
+    let first_page = page.after.is_none();
     let (gallery, page) = app
         .store()
         .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients())
@@ -116,6 +131,11 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
                 .await?,
         });
     }
+    let navigation = if first_page {
+        Some(navigation(app, &req, &grant, &gallery).await?)
+    } else {
+        None
+    };
     json(
         200,
         &ClientGalleryView {
@@ -123,8 +143,87 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
             settings: ClientPermissions::from(&grant.settings),
             photos: views,
             next_cursor: page.next_after.map(cursor_after),
+            navigation,
         },
     )
+}
+
+/// Where the viewer of `grant` can go from `gallery`: up to its parent and down to its
+/// sub-galleries, each through the link the policy picks ([`GalleryRules::neighbour_link`]).
+async fn navigation(
+    app: &App,
+    req: &Request,
+    grant: &GrantRecord,
+    gallery: &GalleryRecord,
+) -> Result<NavigationView, ApiError> {
+    let parent = async {
+        let Some(parent_id) = gallery.parent_id else {
+            return Ok(None);
+        };
+        let Some(parent) = app.store().gallery(parent_id).await? else {
+            return Ok(None);
+        };
+        let navigable = parent.navigation_to_subgalleries;
+        neighbour(app, req, grant, &parent, navigable).await
+    };
+    let children = async {
+        if !gallery.navigation_to_subgalleries {
+            return Ok(Vec::new());
+        }
+        let children = app.store().children_of(gallery.id).await?;
+        let links = try_join_all(
+            children
+                .iter()
+                .map(|child| neighbour(app, req, grant, child, true)),
+        )
+        .await?;
+        Ok::<_, ApiError>(links.into_iter().flatten().collect())
+    };
+    let (parent, subgalleries) = tokio::try_join!(parent, children)?;
+    Ok(NavigationView {
+        parent,
+        subgalleries,
+    })
+}
+
+/// `neighbour` as this viewer reaches it, if they can.
+async fn neighbour(
+    app: &App,
+    req: &Request,
+    grant: &GrantRecord,
+    neighbour: &GalleryRecord,
+    parent_navigation: bool,
+) -> Result<Option<NeighbourView>, ApiError> {
+    if !parent_navigation {
+        return Ok(None);
+    }
+    let (viewer, own) = match (grant.kind, grant.login_id, &grant.email) {
+        (GrantKind::General, _, _) => (Viewer::GeneralLink, None),
+        (GrantKind::Private, Some(login), _) => (
+            Viewer::Login,
+            app.store()
+                .release(login, neighbour.id)
+                .await?
+                .map(|r| r.grant_id),
+        ),
+        (GrantKind::Private, None, Some(email)) => (
+            Viewer::PrivateLink,
+            match app.store().client_access(neighbour.id, email).await? {
+                ClientAccess::Grant(there) => Some(there.id),
+                ClientAccess::None | ClientAccess::Revoked => None,
+            },
+        ),
+        (GrantKind::Private, None, None) => (Viewer::PrivateLink, None),
+    };
+    let Some(target) =
+        GalleryRules::neighbour_link(parent_navigation, viewer, own, neighbour.general_grant_id)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(NeighbourView {
+        title: neighbour.title.clone(),
+        link: link(app, req, target)?,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -101,11 +101,7 @@ pub(crate) async fn get(
 }
 
 async fn subgalleries(app: &App, gallery: &GalleryRecord) -> Result<Vec<GalleryRecord>, ApiError> {
-    let all = app.store().galleries_of(gallery.owner_id).await?;
-    Ok(all
-        .into_iter()
-        .filter(|g| g.parent_id == Some(gallery.id))
-        .collect())
+    Ok(app.store().children_of(gallery.id).await?)
 }
 
 /// A partial update: absent fields keep their value (`null` is refused: 400).
@@ -204,6 +200,6 @@ pub(crate) async fn delete(
     for prefix in object_keys::gallery_prefixes(gallery.id) {
         app.store().delete_prefix(&prefix).await?;
     }
-    app.store().delete_gallery(gallery.id).await?;
+    app.store().delete_gallery(&gallery).await?;
     no_content()
 }

@@ -219,6 +219,10 @@ pub(crate) async fn update(
         changed.revision += 1;
         match app.store().update_client_login(&read, &changed).await {
             Ok(()) => {
+                // Released links carry the client's email (downloads are emailed there) and name.
+                if changed.email != read.email || changed.name != read.name {
+                    app.store().refresh_release_grants(&changed).await?;
+                }
                 let released = app.store().releases_of(changed.id).await?.len();
                 let shown = new_code.as_ref().map(AccessCode::shown);
                 return json(200, &ClientLoginView::new(&changed, shown, released));
@@ -235,10 +239,19 @@ pub(crate) async fn delete(
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
-    // A revoked login is one whose deletion stopped midway: deleting again finishes it.
-    let login = owned_login_even_revoked(app, owner, &req).await?;
-    app.store().revoke_client_login(&login).await?;
-    no_content()
+    // A revoked login is one whose deletion stopped midway: deleting again finishes it. A new
+    // code set meanwhile is read again, so its claim goes too.
+    for _ in 0..5 {
+        let login = owned_login_even_revoked(app, owner, &req).await?;
+        match app.store().revoke_client_login(&login).await {
+            Err(StoreError::Conflict(Conflict::ConcurrentUpdate)) => continue,
+            done => {
+                done?;
+                return no_content();
+            }
+        }
+    }
+    Err(StoreError::Conflict(Conflict::ConcurrentUpdate).into())
 }
 
 /// What a release asks for beyond the settings.
@@ -346,25 +359,34 @@ pub(crate) async fn release(
         grant = super::access::change_settings(app, grant, input.settings).await?;
     }
 
-    // Sub-galleries are released with their own general settings, never the parent's.
+    // Sub-galleries are released with their own general settings, never the parent's. Those
+    // released now are named in the parent's email, or, when the parent's went out before,
+    // emailed on their own.
+    let parent_emailed_before = release.emailed_at.is_some();
     let mut subgalleries = Vec::new();
+    let mut new_subgalleries = 0;
     if input.include_subgalleries {
-        for sub in descendants(app, owner, gallery.id).await? {
+        for sub in descendants(app, gallery.id).await? {
             match release_one(app, &login, &sub, None).await? {
-                Released::New(release, grant) => {
-                    // Named in the parent's email; not emailed on their own.
-                    app.store()
-                        .mark_release_emailed(&release, app.now())
-                        .await?;
-                    subgalleries.push((sub, release, grant));
+                Released::New(sub_release, grant) => {
+                    if parent_emailed_before {
+                        email_release(app, &req, &login, &sub, &sub_release, 0).await?;
+                    } else {
+                        app.store()
+                            .mark_release_emailed(&sub_release, app.now())
+                            .await?;
+                        new_subgalleries += 1;
+                    }
+                    subgalleries.push((sub, sub_release, grant));
                 }
-                Released::Existing(release, grant) => subgalleries.push((sub, release, grant)),
+                Released::Existing(sub_release, grant) => {
+                    subgalleries.push((sub, sub_release, grant))
+                }
             }
         }
     }
 
-    let email_sent =
-        email_release(app, &req, &login, &gallery, &release, subgalleries.len()).await?;
+    let email_sent = email_release(app, &req, &login, &gallery, &release, new_subgalleries).await?;
     let mut view = ReleaseView::new(&gallery, &release, &grant, link(app, &req, grant.id)?);
     view.email_sent = Some(email_sent);
     view.subgalleries = subgalleries
@@ -382,18 +404,13 @@ pub(crate) async fn release(
 }
 
 /// Every gallery below `parent`, parents before their children.
-async fn descendants(
-    app: &App,
-    owner: PhotographerId,
-    parent: GalleryId,
-) -> Result<Vec<GalleryRecord>, ApiError> {
-    let all = app.store().galleries_of(owner).await?;
+async fn descendants(app: &App, parent: GalleryId) -> Result<Vec<GalleryRecord>, ApiError> {
     let mut found = Vec::new();
     let mut frontier = vec![parent];
     while let Some(id) = frontier.pop() {
-        for child in all.iter().filter(|g| g.parent_id == Some(id)) {
+        for child in app.store().children_of(id).await? {
             frontier.push(child.id);
-            found.push(child.clone());
+            found.push(child);
         }
     }
     Ok(found)
