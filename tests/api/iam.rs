@@ -114,6 +114,19 @@ async fn tour(t: &TestApp) {
         .await;
     favourites_and_downloads(t, &anna, &gallery, &photo, &path, &session).await;
     client_logins(t, &anna, &gallery).await;
+    // What the clients above did, and the milestones they reached (views, a list, downloads).
+    for query in [None, Some("format=csv")] {
+        let activity = t.gallery_activity(&anna, &gallery, query).await;
+        assert_eq!(activity.status, 200, "{activity:?}");
+    }
+    let notes = t.notifications(&anna, Some("limit=1")).await;
+    assert_eq!(notes.status, 200, "{notes:?}");
+    let first = notes.json["notifications"][0]["notification_id"]
+        .as_str()
+        .expect("a milestone was reached")
+        .to_owned();
+    assert_eq!(t.read_notification(&anna, &first).await.status, 204);
+    assert_eq!(t.read_notification(&anna, &first).await.status, 204);
     t.delete_private_access(&anna, &gallery, grant_id).await;
 
     // An upload that lands after its photo was deleted.
@@ -164,6 +177,12 @@ async fn favourites_and_downloads(
     let session_of_general = session;
     let session = visitor.json["session"].as_str();
     assert!(session.is_some(), "{visitor:?}");
+
+    // The visitor's first view is counted (a milestone: claim + notification + unread count,
+    // then the photographer's email); the second only counted.
+    for _ in 0..2 {
+        assert_eq!(t.view_gallery(&path, session).await.status, 200);
+    }
 
     // A new list (transaction), then into an existing one; the last photo off a list deletes
     // it (transaction).

@@ -109,7 +109,7 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
         .collect();
     assert_eq!(
         routes.len(),
-        25,
+        28,
         "photographer routes changed: review this test"
     );
     let basic_with_real_key = format!("Basic {}", anna.api_key);
@@ -119,7 +119,8 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
             .replace("{gallery_id}", &gallery)
             .replace("{photo_id}", &photo)
             .replace("{grant_id}", &grant)
-            .replace("{login_id}", &login);
+            .replace("{login_id}", &login)
+            .replace("{notification_id}", &Uuid::new_v4().to_string());
         let what = format!("{} {}", spec.method, spec.path);
         // 401 (not no_route) also proves the substituted path reached the route.
         let no_key = t.call(spec.method, &path, None, None).await;
@@ -197,7 +198,7 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
         .collect();
     assert_eq!(
         gallery_routes.len(),
-        15,
+        16,
         "gallery routes changed: review this test"
     );
     for spec in gallery_routes {

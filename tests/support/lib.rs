@@ -29,6 +29,9 @@ pub const BASE_URL: &str = "https://proofsheet.test";
 pub const SENDER: &str = "studio@proofsheet.test";
 /// The network address requests come from unless a test says otherwise (TEST-NET-1).
 pub const CALLER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
+/// The user agent requests carry unless a test names another: a phone's browser.
+pub const BROWSER: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) \
+    AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
 /// The ingest worker's function (its binary's name).
 pub const INGEST_FUNCTION: &str = "ingest-photo";
 /// The scheduled sweep that sends download requests whose message never went out.
@@ -268,6 +271,13 @@ impl TestApp {
         }
         for (name, value) in headers {
             req = req.header(*name, *value);
+        }
+        // People come with a browser; a test of bots names its own agent.
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("user-agent"))
+        {
+            req = req.header("user-agent", BROWSER);
         }
         let body = match body {
             Some(text) => {

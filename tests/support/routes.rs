@@ -371,6 +371,35 @@ impl TestApp {
         self.as_photographer(who, "GET", &path, None).await
     }
 
+    /// `GET /galleries/{gallery_id}/activity`, with a query string (`format=csv`) or not.
+    pub async fn gallery_activity(
+        &self,
+        who: &Photographer,
+        gallery: &str,
+        query: Option<&str>,
+    ) -> Reply {
+        let path = match query {
+            Some(q) => format!("/galleries/{gallery}/activity?{q}"),
+            None => format!("/galleries/{gallery}/activity"),
+        };
+        self.as_photographer(who, "GET", &path, None).await
+    }
+
+    /// `GET /notifications`, with a query string (`limit=…&cursor=…`) or not.
+    pub async fn notifications(&self, who: &Photographer, query: Option<&str>) -> Reply {
+        let path = match query {
+            Some(q) => format!("/notifications?{q}"),
+            None => "/notifications".to_owned(),
+        };
+        self.as_photographer(who, "GET", &path, None).await
+    }
+
+    /// `POST /notifications/{notification_id}/read`
+    pub async fn read_notification(&self, who: &Photographer, id: &str) -> Reply {
+        let path = format!("/notifications/{id}/read");
+        self.as_photographer(who, "POST", &path, None).await
+    }
+
     /// `GET /account`
     pub async fn get_account(&self, who: &Photographer) -> Reply {
         self.as_photographer(who, "GET", "/account", None).await

@@ -85,6 +85,44 @@ impl GalleryReleased<'_> {
     }
 }
 
+/// The photographer's news: a client reached a milestone in a gallery.
+pub struct MilestoneReached<'a> {
+    /// The client as the photographer knows them.
+    pub client: &'a str,
+    /// What happened, after the client's name (`opened the gallery for the first time`).
+    pub sentence: &'a str,
+    pub gallery_title: &'a str,
+    pub gallery_id: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/milestone.txt")]
+struct MilestoneText<'a> {
+    m: &'a MilestoneReached<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/milestone.html")]
+struct MilestoneHtml<'a> {
+    m: &'a MilestoneReached<'a>,
+}
+
+impl MilestoneReached<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        Ok(OutgoingEmail {
+            to: recipient,
+            subject: format!(
+                "{} {} in \"{}\"",
+                one_line(self.client),
+                self.sentence,
+                one_line(self.gallery_title)
+            ),
+            text: MilestoneText { m: self }.render()?,
+            html: MilestoneHtml { m: self }.render()?,
+        })
+    }
+}
+
 /// A visitor's own link, after they gave their email on the general link (or asked again).
 pub struct PersonalLink<'a> {
     pub photographer: &'a str,
@@ -177,6 +215,33 @@ mod tests {
 
     fn email() -> Email {
         Email::parse("carol@example.com").unwrap()
+    }
+
+    #[test]
+    fn a_milestone_names_the_client_the_moment_and_the_gallery() {
+        let mail = MilestoneReached {
+            client: "Carol <carol@example.com>",
+            sentence: "opened the gallery for the first time",
+            gallery_title: "Smith wedding",
+            gallery_id: "g-1",
+        }
+        .to(email())
+        .unwrap();
+        assert_eq!(
+            mail.subject,
+            "Carol <carol@example.com> opened the gallery for the first time in \"Smith wedding\""
+        );
+        assert!(
+            mail.text.starts_with("Carol <carol@example.com> opened"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.html.contains("Carol &#60;carol@example.com&#62;")
+                || mail.html.contains("Carol &lt;carol@example.com&gt;"),
+            "{}",
+            mail.html
+        );
     }
 
     #[test]

@@ -130,6 +130,9 @@ routes! {
     WithdrawGallery "DELETE" "/client-logins/{login_id}/galleries/{gallery_id}" "withdraw-gallery" Photographer NotNeeded photographer::logins::withdraw;
     ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins::list_releases;
     GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins::account;
+    GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity::gallery_activity;
+    ListNotifications "GET" "/notifications" "list-notifications" Photographer NotNeeded photographer::activity::notifications;
+    ReadNotification "POST" "/notifications/{notification_id}/read" "read-notification" Photographer NotNeeded photographer::activity::read_notification;
     ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client::view_gallery;
     UnlockGallery "POST" "/g/{token}/unlock" "unlock-gallery" Client Needed client::unlock_gallery;
     IdentifyVisitor "POST" "/g/{token}/identify" "identify-visitor" Client Needed client::identify::identify;
@@ -201,7 +204,8 @@ mod tests {
                 .replace("{token}", "t1")
                 .replace("{request_id}", "q1")
                 .replace("{login_id}", "l1")
-                .replace("{slug}", "s1");
+                .replace("{slug}", "s1")
+                .replace("{notification_id}", "n1");
             let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
             let (route, params) = match_route(&method, &path).unwrap();
             assert_eq!(route, spec.route, "{} {}", spec.method, spec.path);

@@ -7,7 +7,8 @@ use std::time::SystemTime;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use proofsheet_policy::{
-    AccessSettings, DownloadState, DownloadStatus, DownloadUsage, Resolution, WatermarkSettings,
+    AccessSettings, DownloadState, DownloadStatus, DownloadUsage, Milestone, Resolution,
+    WatermarkSettings,
 };
 use proofsheet_store::{
     ClientLoginRecord, DownloadJobRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord,
@@ -700,4 +701,105 @@ pub(crate) struct MyGalleriesView {
     pub name: String,
     pub photographer: String,
     pub galleries: Vec<MyGalleryView>,
+}
+
+/// Every client's activity in a gallery.
+#[derive(Serialize, ToSchema)]
+#[schema(as = GalleryActivity)]
+pub(crate) struct GalleryActivityView {
+    #[schema(format = "uuid")]
+    pub gallery_id: String,
+    /// One per private link (shared, captured on the general link, or released to a login),
+    /// oldest first. The general link's visitors are anonymous and not listed.
+    pub clients: Vec<ClientActivityView>,
+}
+
+/// What one client did in the gallery.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClientActivity)]
+pub(crate) struct ClientActivityView {
+    #[schema(format = "uuid")]
+    pub grant_id: String,
+    #[schema(required)]
+    pub name: Option<String>,
+    #[schema(required, format = "email")]
+    pub email: Option<String>,
+    /// The client login, for a gallery released to one.
+    #[schema(required, format = "uuid")]
+    pub login_id: Option<String>,
+    #[schema(value_type = String, pattern = "^(photographer|visitor|login)$")]
+    pub origin: GrantOrigin,
+    #[schema(required, format = DateTime)]
+    pub first_view_at: Option<String>,
+    #[schema(required, format = DateTime)]
+    pub last_view_at: Option<String>,
+    /// Opened by a person (link previews of chat apps and HEAD requests are not counted).
+    pub view_count: u64,
+    #[schema(inline)]
+    pub favourites: FavouriteActivityView,
+    #[schema(inline)]
+    pub downloads: DownloadActivityView,
+    /// In the order they were reached.
+    pub milestones: Vec<MilestoneView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FavouriteActivityView {
+    pub lists: usize,
+    /// Distinct photos on any list.
+    pub photos: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DownloadActivityView {
+    /// Accepted download requests.
+    pub requests: usize,
+    /// Distinct photos in them.
+    pub photos: usize,
+    #[schema(value_type = Vec<crate::openapi::values::Resolution>)]
+    pub resolutions: Vec<Resolution>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = MilestoneReached)]
+pub(crate) struct MilestoneView {
+    #[schema(value_type = String, pattern = "^(first_view|favourites_list_created|full_gallery_downloaded|limited_download_made)$")]
+    pub milestone: Milestone,
+    #[schema(format = DateTime)]
+    pub reached_at: String,
+}
+
+/// A page of the photographer's notifications.
+#[derive(Serialize, ToSchema)]
+#[schema(as = NotificationList)]
+pub(crate) struct NotificationListView {
+    /// Newest first.
+    pub notifications: Vec<NotificationView>,
+    /// Unread notifications in all.
+    pub unread: u64,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(required)]
+    pub next_cursor: Option<String>,
+}
+
+/// A client reached a milestone.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Notification)]
+pub(crate) struct NotificationView {
+    #[schema(format = "uuid")]
+    pub notification_id: String,
+    #[schema(value_type = String, pattern = "^(first_view|favourites_list_created|full_gallery_downloaded|limited_download_made)$")]
+    pub milestone: Milestone,
+    /// One sentence for people: `Carol <carol@example.com> opened the gallery for the first
+    /// time in "Smith wedding"`.
+    pub message: String,
+    pub client: String,
+    #[schema(format = "uuid")]
+    pub gallery_id: String,
+    pub gallery_title: String,
+    #[schema(format = "uuid")]
+    pub grant_id: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub read: bool,
 }

@@ -227,9 +227,9 @@ fn every_operation_is_complete() {
                 );
             }
         }
-        // A PUT may carry no body when its path names all it does (adding a photo to a set):
-        // then it answers 204 and nothing else succeeds.
-        let adds_what_its_path_names = method == "put"
+        // A PUT or POST may carry no body when its path names all it does (adding a photo to a
+        // set, marking a notification read): then it answers 204 and nothing else succeeds.
+        let adds_what_its_path_names = (method == "put" || method == "post")
             && op.get("requestBody").is_none()
             && responses
                 .keys()

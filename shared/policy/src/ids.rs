@@ -73,3 +73,8 @@ uuid_id!(
     ClientLoginId,
     "login_id"
 );
+uuid_id!(
+    /// A notification to the photographer. Time-ordered, so the newest sort last.
+    NotificationId,
+    "notification_id"
+);

@@ -7,6 +7,7 @@
 //! enforces these decisions atomically in DynamoDB; the handlers only glue the two together.
 
 pub mod access;
+pub mod activity;
 pub mod archive;
 pub mod downloads;
 pub mod favourites;
@@ -24,6 +25,7 @@ pub use access::{
     AccessSettings, ClientPermissions, GrantOrigin, PasswordHash, PasswordUpdate, Resolution,
     SettingsChange, ViewRendition,
 };
+pub use activity::Milestone;
 pub use archive::{attachment_disposition, entry_names, zip_file_name};
 pub use downloads::{
     AlreadyDownloaded, DownloadCharge, DownloadChoice, DownloadRefusal, DownloadSnapshot,
@@ -35,7 +37,9 @@ pub use gallery::{
     GalleryDefaults, GalleryRules, Position, Viewer, WatermarkMode, WatermarkSettings,
     WatermarkUpdate,
 };
-pub use ids::{ClientLoginId, DownloadRequestId, GalleryId, GrantId, PhotoId, PhotographerId};
+pub use ids::{
+    ClientLoginId, DownloadRequestId, GalleryId, GrantId, NotificationId, PhotoId, PhotographerId,
+};
 pub use logins::AccessCode;
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;

@@ -132,17 +132,18 @@ impl Store {
     }
 
     /// Adds a photo to one of the client's lists, creating the list if need be, within the
-    /// limits. Adding a photo that is already there succeeds, whatever the limits.
+    /// limits; `true` when this call created the list. Adding a photo that is already there
+    /// succeeds, whatever the limits.
     pub async fn add_favourite(
         &self,
         grant: &GrantRecord,
         list: &ListName,
         photo: PhotoId,
-    ) -> Result<Result<(), FavouritesFull>, StoreError> {
+    ) -> Result<Result<bool, FavouritesFull>, StoreError> {
         // A few rounds cover a list created or emptied by a concurrent request.
         for _ in 0..4 {
             match self.add_to_existing_list(grant.id, list, photo).await? {
-                ListAdd::Added => return Ok(Ok(())),
+                ListAdd::Added => return Ok(Ok(false)),
                 ListAdd::Refused(snapshot) => match favourites::may_add(snapshot) {
                     Err(full) => return Ok(Err(full)),
                     // The photo left the list meanwhile: add again.
@@ -151,7 +152,7 @@ impl Store {
                 ListAdd::NoList => {}
             }
             match self.create_list(grant, list, photo).await? {
-                ListCreate::Created => return Ok(Ok(())),
+                ListCreate::Created => return Ok(Ok(true)),
                 ListCreate::Refused { lists } => {
                     let snapshot = FavouritesSnapshot {
                         lists,

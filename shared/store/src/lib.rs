@@ -25,6 +25,10 @@
 //! | email captures of one source on a general link (same, for `identify`) | `TryCounter` fields | `GRANT#<grant id>` | `IDENTIFY#<tag>` | | |
 //! | a client's favourites list (photos: a string set) | `FavouriteListRecord` | `GRANT#<grant id>` | `FAVLIST#<name>` | `GALLERY#<id>` | `FAVLIST#<grant id>#<name>` |
 //! | a client's download selection (photos: a string set) | `Selection` | `GRANT#<grant id>` | `DLSELECTION` | | |
+//! | a client's views (count, first, last) | `ViewCount` | `GRANT#<grant id>` | `ACTIVITY` | | |
+//! | a milestone a client reached (once each) | `MilestoneRecord` | `GRANT#<grant id>` | `MILESTONE#<milestone>` | | |
+//! | a notification to the photographer | `NotificationRecord` | `PHOTOGRAPHER#<id>` | `NOTE#<notification id>` | | |
+//! | the photographer's unread count | `unread` | `PHOTOGRAPHER#<id>` | `UNREAD` | | |
 //! | client login | `ClientLoginRecord` | `LOGIN#<login id>` | `LOGIN` | `LOGINS#<photographer>` | `LOGIN#<login id>` |
 //! | access code claim (argon2id of the code, base64url; unique per login page) | `AccessCodeClaim` | `PHOTOGRAPHER#<id>` | `CODE#<hash>` | | |
 //! | gallery released to a login (its grant: a private one, origin `login`) | `ReleaseRecord` | `LOGIN#<login id>` | `RELEASE#<gallery id>` | | |
@@ -57,6 +61,10 @@
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | log in on a login page | GetItem `SLUG#<slug>`, tries (UpdateItem ×2), GetItem `CODE#<hash>`, GetItem the login | 5 |
 //! | a login's galleries (`/me/galleries`) | GetItem login, Query `LOGIN#<id>` begins_with `RELEASE#`, per gallery (in parallel) GetItem META + Query its photos | 2 + 2 per gallery |
+//! | count a client's view | UpdateItem `GRANT#<id>`/`ACTIVITY` (`ADD`), alongside the view's own read | 0 sequential |
+//! | a milestone (with its notification) | one transaction: claim `MILESTONE#…` + `NOTE#…` + `UNREAD` | 1, once per client and milestone |
+//! | a gallery's activity | its private grants, then Query each grant's partition (in parallel) | 2 |
+//! | notifications (newest first) | Query `PHOTOGRAPHER#<id>` begins_with `NOTE#` backwards, GetItem `UNREAD` | 2 |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | a client's favourites | Query `GRANT#<id>` SK begins_with `FAVLIST#`, then Query the gallery's photos (deleted ones drop out) | 2+ |
 //! | a gallery's favourites (photographer) | Query GSI1 `GALLERY#<id>` begins_with `FAVLIST#`, its private grants, its photos | 3+ |
@@ -121,6 +129,7 @@
 //!   grant per gallery however many captures race.
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
+mod activity;
 mod client_logins;
 mod download_jobs;
 mod downloads;
@@ -140,6 +149,7 @@ mod retry;
 mod transact;
 mod unlock;
 
+pub use activity::{ClientActivity, MilestoneRecord, NotificationRecord, ViewCount};
 pub use download_jobs::{DownloadClaim, Finish, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};

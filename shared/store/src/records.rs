@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use proofsheet_policy::{
     AccessSettings, ClientLoginId, DownloadRequestId, DownloadStatus, Email, GalleryId,
-    GalleryRules, GrantId, GrantOrigin, ListName, PersonName, PhotoId, PhotographerId, Resolution,
-    Slug, Title, WatermarkSettings,
+    GalleryRules, GrantId, GrantOrigin, ListName, Milestone, NotificationId, PersonName, PhotoId,
+    PhotographerId, Resolution, Slug, Title, WatermarkSettings,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -418,6 +418,18 @@ pub(crate) mod keys {
     pub fn download_job(id: DownloadRequestId) -> String {
         format!("{DOWNLOAD_JOB_PREFIX}{id}")
     }
+    /// A client's view count, in their link's partition.
+    pub const ACTIVITY: &str = "ACTIVITY";
+    pub const MILESTONE_PREFIX: &str = "MILESTONE#";
+    pub fn milestone(milestone: Milestone) -> String {
+        format!("{MILESTONE_PREFIX}{milestone}")
+    }
+    pub const NOTIFICATION_PREFIX: &str = "NOTE#";
+    pub fn notification(id: NotificationId) -> String {
+        format!("{NOTIFICATION_PREFIX}{id}")
+    }
+    /// A photographer's unread notification count, in their partition.
+    pub const UNREAD: &str = "UNREAD";
     pub const CHILD_PREFIX: &str = "CHILD#";
     pub fn child(id: GalleryId) -> String {
         format!("{CHILD_PREFIX}{id}")

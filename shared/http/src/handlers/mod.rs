@@ -1,6 +1,7 @@
 //! One function per route, grouped by audience: parse → policy → store → respond.
 
 pub(crate) mod client;
+pub(crate) mod milestones;
 pub(crate) mod photographer;
 
 use std::collections::HashMap;

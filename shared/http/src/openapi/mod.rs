@@ -335,6 +335,10 @@ fn path_parameter(name: &str) -> Parameter {
                 .pattern(Some("^[A-Za-z0-9_-]{64}$"))
                 .build(),
         ),
+        "notification_id" => (
+            Some("One of the caller's notifications (another photographer's is a 404)."),
+            uuid_schema(),
+        ),
         "login_id" => (
             Some("A client login of the caller's (another photographer's is a 404)."),
             uuid_schema(),
@@ -382,6 +386,31 @@ fn route_parameters(route: Route) -> Vec<Parameter> {
                 .max_length(Some(proofsheet_policy::ListName::MAX_CHARS))
                 .build(),
         )],
+        Route::GetGalleryActivity => vec![optional(
+            "format",
+            ParameterIn::Query,
+            "`json` (the default) or `csv`: a spreadsheet, as text/csv.",
+            string_schema().enum_values(Some(["json", "csv"])).build(),
+        )],
+        Route::ListNotifications => vec![
+            optional(
+                "limit",
+                ParameterIn::Query,
+                "Notifications per page: 1 to 100 (default 20).",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(100))
+                    .default(Some(20.into()))
+                    .build(),
+            ),
+            optional(
+                "cursor",
+                ParameterIn::Query,
+                "The `next_cursor` of the previous page.",
+                uuid_schema(),
+            ),
+        ],
         Route::ListGalleryFavourites => vec![optional(
             "format",
             ParameterIn::Query,

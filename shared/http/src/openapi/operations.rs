@@ -23,7 +23,10 @@ use crate::handlers::photographer::access::SettingsInput;
 use crate::handlers::photographer::galleries::{CreateGallery, UpdateGallery};
 use crate::handlers::photographer::logins::{CreateClientLogin, UpdateClientLogin};
 use crate::handlers::photographer::photos::{CreateLogoUpload, CreateUpload};
-use crate::views::{AccountView, ClientLoginView, MyGalleriesView, ReleaseView};
+use crate::views::{
+    AccountView, ClientLoginView, GalleryActivityView, MyGalleriesView, NotificationListView,
+    ReleaseView,
+};
 use crate::views::{
     CheckEmailView, DownloadManagerView, DownloadRequestListView, DownloadRequestView,
     FavouritesView, GalleryFavouritesView, VisitorLinkView,
@@ -39,16 +42,18 @@ pub(super) enum Tag {
     Access,
     Watermark,
     Logins,
+    Activity,
     Client,
 }
 
 impl Tag {
-    pub(super) const ALL: [Tag; 6] = [
+    pub(super) const ALL: [Tag; 7] = [
         Tag::Galleries,
         Tag::Photos,
         Tag::Access,
         Tag::Watermark,
         Tag::Logins,
+        Tag::Activity,
         Tag::Client,
     ];
 
@@ -59,6 +64,7 @@ impl Tag {
             Tag::Access => "access",
             Tag::Watermark => "watermark",
             Tag::Logins => "logins",
+            Tag::Activity => "activity",
             Tag::Client => "client",
         }
     }
@@ -70,6 +76,7 @@ impl Tag {
             Tag::Access => "General and private links (photographer).",
             Tag::Watermark => "The photographer's watermark logo.",
             Tag::Logins => "Client logins and the galleries released to them (photographer).",
+            Tag::Activity => "What clients did, and the milestones the photographer is told of.",
             Tag::Client => "What a client does with a link (no account).",
         }
     }
@@ -879,6 +886,58 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             validates: false,
             request: None,
             success: returns(200, "The profile.", Schemas::body::<AccountView>),
+            refusals: vec![],
+        },
+        Route::GetGalleryActivity => OperationDoc {
+            tag: Tag::Activity,
+            summary: "Every client's activity in a gallery",
+            description: Some(
+                "Per private link (shared, captured on the general link, or released to a \
+                 client login): views by people (first, last, count; link previews of chat apps \
+                 and HEAD requests are not counted), favourites, downloads and the milestones \
+                 reached. `?format=csv` answers the same as a spreadsheet (RFC 4180, UTF-8, one \
+                 row per client; a cell that a spreadsheet would read as a formula is prefixed \
+                 with `'`)."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "The activity (or, with `?format=csv`, text/csv).",
+                Schemas::body::<GalleryActivityView>,
+            ),
+            refusals: vec![],
+        },
+        Route::ListNotifications => OperationDoc {
+            tag: Tag::Activity,
+            summary: "The photographer's notifications",
+            description: Some(
+                "One per milestone a client reached (first view, favourites list created, full \
+                 gallery downloaded, limited download made), each at most once per client and \
+                 gallery; the photographer is emailed each too. Newest first, `limit` (1 to 100, \
+                 default 20) at a time, with the unread count."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "A page of notifications.",
+                Schemas::body::<NotificationListView>,
+            ),
+            refusals: vec![],
+        },
+        Route::ReadNotification => OperationDoc {
+            tag: Tag::Activity,
+            summary: "Mark a notification read",
+            description: Some("Marking it again changes nothing.".into()),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
             refusals: vec![],
         },
         Route::LogIn => OperationDoc {

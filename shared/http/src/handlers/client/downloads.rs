@@ -3,6 +3,7 @@
 //! the charge so that no timing gets past the limit.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
@@ -11,7 +12,7 @@ use proofsheet_policy::archive::attachment_disposition;
 use proofsheet_policy::tokens::DownloadLinkToken;
 use proofsheet_policy::{
     DownloadChoice, DownloadRequestId, DownloadSnapshot, DownloadStatus, DownloadUsage,
-    IdempotencyKey, Invalid, PhotoId, Resolution, downloads,
+    IdempotencyKey, Invalid, Milestone, PhotoId, Resolution, downloads,
 };
 use proofsheet_store::{DownloadJobRecord, GrantRecord, RecordedDownload};
 use serde::Deserialize;
@@ -19,7 +20,7 @@ use uuid::Uuid;
 
 use super::{private_grant, requested_photo_id, visible_photo};
 use crate::ApiError;
-use crate::handlers::download_links;
+use crate::handlers::{download_links, milestones};
 use crate::http_io::{excerpt, json, json_body, no_content, path_param, present, redirect};
 use crate::views::{
     DownloadManagerView, DownloadRequestListView, DownloadRequestView, ManagedPhotoView,
@@ -146,6 +147,11 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
         .map(|p| p.id)
         .collect();
     let now = app.now();
+    // Whether the accepted request leaves the client with every photo: decided on the ledger
+    // the charge was decided on.
+    let covers_gallery = AtomicBool::new(false);
+    let limited = grant.settings.download_limit.is_some();
+    let milestone_grant = grant.clone();
     let recorded = app
         .store()
         .record_download(grant, id, may_be_a_retry, |ledger| {
@@ -158,6 +164,10 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
             };
             let charge =
                 downloads::charge(&ledger.grant.settings, input.resolution, &choice, snapshot)?;
+            let all = ready
+                .iter()
+                .all(|p| ledger.downloaded.contains(p) || charge.photos.contains(p));
+            covers_gallery.store(all && !ready.is_empty(), Ordering::Relaxed);
             Ok::<_, ApiError>(DownloadJobRecord {
                 id,
                 grant_id: ledger.grant.id,
@@ -185,6 +195,10 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
     let job = match recorded {
         RecordedDownload::New(job) => {
             app.enqueue_download(&job).await;
+            let covers = covers_gallery.load(Ordering::Relaxed);
+            for milestone in Milestone::of_download(limited, job.charged.len(), covers) {
+                milestones::reached(app, &milestone_grant, milestone).await;
+            }
             job
         }
         // A retry: the first try may have stopped before its message went out.

@@ -2,10 +2,11 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
-use proofsheet_policy::{ListName, PhotoId};
+use proofsheet_policy::{ListName, Milestone, PhotoId};
 
 use super::{private_grant, requested_photo_id, visible_photo};
 use crate::ApiError;
+use crate::handlers::milestones;
 use crate::http_io::{json, no_content, query_param};
 use crate::views::{FavouriteListView, FavouritesView};
 
@@ -40,7 +41,10 @@ pub(crate) async fn add(app: &App, req: Request) -> Result<Response<Body>, ApiEr
     let grant = private_grant(app, &req).await?;
     let list = requested_list(&req)?;
     let photo = visible_photo(app, &grant, &req).await?;
-    app.store().add_favourite(&grant, &list, photo.id).await??;
+    let started_a_list = app.store().add_favourite(&grant, &list, photo.id).await??;
+    if started_a_list {
+        milestones::reached(app, &grant, Milestone::FavouritesListCreated).await;
+    }
     no_content()
 }
 

@@ -12,7 +12,7 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
     ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
 };
-use proofsheet_policy::{GalleryRules, Viewer};
+use proofsheet_policy::{GalleryRules, Viewer, activity};
 use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{
@@ -20,7 +20,7 @@ use proofsheet_store::{
 };
 use serde::Deserialize;
 
-use crate::handlers::{link, requested_page};
+use crate::handlers::{link, milestones, requested_page};
 use crate::http_io::{bearer, json, json_body, path_param, source_ip};
 use crate::views::{ClientGalleryView, ClientPhotoView, NavigationView, NeighbourView, timestamp};
 use proofsheet_app::App;
@@ -105,11 +105,24 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
     let grant = authorize_client(app, &req).await?;
     let page = requested_page(&req)?;
     let first_page = page.after.is_none();
-    let (gallery, page) = app
+    // A client's view is counted alongside the gallery's read, never after it.
+    let user_agent = req
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok());
+    let counts = grant.kind == GrantKind::Private
+        && first_page
+        && activity::counts_as_view(req.method().as_str(), user_agent);
+    let count_view = async {
+        if counts {
+            milestones::record_view(app, &grant).await;
+        }
+    };
+    let read = app
         .store()
-        .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients())
-        .await?
-        .ok_or(ApiError::NotFound)?;
+        .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients());
+    let (read, ()) = tokio::join!(read, count_view);
+    let (gallery, page) = read?.ok_or(ApiError::NotFound)?;
     // Only the look this link may see is ever presigned.
     let look = grant.settings.view_rendition();
     let ttl = app.config().view_url_ttl;

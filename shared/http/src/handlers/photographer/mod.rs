@@ -2,6 +2,7 @@
 //! belongs to, and sees only that photographer's data.
 
 pub(crate) mod access;
+pub(crate) mod activity;
 pub(crate) mod favourites;
 pub(crate) mod galleries;
 pub(crate) mod logins;

@@ -1,0 +1,216 @@
+//! What each client did in a gallery, and the photographer's notifications of milestones.
+
+use futures::future::try_join_all;
+use lambda_http::{Body, Request, Response};
+use proofsheet_policy::activity::spreadsheet_cell;
+use proofsheet_policy::{Invalid, NotificationId, PhotographerId, attachment_disposition};
+use proofsheet_store::{ClientActivity, GrantRecord};
+
+use super::owned_gallery;
+use crate::ApiError;
+use crate::http_io::{json, no_content, path_param, query_param};
+use crate::views::{
+    ClientActivityView, DownloadActivityView, FavouriteActivityView, GalleryActivityView,
+    MilestoneView, NotificationListView, NotificationView, timestamp,
+};
+use proofsheet_app::App;
+
+pub(crate) async fn gallery_activity(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let as_csv = match query_param(&req, "format").as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(Invalid::new("format", "must be `json` or `csv`").into()),
+    };
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grants = app.store().private_grants_of(gallery.id).await?;
+    let activities = try_join_all(
+        grants
+            .iter()
+            .map(|grant| app.store().client_activity(grant.id)),
+    )
+    .await?;
+    let clients: Vec<ClientActivityView> = grants
+        .iter()
+        .zip(&activities)
+        .map(|(grant, activity)| client_view(grant, activity))
+        .collect();
+    if as_csv {
+        return csv_response(&gallery.title, &clients);
+    }
+    json(
+        200,
+        &GalleryActivityView {
+            gallery_id: gallery.id.to_string(),
+            clients,
+        },
+    )
+}
+
+fn client_view(grant: &GrantRecord, activity: &ClientActivity) -> ClientActivityView {
+    ClientActivityView {
+        grant_id: grant.id.to_string(),
+        name: grant.name.as_ref().map(ToString::to_string),
+        email: grant.email.as_ref().map(ToString::to_string),
+        login_id: grant.login_id.map(|id| id.to_string()),
+        origin: grant.origin,
+        first_view_at: activity.views.first_view_at.map(timestamp),
+        last_view_at: activity.views.last_view_at.map(timestamp),
+        view_count: activity.views.view_count,
+        favourites: FavouriteActivityView {
+            lists: activity.favourite_lists,
+            photos: activity.favourite_photos.len(),
+        },
+        downloads: DownloadActivityView {
+            requests: activity.download_requests,
+            photos: activity.downloaded_photos.len(),
+            resolutions: activity.resolutions.iter().copied().collect(),
+        },
+        milestones: activity
+            .milestones
+            .iter()
+            .map(|m| MilestoneView {
+                milestone: m.milestone,
+                reached_at: timestamp(m.reached_at),
+            })
+            .collect(),
+    }
+}
+
+/// The activity as a spreadsheet: RFC 4180 (the csv crate quotes), one row per client, every
+/// cell kept from being read as a formula.
+fn csv_response(title: &str, clients: &[ClientActivityView]) -> Result<Response<Body>, ApiError> {
+    let failed = |e: csv::Error| ApiError::Internal(format!("activity export: {e}"));
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    out.write_record([
+        "name",
+        "email",
+        "origin",
+        "first_view_at",
+        "last_view_at",
+        "views",
+        "favourite_lists",
+        "favourite_photos",
+        "download_requests",
+        "downloaded_photos",
+        "resolutions",
+        "milestones",
+    ])
+    .map_err(failed)?;
+    for client in clients {
+        let resolutions: Vec<&str> = client
+            .downloads
+            .resolutions
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
+        let milestones: Vec<&str> = client
+            .milestones
+            .iter()
+            .map(|m| m.milestone.as_str())
+            .collect();
+        let row = [
+            client.name.clone().unwrap_or_default(),
+            client.email.clone().unwrap_or_default(),
+            serde_json::to_value(client.origin)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            client.first_view_at.clone().unwrap_or_default(),
+            client.last_view_at.clone().unwrap_or_default(),
+            client.view_count.to_string(),
+            client.favourites.lists.to_string(),
+            client.favourites.photos.to_string(),
+            client.downloads.requests.to_string(),
+            client.downloads.photos.to_string(),
+            resolutions.join(" "),
+            milestones.join(" "),
+        ];
+        out.write_record(row.iter().map(|cell| spreadsheet_cell(cell)))
+            .map_err(failed)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| ApiError::Internal(format!("activity export: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/csv; charset=utf-8")
+        .header(
+            "content-disposition",
+            attachment_disposition(&format!("{title} - activity.csv")),
+        )
+        .body(Body::Text(text))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Notifications per page unless `?limit=` says otherwise, and at most.
+const DEFAULT_NOTIFICATIONS: usize = 20;
+const MAX_NOTIFICATIONS: usize = 100;
+
+pub(crate) async fn notifications(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let limit = match query_param(&req, "limit") {
+        None => DEFAULT_NOTIFICATIONS,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_NOTIFICATIONS).contains(n))
+            .ok_or_else(|| Invalid::new("limit", "must be a whole number from 1 to 100"))?,
+    };
+    let after = query_param(&req, "cursor")
+        .map(|raw| NotificationId::parse(&raw).map_err(|_| Invalid::new("cursor", "unknown")))
+        .transpose()?;
+    let (page, unread) = tokio::try_join!(
+        app.store().notifications(owner, limit, after),
+        app.store().unread_notifications(owner),
+    )?;
+    let (notes, next) = page;
+    json(
+        200,
+        &NotificationListView {
+            notifications: notes
+                .iter()
+                .map(|n| NotificationView {
+                    notification_id: n.id.to_string(),
+                    milestone: n.milestone,
+                    message: format!(
+                        "{} {} in \"{}\"",
+                        n.client,
+                        n.milestone.sentence(),
+                        n.gallery_title
+                    ),
+                    client: n.client.clone(),
+                    gallery_id: n.gallery_id.to_string(),
+                    gallery_title: n.gallery_title.clone(),
+                    grant_id: n.grant_id.to_string(),
+                    created_at: timestamp(n.created_at),
+                    read: n.read_at.is_some(),
+                })
+                .collect(),
+            unread,
+            next_cursor: next.map(|id| id.to_string()),
+        },
+    )
+}
+
+pub(crate) async fn read_notification(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let id = NotificationId::parse(&path_param(&req, "notification_id")?)
+        .map_err(|_| ApiError::NotFound)?;
+    app.store()
+        .mark_notification_read(owner, id, app.now())
+        .await?;
+    no_content()
+}
