@@ -114,6 +114,10 @@ async fn tour(t: &TestApp) {
         .await;
     favourites_and_downloads(t, &anna, &gallery, &photo, &path, &session).await;
     client_logins(t, &anna, &gallery).await;
+    for as_whom in ["general".to_owned(), format!("grant:{grant_id}")] {
+        let preview = t.preview_gallery(&anna, &gallery, &as_whom).await;
+        assert_eq!(preview.status, 200, "{preview:?}");
+    }
     // What the clients above did, and the milestones they reached (views, a list, downloads).
     for query in [None, Some("format=csv")] {
         let activity = t.gallery_activity(&anna, &gallery, query).await;

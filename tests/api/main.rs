@@ -19,6 +19,7 @@ mod logs;
 mod navigation;
 mod pagination;
 mod photographer_api;
+mod preview;
 mod probe;
 mod probe_downloads;
 mod probe_logins;

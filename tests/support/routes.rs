@@ -371,6 +371,12 @@ impl TestApp {
         self.as_photographer(who, "GET", &path, None).await
     }
 
+    /// `GET /galleries/{gallery_id}/preview?as=…` (`general`, `grant:<id>`, `login:<id>`).
+    pub async fn preview_gallery(&self, who: &Photographer, gallery: &str, as_whom: &str) -> Reply {
+        let path = format!("/galleries/{gallery}/preview?as={as_whom}");
+        self.as_photographer(who, "GET", &path, None).await
+    }
+
     /// `GET /galleries/{gallery_id}/activity`, with a query string (`format=csv`) or not.
     pub async fn gallery_activity(
         &self,

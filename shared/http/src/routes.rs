@@ -130,6 +130,7 @@ routes! {
     WithdrawGallery "DELETE" "/client-logins/{login_id}/galleries/{gallery_id}" "withdraw-gallery" Photographer NotNeeded photographer::logins::withdraw;
     ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins::list_releases;
     GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins::account;
+    PreviewGallery "GET" "/galleries/{gallery_id}/preview" "preview-gallery" Photographer Needed photographer::preview::preview;
     GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity::gallery_activity;
     ListNotifications "GET" "/notifications" "list-notifications" Photographer NotNeeded photographer::activity::notifications;
     ReadNotification "POST" "/notifications/{notification_id}/read" "read-notification" Photographer NotNeeded photographer::activity::read_notification;

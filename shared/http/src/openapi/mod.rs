@@ -386,6 +386,14 @@ fn route_parameters(route: Route) -> Vec<Parameter> {
                 .max_length(Some(proofsheet_policy::ListName::MAX_CHARS))
                 .build(),
         )],
+        Route::PreviewGallery => vec![optional(
+            "as",
+            ParameterIn::Query,
+            "Whose view: `general` (the default), `grant:<grant id>` or `login:<login id>`.",
+            string_schema()
+                .pattern(Some("^(general|grant:[0-9a-f-]{36}|login:[0-9a-f-]{36})$"))
+                .build(),
+        )],
         Route::GetGalleryActivity => vec![optional(
             "format",
             ParameterIn::Query,

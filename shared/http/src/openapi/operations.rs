@@ -888,6 +888,27 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             success: returns(200, "The profile.", Schemas::body::<AccountView>),
             refusals: vec![],
         },
+        Route::PreviewGallery => OperationDoc {
+            tag: Tag::Access,
+            summary: "Preview a gallery as one client sees it",
+            description: Some(
+                "`?as=general` (the default), `?as=grant:<grant id>` (a private link of this \
+                 gallery) or `?as=login:<login id>` (a client login it is released to): the \
+                 view that client gets from `GET /g/{token}` (the same photos, looks, \
+                 permissions and navigation), without their password, and not counted as their \
+                 activity. Pages with `limit` and `cursor` like the client's."
+                    .into(),
+            ),
+            paged: true,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "The client's view.",
+                Schemas::body::<ClientGalleryView>,
+            ),
+            refusals: vec![],
+        },
         Route::GetGalleryActivity => OperationDoc {
             tag: Tag::Activity,
             summary: "Every client's activity in a gallery",

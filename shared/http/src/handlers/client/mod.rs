@@ -103,19 +103,29 @@ fn record_grant(grant: GrantId) {
 
 pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let grant = authorize_client(app, &req).await?;
-    let page = requested_page(&req)?;
-    let first_page = page.after.is_none();
-    // A client's view is counted alongside the gallery's read, never after it.
     let user_agent = req
         .headers()
         .get("user-agent")
         .and_then(|v| v.to_str().ok());
-    let counts = grant.kind == GrantKind::Private
-        && first_page
-        && activity::counts_as_view(req.method().as_str(), user_agent);
+    let is_view = activity::counts_as_view(req.method().as_str(), user_agent);
+    json(200, &gallery_view(app, &req, &grant, is_view).await?)
+}
+
+/// What the client of `grant` sees of its gallery (the page `req` asks for): the same for the
+/// client and for the photographer's preview. A client's first page by a person (`is_view`)
+/// on a private link is counted, alongside the gallery's read, never after it.
+pub(crate) async fn gallery_view(
+    app: &App,
+    req: &Request,
+    grant: &GrantRecord,
+    is_view: bool,
+) -> Result<ClientGalleryView, ApiError> {
+    let page = requested_page(req)?;
+    let first_page = page.after.is_none();
+    let counts = is_view && grant.kind == GrantKind::Private && first_page;
     let count_view = async {
         if counts {
-            milestones::record_view(app, &grant).await;
+            milestones::record_view(app, grant).await;
         }
     };
     let read = app
@@ -145,20 +155,17 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
         });
     }
     let navigation = if first_page {
-        Some(navigation(app, &req, &grant, &gallery).await?)
+        Some(navigation(app, req, grant, &gallery).await?)
     } else {
         None
     };
-    json(
-        200,
-        &ClientGalleryView {
-            title: gallery.title,
-            settings: ClientPermissions::from(&grant.settings),
-            photos: views,
-            next_cursor: page.next_after.map(cursor_after),
-            navigation,
-        },
-    )
+    Ok(ClientGalleryView {
+        title: gallery.title,
+        settings: ClientPermissions::from(&grant.settings),
+        photos: views,
+        next_cursor: page.next_after.map(cursor_after),
+        navigation,
+    })
 }
 
 /// Where the viewer of `grant` can go from `gallery`: up to its parent and down to its

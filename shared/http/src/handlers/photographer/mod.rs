@@ -7,6 +7,7 @@ pub(crate) mod favourites;
 pub(crate) mod galleries;
 pub(crate) mod logins;
 pub(crate) mod photos;
+pub(crate) mod preview;
 
 use lambda_http::Request;
 use proofsheet_app::App;
