@@ -21,6 +21,7 @@ mod pagination;
 mod photographer_api;
 mod preview;
 mod probe;
+mod probe_activity;
 mod probe_downloads;
 mod probe_logins;
 mod watermark;

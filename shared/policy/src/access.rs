@@ -204,6 +204,13 @@ impl GrantOrigin {
     pub fn yields_to_an_invitation(self) -> bool {
         self == Self::Visitor
     }
+
+    /// Whether this grant's email is its holder's: the photographer sent the link there. A
+    /// visitor typed an address nobody checked, so a grant found by that address is never
+    /// "theirs" (nor is theirs anyone else's), e.g. when stepping to a neighbouring gallery.
+    pub fn proves_its_email(self) -> bool {
+        self == Self::Photographer
+    }
 }
 
 /// The rendition a client's gallery view is built from.
@@ -436,6 +443,13 @@ mod tests {
         assert!(!GrantOrigin::Visitor.may_follow_a_revoked_grant());
         assert!(GrantOrigin::Visitor.yields_to_an_invitation());
         assert!(!GrantOrigin::Photographer.yields_to_an_invitation());
+    }
+
+    #[test]
+    fn only_the_photographers_invitation_proves_an_email() {
+        assert!(GrantOrigin::Photographer.proves_its_email());
+        assert!(!GrantOrigin::Visitor.proves_its_email());
+        assert!(!GrantOrigin::Login.proves_its_email());
     }
 
     #[test]

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 /// engines (matched case-blind): they fetch a link the moment it is pasted, before any person
 /// opens it. iMessage previews present themselves as Facebook's and Twitter's.
 const LINK_PREVIEW_AGENTS: &[&str] = &[
+    // The fetchers' own names, never an app's: the in-app browsers of Snapchat, Pinterest,
+    // Instagram or Facebook are people.
     "slackbot",
     "slack-imgproxy",
     "whatsapp",
@@ -31,15 +33,13 @@ const LINK_PREVIEW_AGENTS: &[&str] = &[
     "skypeuripreview",
     "microsoft preview",
     "redditbot",
-    "pinterest",
+    "pinterestbot",
     "embedly",
     "vkshare",
-    "snapchat",
-    "viber",
-    "signal",
-    "mattermost",
-    "zoom",
-    "preview",
+    "snap url preview",
+    "zoombot",
+    "mattermost-bot",
+    "bitlybot",
     "bot/",
     "crawler",
     "spider",
@@ -48,7 +48,11 @@ const LINK_PREVIEW_AGENTS: &[&str] = &[
 /// Whether a request is a link preview rather than a person (by its `User-Agent`). A request
 /// without one is not a browser either.
 pub fn is_link_preview(user_agent: Option<&str>) -> bool {
-    let Some(agent) = user_agent.map(str::to_ascii_lowercase) else {
+    let Some(agent) = user_agent
+        .map(str::trim)
+        .filter(|agent| !agent.is_empty())
+        .map(str::to_ascii_lowercase)
+    else {
         return true;
     };
     LINK_PREVIEW_AGENTS.iter().any(|mark| agent.contains(mark))
@@ -146,6 +150,18 @@ mod tests {
             assert!(!counts_as_view("GET", Some(agent)), "{agent}");
         }
         assert!(!counts_as_view("GET", None), "no user agent, no person");
+        assert!(!counts_as_view("GET", Some("  ")), "nor a blank one");
+        let in_app = [
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+             (KHTML, like Gecko) Mobile/15E148 Snapchat/12.60.0.44 (like Safari/8617.1.17.10.1)",
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/120.0 Mobile Safari/537.36 [Pinterest/Android]",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+             (KHTML, like Gecko) Mobile/15E148 Instagram 309.0.2.28.108",
+        ];
+        for agent in in_app {
+            assert!(counts_as_view("GET", Some(agent)), "{agent}");
+        }
         let browser = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
             (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
         assert!(counts_as_view("GET", Some(browser)));

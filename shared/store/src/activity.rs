@@ -4,8 +4,9 @@
 //! A view is one `UpdateItem` on the client's own activity item (`ADD`, so concurrent views all
 //! count; one item per client, so a busy gallery has no hot key), issued alongside the view's
 //! own read. The first view is the one whose update found no `first_view_at`. A milestone is a
-//! claim item written together with its notification and the photographer's unread count, in
-//! one transaction: whoever wins it notifies, so retries and races never notify twice.
+//! claim item (in the gallery, keyed by the client: a new link for the same client reaches
+//! nothing twice) written together with its notification and the photographer's unread count,
+//! in one transaction: whoever wins it notifies, so retries and races never notify twice.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::items::{Item, item_with_keys, key, n, record, s};
 use crate::records::keys;
-use crate::{Store, StoreError};
+use crate::{GrantRecord, Store, StoreError};
 
 /// How often and when a client opened their gallery.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -28,18 +29,20 @@ pub struct ViewCount {
     pub last_view_at: Option<u64>,
 }
 
-/// A milestone a client reached, and when.
+/// A milestone a client reached in a gallery, and when (and through which link).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MilestoneRecord {
+    /// [`GrantRecord::client_key`] of the link it was reached through.
+    pub client: String,
     pub milestone: Milestone,
     pub reached_at: u64,
+    pub grant_id: GrantId,
 }
 
-/// Everything one client did in one gallery, read from their link's partition.
+/// What one client did through their link, read from the link's partition.
 #[derive(Debug, Clone, Default)]
 pub struct ClientActivity {
     pub views: ViewCount,
-    pub milestones: Vec<MilestoneRecord>,
     pub favourite_lists: usize,
     /// Distinct photos on any of their lists.
     pub favourite_photos: BTreeSet<PhotoId>,
@@ -109,20 +112,25 @@ impl Store {
         Ok(!before.contains_key("first_view_at"))
     }
 
-    /// Records that a client reached a milestone, with the photographer's notification of it,
-    /// if they had not reached it before; `false` (nothing written) when they had.
+    /// Records that the client of `grant` reached a milestone in its gallery, with the
+    /// photographer's notification of it, if that client had not reached it there before
+    /// (through any link); `false` (nothing written) when they had.
     pub async fn reach_milestone(
         &self,
+        grant: &GrantRecord,
         notification: &NotificationRecord,
     ) -> Result<bool, StoreError> {
+        let client = grant.client_key();
         let claim = item_with_keys(
             &MilestoneRecord {
+                client: client.clone(),
                 milestone: notification.milestone,
                 reached_at: notification.created_at,
+                grant_id: grant.id,
             },
             &[
-                ("PK", keys::grant(notification.grant_id)),
-                ("SK", keys::milestone(notification.milestone)),
+                ("PK", keys::gallery(grant.gallery_id)),
+                ("SK", keys::milestone(&client, notification.milestone)),
             ],
         )?;
         let note = item_with_keys(
@@ -169,8 +177,6 @@ impl Store {
                 .unwrap_or_default();
             if sk == keys::ACTIVITY {
                 activity.views = record(item)?;
-            } else if sk.starts_with(keys::MILESTONE_PREFIX) {
-                activity.milestones.push(record(item)?);
             } else if sk.starts_with(keys::FAVOURITE_LIST_PREFIX) {
                 let list: ListPhotos = record(item)?;
                 activity.favourite_lists += 1;
@@ -182,10 +188,37 @@ impl Store {
                 activity.resolutions.insert(request.resolution);
             }
         }
-        activity
-            .milestones
-            .sort_by_key(|m| (m.reached_at, m.milestone));
         Ok(activity)
+    }
+
+    /// The milestones every client reached in a gallery, by [`GrantRecord::client_key`], each
+    /// client's in the order they were reached.
+    pub async fn gallery_milestones(
+        &self,
+        gallery: GalleryId,
+    ) -> Result<HashMap<String, Vec<MilestoneRecord>>, StoreError> {
+        let items = self
+            .query_all(
+                None,
+                "PK = :pk AND begins_with(SK, :act)",
+                HashMap::from([
+                    (":pk".into(), s(keys::gallery(gallery))),
+                    (":act".into(), s(keys::MILESTONE_PREFIX)),
+                ]),
+            )
+            .await?;
+        let mut by_client: HashMap<String, Vec<MilestoneRecord>> = HashMap::new();
+        for item in items {
+            let reached: MilestoneRecord = record(item)?;
+            by_client
+                .entry(reached.client.clone())
+                .or_default()
+                .push(reached);
+        }
+        for reached in by_client.values_mut() {
+            reached.sort_by_key(|m| (m.reached_at, m.milestone));
+        }
+        Ok(by_client)
     }
 
     /// A page of a photographer's notifications, newest first, after `after` (a notification

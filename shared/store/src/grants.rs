@@ -156,6 +156,34 @@ impl Store {
         for list in self.favourite_lists(old.id).await? {
             self.copy_favourite_list(new, &list).await?;
         }
+        // And its views: the same client, seen through the link the photographer sent.
+        let views: Option<Item> = self
+            .ddb()
+            .get_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(old.id), keys::ACTIVITY)))
+            .consistent_read(true)
+            .send()
+            .await?
+            .item;
+        if let Some(mut views) = views {
+            views.insert("PK".into(), s(keys::grant(new.id)));
+            let copied = self
+                .ddb()
+                .put_item()
+                .table_name(&self.resources.table)
+                .set_item(Some(views))
+                // Views through the new link already: those stand.
+                .condition_expression("attribute_not_exists(PK)")
+                .send()
+                .await;
+            match copied {
+                Err(e) if condition_failed(&e) => {}
+                other => {
+                    other?;
+                }
+            }
+        }
         self.delete_partition(&keys::grant(old.id)).await
     }
 

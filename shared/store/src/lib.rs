@@ -26,7 +26,7 @@
 //! | a client's favourites list (photos: a string set) | `FavouriteListRecord` | `GRANT#<grant id>` | `FAVLIST#<name>` | `GALLERY#<id>` | `FAVLIST#<grant id>#<name>` |
 //! | a client's download selection (photos: a string set) | `Selection` | `GRANT#<grant id>` | `DLSELECTION` | | |
 //! | a client's views (count, first, last) | `ViewCount` | `GRANT#<grant id>` | `ACTIVITY` | | |
-//! | a milestone a client reached (once each) | `MilestoneRecord` | `GRANT#<grant id>` | `MILESTONE#<milestone>` | | |
+//! | a milestone a client reached in a gallery (once per client: login, email or link) | `MilestoneRecord` | `GALLERY#<id>` | `ACT#<client>#<milestone>` | | |
 //! | a notification to the photographer | `NotificationRecord` | `PHOTOGRAPHER#<id>` | `NOTE#<notification id>` | | |
 //! | the photographer's unread count | `unread` | `PHOTOGRAPHER#<id>` | `UNREAD` | | |
 //! | client login | `ClientLoginRecord` | `LOGIN#<login id>` | `LOGIN` | `LOGINS#<photographer>` | `LOGIN#<login id>` |
@@ -57,13 +57,14 @@
 //! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
 //! | a page of a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#`, `Limit` page + 1, `ExclusiveStartKey` `PHOTO#<cursor>` | 1+ |
 //! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` with `Limit` (gallery and photos together) | **2** |
+//! | … through a link released to a client login | the same, plus GetItem `LOGIN#<id>` (a revoked login's links stop at once) | 3 |
 //! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | log in on a login page | GetItem `SLUG#<slug>`, tries (UpdateItem ×2), GetItem `CODE#<hash>`, GetItem the login | 5 |
 //! | a login's galleries (`/me/galleries`) | GetItem login, Query `LOGIN#<id>` begins_with `RELEASE#`, per gallery (in parallel) GetItem META + Query its photos | 2 + 2 per gallery |
 //! | count a client's view | UpdateItem `GRANT#<id>`/`ACTIVITY` (`ADD`), alongside the view's own read | 0 sequential |
-//! | a milestone (with its notification) | one transaction: claim `MILESTONE#…` + `NOTE#…` + `UNREAD` | 1, once per client and milestone |
-//! | a gallery's activity | its private grants, then Query each grant's partition (in parallel) | 2 |
+//! | a milestone (with its notification) | one transaction: claim `ACT#…` + `NOTE#…` + `UNREAD` | 1, once per client and milestone |
+//! | a gallery's activity | its private grants and Query `ACT#` (milestones), then Query each grant's partition (in parallel) | 2 |
 //! | notifications (newest first) | Query `PHOTOGRAPHER#<id>` begins_with `NOTE#` backwards, GetItem `UNREAD` | 2 |
 //! | general settings | GetItem `GRANT#<general grant id from the gallery>` | 1 |
 //! | a client's favourites | Query `GRANT#<id>` SK begins_with `FAVLIST#`, then Query the gallery's photos (deleted ones drop out) | 2+ |

@@ -282,6 +282,16 @@ impl GalleryRecord {
 }
 
 impl GrantRecord {
+    /// Who the client of this link is, for milestones: the login it was released to, else its
+    /// email, else the link itself.
+    pub fn client_key(&self) -> String {
+        match (self.login_id, &self.email) {
+            (Some(login), _) => format!("login:{login}"),
+            (None, Some(email)) => format!("email:{email}"),
+            (None, None) => format!("grant:{}", self.id),
+        }
+    }
+
     /// A client's private link to `gallery`, with `settings` already resolved against the
     /// general link's.
     pub fn new_private(
@@ -420,9 +430,12 @@ pub(crate) mod keys {
     }
     /// A client's view count, in their link's partition.
     pub const ACTIVITY: &str = "ACTIVITY";
-    pub const MILESTONE_PREFIX: &str = "MILESTONE#";
-    pub fn milestone(milestone: Milestone) -> String {
-        format!("{MILESTONE_PREFIX}{milestone}")
+    /// A milestone a client reached in a gallery, in the gallery's partition (photographer-only:
+    /// sorts before `META`), keyed by the client, not their link: a new link for the same
+    /// client (re-released, re-invited) reaches nothing twice.
+    pub const MILESTONE_PREFIX: &str = "ACT#";
+    pub fn milestone(client: &str, milestone: Milestone) -> String {
+        format!("{MILESTONE_PREFIX}{client}#{milestone}")
     }
     pub const NOTIFICATION_PREFIX: &str = "NOTE#";
     pub fn notification(id: NotificationId) -> String {

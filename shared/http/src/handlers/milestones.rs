@@ -60,7 +60,7 @@ async fn notify(
         created_at: app.now(),
         read_at: None,
     };
-    if !store.reach_milestone(&notification).await? {
+    if !store.reach_milestone(grant, &notification).await? {
         return Ok(());
     }
     tracing::info!(milestone = %milestone, "milestone reached");

@@ -201,9 +201,13 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
             }
             job
         }
-        // A retry: the first try may have stopped before its message went out.
+        // A retry: the first try may have stopped before its message went out, or before it
+        // told the photographer (a milestone is claimed once, so telling again is safe).
         RecordedDownload::Earlier(job) => {
             send_if_left_unsent(app, &job).await;
+            for milestone in Milestone::of_download(limited, job.charged.len(), false) {
+                milestones::reached(app, &milestone_grant, milestone).await;
+            }
             job
         }
     };

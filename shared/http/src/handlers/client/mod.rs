@@ -226,14 +226,16 @@ async fn neighbour(
                 .await?
                 .map(|r| r.grant_id),
         ),
-        (GrantKind::Private, None, Some(email)) => (
+        // A link found by email is the viewer's own only when the photographer sent both to
+        // that address: an identified visitor's address was never checked, either way.
+        (GrantKind::Private, None, Some(email)) if grant.origin.proves_its_email() => (
             Viewer::PrivateLink,
             match app.store().client_access(neighbour.id, email).await? {
-                ClientAccess::Grant(there) => Some(there.id),
-                ClientAccess::None | ClientAccess::Revoked => None,
+                ClientAccess::Grant(there) if there.origin.proves_its_email() => Some(there.id),
+                _ => None,
             },
         ),
-        (GrantKind::Private, None, None) => (Viewer::PrivateLink, None),
+        (GrantKind::Private, None, _) => (Viewer::PrivateLink, None),
     };
     let Some(target) =
         GalleryRules::neighbour_link(parent_navigation, viewer, own, neighbour.general_grant_id)

@@ -4,7 +4,7 @@ use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::activity::spreadsheet_cell;
 use proofsheet_policy::{Invalid, NotificationId, PhotographerId, attachment_disposition};
-use proofsheet_store::{ClientActivity, GrantRecord};
+use proofsheet_store::{ClientActivity, GrantRecord, MilestoneRecord};
 
 use super::owned_gallery;
 use crate::ApiError;
@@ -26,7 +26,10 @@ pub(crate) async fn gallery_activity(
         Some(_) => return Err(Invalid::new("format", "must be `json` or `csv`").into()),
     };
     let gallery = owned_gallery(app, owner, &req).await?;
-    let grants = app.store().private_grants_of(gallery.id).await?;
+    let (grants, milestones) = tokio::try_join!(
+        app.store().private_grants_of(gallery.id),
+        app.store().gallery_milestones(gallery.id),
+    )?;
     let activities = try_join_all(
         grants
             .iter()
@@ -36,7 +39,10 @@ pub(crate) async fn gallery_activity(
     let clients: Vec<ClientActivityView> = grants
         .iter()
         .zip(&activities)
-        .map(|(grant, activity)| client_view(grant, activity))
+        .map(|(grant, activity)| {
+            let reached = milestones.get(&grant.client_key()).map(Vec::as_slice);
+            client_view(grant, activity, reached.unwrap_or_default())
+        })
         .collect();
     if as_csv {
         return csv_response(&gallery.title, &clients);
@@ -50,7 +56,11 @@ pub(crate) async fn gallery_activity(
     )
 }
 
-fn client_view(grant: &GrantRecord, activity: &ClientActivity) -> ClientActivityView {
+fn client_view(
+    grant: &GrantRecord,
+    activity: &ClientActivity,
+    milestones: &[MilestoneRecord],
+) -> ClientActivityView {
     ClientActivityView {
         grant_id: grant.id.to_string(),
         name: grant.name.as_ref().map(ToString::to_string),
@@ -69,8 +79,7 @@ fn client_view(grant: &GrantRecord, activity: &ClientActivity) -> ClientActivity
             photos: activity.downloaded_photos.len(),
             resolutions: activity.resolutions.iter().copied().collect(),
         },
-        milestones: activity
-            .milestones
+        milestones: milestones
             .iter()
             .map(|m| MilestoneView {
                 milestone: m.milestone,

@@ -143,11 +143,13 @@ pub(crate) async fn list(
     _req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let logins = app.store().client_logins_of(owner).await?;
-    let mut views = Vec::with_capacity(logins.len());
-    for login in &logins {
-        let released = app.store().releases_of(login.id).await?.len();
-        views.push(ClientLoginView::new(login, None, released));
-    }
+    let releases =
+        futures::future::try_join_all(logins.iter().map(|l| app.store().releases_of(l.id))).await?;
+    let views: Vec<ClientLoginView> = logins
+        .iter()
+        .zip(&releases)
+        .map(|(login, released)| ClientLoginView::new(login, None, released.len()))
+        .collect();
     json(200, &serde_json::json!({ "logins": views }))
 }
 

@@ -7,7 +7,7 @@ use proofsheet_store::{GalleryRecord, GrantKind, GrantRecord};
 use super::access::general_grant;
 use super::owned_gallery;
 use crate::ApiError;
-use crate::handlers::client::gallery_view;
+use crate::handlers::client::{gallery_view, live_grant};
 use crate::http_io::{json, query_param};
 use proofsheet_app::App;
 
@@ -42,13 +42,13 @@ async fn viewer(
         None | Some(("general", "")) => general_grant(app, gallery).await,
         Some(("grant", id)) => {
             let id = GrantId::parse(id).map_err(|_| invalid())?;
-            match app.store().grant(id).await? {
-                Some(grant)
-                    if grant.gallery_id == gallery.id && grant.kind == GrantKind::Private =>
-                {
+            // A link that opens nothing any more (its login revoked) previews nothing.
+            match live_grant(app, id).await {
+                Ok(grant) if grant.gallery_id == gallery.id && grant.kind == GrantKind::Private => {
                     Ok(grant)
                 }
-                _ => Err(ApiError::NotFound),
+                Ok(_) | Err(ApiError::NotFound) => Err(ApiError::NotFound),
+                Err(e) => Err(e),
             }
         }
         Some(("login", id)) => {
