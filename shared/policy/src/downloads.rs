@@ -235,6 +235,36 @@ pub fn give_back(
     (kept, u32::try_from(returned.len()).unwrap_or(u32::MAX))
 }
 
+/// One of a client's other download requests, as far as what it holds goes.
+pub struct OtherRequest<'a> {
+    pub status: DownloadStatus,
+    pub photos: &'a [PhotoId],
+    /// The photos it left out of its ZIP.
+    pub left_out: &'a [PhotoId],
+}
+
+/// The photos a client's other requests deliver, or still may: every photo of a request that
+/// did not fail, except those it left out. [`give_back`] keeps their charge.
+pub fn held_elsewhere<'a>(others: impl IntoIterator<Item = OtherRequest<'a>>) -> BTreeSet<PhotoId> {
+    others
+        .into_iter()
+        .filter(|other| other.status != DownloadStatus::Failed)
+        .flat_map(|other| {
+            other
+                .photos
+                .iter()
+                .filter(move |p| !other.left_out.contains(p))
+                .copied()
+        })
+        .collect()
+}
+
+/// Whether a download is the photographer's file itself, byte for byte: the original size
+/// without a watermark. Anything else is rendered.
+pub fn is_copy(resolution: Resolution, watermarked: bool) -> bool {
+    resolution == Resolution::Original && !watermarked
+}
+
 /// How many times a request is tried (claimed by a worker) before it is given up: failed, its
 /// charge given back, the client told. One less than the download queue's `maxReceiveCount`
 /// (5), so the last delivery settles it instead of leaving it to the dead-letter queue.
@@ -281,6 +311,47 @@ impl IdempotencyKey {
     /// different on every other grant.
     pub fn request_id(&self, grant: GrantId) -> DownloadRequestId {
         DownloadRequestId::from_uuid(Uuid::new_v5(grant.as_uuid(), self.0.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod held_and_copied {
+    use super::*;
+    use uuid::Uuid;
+
+    fn photo(n: u128) -> PhotoId {
+        PhotoId::from_uuid(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn other_requests_hold_what_they_deliver_and_failed_ones_nothing() {
+        let (a, b, c) = ([photo(1), photo(2)], [photo(3)], [photo(4)]);
+        let others = [
+            OtherRequest {
+                status: DownloadStatus::Ready,
+                photos: &a,
+                left_out: &a[1..],
+            },
+            OtherRequest {
+                status: DownloadStatus::Queued,
+                photos: &b,
+                left_out: &[],
+            },
+            OtherRequest {
+                status: DownloadStatus::Failed,
+                photos: &c,
+                left_out: &[],
+            },
+        ];
+        assert_eq!(held_elsewhere(others), BTreeSet::from([photo(1), photo(3)]));
+    }
+
+    #[test]
+    fn only_an_unwatermarked_original_is_copied() {
+        assert!(is_copy(Resolution::Original, false));
+        assert!(!is_copy(Resolution::Original, true));
+        assert!(!is_copy(Resolution::Web, false));
+        assert!(!is_copy(Resolution::High, false));
     }
 }
 

@@ -35,13 +35,13 @@
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, Update};
 use proofsheet_policy::{
     DownloadRequestId, DownloadStatus, GalleryId, GrantId, MAX_PHOTOS_PER_REQUEST, PhotoId,
 };
 use serde::Deserialize;
 
-use crate::items::{condition_failed, item_with_keys, key, n, record, records, s};
+use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
 use crate::records::{DownloadJobRecord, keys};
 use crate::retry;
 use crate::{Conflict, GrantRecord, PhotoRecord, Store, StoreError};
@@ -98,6 +98,61 @@ impl Store {
             )
             .await?;
         records(items)
+    }
+
+    /// The photos named, of one gallery, by key (BatchGetItem, 100 at a time): what a download
+    /// of a few photos from a large gallery reads, instead of the whole gallery. Photos that
+    /// don't exist are simply not returned; the order is not the order asked.
+    pub async fn photos_by_id(
+        &self,
+        gallery: GalleryId,
+        ids: &[PhotoId],
+    ) -> Result<Vec<PhotoRecord>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        // DynamoDB's BatchGetItem limit.
+        for chunk in ids.chunks(100) {
+            let mut keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| key(keys::gallery(gallery), keys::photo(*id)))
+                .collect();
+            keys.dedup();
+            // Under load some keys come back unprocessed: ask again for those.
+            for attempt in 0..8u32 {
+                if keys.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(4)))
+                        .await;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut keys)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Aws(e.to_string()))?;
+                let out = self
+                    .ddb()
+                    .batch_get_item()
+                    .request_items(&self.resources.table, request)
+                    .send()
+                    .await?;
+                if let Some(items) = out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.resources.table))
+                {
+                    found.extend(records::<PhotoRecord>(items)?);
+                }
+                keys = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.resources.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+            if !keys.is_empty() {
+                return Err(StoreError::Aws("photos left unread after 8 tries".into()));
+            }
+        }
+        Ok(found)
     }
 
     /// What a decision about `grant` (as just read) needs, read after it.

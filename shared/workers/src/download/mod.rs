@@ -21,7 +21,7 @@
 pub mod s3_sink;
 pub mod zip_stream;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -252,9 +252,10 @@ async fn pack(
     render: &RenderSettings,
     sink: &mut S3ZipSink,
 ) -> Result<Packed, JobError> {
+    // Only the request's photos are read, however large the gallery.
     let mut by_id: HashMap<PhotoId, PhotoRecord> = app
         .store()
-        .gallery_photos(gallery.id)
+        .photos_by_id(gallery.id, &job.photos)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
@@ -354,7 +355,7 @@ impl Packing<'_> {
 
 /// `original` without a watermark is the photographer's file, byte for byte.
 fn is_copy(render: &RenderSettings) -> bool {
-    render.resolution == Resolution::Original && render.watermark.is_none()
+    downloads::is_copy(render.resolution, render.watermark.is_some())
 }
 
 /// The photographer's file, streamed from S3 into the ZIP as it arrives, or why it is left
@@ -513,17 +514,22 @@ async fn record_and_email(
             return forget_unrecorded(app, job, &finished).await;
         };
         // Read after the grant: a request accepted later moves its counter, and the write fails.
-        let held_elsewhere: BTreeSet<PhotoId> = store
-            .download_jobs(job.grant_id)
-            .await?
-            .into_iter()
-            .filter(|other| other.id != job.id && other.status != DownloadStatus::Failed)
-            // What it delivered, or still may: not what it left out.
-            .flat_map(|other| {
-                let left: BTreeSet<PhotoId> = other.left_out.iter().map(|l| l.photo_id).collect();
-                other.photos.into_iter().filter(move |p| !left.contains(p))
-            })
+        let others = store.download_jobs(job.grant_id).await?;
+        let others_left_out: Vec<Vec<PhotoId>> = others
+            .iter()
+            .map(|other| other.left_out.iter().map(|l| l.photo_id).collect())
             .collect();
+        let held_elsewhere = downloads::held_elsewhere(
+            others
+                .iter()
+                .zip(&others_left_out)
+                .filter(|(other, _)| other.id != job.id)
+                .map(|(other, left_out)| downloads::OtherRequest {
+                    status: other.status,
+                    photos: &other.photos,
+                    left_out,
+                }),
+        );
         (finished.charged, finished.refunded) =
             downloads::give_back(&job.charged, &left_out, &held_elsewhere);
         match store
