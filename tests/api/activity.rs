@@ -299,3 +299,39 @@ async fn notifications_page_newest_first_and_are_read_once() {
         assert_error(&refused, 422, "invalid_request");
     }
 }
+
+#[tokio::test]
+async fn a_first_view_whose_milestone_failed_is_told_on_the_next_view() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let (gallery, path, _) = shared_gallery(&t, &anna, 1, None).await;
+    let grant_id = t.list_private_access(&anna, &gallery).await.json["grants"][0]["grant_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // What a first view leaves when it was counted and its request stopped before the
+    // milestone was recorded.
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    aws_sdk_dynamodb::Client::new(&sdk)
+        .put_item()
+        .table_name(&t.provisioned.resources.table)
+        .item("PK", AttributeValue::S(format!("GRANT#{grant_id}")))
+        .item("SK", AttributeValue::S("ACTIVITY".into()))
+        .item("view_count", AttributeValue::N("1".into()))
+        .item("first_view_at", AttributeValue::N("1000".into()))
+        .item("last_view_at", AttributeValue::N("1000".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(t.notifications(&anna, None).await.json["unread"], 0);
+
+    for _ in 0..3 {
+        assert_eq!(t.view_gallery(&path, None).await.status, 200);
+    }
+    let client = only_client(&t, &anna, &gallery).await;
+    assert_eq!(client["view_count"], 4);
+    assert_eq!(milestones(&client), ["first_view"]);
+    assert_eq!(t.notifications(&anna, None).await.json["unread"], 1);
+    assert_eq!(photographer_emails(&t, &anna).await.len(), 1);
+}

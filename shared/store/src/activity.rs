@@ -3,7 +3,7 @@
 //!
 //! A view is one `UpdateItem` on the client's own activity item (`ADD`, so concurrent views all
 //! count; one item per client, so a busy gallery has no hot key), issued alongside the view's
-//! own read. The first view is the one whose update found no `first_view_at`. A milestone is a
+//! own read. Its milestone is tried by every view until it is recorded. A milestone is a
 //! claim item (in the gallery, keyed by the client: a new link for the same client reaches
 //! nothing twice) written together with its notification and the photographer's unread count,
 //! in one transaction: whoever wins it notifies, so retries and races never notify twice.
@@ -27,6 +27,10 @@ pub struct ViewCount {
     pub view_count: u64,
     pub first_view_at: Option<u64>,
     pub last_view_at: Option<u64>,
+    /// Whether the first view's milestone is recorded: until it is, every view tries again, so
+    /// a failure in between loses nothing.
+    #[serde(default)]
+    pub first_view_told: bool,
 }
 
 /// A milestone a client reached in a gallery, and when (and through which link).
@@ -92,8 +96,8 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 }
 
 impl Store {
-    /// Counts one view of a client's link; `true` when it was their first.
-    pub async fn record_view(&self, grant: GrantId, now: u64) -> Result<bool, StoreError> {
+    /// Counts one view of a client's link; the count as it now stands.
+    pub async fn record_view(&self, grant: GrantId, now: u64) -> Result<ViewCount, StoreError> {
         let out = self
             .ddb()
             .update_item()
@@ -105,11 +109,26 @@ impl Store {
             )
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":now", n(now))
-            .return_values(ReturnValue::UpdatedOld)
+            .return_values(ReturnValue::AllNew)
             .send()
             .await?;
-        let before = out.attributes.unwrap_or_default();
-        Ok(!before.contains_key("first_view_at"))
+        record(out.attributes.unwrap_or_default())
+    }
+
+    /// Notes that the first view's milestone is recorded, so later views stop trying.
+    pub async fn mark_first_view_told(&self, grant: GrantId) -> Result<(), StoreError> {
+        self.ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant), keys::ACTIVITY)))
+            .update_expression("SET first_view_told = :told")
+            .expression_attribute_values(
+                ":told",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(true),
+            )
+            .send()
+            .await?;
+        Ok(())
     }
 
     /// Records that the client of `grant` reached a milestone in its gallery, with the

@@ -18,13 +18,23 @@ pub(crate) fn client_label(grant: &GrantRecord) -> String {
     }
 }
 
-/// Counts a view of a private link (called alongside the view's own reads); the first one is
-/// a milestone.
+/// Counts a view of a private link (called alongside the view's own reads). Until the first
+/// view's milestone is recorded, each view records it (once: the claim decides), so a failure
+/// in between delays it to the next view instead of losing it.
 pub(crate) async fn record_view(app: &App, grant: &GrantRecord) {
-    match app.store().record_view(grant.id, app.now()).await {
-        Ok(true) => reached(app, grant, Milestone::FirstView).await,
-        Ok(false) => {}
-        Err(error) => tracing::warn!(%error, "view not counted"),
+    let views = match app.store().record_view(grant.id, app.now()).await {
+        Ok(views) => views,
+        Err(error) => return tracing::warn!(%error, "view not counted"),
+    };
+    if views.first_view_told {
+        return;
+    }
+    let recorded = match notify(app, grant, Milestone::FirstView).await {
+        Ok(()) => app.store().mark_first_view_told(grant.id).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = recorded {
+        tracing::warn!(%error, "first view not recorded yet; the next view tries again");
     }
 }
 
