@@ -16,7 +16,7 @@ use proofsheet_policy::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::items::{Item, item_with_keys, key, n, record, s};
+use crate::items::{Item, built, item_with_keys, key, n, record, s};
 use crate::records::keys;
 use crate::{GrantRecord, Store, StoreError};
 
@@ -89,10 +89,6 @@ struct RequestPhotos {
 struct Unread {
     #[serde(default)]
     unread: i64,
-}
-
-fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Aws(e.to_string()))
 }
 
 impl Store {
@@ -217,14 +213,7 @@ impl Store {
         gallery: GalleryId,
     ) -> Result<HashMap<String, Vec<MilestoneRecord>>, StoreError> {
         let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :act)",
-                HashMap::from([
-                    (":pk".into(), s(keys::gallery(gallery))),
-                    (":act".into(), s(keys::MILESTONE_PREFIX)),
-                ]),
-            )
+            .query_prefix(keys::gallery(gallery), keys::MILESTONE_PREFIX)
             .await?;
         let mut by_client: HashMap<String, Vec<MilestoneRecord>> = HashMap::new();
         for item in items {

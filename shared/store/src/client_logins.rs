@@ -13,13 +13,9 @@ use aws_sdk_dynamodb::types::{
 };
 use proofsheet_policy::{ClientLoginId, GalleryId, PhotographerId, Slug};
 
-use crate::items::{Item, condition_failed, item_with_keys, key, n, records, s};
+use crate::items::{Item, built, condition_failed, item_with_keys, key, n, records, s};
 use crate::records::{AccessCodeClaim, PhotographerClaim, keys};
 use crate::{ClientLoginRecord, Conflict, GrantRecord, ReleaseRecord, Store, StoreError};
-
-fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Aws(e.to_string()))
-}
 
 impl Store {
     fn login_item(&self, login: &ClientLoginRecord) -> Result<Item, StoreError> {
@@ -250,14 +246,7 @@ impl Store {
         login: ClientLoginId,
     ) -> Result<Vec<ReleaseRecord>, StoreError> {
         let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :release)",
-                HashMap::from([
-                    (":pk".into(), s(keys::login(login))),
-                    (":release".into(), s(keys::RELEASE_PREFIX)),
-                ]),
-            )
+            .query_prefix(keys::login(login), keys::RELEASE_PREFIX)
             .await?;
         records(items)
     }

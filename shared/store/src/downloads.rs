@@ -87,16 +87,7 @@ struct Selection {
 impl Store {
     /// A gallery's photos, every one of them, in upload order.
     pub async fn gallery_photos(&self, gallery: GalleryId) -> Result<Vec<PhotoRecord>, StoreError> {
-        let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :photo)",
-                HashMap::from([
-                    (":pk".into(), s(keys::gallery(gallery))),
-                    (":photo".into(), s("PHOTO#")),
-                ]),
-            )
-            .await?;
+        let items = self.query_prefix(keys::gallery(gallery), "PHOTO#").await?;
         records(items)
     }
 
@@ -199,14 +190,7 @@ impl Store {
         grant: GrantId,
     ) -> Result<Vec<DownloadJobRecord>, StoreError> {
         let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :jobs)",
-                HashMap::from([
-                    (":pk".into(), s(keys::grant(grant))),
-                    (":jobs".into(), s(keys::DOWNLOAD_JOB_PREFIX)),
-                ]),
-            )
+            .query_prefix(keys::grant(grant), keys::DOWNLOAD_JOB_PREFIX)
             .await?;
         let mut jobs: Vec<DownloadJobRecord> = records(items)?;
         jobs.sort_by_key(|job| std::cmp::Reverse((job.created_at, job.id)));

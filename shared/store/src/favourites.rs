@@ -101,14 +101,7 @@ impl Store {
         grant: GrantId,
     ) -> Result<Vec<FavouriteListRecord>, StoreError> {
         let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :lists)",
-                HashMap::from([
-                    (":pk".into(), s(keys::grant(grant))),
-                    (":lists".into(), s(keys::FAVOURITE_LIST_PREFIX)),
-                ]),
-            )
+            .query_prefix(keys::grant(grant), keys::FAVOURITE_LIST_PREFIX)
             .await?;
         records(items)
     }

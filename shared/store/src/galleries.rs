@@ -77,15 +77,8 @@ impl Store {
     /// then each child's META (in parallel). A child deleted meanwhile is left out.
     pub async fn children_of(&self, parent: GalleryId) -> Result<Vec<GalleryRecord>, StoreError> {
         let pointers: Vec<ChildPointer> = records(
-            self.query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :child)",
-                HashMap::from([
-                    (":pk".into(), s(keys::gallery(parent))),
-                    (":child".into(), s(keys::CHILD_PREFIX)),
-                ]),
-            )
-            .await?,
+            self.query_prefix(keys::gallery(parent), keys::CHILD_PREFIX)
+                .await?,
         )?;
         let children =
             futures::future::try_join_all(pointers.iter().map(|p| self.gallery(p.child_id)))
@@ -376,6 +369,20 @@ impl Store {
     }
 
     /// All items matching a key condition, following pages.
+    /// Every item of partition `pk` whose sort key starts with `prefix` (the table, consistent).
+    pub(crate) async fn query_prefix(
+        &self,
+        pk: String,
+        prefix: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.query_all(
+            None,
+            "PK = :pk AND begins_with(SK, :prefix)",
+            HashMap::from([(":pk".into(), s(pk)), (":prefix".into(), s(prefix))]),
+        )
+        .await
+    }
+
     pub(crate) async fn query_all(
         &self,
         index: Option<&str>,

@@ -71,3 +71,8 @@ pub(crate) fn item_refusing_update<R>(err: &SdkError<UpdateItemError, R>) -> Opt
         _ => None,
     }
 }
+
+/// An SDK builder's result, its missing-field error as ours.
+pub(crate) fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Aws(e.to_string()))
+}

@@ -65,13 +65,7 @@ impl Store {
         &self,
         gallery: GalleryId,
     ) -> Result<(u32, Option<PhotoRecord>), StoreError> {
-        let items = self
-            .query_all(
-                None,
-                "PK = :pk AND begins_with(SK, :photo)",
-                photo_range(gallery),
-            )
-            .await?;
+        let items = self.query_prefix(keys::gallery(gallery), "PHOTO#").await?;
         let mut count = 0u32;
         let mut first = None;
         for item in items {
