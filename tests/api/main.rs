@@ -17,6 +17,7 @@ mod lambda_events;
 mod leakage;
 mod logs;
 mod navigation;
+mod pages;
 mod pagination;
 mod photographer_api;
 mod preview;

@@ -32,6 +32,9 @@ pub const CALLER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
 /// The user agent requests carry unless a test names another: a phone's browser.
 pub const BROWSER: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) \
     AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+/// What Chromium asks for when it navigates to a page.
+pub const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 /// The ingest worker's function (its binary's name).
 pub const INGEST_FUNCTION: &str = "ingest-photo";
 /// The scheduled sweep that sends download requests whose message never went out.
@@ -254,7 +257,7 @@ impl TestApp {
         .await
     }
 
-    async fn send_with_headers(
+    pub(crate) async fn send_with_headers(
         &self,
         source: IpAddr,
         method: &str,
@@ -279,9 +282,14 @@ impl TestApp {
         {
             req = req.header("user-agent", BROWSER);
         }
+        let typed = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
         let body = match body {
             Some(text) => {
-                req = req.header("content-type", "application/json");
+                if !typed {
+                    req = req.header("content-type", "application/json");
+                }
                 Body::Text(text)
             }
             None => Body::Empty,

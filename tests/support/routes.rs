@@ -468,6 +468,57 @@ impl TestApp {
         self.call("GET", "/me/galleries", session, None).await
     }
 
+    /// `GET /p/{slug}`, the login page, as a browser opens it, with the page's cookie if given.
+    pub async fn login_page(&self, slug: &str, cookie: Option<&str>) -> Reply {
+        self.browse(&format!("/p/{slug}"), cookie).await
+    }
+
+    /// `GET /static/{file}`, at the path a page links (`/static/app.<hash>.css`).
+    pub async fn static_asset(&self, path: &str) -> Reply {
+        self.call("GET", path, None, None).await
+    }
+
+    /// `GET path` as a browser navigates to it (`Accept: text/html…`), sending `cookie`
+    /// (`name=value`) if given. The page's HTML is the reply's `json` string.
+    pub async fn browse(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut headers = vec![("accept", crate::BROWSER_ACCEPT)];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie", cookie));
+        }
+        self.call_with_headers("GET", path, None, &headers, None)
+            .await
+    }
+
+    /// A page's form, posted to `path` as a browser posts it (`fields` URL-encoded), sending
+    /// `cookie` if given and `Sec-Fetch-Site: same-origin`.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Reply {
+        let body = fields
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut headers = vec![
+            ("accept", crate::BROWSER_ACCEPT),
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie", cookie));
+        }
+        self.send_with_headers(CALLER_IP.into(), "POST", path, None, &headers, Some(body))
+            .await
+    }
+
     async fn as_photographer(
         &self,
         who: &Photographer,

@@ -6,6 +6,7 @@ use proofsheet_policy::{AlreadyDownloaded, DownloadRefusal, FavouritesFull, Inva
 use proofsheet_store::{Conflict, StoreError};
 
 use crate::http_io::{json_text, with_security_headers};
+use crate::pages;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -45,6 +46,10 @@ pub enum ApiError {
     DownloadLinkExpired,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    #[error("the form is not filled in as this page expects: {0}")]
+    BadForm(String),
+    #[error("this form can only be sent from its own page")]
+    CrossSiteForm,
     #[error("no route for this method and path")]
     NoRoute,
     #[error("request bodies are limited to {limit_bytes} bytes")]
@@ -78,19 +83,26 @@ impl ApiError {
             Self::NotFound => (404, "not_found"),
             Self::DownloadLinkExpired => (410, "expired"),
             Self::Conflict { code, .. } => (409, code),
+            Self::BadForm(_) => (400, "invalid_form"),
+            Self::CrossSiteForm => (403, "cross_site_form"),
             Self::NoRoute => (404, "no_route"),
             Self::BodyTooLarge { .. } => (413, "body_too_large"),
             Self::Internal(_) => (500, "internal"),
         }
     }
 
-    pub fn into_response(self) -> Response<Body> {
+    fn log(&self) {
         let (status, code) = self.status_and_code();
-        if let Self::Internal(detail) = &self {
+        if let Self::Internal(detail) = self {
             tracing::error!(error = %detail, "request failed");
         } else {
             tracing::info!(status, code, "request refused");
         }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let (status, code) = self.status_and_code();
+        self.log();
         let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
         if let Self::Invalid(invalid) = &self {
             body["field"] = invalid.field.into();
@@ -105,6 +117,83 @@ impl ApiError {
                 .insert("retry-after", HeaderValue::from(retry_after_secs));
         }
         with_security_headers(response)
+    }
+
+    /// The error as a page, for a browser on a client route (`path`): the password or login
+    /// form again where a password or code is what is missing or wrong, else a plain message.
+    /// Same status as the JSON answer.
+    pub fn into_page(self, path: &str) -> Response<Body> {
+        let (status, _) = self.status_and_code();
+        self.log();
+        let problem = match &self {
+            Self::WrongPassword => Some("That password is not right. Try again.".to_owned()),
+            Self::WrongAccessCode => {
+                Some("That code doesn't open anything here. Check it and try again.".to_owned())
+            }
+            Self::TooManyAttempts { retry_after_secs } => Some(format!(
+                "Too many tries. Wait {} minutes, then try again.",
+                retry_after_secs.div_ceil(60)
+            )),
+            _ => None,
+        };
+        let rendered = match (&self, pages::page_root(path)) {
+            (
+                Self::PasswordRequired | Self::WrongPassword | Self::TooManyAttempts { .. },
+                Some(("g", link)),
+            ) => pages::html(
+                status,
+                &pages::PasswordPage {
+                    action: format!("{link}/unlock"),
+                    problem,
+                },
+                None,
+            ),
+            (
+                Self::WrongAccessCode | Self::TooManyAttempts { .. } | Self::LoginRequired,
+                Some(("p", page)),
+            ) => pages::html(
+                status,
+                &pages::LoginPage {
+                    photographer: None,
+                    action: format!("{page}/login"),
+                    problem,
+                },
+                None,
+            ),
+            _ => pages::html(status, &self.message_page(), None),
+        };
+        let mut response = rendered.unwrap_or_else(|e| {
+            e.log();
+            json_text(
+                500,
+                r#"{"error":"internal","message":"internal error"}"#.into(),
+            )
+        });
+        if let Self::TooManyAttempts { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(retry_after_secs));
+        }
+        with_security_headers(response)
+    }
+
+    fn message_page(&self) -> pages::MessagePage {
+        let (heading, text) = match self {
+            Self::NotFound | Self::NoRoute => (
+                "This link no longer works",
+                "Ask your photographer for a new link.".to_owned(),
+            ),
+            Self::DownloadLinkExpired => (
+                "This download link has expired",
+                "Open your gallery and ask for the photos again.".to_owned(),
+            ),
+            Self::Internal(_) => (
+                "Something went wrong",
+                "Please try again in a moment.".to_owned(),
+            ),
+            other => ("This did not work", other.to_string()),
+        };
+        pages::MessagePage { heading, text }
     }
 }
 

@@ -20,6 +20,19 @@ pub(crate) fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiErro
     serde_json::from_slice(bytes).map_err(|e| ApiError::BadJson(excerpt(&e.to_string())))
 }
 
+/// The body of a JSON call, or of one of the pages' forms (`application/x-www-form-urlencoded`,
+/// the same fields). A form from another site's page is refused: only our pages post forms.
+pub(crate) fn json_or_form_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    if !crate::pages::is_form_post(req) {
+        return json_body(req);
+    }
+    if crate::pages::is_cross_site(req) {
+        return Err(ApiError::CrossSiteForm);
+    }
+    serde_urlencoded::from_bytes(req.body().as_ref())
+        .map_err(|e| ApiError::BadForm(excerpt(&e.to_string())))
+}
+
 /// At most the first 200 characters of a text that may quote the client's input (serde's
 /// messages name unknown fields and variants): an answer never grows with the request.
 pub(crate) fn excerpt(text: &str) -> String {
@@ -124,7 +137,11 @@ pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
 pub fn with_security_headers(mut response: Response<Body>) -> Response<Body> {
     let headers = response.headers_mut();
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    // Only the pages' static files, named by their hash and holding nothing of anyone's, say
+    // they may be cached; nothing else does.
+    headers
+        .entry("cache-control")
+        .or_insert(HeaderValue::from_static("no-store"));
     response
 }
 

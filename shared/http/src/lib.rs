@@ -11,6 +11,7 @@ mod handlers;
 mod http_io;
 pub mod lambda;
 pub mod openapi;
+mod pages;
 mod routes;
 mod views;
 

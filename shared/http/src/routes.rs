@@ -147,8 +147,10 @@ routes! {
     ListDownloadRequests "GET" "/g/{token}/downloads/requests" "list-download-requests" Client Needed client::downloads::list_requests;
     GetDownloadRequest "GET" "/g/{token}/downloads/requests/{request_id}" "get-download-request" Client Needed client::downloads::get_request;
     OpenDownloadLink "GET" "/d/{token}" "open-download-link" Client Needed client::downloads::open_zip;
+    LoginPage "GET" "/p/{slug}" "login-page" Client Needed client::logins::login_page;
     LogIn "POST" "/p/{slug}/login" "log-in" Client Needed client::logins::log_in;
     MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins::my_galleries;
+    StaticAsset "GET" "/static/{file}" "static-asset" Client NotNeeded crate::pages::static_asset;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;
@@ -206,7 +208,8 @@ mod tests {
                 .replace("{request_id}", "q1")
                 .replace("{login_id}", "l1")
                 .replace("{slug}", "s1")
-                .replace("{notification_id}", "n1");
+                .replace("{notification_id}", "n1")
+                .replace("{file}", "f1");
             let method = Method::from_bytes(spec.method.as_bytes()).unwrap();
             let (route, params) = match_route(&method, &path).unwrap();
             assert_eq!(route, spec.route, "{} {}", spec.method, spec.path);
@@ -231,9 +234,9 @@ mod tests {
     }
 
     #[test]
-    fn client_routes_are_the_link_and_client_login_routes() {
+    fn client_routes_are_the_link_login_and_page_asset_routes() {
         for spec in ROUTES {
-            let is_client = ["/g/", "/d/", "/p/", "/me/"]
+            let is_client = ["/g/", "/d/", "/p/", "/me/", "/static/"]
                 .iter()
                 .any(|prefix| spec.path.starts_with(prefix));
             assert_eq!(

@@ -14,6 +14,7 @@ use proofsheet_store::{DownloadJobRecord, GalleryRecord, OutgoingEmail};
 use tracing::Instrument;
 
 use crate::http_io::{query_param, with_security_headers};
+use crate::pages;
 use crate::routes::match_route;
 use crate::{ApiError, Endpoint, Handler};
 
@@ -25,6 +26,7 @@ pub async fn dispatch(app: &App, req: Request) -> Response<Body> {
             let by_name: HashMap<String, String> = params.into_iter().collect();
             handle(app, route.endpoint(), req.with_path_parameters(by_name)).await
         }
+        None if pages::wants_html(&req) => ApiError::NoRoute.into_page(req.uri().path()),
         None => ApiError::NoRoute.into_response(),
     }
 }
@@ -41,13 +43,22 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
     );
     async move {
         let response = match endpoint.handler {
-            Handler::Client(handler) => handler(app, req).await,
+            Handler::Client(handler) => {
+                // A browser on a client route gets its refusal as a page.
+                let page_path = pages::wants_html(&req).then(|| req.uri().path().to_owned());
+                handler(app, req).await.map_err(|e| (e, page_path))
+            }
             Handler::Photographer(handler) => match photographer::authenticate(app, &req).await {
                 Ok(owner) => handler(app, owner, req).await,
                 Err(e) => Err(e),
-            },
+            }
+            .map_err(|e| (e, None)),
         };
-        let response = with_security_headers(response.unwrap_or_else(ApiError::into_response));
+        let response =
+            with_security_headers(response.unwrap_or_else(|(e, page_path)| match page_path {
+                Some(path) => e.into_page(&path),
+                None => e.into_response(),
+            }));
         tracing::info!(status = response.status().as_u16(), "answered");
         response
     }

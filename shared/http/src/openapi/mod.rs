@@ -345,14 +345,18 @@ fn path_parameter(name: &str) -> Parameter {
         ),
         "slug" => (
             Some(
-                "The photographer's login-page name (`GET /account`'s `slug`). An unknown one is \
-                 answered like a wrong code.",
+                "The photographer's login-page name (`GET /account`'s `slug`). Logging in on an \
+                 unknown one is answered like a wrong code.",
             ),
             string_schema()
                 .min_length(Some(3))
                 .max_length(Some(40))
                 .pattern(Some("^[a-z0-9][a-z0-9-]*[a-z0-9]$"))
                 .build(),
+        ),
+        "file" => (
+            Some("A file name as the pages link it: `<name>.<content hash>.<extension>`."),
+            string_schema().max_length(Some(100)).build(),
         ),
         other => panic!("describe the path parameter {other} in openapi::path_parameter"),
     };

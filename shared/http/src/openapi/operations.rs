@@ -998,6 +998,44 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                 },
             ],
         },
+        Route::LoginPage => OperationDoc {
+            tag: Tag::Client,
+            summary: "The photographer's login page (HTML, for browsers)",
+            description: Some(
+                "A page with the access-code form, which posts to `POST /p/{slug}/login` and \
+                 keeps the session in a cookie for this page. With that cookie, the page lists \
+                 the galleries released to the client instead (what `GET /me/galleries` gives \
+                 as JSON)."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "An HTML page (`text/html`): the login form, or the client's galleries.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        },
+        Route::StaticAsset => OperationDoc {
+            tag: Tag::Client,
+            summary: "A static file of the client pages (CSS, JavaScript, icon)",
+            description: Some(
+                "Files are named after a hash of their content, so they are cached for good \
+                 (`Cache-Control: public, max-age=31536000, immutable`). Any other name is a 404."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "The file, with its content type.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        },
         Route::MyGalleries => OperationDoc {
             tag: Tag::Client,
             summary: "Every gallery released to the logged-in client",

@@ -20,6 +20,7 @@ use super::authorize_client;
 use crate::ApiError;
 use crate::handlers::{link, photographer_name, send_email};
 use crate::http_io::{json, json_body, source_ip};
+use crate::pages;
 use crate::views::{CheckEmailView, VisitorLinkView};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -74,14 +75,25 @@ pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, 
         };
         app.secrets().map(|secrets| secrets.sign_session(&claims))
     });
-    json(
+    let session = session.transpose()?;
+    let mut response = json(
         201,
         &VisitorLinkView {
             grant_id: grant.id.to_string(),
             link,
-            session: session.transpose()?,
+            session: session.clone(),
         },
-    )
+    )?;
+    // A page that unlocked the general link with its cookie moves on to the new link: the new
+    // link's session goes into the new link's cookie.
+    let from_page = pages::cookie(&req, pages::LINK_SESSION_COOKIE).is_some();
+    if let Some(session) = session.filter(|_| from_page) {
+        let path = format!("/g/{}", app.secrets()?.share_token(grant.id).encode());
+        let ttl = app.config().client_session_ttl.as_secs();
+        let cookie = pages::session_cookie(app, pages::LINK_SESSION_COOKIE, &path, &session, ttl)?;
+        response.headers_mut().insert("set-cookie", cookie);
+    }
+    Ok(response)
 }
 
 /// Counts this capture against the caller's budget and the link's ceiling: each capture sends

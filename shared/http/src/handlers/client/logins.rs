@@ -12,7 +12,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::handlers::link;
-use crate::http_io::{bearer, json, json_body, path_param, source_ip};
+use crate::http_io::{bearer, json, json_or_form_body, path_param, source_ip};
+use crate::pages;
 use crate::views::{CoverView, MyGalleriesView, MyGalleryView, timestamp};
 use proofsheet_app::App;
 
@@ -34,7 +35,7 @@ fn nobody() -> PhotographerId {
 }
 
 pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let input: LogIn = json_body(&req)?;
+    let input: LogIn = json_or_form_body(&req)?;
     let secrets = app.secrets()?;
     let now = app.now();
     // A malformed slug is visibly no page: refused at once, with the same answer.
@@ -44,7 +45,7 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
     // expired) is spared the page's ceiling.
     let known_device = match (
         owner,
-        bearer(&req).and_then(|s| secrets.open_login_session(s)),
+        login_session(&req).and_then(|s| secrets.open_login_session(s)),
     ) {
         (Some(owner), Some(earlier)) => {
             live_login(app, earlier.login_id)
@@ -100,10 +101,24 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
         expires_at: now + LoginSessionClaims::DEFAULT_TTL_SECS,
         code_version: login.code_version,
     };
+    let session = secrets.sign_login_session(&claims);
+    // The login page's form: the session goes into the page's cookie, and the browser back to
+    // the page, which now lists the client's galleries.
+    if pages::is_form_post(&req) {
+        let page_path = format!("/p/{page}");
+        let cookie = pages::session_cookie(
+            app,
+            pages::LOGIN_SESSION_COOKIE,
+            &page_path,
+            &session,
+            LoginSessionClaims::DEFAULT_TTL_SECS,
+        )?;
+        return pages::see_other(&page_path, cookie);
+    }
     json(
         200,
         &serde_json::json!({
-            "session": secrets.sign_login_session(&claims),
+            "session": session,
             "expires_at": timestamp(claims.expires_at),
             "name": login.name,
         }),
@@ -117,7 +132,7 @@ async fn live_login(app: &App, id: ClientLoginId) -> Result<Option<ClientLoginRe
 /// The login whose live session the request carries: signed by us, not expired, opened with the
 /// login's current code, and the login not revoked.
 pub(crate) async fn logged_in(app: &App, req: &Request) -> Result<ClientLoginRecord, ApiError> {
-    let claims = bearer(req)
+    let claims = login_session(req)
         .and_then(|session| app.secrets().ok()?.open_login_session(session))
         .ok_or(ApiError::LoginRequired)?;
     let login = live_login(app, claims.login_id)
@@ -129,8 +144,57 @@ pub(crate) async fn logged_in(app: &App, req: &Request) -> Result<ClientLoginRec
     Ok(login)
 }
 
+/// A login session from the API's `Authorization` header, or from the login page's cookie.
+fn login_session(req: &Request) -> Option<&str> {
+    bearer(req).or_else(|| pages::cookie(req, pages::LOGIN_SESSION_COOKIE))
+}
+
 pub(crate) async fn my_galleries(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let login = logged_in(app, &req).await?;
+    json(200, &overview(app, &req, &login).await?)
+}
+
+/// `GET /p/{slug}`: the photographer's login page; once the browser holds a session for a login
+/// of this photographer, the galleries released to it instead.
+pub(crate) async fn login_page(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let page = Slug::parse(&path_param(&req, "slug")?).map_err(|_| ApiError::NotFound)?;
+    let owner = app
+        .store()
+        .photographer_for_slug(&page)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let logged_in_here = match logged_in(app, &req).await {
+        Ok(login) if login.owner_id == owner => Some(login),
+        _ => None,
+    };
+    if let Some(login) = logged_in_here {
+        let overview = overview(app, &req, &login).await?;
+        let covers = overview.galleries.iter().filter_map(|g| g.cover.as_ref());
+        let images = pages::image_origin(covers.map(|c| c.thumbnail_url.as_str()));
+        return pages::html(200, &pages::OverviewPage::from(overview), images.as_deref());
+    }
+    let photographer = app
+        .store()
+        .photographer(owner)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    pages::html(
+        200,
+        &pages::LoginPage {
+            photographer: Some(photographer.name.to_string()),
+            action: format!("/p/{page}/login"),
+            problem: None,
+        },
+        None,
+    )
+}
+
+/// Every gallery released to `login`, newest release first.
+async fn overview(
+    app: &App,
+    req: &Request,
+    login: &ClientLoginRecord,
+) -> Result<MyGalleriesView, ApiError> {
     let (photographer, mut releases) = tokio::try_join!(
         app.store().photographer(login.owner_id),
         app.store().releases_of(login.id),
@@ -138,16 +202,13 @@ pub(crate) async fn my_galleries(app: &App, req: Request) -> Result<Response<Bod
     // Newest release first: what the photographer just added is what the client came for.
     // Grant ids are time-ordered and made at release.
     releases.sort_by_key(|release| std::cmp::Reverse(release.grant_id));
-    let cards = try_join_all(releases.iter().map(|release| card(app, &req, release))).await?;
+    let cards = try_join_all(releases.iter().map(|release| card(app, req, release))).await?;
     let galleries: Vec<MyGalleryView> = cards.into_iter().flatten().collect();
-    json(
-        200,
-        &MyGalleriesView {
-            name: login.name.to_string(),
-            photographer: photographer.map(|p| p.name.to_string()).unwrap_or_default(),
-            galleries,
-        },
-    )
+    Ok(MyGalleriesView {
+        name: login.name.to_string(),
+        photographer: photographer.map(|p| p.name.to_string()).unwrap_or_default(),
+        galleries,
+    })
 }
 
 /// One released gallery's card; `None` when the gallery or its link is gone.

@@ -21,7 +21,8 @@ use proofsheet_store::{
 use serde::Deserialize;
 
 use crate::handlers::{link, milestones, requested_page};
-use crate::http_io::{bearer, json, json_body, path_param, source_ip};
+use crate::http_io::{bearer, json, json_or_form_body, path_param, source_ip};
+use crate::pages;
 use crate::views::{ClientGalleryView, ClientPhotoView, NavigationView, NeighbourView, timestamp};
 use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
@@ -59,6 +60,7 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
     if grant.settings.password_protected() {
         let secrets = app.secrets()?;
         let claims = bearer(req)
+            .or_else(|| pages::cookie(req, pages::LINK_SESSION_COOKIE))
             .and_then(|session| secrets.open_session(session))
             .ok_or(ApiError::PasswordRequired)?;
         if !claims.admits(grant.id, grant.password_version, app.now()) {
@@ -108,7 +110,13 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
         .get("user-agent")
         .and_then(|v| v.to_str().ok());
     let is_view = activity::counts_as_view(req.method().as_str(), user_agent);
-    json(200, &gallery_view(app, &req, &grant, is_view).await?)
+    let view = gallery_view(app, &req, &grant, is_view).await?;
+    if pages::wants_html(&req) {
+        let images = pages::image_origin(view.photos.iter().map(|p| p.thumbnail_url.as_str()));
+        let page = pages::GalleryPage::new(view, grant.kind, req.uri().path());
+        return pages::html(200, &page, images.as_deref());
+    }
+    json(200, &view)
 }
 
 /// What the client of `grant` sees of its gallery (the page `req` asks for): the same for the
@@ -256,7 +264,7 @@ pub(crate) struct Unlock {
 }
 
 pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let input: Unlock = json_body(&req)?;
+    let input: Unlock = json_or_form_body(&req)?;
     let grant = grant_for_token(app, &req).await?;
     let Some(hash) = grant.settings.password.clone() else {
         return Err(ApiError::conflict(
@@ -289,15 +297,25 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     if let Err(error) = app.store().refund_unlock_attempt(reserved).await {
         tracing::warn!(%error, "could not give a right password's try back");
     }
+    let ttl = app.config().client_session_ttl.as_secs();
     let claims = SessionClaims {
         grant_id: grant.id,
-        expires_at: now + app.config().client_session_ttl.as_secs(),
+        expires_at: now + ttl,
         password_version: grant.password_version,
     };
+    let session = secrets.sign_session(&claims);
+    // The page's form: the session goes into the link's cookie, and the browser back to the link.
+    if pages::is_form_post(&req) {
+        let link = pages::page_root(req.uri().path())
+            .map(|(_, link)| link.to_owned())
+            .ok_or(ApiError::NotFound)?;
+        let cookie = pages::session_cookie(app, pages::LINK_SESSION_COOKIE, &link, &session, ttl)?;
+        return pages::see_other(&link, cookie);
+    }
     json(
         200,
         &serde_json::json!({
-            "session": secrets.sign_session(&claims),
+            "session": session,
             "expires_at": timestamp(claims.expires_at),
         }),
     )

@@ -1,0 +1,450 @@
+// Proofsheet's client pages: the lightbox, more photos as you scroll, favourites and the
+// download tray, all through the same JSON routes the API documents. The page works without
+// this file (grid, paging links, password and login forms); this adds the rest.
+"use strict";
+(() => {
+  const root = document.getElementById("gallery");
+  if (!root) return;
+  const state = JSON.parse(root.dataset.state);
+  const base = location.pathname.replace(/\/+$/, "");
+  const grid = document.getElementById("grid");
+  const tools = document.getElementById("tools");
+  const flash = document.getElementById("flash");
+  const personal = state.kind === "private";
+  const downloadsOn = state.settings.downloads_enabled;
+  let favourites = new Set();
+  let listName = null; // null: the default list
+  let lists = [];
+  let selected = new Set();
+  let downloaded = new Set();
+  let manager = null;
+
+  const icons = {
+    heart: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 21s-7.5-4.6-9.5-9.2C1.2 8.6 3.3 5 6.8 5c2 0 3.6 1.1 5.2 3 1.6-1.9 3.2-3 5.2-3 3.5 0 5.6 3.6 4.3 6.8C19.5 16.4 12 21 12 21z"/></svg>',
+    download: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3v12m0 0l-5-5m5 5l5-5M4 20h16"/></svg>',
+  };
+
+  async function api(method, path, body) {
+    const init = { method, headers: { accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      init.headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(base + path, init);
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+    return { status: response.status, ok: response.ok, json };
+  }
+
+  function say(text) {
+    flash.textContent = text;
+    flash.hidden = !text;
+  }
+
+  function button(cls, label, html) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = cls;
+    b.setAttribute("aria-label", label);
+    b.innerHTML = html;
+    return b;
+  }
+
+  // ---- The grid: actions on each photo, more photos as the end comes near ----
+  function cells() { return Array.from(grid.querySelectorAll(".cell")); }
+
+  function decorate(cell) {
+    if (cell.querySelector(".actions")) return;
+    const id = cell.dataset.photo;
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const heart = button("icon heart", "Favourite", icons.heart);
+    heart.addEventListener("click", () => toggleFavourite(id));
+    actions.append(heart);
+    if (downloadsOn) {
+      const dl = button("icon download", "Add to downloads", icons.download);
+      dl.addEventListener("click", () => toggleDownload(id));
+      actions.append(dl);
+    }
+    cell.append(actions);
+    cell.querySelector(".thumb").addEventListener("click", (event) => {
+      event.preventDefault();
+      openLightbox(id);
+    });
+    paint(cell);
+  }
+
+  function paint(cell) {
+    const id = cell.dataset.photo;
+    const heart = cell.querySelector(".heart");
+    if (heart) {
+      const on = favourites.has(id);
+      heart.setAttribute("aria-pressed", String(on));
+      heart.setAttribute("aria-label", on ? "Remove from favourites" : "Add to favourites");
+    }
+    const dl = cell.querySelector(".download");
+    if (dl) {
+      const done = downloaded.has(id);
+      const on = done || selected.has(id);
+      dl.setAttribute("aria-pressed", String(on));
+      dl.classList.toggle("downloaded", done);
+      dl.setAttribute("aria-label", done ? "Downloaded" : on ? "Remove from downloads" : "Add to downloads");
+    }
+    cell.classList.toggle("filtered-out", onlyFavourites && !favourites.has(id));
+  }
+
+  function repaint() {
+    cells().forEach(paint);
+    if (lightbox.open) paintLightbox();
+    paintTools();
+  }
+
+  let nextCursor = state.next_cursor;
+  const more = document.getElementById("more");
+  let loading = false;
+  async function loadMore() {
+    if (loading || !nextCursor) return;
+    loading = true;
+    const reply = await api("GET", "?cursor=" + encodeURIComponent(nextCursor));
+    loading = false;
+    if (!reply.ok) return;
+    for (const photo of reply.json.photos) {
+      const cell = document.createElement("li");
+      cell.className = "cell";
+      cell.dataset.photo = photo.photo_id;
+      const a = document.createElement("a");
+      a.className = "thumb";
+      a.href = photo.preview_url;
+      a.dataset.preview = photo.preview_url;
+      const img = document.createElement("img");
+      img.src = photo.thumbnail_url;
+      img.loading = "lazy";
+      img.alt = photo.filename;
+      if (photo.width && photo.height) { img.width = photo.width; img.height = photo.height; }
+      a.append(img);
+      cell.append(a);
+      grid.append(cell);
+      decorate(cell);
+    }
+    nextCursor = reply.json.next_cursor;
+    if (!nextCursor && more) more.parentElement.hidden = true;
+  }
+  if (more) {
+    more.addEventListener("click", (event) => { event.preventDefault(); loadMore(); });
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) loadMore();
+    }, { rootMargin: "800px" }).observe(more);
+  }
+
+  // ---- The lightbox: arrows, Esc, swipe ----
+  const lightbox = document.createElement("dialog");
+  lightbox.className = "lightbox";
+  lightbox.setAttribute("aria-label", "Photo");
+  lightbox.innerHTML =
+    '<figure><img alt=""><figcaption><span class="position"></span></figcaption></figure>';
+  const lbImg = lightbox.querySelector("img");
+  const lbCaption = lightbox.querySelector("figcaption");
+  const lbPosition = lightbox.querySelector(".position");
+  const lbPrev = button("icon nav prev", "Previous photo", "←");
+  const lbNext = button("icon nav next", "Next photo", "→");
+  const lbClose = button("icon close", "Close", "✕");
+  const lbHeart = button("icon heart", "Favourite", icons.heart);
+  const lbDownload = button("icon download", "Add to downloads", icons.download);
+  lightbox.append(lbPrev, lbNext, lbClose);
+  lbCaption.append(lbHeart);
+  if (downloadsOn) lbCaption.append(lbDownload);
+  document.body.append(lightbox);
+  let current = null;
+
+  function visibleCells() { return cells().filter((c) => !c.classList.contains("filtered-out")); }
+  function openLightbox(id) {
+    current = id;
+    paintLightbox();
+    if (!lightbox.open) lightbox.showModal();
+  }
+  function paintLightbox() {
+    const all = visibleCells();
+    const index = all.findIndex((c) => c.dataset.photo === current);
+    if (index < 0) return;
+    const cell = all[index];
+    lbImg.src = cell.querySelector(".thumb").dataset.preview;
+    lbImg.alt = cell.querySelector("img").alt;
+    lbPosition.textContent = (index + 1) + " / " + all.length;
+    const fav = favourites.has(current);
+    lbHeart.setAttribute("aria-pressed", String(fav));
+    lbHeart.setAttribute("aria-label", fav ? "Remove from favourites" : "Add to favourites");
+    const done = downloaded.has(current);
+    lbDownload.setAttribute("aria-pressed", String(done || selected.has(current)));
+    lbDownload.classList.toggle("downloaded", done);
+    lbDownload.setAttribute("aria-label", done ? "Downloaded" : selected.has(current) ? "Remove from downloads" : "Add to downloads");
+    lbPrev.disabled = index === 0;
+    lbNext.disabled = index === all.length - 1 && !nextCursor;
+  }
+  async function step(by) {
+    let all = visibleCells();
+    let index = all.findIndex((c) => c.dataset.photo === current) + by;
+    if (index >= all.length && nextCursor) { await loadMore(); all = visibleCells(); }
+    if (index < 0 || index >= all.length) return;
+    current = all[index].dataset.photo;
+    paintLightbox();
+  }
+  lbPrev.addEventListener("click", () => step(-1));
+  lbNext.addEventListener("click", () => step(1));
+  lbClose.addEventListener("click", () => lightbox.close());
+  lbHeart.addEventListener("click", () => toggleFavourite(current));
+  lbDownload.addEventListener("click", () => toggleDownload(current));
+  lightbox.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowLeft") { event.preventDefault(); step(-1); }
+    if (event.key === "ArrowRight") { event.preventDefault(); step(1); }
+  });
+  let swipeFrom = null;
+  lightbox.addEventListener("pointerdown", (event) => { swipeFrom = event.clientX; });
+  lightbox.addEventListener("pointerup", (event) => {
+    if (swipeFrom === null) return;
+    const dx = event.clientX - swipeFrom;
+    swipeFrom = null;
+    if (Math.abs(dx) > 50) step(dx < 0 ? 1 : -1);
+  });
+
+  // ---- The general link: an email first, then the visitor's own link ----
+  const identify = document.createElement("dialog");
+  identify.className = "dialog-card";
+  identify.setAttribute("aria-labelledby", "identify-title");
+  identify.innerHTML =
+    '<h2 id="identify-title">Your email, please</h2>' +
+    '<p class="why">To keep favourites and downloads, you get your own link to this gallery. ' +
+    "We'll email it to you too, so you can come back from any device.</p>" +
+    '<form class="stack" method="dialog"><label for="identify-email">Email</label>' +
+    '<input id="identify-email" type="email" autocomplete="email" required>' +
+    '<p class="problem" role="alert" hidden></p>' +
+    '<button type="submit">Continue</button>' +
+    '<button type="button" class="quiet cancel">Not now</button></form>';
+  document.body.append(identify);
+  const identifyForm = identify.querySelector("form");
+  const identifyProblem = identify.querySelector(".problem");
+  let pending = null;
+  identify.querySelector(".cancel").addEventListener("click", () => identify.close());
+  identifyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    identifyProblem.hidden = true;
+    const email = identify.querySelector("input").value;
+    const reply = await api("POST", "/identify", { email });
+    if (reply.status === 201) {
+      sessionStorage.setItem("proofsheet:flash",
+        "This is your own link to the gallery. We emailed it to " + email + " too.");
+      if (pending) sessionStorage.setItem("proofsheet:pending", JSON.stringify(pending));
+      location.replace(reply.json.link);
+    } else if (reply.status === 202) {
+      identify.querySelector("h2").textContent = "Check your email";
+      identify.querySelector(".why").textContent =
+        "This address already has its own link to this gallery. We've sent it there: " +
+        "open the email and continue from that link.";
+      identifyForm.hidden = true;
+      const ok = button("", "Close", "OK");
+      ok.addEventListener("click", () => identify.close());
+      identify.append(ok);
+    } else {
+      identifyProblem.textContent = reply.json ? reply.json.message : "That did not work. Try again.";
+      identifyProblem.hidden = false;
+    }
+  });
+  function askEmail(action) {
+    pending = action;
+    if (lightbox.open) lightbox.close();
+    identify.showModal();
+  }
+
+  // ---- Favourites ----
+  let onlyFavourites = false;
+  const listQuery = () => (listName ? "?list=" + encodeURIComponent(listName) : "");
+  async function loadFavourites() {
+    const reply = await api("GET", "/favourites");
+    if (!reply.ok) return;
+    lists = reply.json.lists;
+    const list = lists.find((l) => l.name === listName) || lists[0];
+    if (list && !listName) listName = null;
+    favourites = new Set(list ? list.photo_ids : []);
+  }
+  async function toggleFavourite(id) {
+    if (!personal) return askEmail({ action: "favourite", photo: id });
+    const on = favourites.has(id);
+    const reply = await api(on ? "DELETE" : "PUT", "/favourites/" + id + listQuery());
+    if (reply.ok) {
+      if (on) favourites.delete(id); else favourites.add(id);
+      repaint();
+    } else {
+      say(reply.json ? reply.json.message : "That did not work. Try again.");
+    }
+  }
+
+  // ---- Downloads ----
+  async function loadManager() {
+    const reply = await api("GET", "/downloads");
+    if (!reply.ok) return;
+    manager = reply.json;
+    selected = new Set(manager.photos.filter((p) => p.state === "selected").map((p) => p.photo_id));
+    downloaded = new Set(manager.photos.filter((p) => p.state === "downloaded").map((p) => p.photo_id));
+  }
+  async function toggleDownload(id) {
+    if (!personal) return askEmail({ action: "download", photo: id });
+    if (downloaded.has(id)) return openTray();
+    const on = selected.has(id);
+    const reply = await api(on ? "DELETE" : "PUT", "/downloads/" + id);
+    if (reply.ok) {
+      await loadManager();
+      repaint();
+      paintTray();
+    } else {
+      say(reply.json ? reply.json.message : "That did not work. Try again.");
+    }
+  }
+
+  const tray = document.createElement("dialog");
+  tray.className = "panel";
+  tray.setAttribute("aria-labelledby", "tray-title");
+  tray.innerHTML =
+    '<button type="button" class="icon close" aria-label="Close">✕</button>' +
+    '<h2 id="tray-title">Downloads</h2><p class="usage"></p>' +
+    '<ul class="tray-list"></ul>' +
+    '<div class="stack"><label for="resolution" class="resolution-label">Size</label>' +
+    '<select id="resolution"></select>' +
+    '<button type="button" class="request">Download images</button>' +
+    '<button type="button" class="quiet request-all">Download all</button>' +
+    '<p class="status" role="status" aria-live="polite"></p></div>';
+  document.body.append(tray);
+  const trayList = tray.querySelector(".tray-list");
+  const trayUsage = tray.querySelector(".usage");
+  const trayStatus = tray.querySelector(".status");
+  const resolution = tray.querySelector("select");
+  const names = { web: "Web (2048 px)", high: "High (4096 px)", original: "Original files" };
+  for (const r of state.settings.download_resolutions) {
+    const option = document.createElement("option");
+    option.value = r;
+    option.textContent = names[r] || r;
+    resolution.append(option);
+  }
+  if (state.settings.download_resolutions.length < 2) {
+    resolution.hidden = true;
+    tray.querySelector(".resolution-label").hidden = true;
+  }
+  tray.querySelector(".close").addEventListener("click", () => tray.close());
+  tray.querySelector(".request").addEventListener("click", () => requestZip({}));
+  tray.querySelector(".request-all").addEventListener("click", () => requestZip({ all: true }));
+  function openTray() {
+    paintTray();
+    if (!tray.open) tray.showModal();
+  }
+  function thumbOf(id) {
+    const img = grid.querySelector('.cell[data-photo="' + id + '"] img');
+    return img ? img.currentSrc || img.src : null;
+  }
+  function paintTray() {
+    if (!manager) return;
+    trayUsage.textContent = manager.limit === null
+      ? manager.used + " downloaded · no limit"
+      : manager.used + " / " + manager.limit + " downloaded · " + manager.remaining + " left";
+    trayList.replaceChildren();
+    for (const photo of manager.photos) {
+      const li = document.createElement("li");
+      li.dataset.photo = photo.photo_id;
+      const src = thumbOf(photo.photo_id);
+      if (src) {
+        const img = document.createElement("img");
+        img.src = src;
+        img.alt = (grid.querySelector('.cell[data-photo="' + photo.photo_id + '"] img') || {}).alt || "Photo";
+        li.append(img);
+      }
+      if (photo.state === "downloaded") {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = "Downloaded";
+        li.append(badge);
+      } else {
+        const remove = button("remove", "Remove from downloads", "✕");
+        remove.addEventListener("click", () => toggleDownload(photo.photo_id));
+        li.append(remove);
+      }
+      trayList.append(li);
+    }
+    tray.querySelector(".request").disabled = selected.size === 0;
+  }
+  async function requestZip(extra) {
+    const body = Object.assign({ resolution: resolution.value || state.settings.download_resolutions[0] }, extra);
+    trayStatus.textContent = "";
+    const reply = await api("POST", "/downloads/requests", body);
+    if (reply.status === 202) {
+      trayStatus.textContent = "We're preparing your zip and will email you a link when it's ready.";
+      await loadManager();
+      repaint();
+      paintTray();
+      watch(reply.json.request_id);
+    } else if (reply.json && reply.json.error === "download_limit_reached") {
+      trayStatus.textContent = "That's more than your download limit allows: " +
+        reply.json.remaining + " photos left. Choose fewer photos, or ask your photographer for more.";
+    } else {
+      trayStatus.textContent = reply.json ? reply.json.message : "That did not work. Try again.";
+    }
+  }
+  async function watch(requestId) {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const reply = await api("GET", "/downloads/requests/" + requestId);
+      if (!reply.ok) return;
+      const job = reply.json;
+      if (job.status === "ready") {
+        trayStatus.replaceChildren("Your zip is ready: ");
+        job.zips.forEach((zip, i) => {
+          const a = document.createElement("a");
+          a.href = zip.link;
+          a.className = "zip-link";
+          a.textContent = job.zips.length > 1 ? "part " + (i + 1) : "download the zip";
+          trayStatus.append(a, " ");
+        });
+        return;
+      }
+      if (job.status === "failed") {
+        trayStatus.textContent = "We could not prepare these photos. Nothing was counted; try again later.";
+        return;
+      }
+      trayStatus.textContent = "Preparing your zip: " + job.progress.done + " of " + job.progress.total + " photos…";
+    }
+  }
+
+  // ---- The tools above the grid ----
+  const filter = button("quiet toggle only-favourites", "Only favourites", "♥ Only favourites");
+  filter.addEventListener("click", () => {
+    onlyFavourites = !onlyFavourites;
+    repaint();
+  });
+  const trayButton = button("quiet open-tray", "Downloads", "Downloads");
+  trayButton.addEventListener("click", () => (personal ? openTray() : askEmail(null)));
+  function paintTools() {
+    filter.setAttribute("aria-pressed", String(onlyFavourites));
+    filter.hidden = !personal;
+    trayButton.hidden = !downloadsOn;
+    trayButton.textContent = "Downloads (" + selected.size + " selected)";
+  }
+
+  async function start() {
+    tools.append(filter, trayButton);
+    tools.hidden = false;
+    if (personal) await Promise.all([loadFavourites(), downloadsOn ? loadManager() : null]);
+    cells().forEach(decorate);
+    paintTools();
+    const message = sessionStorage.getItem("proofsheet:flash");
+    if (message) {
+      sessionStorage.removeItem("proofsheet:flash");
+      say(message);
+    }
+    const carried = sessionStorage.getItem("proofsheet:pending");
+    if (carried && personal) {
+      sessionStorage.removeItem("proofsheet:pending");
+      const action = JSON.parse(carried);
+      if (action.action === "favourite" && !favourites.has(action.photo)) await toggleFavourite(action.photo);
+      if (action.action === "download" && !selected.has(action.photo)) await toggleDownload(action.photo);
+    }
+    root.dataset.ready = "true";
+  }
+  start();
+})();

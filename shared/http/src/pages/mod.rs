@@ -1,0 +1,245 @@
+//! The client's pages: the same routes answer a browser with HTML (askama templates, checked at
+//! compile time and HTML-escaped) and anything else with JSON. Pages work without JavaScript for
+//! the grid, the password form and the login form; `assets/app.js` adds the lightbox,
+//! favourites and the download tray on top, through the JSON routes.
+//!
+//! Every page carries a strict Content-Security-Policy: scripts and styles only from our own
+//! `/static/` files (no inline script or style), images from ourselves and the bucket the
+//! presigned URLs point at, nothing third-party.
+
+pub(crate) mod assets;
+mod templates;
+
+use askama::Template;
+use lambda_http::http::HeaderValue;
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+
+pub(crate) use templates::*;
+
+use crate::ApiError;
+
+/// The cookie that carries a password-protected link's session in a browser, scoped to that
+/// link's path (`/g/{token}`), so each link has its own.
+pub(crate) const LINK_SESSION_COOKIE: &str = "ps_link";
+/// The cookie that carries a client login's session, scoped to the login page (`/p/{slug}`).
+pub(crate) const LOGIN_SESSION_COOKIE: &str = "ps_login";
+
+/// Whether the request is a browser's page navigation (it asks for HTML first) or one of the
+/// pages' form posts: those get pages; everything else, `fetch` included, gets JSON.
+pub(crate) fn wants_html(req: &Request) -> bool {
+    if is_form_post(req) {
+        return true;
+    }
+    let Some(accept) = req.headers().get("accept").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    // Browsers list text/html first for a navigation; API clients ask for JSON or anything.
+    accept
+        .split(',')
+        .next()
+        .is_some_and(|first| first.trim().starts_with("text/html"))
+}
+
+/// A form of our pages posted (`application/x-www-form-urlencoded`), not a JSON call.
+pub(crate) fn is_form_post(req: &Request) -> bool {
+    req.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Whether a browser says the request comes from another site's page (`Sec-Fetch-Site`). Our
+/// forms refuse those, so no other site can log a visitor in to a login of its choosing.
+pub(crate) fn is_cross_site(req: &Request) -> bool {
+    req.headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+}
+
+/// An HTML answer with the page headers: a strict CSP whose `img-src` names `image_origin` (the
+/// bucket's, for presigned URLs), and `Vary: Accept`, since the same URL also answers JSON.
+pub(crate) fn html(
+    status: u16,
+    page: &impl Template,
+    image_origin: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
+    let text = page
+        .render()
+        .map_err(|e| ApiError::Internal(format!("page template: {e}")))?;
+    let images = match image_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_owned(),
+    };
+    let policy = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; \
+         connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    );
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("content-security-policy", policy)
+        .header("x-content-type-options", "nosniff")
+        .header("vary", "Accept")
+        .body(Body::Text(text))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The origin (`scheme://host[:port]`) of the page's images, the presigned URLs of the bucket:
+/// what its `img-src` must allow. A page without images allows none from elsewhere.
+pub(crate) fn image_origin<'u>(mut urls: impl Iterator<Item = &'u str>) -> Option<String> {
+    urls.next().and_then(origin_of)
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    let parsed: lambda_http::http::Uri = url.parse().ok()?;
+    Some(format!(
+        "{}://{}",
+        parsed.scheme_str()?,
+        parsed.authority()?.as_str()
+    ))
+}
+
+/// `Set-Cookie` for a session cookie of our pages: HttpOnly (no script reads it), SameSite=Lax
+/// (sent when a link in an email is clicked, never with another site's posts), limited to
+/// `path`, and Secure whenever the service is served over HTTPS.
+pub(crate) fn session_cookie(
+    app: &App,
+    name: &str,
+    path: &str,
+    value: &str,
+    max_age_secs: u64,
+) -> Result<HeaderValue, ApiError> {
+    let secure = match &app.config().public_base_url {
+        Some(base) => base.starts_with("https://"),
+        None => true,
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The value of cookie `name` in the request, if it sent one.
+pub(crate) fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers()
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+/// `303 See Other` to `location` (after a form post), setting `cookie`.
+pub(crate) fn see_other(location: &str, cookie: HeaderValue) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(303)
+        .header("location", location)
+        .header("set-cookie", cookie)
+        .body(Body::Empty)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The link or login page a path belongs to (`/g/{token}` of `/g/{token}/unlock`), which is
+/// where an error page's form posts to.
+pub(crate) fn page_root(path: &str) -> Option<(&'static str, &str)> {
+    let mut parts = path.splitn(4, '/');
+    let (Some(""), Some(kind), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    if id.is_empty() {
+        return None;
+    }
+    let kind = match kind {
+        "g" => "g",
+        "p" => "p",
+        _ => return None,
+    };
+    Some((kind, &path[..kind.len() + id.len() + 2]))
+}
+
+/// `GET /static/{file}`: the embedded assets, named by their content's hash, so cached for good.
+pub(crate) async fn static_asset(_app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let name = crate::http_io::path_param(&req, "file")?;
+    let asset = assets::FILES
+        .iter()
+        .find(|asset| asset.name == name)
+        .ok_or(ApiError::NotFound)?;
+    Response::builder()
+        .status(200)
+        .header("content-type", asset.content_type)
+        .header("cache-control", "public, max-age=31536000, immutable")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::Binary(asset.bytes.to_vec()))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut builder = lambda_http::http::Request::builder().uri("/g/t");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(Body::Empty).unwrap()
+    }
+
+    #[test]
+    fn a_browser_navigation_gets_html_and_fetch_gets_json() {
+        let chromium = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(wants_html(&request(&[("accept", chromium)])));
+        assert!(!wants_html(&request(&[("accept", "*/*")])));
+        assert!(!wants_html(&request(&[("accept", "application/json")])));
+        assert!(!wants_html(&request(&[])));
+        assert!(wants_html(&request(&[(
+            "content-type",
+            "application/x-www-form-urlencoded"
+        )])));
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let req = request(&[("cookie", "a=1; ps_link=abc; ps_link_other=x")]);
+        assert_eq!(cookie(&req, "ps_link"), Some("abc"));
+        assert_eq!(cookie(&req, "ps_login"), None);
+        assert_eq!(cookie(&request(&[("cookie", "ps_link=")]), "ps_link"), None);
+    }
+
+    #[test]
+    fn page_roots_are_the_link_or_login_page() {
+        assert_eq!(page_root("/g/abc/unlock"), Some(("g", "/g/abc")));
+        assert_eq!(page_root("/g/abc"), Some(("g", "/g/abc")));
+        assert_eq!(page_root("/p/studio/login"), Some(("p", "/p/studio")));
+        assert_eq!(page_root("/g/"), None);
+        assert_eq!(page_root("/galleries/x"), None);
+    }
+
+    #[test]
+    fn origins_keep_scheme_host_and_port_only() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:5000/bucket/key?X-Amz-Signature=1").as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(
+            origin_of("https://b.s3.eu-west-1.amazonaws.com/k").as_deref(),
+            Some("https://b.s3.eu-west-1.amazonaws.com")
+        );
+    }
+
+    #[test]
+    fn every_asset_is_named_by_its_hash() {
+        for asset in assets::FILES {
+            let parts: Vec<_> = asset.name.split('.').collect();
+            assert_eq!(parts.len(), 3, "{}", asset.name);
+            assert_eq!(parts[1].len(), 12, "{}", asset.name);
+        }
+        assert!(assets::APP_CSS.starts_with("/static/app."));
+        assert!(assets::APP_JS.ends_with(".js"));
+    }
+}

@@ -1,0 +1,176 @@
+//! The pages' typed templates (`templates/pages/`).
+
+use askama::Template;
+use proofsheet_store::GrantKind;
+use serde_json::json;
+
+use crate::views::{ClientGalleryView, MyGalleriesView};
+
+/// A short page that says one thing: a link that no longer works, an expired download link,
+/// an error.
+#[derive(Template)]
+#[template(path = "pages/message.html")]
+pub(crate) struct MessagePage {
+    pub heading: &'static str,
+    pub text: String,
+}
+
+/// The password form of a protected link; works without JavaScript.
+#[derive(Template)]
+#[template(path = "pages/password.html")]
+pub(crate) struct PasswordPage {
+    /// `/g/{token}/unlock`.
+    pub action: String,
+    pub problem: Option<String>,
+}
+
+/// A photographer's login page: the access-code form.
+#[derive(Template)]
+#[template(path = "pages/login.html")]
+pub(crate) struct LoginPage {
+    /// Unknown on an error page, which shows a plain heading.
+    pub photographer: Option<String>,
+    /// `/p/{slug}/login`.
+    pub action: String,
+    pub problem: Option<String>,
+}
+
+/// The galleries released to a logged-in client.
+#[derive(Template)]
+#[template(path = "pages/overview.html")]
+pub(crate) struct OverviewPage {
+    pub photographer: String,
+    pub name: String,
+    pub galleries: Vec<GalleryCard>,
+}
+
+pub(crate) struct GalleryCard {
+    pub title: String,
+    pub link: String,
+    pub photo_count: u32,
+    pub cover: Option<Picture>,
+}
+
+pub(crate) struct Picture {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A gallery as its link shows it: the first page of the grid, server-rendered, and what the
+/// script needs to do the rest (`state`, JSON in a data attribute, escaped like any attribute).
+#[derive(Template)]
+#[template(path = "pages/gallery.html")]
+pub(crate) struct GalleryPage {
+    pub title: String,
+    pub parent: Option<Neighbour>,
+    pub subgalleries: Vec<Neighbour>,
+    pub photos: Vec<GridPhoto>,
+    /// `?cursor=…` of the next page, for browsers without JavaScript.
+    pub next_page: Option<String>,
+    pub state: String,
+}
+
+pub(crate) struct Neighbour {
+    pub title: String,
+    pub link: String,
+}
+
+pub(crate) struct GridPhoto {
+    pub id: String,
+    pub alt: String,
+    pub thumbnail_url: String,
+    pub preview_url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl GalleryPage {
+    /// The page of a gallery view, served at `path` (`/g/{token}`, perhaps with a cursor).
+    pub fn new(view: ClientGalleryView, kind: GrantKind, path: &str) -> Self {
+        let kind = match kind {
+            GrantKind::General => "general",
+            GrantKind::Private => "private",
+        };
+        let state = json!({
+            "kind": kind,
+            "settings": view.settings,
+            "next_cursor": view.next_cursor,
+        })
+        .to_string();
+        let (parent, subgalleries) = match view.navigation {
+            Some(navigation) => (
+                navigation.parent.map(Neighbour::from),
+                navigation
+                    .subgalleries
+                    .into_iter()
+                    .map(Neighbour::from)
+                    .collect(),
+            ),
+            None => (None, Vec::new()),
+        };
+        let next_page = view.next_cursor.map(|cursor| {
+            let cursor: String = url_encoded(&cursor);
+            format!("{path}?cursor={cursor}")
+        });
+        let photos = view
+            .photos
+            .into_iter()
+            .map(|photo| GridPhoto {
+                alt: format!("Photo {}", photo.filename),
+                id: photo.photo_id,
+                thumbnail_url: photo.thumbnail_url,
+                preview_url: photo.preview_url,
+                width: photo.width.unwrap_or(1),
+                height: photo.height.unwrap_or(1),
+            })
+            .collect();
+        Self {
+            title: view.title,
+            parent,
+            subgalleries,
+            photos,
+            next_page,
+            state,
+        }
+    }
+}
+
+impl From<crate::views::NeighbourView> for Neighbour {
+    fn from(view: crate::views::NeighbourView) -> Self {
+        Self {
+            title: view.title,
+            link: view.link,
+        }
+    }
+}
+
+fn url_encoded(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|pair| pair.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+impl From<MyGalleriesView> for OverviewPage {
+    fn from(view: MyGalleriesView) -> Self {
+        let galleries = view
+            .galleries
+            .into_iter()
+            .map(|gallery| GalleryCard {
+                title: gallery.title,
+                link: gallery.link,
+                photo_count: gallery.photo_count,
+                cover: gallery.cover.map(|cover| Picture {
+                    url: cover.thumbnail_url,
+                    width: cover.width.unwrap_or(3),
+                    height: cover.height.unwrap_or(2),
+                }),
+            })
+            .collect();
+        Self {
+            photographer: view.photographer,
+            name: view.name,
+            galleries,
+        }
+    }
+}
