@@ -16,6 +16,13 @@ ensure_python_tools() {
   fi
 }
 
+# Commands run when the calling script exits, in the order given.
+exit_commands=()
+on_exit() {
+  exit_commands+=("$1")
+  trap 'for command in "${exit_commands[@]}"; do eval "$command"; done' EXIT
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -34,7 +41,7 @@ start_moto() {
     "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$log" 2>&1 &
   fi
   moto_pid=$!
-  trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+  on_exit "kill $moto_pid 2>/dev/null || true"
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   export AWS_EC2_METADATA_DISABLED=true
@@ -47,5 +54,52 @@ start_moto() {
     sleep 0.2
   done
   echo "moto did not start; see $log" >&2
+  return 1
+}
+
+# The browser tests' tools: Debian's chromium and chromedriver (apt, once), and axe-core, the
+# accessibility checker the tests run inside each page, from the npm registry (pinned, once).
+axe_version="4.14.1"
+ensure_browser_tools() {
+  if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
+    echo "==> installing chromium and chromium-driver (apt, once)"
+    local sudo=""
+    [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      chromium chromium-driver
+  fi
+  local axe_dir="$repo_root/target/e2e/axe-core-$axe_version"
+  if [[ ! -f "$axe_dir/axe.min.js" ]]; then
+    echo "==> fetching axe-core $axe_version (npm registry, once)"
+    mkdir -p "$axe_dir"
+    (cd "$axe_dir" && npm pack --silent "axe-core@$axe_version" > /dev/null \
+      && tar -xzf "axe-core-$axe_version.tgz" --strip-components=1 package/axe.min.js \
+      && rm "axe-core-$axe_version.tgz")
+  fi
+  export AXE_CORE_JS="$axe_dir/axe.min.js"
+}
+
+# Starts chromedriver on a free loopback port in a process group of its own, and stops the group
+# (every browser it started included) when the calling script exits. Browsers keep their
+# profiles under target/e2e/tmp, removed then too.
+start_chromedriver() {
+  local port
+  port="$(free_port)"
+  local tmp="$repo_root/target/e2e/tmp"
+  mkdir -p "$tmp"
+  TMPDIR="$tmp" setsid chromedriver --port="$port" > "$repo_root/target/e2e/chromedriver.log" 2>&1 &
+  local pid=$!
+  on_exit "kill -TERM -- -$pid 2>/dev/null || true; rm -rf '$tmp'"
+  export WEBDRIVER_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+        "$WEBDRIVER_URL/status" > /dev/null 2>&1; then
+      echo "==> chromedriver on $WEBDRIVER_URL (log: target/e2e/chromedriver.log)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "chromedriver did not start; see target/e2e/chromedriver.log" >&2
   return 1
 }

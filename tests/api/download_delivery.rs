@@ -68,7 +68,7 @@ async fn a_request_whose_message_failed_is_sent_by_its_retry_once() {
 
     // The client retries after the queue came back: same request, sent now, charged once.
     let repaired = TestApp {
-        app: with_queue_repaired(&t),
+        app: with_queue_repaired(&t).into(),
         ..t
     };
     repaired.app.clock().advance(31);
@@ -140,7 +140,7 @@ async fn asking_for_an_old_unsent_request_sends_it() {
         .await;
     let id = accepted.json["request_id"].as_str().unwrap().to_owned();
     let repaired = TestApp {
-        app: with_queue_repaired(&t),
+        app: with_queue_repaired(&t).into(),
         ..t
     };
 

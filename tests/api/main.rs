@@ -3,6 +3,7 @@
 //! the AWS SDK once instead of once per area. Run through `./scripts/test`, which starts moto.
 
 mod activity;
+mod browser;
 mod client_access;
 mod client_logins;
 mod consistency;

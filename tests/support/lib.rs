@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
+pub mod browser;
 pub mod iam_policy;
 mod images;
 mod routes;
@@ -45,7 +46,8 @@ pub const WORKER_FUNCTIONS: [&str; 3] = [INGEST_FUNCTION, RESEND_FUNCTION, DOWNL
 pub const DOWNLOAD_FUNCTION: &str = "prepare-downloads";
 
 pub struct TestApp {
-    pub app: App,
+    /// Shared with the HTTP server of [`TestApp::serve_http`], when a test starts one.
+    pub app: std::sync::Arc<App>,
     /// Every AWS call the app made inside a function (a route, the ingest worker).
     pub sdk_calls: sdk_calls::SdkCalls,
     pub provisioned: Provisioned,
@@ -133,7 +135,7 @@ impl TestApp {
             &[proofsheet_store::SharedInterceptor::new(recorder)],
         );
         Self {
-            app: App::with_store(store, config).with_clock(clock),
+            app: std::sync::Arc::new(App::with_store(store, config).with_clock(clock)),
             sdk_calls,
             provisioned,
             endpoint,

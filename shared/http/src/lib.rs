@@ -10,6 +10,8 @@ mod error;
 mod handlers;
 mod http_io;
 pub mod lambda;
+#[cfg(feature = "local-server")]
+pub mod local_server;
 pub mod openapi;
 mod pages;
 mod routes;

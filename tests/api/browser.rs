@@ -1,0 +1,428 @@
+//! End to end in Debian's Chromium (headless, through WebDriver): what clients do after clicking
+//! a link in an email, on the pages the routes serve, scripts and styles included. Each scenario
+//! checks the console (no script error, no CSP violation) and runs axe-core on every page, and
+//! saves screenshots of the pages the README shows (`target/e2e/screenshots/`).
+
+use fantoccini::Client;
+use fantoccini::key::Key;
+use proofsheet_tests::browser::*;
+use proofsheet_tests::*;
+use serde_json::json;
+
+/// The first link to `base` in the last email sent to `to`.
+async fn emailed_link(s: &Served, to: &str, kind: &str) -> String {
+    let mails = s.t.emails_to(to).await;
+    let body = mails.last().expect("an email")["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let start = body
+        .find(&format!("{}/{kind}/", s.base))
+        .unwrap_or_else(|| panic!("no /{kind}/ link in {body}"));
+    body[start..]
+        .split(|c: char| c == '"' || c == '<' || c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn cells(c: &Client) -> u64 {
+    eval(
+        c,
+        "document.querySelectorAll('#grid .cell:not(.filtered-out)').length",
+    )
+    .await
+    .as_u64()
+    .unwrap()
+}
+
+async fn check_page(c: &Client, page: &str) {
+    assert_no_console_errors(c, page).await;
+    assert_accessible(c, page).await;
+}
+
+async fn press(c: &Client, key: Key) {
+    c.active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(&key.to_string())
+        .await
+        .expect("a key press");
+}
+
+#[tokio::test]
+async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_lightbox() {
+    let s = Served::spawn().await;
+    let anna = s.t.photographer("Anna Lee").await;
+    let gallery = s.t.create_gallery(&anna, "Smith wedding").await;
+    for _ in 0..6 {
+        s.t.ready_photo(&anna, &gallery).await;
+    }
+    let email = unique_email("ben");
+    let shared =
+        s.t.create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": email, "name": "Ben", "password": "rings and roses" }),
+        )
+        .await;
+    assert_eq!(shared.status, 201, "{shared:?}");
+    let link = &emailed_link(&s, &email, "g").await;
+
+    in_browser("unlock_and_lightbox", Device::Desktop, |c| async move {
+        // Four to a page here, so the scroll has a second page to fetch.
+        c.goto(&format!("{link}?limit=4")).await.unwrap();
+        element(&c, "input#password").await;
+        check_page(&c, "password form").await;
+        screenshot(&c, "password-desktop").await;
+
+        let field = element(&c, "input#password").await;
+        field.send_keys("rings and ruses").await.unwrap();
+        element(&c, "button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let problem = element(&c, "#problem").await.text().await.unwrap();
+        assert!(problem.contains("not right"), "{problem}");
+        element(&c, "input#password")
+            .await
+            .send_keys("rings and roses")
+            .await
+            .unwrap();
+        element(&c, "button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        element(&c, "#grid .cell .actions").await;
+        assert_eq!(c.current_url().await.unwrap().as_str(), link.as_str());
+
+        // The first page is in the HTML; the rest arrive as the end of the grid comes near.
+        until(
+            &c,
+            "all six photos",
+            "document.querySelectorAll('#grid .cell').length === 6",
+        )
+        .await;
+        until(
+            &c,
+            "thumbnails loaded",
+            "[...document.querySelectorAll('#grid img')].every((i) => i.complete && i.naturalWidth > 0)",
+        )
+        .await;
+        check_page(&c, "gallery").await;
+        screenshot(&c, "gallery-desktop").await;
+
+        element(&c, "#grid .cell .thumb")
+            .await
+            .click()
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the lightbox open",
+            "document.querySelector('dialog.lightbox').open",
+        )
+        .await;
+        until(
+            &c,
+            "the preview shown",
+            "document.querySelector('dialog.lightbox img').naturalWidth > 0",
+        )
+        .await;
+        let position = element(&c, ".lightbox .position").await;
+        assert_eq!(position.text().await.unwrap(), "1 / 6");
+        press(&c, Key::Right).await;
+        until(
+            &c,
+            "the second photo",
+            "document.querySelector('.lightbox .position').textContent === '2 / 6'",
+        )
+        .await;
+        press(&c, Key::Left).await;
+        until(
+            &c,
+            "back to the first",
+            "document.querySelector('.lightbox .position').textContent === '1 / 6'",
+        )
+        .await;
+        check_page(&c, "lightbox").await;
+        screenshot(&c, "lightbox-desktop").await;
+        press(&c, Key::Escape).await;
+        until(
+            &c,
+            "the lightbox closed",
+            "!document.querySelector('dialog.lightbox').open",
+        )
+        .await;
+    })
+    .await;
+
+    // The photographer revokes the link: the same page now says it no longer works.
+    let grant = shared.json["grant_id"].as_str().unwrap();
+    assert_eq!(
+        s.t.delete_private_access(&anna, &gallery, grant)
+            .await
+            .status,
+        204
+    );
+    in_browser("revoked", Device::Phone, |c| async move {
+        c.goto(link).await.unwrap();
+        let heading = element(&c, "h1").await.text().await.unwrap();
+        assert_eq!(heading, "This link no longer works");
+        assert_accessible(&c, "revoked").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_hearts_photos_and_downloads_up_to_the_limit_then_follows_the_zip_link() {
+    let s = Served::spawn().await;
+    let anna = s.t.photographer("Anna Lee").await;
+    let gallery = s.t.create_gallery(&anna, "Garden party").await;
+    let mut photos = Vec::new();
+    for _ in 0..3 {
+        photos.push(s.t.ready_photo(&anna, &gallery).await);
+    }
+    let email = unique_email("cleo");
+    let shared =
+        s.t.create_private_access(
+            &anna,
+            &gallery,
+            json!({ "email": email, "downloads_enabled": true, "download_limit": 2,
+                    "download_resolutions": ["web", "high"] }),
+        )
+        .await;
+    assert_eq!(shared.status, 201, "{shared:?}");
+    let link = shared.json["link"].as_str().unwrap().to_owned();
+    let path = s.path_of(&link);
+    let s = &s;
+    let t = &s.t;
+
+    in_browser("favourites_and_downloads", Device::Desktop, |c| async move {
+        c.goto(&link).await.unwrap();
+        until(&c, "the script ready", "document.getElementById('gallery').dataset.ready === 'true'").await;
+        let first = format!("#grid .cell[data-photo='{}']", photos[0]);
+        element(&c, &format!("{first} .heart")).await.click().await.unwrap();
+        until(&c, "the heart on", &format!("document.querySelector(\"{first} .heart\").getAttribute('aria-pressed') === 'true'")).await;
+        let favourites = t.call("GET", &format!("{path}/favourites"), None, None).await;
+        assert_eq!(favourites.json["lists"][0]["photo_ids"], json!([photos[0]]), "{favourites:?}");
+        element(&c, ".only-favourites").await.click().await.unwrap();
+        until(&c, "only the favourite shown", "document.querySelectorAll('#grid .cell:not(.filtered-out)').length === 1").await;
+        assert_eq!(cells(&c).await, 1);
+        element(&c, ".only-favourites").await.click().await.unwrap();
+
+        // Three photos chosen, two allowed: the tray says so and sends nothing.
+        for photo in &photos {
+            let icon = format!("#grid .cell[data-photo='{photo}'] .download");
+            element(&c, &icon).await.click().await.unwrap();
+            until(&c, "selected", &format!("document.querySelector(\"{icon}\").getAttribute('aria-pressed') === 'true'")).await;
+        }
+        element(&c, ".open-tray").await.click().await.unwrap();
+        until(&c, "the tray open", "document.querySelector('dialog.panel').open").await;
+        let usage = element(&c, ".panel .usage").await.text().await.unwrap();
+        assert_eq!(usage, "0 / 2 downloaded · 2 left");
+        check_page(&c, "download tray").await;
+        screenshot(&c, "tray-desktop").await;
+        element(&c, ".panel .request").await.click().await.unwrap();
+        until(&c, "the limit explained", "document.querySelector('.panel .status').textContent.includes('2 photos left')").await;
+
+        // One out; the two left are prepared, and the link to the zip appears.
+        let remove = format!(".tray-list li[data-photo='{}'] .remove", photos[2]);
+        element(&c, &remove).await.click().await.unwrap();
+        until(&c, "two in the tray", "document.querySelectorAll('.tray-list li').length === 2").await;
+        c.execute("document.getElementById('resolution').value = 'high'; return true;", vec![]).await.unwrap();
+        element(&c, ".panel .request").await.click().await.unwrap();
+        until(&c, "the zip on its way", "document.querySelector('.panel .status').textContent.includes(\"We're preparing your zip\")").await;
+        assert_eq!(t.drain_downloads().await, 1);
+        let zip_link = element(&c, ".panel .zip-link").await;
+        let href = zip_link.attr("href").await.unwrap().expect("the zip's link");
+        let usage = element(&c, ".panel .usage").await.text().await.unwrap();
+        assert_eq!(usage, "2 / 2 downloaded · 0 left");
+        let downloaded = eval(&c, "document.querySelectorAll('.tray-list .badge').length").await;
+        assert_eq!(downloaded, 2);
+        let removable = eval(&c, "document.querySelectorAll('.tray-list .remove').length").await;
+        assert_eq!(removable, 0, "downloaded photos can't be removed");
+        check_page(&c, "download ready").await;
+
+        // The link the page shows is the one emailed, and it opens the zip.
+        let (opened, zip) = t.fetch_zip(&format!("{BASE_URL}{}", s.path_of(&href))).await;
+        assert_eq!(opened.status, 302, "{opened:?}");
+        let zip = zip.expect("the zip");
+        assert_eq!(&zip[..2], b"PK");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_visitor_of_the_general_link_gives_an_email_and_carries_on_with_their_own_link() {
+    let s = Served::spawn().await;
+    let anna = s.t.photographer("Anna Lee").await;
+    let gallery = s.t.create_gallery(&anna, "School play").await;
+    let photo = s.t.ready_photo(&anna, &gallery).await;
+    s.t.ready_photo(&anna, &gallery).await;
+    let general = s.t.get_general_access(&anna, &gallery).await.json["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invited = unique_email("dana");
+    let shared =
+        s.t.create_private_access(&anna, &gallery, json!({ "email": invited }))
+            .await;
+    assert_eq!(shared.status, 201);
+    let visitor = unique_email("eli");
+    let s = &s;
+
+    in_browser("identify", Device::Phone, |c| async move {
+        c.goto(&general).await.unwrap();
+        until(
+            &c,
+            "the script ready",
+            "document.getElementById('gallery').dataset.ready === 'true'",
+        )
+        .await;
+        // On a touch screen the heart is there without hovering.
+        let heart = format!("#grid .cell[data-photo='{photo}'] .heart");
+        let shown = eval(
+            &c,
+            &format!("getComputedStyle(document.querySelector(\"{heart}\").parentElement).opacity"),
+        )
+        .await;
+        assert_eq!(shown, "1");
+        check_page(&c, "general gallery").await;
+        screenshot(&c, "gallery-phone").await;
+
+        // An address the photographer already invited: the link goes to that inbox, not here.
+        element(&c, &heart).await.click().await.unwrap();
+        element(&c, "#identify-email")
+            .await
+            .send_keys(&invited)
+            .await
+            .unwrap();
+        element(&c, "dialog[open] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        until(
+            &c,
+            "check your email",
+            "document.querySelector('#identify-title').textContent === 'Check your email'",
+        )
+        .await;
+        assert_eq!(c.current_url().await.unwrap().as_str(), general);
+        c.refresh().await.unwrap();
+        until(
+            &c,
+            "the script ready",
+            "document.getElementById('gallery').dataset.ready === 'true'",
+        )
+        .await;
+
+        // A new address: the visitor's own link, the heart they tapped kept.
+        element(&c, &heart).await.click().await.unwrap();
+        element(&c, "#identify-email")
+            .await
+            .send_keys(&visitor)
+            .await
+            .unwrap();
+        check_page(&c, "email dialog").await;
+        element(&c, "dialog[open] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while c.current_url().await.unwrap().as_str() == general {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the address bar never moved"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let own = c.current_url().await.unwrap().to_string();
+        assert_eq!(own, emailed_link(s, &visitor, "g").await);
+        until(
+            &c,
+            "the heart kept",
+            &format!("document.querySelector(\"{heart}\").getAttribute('aria-pressed') === 'true'"),
+        )
+        .await;
+        let flash = element(&c, "#flash").await.text().await.unwrap();
+        assert!(flash.contains("We emailed it to"), "{flash}");
+        check_page(&c, "own link").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_logs_in_with_an_access_code_and_walks_down_and_up_the_sub_galleries() {
+    let s = Served::spawn().await;
+    let anna = s.t.photographer("Anna Lee").await;
+    let wedding = s.t.create_gallery(&anna, "Smith wedding").await;
+    s.t.ready_photo(&anna, &wedding).await;
+    let ceremony =
+        s.t.create_gallery_raw(&anna, json!({ "title": "Ceremony", "parent_id": wedding }))
+            .await;
+    let ceremony = ceremony.json["id"].as_str().unwrap().to_owned();
+    s.t.ready_photo(&anna, &ceremony).await;
+    let patched =
+        s.t.update_gallery(
+            &anna,
+            &wedding,
+            json!({ "navigation_to_subgalleries": true }),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{patched:?}");
+    let (login, code) = s.t.new_client_login(&anna, "Carol", None).await;
+    let released =
+        s.t.release_gallery(
+            &anna,
+            &login,
+            &wedding,
+            Some(json!({ "include_subgalleries": true })),
+        )
+        .await;
+    assert_eq!(released.status, 201, "{released:?}");
+    let page = format!("{}/p/{}", s.base, anna.slug);
+
+    for device in [Device::Desktop, Device::Phone] {
+        let (page, code) = (page.clone(), code.clone());
+        in_browser("login", device, |c| async move {
+            c.goto(&page).await.unwrap();
+            check_page(&c, "login form").await;
+            // Typed as people type codes: lower case, a space for a dash.
+            let typed = code.to_lowercase().replacen('-', " ", 1);
+            element(&c, "#access_code").await.send_keys(&typed).await.unwrap();
+            element(&c, "button[type=submit]").await.click().await.unwrap();
+            element(&c, ".cards").await;
+            until(&c, "covers loaded", "[...document.images].every((i) => i.complete && i.naturalWidth > 0)").await;
+            let titles = eval(&c, "[...document.querySelectorAll('.card-title')].map((e) => e.textContent)").await;
+            let mut titles: Vec<String> = serde_json::from_value(titles).unwrap();
+            titles.sort();
+            assert_eq!(titles, ["Ceremony", "Smith wedding"]);
+            check_page(&c, "overview").await;
+            let name = match device {
+                Device::Desktop => "overview-desktop",
+                Device::Phone => "overview-phone",
+            };
+            screenshot(&c, name).await;
+            if matches!(device, Device::Phone) {
+                return;
+            }
+            c.execute(
+                "[...document.querySelectorAll('.card a')].find((a) => a.textContent.includes('Smith wedding')).click(); return true;",
+                vec![],
+            )
+            .await
+            .unwrap();
+            element(&c, ".tiles .tile").await.click().await.unwrap();
+            until(&c, "the sub-gallery", "document.querySelector('h1').textContent === 'Ceremony'").await;
+            check_page(&c, "sub-gallery").await;
+            element(&c, "a.up").await.click().await.unwrap();
+            until(&c, "back up", "document.querySelector('h1').textContent === 'Smith wedding'").await;
+        })
+        .await;
+    }
+}
