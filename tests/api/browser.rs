@@ -159,6 +159,32 @@ async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_l
     })
     .await;
 
+    // On a phone: the same form and grid, and the lightbox follows a swipe.
+    in_browser("unlock_and_swipe", Device::Phone, |c| async move {
+        c.goto(link).await.unwrap();
+        element(&c, "input#password").await;
+        assert_fits_the_width(&c, "password form").await;
+        screenshot(&c, "password-phone").await;
+        element(&c, "input#password")
+            .await
+            .send_keys("rings and roses")
+            .await
+            .unwrap();
+        element(&c, "button[type=submit]").await.click().await.unwrap();
+        until(&c, "the first page", "document.querySelectorAll('#grid .cell').length === 6").await;
+        until(&c, "thumbnails loaded", "[...document.querySelectorAll('#grid img')].every((i) => i.complete && i.naturalWidth > 0)").await;
+        assert_fits_the_width(&c, "gallery").await;
+        element(&c, "#grid .cell .thumb").await.click().await.unwrap();
+        until(&c, "the preview shown", "document.querySelector('dialog.lightbox img').naturalWidth > 0").await;
+        swipe(&c, 300.0, 60.0, 400.0).await;
+        until(&c, "the next photo", "document.querySelector('.lightbox .position').textContent === '2 / 6'").await;
+        swipe(&c, 60.0, 300.0, 400.0).await;
+        until(&c, "the photo before", "document.querySelector('.lightbox .position').textContent === '1 / 6'").await;
+        screenshot(&c, "lightbox-phone").await;
+        check_page(&c, "lightbox on a phone").await;
+    })
+    .await;
+
     // The photographer revokes the link: the same page now says it no longer works.
     let grant = shared.json["grant_id"].as_str().unwrap();
     assert_eq!(
@@ -167,10 +193,11 @@ async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_l
             .status,
         204
     );
-    in_browser("revoked", Device::Phone, |c| async move {
+    in_browser("revoked", Device::Narrow, |c| async move {
         c.goto(link).await.unwrap();
         let heading = element(&c, "h1").await.text().await.unwrap();
         assert_eq!(heading, "This link no longer works");
+        assert_fits_the_width(&c, "revoked").await;
         assert_accessible(&c, "revoked").await;
     })
     .await;
@@ -195,13 +222,13 @@ async fn a_client_hearts_photos_and_downloads_up_to_the_limit_then_follows_the_z
         )
         .await;
     assert_eq!(shared.status, 201, "{shared:?}");
-    let link = shared.json["link"].as_str().unwrap().to_owned();
-    let path = s.path_of(&link);
+    let link = &shared.json["link"].as_str().unwrap().to_owned();
+    let path = s.path_of(link);
     let s = &s;
     let t = &s.t;
 
     in_browser("favourites_and_downloads", Device::Desktop, |c| async move {
-        c.goto(&link).await.unwrap();
+        c.goto(link).await.unwrap();
         until(&c, "the script ready", "document.getElementById('gallery').dataset.ready === 'true'").await;
         let first = format!("#grid .cell[data-photo='{}']", photos[0]);
         element(&c, &format!("{first} .heart")).await.click().await.unwrap();
@@ -212,6 +239,31 @@ async fn a_client_hearts_photos_and_downloads_up_to_the_limit_then_follows_the_z
         until(&c, "only the favourite shown", "document.querySelectorAll('#grid .cell:not(.filtered-out)').length === 1").await;
         assert_eq!(cells(&c).await, 1);
         element(&c, ".only-favourites").await.click().await.unwrap();
+
+        // A second list: the hearts now fill it, the first keeps its photo.
+        c.execute(
+            "const p = document.querySelector('.list-picker'); p.value = ''; \
+             p.dispatchEvent(new Event('change')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+        c.send_alert_text("Ceremony picks").await.unwrap();
+        c.accept_alert().await.unwrap();
+        until(&c, "the new list chosen", "document.querySelector('.list-picker').value === 'Ceremony picks'").await;
+        until(&c, "its hearts empty", &format!("document.querySelector(\"{first} .heart\").getAttribute('aria-pressed') === 'false'")).await;
+        let second = format!("#grid .cell[data-photo='{}'] .heart", photos[1]);
+        element(&c, &second).await.click().await.unwrap();
+        until(&c, "the heart on", &format!("document.querySelector(\"{second}\").getAttribute('aria-pressed') === 'true'")).await;
+        let favourites = t.call("GET", &format!("{path}/favourites"), None, None).await;
+        let lists: Vec<(String, Vec<String>)> = favourites.json["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["name"].as_str().unwrap().to_owned(), serde_json::from_value(l["photo_ids"].clone()).unwrap()))
+            .collect();
+        assert!(lists.contains(&("Ceremony picks".to_owned(), vec![photos[1].clone()])), "{lists:?}");
+        assert!(lists.iter().any(|(_, ids)| ids == &vec![photos[0].clone()]), "{lists:?}");
 
         // Three photos chosen, two allowed: the tray says so and sends nothing.
         for photo in &photos {
@@ -251,6 +303,29 @@ async fn a_client_hearts_photos_and_downloads_up_to_the_limit_then_follows_the_z
         assert_eq!(opened.status, 302, "{opened:?}");
         let zip = zip.expect("the zip");
         assert_eq!(&zip[..2], b"PK");
+    })
+    .await;
+
+    in_browser("tray_on_a_phone", Device::Phone, |c| async move {
+        c.goto(link).await.unwrap();
+        until(
+            &c,
+            "the script ready",
+            "document.getElementById('gallery').dataset.ready === 'true'",
+        )
+        .await;
+        element(&c, ".open-tray").await.click().await.unwrap();
+        until(
+            &c,
+            "the tray open",
+            "document.querySelector('dialog.panel').open",
+        )
+        .await;
+        let badges = eval(&c, "document.querySelectorAll('.tray-list .badge').length").await;
+        assert_eq!(badges, 2, "the downloaded photos stay in the tray");
+        assert_fits_the_width(&c, "tray").await;
+        check_page(&c, "tray on a phone").await;
+        screenshot(&c, "tray-phone").await;
     })
     .await;
 }
@@ -387,7 +462,7 @@ async fn a_client_logs_in_with_an_access_code_and_walks_down_and_up_the_sub_gall
     assert_eq!(released.status, 201, "{released:?}");
     let page = format!("{}/p/{}", s.base, anna.slug);
 
-    for device in [Device::Desktop, Device::Phone] {
+    for device in [Device::Desktop, Device::Phone, Device::Narrow] {
         let (page, code) = (page.clone(), code.clone());
         in_browser("login", device, |c| async move {
             c.goto(&page).await.unwrap();
@@ -403,13 +478,11 @@ async fn a_client_logs_in_with_an_access_code_and_walks_down_and_up_the_sub_gall
             titles.sort();
             assert_eq!(titles, ["Ceremony", "Smith wedding"]);
             check_page(&c, "overview").await;
-            let name = match device {
-                Device::Desktop => "overview-desktop",
-                Device::Phone => "overview-phone",
-            };
-            screenshot(&c, name).await;
-            if matches!(device, Device::Phone) {
-                return;
+            assert_fits_the_width(&c, "overview").await;
+            match device {
+                Device::Desktop => screenshot(&c, "overview-desktop").await,
+                Device::Phone => return screenshot(&c, "overview-phone").await,
+                Device::Narrow => return,
             }
             c.execute(
                 "[...document.querySelectorAll('.card a')].find((a) => a.textContent.includes('Smith wedding')).click(); return true;",
@@ -425,4 +498,74 @@ async fn a_client_logs_in_with_an_access_code_and_walks_down_and_up_the_sub_gall
         })
         .await;
     }
+}
+
+/// The measurement the README quotes: what a browser loads for the first paint of a gallery of
+/// 100 photos (the first page holds them all). Weights are the bytes as served (no compression
+/// in front of the functions); written to `target/e2e/page-weight.json`.
+#[tokio::test]
+async fn the_first_paint_of_a_100_photo_gallery_needs_the_page_its_stylesheet_and_the_thumbnails_in_view()
+ {
+    let s = Served::spawn().await;
+    let anna = s.t.photographer("Anna Lee").await;
+    let gallery = s.t.create_gallery(&anna, "Hundred").await;
+    let photos = s.t.seed_ready_photos(&anna, &gallery, 100).await;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let s3 = aws_sdk_s3::Client::new(&sdk);
+    let thumbnail = jpeg(480, 320);
+    for photo in &photos {
+        for look in ["", "-wm"] {
+            s3.put_object()
+                .bucket(&s.t.provisioned.resources.bucket)
+                .key(format!("renditions/{gallery}/{photo}/thumbnail{look}.jpg"))
+                .body(thumbnail.clone().into())
+                .send()
+                .await
+                .expect("a thumbnail");
+        }
+    }
+    let link = s.t.get_general_access(&anna, &gallery).await.json["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    in_browser("page_weight", Device::Desktop, |c| async move {
+        c.goto(&link).await.unwrap();
+        until(&c, "loaded", "document.readyState === 'complete' && document.getElementById('gallery').dataset.ready === 'true'").await;
+        let weight = eval(
+            &c,
+            "(() => {
+               const nav = performance.getEntriesByType('navigation')[0];
+               const res = performance.getEntriesByType('resource');
+               const bytes = (f) => res.filter(f).reduce((n, e) => n + e.encodedBodySize, 0);
+               const paint = performance.getEntriesByName('first-contentful-paint')[0];
+               return {
+                 html_bytes: nav.encodedBodySize,
+                 css_bytes: bytes((e) => e.name.endsWith('.css')),
+                 js_bytes: bytes((e) => e.name.endsWith('.js')),
+                 icon_bytes: bytes((e) => e.name.endsWith('.svg')),
+                 requests_at_load: 1 + res.length,
+                 thumbnails_at_load: res.filter((e) => e.initiatorType === 'img').length,
+                 api_calls_at_load: res.filter((e) => e.initiatorType === 'fetch').length,
+                 photos_in_html: document.querySelectorAll('#grid .cell').length,
+                 first_contentful_paint_ms: paint ? Math.round(paint.startTime) : null,
+               };
+             })()",
+        )
+        .await;
+        eprintln!("first paint of a 100-photo gallery: {weight:#}");
+        std::fs::write(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e/page-weight.json"),
+            format!("{weight:#}"),
+        )
+        .unwrap();
+        // The whole first page is in the HTML: the grid needs no call of the API to paint, and
+        // only the thumbnails near the screen load before the reader scrolls.
+        assert_eq!(weight["photos_in_html"], 100);
+        assert_eq!(weight["api_calls_at_load"], 0);
+        let thumbnails = weight["thumbnails_at_load"].as_u64().unwrap();
+        assert!((1..100).contains(&thumbnails), "{weight}");
+        assert_no_console_errors(&c, "100 photos").await;
+    })
+    .await;
 }

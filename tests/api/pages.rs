@@ -356,3 +356,43 @@ async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries()
     assert!(html(&after).contains("access_code"), "{after:?}");
     assert_page(&t.login_page("no-such-page", None).await, 404);
 }
+
+#[tokio::test]
+async fn a_visitor_who_unlocked_the_general_link_in_a_browser_keeps_the_new_link_unlocked() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Private party").await;
+    t.seed_ready_photos(&anna, &gallery, 1).await;
+    t.set_general(&anna, &gallery, json!({ "password": "open sesame" }))
+        .await;
+    let path = t.general_path(&anna, &gallery).await;
+    let unlocked = t
+        .post_form(
+            &format!("{path}/unlock"),
+            &[("password", "open sesame")],
+            None,
+        )
+        .await;
+    let (pair, _) = cookie(&unlocked);
+
+    // The page's script asks with the link's cookie, as fetch sends it.
+    let email = unique_email("eli");
+    let identified = t
+        .call_with_headers(
+            "POST",
+            &format!("{path}/identify"),
+            None,
+            &[("cookie", &pair)],
+            Some(json!({ "email": email })),
+        )
+        .await;
+    assert_eq!(identified.status, 201, "{identified:?}");
+    let own = client_path(identified.json["link"].as_str().unwrap());
+    let (own_pair, attributes) = cookie(&identified);
+    assert!(attributes.contains(&format!("Path={own}")), "{attributes}");
+    let opened = t.browse(&own, Some(&own_pair)).await;
+    assert_page(&opened, 200);
+    assert!(html(&opened).contains("class=\"cell\""));
+    // Without the cookie the new link asks for the password it copied.
+    assert_page(&t.browse(&own, None).await, 401);
+}

@@ -60,6 +60,8 @@ pub enum Device {
     Desktop,
     /// A phone: 390 × 844 at twice the density, a touch screen without hover.
     Phone,
+    /// The narrowest phone the pages are made for: 360 × 740.
+    Narrow,
 }
 
 fn capabilities(device: Device) -> serde_json::Map<String, Value> {
@@ -80,9 +82,13 @@ fn capabilities(device: Device) -> serde_json::Map<String, Value> {
     let mut options = json!({ "binary": binary });
     match device {
         Device::Desktop => args.push("--window-size=1280,800"),
-        Device::Phone => {
+        Device::Phone | Device::Narrow => {
+            let (width, height) = match device {
+                Device::Narrow => (360, 740),
+                _ => (390, 844),
+            };
             options["mobileEmulation"] = json!({
-                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2, "touch": true },
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true },
                 "userAgent": crate::BROWSER,
             });
         }
@@ -254,4 +260,39 @@ pub async fn assert_accessible(client: &Client, page: &str) {
         .await
         .expect("axe ran");
     assert_eq!(violations, json!([]), "{page}: accessibility");
+}
+
+/// A one-finger swipe across the screen at height `y`, from `from_x` to `to_x`.
+pub async fn swipe(client: &Client, from_x: f64, to_x: f64, y: f64) {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, PointerAction, TouchActions};
+    let finger = TouchActions::new("finger".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: from_x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveTo {
+            duration: Some(Duration::from_millis(150)),
+            x: to_x,
+            y,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(finger).await.expect("a swipe");
+}
+
+/// Asserts nothing on the page is wider than the screen: no sideways scrolling.
+pub async fn assert_fits_the_width(client: &Client, page: &str) {
+    let (page_width, screen) = (
+        eval(client, "document.documentElement.scrollWidth").await,
+        eval(client, "window.innerWidth").await,
+    );
+    assert!(
+        page_width.as_u64() <= screen.as_u64(),
+        "{page}: {page_width} px wide on a {screen} px screen"
+    );
 }

@@ -116,7 +116,6 @@
       const a = document.createElement("a");
       a.className = "thumb";
       a.href = photo.preview_url;
-      a.dataset.preview = photo.preview_url;
       const img = document.createElement("img");
       img.src = photo.thumbnail_url;
       img.loading = "lazy";
@@ -168,7 +167,7 @@
     const index = all.findIndex((c) => c.dataset.photo === current);
     if (index < 0) return;
     const cell = all[index];
-    lbImg.src = cell.querySelector(".thumb").dataset.preview;
+    lbImg.src = cell.querySelector(".thumb").href;
     lbImg.alt = cell.querySelector("img").alt;
     lbPosition.textContent = (index + 1) + " / " + all.length;
     const fav = favourites.has(current);
@@ -262,8 +261,11 @@
     const reply = await api("GET", "/favourites");
     if (!reply.ok) return;
     lists = reply.json.lists;
-    const list = lists.find((l) => l.name === listName) || lists[0];
-    if (list && !listName) listName = null;
+    showList(listName || (lists[0] ? lists[0].name : null));
+  }
+  function showList(name) {
+    listName = name;
+    const list = lists.find((l) => l.name === name);
     favourites = new Set(list ? list.photo_ids : []);
   }
   async function toggleFavourite(id) {
@@ -272,6 +274,12 @@
     const reply = await api(on ? "DELETE" : "PUT", "/favourites/" + id + listQuery());
     if (reply.ok) {
       if (on) favourites.delete(id); else favourites.add(id);
+      let list = lists.find((l) => l.name === (listName || "Favourites"));
+      if (!list) {
+        list = { name: listName || "Favourites", photo_ids: [] };
+        lists.push(list);
+      }
+      list.photo_ids = Array.from(favourites);
       repaint();
     } else {
       say(reply.json ? reply.json.message : "That did not work. Try again.");
@@ -417,18 +425,53 @@
     onlyFavourites = !onlyFavourites;
     repaint();
   });
+  // Several lists (one per person choosing, say): pick the one the hearts fill, or start one.
+  const listPicker = document.createElement("select");
+  listPicker.className = "list-picker";
+  listPicker.setAttribute("aria-label", "Favourites list");
+  listPicker.addEventListener("change", () => {
+    if (listPicker.value === "") {
+      const name = (window.prompt("Name the new list") || "").trim();
+      if (name) {
+        lists.push({ name, photo_ids: [] });
+        showList(name);
+      }
+    } else {
+      showList(listPicker.value);
+    }
+    repaint();
+  });
+  function paintLists() {
+    const names = lists.length ? lists.map((l) => l.name) : ["Favourites"];
+    if (listName && !names.includes(listName)) names.push(listName);
+    listPicker.replaceChildren(...names.map((name) => {
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = "♥ " + name;
+      return option;
+    }));
+    const add = document.createElement("option");
+    add.value = "";
+    add.textContent = "New list…";
+    listPicker.append(add);
+    listPicker.value = listName || names[0];
+  }
   const trayButton = button("quiet open-tray", "Downloads", "Downloads");
   trayButton.addEventListener("click", () => (personal ? openTray() : askEmail(null)));
   function paintTools() {
     filter.setAttribute("aria-pressed", String(onlyFavourites));
     filter.hidden = !personal;
+    listPicker.hidden = !personal;
+    if (personal) paintLists();
     trayButton.hidden = !downloadsOn;
     trayButton.textContent = "Downloads (" + selected.size + " selected)";
+    tools.hidden = filter.hidden && trayButton.hidden;
   }
 
   async function start() {
-    tools.append(filter, trayButton);
-    tools.hidden = false;
+    tools.append(listPicker, filter, trayButton);
+    // Downloading everything is offered where no limit stands in the way.
+    tray.querySelector(".request-all").hidden = state.settings.download_limit !== null;
     if (personal) await Promise.all([loadFavourites(), downloadsOn ? loadManager() : null]);
     cells().forEach(decorate);
     paintTools();

@@ -48,7 +48,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Config::from_lookup(|name| std::env::var(name).ok().or_else(|| vars.get(name).cloned()))?;
     let app = Arc::new(App::new(&sdk_config, config));
 
-    let api_key = seed_demo(&app, &base_url).await?;
+    let demo = seed_demo(&app, &base_url).await?;
+    let api_key = &demo.api_key;
 
     tokio::spawn(work_queue::<Ingest>(
         app.clone(),
@@ -69,7 +70,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
          \n  curl -s -H \"Authorization: Bearer $KEY\" $API/galleries\
          \n  curl -s -H \"Authorization: Bearer $KEY\" -H 'content-type: application/json' \\\
          \n       -d '{{\"title\":\"Smith wedding\"}}' $API/galleries\
-         \n\nThe README's walk-through continues from there. Emails SES accepts are printed below.\n"
+         \n\nThe README's walk-through continues from there. Emails SES accepts are printed below.\
+         \n\nOpen the client's side in a browser (photos appear as ingest finishes):\
+         \n  a client's own link (favourites, downloads up to 10):\
+         \n    {private}\
+         \n  the gallery's general link:\
+         \n    {general}\
+         \n  the client login page (access code {DEMO_ACCESS_CODE}):\
+         \n    {login}\n",
+        private = demo.private_link,
+        general = demo.general_link,
+        login = demo.login_page,
     );
     axum::serve(
         listener,
@@ -81,10 +92,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The demo client login's access code.
 const DEMO_ACCESS_CODE: &str = "DEMO-CLIENT-2026";
+/// Photos in the demo gallery: enough for a grid.
+const DEMO_PHOTOS: usize = 12;
 
 /// The demo photographer (API key from `DEV_API_KEY` or generated) and a gallery with photos
 /// uploaded through the real presigned-PUT → S3 event → ingest path.
-async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::error::Error>> {
+async fn seed_demo(app: &App, base_url: &str) -> Result<Demo, Box<dyn std::error::Error>> {
     let requested = std::env::var("DEV_API_KEY").ok().filter(|k| !k.is_empty());
     let (_, key) = proofsheet_app::admin::create_photographer(
         app,
@@ -121,7 +134,8 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::err
         .ok_or("demo gallery not created")?
         .to_owned();
     let client = reqwest::Client::new();
-    for (i, hue) in [(1, 20u8), (2, 120), (3, 200)] {
+    for i in 1..=DEMO_PHOTOS {
+        let hue = (i * 37 % 256) as u8;
         let jpeg = demo_photo(hue)?;
         let upload = call(
             "POST",
@@ -148,10 +162,17 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::err
         serde_json::Value::Null,
     )
     .await?;
-    println!(
-        "Demo gallery {gallery_id}: general link {}",
-        general["link"].as_str().unwrap_or("?")
-    );
+    // A client the photographer shared the gallery with: favourites, and downloads up to a limit.
+    let shared = call(
+        "POST",
+        &format!("/galleries/{gallery_id}/private-access"),
+        serde_json::json!({
+            "email": "client@proofsheet.local", "name": "Demo Client",
+            "downloads_enabled": true, "download_limit": 10,
+            "download_resolutions": ["web", "high"],
+        }),
+    )
+    .await?;
     // A client login with the demo gallery released to it (a fixed code: this is a local demo).
     let login = call(
         "POST",
@@ -166,10 +187,21 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<String, Box<dyn std::err
         serde_json::json!({}),
     )
     .await?;
-    println!(
-        "Demo client login: POST {base_url}/p/demo-studio/login {{\"access_code\": \"{DEMO_ACCESS_CODE}\"}}"
-    );
-    Ok(key)
+    Ok(Demo {
+        api_key: key,
+        private_link: shared["link"].as_str().unwrap_or("?").to_owned(),
+        general_link: general["link"].as_str().unwrap_or("?").to_owned(),
+        login_page: format!("{base_url}/p/demo-studio"),
+    })
+}
+
+/// What the demo data gives to try.
+struct Demo {
+    api_key: String,
+    /// The demo client's own link.
+    private_link: String,
+    general_link: String,
+    login_page: String,
 }
 
 /// A 1600×1067 gradient JPEG standing in for a photo.
