@@ -26,4 +26,5 @@ mod probe;
 mod probe_activity;
 mod probe_downloads;
 mod probe_logins;
+mod probe_pages;
 mod watermark;

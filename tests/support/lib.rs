@@ -11,6 +11,7 @@ pub mod browser;
 pub mod iam_policy;
 mod images;
 mod routes;
+pub use routes::form_body;
 pub mod sdk_calls;
 
 pub use images::*;
@@ -259,7 +260,9 @@ impl TestApp {
         .await
     }
 
-    pub(crate) async fn send_with_headers(
+    /// A request from `source` with these headers and raw body (JSON unless a header says
+    /// otherwise), through `dispatch`.
+    pub async fn send_with_headers(
         &self,
         source: IpAddr,
         method: &str,

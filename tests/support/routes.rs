@@ -497,16 +497,7 @@ impl TestApp {
         fields: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> Reply {
-        let body = fields
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form_body(fields);
         let mut headers = vec![
             ("accept", crate::BROWSER_ACCEPT),
             ("content-type", "application/x-www-form-urlencoded"),
@@ -543,4 +534,16 @@ fn favourite_path(path: &str, photo: &str, list: Option<&str>) -> String {
             )
         }
     }
+}
+
+/// Form fields as a browser encodes them (`application/x-www-form-urlencoded`).
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let v = percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC);
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }

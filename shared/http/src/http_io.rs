@@ -22,11 +22,16 @@ pub(crate) fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiErro
 
 /// The body of a JSON call, or of one of the pages' forms (`application/x-www-form-urlencoded`,
 /// the same fields). A form from another site's page is refused: only our pages post forms.
-pub(crate) fn json_or_form_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+pub(crate) fn json_or_form_body<T: DeserializeOwned>(
+    app: &proofsheet_app::App,
+    req: &Request,
+) -> Result<T, ApiError> {
     if !crate::pages::is_form_post(req) {
         return json_body(req);
     }
-    if crate::pages::is_cross_site(req) {
+    let base = crate::handlers::base_url(app, req);
+    let own_origin = crate::pages::origin_of(&base).unwrap_or(base);
+    if crate::pages::is_cross_site(req, &own_origin) {
         return Err(ApiError::CrossSiteForm);
     }
     serde_urlencoded::from_bytes(req.body().as_ref())

@@ -14,6 +14,7 @@ use askama::Template;
 use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
+use proofsheet_policy::SessionClaims;
 
 pub(crate) use templates::*;
 
@@ -35,10 +36,20 @@ pub(crate) fn wants_html(req: &Request) -> bool {
         return false;
     };
     // Browsers list text/html first for a navigation; API clients ask for JSON or anything.
-    accept
-        .split(',')
+    // `text/html;q=0` is a refusal of HTML, whatever its place.
+    let mut types = accept.split(',').map(|t| {
+        let mut parts = t.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        (media, refused)
+    });
+    types
         .next()
-        .is_some_and(|first| first.trim().starts_with("text/html"))
+        .is_some_and(|(media, refused)| media.eq_ignore_ascii_case("text/html") && !refused)
 }
 
 /// A form of our pages posted (`application/x-www-form-urlencoded`), not a JSON call.
@@ -49,12 +60,17 @@ pub(crate) fn is_form_post(req: &Request) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
-/// Whether a browser says the request comes from another site's page (`Sec-Fetch-Site`). Our
-/// forms refuse those, so no other site can log a visitor in to a login of its choosing.
-pub(crate) fn is_cross_site(req: &Request) -> bool {
-    req.headers()
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
+/// Whether the browser says the request comes from another origin's page: `Sec-Fetch-Site`, or
+/// for browsers without it, an `Origin` other than ours (`own_origin`). Our forms refuse those,
+/// so no other site can log a visitor in to a login of its choosing.
+pub(crate) fn is_cross_site(req: &Request, own_origin: &str) -> bool {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    match (header("sec-fetch-site"), header("origin")) {
+        // A sibling subdomain ("same-site") is another site's page too.
+        (Some(site), _) => site != "same-origin",
+        (None, Some(origin)) => origin != own_origin,
+        (None, None) => false,
+    }
 }
 
 /// An HTML answer with the page headers: a strict CSP whose `img-src` names `image_origin` (the
@@ -91,7 +107,8 @@ pub(crate) fn image_origin<'u>(mut urls: impl Iterator<Item = &'u str>) -> Optio
     urls.next().and_then(origin_of)
 }
 
-fn origin_of(url: &str) -> Option<String> {
+/// `scheme://host[:port]` of a URL.
+pub(crate) fn origin_of(url: &str) -> Option<String> {
     let parsed: lambda_http::http::Uri = url.parse().ok()?;
     Some(format!(
         "{}://{}",
@@ -102,14 +119,18 @@ fn origin_of(url: &str) -> Option<String> {
 
 /// `Set-Cookie` for a session cookie of our pages: HttpOnly (no script reads it), SameSite=Lax
 /// (sent when a link in an email is clicked, never with another site's posts), limited to
-/// `path`, and Secure whenever the service is served over HTTPS.
+/// `path`, and Secure whenever the service is served over HTTPS. The browser keeps it for the
+/// session's life and the grace after it in which an expired session still marks the device as
+/// known ([`SessionClaims::KNOWN_DEVICE_GRACE_SECS`]), so a returning client is spared the
+/// link's or page's try ceiling as an API client showing its old session is.
 pub(crate) fn session_cookie(
     app: &App,
     name: &str,
     path: &str,
     value: &str,
-    max_age_secs: u64,
+    session_ttl_secs: u64,
 ) -> Result<HeaderValue, ApiError> {
+    let max_age_secs = session_ttl_secs + SessionClaims::KNOWN_DEVICE_GRACE_SECS;
     let secure = match &app.config().public_base_url {
         Some(base) => base.starts_with("https://"),
         None => true,
@@ -197,6 +218,10 @@ mod tests {
         assert!(!wants_html(&request(&[("accept", "*/*")])));
         assert!(!wants_html(&request(&[("accept", "application/json")])));
         assert!(!wants_html(&request(&[])));
+        assert!(!wants_html(&request(&[(
+            "accept",
+            "text/html;q=0, application/json"
+        )])));
         assert!(wants_html(&request(&[(
             "content-type",
             "application/x-www-form-urlencoded"

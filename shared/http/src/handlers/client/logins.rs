@@ -35,7 +35,7 @@ fn nobody() -> PhotographerId {
 }
 
 pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let input: LogIn = json_or_form_body(&req)?;
+    let input: LogIn = json_or_form_body(app, &req)?;
     let secrets = app.secrets()?;
     let now = app.now();
     // A malformed slug is visibly no page: refused at once, with the same answer.

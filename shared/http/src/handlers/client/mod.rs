@@ -59,8 +59,7 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
     record_grant(grant.id);
     if grant.settings.password_protected() {
         let secrets = app.secrets()?;
-        let claims = bearer(req)
-            .or_else(|| pages::cookie(req, pages::LINK_SESSION_COOKIE))
+        let claims = link_session(req)
             .and_then(|session| secrets.open_session(session))
             .ok_or(ApiError::PasswordRequired)?;
         if !claims.admits(grant.id, grant.password_version, app.now()) {
@@ -68,6 +67,11 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
         }
     }
     Ok(grant)
+}
+
+/// A link's session from the API's `Authorization` header, or from the page's cookie.
+fn link_session(req: &Request) -> Option<&str> {
+    bearer(req).or_else(|| pages::cookie(req, pages::LINK_SESSION_COOKIE))
 }
 
 /// The grant of a client's own link, authorized as [`authorize_client`] does. On the general
@@ -264,7 +268,7 @@ pub(crate) struct Unlock {
 }
 
 pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let input: Unlock = json_or_form_body(&req)?;
+    let input: Unlock = json_or_form_body(app, &req)?;
     let grant = grant_for_token(app, &req).await?;
     let Some(hash) = grant.settings.password.clone() else {
         return Err(ApiError::conflict(
@@ -276,7 +280,7 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     let secrets = app.secrets()?;
     // The try is counted before the hash is checked, so parallel guesses share the budgets.
     let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
-    let known_device = bearer(&req)
+    let known_device = link_session(&req)
         .and_then(|session| secrets.open_session(session))
         .is_some_and(|earlier| earlier.marks_known_device(grant.id, grant.password_version, now));
     let reserved = match app
