@@ -553,14 +553,10 @@ async fn cookies_are_secure_unless_the_service_is_served_over_plain_http() {
 // Returning browsers while a link or page is under attack
 // ---------------------------------------------------------------------------------------------
 
-// WEAKNESS: the password form never counts as a known device. `unlock_gallery` decides
-// `known_device` from `bearer(&req)` only, so a browser's earlier session, which lives in the
-// `ps_link` cookie (the only place a page can keep it: it is HttpOnly), is ignored. Once
-// guessers spread over a few addresses spend the link's ceiling (50 tries per 15 minutes), every
-// browser is refused with 429, right password or not: the escape the API has
-// (client_access::a_returning_client_unlocks_while_the_link_is_under_attack) does not exist for
-// the pages. Fix: in `handlers/client/mod.rs::unlock_gallery`, read the earlier session as
-// `authorize_client` does: `bearer(&req).or_else(|| pages::cookie(&req, LINK_SESSION_COOKIE))`.
+// Found by the probe (fixed): the password form counts a browser's earlier session, kept in
+// the `ps_link` cookie, as a known device, so guessers spending the link's ceiling don't lock
+// returning browsers out (as `client_access::a_returning_client_unlocks_while_the_link_is_under_attack`
+// for API clients).
 #[tokio::test]
 async fn a_browser_showing_its_earlier_link_cookie_is_spared_the_link_ceiling() {
     let ttl: u64 = 3600;
@@ -596,13 +592,8 @@ async fn a_browser_showing_its_earlier_link_cookie_is_spared_the_link_ceiling() 
     );
 }
 
-// WEAKNESS: the link cookie dies with its session (`Max-Age` = the session's TTL), so a browser
-// never still holds it when it would mark a known device (an expired session, for
-// `SessionClaims::KNOWN_DEVICE_GRACE_SECS` after its end). Even with the fix above, a returning
-// browser shows nothing and is locked out with everyone else. Fix: in
-// `handlers/client/mod.rs::unlock_gallery` (and `identify.rs`), give the cookie
-// `Max-Age = ttl + KNOWN_DEVICE_GRACE_SECS` (the session inside still ends at `expires_at`), or
-// set a second, longer-lived HttpOnly "known device" cookie on the same path.
+// Found by the probe (fixed): the link cookie outlives its session by the known-device grace
+// (`SessionClaims::KNOWN_DEVICE_GRACE_SECS`), so the browser still holds it when it matters.
 #[tokio::test]
 async fn a_returning_browser_still_holds_what_marks_it_as_a_known_device() {
     let ttl: u64 = 3600;
@@ -630,13 +621,7 @@ async fn a_returning_browser_still_holds_what_marks_it_as_a_known_device() {
     );
 }
 
-// WEAKNESS: the same on the login page. `log_in` does read the `ps_login` cookie for
-// `known_device`, but the cookie's `Max-Age` is `LoginSessionClaims::DEFAULT_TTL_SECS`, so the
-// browser has dropped it exactly when the session has expired and the grace would apply. A
-// returning client of a photographer whose page guessers keep at its ceiling (slugs are public)
-// cannot log in from any browser (probe_logins' fix works only for API callers). Fix: in
-// `handlers/client/logins.rs::log_in`, `Max-Age = DEFAULT_TTL_SECS + KNOWN_DEVICE_GRACE_SECS`
-// (or a separate long-lived known-device cookie on `/p/{slug}`).
+// Found by the probe (fixed): the same on the login page, whose slug is public.
 #[tokio::test]
 async fn a_returning_browser_logs_in_while_the_login_page_is_under_attack() {
     let t = TestApp::spawn_with_clock(&[], Clock::fixed(Clock::system().now())).await;
@@ -692,13 +677,8 @@ async fn another_sites_form_cannot_log_a_browser_in() {
     assert_page_headers(&cross, "cross-site refusal");
 }
 
-// WEAKNESS (defence in depth): a cross-site form is recognised by `Sec-Fetch-Site: cross-site`
-// only. Browsers without Fetch Metadata (Safari before 16.4, older embedded web views) send
-// no such header but do send `Origin`, so another site can still log such a browser in to a
-// login of the attacker's choosing (login CSRF: the victim then sees, favourites and asks for
-// downloads as the attacker's login). Fix: in `pages/mod.rs::is_cross_site`, also refuse a form
-// whose `Origin` is present and is not the service's own origin (`PUBLIC_BASE_URL`, else the
-// served domain); `null` included.
+// Found by the probe (fixed): where a browser sends no `Sec-Fetch-Site`, an `Origin` other than
+// ours marks another site's form (login CSRF).
 #[tokio::test]
 async fn a_form_from_a_foreign_origin_is_refused_without_fetch_metadata() {
     let t = TestApp::spawn().await;
@@ -923,11 +903,7 @@ async fn api_clients_get_json_whatever_else_they_accept() {
     }
 }
 
-// WEAKNESS (low): `wants_html` looks only at whether the first Accept entry starts with
-// `text/html`, ignoring its quality: a client that says it must not get HTML
-// (`text/html;q=0, application/json`) gets the page, and its JSON parser fails. Fix: in
-// `pages/mod.rs::wants_html`, take the first entry only when its `q` is not 0 (or compare the
-// q-values of text/html and application/json).
+// Found by the probe (fixed): `text/html;q=0` is a refusal of HTML, wherever it stands.
 #[tokio::test]
 async fn a_client_that_refuses_html_gets_json() {
     let t = TestApp::spawn().await;

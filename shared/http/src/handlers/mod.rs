@@ -42,10 +42,12 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
         grant = tracing::field::Empty,
     );
     async move {
+        let mut gzip = false;
         let response = match endpoint.handler {
             Handler::Client(handler) => {
                 // A browser on a client route gets its refusal as a page.
                 let page_path = pages::wants_html(&req).then(|| req.uri().path().to_owned());
+                gzip = pages::accepts_gzip(&req);
                 handler(app, req).await.map_err(|e| (e, page_path))
             }
             Handler::Photographer(handler) => match photographer::authenticate(app, &req).await {
@@ -54,11 +56,14 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
             }
             .map_err(|e| (e, None)),
         };
-        let response =
+        let mut response =
             with_security_headers(response.unwrap_or_else(|(e, page_path)| match page_path {
                 Some(path) => e.into_page(&path),
                 None => e.into_response(),
             }));
+        if gzip {
+            response = pages::gzipped(response);
+        }
         tracing::info!(status = response.status().as_u16(), "answered");
         response
     }

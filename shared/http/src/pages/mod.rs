@@ -107,6 +107,58 @@ pub(crate) fn image_origin<'u>(mut urls: impl Iterator<Item = &'u str>) -> Optio
     urls.next().and_then(origin_of)
 }
 
+/// Whether the browser takes gzip (`Accept-Encoding`).
+pub(crate) fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all("accept-encoding")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            parts.next() == Some("gzip") && !parts.any(|p| p == "q=0")
+        })
+}
+
+/// A page or a page's static file, gzipped: a gallery's first page carries two presigned URLs
+/// per photo, and the signing credentials they repeat compress away (API Gateway's HTTP APIs
+/// compress nothing themselves). JSON is never compressed: its answers carry sessions, which
+/// must not share a compressed body with anything a caller could choose.
+pub(crate) fn gzipped(response: Response<Body>) -> Response<Body> {
+    /// Smaller bodies gain nothing worth a header.
+    const MIN_BYTES: usize = 1024;
+    const COMPRESSIBLE: [&[u8]; 4] = [b"text/html", b"text/css", b"text/javascript", b"image/svg"];
+    let compressible = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| COMPRESSIBLE.iter().any(|t| v.as_bytes().starts_with(t)));
+    let bytes: &[u8] = match response.body() {
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => return response,
+    };
+    if !compressible || bytes.len() < MIN_BYTES {
+        return response;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    if std::io::Write::write_all(&mut encoder, bytes).is_err() {
+        return response;
+    }
+    let Ok(bytes) = encoder.finish() else {
+        return response;
+    };
+    let (mut parts, _) = response.into_parts();
+    parts
+        .headers
+        .insert("content-encoding", HeaderValue::from_static("gzip"));
+    let vary = match parts.headers.get("vary") {
+        Some(_) => "Accept, Accept-Encoding",
+        None => "Accept-Encoding",
+    };
+    parts.headers.insert("vary", HeaderValue::from_static(vary));
+    Response::from_parts(parts, Body::Binary(bytes))
+}
+
 /// `scheme://host[:port]` of a URL.
 pub(crate) fn origin_of(url: &str) -> Option<String> {
     let parsed: lambda_http::http::Uri = url.parse().ok()?;
@@ -226,6 +278,47 @@ mod tests {
             "content-type",
             "application/x-www-form-urlencoded"
         )])));
+    }
+
+    #[test]
+    fn pages_are_gzipped_for_browsers_that_take_it() {
+        assert!(accepts_gzip(&request(&[(
+            "accept-encoding",
+            "gzip, deflate, br, zstd"
+        )])));
+        assert!(!accepts_gzip(&request(&[(
+            "accept-encoding",
+            "br, gzip;q=0"
+        )])));
+        assert!(!accepts_gzip(&request(&[])));
+        let page = MessagePage {
+            heading: "This link no longer works",
+            text: "Ask your photographer for a new link. ".repeat(40),
+        };
+        let plain = html(404, &page, None).unwrap();
+        let Body::Text(text) = plain.body() else {
+            panic!("text")
+        };
+        let text = text.clone();
+        let zipped = gzipped(plain);
+        assert_eq!(zipped.status(), 404);
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        let Body::Binary(bytes) = zipped.body() else {
+            panic!("binary")
+        };
+        assert!(
+            bytes.len() < text.len() / 4,
+            "{} of {}",
+            bytes.len(),
+            text.len()
+        );
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, text);
+        // JSON stays as it is.
+        let json = crate::http_io::json_text(200, "x".repeat(4096));
+        assert!(gzipped(json).headers().get("content-encoding").is_none());
     }
 
     #[test]
