@@ -345,6 +345,33 @@ async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries()
     assert!(!text.contains("Not for Carol"));
     let _ = hidden;
 
+    // "Log out" makes the browser forget the session, and the page shows the form again.
+    assert!(
+        text.contains(&format!("action=\"{page_path}/logout\"")),
+        "{text}"
+    );
+    let out = t
+        .post_form(&format!("{page_path}/logout"), &[], Some(&pair))
+        .await;
+    assert_eq!(out.status, 303, "{out:?}");
+    assert_eq!(header(&out, "location"), page_path);
+    let (cleared, attributes) = cookie(&out);
+    assert_eq!(cleared, "ps_login=");
+    assert!(attributes.contains("Max-Age=0") && attributes.contains(&format!("Path={page_path}")));
+    let elsewhere = t
+        .call_with_headers(
+            "POST",
+            &format!("{page_path}/logout"),
+            None,
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(elsewhere.status, 403, "another site can't log a client out");
+
     // Another photographer's page shows its own form, whatever cookie comes along.
     let bea = t.photographer("Bea Studio").await;
     let theirs = t.login_page(&bea.slug, Some(&pair)).await;

@@ -149,6 +149,7 @@ routes! {
     OpenDownloadLink "GET" "/d/{token}" "open-download-link" Client Needed client::downloads::open_zip;
     LoginPage "GET" "/p/{slug}" "login-page" Client Needed client::logins::login_page;
     LogIn "POST" "/p/{slug}/login" "log-in" Client Needed client::logins::log_in;
+    LogOut "POST" "/p/{slug}/logout" "log-out" Client NotNeeded client::logins::log_out;
     MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins::my_galleries;
     StaticAsset "GET" "/static/{file}" "static-asset" Client NotNeeded crate::pages::static_asset;
 }

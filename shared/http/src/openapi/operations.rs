@@ -998,6 +998,25 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                 },
             ],
         },
+        Route::LogOut => OperationDoc {
+            tag: Tag::Client,
+            summary: "Log out on the login page (a browser's form)",
+            description: Some(
+                "The overview's button: answers `303` to the login page with the page's session \
+                 cookie cleared. Sessions are signed, not stored; a new access code ends every \
+                 session of the login for good. A form from another site's page is refused."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 303,
+                description: "`Location` is the login page; `Set-Cookie` clears the session.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        },
         Route::LoginPage => OperationDoc {
             tag: Tag::Client,
             summary: "The photographer's login page (HTML, for browsers)",

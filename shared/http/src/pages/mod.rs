@@ -183,10 +183,26 @@ pub(crate) fn session_cookie(
     session_ttl_secs: u64,
 ) -> Result<HeaderValue, ApiError> {
     let max_age_secs = session_ttl_secs + SessionClaims::KNOWN_DEVICE_GRACE_SECS;
-    let secure = match &app.config().public_base_url {
-        Some(base) => base.starts_with("https://"),
-        None => true,
-    };
+    set_cookie(app, name, value, path, max_age_secs)
+}
+
+/// `Set-Cookie` that makes the browser forget cookie `name` of `path`.
+pub(crate) fn cleared_cookie(app: &App, name: &str, path: &str) -> Result<HeaderValue, ApiError> {
+    set_cookie(app, name, "", path, 0)
+}
+
+fn set_cookie(
+    app: &App,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: u64,
+) -> Result<HeaderValue, ApiError> {
+    let secure = app
+        .config()
+        .public_base_url
+        .as_deref()
+        .is_none_or(|base| base.starts_with("https://"));
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}"

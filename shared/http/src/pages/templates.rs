@@ -41,11 +41,15 @@ pub(crate) struct LoginPage {
 pub(crate) struct OverviewPage {
     pub photographer: String,
     pub name: String,
+    /// `/p/{slug}/logout`.
+    pub logout: String,
     pub galleries: Vec<GalleryCard>,
 }
 
 pub(crate) struct GalleryCard {
     pub title: String,
+    /// The parent's title, for a released sub-gallery whose parent is released too.
+    pub parent: Option<String>,
     pub link: String,
     pub photo_count: u32,
     pub cover: Option<Picture>,
@@ -151,12 +155,22 @@ fn url_encoded(text: &str) -> String {
         .unwrap_or_default()
 }
 
-impl From<MyGalleriesView> for OverviewPage {
-    fn from(view: MyGalleriesView) -> Self {
+impl OverviewPage {
+    /// The overview of `view`, on the login page at `page_path` (`/p/{slug}`).
+    pub fn new(view: MyGalleriesView, page_path: &str) -> Self {
+        let titles: std::collections::HashMap<String, String> = view
+            .galleries
+            .iter()
+            .map(|g| (g.gallery_id.clone(), g.title.clone()))
+            .collect();
         let galleries = view
             .galleries
             .into_iter()
             .map(|gallery| GalleryCard {
+                parent: gallery
+                    .parent_id
+                    .as_ref()
+                    .and_then(|id| titles.get(id).cloned()),
                 title: gallery.title,
                 link: gallery.link,
                 photo_count: gallery.photo_count,
@@ -170,6 +184,7 @@ impl From<MyGalleriesView> for OverviewPage {
         Self {
             photographer: view.photographer,
             name: view.name,
+            logout: format!("{page_path}/logout"),
             galleries,
         }
     }

@@ -144,6 +144,21 @@ pub(crate) async fn logged_in(app: &App, req: &Request) -> Result<ClientLoginRec
     Ok(login)
 }
 
+/// `POST /p/{slug}/logout`, the overview's button: the browser forgets the page's session (a
+/// session is signed, not stored: what ends it for good is a new access code).
+pub(crate) async fn log_out(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let page = Slug::parse(&path_param(&req, "slug")?).map_err(|_| ApiError::NotFound)?;
+    let _: LogOut = json_or_form_body(app, &req)?;
+    let page_path = format!("/p/{page}");
+    let forget = pages::cleared_cookie(app, pages::LOGIN_SESSION_COOKIE, &page_path)?;
+    pages::see_other(&page_path, forget)
+}
+
+/// The log-out form has no fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogOut {}
+
 /// A login session from the API's `Authorization` header, or from the login page's cookie.
 fn login_session(req: &Request) -> Option<&str> {
     bearer(req).or_else(|| pages::cookie(req, pages::LOGIN_SESSION_COOKIE))
@@ -171,7 +186,8 @@ pub(crate) async fn login_page(app: &App, req: Request) -> Result<Response<Body>
         let overview = overview(app, &req, &login).await?;
         let covers = overview.galleries.iter().filter_map(|g| g.cover.as_ref());
         let images = pages::image_origin(covers.map(|c| c.thumbnail_url.as_str()));
-        return pages::html(200, &pages::OverviewPage::from(overview), images.as_deref());
+        let page = pages::OverviewPage::new(overview, &format!("/p/{page}"));
+        return pages::html(200, &page, images.as_deref());
     }
     let photographer = app
         .store()
