@@ -241,13 +241,7 @@ async fn a_client_hearts_photos_and_downloads_up_to_the_limit_then_follows_the_z
         element(&c, ".only-favourites").await.click().await.unwrap();
 
         // A second list: the hearts now fill it, the first keeps its photo.
-        c.execute(
-            "const p = document.querySelector('.list-picker'); p.value = ''; \
-             p.dispatchEvent(new Event('change')); return true;",
-            vec![],
-        )
-        .await
-        .unwrap();
+        element(&c, ".new-list").await.click().await.unwrap();
         c.send_alert_text("Ceremony picks").await.unwrap();
         c.accept_alert().await.unwrap();
         until(&c, "the new list chosen", "document.querySelector('.list-picker').value === 'Ceremony picks'").await;

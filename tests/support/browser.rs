@@ -213,9 +213,10 @@ impl WebDriverCompatibleCommand for BrowserLog {
 }
 
 /// Asserts the page logged no error: no script error, no resource that failed to load, no
-/// Content-Security-Policy violation (Chrome logs those as SEVERE). An answer with an error
-/// status is logged too; those are the routes' refusals (a password page's 401, a limit's 403),
-/// which the scenarios assert themselves, so they are left out here.
+/// Content-Security-Policy violation (Chrome logs those as SEVERE). A link's or login page's
+/// route answering with a refusal is logged too (a password page's 401, a limit's 403); the
+/// scenarios assert those themselves, so they alone are left out here. A static file or an
+/// image that fails is an error.
 pub async fn assert_no_console_errors(client: &Client, page: &str) {
     let log = client.issue_cmd(BrowserLog).await.expect("the browser log");
     let severe: Vec<&Value> = log
@@ -226,7 +227,9 @@ pub async fn assert_no_console_errors(client: &Client, page: &str) {
                 .filter(|entry| entry["level"] == "SEVERE")
                 .filter(|entry| {
                     let message = entry["message"].as_str().unwrap_or_default();
+                    let route = message.contains("/g/") || message.contains("/p/");
                     !(entry["source"] == "network"
+                        && route
                         && message.contains("the server responded with a status of 4"))
                 })
                 .collect()

@@ -18,23 +18,60 @@
   let selected = new Set();
   let downloaded = new Set();
   let manager = null;
+  let onlyFavourites = false;
+  const busy = new Set(); // photos with a heart or download change on its way
 
   const icons = {
     heart: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 21s-7.5-4.6-9.5-9.2C1.2 8.6 3.3 5 6.8 5c2 0 3.6 1.1 5.2 3 1.6-1.9 3.2-3 5.2-3 3.5 0 5.6 3.6 4.3 6.8C19.5 16.4 12 21 12 21z"/></svg>',
     download: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3v12m0 0l-5-5m5 5l5-5M4 20h16"/></svg>',
   };
 
-  async function api(method, path, body) {
-    const init = { method, headers: { accept: "application/json" }, credentials: "same-origin" };
+  // One call of the JSON API. A session that ended sends the browser back to the page, which
+  // then shows the password form; a network failure is an answer with status 0.
+  async function api(method, path, body, headers) {
+    const init = {
+      method,
+      headers: Object.assign({ accept: "application/json" }, headers || {}),
+      credentials: "same-origin",
+    };
     if (body !== undefined) {
       init.headers["content-type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    const response = await fetch(base + path, init);
+    let response;
+    try {
+      response = await fetch(base + path, init);
+    } catch (_) {
+      return { status: 0, ok: false, json: null };
+    }
     const text = await response.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+    if (response.status === 401 && json && json.error === "password_required") location.reload();
     return { status: response.status, ok: response.ok, json };
+  }
+
+  // What a refusal means to a client, in their words (the API's messages are for developers).
+  function explain(reply) {
+    const code = reply.json && reply.json.error;
+    if (reply.status === 0) return "You seem to be offline. Try again in a moment.";
+    if (code === "download_limit_reached") {
+      return "That's more than your download limit allows: " + reply.json.remaining +
+        " photos left. Choose fewer photos, or ask your photographer for more.";
+    }
+    const words = {
+      downloads_disabled: "Downloads are turned off for this gallery.",
+      not_found: "This link no longer works. Ask your photographer for a new one.",
+      too_many_attempts: "Too many tries. Wait a few minutes, then try again.",
+      too_many_pending: "Your earlier zips are still being prepared. Try again when they're ready.",
+      invalid_request: reply.json && reply.json.message,
+    };
+    return words[code] || "That did not work. Try again.";
+  }
+
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   function say(text) {
@@ -46,24 +83,29 @@
     const b = document.createElement("button");
     b.type = "button";
     b.className = cls;
-    b.setAttribute("aria-label", label);
+    if (label) b.setAttribute("aria-label", label);
     b.innerHTML = html;
     return b;
   }
 
   // ---- The grid: actions on each photo, more photos as the end comes near ----
   function cells() { return Array.from(grid.querySelectorAll(".cell")); }
+  function cellOf(id) { return grid.querySelector('.cell[data-photo="' + id + '"]'); }
+  function nameOf(id) {
+    const img = cellOf(id) && cellOf(id).querySelector("img");
+    return img ? img.alt : "this photo";
+  }
 
   function decorate(cell) {
     if (cell.querySelector(".actions")) return;
     const id = cell.dataset.photo;
     const actions = document.createElement("div");
     actions.className = "actions";
-    const heart = button("icon heart", "Favourite", icons.heart);
+    const heart = button("icon heart", null, icons.heart);
     heart.addEventListener("click", () => toggleFavourite(id));
     actions.append(heart);
     if (downloadsOn) {
-      const dl = button("icon download", "Add to downloads", icons.download);
+      const dl = button("icon download", null, icons.download);
       dl.addEventListener("click", () => toggleDownload(id));
       actions.append(dl);
     }
@@ -75,22 +117,26 @@
     paint(cell);
   }
 
+  function paintHeart(el, id) {
+    const on = favourites.has(id);
+    el.setAttribute("aria-pressed", String(on));
+    el.setAttribute("aria-label", (on ? "Remove from favourites: " : "Add to favourites: ") + nameOf(id));
+  }
+  function paintDownload(el, id) {
+    const done = downloaded.has(id);
+    const on = done || selected.has(id);
+    el.setAttribute("aria-pressed", String(on));
+    el.classList.toggle("downloaded", done);
+    const what = done ? "Downloaded: " : on ? "Remove from downloads: " : "Add to downloads: ";
+    el.setAttribute("aria-label", what + nameOf(id));
+  }
+
   function paint(cell) {
     const id = cell.dataset.photo;
     const heart = cell.querySelector(".heart");
-    if (heart) {
-      const on = favourites.has(id);
-      heart.setAttribute("aria-pressed", String(on));
-      heart.setAttribute("aria-label", on ? "Remove from favourites" : "Add to favourites");
-    }
+    if (heart) paintHeart(heart, id);
     const dl = cell.querySelector(".download");
-    if (dl) {
-      const done = downloaded.has(id);
-      const on = done || selected.has(id);
-      dl.setAttribute("aria-pressed", String(on));
-      dl.classList.toggle("downloaded", done);
-      dl.setAttribute("aria-label", done ? "Downloaded" : on ? "Remove from downloads" : "Add to downloads");
-    }
+    if (dl) paintDownload(dl, id);
     cell.classList.toggle("filtered-out", onlyFavourites && !favourites.has(id));
   }
 
@@ -102,12 +148,15 @@
 
   let nextCursor = state.next_cursor;
   const more = document.getElementById("more");
-  let loading = false;
-  async function loadMore() {
-    if (loading || !nextCursor) return;
-    loading = true;
+  let pendingPage = null;
+  // The next page, once: callers share the load in flight.
+  function loadMore() {
+    if (!nextCursor) return Promise.resolve();
+    if (!pendingPage) pendingPage = fetchPage().finally(() => { pendingPage = null; });
+    return pendingPage;
+  }
+  async function fetchPage() {
     const reply = await api("GET", "?cursor=" + encodeURIComponent(nextCursor));
-    loading = false;
     if (!reply.ok) return;
     for (const photo of reply.json.photos) {
       const cell = document.createElement("li");
@@ -119,7 +168,7 @@
       const img = document.createElement("img");
       img.src = photo.thumbnail_url;
       img.loading = "lazy";
-      img.alt = photo.filename;
+      img.alt = "Photo " + photo.filename;
       if (photo.width && photo.height) { img.width = photo.width; img.height = photo.height; }
       a.append(img);
       cell.append(a);
@@ -128,6 +177,9 @@
     }
     nextCursor = reply.json.next_cursor;
     if (!nextCursor && more) more.parentElement.hidden = true;
+    // The observer only speaks when the marker comes into view: if it never left (a tall screen,
+    // most photos filtered out), ask for the next page now.
+    else if (more && more.getBoundingClientRect().top < innerHeight + 800) setTimeout(loadMore, 0);
   }
   if (more) {
     more.addEventListener("click", (event) => { event.preventDefault(); loadMore(); });
@@ -141,7 +193,7 @@
   lightbox.className = "lightbox";
   lightbox.setAttribute("aria-label", "Photo");
   lightbox.innerHTML =
-    '<figure><img alt=""><figcaption><span class="position"></span></figcaption></figure>';
+    '<figure><img alt=""><figcaption><span class="position" aria-live="polite"></span></figcaption></figure>';
   const lbImg = lightbox.querySelector("img");
   const lbCaption = lightbox.querySelector("figcaption");
   const lbPosition = lightbox.querySelector(".position");
@@ -157,33 +209,35 @@
   let current = null;
 
   function visibleCells() { return cells().filter((c) => !c.classList.contains("filtered-out")); }
+  // The photos the lightbox steps through: those shown, or all of them once the one open is
+  // hidden (un-hearted under "only favourites").
+  function lightboxCells() {
+    const shown = visibleCells();
+    return shown.some((c) => c.dataset.photo === current) ? shown : cells();
+  }
   function openLightbox(id) {
     current = id;
     paintLightbox();
     if (!lightbox.open) lightbox.showModal();
   }
   function paintLightbox() {
-    const all = visibleCells();
+    const all = lightboxCells();
     const index = all.findIndex((c) => c.dataset.photo === current);
     if (index < 0) return;
     const cell = all[index];
     lbImg.src = cell.querySelector(".thumb").href;
     lbImg.alt = cell.querySelector("img").alt;
     lbPosition.textContent = (index + 1) + " / " + all.length;
-    const fav = favourites.has(current);
-    lbHeart.setAttribute("aria-pressed", String(fav));
-    lbHeart.setAttribute("aria-label", fav ? "Remove from favourites" : "Add to favourites");
-    const done = downloaded.has(current);
-    lbDownload.setAttribute("aria-pressed", String(done || selected.has(current)));
-    lbDownload.classList.toggle("downloaded", done);
-    lbDownload.setAttribute("aria-label", done ? "Downloaded" : selected.has(current) ? "Remove from downloads" : "Add to downloads");
-    lbPrev.disabled = index === 0;
-    lbNext.disabled = index === all.length - 1 && !nextCursor;
+    paintHeart(lbHeart, current);
+    paintDownload(lbDownload, current);
+    // aria-disabled, not disabled: a disabled button would drop the keyboard's focus.
+    lbPrev.setAttribute("aria-disabled", String(index === 0));
+    lbNext.setAttribute("aria-disabled", String(index === all.length - 1 && !nextCursor));
   }
   async function step(by) {
-    let all = visibleCells();
-    let index = all.findIndex((c) => c.dataset.photo === current) + by;
-    if (index >= all.length && nextCursor) { await loadMore(); all = visibleCells(); }
+    let all = lightboxCells();
+    const index = all.findIndex((c) => c.dataset.photo === current) + by;
+    if (index >= all.length && nextCursor) { await loadMore(); all = lightboxCells(); }
     if (index < 0 || index >= all.length) return;
     current = all[index].dataset.photo;
     paintLightbox();
@@ -193,7 +247,8 @@
   lbClose.addEventListener("click", () => lightbox.close());
   lbHeart.addEventListener("click", () => toggleFavourite(current));
   lbDownload.addEventListener("click", () => toggleDownload(current));
-  lightbox.addEventListener("keydown", (event) => {
+  document.addEventListener("keydown", (event) => {
+    if (!lightbox.open) return;
     if (event.key === "ArrowLeft") { event.preventDefault(); step(-1); }
     if (event.key === "ArrowRight") { event.preventDefault(); step(1); }
   });
@@ -222,11 +277,14 @@
   document.body.append(identify);
   const identifyForm = identify.querySelector("form");
   const identifyProblem = identify.querySelector(".problem");
+  const identifySubmit = identify.querySelector("button[type=submit]");
   let pending = null;
   identify.querySelector(".cancel").addEventListener("click", () => identify.close());
   identifyForm.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (identifySubmit.disabled) return;
     identifyProblem.hidden = true;
+    identifySubmit.disabled = true;
     const email = identify.querySelector("input").value;
     const reply = await api("POST", "/identify", { email });
     if (reply.status === 201) {
@@ -234,17 +292,23 @@
         "This is your own link to the gallery. We emailed it to " + email + " too.");
       if (pending) sessionStorage.setItem("proofsheet:pending", JSON.stringify(pending));
       location.replace(reply.json.link);
-    } else if (reply.status === 202) {
+      return;
+    }
+    identifySubmit.disabled = false;
+    if (reply.status === 202) {
       identify.querySelector("h2").textContent = "Check your email";
       identify.querySelector(".why").textContent =
         "This address already has its own link to this gallery. We've sent it there: " +
         "open the email and continue from that link.";
       identifyForm.hidden = true;
-      const ok = button("", "Close", "OK");
+      const ok = button("", null, "OK");
       ok.addEventListener("click", () => identify.close());
       identify.append(ok);
+      ok.focus();
     } else {
-      identifyProblem.textContent = reply.json ? reply.json.message : "That did not work. Try again.";
+      identifyProblem.textContent = reply.status === 422
+        ? "That doesn't look like an email address."
+        : explain(reply);
       identifyProblem.hidden = false;
     }
   });
@@ -255,7 +319,6 @@
   }
 
   // ---- Favourites ----
-  let onlyFavourites = false;
   const listQuery = () => (listName ? "?list=" + encodeURIComponent(listName) : "");
   async function loadFavourites() {
     const reply = await api("GET", "/favourites");
@@ -270,20 +333,20 @@
   }
   async function toggleFavourite(id) {
     if (!personal) return askEmail({ action: "favourite", photo: id });
+    if (busy.has("heart:" + id)) return;
+    busy.add("heart:" + id);
     const on = favourites.has(id);
     const reply = await api(on ? "DELETE" : "PUT", "/favourites/" + id + listQuery());
-    if (reply.ok) {
-      if (on) favourites.delete(id); else favourites.add(id);
-      let list = lists.find((l) => l.name === (listName || "Favourites"));
-      if (!list) {
-        list = { name: listName || "Favourites", photo_ids: [] };
-        lists.push(list);
-      }
-      list.photo_ids = Array.from(favourites);
-      repaint();
-    } else {
-      say(reply.json ? reply.json.message : "That did not work. Try again.");
+    busy.delete("heart:" + id);
+    if (!reply.ok) return say(explain(reply));
+    if (on) favourites.delete(id); else favourites.add(id);
+    let list = lists.find((l) => l.name === (listName || "Favourites"));
+    if (!list) {
+      list = { name: listName || "Favourites", photo_ids: [] };
+      lists.push(list);
     }
+    list.photo_ids = Array.from(favourites);
+    repaint();
   }
 
   // ---- Downloads ----
@@ -297,15 +360,15 @@
   async function toggleDownload(id) {
     if (!personal) return askEmail({ action: "download", photo: id });
     if (downloaded.has(id)) return openTray();
+    if (busy.has("download:" + id)) return;
+    busy.add("download:" + id);
     const on = selected.has(id);
     const reply = await api(on ? "DELETE" : "PUT", "/downloads/" + id);
-    if (reply.ok) {
-      await loadManager();
-      repaint();
-      paintTray();
-    } else {
-      say(reply.json ? reply.json.message : "That did not work. Try again.");
-    }
+    if (reply.ok) await loadManager();
+    busy.delete("download:" + id);
+    if (!reply.ok) return say(explain(reply));
+    repaint();
+    paintTray();
   }
 
   const tray = document.createElement("dialog");
@@ -313,7 +376,7 @@
   tray.setAttribute("aria-labelledby", "tray-title");
   tray.innerHTML =
     '<button type="button" class="icon close" aria-label="Close">✕</button>' +
-    '<h2 id="tray-title">Downloads</h2><p class="usage"></p>' +
+    '<h2 id="tray-title" tabindex="-1">Downloads</h2><p class="usage"></p>' +
     '<ul class="tray-list"></ul>' +
     '<div class="stack"><label for="resolution" class="resolution-label">Size</label>' +
     '<select id="resolution"></select>' +
@@ -321,9 +384,12 @@
     '<button type="button" class="quiet request-all">Download all</button>' +
     '<p class="status" role="status" aria-live="polite"></p></div>';
   document.body.append(tray);
+  const trayTitle = tray.querySelector("h2");
   const trayList = tray.querySelector(".tray-list");
   const trayUsage = tray.querySelector(".usage");
   const trayStatus = tray.querySelector(".status");
+  const requestButton = tray.querySelector(".request");
+  const requestAll = tray.querySelector(".request-all");
   const resolution = tray.querySelector("select");
   const names = { web: "Web (2048 px)", high: "High (4096 px)", original: "Original files" };
   for (const r of state.settings.download_resolutions) {
@@ -337,15 +403,13 @@
     tray.querySelector(".resolution-label").hidden = true;
   }
   tray.querySelector(".close").addEventListener("click", () => tray.close());
-  tray.querySelector(".request").addEventListener("click", () => requestZip({}));
-  tray.querySelector(".request-all").addEventListener("click", () => requestZip({ all: true }));
+  requestButton.addEventListener("click", () => requestZip({}));
+  requestAll.addEventListener("click", () => requestZip({ all: true }));
+  tray.addEventListener("close", () => stopWatching());
   function openTray() {
     paintTray();
     if (!tray.open) tray.showModal();
-  }
-  function thumbOf(id) {
-    const img = grid.querySelector('.cell[data-photo="' + id + '"] img');
-    return img ? img.currentSrc || img.src : null;
+    if (watching) watch(watching);
   }
   function paintTray() {
     if (!manager) return;
@@ -356,11 +420,11 @@
     for (const photo of manager.photos) {
       const li = document.createElement("li");
       li.dataset.photo = photo.photo_id;
-      const src = thumbOf(photo.photo_id);
-      if (src) {
+      const source = cellOf(photo.photo_id) && cellOf(photo.photo_id).querySelector("img");
+      if (source) {
         const img = document.createElement("img");
-        img.src = src;
-        img.alt = (grid.querySelector('.cell[data-photo="' + photo.photo_id + '"] img') || {}).alt || "Photo";
+        img.src = source.currentSrc || source.src;
+        img.alt = source.alt;
         li.append(img);
       }
       if (photo.state === "downloaded") {
@@ -369,37 +433,67 @@
         badge.textContent = "Downloaded";
         li.append(badge);
       } else {
-        const remove = button("remove", "Remove from downloads", "✕");
-        remove.addEventListener("click", () => toggleDownload(photo.photo_id));
+        const remove = button("remove", "Remove from downloads: " + nameOf(photo.photo_id), "✕");
+        remove.addEventListener("click", async () => {
+          await toggleDownload(photo.photo_id);
+          trayTitle.focus(); // the button is gone with the rebuilt list
+        });
         li.append(remove);
       }
       trayList.append(li);
     }
-    tray.querySelector(".request").disabled = selected.size === 0;
+    requestButton.disabled = selected.size === 0;
   }
   async function requestZip(extra) {
+    if (requestButton.dataset.busy) return;
+    requestButton.dataset.busy = "true";
+    requestButton.disabled = requestAll.disabled = true;
     const body = Object.assign({ resolution: resolution.value || state.settings.download_resolutions[0] }, extra);
     trayStatus.textContent = "";
-    const reply = await api("POST", "/downloads/requests", body);
+    // One key per click: a request the network repeats is charged and prepared once.
+    const reply = await api("POST", "/downloads/requests", body, { "idempotency-key": newKey() });
+    delete requestButton.dataset.busy;
+    requestAll.disabled = false;
     if (reply.status === 202) {
       trayStatus.textContent = "We're preparing your zip and will email you a link when it's ready.";
       await loadManager();
       repaint();
       paintTray();
       watch(reply.json.request_id);
-    } else if (reply.json && reply.json.error === "download_limit_reached") {
-      trayStatus.textContent = "That's more than your download limit allows: " +
-        reply.json.remaining + " photos left. Choose fewer photos, or ask your photographer for more.";
     } else {
-      trayStatus.textContent = reply.json ? reply.json.message : "That did not work. Try again.";
+      paintTray();
+      trayStatus.textContent = explain(reply);
     }
   }
-  async function watch(requestId) {
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+  // One watcher at a time, while the tray is open, for at most a quarter of an hour: the link
+  // is emailed either way.
+  let watching = null;
+  let watchTimer = null;
+  function stopWatching() {
+    clearTimeout(watchTimer);
+    watchTimer = null;
+  }
+  function watch(requestId, delay = 1500, started = Date.now()) {
+    stopWatching();
+    watching = requestId;
+    if (Date.now() - started > 15 * 60 * 1000) {
+      trayStatus.textContent = "This is taking a while. We'll email you the link when your zip is ready.";
+      return;
+    }
+    watchTimer = setTimeout(async () => {
       const reply = await api("GET", "/downloads/requests/" + requestId);
-      if (!reply.ok) return;
+      if (!tray.open || watching !== requestId) return;
+      if (!reply.ok) {
+        trayStatus.textContent = "We'll email you the link when your zip is ready.";
+        return;
+      }
       const job = reply.json;
+      if (job.status === "ready" || job.status === "failed") {
+        watching = null;
+        await loadManager();
+        repaint();
+        paintTray();
+      }
       if (job.status === "ready") {
         trayStatus.replaceChildren("Your zip is ready: ");
         job.zips.forEach((zip, i) => {
@@ -416,11 +510,12 @@
         return;
       }
       trayStatus.textContent = "Preparing your zip: " + job.progress.done + " of " + job.progress.total + " photos…";
-    }
+      watch(requestId, Math.min(delay * 1.5, 10000), started);
+    }, delay);
   }
 
   // ---- The tools above the grid ----
-  const filter = button("quiet toggle only-favourites", "Only favourites", "♥ Only favourites");
+  const filter = button("quiet toggle only-favourites", null, "♥ Only favourites");
   filter.addEventListener("click", () => {
     onlyFavourites = !onlyFavourites;
     repaint();
@@ -430,15 +525,15 @@
   listPicker.className = "list-picker";
   listPicker.setAttribute("aria-label", "Favourites list");
   listPicker.addEventListener("change", () => {
-    if (listPicker.value === "") {
-      const name = (window.prompt("Name the new list") || "").trim();
-      if (name) {
-        lists.push({ name, photo_ids: [] });
-        showList(name);
-      }
-    } else {
-      showList(listPicker.value);
-    }
+    showList(listPicker.value);
+    repaint();
+  });
+  const newList = button("quiet new-list", null, "New list");
+  newList.addEventListener("click", () => {
+    const name = (window.prompt("Name the new list") || "").trim();
+    if (!name) return;
+    if (!lists.some((l) => l.name === name)) lists.push({ name, photo_ids: [] });
+    showList(name);
     repaint();
   });
   function paintLists() {
@@ -450,18 +545,13 @@
       option.textContent = "♥ " + name;
       return option;
     }));
-    const add = document.createElement("option");
-    add.value = "";
-    add.textContent = "New list…";
-    listPicker.append(add);
     listPicker.value = listName || names[0];
   }
-  const trayButton = button("quiet open-tray", "Downloads", "Downloads");
+  const trayButton = button("quiet open-tray", null, "Downloads");
   trayButton.addEventListener("click", () => (personal ? openTray() : askEmail(null)));
   function paintTools() {
     filter.setAttribute("aria-pressed", String(onlyFavourites));
-    filter.hidden = !personal;
-    listPicker.hidden = !personal;
+    for (const el of [filter, listPicker, newList]) el.hidden = !personal;
     if (personal) paintLists();
     trayButton.hidden = !downloadsOn;
     trayButton.textContent = "Downloads (" + selected.size + " selected)";
@@ -469,9 +559,9 @@
   }
 
   async function start() {
-    tools.append(listPicker, filter, trayButton);
+    tools.append(listPicker, newList, filter, trayButton);
     // Downloading everything is offered where no limit stands in the way.
-    tray.querySelector(".request-all").hidden = state.settings.download_limit !== null;
+    requestAll.hidden = state.settings.download_limit !== null;
     if (personal) await Promise.all([loadFavourites(), downloadsOn ? loadManager() : null]);
     cells().forEach(decorate);
     paintTools();

@@ -191,7 +191,11 @@ impl ApiError {
                 "Something went wrong",
                 "Please try again in a moment.".to_owned(),
             ),
-            other => ("This did not work", other.to_string()),
+            // The API's messages are for developers; a person gets what to do.
+            _ => (
+                "This did not work",
+                "Go back and try again. If it keeps happening, ask your photographer.".to_owned(),
+            ),
         };
         pages::MessagePage { heading, text }
     }

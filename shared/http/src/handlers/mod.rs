@@ -81,8 +81,19 @@ fn requested_page(req: &Request) -> Result<PhotoPage, ApiError> {
 
 /// The client-facing URL of a grant's link.
 pub(crate) fn link(app: &App, req: &Request, grant_id: GrantId) -> Result<String, ApiError> {
-    let token = app.secrets()?.share_token(grant_id).encode();
-    Ok(format!("{}/g/{token}", base_url(app, req)))
+    Ok(format!(
+        "{}{}",
+        base_url(app, req),
+        link_path(app, grant_id)?
+    ))
+}
+
+/// The path of a grant's link (`/g/{token}`): also its page's cookie path.
+pub(crate) fn link_path(app: &App, grant_id: GrantId) -> Result<String, ApiError> {
+    Ok(format!(
+        "/g/{}",
+        app.secrets()?.share_token(grant_id).encode()
+    ))
 }
 
 /// The links to a download request's ZIPs (`/d/{token}`), in order: the same the client was

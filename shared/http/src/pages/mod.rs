@@ -40,16 +40,19 @@ pub(crate) fn wants_html(req: &Request) -> bool {
     let mut types = accept.split(',').map(|t| {
         let mut parts = t.split(';').map(str::trim);
         let media = parts.next().unwrap_or_default();
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f32>().ok())
-                .is_some_and(|q| q == 0.0)
-        });
-        (media, refused)
+        (media, parts.any(refuses))
     });
     types
         .next()
         .is_some_and(|(media, refused)| media.eq_ignore_ascii_case("text/html") && !refused)
+}
+
+/// Whether a parameter of an `Accept` or `Accept-Encoding` entry is `q=0`: a refusal.
+fn refuses(parameter: &str) -> bool {
+    parameter
+        .strip_prefix("q=")
+        .and_then(|q| q.parse::<f32>().ok())
+        .is_some_and(|q| q == 0.0)
 }
 
 /// A form of our pages posted (`application/x-www-form-urlencoded`), not a JSON call.
@@ -116,7 +119,8 @@ pub(crate) fn accepts_gzip(req: &Request) -> bool {
         .flat_map(|v| v.split(','))
         .any(|coding| {
             let mut parts = coding.split(';').map(str::trim);
-            parts.next() == Some("gzip") && !parts.any(|p| p == "q=0")
+            let gzip = parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"));
+            gzip && !parts.any(refuses)
         })
 }
 
@@ -221,6 +225,21 @@ pub(crate) fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value)
         .filter(|value| !value.is_empty())
+}
+
+/// The answer to a page's form that opened a session: back to the page at `path`, the session
+/// in the page's cookie `name`.
+pub(crate) fn signed_in(
+    app: &App,
+    name: &str,
+    path: &str,
+    session: &str,
+    session_ttl_secs: u64,
+) -> Result<Response<Body>, ApiError> {
+    see_other(
+        path,
+        session_cookie(app, name, path, session, session_ttl_secs)?,
+    )
 }
 
 /// `303 See Other` to `location` (after a form post), setting `cookie`.

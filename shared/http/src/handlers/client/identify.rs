@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::authorize_client;
 use crate::ApiError;
-use crate::handlers::{link, photographer_name, send_email};
+use crate::handlers::{link, link_path, photographer_name, send_email};
 use crate::http_io::{json, json_body, source_ip};
 use crate::pages;
 use crate::views::{CheckEmailView, VisitorLinkView};
@@ -88,7 +88,7 @@ pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, 
     // link's session goes into the new link's cookie.
     let from_page = pages::cookie(&req, pages::LINK_SESSION_COOKIE).is_some();
     if let Some(session) = session.filter(|_| from_page) {
-        let path = format!("/g/{}", app.secrets()?.share_token(grant.id).encode());
+        let path = link_path(app, grant.id)?;
         let ttl = app.config().client_session_ttl.as_secs();
         let cookie = pages::session_cookie(app, pages::LINK_SESSION_COOKIE, &path, &session, ttl)?;
         response.headers_mut().insert("set-cookie", cookie);

@@ -105,15 +105,13 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
     // The login page's form: the session goes into the page's cookie, and the browser back to
     // the page, which now lists the client's galleries.
     if pages::is_form_post(&req) {
-        let page_path = format!("/p/{page}");
-        let cookie = pages::session_cookie(
+        return pages::signed_in(
             app,
             pages::LOGIN_SESSION_COOKIE,
-            &page_path,
+            &format!("/p/{page}"),
             &session,
             LoginSessionClaims::DEFAULT_TTL_SECS,
-        )?;
-        return pages::see_other(&page_path, cookie);
+        );
     }
     json(
         200,

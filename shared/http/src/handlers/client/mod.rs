@@ -313,8 +313,7 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         let link = pages::page_root(req.uri().path())
             .map(|(_, link)| link.to_owned())
             .ok_or(ApiError::NotFound)?;
-        let cookie = pages::session_cookie(app, pages::LINK_SESSION_COOKIE, &link, &session, ttl)?;
-        return pages::see_other(&link, cookie);
+        return pages::signed_in(app, pages::LINK_SESSION_COOKIE, &link, &session, ttl);
     }
     json(
         200,
