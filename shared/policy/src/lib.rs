@@ -13,6 +13,7 @@ pub mod downloads;
 pub mod favourites;
 pub mod gallery;
 pub mod ids;
+pub mod lifecycle;
 pub mod logins;
 pub mod paging;
 pub mod photo;
