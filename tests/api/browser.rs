@@ -172,6 +172,7 @@ async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_l
             .unwrap();
         element(&c, "button[type=submit]").await.click().await.unwrap();
         until(&c, "the first page", "document.querySelectorAll('#grid .cell').length === 6").await;
+        until(&c, "the script ready", "document.getElementById('gallery').dataset.ready === 'true'").await;
         until(&c, "thumbnails loaded", "[...document.querySelectorAll('#grid img')].every((i) => i.complete && i.naturalWidth > 0)").await;
         assert_fits_the_width(&c, "gallery").await;
         element(&c, "#grid .cell .thumb").await.click().await.unwrap();

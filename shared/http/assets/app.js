@@ -110,12 +110,17 @@
       actions.append(dl);
     }
     cell.append(actions);
-    cell.querySelector(".thumb").addEventListener("click", (event) => {
-      event.preventDefault();
-      openLightbox(id);
-    });
     paint(cell);
   }
+
+  // A thumbnail opens the lightbox from the moment the script runs, before the client's
+  // favourites and downloads have loaded (without the script it opens the preview itself).
+  grid.addEventListener("click", (event) => {
+    const thumb = event.target.closest(".thumb");
+    if (!thumb) return;
+    event.preventDefault();
+    openLightbox(thumb.parentElement.dataset.photo);
+  });
 
   function paintHeart(el, id) {
     const on = favourites.has(id);
