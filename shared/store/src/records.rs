@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use proofsheet_policy::{
     AccessSettings, ClientLoginId, DownloadRequestId, DownloadStatus, Email, GalleryId,
     GalleryRules, GrantId, GrantOrigin, ListName, Milestone, NotificationId, PersonName, PhotoId,
-    PhotographerId, Resolution, Slug, Title, WatermarkSettings,
+    PhotographerId, Resolution, Slug, Title, WatermarkSettings, lifecycle::PhotoOrder,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -37,6 +37,20 @@ pub struct GalleryRecord {
     /// existed read as 0.
     #[serde(default)]
     pub revision: u64,
+    /// When the gallery's links stop working; `None` never.
+    #[serde(default)]
+    pub expires_at: Option<u64>,
+    /// When `expires_at` was last set: reminders whose moment had already passed then are not
+    /// sent late.
+    #[serde(default)]
+    pub expiry_set_at: Option<u64>,
+    /// The order its photos are shown in.
+    #[serde(default)]
+    pub photo_order: PhotoOrder,
+    /// The photo shown for the gallery (the login overview's card, the page's header); `None`
+    /// means the first in order.
+    #[serde(default)]
+    pub cover_photo_id: Option<PhotoId>,
 }
 
 pub use proofsheet_policy::PhotoStatus;
@@ -58,6 +72,10 @@ pub struct PhotoRecord {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub created_at: u64,
+    /// When it was taken (EXIF DateTimeOriginal, Unix seconds), read at ingest; `None` when the
+    /// file doesn't say (the upload time stands in when ordering).
+    #[serde(default)]
+    pub captured_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +119,13 @@ pub struct GrantRecord {
     #[serde(default)]
     pub login_id: Option<ClientLoginId>,
     pub created_at: u64,
+    /// This link's own end, earlier than its gallery's (it can only shorten it); `None` follows
+    /// the gallery.
+    #[serde(default)]
+    pub expires_at: Option<u64>,
+    /// When `expires_at` was last set (see [`GalleryRecord::expiry_set_at`]).
+    #[serde(default)]
+    pub expiry_set_at: Option<u64>,
 }
 
 /// A long-term client's login on the photographer's login page. Its access code is stored only
@@ -269,6 +294,10 @@ impl GalleryRecord {
             general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
             created_at: now,
             revision: 0,
+            expires_at: None,
+            expiry_set_at: None,
+            photo_order: PhotoOrder::default(),
+            cover_photo_id: None,
         };
         let general = GrantRecord::new(
             gallery.general_grant_id,
@@ -366,6 +395,8 @@ impl GrantRecord {
             origin: GrantOrigin::Photographer,
             login_id: None,
             created_at: now,
+            expires_at: None,
+            expiry_set_at: None,
         }
     }
 }

@@ -73,6 +73,7 @@ pub(crate) async fn create_upload(
         width: None,
         height: None,
         created_at: app.now(),
+        captured_at: None,
     };
     app.store().create_photo(&photo).await?;
     let presigned = app
