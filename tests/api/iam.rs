@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 
-use proofsheet_app::SecretKeyUse;
+use proofsheet_app::{App, Clock, SecretKeyUse};
 use proofsheet_http::{ROUTES, Route};
 use proofsheet_tests::iam_policy::{allows, environments, glob, policies};
 use proofsheet_tests::sdk_calls::{self, Need};
 use proofsheet_tests::*;
 use proofsheet_workers::Worker;
 use proofsheet_workers::download::PrepareDownloads;
+use proofsheet_workers::expiry::sweep;
 use proofsheet_workers::ingest::Ingest;
 use proofsheet_workers::resend::resend_unsent_downloads;
 use serde_json::json;
@@ -85,6 +86,11 @@ async fn tour(t: &TestApp) {
     );
     t.drain_ingest().await;
     t.list_photos(&anna, &gallery).await;
+    // The photographer's own order: the client's views below read it (BatchGetItem).
+    let arranged = t
+        .arrange_photos(&anna, &gallery, json!({ "photo_ids": [photo] }))
+        .await;
+    assert_eq!(arranged.status, 200, "{arranged:?}");
 
     // The client side.
     let general = t
@@ -99,6 +105,15 @@ async fn tour(t: &TestApp) {
         .expect("session")
         .to_owned();
     assert_eq!(t.view_gallery(&path, Some(&session)).await.status, 200);
+    // A cursor of file-name order reads that index before the arrangement starts over.
+    let by_name = proofsheet_policy::cursor_after(proofsheet_policy::paging::Cursor::Indexed {
+        order: proofsheet_policy::paging::IndexedOrder::Filename,
+        key: proofsheet_policy::lifecycle::filename_order_key("photo.jpg", photo_id(&photo)),
+    });
+    let later = t
+        .view_gallery(&format!("{path}?cursor={by_name}"), Some(&session))
+        .await;
+    assert_eq!(later.status, 200, "{later:?}");
 
     let grant = t
         .create_private_access(
@@ -114,6 +129,7 @@ async fn tour(t: &TestApp) {
         .await;
     favourites_and_downloads(t, &anna, &gallery, &photo, &path, &session).await;
     client_logins(t, &anna, &gallery).await;
+    expiry(t, &anna, &gallery, grant_id).await;
     for as_whom in ["general".to_owned(), format!("grant:{grant_id}")] {
         let preview = t.preview_gallery(&anna, &gallery, &as_whom).await;
         assert_eq!(preview.status, 200, "{preview:?}");
@@ -302,6 +318,56 @@ async fn favourites_and_downloads(
     assert!(zip.is_some());
 }
 
+/// Expiry: dates on the gallery and on a link (which schedule what falls due), the sweep a day
+/// later (a reminder: the link's client and photographer read, a claim, an email with a signed
+/// link) and after the date (the photographer's notice and its claim, in one transaction), an
+/// expired link's refusal (the photographer read for whom to ask); then the date removed.
+async fn expiry(t: &TestApp, anna: &Photographer, gallery: &str, grant_id: &str) {
+    let now = t.app.now();
+    let at = |secs: u64| {
+        aws_smithy_types::DateTime::from_secs(secs as i64)
+            .fmt(aws_smithy_types::date_time::Format::DateTime)
+            .unwrap()
+    };
+    let set = t
+        .update_gallery(anna, gallery, json!({ "expires_at": at(now + 2 * DAY) }))
+        .await;
+    assert_eq!(set.status, 200, "{set:?}");
+    let own = t
+        .update_private_access(
+            anna,
+            gallery,
+            grant_id,
+            json!({ "expires_at": at(now + 3 * DAY) }),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{own:?}");
+    let later = |secs: u64| {
+        App::with_store(t.app.store().clone(), t.app.config().clone())
+            .with_clock(Clock::fixed(now + secs))
+    };
+    let reminded = sdk_calls::FUNCTION
+        .scope(EXPIRY_FUNCTION, sweep(&later(DAY + 3600)))
+        .await
+        .expect("sweep");
+    assert!(reminded.reminders_sent >= 1, "{reminded:?}");
+    let expired = sdk_calls::FUNCTION
+        .scope(EXPIRY_FUNCTION, sweep(&later(2 * DAY + 60)))
+        .await
+        .expect("sweep");
+    assert_eq!(expired.galleries_expired, 1, "{expired:?}");
+    let cleared = t
+        .update_gallery(anna, gallery, json!({ "expires_at": null }))
+        .await;
+    assert_eq!(cleared.status, 200, "{cleared:?}");
+    let cleared = t
+        .update_private_access(anna, gallery, grant_id, json!({ "expires_at": null }))
+        .await;
+    assert_eq!(cleared.status, 200, "{cleared:?}");
+}
+
+const DAY: u64 = 24 * 60 * 60;
+
 /// Client logins: created, listed, changed (a new code), a gallery released with its
 /// sub-galleries (transaction, email), the login page (a wrong code, then the right one), the
 /// overview (covers presigned), a withdrawal and the login's deletion with a release left.
@@ -474,6 +540,7 @@ fn only_the_functions_that_use_the_secret_key_can_read_it() {
         .chain([
             (INGEST_FUNCTION, Ingest::SECRET_KEY),
             (RESEND_FUNCTION, SecretKeyUse::NotNeeded),
+            (EXPIRY_FUNCTION, SecretKeyUse::Needed),
             (DOWNLOAD_FUNCTION, PrepareDownloads::SECRET_KEY),
         ]);
     let mut needing = 0;
@@ -520,4 +587,8 @@ fn glob_matches_stars_only() {
     assert!(glob("identity/*", "identity/SENDER"));
     assert!(glob("a*c*e", "abcde"));
     assert!(!glob("table", "table/index/GSI1"));
+}
+
+fn photo_id(raw: &str) -> proofsheet_policy::PhotoId {
+    proofsheet_policy::PhotoId::parse(raw).expect("photo id")
 }

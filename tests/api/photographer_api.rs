@@ -109,7 +109,7 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
         .collect();
     assert_eq!(
         routes.len(),
-        29,
+        30,
         "photographer routes changed: review this test"
     );
     let basic_with_real_key = format!("Basic {}", anna.api_key);
@@ -198,7 +198,7 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
         .collect();
     assert_eq!(
         gallery_routes.len(),
-        17,
+        18,
         "gallery routes changed: review this test"
     );
     for spec in gallery_routes {
@@ -209,6 +209,7 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
                 Some(json!({ "filename": "x.jpg", "content_type": "image/jpeg", "size": 10 }))
             }
             PutGeneralAccess => Some(json!({ "watermark": false, "password": "letmein" })),
+            ArrangePhotos => Some(json!({ "photo_ids": [photo] })),
             CreatePrivateAccess => Some(json!({ "email": spy })),
             UpdatePrivateAccess => Some(json!({ "download_limit": 100 })),
             _ => None,

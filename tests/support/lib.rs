@@ -41,8 +41,15 @@ pub const BROWSER_ACCEPT: &str =
 pub const INGEST_FUNCTION: &str = "ingest-photo";
 /// The scheduled sweep that sends download requests whose message never went out.
 pub const RESEND_FUNCTION: &str = "resend-download-requests";
+/// The scheduled sweep of what falls due before an expiry date (reminders, the notice).
+pub const EXPIRY_FUNCTION: &str = "send-expiry-reminders";
 /// The functions that serve no route.
-pub const WORKER_FUNCTIONS: [&str; 3] = [INGEST_FUNCTION, RESEND_FUNCTION, DOWNLOAD_FUNCTION];
+pub const WORKER_FUNCTIONS: [&str; 4] = [
+    INGEST_FUNCTION,
+    RESEND_FUNCTION,
+    DOWNLOAD_FUNCTION,
+    EXPIRY_FUNCTION,
+];
 /// The download (ZIP) worker's function.
 pub const DOWNLOAD_FUNCTION: &str = "prepare-downloads";
 
@@ -537,16 +544,14 @@ impl TestApp {
                 .iter()
                 .enumerate()
                 .map(|(i, id)| {
-                    let item = HashMap::from([
+                    let filename = format!("DSC_{:04}.jpg", batch * 25 + i);
+                    let mut item = HashMap::from([
                         ("PK".to_owned(), text(format!("GALLERY#{gallery}"))),
                         ("SK".to_owned(), text(format!("PHOTO#{id}"))),
                         ("id".to_owned(), text(id.clone())),
                         ("gallery_id".to_owned(), text(gallery.to_owned())),
                         ("owner_id".to_owned(), text(who.id.clone())),
-                        (
-                            "filename".to_owned(),
-                            text(format!("DSC_{:04}.jpg", batch * 25 + i)),
-                        ),
+                        ("filename".to_owned(), text(filename.clone())),
                         ("content_type".to_owned(), text("image/jpeg".into())),
                         ("size".to_owned(), number(1_000)),
                         ("status".to_owned(), text("ready".into())),
@@ -554,6 +559,7 @@ impl TestApp {
                         ("height".to_owned(), number(16)),
                         ("created_at".to_owned(), number(1_800_000_000)),
                     ]);
+                    item.extend(order_index(gallery, id, &filename, 1_800_000_000));
                     let put = PutRequest::builder()
                         .set_item(Some(item))
                         .build()
@@ -575,7 +581,8 @@ impl TestApp {
         ids
     }
 
-    /// A ready photo whose original is `original` (stored as ingest would store it, without
+    /// A ready photo whose original is `original` (stored as ingest would store it, with its
+    /// places in the clients' orders, without
     /// ingest, so a test can also store bytes ingest would have refused). Returns its id.
     pub async fn seed_photo(
         &self,
@@ -595,6 +602,11 @@ impl TestApp {
         aws_sdk_dynamodb::Client::new(&sdk)
             .put_item()
             .table_name(&self.provisioned.resources.table)
+            .set_item(Some(
+                order_index(gallery, &id, filename, 1_800_000_000)
+                    .into_iter()
+                    .collect(),
+            ))
             .item("PK", text(&format!("GALLERY#{gallery}")))
             .item("SK", text(&format!("PHOTO#{id}")))
             .item("id", text(&id))
@@ -781,4 +793,23 @@ impl TestApp {
             ],
         }
     }
+}
+
+/// The order index attributes ingest gives a ready photo uploaded at `created_at` (see
+/// `proofsheet_store`'s `order` module), for photos seeded straight into the table.
+fn order_index(
+    gallery: &str,
+    id: &str,
+    filename: &str,
+    created_at: u64,
+) -> [(String, aws_sdk_dynamodb::types::AttributeValue); 4] {
+    use proofsheet_policy::lifecycle::{capture_order_key, filename_order_key};
+    let photo = proofsheet_policy::PhotoId::parse(id).expect("photo id");
+    let text = aws_sdk_dynamodb::types::AttributeValue::S;
+    [
+        ("GSI1PK".into(), text(format!("BYCAPTURE#{gallery}"))),
+        ("GSI1SK".into(), text(capture_order_key(created_at, photo))),
+        ("GSI2PK".into(), text(format!("BYNAME#{gallery}"))),
+        ("GSI2SK".into(), text(filename_order_key(filename, photo))),
+    ]
 }

@@ -76,6 +76,12 @@ impl TestApp {
         self.as_photographer(who, "DELETE", &path, None).await
     }
 
+    /// `PUT /galleries/{gallery_id}/order`: the photographer's own order (`{"photo_ids": […]}`).
+    pub async fn arrange_photos(&self, who: &Photographer, gallery: &str, body: Value) -> Reply {
+        let path = format!("/galleries/{gallery}/order");
+        self.as_photographer(who, "PUT", &path, Some(body)).await
+    }
+
     /// `POST /watermark-logo`: asks for the logo's upload URL.
     pub async fn create_logo_upload(&self, who: &Photographer, body: Value) -> Reply {
         self.as_photographer(who, "POST", "/watermark-logo", Some(body))

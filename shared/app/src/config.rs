@@ -42,6 +42,9 @@ pub struct Config {
     /// How long a download worker's claim on a request lasts: the function's timeout and a
     /// margin, so a worker that died is replaced, and a live one never is.
     pub download_lease: Duration,
+    /// How many days before a link expires its client is reminded (`EXPIRY_REMINDER_DAYS`,
+    /// e.g. `7,1`, the default).
+    pub reminder_days: proofsheet_policy::lifecycle::ReminderDays,
 }
 
 const DAY_SECS: u64 = 24 * 60 * 60;
@@ -132,6 +135,11 @@ impl Config {
                 960,
                 30..=12 * 60 * 60,
             )?),
+            reminder_days: match get("EXPIRY_REMINDER_DAYS").filter(|v| !v.is_empty()) {
+                None => Default::default(),
+                Some(raw) => proofsheet_policy::lifecycle::ReminderDays::parse(&raw)
+                    .map_err(|e| ConfigError::Invalid("EXPIRY_REMINDER_DAYS", e.reason))?,
+            },
         })
     }
 }
@@ -217,6 +225,7 @@ mod tests {
         assert_eq!(config.download_link_ttl, Duration::from_secs(7 * DAY_SECS));
         assert_eq!(config.download_jpeg_quality, 90);
         assert_eq!(config.download_zip_max_bytes, 2 << 30);
+        assert_eq!(config.reminder_days.days(), [7, 1]);
     }
 
     #[test]
@@ -238,6 +247,8 @@ mod tests {
             ("DOWNLOAD_JPEG_QUALITY", "101"),
             ("DOWNLOAD_LINK_TTL_DAYS", "0"),
             ("DOWNLOAD_ZIP_MAX_BYTES", "1000"),
+            ("EXPIRY_REMINDER_DAYS", "0"),
+            ("EXPIRY_REMINDER_DAYS", "7,x"),
         ] {
             let mut pairs = FULL.to_vec();
             pairs.push((name, value));

@@ -85,6 +85,20 @@ impl GalleryReleased<'_> {
     }
 }
 
+/// A moment as people read it in an email: `8 December 2026, 14:05 UTC`.
+pub fn human_date(unix_secs: u64) -> String {
+    chrono::DateTime::from_timestamp(i64::try_from(unix_secs).unwrap_or(i64::MAX), 0)
+        .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// A day as people read it: `8 December 2026` (UTC).
+pub fn human_day(unix_secs: u64) -> String {
+    chrono::DateTime::from_timestamp(i64::try_from(unix_secs).unwrap_or(i64::MAX), 0)
+        .map(|t| t.format("%-d %B %Y").to_string())
+        .unwrap_or_default()
+}
+
 /// The photographer's news: a client reached a milestone in a gallery.
 pub struct MilestoneReached<'a> {
     /// The client as the photographer knows them.
@@ -119,6 +133,49 @@ impl MilestoneReached<'_> {
             ),
             text: MilestoneText { m: self }.render()?,
             html: MilestoneHtml { m: self }.render()?,
+        })
+    }
+}
+
+/// A client's reminder that their link stops working soon.
+pub struct ExpiryReminder<'a> {
+    pub photographer: &'a str,
+    pub client_name: Option<&'a str>,
+    pub gallery_title: &'a str,
+    pub link: &'a str,
+    /// When the link stops working, as people read dates.
+    pub expires: String,
+    /// How many days ahead this reminder was scheduled.
+    pub days: u32,
+}
+
+#[derive(Template)]
+#[template(path = "email/expiry_reminder.txt")]
+struct ExpiryReminderText<'a> {
+    m: &'a ExpiryReminder<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/expiry_reminder.html")]
+struct ExpiryReminderHtml<'a> {
+    m: &'a ExpiryReminder<'a>,
+}
+
+impl ExpiryReminder<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        let when = if self.days == 1 {
+            "tomorrow".to_owned()
+        } else {
+            format!("in {} days", self.days)
+        };
+        Ok(OutgoingEmail {
+            to: recipient,
+            subject: format!(
+                "\"{}\" closes {when}: download what you want to keep",
+                one_line(self.gallery_title)
+            ),
+            text: ExpiryReminderText { m: self }.render()?,
+            html: ExpiryReminderHtml { m: self }.render()?,
         })
     }
 }
@@ -405,6 +462,48 @@ mod tests {
         );
         assert!(mail.text.contains("\"Smith\" <script>alert(1)</script>"));
         assert!(mail.text.contains("Anna & Co has shared"), "{}", mail.text);
+    }
+
+    #[test]
+    fn the_reminder_names_the_gallery_the_date_and_the_link() {
+        let reminder = ExpiryReminder {
+            photographer: "Anna Lee",
+            client_name: Some("Carol"),
+            gallery_title: "Smith <wedding>",
+            link: "https://x.example/g/abc",
+            expires: human_date(1_798_675_200),
+            days: 7,
+        };
+        let email = reminder
+            .to(Email::parse("carol@example.com").unwrap())
+            .unwrap();
+        assert_eq!(
+            email.subject,
+            "\"Smith <wedding>\" closes in 7 days: download what you want to keep"
+        );
+        assert!(
+            email
+                .text
+                .contains("open until 31 December 2026, 00:00 UTC"),
+            "{}",
+            email.text
+        );
+        assert!(email.text.contains("https://x.example/g/abc"));
+        assert!(
+            email.html.contains("Smith &#60;wedding&#62;"),
+            "{}",
+            email.html
+        );
+        assert!(email.html.contains(r#"href="https://x.example/g/abc""#));
+        let tomorrow = ExpiryReminder {
+            days: 1,
+            ..reminder
+        };
+        let email = tomorrow
+            .to(Email::parse("carol@example.com").unwrap())
+            .unwrap();
+        assert!(email.subject.contains("closes tomorrow"));
+        assert!(email.text.contains("That is tomorrow."));
     }
 
     #[test]

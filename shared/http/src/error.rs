@@ -44,6 +44,12 @@ pub enum ApiError {
     NotFound,
     #[error("this download link has expired: ask for the photos again in your gallery")]
     DownloadLinkExpired,
+    #[error(
+        "this gallery expired on {}: ask {} for access again",
+        .0.expired_on,
+        .0.contact_line()
+    )]
+    GalleryExpired(Box<ExpiredGallery>),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("the form is not filled in as this page expects: {0}")]
@@ -81,7 +87,7 @@ impl ApiError {
             Self::DownloadsDisabled => (403, "downloads_disabled"),
             Self::DownloadLimitReached { .. } => (403, "download_limit_reached"),
             Self::NotFound => (404, "not_found"),
-            Self::DownloadLinkExpired => (410, "expired"),
+            Self::DownloadLinkExpired | Self::GalleryExpired(_) => (410, "expired"),
             Self::Conflict { code, .. } => (409, code),
             Self::BadForm(_) => (400, "invalid_form"),
             Self::CrossSiteForm => (403, "cross_site_form"),
@@ -109,6 +115,13 @@ impl ApiError {
         }
         if let Self::DownloadLimitReached { remaining } = &self {
             body["remaining"] = (*remaining).into();
+        }
+        if let Self::GalleryExpired(expired) = &self {
+            body["expired_at"] = expired.expired_at.clone().into();
+            body["photographer"] = serde_json::json!({
+                "name": expired.photographer,
+                "email": expired.email,
+            });
         }
         let mut response = json_text(status, body.to_string());
         if let Self::TooManyAttempts { retry_after_secs } = self {
@@ -187,6 +200,14 @@ impl ApiError {
                 "This download link has expired",
                 "Open your gallery and ask for the photos again.".to_owned(),
             ),
+            Self::GalleryExpired(expired) => (
+                "This gallery has expired",
+                format!(
+                    "It was open until {}. To see it again, contact {}.",
+                    expired.expired_on,
+                    expired.contact_line()
+                ),
+            ),
             Self::Internal(_) => (
                 "Something went wrong",
                 "Please try again in a moment.".to_owned(),
@@ -197,7 +218,39 @@ impl ApiError {
                 "Go back and try again. If it keeps happening, ask your photographer.".to_owned(),
             ),
         };
-        pages::MessagePage { heading, text }
+        let contact = match self {
+            Self::GalleryExpired(expired) => expired
+                .email
+                .clone()
+                .map(|email| (expired.photographer.clone(), email)),
+            _ => None,
+        };
+        pages::MessagePage {
+            heading,
+            text,
+            contact,
+        }
+    }
+}
+
+/// Who a client whose gallery expired can ask, and since when.
+#[derive(Debug)]
+pub struct ExpiredGallery {
+    /// RFC 3339, for programs.
+    pub expired_at: String,
+    /// As people read dates: `30 June 2027`.
+    pub expired_on: String,
+    pub photographer: String,
+    pub email: Option<String>,
+}
+
+impl ExpiredGallery {
+    /// `Ann Lee (ann@example.com)`, or the name alone.
+    fn contact_line(&self) -> String {
+        match &self.email {
+            Some(email) => format!("{} ({email})", self.photographer),
+            None => self.photographer.clone(),
+        }
     }
 }
 

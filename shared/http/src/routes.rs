@@ -113,6 +113,7 @@ routes! {
     CreatePhotoUpload "POST" "/galleries/{gallery_id}/photos" "create-photo-upload" Photographer NotNeeded photographer::photos::create_upload;
     ListPhotos "GET" "/galleries/{gallery_id}/photos" "list-photos" Photographer NotNeeded photographer::photos::list;
     DeletePhoto "DELETE" "/galleries/{gallery_id}/photos/{photo_id}" "delete-photo" Photographer NotNeeded photographer::photos::delete;
+    ArrangePhotos "PUT" "/galleries/{gallery_id}/order" "arrange-photos" Photographer NotNeeded photographer::photos::arrange;
     PutGeneralAccess "PUT" "/galleries/{gallery_id}/general-access" "put-general-access" Photographer Needed photographer::access::put_general;
     GetGeneralAccess "GET" "/galleries/{gallery_id}/general-access" "get-general-access" Photographer Needed photographer::access::get_general;
     CreatePrivateAccess "POST" "/galleries/{gallery_id}/private-access" "create-private-access" Photographer Needed photographer::access::create_private;

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
+use proofsheet_policy::lifecycle::PhotoOrder;
 use proofsheet_policy::{
     AccessSettings, DownloadState, DownloadStatus, DownloadUsage, Milestone, Resolution,
     WatermarkSettings,
@@ -94,6 +95,10 @@ pub(crate) struct GrantView {
     /// The client login this link belongs to (origin `login`), else `null`.
     #[schema(required, format = "uuid")]
     pub login_id: Option<String>,
+    /// The link's own end (`null`: it follows the gallery's). The earlier of this and the
+    /// gallery's `expires_at` is when it stops working.
+    #[schema(required, format = DateTime)]
+    pub expires_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -120,6 +125,7 @@ impl GrantView {
             },
             origin: grant.origin,
             login_id: grant.login_id.map(|id| id.to_string()),
+            expires_at: grant.expiry.map(timestamp),
             created_at: timestamp(grant.created_at),
         }
     }
@@ -140,6 +146,14 @@ pub(crate) struct GalleryView {
     pub watermark: WatermarkSettings,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// When its client links stop working; `null` never.
+    #[schema(required, format = DateTime)]
+    pub expires_at: Option<String>,
+    #[schema(value_type = crate::openapi::values::PhotoOrder)]
+    pub photo_order: PhotoOrder,
+    /// The cover the photographer chose; `null`: the first photo in order.
+    #[schema(required, format = "uuid")]
+    pub cover_photo_id: Option<String>,
     /// Direct sub-galleries; only in the response of `GET /galleries/{gallery_id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -163,6 +177,9 @@ impl From<&GalleryRecord> for GalleryView {
             navigation_to_subgalleries: g.navigation_to_subgalleries,
             watermark: g.watermark.clone(),
             created_at: timestamp(g.created_at),
+            expires_at: g.expiry.map(timestamp),
+            photo_order: g.photo_order,
+            cover_photo_id: g.cover_photo_id.map(|p| p.to_string()),
             subgalleries: None,
         }
     }
@@ -265,12 +282,16 @@ pub(crate) struct ClientGalleryView {
     pub title: String,
     #[schema(value_type = crate::openapi::values::ClientPermissions)]
     pub settings: proofsheet_policy::ClientPermissions,
-    /// Ready photos only, in upload order, one page at a time. URLs point to watermarked
+    /// Ready photos only, in the gallery's `photo_order`, one page at a time. URLs point to watermarked
     /// renditions when the link's `watermark` is on, to clean ones otherwise.
     pub photos: Vec<ClientPhotoView>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required)]
     pub next_cursor: Option<String>,
+    /// Until when this link works (the gallery's date, or the link's own when earlier); `null`
+    /// when it doesn't expire.
+    #[schema(required, format = DateTime)]
+    pub expires_at: Option<String>,
     /// Where this viewer can go from here; on the first page only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -678,6 +699,14 @@ pub(crate) struct MyGalleryView {
     pub link: String,
     #[schema(format = DateTime)]
     pub released_at: String,
+    /// Until when the link works; `null` when it doesn't expire.
+    #[schema(required, format = DateTime)]
+    pub expires_at: Option<String>,
+    /// The link has expired: it answers 410, and the card has no cover.
+    pub expired: bool,
+    /// The card's line about the date, as people read it (the page's, not the API's).
+    #[serde(skip)]
+    pub date_note: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -763,7 +792,7 @@ pub(crate) struct DownloadActivityView {
 #[derive(Serialize, ToSchema)]
 #[schema(as = MilestoneReached)]
 pub(crate) struct MilestoneView {
-    #[schema(value_type = String, pattern = "^(first_view|favourites_list_created|full_gallery_downloaded|limited_download_made)$")]
+    #[schema(value_type = String, pattern = "^(first_view|favourites_list_created|full_gallery_downloaded|limited_download_made|gallery_expired)$")]
     pub milestone: Milestone,
     #[schema(format = DateTime)]
     pub reached_at: String,
@@ -788,7 +817,7 @@ pub(crate) struct NotificationListView {
 pub(crate) struct NotificationView {
     #[schema(format = "uuid")]
     pub notification_id: String,
-    #[schema(value_type = String, pattern = "^(first_view|favourites_list_created|full_gallery_downloaded|limited_download_made)$")]
+    #[schema(value_type = String, pattern = "^(first_view|favourites_list_created|full_gallery_downloaded|limited_download_made|gallery_expired)$")]
     pub milestone: Milestone,
     /// One sentence for people: `Carol <carol@example.com> opened the gallery for the first
     /// time in "Smith wedding"`.

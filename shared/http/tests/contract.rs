@@ -55,6 +55,7 @@ fn assert_same(what: &str, code: &Routes, other: &Routes) {
 const WORKERS: &[&str] = &[
     "ingest-photo",
     "resend-download-requests",
+    "send-expiry-reminders",
     "prepare-downloads",
 ];
 

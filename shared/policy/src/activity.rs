@@ -75,6 +75,9 @@ pub enum Milestone {
     FullGalleryDownloaded,
     /// The client made a download counted against a limit.
     LimitedDownloadMade,
+    /// The gallery reached its expiry date: its links stopped working (once per date, for the
+    /// gallery, not per client).
+    GalleryExpired,
 }
 
 impl Milestone {
@@ -84,6 +87,7 @@ impl Milestone {
             Self::FavouritesListCreated => "favourites_list_created",
             Self::FullGalleryDownloaded => "full_gallery_downloaded",
             Self::LimitedDownloadMade => "limited_download_made",
+            Self::GalleryExpired => "gallery_expired",
         }
     }
 
@@ -94,6 +98,7 @@ impl Milestone {
             Self::FavouritesListCreated => "started a favourites list",
             Self::FullGalleryDownloaded => "downloaded the whole gallery",
             Self::LimitedDownloadMade => "made a download counted against their limit",
+            Self::GalleryExpired => "expired",
         }
     }
 

@@ -24,6 +24,9 @@ pub(crate) struct Decoded {
     pub image: RgbImage,
     pub orientation: Orientation,
     pub icc: Option<Vec<u8>>,
+    /// When the photo was taken, from the same EXIF block as the orientation (see
+    /// [`crate::metadata::capture_time`]).
+    pub captured_at: Option<u64>,
 }
 
 pub(crate) fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderError> {
@@ -86,8 +89,9 @@ fn decode_with(
     let rgb_bytes = u64::from(w) * u64::from(h) * 3;
     check_alloc(decoder.total_bytes().max(rgb_bytes), limits)?;
 
-    // A broken EXIF block is common and harmless: show the photo as stored.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    // A broken EXIF block is common and harmless: show the photo as stored, undated.
+    let exif = decoder.exif_metadata().ok().flatten();
+    let (orientation, captured_at) = crate::metadata::facts(exif.as_deref());
     let icc = decoder
         .icc_profile()
         .ok()
@@ -99,6 +103,7 @@ fn decode_with(
         image: flatten_to_rgb(image)?,
         orientation,
         icc,
+        captured_at,
     })
 }
 
@@ -121,11 +126,8 @@ fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderErr
     check_dimensions(w, h, limits)?;
     check_alloc(u64::from(w) * u64::from(h) * 3, limits)?;
 
-    // A broken EXIF block is common and harmless: show the photo as stored.
-    let orientation = decoder
-        .exif()
-        .and_then(|exif| Orientation::from_exif_chunk(exif))
-        .unwrap_or(Orientation::NoTransforms);
+    // A broken EXIF block is common and harmless: show the photo as stored, undated.
+    let (orientation, captured_at) = crate::metadata::facts(decoder.exif().map(Vec::as_slice));
     let icc = decoder.icc_profile().filter(|p| usable_icc(p));
 
     let pixels = decoder.decode().map_err(map_jpeg_error)?;
@@ -135,6 +137,7 @@ fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, RenderErr
         image,
         orientation,
         icc,
+        captured_at,
     })
 }
 
@@ -170,16 +173,14 @@ fn decode_jpeg_shrunk(
     let Some(image) = crate::libjpeg::decode_rgb(bytes, eighths) else {
         return strict(bytes, limits);
     };
-    let orientation = headers
-        .exif()
-        .and_then(|exif| Orientation::from_exif_chunk(exif))
-        .unwrap_or(Orientation::NoTransforms);
+    let (orientation, captured_at) = crate::metadata::facts(headers.exif().map(Vec::as_slice));
     let icc = headers.icc_profile().filter(|p| usable_icc(p));
     Ok((
         Decoded {
             image,
             orientation,
             icc,
+            captured_at,
         },
         (w, h),
     ))

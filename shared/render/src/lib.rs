@@ -27,6 +27,7 @@ mod decode;
 mod download;
 mod encode;
 mod libjpeg;
+mod metadata;
 mod resize;
 mod watermark;
 
@@ -35,6 +36,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use serde::{Deserialize, Serialize};
 
 pub use download::{DownloadSpec, PreparedWatermark, render_download};
+pub use metadata::capture_time;
 pub use resize::target_size;
 
 /// Decoding limits: a decompression bomb must fail this one photo with a
@@ -172,6 +174,9 @@ pub struct Renditions {
     pub width: u32,
     /// Original height after EXIF orientation.
     pub height: u32,
+    /// When the photo was taken (EXIF `DateTimeOriginal`, Unix seconds); `None` when the file
+    /// doesn't say or says something unusable (see [`capture_time`]).
+    pub captured_at: Option<u64>,
     pub thumbnail: Rendition,
     pub thumbnail_watermarked: Rendition,
     pub preview: Rendition,
@@ -302,6 +307,7 @@ fn render_inner(
         resize::downscale_oriented(&decoded.image, decoded.orientation, THUMBNAIL.long_edge)?
     };
     let icc = decoded.icc;
+    let captured_at = decoded.captured_at;
     drop(decoded.image);
 
     let build = |clean: image::RgbImage,
@@ -320,6 +326,7 @@ fn render_inner(
     Ok(Renditions {
         width,
         height,
+        captured_at,
         thumbnail,
         thumbnail_watermarked,
         preview,

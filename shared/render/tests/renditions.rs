@@ -403,3 +403,51 @@ fn icc_profile_is_kept_in_every_rendition() {
         assert!(found, "{rendition:?} lost the profile");
     }
 }
+
+#[test]
+fn the_capture_time_comes_with_the_orientation_from_one_exif_block() {
+    // 2024-06-01 12:30:15 UTC, taken at +02:00 on a camera held on its side.
+    let original = with_capture_time(
+        &jpeg(&quadrants(300, 200)),
+        6,
+        "2024:06:01 14:30:15",
+        Some("+02:00"),
+    );
+    let r = render(&original, &no_mark());
+    assert_eq!((r.width, r.height), (200, 300), "still turned");
+    assert_eq!(r.captured_at, Some(1_717_245_015));
+
+    // No zone recorded: the camera's local time is read as UTC.
+    let local = with_capture_time(&jpeg(&gradient(64, 48)), 1, "2024:06:01 14:30:15", None);
+    assert_eq!(render(&local, &no_mark()).captured_at, Some(1_717_252_215));
+
+    // A PNG's eXIf chunk counts too.
+    let png = png_with_exif(
+        &png_rgb(&gradient(64, 48)),
+        &dated_tiff(1, "2024:06:01 12:30:15", Some("+00:00")),
+    );
+    assert_eq!(render(&png, &no_mark()).captured_at, Some(1_717_245_015));
+}
+
+#[test]
+fn a_photo_without_a_usable_date_is_rendered_undated() {
+    assert_eq!(
+        render(&jpeg(&gradient(64, 48)), &no_mark()).captured_at,
+        None
+    );
+    assert_eq!(
+        render(&with_orientation(&jpeg(&gradient(64, 48)), 3), &no_mark()).captured_at,
+        None
+    );
+    for taken in [
+        "0000:00:00 00:00:00",
+        "2024:02:30 10:00:00",
+        "yesterday",
+        "",
+    ] {
+        let original = with_capture_time(&jpeg(&gradient(64, 48)), 1, taken, Some("+01:00"));
+        let r = render(&original, &no_mark());
+        assert_eq!(r.captured_at, None, "{taken:?}");
+        assert_eq!((r.width, r.height), (64, 48));
+    }
+}

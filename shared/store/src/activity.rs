@@ -148,6 +148,17 @@ impl Store {
                 ("SK", keys::milestone(&client, notification.milestone)),
             ],
         )?;
+        let mut actions = vec![self.put_new(claim)?];
+        actions.extend(self.notification_writes(notification)?);
+        Ok(self.transact(actions).await?.is_ok())
+    }
+
+    /// The writes that add a notification and count it unread, for a transaction that also
+    /// claims what it is about (so it is written once).
+    pub(crate) fn notification_writes(
+        &self,
+        notification: &NotificationRecord,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
         let note = item_with_keys(
             notification,
             &[
@@ -166,12 +177,10 @@ impl Store {
                 .expression_attribute_values(":one", n(1))
                 .build(),
         )?;
-        let actions = vec![
-            self.put_new(claim)?,
+        Ok([
             self.put_new(note)?,
             TransactWriteItem::builder().update(unread).build(),
-        ];
-        Ok(self.transact(actions).await?.is_ok())
+        ])
     }
 
     /// What one client did through their link.

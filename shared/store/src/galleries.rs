@@ -7,10 +7,10 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, DeleteRequest, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, WriteRequest,
 };
+use proofsheet_policy::lifecycle::PhotoOrder;
 use proofsheet_policy::{ClientLoginId, GalleryId, PhotoPage, PhotographerId};
 
-use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
-use crate::photos::{PageCollector, query_batch};
+use crate::items::{Item, condition_failed, item_with_keys, key, n, records, s};
 use crate::records::{ChildPointer, keys};
 use crate::retry;
 use crate::{Conflict, GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
@@ -185,50 +185,62 @@ impl Store {
         }
     }
 
-    /// The gallery and one page of its photos (those `keep` accepts): what a client's visit
-    /// reads. A first page comes with the gallery in one query; later ones read the gallery
-    /// by key, then the photos after the cursor.
+    /// The gallery and one page of its photos (those `keep` accepts) in the gallery's order:
+    /// what a client's visit reads. The gallery is read alongside the page its order is
+    /// expected to give (the cursor's order; on a first page the default, capture time), so a
+    /// page is one round trip; only a gallery in another order reads again (see the `order`
+    /// module). A cursor made in another order than the gallery's now is never read as a place
+    /// in it: the answer is the new order's first page, marked `restarted`.
     pub async fn gallery_with_photos(
         &self,
         id: GalleryId,
         page: PhotoPage,
         keep: impl Fn(&PhotoRecord) -> bool,
     ) -> Result<Option<(GalleryRecord, PhotosPage)>, StoreError> {
-        if page.after.is_some() {
-            let Some(gallery) = self.gallery(id).await? else {
-                return Ok(None);
-            };
-            return Ok(Some((gallery, self.photos_page(id, page, keep).await?)));
+        let PhotoPage { limit, after } = page;
+        let expected = match &after {
+            None => Some(PhotoOrder::CaptureTime),
+            Some(cursor) => cursor.order(),
+        };
+        let read_expected = async {
+            match expected {
+                Some(order) => {
+                    self.page_in_order(id, order, after.as_ref(), limit, &keep)
+                        .await
+                }
+                None => Ok(None),
+            }
+        };
+        let (gallery, expected_page) = tokio::try_join!(self.gallery(id), read_expected)?;
+        let Some(gallery) = gallery else {
+            return Ok(None);
+        };
+        let wanted = gallery.photo_order;
+        if let (Some(order), Some(page)) = (expected, expected_page) {
+            if order == wanted {
+                return Ok(Some((gallery, page)));
+            }
+            // A manual order without an arrangement reads in capture order: a capture-order
+            // page stands until the photographer arranges the photos.
+            if wanted == PhotoOrder::Manual && order == PhotoOrder::CaptureTime {
+                let page = match self.page_in_order(id, wanted, None, limit, &keep).await? {
+                    None => page,
+                    Some(arranged) => PhotosPage {
+                        restarted: after.is_some(),
+                        ..arranged
+                    },
+                };
+                return Ok(Some((gallery, page)));
+            }
         }
-        let mut gallery: Option<GalleryRecord> = None;
-        let mut collector = PageCollector::new(page.limit, keep);
-        // Client-visible items sort at or after META (see the table design).
-        self.query_from(
-            "PK = :pk AND SK >= :meta",
-            HashMap::from([
-                (":pk".into(), s(keys::gallery(id))),
-                (":meta".into(), s(keys::META)),
-            ]),
-            None,
-            query_batch(page.limit),
-            |item| {
-                if gallery.is_none() {
-                    // A partition whose META is gone (a gallery half-deleted) is no gallery:
-                    // never read its first photo as the gallery.
-                    if sort_key(&item) != Some(keys::META) {
-                        return Ok(false);
-                    }
-                    gallery = Some(record(item)?);
-                    return Ok(true);
-                }
-                if sort_key(&item).is_some_and(|sk| sk.starts_with("PHOTO#")) {
-                    return Ok(collector.offer(record(item)?));
-                }
-                Ok(true)
+        let first = self.first_page_in(id, wanted, limit, &keep).await?;
+        Ok(Some((
+            gallery,
+            PhotosPage {
+                restarted: after.is_some(),
+                ..first
             },
-        )
-        .await?;
-        Ok(gallery.map(|gallery| (gallery, collector.finish())))
+        )))
     }
 
     /// Deletes a gallery's items: its links first (so they stop working at once), then what each

@@ -295,6 +295,42 @@ impl Store {
         }
     }
 
+    /// Sets a link's own expiry (`None`: it follows its gallery) and returns the grant as
+    /// stored. The date is the link's alone, so it is written over whatever else changed.
+    /// Setting the date it already has changes nothing (its reminders stay as scheduled).
+    pub async fn set_grant_expiry(
+        &self,
+        grant: &GrantRecord,
+        expires_at: Option<u64>,
+        now: u64,
+    ) -> Result<GrantRecord, StoreError> {
+        if grant.expiry == expires_at {
+            return Ok(grant.clone());
+        }
+        let update = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(grant.id), keys::GRANT)))
+            .condition_expression("attribute_exists(PK)")
+            .return_values(ReturnValue::AllNew);
+        let update = match expires_at {
+            Some(at) => update
+                .update_expression("SET #expiry = :at, expiry_set_at = :now")
+                .expression_attribute_names("#expiry", "expiry")
+                .expression_attribute_values(":at", n(at))
+                .expression_attribute_values(":now", n(now)),
+            None => update
+                .update_expression("REMOVE #expiry, expiry_set_at")
+                .expression_attribute_names("#expiry", "expiry"),
+        };
+        match update.send().await {
+            Ok(out) => record(out.attributes.unwrap_or_default()),
+            Err(e) if condition_failed(&e) => Err(StoreError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Revokes a private grant; the link stops working at once. Its client's claim stays,
     /// marked revoked: the photographer may share with the email again, the general link may
     /// not give it a new grant. Its favourites, download requests and counters are deleted

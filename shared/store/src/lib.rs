@@ -7,8 +7,9 @@
 //!
 //! # Table design (one table, `TABLE_NAME`)
 //!
-//! Keys are strings `PK`/`SK`; one global secondary index `GSI1` on `GSI1PK`/`GSI1SK` (all
-//! attributes projected). Ids are UUIDs (v7 where time order matters, so sort keys sort by age).
+//! Keys are strings `PK`/`SK`; global secondary indexes `GSI1` on `GSI1PK`/`GSI1SK` and `GSI2`
+//! on `GSI2PK`/`GSI2SK` (all attributes projected; GSI2 holds only file-name order). Ids are
+//! UUIDs (v7 where time order matters, so sort keys sort by age).
 //!
 //! | entity | record | PK | SK | GSI1PK | GSI1SK |
 //! |---|---|---|---|---|---|
@@ -17,6 +18,9 @@
 //! | API key (SHA-256 of the key, hex) | `PhotographerClaim` | `APIKEY#<sha256>` | `APIKEY` | | |
 //! | gallery | `GalleryRecord` | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
 //! | photo | `PhotoRecord` | `GALLERY#<id>` | `PHOTO#<photo id>` | | |
+//! | … once ready: its place in capture order (taken, else uploaded) | | | | `BYCAPTURE#<gallery>` | `<secs, 12 digits>#<photo id>` |
+//! | … once ready: its place in file-name order (GSI2PK / GSI2SK) | | | | `BYNAME#<gallery>` | `<natural sort key of its name> <photo id>` |
+//! | the photographer's arrangement (photo ids, a list; revision) | `ManualOrderRecord` | `GALLERY#<id>` | `MANUALORDER` | | |
 //! | sub-gallery pointer (written with the sub-gallery) | `ChildPointer` | `GALLERY#<parent id>` | `CHILD#<child id>` | | |
 //! | client claim (one private grant per email and gallery) | `ClientClaim` | `GALLERY#<id>` | `CLIENT#<email>` | | |
 //! | grant (general link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
@@ -33,6 +37,9 @@
 //! | access code claim (argon2id of the code, base64url; unique per login page) | `AccessCodeClaim` | `PHOTOGRAPHER#<id>` | `CODE#<hash>` | | |
 //! | gallery released to a login (its grant: a private one, origin `login`) | `ReleaseRecord` | `LOGIN#<login id>` | `RELEASE#<gallery id>` | | |
 //! | access-code tries of one source on a login page (tag; `*` for the page; TTL) | `TryCounter` fields | `LOGINPAGE#<slug>` | `TRIES#<tag>` | | |
+//! | something due before an expiry date (a reminder `7d`, `1d`…, or the photographer's notice `expired`; deleted when handled) | `DueRecord` | `GALLERY#<id>`, or `GRANT#<id>` for a link's own date | `EXPIRY#<date, 12 digits>#<what>` | `EXPIRY#DUE` | `<due at, 12 digits>#<PK>#<SK>` |
+//! | a client's reminder, claimed by whoever sends it (once per link, date and reminder) | `SentClaim` | `GRANT#<grant id>` | `REMINDED#<date>#<what>` | | |
+//! | the photographer's notice that a gallery expired (once per date) | `SentClaim` | `GALLERY#<id>` | `EXPIRED#<date>` | | |
 //! | a download request (photos, what it charged, status) | `DownloadJobRecord` | `GRANT#<grant id>` | `DLJOB#<request id>` | `DLJOB#UNSENT` until its message is sent | `<accepted at, 12 digits>#<request id>` |
 //!
 //! Every item is a serde record of `records.rs` (`item_with_keys` adds the key attributes);
@@ -56,12 +63,12 @@
 //! | sub-galleries of a gallery | Query `GALLERY#<id>` SK begins_with `CHILD#`, then GetItem each child's META (in parallel) | 2 |
 //! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
 //! | a page of a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#`, `Limit` page + 1, `ExclusiveStartKey` `PHOTO#<cursor>` | 1+ |
-//! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, then Query `GALLERY#<id>` SK ≥ `META` with `Limit` (gallery and photos together) | **2** |
+//! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, GetItem `META` (has the link expired?), then GetItem `META` alongside Query GSI1 `BYCAPTURE#<id>` with `Limit` (the default order, read before the gallery says its order; another order reads once more: Query GSI2 `BYNAME#<id>`, or GetItem `MANUALORDER` + BatchGetItem of a page of its ids) | **3** (4 in another order) |
 //! | … through a link released to a client login | the same, plus GetItem `LOGIN#<id>` (a revoked login's links stop at once) | 3 |
-//! | a later page of a client's view | GetItem `GRANT#<id>`, GetItem `META`, Query photos after the cursor | 3 |
+//! | a later page of a client's view | GetItem `GRANT#<id>`, then GetItem `META` alongside the page in the cursor's order: Query its index, SK > the cursor's key (or `MANUALORDER` + BatchGetItem from the cursor's offset); a cursor of another order than the gallery's reads the first page of that order | 2 |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |
 //! | log in on a login page | GetItem `SLUG#<slug>`, tries (UpdateItem ×2), GetItem `CODE#<hash>`, GetItem the login | 5 |
-//! | a login's galleries (`/me/galleries`) | GetItem login, Query `LOGIN#<id>` begins_with `RELEASE#`, per gallery (in parallel) GetItem META + Query its photos | 2 + 2 per gallery |
+//! | a login's galleries (`/me/galleries`) | GetItem login, Query `LOGIN#<id>` begins_with `RELEASE#`, per gallery (in parallel) GetItem META + Query its photos (count, cover; + GetItem `MANUALORDER` when an arrangement decides the cover) | 2 + 2 per gallery |
 //! | count a client's view | UpdateItem `GRANT#<id>`/`ACTIVITY` (`ADD`), alongside the view's own read | 0 sequential |
 //! | a milestone (with its notification) | one transaction: claim `ACT#…` + `NOTE#…` + `UNREAD` | 1, once per client and milestone |
 //! | a gallery's activity | its private grants and Query `ACT#` (milestones), then Query each grant's partition (in parallel) | 2 |
@@ -73,7 +80,10 @@
 //! | the download manager | GetItem grant, Query `GRANT#<id>` begins_with `DLJOB#`, GetItem `DLSELECTION` | 3 |
 //! | accept a download request | GetItem grant, GetItem request (a retry?), the manager's reads, Query the gallery's photos, one transaction, SendMessageBatch, UpdateItem (sent) | 7+ |
 //! | requests whose message never went out | Query GSI1 `DLJOB#UNSENT`, GSI1SK < cutoff | 1+ |
-//! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo, GetItem photo (deleted meanwhile?) | 5 + 6 S3 |
+//! | a client route on an expired link | GetItem `GRANT#<id>`, GetItem `META` (its date), then GetItem the photographer (whom to ask) | 3 |
+//! | what is due (the expiry sweep) | Query GSI1 `EXPIRY#DUE`, GSI1SK < now; per item GetItem `META`, Query the gallery's private grants (or GetItem the one), PutItem each claim | 1 + 2 per item |
+//! | ingest a photo | GetItem photo, GetItem gallery, GetObject upload, GetItem photographer (text mark), PutObject original + 4 renditions, UpdateItem photo (ready, capture time, order index keys), UpdateItem `MANUALORDER` (appended, if arranged), GetItem photo (deleted meanwhile?) | 6 + 6 S3 |
+//! | arrange a gallery's photos | GetItem gallery, Query its photos, UpdateItem `MANUALORDER`, Query its photos again (ready meanwhile? appended), PutItem gallery (`photo_order`) | 5 |
 //! | re-render a gallery (worker) | GetItem gallery, then Query its photos a page of 500 at a time | 2+ |
 //!
 //! # Queues
@@ -107,6 +117,13 @@
 //!   from a delete by the old item coming back) and the caller re-applies its change to a fresh
 //!   read, so no change is lost.
 //! - Photo ingest: `status = uploading` → `ready`/`rejected`, so a redelivered S3 event is a no-op.
+//!   The update that makes a photo ready also writes its capture time and its order index keys,
+//!   so an index never holds a photo that is not ready. A ready photo is appended to its
+//!   gallery's arrangement if `attribute_exists(photo_ids) AND NOT contains(photo_ids, :id) AND
+//!   size(photo_ids) < :max` (once, however often delivered; a redelivery for a ready photo
+//!   appends again, in case the first stopped in between). Arranging writes the list, then
+//!   reads the ready photos again and appends those it missed: whichever of the two writes
+//!   comes last, a photo made ready meanwhile is in the list.
 //!   Uploads land at `uploads/…` through a presigned PUT carrying `If-None-Match: *`; ingest
 //!   writes the validated bytes to `originals/…` itself, so no upload URL can replace a
 //!   validated original. The upload stays (a lifecycle rule expires it after a day), so S3
@@ -135,12 +152,14 @@ mod client_logins;
 mod download_jobs;
 mod downloads;
 mod error;
+mod expiry;
 mod favourites;
 mod galleries;
 mod grants;
 mod items;
 mod mail;
 mod objects;
+mod order;
 mod photographers;
 mod photos;
 pub mod provision;
@@ -154,12 +173,13 @@ pub use activity::{ClientActivity, MilestoneRecord, NotificationRecord, ViewCoun
 pub use download_jobs::{DownloadClaim, Finish, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
+pub use expiry::{DueFor, DueRecord};
 pub use grants::ClientAccess;
 pub use mail::OutgoingEmail;
 pub use objects::{
     MultipartUpload, ObjectReader, Overwrite, PresignedRequest, StoredObject, object_keys,
 };
-pub use photos::PhotosPage;
+pub use photos::{PhotosPage, PhotosSummary};
 pub use proofsheet_policy::GrantOrigin;
 pub use queue::QueueMessage;
 pub use records::{

@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use proofsheet_policy::lifecycle::{PhotoOrder, capture_moment, natural_cmp};
+use proofsheet_policy::paging::Cursor;
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
 use crate::items::{condition_failed, item_with_keys, key, n, record, s};
+use crate::order::order_index_keys;
 use crate::records::keys;
-use crate::{Conflict, PhotoRecord, PhotoStatus, Store, StoreError};
+use crate::{Conflict, GalleryRecord, PhotoRecord, PhotoStatus, Store, StoreError};
 
 impl Store {
     /// Creates a photo, only while its gallery exists: a gallery deleted meanwhile is
@@ -36,8 +39,9 @@ impl Store {
         self.get(keys::gallery(gallery), &keys::photo(photo)).await
     }
 
-    /// One page of a gallery's photos in upload order: the first `page.limit` that `keep`
-    /// accepts, after the photo `page.after`.
+    /// One page of a gallery's photos in upload order (the photographer's list): the first
+    /// `page.limit` that `keep` accepts, after the photo of `page.after`. A cursor of another
+    /// order (a client's) starts from the first photo.
     pub async fn photos_page(
         &self,
         gallery: GalleryId,
@@ -45,59 +49,122 @@ impl Store {
         keep: impl Fn(&PhotoRecord) -> bool,
     ) -> Result<PhotosPage, StoreError> {
         let mut collector = PageCollector::new(page.limit, keep);
-        let start = page
-            .after
-            .map(|after| key(keys::gallery(gallery), keys::photo(after)));
+        let start = match page.after {
+            Some(Cursor::Upload(after)) => Some(key(keys::gallery(gallery), keys::photo(after))),
+            _ => None,
+        };
         self.query_from(
             "PK = :pk AND begins_with(SK, :photo)",
             photo_range(gallery),
             start,
             query_batch(page.limit),
-            |item| Ok(collector.offer(record(item)?)),
+            |item| {
+                let photo: PhotoRecord = record(item)?;
+                let cursor = Cursor::Upload(photo.id);
+                Ok(collector.offer(photo, cursor))
+            },
         )
         .await?;
         Ok(collector.finish())
     }
 
-    /// How many photos of a gallery clients see, and the first of them (its cover until
-    /// galleries have covers of their own).
+    /// The gallery, how many of its photos clients see, and its cover: the photo the
+    /// photographer chose (`cover_photo_id`) while it is ready, else the first in the
+    /// gallery's order. One read of the gallery and one of its photos (in parallel), and of
+    /// its arrangement when that decides the cover. `None` when the gallery is gone.
     pub async fn visible_photos_summary(
         &self,
         gallery: GalleryId,
-    ) -> Result<(u32, Option<PhotoRecord>), StoreError> {
-        let items = self.query_prefix(keys::gallery(gallery), "PHOTO#").await?;
-        let mut count = 0u32;
-        let mut first = None;
+    ) -> Result<Option<PhotosSummary>, StoreError> {
+        let (stored, items) = tokio::try_join!(
+            self.gallery(gallery),
+            self.query_prefix(keys::gallery(gallery), "PHOTO#")
+        )?;
+        let Some(gallery) = stored else {
+            return Ok(None);
+        };
+        let mut visible = Vec::with_capacity(items.len());
         for item in items {
             let photo: PhotoRecord = record(item)?;
             if photo.status.visible_to_clients() {
-                count += 1;
-                first.get_or_insert(photo);
+                visible.push(photo);
             }
         }
-        Ok((count, first))
+        let count = u32::try_from(visible.len()).unwrap_or(u32::MAX);
+        let chosen = gallery
+            .cover_photo_id
+            .and_then(|id| visible.iter().position(|p| p.id == id));
+        let cover = match chosen {
+            Some(at) => Some(visible.swap_remove(at)),
+            None => self.first_in_order(&gallery, visible).await?,
+        };
+        Ok(Some(PhotosSummary {
+            gallery,
+            photo_count: count,
+            cover,
+        }))
     }
 
-    /// Settles an uploading photo as ready. Returns `false` when it was already settled (a
-    /// redelivered event) or is gone (deleted while it was processed).
+    /// The first of `visible` in the gallery's order.
+    async fn first_in_order(
+        &self,
+        gallery: &GalleryRecord,
+        visible: Vec<PhotoRecord>,
+    ) -> Result<Option<PhotoRecord>, StoreError> {
+        if visible.is_empty() {
+            return Ok(None);
+        }
+        let by_capture = |p: &PhotoRecord| (capture_moment(p.captured_at, p.created_at), p.id);
+        match gallery.photo_order {
+            PhotoOrder::CaptureTime => Ok(visible.into_iter().min_by_key(by_capture)),
+            PhotoOrder::Filename => Ok(visible
+                .into_iter()
+                .min_by(|a, b| natural_cmp(&a.filename, &b.filename).then(a.id.cmp(&b.id)))),
+            PhotoOrder::Manual => {
+                let arranged = self.manual_order(gallery.id).await?;
+                let at: HashMap<PhotoId, usize> =
+                    visible.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+                let first = arranged
+                    .and_then(|arranged| arranged.photo_ids.iter().find_map(|id| at.get(id)))
+                    .copied();
+                let mut visible = visible;
+                Ok(match first {
+                    Some(at) => Some(visible.swap_remove(at)),
+                    // No arrangement: a manual order reads in capture order.
+                    None => visible.into_iter().min_by_key(by_capture),
+                })
+            }
+        }
+    }
+
+    /// Settles an uploading `photo` as ready, with its size and when it was taken, and puts it
+    /// in the indexes of the client's orders, all in one write. Returns `false` when it was
+    /// already settled (a redelivered event) or is gone (deleted while it was processed).
     pub async fn mark_photo_ready(
         &self,
-        gallery: GalleryId,
-        photo: PhotoId,
+        photo: &PhotoRecord,
         width: u32,
         height: u32,
+        captured_at: Option<u64>,
     ) -> Result<bool, StoreError> {
-        self.settle_photo(
-            gallery,
-            photo,
-            "SET #status = :ready, width = :w, height = :h",
-            HashMap::from([
-                (":ready".into(), status(PhotoStatus::Ready)?),
-                (":w".into(), n(width)),
-                (":h".into(), n(height)),
-            ]),
-        )
-        .await
+        let mut update =
+            "SET #status = :ready, width = :w, height = :h, GSI1PK = :GSI1PK, GSI1SK = :GSI1SK, \
+             GSI2PK = :GSI2PK, GSI2SK = :GSI2SK"
+                .to_owned();
+        let mut values = HashMap::from([
+            (":ready".into(), status(PhotoStatus::Ready)?),
+            (":w".into(), n(width)),
+            (":h".into(), n(height)),
+        ]);
+        for (name, value) in order_index_keys(photo, captured_at) {
+            values.insert(format!(":{name}"), s(value));
+        }
+        if let Some(at) = captured_at {
+            update.push_str(", captured_at = :taken");
+            values.insert(":taken".into(), n(at));
+        }
+        self.settle_photo(photo.gallery_id, photo.id, &update, values)
+            .await
     }
 
     /// Settles an uploading photo as rejected, with a reason the photographer can read.
@@ -165,20 +232,34 @@ impl Store {
     }
 }
 
-/// A page of a gallery's photos, in upload order.
+/// A page of a gallery's photos, in the order it was read in.
 #[derive(Debug, Clone)]
 pub struct PhotosPage {
     pub photos: Vec<PhotoRecord>,
-    /// The page's last photo when more follow it: the next page starts after it.
-    pub next_after: Option<PhotoId>,
+    /// Where the page's last photo is, when more follow it: the next page starts after it.
+    pub next_after: Option<Cursor>,
+    /// The cursor asked for was made in another order than the gallery's now (the photographer
+    /// changed it, or rearranged a manual order, in between): this is the first page of the
+    /// gallery's order, not the page after the cursor.
+    pub restarted: bool,
 }
 
-/// Gathers one page from photos offered in key order, and notices whether one more follows
-/// (so the last page says so, instead of a cursor to an empty page).
+/// A gallery with what a card of it shows (see [`Store::visible_photos_summary`]).
+#[derive(Debug, Clone)]
+pub struct PhotosSummary {
+    pub gallery: GalleryRecord,
+    pub photo_count: u32,
+    pub cover: Option<PhotoRecord>,
+}
+
+/// Gathers one page from photos offered in order (each with the cursor of its place), and
+/// notices whether one more follows (so the last page says so, instead of a cursor to an empty
+/// page).
 pub(crate) struct PageCollector<K> {
     limit: usize,
     keep: K,
     photos: Vec<PhotoRecord>,
+    last: Option<Cursor>,
     more: bool,
 }
 
@@ -188,13 +269,14 @@ impl<K: Fn(&PhotoRecord) -> bool> PageCollector<K> {
             limit,
             keep,
             photos: Vec::with_capacity(limit.min(PhotoPage::MAX_LIMIT)),
+            last: None,
             more: false,
         }
     }
 
-    /// Takes a photo if it belongs on the page; `false` once the page is full and known to
-    /// be followed by another.
-    pub(crate) fn offer(&mut self, photo: PhotoRecord) -> bool {
+    /// Takes a photo at `place` if it belongs on the page; `false` once the page is full and
+    /// known to be followed by another.
+    pub(crate) fn offer(&mut self, photo: PhotoRecord, place: Cursor) -> bool {
         if !(self.keep)(&photo) {
             return true;
         }
@@ -203,18 +285,20 @@ impl<K: Fn(&PhotoRecord) -> bool> PageCollector<K> {
             return false;
         }
         self.photos.push(photo);
+        self.last = Some(place);
         true
     }
 
+    /// How many photos the page holds so far.
+    pub(crate) fn len(&self) -> usize {
+        self.photos.len()
+    }
+
     pub(crate) fn finish(self) -> PhotosPage {
-        let next_after = if self.more {
-            self.photos.last().map(|p| p.id)
-        } else {
-            None
-        };
         PhotosPage {
             photos: self.photos,
-            next_after,
+            next_after: if self.more { self.last } else { None },
+            restarted: false,
         }
     }
 }

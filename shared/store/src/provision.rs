@@ -126,17 +126,20 @@ async fn create_table(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), 
             .build()
             .map_err(build_error)
     };
-    let gsi = GlobalSecondaryIndex::builder()
-        .index_name("GSI1")
-        .key_schema(key("GSI1PK", KeyType::Hash)?)
-        .key_schema(key("GSI1SK", KeyType::Range)?)
-        .projection(
-            Projection::builder()
-                .projection_type(ProjectionType::All)
-                .build(),
-        )
-        .build()
-        .map_err(build_error)?;
+    // GSI1 for most listings (and capture order), GSI2 for file-name order: see the crate docs.
+    let gsi = |n: u8| {
+        GlobalSecondaryIndex::builder()
+            .index_name(format!("GSI{n}"))
+            .key_schema(key(&format!("GSI{n}PK"), KeyType::Hash)?)
+            .key_schema(key(&format!("GSI{n}SK"), KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()
+            .map_err(build_error)
+    };
     let result = ddb
         .create_table()
         .table_name(name)
@@ -145,9 +148,12 @@ async fn create_table(ddb: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), 
         .attribute_definitions(attr("SK")?)
         .attribute_definitions(attr("GSI1PK")?)
         .attribute_definitions(attr("GSI1SK")?)
+        .attribute_definitions(attr("GSI2PK")?)
+        .attribute_definitions(attr("GSI2SK")?)
         .key_schema(key("PK", KeyType::Hash)?)
         .key_schema(key("SK", KeyType::Range)?)
-        .global_secondary_indexes(gsi)
+        .global_secondary_indexes(gsi(1)?)
+        .global_secondary_indexes(gsi(2)?)
         .send()
         .await;
     match result {

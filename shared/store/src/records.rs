@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use proofsheet_policy::{
     AccessSettings, ClientLoginId, DownloadRequestId, DownloadStatus, Email, GalleryId,
     GalleryRules, GrantId, GrantOrigin, ListName, Milestone, NotificationId, PersonName, PhotoId,
-    PhotographerId, Resolution, Slug, Title, WatermarkSettings, lifecycle::PhotoOrder,
+    PhotographerId, Resolution, Slug, Title, WatermarkSettings,
+    lifecycle::{Due, PhotoOrder},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -37,10 +38,11 @@ pub struct GalleryRecord {
     /// existed read as 0.
     #[serde(default)]
     pub revision: u64,
-    /// When the gallery's links stop working; `None` never.
+    /// When the gallery's links stop working; `None` never. (Not `expires_at`: that is the
+    /// table's TTL attribute, and DynamoDB would delete the gallery once the date passed.)
     #[serde(default)]
-    pub expires_at: Option<u64>,
-    /// When `expires_at` was last set: reminders whose moment had already passed then are not
+    pub expiry: Option<u64>,
+    /// When `expiry` was last set: reminders whose moment had already passed then are not
     /// sent late.
     #[serde(default)]
     pub expiry_set_at: Option<u64>,
@@ -122,8 +124,8 @@ pub struct GrantRecord {
     /// This link's own end, earlier than its gallery's (it can only shorten it); `None` follows
     /// the gallery.
     #[serde(default)]
-    pub expires_at: Option<u64>,
-    /// When `expires_at` was last set (see [`GalleryRecord::expiry_set_at`]).
+    pub expiry: Option<u64>,
+    /// When `expiry` was last set (see [`GalleryRecord::expiry_set_at`]).
     #[serde(default)]
     pub expiry_set_at: Option<u64>,
 }
@@ -294,7 +296,7 @@ impl GalleryRecord {
             general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
             created_at: now,
             revision: 0,
-            expires_at: None,
+            expiry: None,
             expiry_set_at: None,
             photo_order: PhotoOrder::default(),
             cover_photo_id: None,
@@ -395,7 +397,7 @@ impl GrantRecord {
             origin: GrantOrigin::Photographer,
             login_id: None,
             created_at: now,
-            expires_at: None,
+            expiry: None,
             expiry_set_at: None,
         }
     }
@@ -505,6 +507,22 @@ pub(crate) mod keys {
     /// Download requests whose message has not gone out yet, in GSI1 (a sparse index: the
     /// attribute is removed once the message is sent).
     pub const UNSENT_DOWNLOADS: &str = "DLJOB#UNSENT";
+    /// Everything due on the way to an expiry date, in GSI1 by due time (sparse: removed when
+    /// handled).
+    pub const EXPIRY_DUE: &str = "EXPIRY#DUE";
+    /// Due for the date `expires_at`, in the gallery's partition (photographer-only: sorts
+    /// before `META`) or the link's.
+    pub fn expiry_due(expires_at: u64, due: Due) -> String {
+        format!("EXPIRY#{expires_at:012}#{}", due.tag())
+    }
+    /// A client's reminder for a date, claimed by whoever sends it, in their link's partition.
+    pub fn reminded(expires_at: u64, due: Due) -> String {
+        format!("REMINDED#{expires_at:012}#{}", due.tag())
+    }
+    /// The photographer's notice that a gallery expired at this date, in its partition.
+    pub fn expired_notice(expires_at: u64) -> String {
+        format!("EXPIRED#{expires_at:012}")
+    }
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ async fn fan_out_rerender(app: &App, gallery_id: GalleryId) -> Result<(), StoreE
     loop {
         let photos = app
             .store()
-            .photos_page(gallery_id, page, |p| p.status.has_renditions())
+            .photos_page(gallery_id, page.clone(), |p| p.status.has_renditions())
             .await?;
         let messages: Vec<Message> = photos
             .photos
@@ -174,7 +174,11 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
     };
     if photo.status != PhotoStatus::Uploading {
         // A redelivered event. The original ingest kept is another key, untouched whatever the
-        // upload key holds.
+        // upload key holds. A ready photo is in its gallery's arrangement, though: the delivery
+        // that made it ready may have stopped before appending it.
+        if photo.status == PhotoStatus::Ready {
+            store.append_to_manual_order(gallery_id, photo_id).await?;
+        }
         tracing::info!(%photo_id, status = ?photo.status, "nothing to do (redelivery or settled)");
         return Ok(());
     }
@@ -221,11 +225,25 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
         )
         .await?;
     write_renditions(app, gallery_id, photo_id, renditions.renditions).await?;
+    // Ready, with when it was taken, and in the indexes of the clients' orders, in one write.
     store
-        .mark_photo_ready(gallery_id, photo_id, renditions.width, renditions.height)
+        .mark_photo_ready(
+            &photo,
+            renditions.width,
+            renditions.height,
+            renditions.captured_at,
+        )
         .await?;
+    // A gallery the photographer arranged shows a new photo last.
+    store.append_to_manual_order(gallery_id, photo_id).await?;
     if !drop_files_if_deleted_while_rendering(app, gallery_id, photo_id).await? {
-        tracing::info!(%photo_id, width = renditions.width, height = renditions.height, "photo ready");
+        tracing::info!(
+            %photo_id,
+            width = renditions.width,
+            height = renditions.height,
+            captured_at = renditions.captured_at,
+            "photo ready"
+        );
     }
     Ok(())
 }
@@ -273,10 +291,12 @@ async fn rerender_photo(
     Ok(())
 }
 
-/// The four renditions of a photo with its size, or why the image can't be used.
+/// The four renditions of a photo with its size and capture time, or why the image can't be
+/// used.
 struct Rendered {
     width: u32,
     height: u32,
+    captured_at: Option<u64>,
     renditions: [(RenditionSize, ViewRendition, Vec<u8>); 4],
 }
 
@@ -298,6 +318,7 @@ async fn render(
         Ok(r) => Ok(Rendered {
             width: r.width,
             height: r.height,
+            captured_at: r.captured_at,
             renditions: [
                 (Thumbnail, Clean, r.thumbnail.jpeg),
                 (Thumbnail, Watermarked, r.thumbnail_watermarked.jpeg),

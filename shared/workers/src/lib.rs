@@ -5,6 +5,7 @@
 //! a client's download request into ZIPs in S3 and emails the links.
 
 pub mod download;
+pub mod expiry;
 pub mod ingest;
 pub mod resend;
 pub mod runner;

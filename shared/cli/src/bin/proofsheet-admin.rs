@@ -4,6 +4,7 @@
 //! proofsheet-admin create-photographer --name "Anna Lee" --email anna@example.com --slug anna-lee
 //! proofsheet-admin new-secret-key
 //! proofsheet-admin index-subgalleries --photographer <photographer id>
+//! proofsheet-admin index-photo-orders --photographer <photographer id>
 //! ```
 
 use std::collections::HashMap;
@@ -14,14 +15,15 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("create-photographer") => create_photographer(&args[1..]).await,
-        Some("index-subgalleries") => index_subgalleries(&args[1..]).await,
+        Some("index-subgalleries") => index(&args[1..], Index::Subgalleries).await,
+        Some("index-photo-orders") => index(&args[1..], Index::PhotoOrders).await,
         Some("new-secret-key") => {
             println!("{}", proofsheet_app::secrets::new_secret_key());
             ExitCode::SUCCESS
         }
         _ => {
             eprintln!(
-                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID"
+                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID"
             );
             ExitCode::from(2)
         }
@@ -59,13 +61,22 @@ async fn create_photographer(args: &[String]) -> ExitCode {
     }
 }
 
-/// Gives a photographer's sub-galleries made before version 0.2 their parent's pointer (what
-/// sub-gallery navigation and `GET /galleries/{id}` read). Safe to run again.
-async fn index_subgalleries(args: &[String]) -> ExitCode {
+/// What an upgrade indexes for a photographer's existing data. Each is safe to run again.
+#[derive(Clone, Copy)]
+enum Index {
+    /// Sub-galleries made before version 0.2 get their parent's pointer (what sub-gallery
+    /// navigation and `GET /galleries/{id}` read).
+    Subgalleries,
+    /// Photos made ready before photo orders (issue 11) enter the order indexes, without which
+    /// clients' views leave them out.
+    PhotoOrders,
+}
+
+async fn index(args: &[String], what: Index) -> ExitCode {
     let id = match args {
         [flag, id] if flag == "--photographer" => id,
         _ => {
-            eprintln!("index-subgalleries needs --photographer ID");
+            eprintln!("this command needs --photographer ID");
             return ExitCode::from(2);
         }
     };
@@ -76,9 +87,13 @@ async fn index_subgalleries(args: &[String]) -> ExitCode {
     let Some(app) = app_from_env().await else {
         return ExitCode::FAILURE;
     };
-    match app.store().index_subgalleries(owner).await {
+    let (indexed, label) = match what {
+        Index::Subgalleries => (app.store().index_subgalleries(owner).await, "sub-galleries"),
+        Index::PhotoOrders => (app.store().index_photo_orders(owner).await, "photos"),
+    };
+    match indexed {
         Ok(written) => {
-            println!("sub-galleries indexed: {written}");
+            println!("{label} indexed: {written}");
             ExitCode::SUCCESS
         }
         Err(e) => {

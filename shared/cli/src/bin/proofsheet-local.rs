@@ -60,6 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         provisioned.download_queue_url.clone(),
     ));
     tokio::spawn(resend_unsent_downloads(app.clone()));
+    tokio::spawn(sweep_expiry(app.clone()));
     tokio::spawn(print_sent_emails(endpoint.clone()));
 
     let router = proofsheet_http::local_server::router(app.clone());
@@ -230,6 +231,17 @@ async fn resend_unsent_downloads(app: Arc<App>) {
         tokio::time::sleep(Duration::from_secs(30)).await;
         if let Err(e) = proofsheet_workers::resend::resend_unsent_downloads(&app).await {
             tracing::error!(error = %e, "the resend sweep failed");
+        }
+    }
+}
+
+/// The scheduled expiry sweep of AWS (hourly there), every 30 s here: reminders and the
+/// photographer's notice show among the printed emails soon after they fall due.
+async fn sweep_expiry(app: Arc<App>) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        if let Err(e) = proofsheet_workers::expiry::sweep(&app).await {
+            tracing::error!(error = %e, "the expiry sweep failed");
         }
     }
 }

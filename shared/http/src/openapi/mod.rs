@@ -474,9 +474,12 @@ fn page_parameters() -> [Parameter; 2] {
         query(
             "cursor",
             "The `next_cursor` of the previous page, as given (opaque). Without it, the first \
-             page. A cursor this API did not give out is a 422 naming `cursor`."
+             page. A cursor this API did not give out is a 422 naming `cursor`; one given out \
+             before the gallery's photo order changed starts again at the first page."
                 .into(),
-            string_schema().pattern(Some("^[A-Za-z0-9_-]{22}$")).build(),
+            string_schema()
+                .pattern(Some("^[A-Za-z0-9_-]{13,1400}$"))
+                .build(),
         ),
     ]
 }
@@ -964,21 +967,35 @@ mod tests {
                 .unwrap_or_else(|| panic!("{method} {path}: no parameter {name}"));
             found["schema"]["pattern"].as_str().unwrap().to_owned()
         };
-        // Both patterns are base64url of a fixed length: `^[A-Za-z0-9_-]{N}$`.
+        // Both patterns are base64url of a length or a range: `^[A-Za-z0-9_-]{N}$`, `{M,N}`.
         let matches = |pattern: &str, value: &str| {
-            let length: usize = pattern
+            let lengths = pattern
                 .strip_prefix("^[A-Za-z0-9_-]{")
                 .and_then(|rest| rest.strip_suffix("}$"))
-                .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("not a base64url pattern: {pattern}"));
+            let (min, max): (usize, usize) = match lengths.split_once(',') {
+                Some((min, max)) => (min.parse().unwrap(), max.parse().unwrap()),
+                None => (lengths.parse().unwrap(), lengths.parse().unwrap()),
+            };
             let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-            value.len() == length && value.chars().all(base64url)
+            (min..=max).contains(&value.len()) && value.chars().all(base64url)
         };
         let photo = proofsheet_policy::PhotoId::from_uuid(uuid::Uuid::max());
         let cursor = proofsheet_policy::cursor_after(photo);
         assert!(
             matches(&pattern("/g/{token}", "get", "cursor"), &cursor),
             "{cursor}"
+        );
+        // The longest: a file-name order's key at its cap.
+        let long = proofsheet_policy::paging::Cursor::Indexed {
+            order: proofsheet_policy::paging::IndexedOrder::Filename,
+            key: format!("{} {}", "9".repeat(900), uuid::Uuid::max()),
+        };
+        let long = proofsheet_policy::cursor_after(long);
+        assert!(
+            matches(&pattern("/g/{token}", "get", "cursor"), &long),
+            "{} characters",
+            long.len()
         );
         let token = proofsheet_policy::ShareToken {
             grant_id: proofsheet_policy::GrantId::from_uuid(uuid::Uuid::max()),

@@ -22,7 +22,9 @@ use crate::handlers::client::logins::LogIn;
 use crate::handlers::photographer::access::SettingsInput;
 use crate::handlers::photographer::galleries::{CreateGallery, UpdateGallery};
 use crate::handlers::photographer::logins::{CreateClientLogin, UpdateClientLogin};
-use crate::handlers::photographer::photos::{CreateLogoUpload, CreateUpload};
+use crate::handlers::photographer::photos::{
+    ArrangePhotos, ArrangementView, CreateLogoUpload, CreateUpload,
+};
 use crate::views::{
     AccountView, ClientLoginView, GalleryActivityView, MyGalleriesView, NotificationListView,
     ReleaseView,
@@ -317,6 +319,31 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             success: no_content(),
             refusals: vec![],
         },
+        Route::ArrangePhotos => OperationDoc {
+            tag: Tag::Photos,
+            summary: "Arrange a gallery's photos in an order of one's own",
+            description: Some(
+                "Clients then see the gallery's ready photos in this order: the gallery's \
+                 `photo_order` becomes `manual`. Ready photos not named follow in capture order, \
+                 and photos that become ready later come last. A client paging through the \
+                 gallery meanwhile starts again from its first page. A `photo_ids` entry that is \
+                 not a ready photo of this gallery, or comes twice, is a 422 naming `photo_ids`."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<ArrangePhotos>),
+            success: returns(
+                200,
+                "The arrangement: every ready photo, in order.",
+                Schemas::body::<ArrangementView>,
+            ),
+            refusals: vec![kept_changing(
+                "The gallery kept changing under this request (other changes kept landing \
+                 first); the arrangement was stored but the gallery's `photo_order` not set: \
+                 sending it again is safe.",
+            )],
+        },
         Route::PutGeneralAccess => OperationDoc {
             tag: Tag::Access,
             summary: "Change the general link's settings",
@@ -443,8 +470,10 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             summary: "Open a shared gallery (client)",
             description: Some(format!(
                 "What the link shows: the gallery's title, the link's permissions and its ready \
-                 photos. A password-protected link needs `Authorization: Bearer <session>` from \
-                 {}.",
+                 photos, in the gallery's `photo_order`. A password-protected link needs \
+                 `Authorization: Bearer <session>` from {}. A `cursor` made before the \
+                 photographer changed the order (or rearranged the photos) answers the first \
+                 page of the new order.",
                 super::route_name(Route::UnlockGallery)
             )),
             paged: true,

@@ -29,6 +29,27 @@ impl From<policy::Resolution> for Resolution {
     }
 }
 
+/// `capture_time` (the default): when each photo was taken (EXIF DateTimeOriginal), else when
+/// it was uploaded; `filename`: by file name, numbers by value (`IMG_2` before `IMG_10`);
+/// `manual`: as arranged with `PUT /galleries/{gallery_id}/order`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum PhotoOrder {
+    CaptureTime,
+    Filename,
+    Manual,
+}
+
+impl From<policy::lifecycle::PhotoOrder> for PhotoOrder {
+    fn from(value: policy::lifecycle::PhotoOrder) -> Self {
+        match value {
+            policy::lifecycle::PhotoOrder::CaptureTime => Self::CaptureTime,
+            policy::lifecycle::PhotoOrder::Filename => Self::Filename,
+            policy::lifecycle::PhotoOrder::Manual => Self::Manual,
+        }
+    }
+}
+
 /// `text`: a line of text; `logo`: the photographer's uploaded PNG logo (see
 /// `POST /watermark-logo`).
 #[derive(Serialize, ToSchema)]
@@ -274,6 +295,7 @@ mod tests {
         same_enum::<policy::WatermarkMode, WatermarkMode>();
         same_enum::<policy::Position, WatermarkPosition>();
         same_enum::<policy::PhotoStatus, PhotoStatus>();
+        same_enum::<policy::lifecycle::PhotoOrder, PhotoOrder>();
     }
 
     #[test]

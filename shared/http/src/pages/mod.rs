@@ -329,6 +329,7 @@ mod tests {
         let page = MessagePage {
             heading: "This link no longer works",
             text: "Ask your photographer for a new link. ".repeat(40),
+            contact: None,
         };
         let plain = html(404, &page, None).unwrap();
         let Body::Text(text) = plain.body() else {

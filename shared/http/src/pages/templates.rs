@@ -13,6 +13,8 @@ use crate::views::{ClientGalleryView, MyGalleriesView};
 pub(crate) struct MessagePage {
     pub heading: &'static str,
     pub text: String,
+    /// Whom to write to about it: (name, email), shown as a mail link.
+    pub contact: Option<(String, String)>,
 }
 
 /// The password form of a protected link; works without JavaScript.
@@ -53,6 +55,9 @@ pub(crate) struct GalleryCard {
     pub link: String,
     pub photo_count: u32,
     pub cover: Option<Picture>,
+    /// "Open until 25 January 2027", "Expired on …".
+    pub date_note: Option<String>,
+    pub expired: bool,
 }
 
 pub(crate) struct Picture {
@@ -73,6 +78,8 @@ pub(crate) struct GalleryPage {
     /// `?cursor=…` of the next page, for browsers without JavaScript.
     pub next_page: Option<String>,
     pub state: String,
+    /// "Open until 25 January 2027", when the link expires.
+    pub open_until: Option<String>,
 }
 
 pub(crate) struct Neighbour {
@@ -129,7 +136,13 @@ impl GalleryPage {
                 height: photo.height.unwrap_or(1),
             })
             .collect();
+        let open_until = view
+            .expires_at
+            .as_deref()
+            .and_then(crate::http_io::parse_timestamp)
+            .map(|at| format!("Open until {}", proofsheet_app::email::human_day(at)));
         Self {
+            open_until,
             title: view.title,
             parent,
             subgalleries,
@@ -174,6 +187,8 @@ impl OverviewPage {
                 title: gallery.title,
                 link: gallery.link,
                 photo_count: gallery.photo_count,
+                date_note: gallery.date_note,
+                expired: gallery.expired,
                 cover: gallery.cover.map(|cover| Picture {
                     url: cover.thumbnail_url,
                     width: cover.width.unwrap_or(3),

@@ -118,6 +118,75 @@ fn exif_tiff(orientation: u16, thumbnail: Option<&[u8]>) -> Vec<u8> {
     tiff
 }
 
+/// Insert an APP1 Exif segment right after SOI, as cameras write one: IFD0 with the Orientation
+/// and a pointer to the Exif IFD, which holds DateTimeOriginal (`"2024:06:01 14:30:15"`) and,
+/// if given, OffsetTimeOriginal (`"+02:00"`).
+pub fn with_capture_time(
+    jpeg: &[u8],
+    orientation: u16,
+    taken: &str,
+    offset: Option<&str>,
+) -> Vec<u8> {
+    with_app1_exif(jpeg, &dated_tiff(orientation, taken, offset))
+}
+
+/// The TIFF structure of [`with_capture_time`] (big-endian).
+pub fn dated_tiff(orientation: u16, taken: &str, offset: Option<&str>) -> Vec<u8> {
+    let ascii = |s: &str| {
+        let mut v = s.as_bytes().to_vec();
+        v.push(0);
+        v
+    };
+    let mut values = vec![(0x9003u16, ascii(taken))];
+    if let Some(offset) = offset {
+        values.push((0x9011, ascii(offset)));
+    }
+    const EXIF_IFD_AT: u32 = 8 + 2 + 2 * 12 + 4;
+    let mut tiff = b"MM\x00\x2a".to_vec();
+    tiff.extend_from_slice(&8u32.to_be_bytes());
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    let [hi, lo] = orientation.to_be_bytes();
+    for (tag, kind, value) in [
+        (0x0112u16, 3u16, [hi, lo, 0, 0]),
+        (0x8769, 4, EXIF_IFD_AT.to_be_bytes()),
+    ] {
+        tiff.extend_from_slice(&tag.to_be_bytes());
+        tiff.extend_from_slice(&kind.to_be_bytes());
+        tiff.extend_from_slice(&1u32.to_be_bytes());
+        tiff.extend_from_slice(&value);
+    }
+    tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    assert_eq!(tiff.len(), EXIF_IFD_AT as usize);
+    let mut data_at = EXIF_IFD_AT as usize + 2 + 12 * values.len() + 4;
+    let mut data = Vec::new();
+    tiff.extend_from_slice(&(values.len() as u16).to_be_bytes());
+    for (tag, value) in &values {
+        tiff.extend_from_slice(&tag.to_be_bytes());
+        tiff.extend_from_slice(&2u16.to_be_bytes()); // ASCII
+        tiff.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        tiff.extend_from_slice(&(data_at as u32).to_be_bytes());
+        data.extend_from_slice(value);
+        data_at += value.len();
+    }
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(&data);
+    tiff
+}
+
+/// `png` with an eXIf chunk holding `tiff`, right after IHDR.
+pub fn png_with_exif(png: &[u8], tiff: &[u8]) -> Vec<u8> {
+    let ihdr_end = 8 + 4 + 4 + 13 + 4;
+    let mut chunk = (tiff.len() as u32).to_be_bytes().to_vec();
+    let mut typed = b"eXIf".to_vec();
+    typed.extend_from_slice(tiff);
+    chunk.extend_from_slice(&typed);
+    chunk.extend_from_slice(&crc32(&typed).to_be_bytes());
+    let mut out = png[..ihdr_end].to_vec();
+    out.extend_from_slice(&chunk);
+    out.extend_from_slice(&png[ihdr_end..]);
+    out
+}
+
 fn with_app1_exif(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
     let mut payload = b"Exif\0\0".to_vec();
     payload.extend_from_slice(tiff);

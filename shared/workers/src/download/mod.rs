@@ -26,10 +26,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use proofsheet_app::email::{DownloadReady, ZipLink};
+use proofsheet_app::email::{DownloadReady, ZipLink, human_date};
 use proofsheet_app::messages::Message;
 use proofsheet_app::{App, SecretKeyUse};
 use proofsheet_policy::archive::{entry_names, zip_file_name};
+use proofsheet_policy::lifecycle;
 use proofsheet_policy::{
     DownloadRequestId, DownloadStatus, GrantId, PhotoId, Resolution, downloads,
 };
@@ -170,10 +171,21 @@ async fn prepare(
     if downloads::out_of_attempts(job.attempts) {
         return give_up(app, &job).await;
     }
-    tracing::info!(%request_id, attempt = job.attempts, photos = job.photos.len(), "rendering");
     let Some(gallery) = app.store().gallery(job.gallery_id).await? else {
         return Ok(());
     };
+    // The gallery (or the link) closed while the request waited: its links would answer 410,
+    // so nothing is built, the charge is given back and the client told.
+    let link_expiry = match app.store().grant(job.grant_id).await? {
+        Some(grant) => grant.expiry,
+        None => return Ok(()),
+    };
+    let ends = lifecycle::effective_expiry(gallery.expiry, link_expiry);
+    if lifecycle::is_expired(ends, app.now()) {
+        tracing::info!(%request_id, "the gallery expired before the request was prepared");
+        return fail_every_photo(app, &job, "gallery_expired").await;
+    }
+    tracing::info!(%request_id, attempt = job.attempts, photos = job.photos.len(), "rendering");
     let watermark = if job.watermarked {
         let watermark = crate::watermark::gallery_watermark(app, &gallery).await?;
         let fingerprint = fingerprint(&watermark);
@@ -582,13 +594,23 @@ async fn record_and_email(
 /// would stay `rendering` for good, charged, and count against the client's pending requests.
 async fn give_up(app: &App, job: &DownloadJobRecord) -> Result<(), JobError> {
     tracing::error!(request_id = %job.id, attempts = job.attempts, "giving up on a download request");
+    fail_every_photo(app, job, "could_not_prepare").await
+}
+
+/// Finishes a request with nothing in it, every photo left out for `reason` and its charge
+/// given back, and tells the client.
+async fn fail_every_photo(
+    app: &App,
+    job: &DownloadJobRecord,
+    reason: &str,
+) -> Result<(), JobError> {
     let left_out: Vec<LeftOutPhoto> = job
         .photos
         .iter()
         .map(|&photo_id| LeftOutPhoto {
             photo_id,
             filename: String::new(),
-            reason: "could_not_prepare".into(),
+            reason: reason.to_owned(),
         })
         .collect();
     let finished = FinishedDownload {
@@ -693,11 +715,4 @@ async fn email_client(app: &App, job: &DownloadJobRecord) -> Result<(), JobError
         .mark_download_emailed(job.grant_id, job.id, app.now())
         .await?;
     Ok(())
-}
-
-/// `8 December 2026, 14:05 UTC`.
-fn human_date(unix_secs: u64) -> String {
-    chrono::DateTime::from_timestamp(i64::try_from(unix_secs).unwrap_or(i64::MAX), 0)
-        .map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string())
-        .unwrap_or_default()
 }

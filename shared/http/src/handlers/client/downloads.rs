@@ -254,7 +254,8 @@ fn request_view(
 
 /// `GET /d/{token}`: the download link the client was emailed. It stays ours for its whole
 /// lifetime (days), while what it answers with is a presigned S3 URL of minutes: every use
-/// checks that the grant still exists (revoked → 404) and the link's lifetime (→ 410), and
+/// checks that the grant still exists (revoked → 404), that its gallery has not expired for
+/// it, and the link's lifetime (both → 410), and
 /// the browser saves the ZIP under "<gallery> - <resolution>.zip". No session is needed: the
 /// link is the capability, like the share link it was sent for.
 pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
@@ -263,7 +264,8 @@ pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, 
         return Err(ApiError::NotFound);
     }
     let store = app.store();
-    super::live_grant(app, token.grant_id).await?;
+    // A link whose gallery expired stops serving its ZIPs; they go with the link's own lifetime.
+    super::open_grant(app, token.grant_id).await?;
     let job = store
         .download_job(token.grant_id, token.request_id)
         .await?

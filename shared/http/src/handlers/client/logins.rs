@@ -3,11 +3,12 @@
 
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
+use proofsheet_policy::lifecycle;
 use proofsheet_policy::{
     AccessCode, ClientLoginId, LoginSessionClaims, PhotographerId, Slug, UnlockThrottle,
 };
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{ClientLoginRecord, ReleaseRecord, UnlockReservation};
+use proofsheet_store::{ClientLoginRecord, PhotosSummary, ReleaseRecord, UnlockReservation};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -231,15 +232,31 @@ async fn card(
     req: &Request,
     release: &ReleaseRecord,
 ) -> Result<Option<MyGalleryView>, ApiError> {
-    let (gallery, grant, (photo_count, first)) = tokio::try_join!(
-        app.store().gallery(release.gallery_id),
-        app.store().grant(release.grant_id),
+    // The gallery comes with its photos' count and cover (its chosen one, else its first).
+    let (summary, grant) = tokio::try_join!(
         app.store().visible_photos_summary(release.gallery_id),
+        app.store().grant(release.grant_id),
     )?;
-    let (Some(gallery), Some(grant)) = (gallery, grant) else {
+    let (Some(summary), Some(grant)) = (summary, grant) else {
         return Ok(None);
     };
-    let cover = match first {
+    let PhotosSummary {
+        gallery,
+        photo_count,
+        cover,
+    } = summary;
+    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
+    let expired = lifecycle::is_expired(ends, app.now());
+    let date_note = ends.map(|at| {
+        let day = proofsheet_app::email::human_day(at);
+        if expired {
+            format!("Expired on {day}")
+        } else {
+            format!("Open until {day}")
+        }
+    });
+    // An expired gallery shows nothing of its photos, here as behind its link.
+    let cover = match cover.filter(|_| !expired) {
         Some(photo) => {
             // Only the look this login may see is ever presigned.
             let key = object_keys::rendition(
@@ -268,5 +285,8 @@ async fn card(
         cover,
         link: link(app, req, grant.id)?,
         released_at: timestamp(release.released_at),
+        expires_at: ends.map(timestamp),
+        expired,
+        date_note,
     }))
 }

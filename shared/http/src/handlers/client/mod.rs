@@ -12,7 +12,7 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
     ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
 };
-use proofsheet_policy::{GalleryRules, Viewer, activity};
+use proofsheet_policy::{GalleryRules, Viewer, activity, lifecycle};
 use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{
@@ -28,6 +28,7 @@ use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
 
 use crate::ApiError;
+use crate::error::ExpiredGallery;
 
 /// The grant behind a link, if the token is authentic and the link is live. Unknown, forged
 /// and revoked tokens are all plain 404s.
@@ -36,7 +37,7 @@ async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiErr
     if !app.secrets()?.token_is_authentic(&token) {
         return Err(ApiError::NotFound);
     }
-    live_grant(app, token.grant_id).await
+    open_grant(app, token.grant_id).await
 }
 
 /// A grant that still opens its gallery. A link released to a client login goes with the login:
@@ -50,6 +51,38 @@ pub(crate) async fn live_grant(app: &App, id: GrantId) -> Result<GrantRecord, Ap
         }
     }
     Ok(grant)
+}
+
+/// A live grant whose link has not expired: its own date, or its gallery's when that is earlier.
+/// The photographer's routes don't ask; the client's all do, download links included.
+pub(crate) async fn open_grant(app: &App, id: GrantId) -> Result<GrantRecord, ApiError> {
+    let grant = live_grant(app, id).await?;
+    let gallery = app
+        .store()
+        .gallery(grant.gallery_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
+    match ends {
+        Some(at) if lifecycle::is_expired(ends, app.now()) => Err(expired(app, &gallery, at).await),
+        _ => Ok(grant),
+    }
+}
+
+/// The refusal of a link that expired at `at`, naming whom to ask.
+async fn expired(app: &App, gallery: &GalleryRecord, at: u64) -> ApiError {
+    let photographer = match app.store().photographer(gallery.owner_id).await {
+        Ok(found) => found,
+        Err(error) => return error.into(),
+    };
+    ApiError::GalleryExpired(Box::new(ExpiredGallery {
+        expired_at: timestamp(at),
+        expired_on: proofsheet_app::email::human_day(at),
+        photographer: photographer
+            .as_ref()
+            .map_or_else(|| "your photographer".to_owned(), |p| p.name.to_string()),
+        email: photographer.map(|p| p.email.to_string()),
+    }))
 }
 
 /// The grant, once the request has shown everything it needs: the token, and for a
@@ -172,6 +205,7 @@ pub(crate) async fn gallery_view(
         None
     };
     Ok(ClientGalleryView {
+        expires_at: lifecycle::effective_expiry(gallery.expiry, grant.expiry).map(timestamp),
         title: gallery.title,
         settings: ClientPermissions::from(&grant.settings),
         photos: views,

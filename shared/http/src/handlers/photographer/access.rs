@@ -7,9 +7,12 @@ use proofsheet_policy::{
     AccessSettings, Email, GrantId, Invalid, PasswordHash, PasswordUpdate, PersonName,
     PhotographerId, Resolution, SettingsChange,
 };
-use proofsheet_store::{ClientAccess, Conflict, GalleryRecord, GrantKind, GrantRecord, StoreError};
+use proofsheet_store::{
+    ClientAccess, Conflict, DueFor, GalleryRecord, GrantKind, GrantRecord, StoreError,
+};
 use serde::Deserialize;
 
+use super::galleries::expiry_date;
 use super::owned_gallery;
 use crate::handlers::{link, photographer_name, send_email};
 use crate::http_io::{json, json_body, no_content, path_param, present};
@@ -162,8 +165,8 @@ pub(crate) async fn create_private(
         Some(serde_json::Value::String(raw)) => Some(PersonName::parse(&raw)?),
         Some(_) => return Err(Invalid::new("name", "must be a string").into()),
     };
-    let input: SettingsInput = serde_json::from_value(body.into())
-        .map_err(|e| ApiError::BadJson(crate::http_io::excerpt(&e.to_string())))?;
+    let expires_at = link_expiry(body.remove("expires_at"))?;
+    let input: SettingsInput = settings_input(body)?;
 
     let gallery = owned_gallery(app, owner, &req).await?;
     let general = general_grant(app, &gallery).await?;
@@ -178,6 +181,10 @@ pub(crate) async fn create_private(
         Err(e) => return Err(e.into()),
     }
 
+    let grant = match expires_at {
+        Some(at) => set_link_expiry(app, &grant, at).await?,
+        None => grant,
+    };
     let link = link(app, &req, grant.id)?;
     let email_sent = send_invitation(app, &gallery, &grant, &link).await;
     let mut view = serde_json::to_value(GrantView::new(&grant, link))
@@ -266,11 +273,63 @@ pub(crate) async fn update_private(
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let input: SettingsInput = json_body(&req)?;
+    // The body is the link's settings plus its own expiry; split them so unknown fields are
+    // still refused.
+    let mut body: serde_json::Map<String, serde_json::Value> = json_body(&req)?;
+    let expires_at = link_expiry(body.remove("expires_at"))?;
+    let input: SettingsInput = settings_input(body)?;
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = owned_private_grant(app, &gallery, &req).await?;
-    let updated = change_settings(app, grant, input).await?;
+    let mut updated = if input.is_empty() {
+        grant
+    } else {
+        change_settings(app, grant, input).await?
+    };
+    if let Some(at) = expires_at {
+        updated = set_link_expiry(app, &updated, at).await?;
+    }
     json(200, &GrantView::new(&updated, link(app, &req, updated.id)?))
+}
+
+/// A link's own `expires_at` as sent: absent keeps it, `null` makes the link follow its
+/// gallery, a date (RFC 3339) ends it then, or at the gallery's date if that is earlier.
+fn link_expiry(raw: Option<serde_json::Value>) -> Result<Option<Option<u64>>, ApiError> {
+    match raw {
+        None => Ok(None),
+        Some(serde_json::Value::Null) => Ok(Some(None)),
+        Some(serde_json::Value::String(at)) => Ok(Some(Some(expiry_date("expires_at", &at)?))),
+        Some(_) => {
+            Err(Invalid::new("expires_at", "must be a date and time in RFC 3339, or null").into())
+        }
+    }
+}
+
+fn settings_input(
+    body: serde_json::Map<String, serde_json::Value>,
+) -> Result<SettingsInput, ApiError> {
+    serde_json::from_value(body.into())
+        .map_err(|e| ApiError::BadJson(crate::http_io::excerpt(&e.to_string())))
+}
+
+/// Sets a link's own date, and lists its client's reminders for it.
+async fn set_link_expiry(
+    app: &App,
+    grant: &GrantRecord,
+    expires_at: Option<u64>,
+) -> Result<GrantRecord, ApiError> {
+    let stored = app
+        .store()
+        .set_grant_expiry(grant, expires_at, app.now())
+        .await?;
+    if let (Some(at), Some(set_at)) = (stored.expiry, stored.expiry_set_at) {
+        let due = app.config().reminder_days.schedule(at, set_at, false);
+        let subject = DueFor {
+            gallery_id: stored.gallery_id,
+            grant_id: Some(stored.id),
+        };
+        app.store().schedule_expiry(subject, at, &due).await?;
+    }
+    Ok(stored)
 }
 
 pub(crate) async fn delete_private(

@@ -2,15 +2,16 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
+use proofsheet_policy::lifecycle::{self, PhotoOrder};
 use proofsheet_policy::{
-    GalleryId, GalleryRules, Invalid, PhotographerId, Position, Title, WatermarkMode,
+    GalleryId, GalleryRules, Invalid, PhotoId, PhotographerId, Position, Title, WatermarkMode,
     WatermarkUpdate,
 };
-use proofsheet_store::{GalleryRecord, StoreError, object_keys};
+use proofsheet_store::{DueFor, GalleryRecord, StoreError, object_keys};
 use serde::Deserialize;
 
 use super::owned_gallery;
-use crate::http_io::{json, json_body, no_content, present};
+use crate::http_io::{json, json_body, no_content, parse_timestamp, present};
 use crate::views::{GalleryView, SubgalleryView};
 use proofsheet_app::App;
 
@@ -117,6 +118,17 @@ pub(crate) struct UpdateGallery {
     navigation_to_subgalleries: Option<bool>,
     #[schema(nullable = false)]
     watermark: Option<WatermarkInput>,
+    /// When the gallery's client links stop working (RFC 3339, before 2100), or `null` for
+    /// never. A date already past closes them now; moving it forward opens them again. Each
+    /// client is reminded by email before it (`EXPIRY_REMINDER_DAYS`, default 7 and 1 days).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    expires_at: Option<Option<String>>,
+    /// The order clients see the photos in.
+    #[schema(value_type = crate::openapi::values::PhotoOrder)]
+    photo_order: Option<PhotoOrder>,
+    /// The photo shown for the gallery (a ready photo of it), or `null` for the first in order.
+    #[schema(value_type = Option<String>, format = "uuid")]
+    cover_photo_id: Option<Option<String>>,
 }
 
 /// A partial watermark change: absent fields keep their value. `text: null` returns to the
@@ -147,23 +159,87 @@ pub(crate) async fn update(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let input: UpdateGallery = json_body(&req)?;
+    let expires_at = input
+        .expires_at
+        .as_ref()
+        .map(|raw| {
+            raw.as_deref()
+                .map(|at| expiry_date("expires_at", at))
+                .transpose()
+        })
+        .transpose()?;
     let read = owned_gallery(app, owner, &req).await?;
+    let cover = match &input.cover_photo_id {
+        Some(Some(raw)) => Some(Some(cover_photo(app, &read, raw).await?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let now = app.now();
     // A PATCH is a delta: when another write lands between our read and our write, the store
     // applies it again to the fresh gallery.
     let (before, gallery) = app
         .store()
-        .change_gallery(read, |gallery| input.apply(gallery))
+        .change_gallery(read, |gallery| input.apply(gallery, expires_at, cover, now))
         .await?;
     if gallery.watermark != before.watermark {
         app.rerender_galleries(&[gallery.id]).await?;
     }
+    // Written each time the date is sent, so a retried request finishes the schedule; the
+    // reminders already sent are remembered by their claims.
+    if let (Some(Some(at)), Some(set_at)) = (expires_at, gallery.expiry_set_at) {
+        let due = app.config().reminder_days.schedule(at, set_at, true);
+        let subject = DueFor {
+            gallery_id: gallery.id,
+            grant_id: None,
+        };
+        app.store().schedule_expiry(subject, at, &due).await?;
+    }
     json(200, &GalleryView::from(&gallery))
 }
 
+/// An expiry date as sent (RFC 3339), checked by the policy.
+pub(crate) fn expiry_date(field: &'static str, raw: &str) -> Result<u64, ApiError> {
+    let at = parse_timestamp(raw).ok_or_else(|| {
+        Invalid::new(
+            field,
+            "must be a date and time in RFC 3339 (2027-06-30T18:00:00Z)",
+        )
+    })?;
+    Ok(lifecycle::check_expiry(field, at)?)
+}
+
+/// The cover the photographer named: one of this gallery's photos that clients can see.
+async fn cover_photo(app: &App, gallery: &GalleryRecord, raw: &str) -> Result<PhotoId, ApiError> {
+    let refused = || Invalid::new("cover_photo_id", "must be a ready photo of this gallery");
+    let id = PhotoId::parse(raw).map_err(|_| refused())?;
+    match app.store().photo(gallery.id, id).await? {
+        Some(photo) if photo.status.visible_to_clients() => Ok(id),
+        _ => Err(refused().into()),
+    }
+}
+
 impl UpdateGallery {
-    /// The gallery with this change applied; validation errors name the field.
-    fn apply(&self, gallery: &GalleryRecord) -> Result<GalleryRecord, ApiError> {
+    /// The gallery with this change applied (`expires_at` and `cover` already checked);
+    /// validation errors name the field.
+    fn apply(
+        &self,
+        gallery: &GalleryRecord,
+        expires_at: Option<Option<u64>>,
+        cover: Option<Option<PhotoId>>,
+        now: u64,
+    ) -> Result<GalleryRecord, ApiError> {
         let mut next = gallery.clone();
+        // The same date again changes nothing: its reminders stay as scheduled.
+        if let Some(at) = expires_at.filter(|at| *at != gallery.expiry) {
+            next.expiry = at;
+            next.expiry_set_at = at.map(|_| now);
+        }
+        if let Some(order) = self.photo_order {
+            next.photo_order = order;
+        }
+        if let Some(cover) = cover {
+            next.cover_photo_id = cover;
+        }
         if let Some(title) = &self.title {
             next.title = Title::parse(title)?.to_string();
         }

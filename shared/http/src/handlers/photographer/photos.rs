@@ -1,12 +1,14 @@
-//! Photo uploads (presigned PUTs; ingest happens on the S3 event) and the watermark logo.
+//! Photo uploads (presigned PUTs; ingest happens on the S3 event), the photographer's own order
+//! of a gallery's photos, and the watermark logo.
 
 use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
+use proofsheet_policy::lifecycle::{PhotoOrder, manual_arrangement};
 use proofsheet_policy::{PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after};
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};
-use serde::Deserialize;
+use proofsheet_store::{GalleryRecord, Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::owned_gallery;
@@ -146,6 +148,60 @@ pub(crate) async fn delete(
         .await?;
     app.store().delete_photo(gallery.id, photo_id).await?;
     no_content()
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PhotoOrderRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ArrangePhotos {
+    /// Ready photos of the gallery in the order clients are to see them, each once. Ready
+    /// photos not named follow in capture order; photos that become ready later come last.
+    #[schema(value_type = Vec<String>)]
+    photo_ids: Vec<String>,
+}
+
+/// A gallery's photos as the photographer arranged them.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PhotoArrangement)]
+pub(crate) struct ArrangementView {
+    /// Always `manual`: the gallery's `photo_order` now.
+    #[schema(value_type = crate::openapi::values::PhotoOrder)]
+    photo_order: PhotoOrder,
+    /// Every ready photo of the gallery, in the order clients see them.
+    #[schema(value_type = Vec<String>)]
+    photo_ids: Vec<String>,
+}
+
+/// `PUT /galleries/{gallery_id}/order`: the photographer's own order of the gallery's ready
+/// photos, which the gallery then follows (`photo_order` becomes `manual`).
+pub(crate) async fn arrange(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: ArrangePhotos = json_body(&req)?;
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let ready = app.store().ready_photo_moments(gallery.id).await?;
+    let arrangement = manual_arrangement(&input.photo_ids, &ready)?;
+    // The arrangement first: a gallery in manual order always has the one it shows.
+    let stored = app.store().arrange_photos(gallery.id, &arrangement).await?;
+    if gallery.photo_order != PhotoOrder::Manual {
+        app.store()
+            .change_gallery(gallery, |gallery| {
+                Ok::<_, ApiError>(GalleryRecord {
+                    photo_order: PhotoOrder::Manual,
+                    ..gallery.clone()
+                })
+            })
+            .await?;
+    }
+    json(
+        200,
+        &ArrangementView {
+            photo_order: PhotoOrder::Manual,
+            photo_ids: stored.iter().map(PhotoId::to_string).collect(),
+        },
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
