@@ -29,17 +29,17 @@ free_port() {
 
 # Starts moto in the background; stops it when the calling script exits.
 # `start_moto serialized` answers one request at a time, so conditional writes are atomic as in
-# DynamoDB (see scripts/moto_serialized.py); the default is moto's threaded server, which the
-# local runner needs for SQS long polling.
+# DynamoDB; the default is threaded, which the local runner needs for SQS long polling. Both
+# answer `GET /_local/ses/messages` with the mail SES accepted (see scripts/moto_server.py).
 start_moto() {
   local port="${MOTO_PORT:-$(free_port)}"
   local log="$repo_root/target/moto.log"
   mkdir -p "$repo_root/target"
+  local mode=()
   if [[ "${1:-}" == serialized ]]; then
-    "$venv/bin/python" "$repo_root/scripts/moto_serialized.py" 127.0.0.1 "$port" > "$log" 2>&1 &
-  else
-    "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > "$log" 2>&1 &
+    mode=(--serialized)
   fi
+  "$venv/bin/python" "$repo_root/scripts/moto_server.py" 127.0.0.1 "$port" "${mode[@]}" > "$log" 2>&1 &
   moto_pid=$!
   on_exit "kill $moto_pid 2>/dev/null || true"
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"

@@ -246,24 +246,27 @@ async fn sweep_expiry(app: Arc<App>) {
     }
 }
 
-/// Prints each email the emulator's SES accepted, once.
+/// Prints each email the emulator's SES accepted, once (read from the route
+/// `scripts/moto_server.py` adds).
 async fn print_sent_emails(endpoint: String) {
     let client = reqwest::Client::new();
     let mut seen = HashSet::new();
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         let Ok(response) = client
-            .get(format!("{endpoint}/moto-api/data.json"))
+            .get(format!("{endpoint}/_local/ses/messages"))
             .send()
             .await
         else {
             continue;
         };
-        // The emulator answers 500 while a multipart upload is unfinished: just try again.
-        let Ok(data) = response.json::<serde_json::Value>().await else {
+        let Ok(mut data) = response.json::<serde_json::Value>().await else {
             continue;
         };
-        for message in sent_messages(&data) {
+        let serde_json::Value::Array(messages) = data["messages"].take() else {
+            continue;
+        };
+        for message in messages {
             let id = message["id"].as_str().unwrap_or_default().to_owned();
             if seen.insert(id) {
                 println!(
@@ -290,15 +293,6 @@ fn readable_body(body: &str) -> String {
         .collect();
     links.dedup();
     format!("Links: {}\n\n(HTML part)\n{body}", links.join(" "))
-}
-
-/// The SES messages in a moto state dump.
-fn sent_messages(data: &serde_json::Value) -> Vec<serde_json::Value> {
-    match &data["ses"]["Message"] {
-        serde_json::Value::Array(list) => list.clone(),
-        serde_json::Value::Object(map) => map.values().cloned().collect(),
-        _ => Vec::new(),
-    }
 }
 
 #[cfg(test)]
