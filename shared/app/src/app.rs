@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use proofsheet_store::Store;
+use proofsheet_policy::{DownloadRequestId, GrantId, PhotographerId};
+use proofsheet_store::{Store, StoreError};
 
 use crate::config::secret_key_from_parameter;
 use crate::secrets::Secrets;
@@ -22,6 +23,40 @@ pub enum SecretKeyUse {
 #[derive(Debug, thiserror::Error)]
 #[error("this function has no secret key")]
 pub struct NoSecretKey;
+
+/// Why a worker's email could have no link: deployment settings, never a client's doing.
+#[derive(Debug, thiserror::Error)]
+pub enum NoEmailedLinks {
+    #[error("PUBLIC_BASE_URL is not set: the email would have no link")]
+    NoPublicUrl,
+    #[error("SECRET_KEY is not set: no link can be signed")]
+    NoSecretKey,
+}
+
+/// The links a worker puts in an email. With no request to take a domain from, they point at
+/// the configured public URL.
+#[derive(Clone, Copy)]
+pub struct EmailedLinks<'a> {
+    base: &'a str,
+    secrets: &'a Secrets,
+}
+
+impl EmailedLinks<'_> {
+    /// A client's link to their gallery (`/g/{token}`).
+    pub fn gallery(&self, grant: GrantId) -> String {
+        format!(
+            "{}/g/{}",
+            self.base,
+            self.secrets.share_token(grant).encode()
+        )
+    }
+
+    /// The link to ZIP number `zip` of a download request (`/d/{token}`).
+    pub fn zip(&self, grant: GrantId, request: DownloadRequestId, zip: u16) -> String {
+        let token = self.secrets.download_link(grant, request, zip);
+        format!("{}/d/{}", self.base, token.encode())
+    }
+}
 
 /// What time it is, in whole Unix seconds: the system's clock, or one a test sets and moves
 /// (so tests of expiry and try windows don't sleep).
@@ -137,6 +172,24 @@ impl App {
     /// Now, in Unix seconds, by this app's clock.
     pub fn now(&self) -> u64 {
         self.clock.now()
+    }
+
+    /// What a worker's emails link to.
+    pub fn emailed_links(&self) -> Result<EmailedLinks<'_>, NoEmailedLinks> {
+        Ok(EmailedLinks {
+            base: (self.config.public_base_url.as_deref()).ok_or(NoEmailedLinks::NoPublicUrl)?,
+            secrets: self.secrets().map_err(|_| NoEmailedLinks::NoSecretKey)?,
+        })
+    }
+
+    /// The photographer's name as a client reads it mid-sentence ("contact …"), or "your
+    /// photographer" for an account that is gone.
+    pub async fn photographer_name(&self, owner: PhotographerId) -> Result<String, StoreError> {
+        Ok(self
+            .store
+            .photographer(owner)
+            .await?
+            .map_or_else(|| "your photographer".to_owned(), |p| p.name.to_string()))
     }
 }
 

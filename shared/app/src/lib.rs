@@ -10,5 +10,5 @@ pub mod messages;
 pub mod secrets;
 pub mod telemetry;
 
-pub use app::{App, Clock, NoSecretKey, SecretKeyUse};
+pub use app::{App, Clock, EmailedLinks, NoEmailedLinks, NoSecretKey, SecretKeyUse};
 pub use config::{Config, ConfigError};

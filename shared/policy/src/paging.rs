@@ -13,7 +13,7 @@
 //!
 //! A cursor says which order it was made in, so a cursor from one order is never read as a
 //! place in another: a gallery whose order changed between two pages starts its new order from
-//! the beginning (see `Store::gallery_with_photos`).
+//! the beginning (see `Store::photos_in_order`).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

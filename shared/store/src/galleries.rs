@@ -185,62 +185,50 @@ impl Store {
         }
     }
 
-    /// The gallery and one page of its photos (those `keep` accepts) in the gallery's order:
-    /// what a client's visit reads. The gallery is read alongside the page its order is
-    /// expected to give (the cursor's order; on a first page the default, capture time), so a
-    /// page is one round trip; only a gallery in another order reads again (see the `order`
-    /// module). A cursor made in another order than the gallery's now is never read as a place
-    /// in it: the answer is the new order's first page, marked `restarted`.
-    pub async fn gallery_with_photos(
+    /// One page of `gallery`'s photos (those `keep` accepts) in the gallery's order: what a
+    /// client's visit reads, once its link has read the gallery. A cursor made in another order
+    /// than the gallery's now is never read as a place in it: the answer is the new order's first
+    /// page, marked `restarted` (see the `order` module).
+    pub async fn photos_in_order(
         &self,
-        id: GalleryId,
+        gallery: &GalleryRecord,
         page: PhotoPage,
         keep: impl Fn(&PhotoRecord) -> bool,
-    ) -> Result<Option<(GalleryRecord, PhotosPage)>, StoreError> {
+    ) -> Result<PhotosPage, StoreError> {
         let PhotoPage { limit, after } = page;
-        let expected = match &after {
-            None => Some(PhotoOrder::CaptureTime),
-            Some(cursor) => cursor.order(),
-        };
-        let read_expected = async {
-            match expected {
-                Some(order) => {
-                    self.page_in_order(id, order, after.as_ref(), limit, &keep)
-                        .await
+        let (id, wanted) = (gallery.id, gallery.photo_order);
+        if let Some(cursor) = &after {
+            match cursor.order() {
+                Some(order) if order == wanted => {
+                    let page = self.page_in_order(id, order, Some(cursor), limit, &keep);
+                    if let Some(page) = page.await? {
+                        return Ok(page);
+                    }
                 }
-                None => Ok(None),
-            }
-        };
-        let (gallery, expected_page) = tokio::try_join!(self.gallery(id), read_expected)?;
-        let Some(gallery) = gallery else {
-            return Ok(None);
-        };
-        let wanted = gallery.photo_order;
-        if let (Some(order), Some(page)) = (expected, expected_page) {
-            if order == wanted {
-                return Ok(Some((gallery, page)));
-            }
-            // A manual order without an arrangement reads in capture order: a capture-order
-            // page stands until the photographer arranges the photos.
-            if wanted == PhotoOrder::Manual && order == PhotoOrder::CaptureTime {
-                let page = match self.page_in_order(id, wanted, None, limit, &keep).await? {
-                    None => page,
-                    Some(arranged) => PhotosPage {
-                        restarted: after.is_some(),
-                        ..arranged
-                    },
-                };
-                return Ok(Some((gallery, page)));
+                // A manual order without an arrangement reads in capture order: a capture-order
+                // cursor goes on until the photographer arranges the photos.
+                Some(PhotoOrder::CaptureTime) if wanted == PhotoOrder::Manual => {
+                    let arranged = self.page_in_order(id, wanted, None, limit, &keep).await?;
+                    if let Some(arranged) = arranged {
+                        return Ok(PhotosPage {
+                            restarted: true,
+                            ..arranged
+                        });
+                    }
+                    let by_capture = PhotoOrder::CaptureTime;
+                    let page = self.page_in_order(id, by_capture, Some(cursor), limit, &keep);
+                    if let Some(page) = page.await? {
+                        return Ok(page);
+                    }
+                }
+                _ => {}
             }
         }
         let first = self.first_page_in(id, wanted, limit, &keep).await?;
-        Ok(Some((
-            gallery,
-            PhotosPage {
-                restarted: after.is_some(),
-                ..first
-            },
-        )))
+        Ok(PhotosPage {
+            restarted: after.is_some(),
+            ..first
+        })
     }
 
     /// Deletes a gallery's items: its links first (so they stop working at once), then what each

@@ -153,16 +153,9 @@ async fn send_reminder(
     days: u32,
 ) -> Result<(), StoreError> {
     let ours = |detail: &str| StoreError::Aws(detail.to_owned());
-    let base = app
-        .config()
-        .public_base_url
-        .as_deref()
-        .ok_or_else(|| ours("PUBLIC_BASE_URL is not set: the reminder would have no link"))?;
-    let secrets = app
-        .secrets()
-        .map_err(|_| ours("SECRET_KEY is not set: no link can be signed"))?;
-    let link = format!("{base}/g/{}", secrets.share_token(grant.id).encode());
-    let photographer = photographer_name(app, gallery).await?;
+    let links = app.emailed_links().map_err(|e| ours(&e.to_string()))?;
+    let link = links.gallery(grant.id);
+    let photographer = app.photographer_name(gallery.owner_id).await?;
     let reminder = ExpiryReminder {
         photographer: &photographer,
         client_name: grant.name.as_ref().map(|n| n.as_str()),
@@ -176,14 +169,6 @@ async fn send_reminder(
         .map_err(|e| ours(&format!("the reminder template failed: {e}")))?;
     app.store().send_email(&email).await?;
     Ok(())
-}
-
-async fn photographer_name(app: &App, gallery: &GalleryRecord) -> Result<String, StoreError> {
-    Ok(app
-        .store()
-        .photographer(gallery.owner_id)
-        .await?
-        .map_or_else(|| "your photographer".to_owned(), |p| p.name.to_string()))
 }
 
 /// Tells the photographer `gallery` expired, in the app and by email; `true` the first time

@@ -97,8 +97,9 @@ pub(crate) struct GridPhoto {
 }
 
 impl GalleryPage {
-    /// The page of a gallery view, served at `path` (`/g/{token}`, perhaps with a cursor).
-    pub fn new(view: ClientGalleryView, kind: GrantKind, path: &str) -> Self {
+    /// The page of a gallery view, served at `path` (`/g/{token}`, perhaps with a cursor), of a
+    /// link that `ends` then (Unix seconds), if ever.
+    pub fn new(view: ClientGalleryView, kind: GrantKind, path: &str, ends: Option<u64>) -> Self {
         let kind = match kind {
             GrantKind::General => "general",
             GrantKind::Private => "private",
@@ -136,11 +137,8 @@ impl GalleryPage {
                 height: photo.height.unwrap_or(1),
             })
             .collect();
-        let open_until = view
-            .expires_at
-            .as_deref()
-            .and_then(crate::http_io::parse_timestamp)
-            .map(|at| format!("Open until {}", proofsheet_app::email::human_day(at)));
+        let open_until =
+            ends.map(|at| format!("Open until {}", proofsheet_app::email::human_day(at)));
         Self {
             open_until,
             title: view.title,

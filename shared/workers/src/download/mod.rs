@@ -663,29 +663,17 @@ async fn email_client(app: &App, job: &DownloadJobRecord) -> Result<(), JobError
     let Some(gallery) = store.gallery(job.gallery_id).await? else {
         return Ok(());
     };
-    let photographer = store
-        .photographer(gallery.owner_id)
-        .await?
-        .map(|p| p.name.to_string())
-        .unwrap_or_else(|| "your photographer".to_owned());
-    let base = app.config().public_base_url.as_deref().ok_or_else(|| {
-        JobError::Ours("PUBLIC_BASE_URL is not set: the email would have no link".into())
-    })?;
-    let secrets = app
-        .secrets()
-        .map_err(|_| JobError::Ours("SECRET_KEY is not set: no link can be signed".into()))?;
+    let photographer = app.photographer_name(gallery.owner_id).await?;
+    let links = app
+        .emailed_links()
+        .map_err(|e| JobError::Ours(e.to_string()))?;
     let zips = job
         .zips
         .iter()
         .enumerate()
         .map(|(i, zip)| ZipLink {
             label: zip.file_name.clone(),
-            link: format!(
-                "{base}/d/{}",
-                secrets
-                    .download_link(job.grant_id, job.id, (i + 1) as u16)
-                    .encode()
-            ),
+            link: links.zip(job.grant_id, job.id, (i + 1) as u16),
         })
         .collect();
     let mail = DownloadReady {

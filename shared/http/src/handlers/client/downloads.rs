@@ -265,7 +265,7 @@ pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, 
     }
     let store = app.store();
     // A link whose gallery expired stops serving its ZIPs; they go with the link's own lifetime.
-    super::open_grant(app, token.grant_id).await?;
+    super::open_link(app, token.grant_id).await?;
     let job = store
         .download_job(token.grant_id, token.request_id)
         .await?

@@ -16,7 +16,7 @@ use proofsheet_store::{
 };
 use serde::Deserialize;
 
-use super::authorize_client;
+use super::{OpenLink, authorize_client};
 use crate::ApiError;
 use crate::handlers::{link, link_path, photographer_name, send_email};
 use crate::http_io::{json, json_body, source_ip};
@@ -33,7 +33,10 @@ pub(crate) struct Identify {
 }
 
 pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let general = authorize_client(app, &req).await?;
+    let OpenLink {
+        grant: general,
+        gallery,
+    } = authorize_client(app, &req).await?;
     let input: Identify = json_body(&req)?;
     if general.kind != GrantKind::General {
         return Err(ApiError::conflict(
@@ -43,11 +46,6 @@ pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, 
     }
     let email = Email::parse(&input.email)?;
     count_capture(app, &req, &general).await?;
-    let gallery = app
-        .store()
-        .gallery(general.gallery_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
 
     if let Some(answer) = already_known(app, &req, &general, &gallery, &email).await? {
         return Ok(answer);

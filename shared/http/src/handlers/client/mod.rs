@@ -30,14 +30,20 @@ use proofsheet_app::secrets::verify_password;
 use crate::ApiError;
 use crate::error::ExpiredGallery;
 
-/// The grant behind a link, if the token is authentic and the link is live. Unknown, forged
-/// and revoked tokens are all plain 404s.
-async fn grant_for_token(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
+/// A link that opens its gallery: the grant, and the gallery it was read with.
+pub(crate) struct OpenLink {
+    pub grant: GrantRecord,
+    pub gallery: GalleryRecord,
+}
+
+/// The link behind a token, if the token is authentic and the link is live and unexpired.
+/// Unknown, forged and revoked tokens are all plain 404s.
+async fn link_for_token(app: &App, req: &Request) -> Result<OpenLink, ApiError> {
     let token = ShareToken::parse(&path_param(req, "token")?).ok_or(ApiError::NotFound)?;
     if !app.secrets()?.token_is_authentic(&token) {
         return Err(ApiError::NotFound);
     }
-    open_grant(app, token.grant_id).await
+    open_link(app, token.grant_id).await
 }
 
 /// A grant that still opens its gallery. A link released to a client login goes with the login:
@@ -53,9 +59,10 @@ pub(crate) async fn live_grant(app: &App, id: GrantId) -> Result<GrantRecord, Ap
     Ok(grant)
 }
 
-/// A live grant whose link has not expired: its own date, or its gallery's when that is earlier.
-/// The photographer's routes don't ask; the client's all do, download links included.
-pub(crate) async fn open_grant(app: &App, id: GrantId) -> Result<GrantRecord, ApiError> {
+/// A live grant whose link has not expired (its own date, or its gallery's when that is
+/// earlier), with its gallery. The photographer's routes don't ask; the client's all do,
+/// download links included.
+pub(crate) async fn open_link(app: &App, id: GrantId) -> Result<OpenLink, ApiError> {
     let grant = live_grant(app, id).await?;
     let gallery = app
         .store()
@@ -65,7 +72,7 @@ pub(crate) async fn open_grant(app: &App, id: GrantId) -> Result<GrantRecord, Ap
     let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
     match ends {
         Some(at) if lifecycle::is_expired(ends, app.now()) => Err(expired(app, &gallery, at).await),
-        _ => Ok(grant),
+        _ => Ok(OpenLink { grant, gallery }),
     }
 }
 
@@ -85,10 +92,11 @@ async fn expired(app: &App, gallery: &GalleryRecord, at: u64) -> ApiError {
     }))
 }
 
-/// The grant, once the request has shown everything it needs: the token, and for a
+/// The link, once the request has shown everything it needs: the token, and for a
 /// password-protected link a live session opened with the current password.
-pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
-    let grant = grant_for_token(app, req).await?;
+pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<OpenLink, ApiError> {
+    let link = link_for_token(app, req).await?;
+    let grant = &link.grant;
     record_grant(grant.id);
     if grant.settings.password_protected() {
         let secrets = app.secrets()?;
@@ -99,7 +107,7 @@ pub(crate) async fn authorize_client(app: &App, req: &Request) -> Result<GrantRe
             return Err(ApiError::PasswordRequired);
         }
     }
-    Ok(grant)
+    Ok(link)
 }
 
 /// A link's session from the API's `Authorization` header, or from the page's cookie.
@@ -110,7 +118,7 @@ fn link_session(req: &Request) -> Option<&str> {
 /// The grant of a client's own link, authorized as [`authorize_client`] does. On the general
 /// link, whatever a client keeps (favourites, downloads) first needs their email.
 pub(crate) async fn private_grant(app: &App, req: &Request) -> Result<GrantRecord, ApiError> {
-    let grant = authorize_client(app, req).await?;
+    let grant = authorize_client(app, req).await?.grant;
     match grant.kind {
         GrantKind::Private => Ok(grant),
         GrantKind::General => Err(ApiError::EmailRequired),
@@ -141,28 +149,30 @@ fn record_grant(grant: GrantId) {
 }
 
 pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
-    let grant = authorize_client(app, &req).await?;
+    let OpenLink { grant, gallery } = authorize_client(app, &req).await?;
     let user_agent = req
         .headers()
         .get("user-agent")
         .and_then(|v| v.to_str().ok());
     let is_view = activity::counts_as_view(req.method().as_str(), user_agent);
-    let view = gallery_view(app, &req, &grant, is_view).await?;
+    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
+    let view = gallery_view(app, &req, &grant, gallery, is_view).await?;
     if pages::wants_html(&req) {
         let images = pages::image_origin(view.photos.iter().map(|p| p.thumbnail_url.as_str()));
-        let page = pages::GalleryPage::new(view, grant.kind, req.uri().path());
+        let page = pages::GalleryPage::new(view, grant.kind, req.uri().path(), ends);
         return pages::html(200, &page, images.as_deref());
     }
     json(200, &view)
 }
 
-/// What the client of `grant` sees of its gallery (the page `req` asks for): the same for the
-/// client and for the photographer's preview. A client's first page by a person (`is_view`)
-/// on a private link is counted, alongside the gallery's read, never after it.
+/// What the client of `grant` sees of its `gallery` (the page `req` asks for): the same for
+/// the client and for the photographer's preview. A client's first page by a person
+/// (`is_view`) on a private link is counted, alongside the page's read, never after it.
 pub(crate) async fn gallery_view(
     app: &App,
     req: &Request,
     grant: &GrantRecord,
+    gallery: GalleryRecord,
     is_view: bool,
 ) -> Result<ClientGalleryView, ApiError> {
     let page = requested_page(req)?;
@@ -175,9 +185,9 @@ pub(crate) async fn gallery_view(
     };
     let read = app
         .store()
-        .gallery_with_photos(grant.gallery_id, page, |p| p.status.visible_to_clients());
-    let (read, ()) = tokio::join!(read, count_view);
-    let (gallery, page) = read?.ok_or(ApiError::NotFound)?;
+        .photos_in_order(&gallery, page, |p| p.status.visible_to_clients());
+    let (page, ()) = tokio::join!(read, count_view);
+    let page = page?;
     // Only the look this link may see is ever presigned.
     let look = grant.settings.view_rendition();
     let ttl = app.config().view_url_ttl;
@@ -303,7 +313,7 @@ pub(crate) struct Unlock {
 
 pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let input: Unlock = json_or_form_body(app, &req)?;
-    let grant = grant_for_token(app, &req).await?;
+    let grant = link_for_token(app, &req).await?.grant;
     let Some(hash) = grant.settings.password.clone() else {
         return Err(ApiError::conflict(
             "password_not_set",

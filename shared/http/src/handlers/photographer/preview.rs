@@ -21,7 +21,7 @@ pub(crate) async fn preview(
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grant = viewer(app, owner, &gallery, query_param(&req, "as").as_deref()).await?;
-    json(200, &gallery_view(app, &req, &grant, false).await?)
+    json(200, &gallery_view(app, &req, &grant, gallery, false).await?)
 }
 
 /// The link whose view `as` names: the general link, one of the gallery's private links, or
