@@ -248,6 +248,12 @@ async fn a_links_own_date_only_ever_shortens_its_gallerys() {
     }
 }
 
+/// Everything due is handled: the due index is empty.
+pub(super) async fn assert_nothing_due(t: &TestApp) {
+    let due = t.app.store().due_by(u64::MAX / 2, 10).await.unwrap();
+    assert!(due.is_empty(), "{due:?}");
+}
+
 /// The reminders in `to`'s inbox (subjects), oldest first.
 pub(super) async fn reminders_to(t: &TestApp, to: &str) -> Vec<String> {
     t.emails_to(to)
@@ -352,15 +358,7 @@ async fn reminders_go_once_per_client_and_date_and_again_after_the_date_moves() 
             .count(),
         1
     );
-    // Everything due is handled: the index is empty.
-    assert!(
-        t.app
-            .store()
-            .due_by(u64::MAX / 2, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_nothing_due(&t).await;
 }
 
 #[tokio::test]

@@ -7,7 +7,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use proofsheet_app::Clock;
 use proofsheet_policy::{GalleryId, PhotoId};
 use proofsheet_tests::*;
-use serde_json::{Value, json};
+
+use super::pagination::{Pages, all_pages, ids};
+use serde_json::json;
 
 /// When the tests' uploads happen: 2024-06-02 03:46:40 UTC.
 const NOW: u64 = 1_717_300_000;
@@ -69,30 +71,9 @@ async fn upload(
     t.upload(who, gallery, name, bytes, "image/jpeg").await
 }
 
-/// Follows `next_cursor` through a link's pages of `limit`; the photo ids of each page.
-async fn pages(t: &TestApp, link: &str, limit: usize) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let query = match &cursor {
-            None => format!("limit={limit}"),
-            Some(c) => format!("limit={limit}&cursor={c}"),
-        };
-        let reply = t.view_gallery(&format!("{link}?{query}"), None).await;
-        assert_eq!(reply.status, 200, "{query}: {reply:?}");
-        pages.push(ids(&reply.json));
-        match &reply.json["next_cursor"] {
-            Value::Null => return pages,
-            Value::String(next) => cursor = Some(next.clone()),
-            other => panic!("next_cursor is neither null nor a string: {other}"),
-        }
-        assert!(pages.len() < 20, "paging does not end: {pages:?}");
-    }
-}
-
 /// Every photo of the link, in order, paged by `limit`.
 async fn in_order(t: &TestApp, link: &str, limit: usize) -> Vec<String> {
-    pages(t, link, limit).await.concat()
+    all_pages(t, Pages::Client(link), limit).await.concat()
 }
 
 /// One page (`query`) of the link: its photo ids and its `next_cursor`.
@@ -101,15 +82,6 @@ async fn page(t: &TestApp, link: &str, query: &str) -> (Vec<String>, Option<Stri
     assert_eq!(reply.status, 200, "{query}: {reply:?}");
     let next = reply.json["next_cursor"].as_str().map(str::to_owned);
     (ids(&reply.json), next)
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["photos"]
-        .as_array()
-        .expect("photos")
-        .iter()
-        .map(|p| p["photo_id"].as_str().expect("photo id").to_owned())
-        .collect()
 }
 
 async fn set_order(t: &TestApp, who: &Photographer, gallery: &str, order: &str) {
@@ -191,7 +163,7 @@ async fn photos_follow_when_they_were_taken_else_when_they_were_uploaded() {
     let link = t.general_path(&anna, &gallery).await;
     let expected = [&c, &a, &d, &e, &b].map(|s| s.to_string());
     assert_eq!(
-        pages(&t, &link, 2).await,
+        all_pages(&t, Pages::Client(&link), 2).await,
         [&expected[..2], &expected[2..4], &expected[4..]]
     );
     assert_eq!(in_order(&t, &link, 5).await, expected, "exactly one page");
@@ -232,7 +204,7 @@ async fn file_names_sort_as_people_read_them_and_a_changed_order_starts_over() {
     set_order(&t, &anna, &gallery, "filename").await;
     let by_name = [4, 2, 1, 5, 3, 0].map(|i| uploaded[i].clone());
     assert_eq!(
-        pages(&t, &link, 2).await,
+        all_pages(&t, Pages::Client(&link), 2).await,
         [&by_name[..2], &by_name[2..4], &by_name[4..]],
         "DSC 5, img_1, IMG_2 (twice: upload order), IMG_02, IMG_10"
     );
@@ -274,7 +246,10 @@ async fn the_photographers_own_order_shows_new_photos_last_and_deleted_ones_not_
         t.get_gallery(&anna, &gallery).await.json["photo_order"],
         "manual"
     );
-    assert_eq!(pages(&t, &link, 3).await, [&order[..3], &order[3..]]);
+    assert_eq!(
+        all_pages(&t, Pages::Client(&link), 3).await,
+        [&order[..3], &order[3..]]
+    );
     let (_, old_cursor) = page(&t, &link, "limit=2").await;
     let old_cursor = old_cursor.expect("more pages");
 
@@ -312,7 +287,10 @@ async fn the_photographers_own_order_shows_new_photos_last_and_deleted_ones_not_
     assert_eq!(again.json["photo_ids"], json!(order));
     let (restarted, _) = page(&t, &link, &format!("limit=2&cursor={old_cursor}")).await;
     assert_eq!(restarted, order[..2]);
-    assert_eq!(pages(&t, &link, 2).await, [&order[..2], &order[2..]]);
+    assert_eq!(
+        all_pages(&t, Pages::Client(&link), 2).await,
+        [&order[..2], &order[2..]]
+    );
 
     // Another order and back: the arrangement is kept.
     set_order(&t, &anna, &gallery, "capture_time").await;
@@ -399,7 +377,10 @@ async fn a_manual_order_not_arranged_yet_reads_in_capture_order() {
     t.drain_ingest().await;
     set_order(&t, &anna, &gallery, "manual").await;
     let link = t.general_path(&anna, &gallery).await;
-    assert_eq!(pages(&t, &link, 2).await, [&p[..2], &p[2..]]);
+    assert_eq!(
+        all_pages(&t, Pages::Client(&link), 2).await,
+        [&p[..2], &p[2..]]
+    );
 }
 
 #[tokio::test]

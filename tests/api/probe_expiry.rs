@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use super::expiry::{DAY, T0, assert_expired, reminders_to, rfc3339, set_expiry, spawn};
+use super::expiry::{
+    DAY, T0, assert_expired, assert_nothing_due, reminders_to, rfc3339, set_expiry, spawn,
+};
 use proofsheet_tests::*;
 use proofsheet_workers::expiry::sweep;
 use serde_json::{Value, json};
@@ -639,14 +641,7 @@ async fn absent_keeps_the_date_null_clears_it_and_a_cleared_date_sends_nothing()
     );
     assert!(reminders_to(&t, &carol).await.is_empty());
     assert_eq!(t.view_gallery(&path, None).await.status, 200);
-    assert!(
-        t.app
-            .store()
-            .due_by(u64::MAX / 2, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_nothing_due(&t).await;
 }
 
 #[tokio::test]
@@ -789,14 +784,7 @@ async fn a_date_moved_away_and_back_reminds_no_one_twice() {
         "{:?}",
         reminders_to(&t, &carol).await
     );
-    assert!(
-        t.app
-            .store()
-            .due_by(u64::MAX / 2, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_nothing_due(&t).await;
 }
 
 #[tokio::test]
@@ -964,14 +952,7 @@ async fn reminders_reach_only_live_private_links_with_an_email_whose_date_it_is(
     for none in [&revoked, &withdrawn, &revoked_login] {
         assert!(reminders_to(&t, none).await.is_empty(), "{none}");
     }
-    assert!(
-        t.app
-            .store()
-            .due_by(u64::MAX / 2, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_nothing_due(&t).await;
 }
 
 #[tokio::test]
@@ -1001,14 +982,7 @@ async fn a_deleted_gallery_leaves_the_sweep_nothing_to_send() {
         (0, 0, 0)
     );
     assert!(reminders_to(&t, &carol).await.is_empty());
-    assert!(
-        t.app
-            .store()
-            .due_by(u64::MAX / 2, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_nothing_due(&t).await;
     let notes = t.notifications(&anna, None).await;
     assert!(
         !notes.json.to_string().contains("gallery_expired"),

@@ -704,9 +704,9 @@ pub(crate) struct MyGalleryView {
     pub expires_at: Option<String>,
     /// The link has expired: it answers 410, and the card has no cover.
     pub expired: bool,
-    /// The card's line about the date, as people read it (the page's, not the API's).
+    /// `expires_at` in Unix seconds, for the page's wording.
     #[serde(skip)]
-    pub date_note: Option<String>,
+    pub ends: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]

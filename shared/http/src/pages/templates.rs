@@ -137,8 +137,7 @@ impl GalleryPage {
                 height: photo.height.unwrap_or(1),
             })
             .collect();
-        let open_until =
-            ends.map(|at| format!("Open until {}", proofsheet_app::email::human_day(at)));
+        let open_until = ends.map(|at| date_note(at, false));
         Self {
             open_until,
             title: view.title,
@@ -148,6 +147,16 @@ impl GalleryPage {
             next_page,
             state,
         }
+    }
+}
+
+/// A link's date as a card or a page says it: "Open until 25 January 2027", "Expired on …".
+fn date_note(ends: u64, expired: bool) -> String {
+    let day = proofsheet_app::email::human_day(ends);
+    if expired {
+        format!("Expired on {day}")
+    } else {
+        format!("Open until {day}")
     }
 }
 
@@ -185,7 +194,7 @@ impl OverviewPage {
                 title: gallery.title,
                 link: gallery.link,
                 photo_count: gallery.photo_count,
-                date_note: gallery.date_note,
+                date_note: gallery.ends.map(|at| date_note(at, gallery.expired)),
                 expired: gallery.expired,
                 cover: gallery.cover.map(|cover| Picture {
                     url: cover.thumbnail_url,

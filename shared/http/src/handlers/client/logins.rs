@@ -247,14 +247,6 @@ async fn card(
     } = summary;
     let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
     let expired = lifecycle::is_expired(ends, app.now());
-    let date_note = ends.map(|at| {
-        let day = proofsheet_app::email::human_day(at);
-        if expired {
-            format!("Expired on {day}")
-        } else {
-            format!("Open until {day}")
-        }
-    });
     // An expired gallery shows nothing of its photos, here as behind its link.
     let cover = match cover.filter(|_| !expired) {
         Some(photo) => {
@@ -287,6 +279,6 @@ async fn card(
         released_at: timestamp(release.released_at),
         expires_at: ends.map(timestamp),
         expired,
-        date_note,
+        ends,
     }))
 }
