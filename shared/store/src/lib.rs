@@ -63,7 +63,7 @@
 //! | sub-galleries of a gallery | Query `GALLERY#<id>` SK begins_with `CHILD#`, then GetItem each child's META (in parallel) | 2 |
 //! | one gallery (owner check) | GetItem `GALLERY#<id>`/`META` | 1 |
 //! | a page of a gallery's photos (photographer) | Query `GALLERY#<id>`, SK begins_with `PHOTO#`, `Limit` page + 1, `ExclusiveStartKey` `PHOTO#<cursor>` | 1+ |
-//! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, GetItem `META` (has the link expired? which order?), then the page in that order: Query GSI1 `BYCAPTURE#<id>` or GSI2 `BYNAME#<id>` with `Limit`, or GetItem `MANUALORDER` + BatchGetItem of a page of its ids | **3** (4 in manual order) |
+//! | **client opens `/g/{token}`** (first page) | GetItem `GRANT#<id>`, GetItem `META` (has the link expired? which order?), then the page in that order: Query GSI1 `BYCAPTURE#<id>` or GSI2 `BYNAME#<id>` with `Limit`, or GetItem `MANUALORDER` + BatchGetItem of a page of its ids; alongside the page, the way up and down (the parent's META, the sub-galleries: see above) | **3** (4 in manual order or with sub-galleries to show) |
 //! | … through a link released to a client login | the same, plus GetItem `LOGIN#<id>` (a revoked login's links stop at once) | 4 (5 in manual order) |
 //! | a later page of a client's view | the same, the page after the cursor: Query its index, SK > the cursor's key (or `MANUALORDER` + BatchGetItem from the cursor's offset); a cursor of another order than the gallery's reads the first page of the gallery's order | 3 (4 in manual order) |
 //! | a gallery's private grants | Query GSI1 `GALLERY#<id>`, SK begins_with `PRIVATE#` | 1+ |

@@ -168,6 +168,7 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
 /// What the client of `grant` sees of its `gallery` (the page `req` asks for): the same for
 /// the client and for the photographer's preview. A client's first page by a person
 /// (`is_view`) on a private link is counted, alongside the page's read, never after it.
+/// The reads: the page, and on a first page the neighbours, all at once.
 pub(crate) async fn gallery_view(
     app: &App,
     req: &Request,
@@ -186,8 +187,16 @@ pub(crate) async fn gallery_view(
     let read = app
         .store()
         .photos_in_order(&gallery, page, |p| p.status.visible_to_clients());
-    let (page, ()) = tokio::join!(read, count_view);
-    let page = page?;
+    // The way up and down is read alongside the page: both need only the gallery.
+    let neighbours = async {
+        if first_page {
+            navigation(app, req, grant, &gallery).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (page, (), navigation) = tokio::join!(read, count_view, neighbours);
+    let (page, navigation) = (page?, navigation?);
     // Only the look this link may see is ever presigned.
     let look = grant.settings.view_rendition();
     let ttl = app.config().view_url_ttl;
@@ -209,11 +218,6 @@ pub(crate) async fn gallery_view(
                 .await?,
         });
     }
-    let navigation = if first_page {
-        Some(navigation(app, req, grant, &gallery).await?)
-    } else {
-        None
-    };
     Ok(ClientGalleryView {
         expires_at: lifecycle::effective_expiry(gallery.expiry, grant.expiry).map(timestamp),
         title: gallery.title,
