@@ -12,7 +12,7 @@ use proofsheet_store::{
 };
 use serde::Deserialize;
 
-use super::galleries::expiry_date;
+use super::galleries::{expiry_date, schedule_reminders};
 use super::owned_gallery;
 use crate::handlers::{link, photographer_name, send_email};
 use crate::http_io::{json, json_body, no_content, path_param, present};
@@ -322,12 +322,11 @@ async fn set_link_expiry(
         .set_grant_expiry(grant, expires_at, app.now())
         .await?;
     if let (Some(at), Some(set_at)) = (stored.expiry, stored.expiry_set_at) {
-        let due = app.config().reminder_days.schedule(at, set_at, false);
         let subject = DueFor {
             gallery_id: stored.gallery_id,
             grant_id: Some(stored.id),
         };
-        app.store().schedule_expiry(subject, at, &due).await?;
+        schedule_reminders(app, subject, at, set_at).await?;
     }
     Ok(stored)
 }

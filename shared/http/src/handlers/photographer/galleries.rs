@@ -187,12 +187,11 @@ pub(crate) async fn update(
     // Written each time the date is sent, so a retried request finishes the schedule; the
     // reminders already sent are remembered by their claims.
     if let (Some(Some(at)), Some(set_at)) = (expires_at, gallery.expiry_set_at) {
-        let due = app.config().reminder_days.schedule(at, set_at, true);
         let subject = DueFor {
             gallery_id: gallery.id,
             grant_id: None,
         };
-        app.store().schedule_expiry(subject, at, &due).await?;
+        schedule_reminders(app, subject, at, set_at).await?;
     }
     json(200, &GalleryView::from(&gallery))
 }
@@ -206,6 +205,23 @@ pub(crate) fn expiry_date(field: &'static str, raw: &str) -> Result<u64, ApiErro
         )
     })?;
     Ok(lifecycle::check_expiry(field, at)?)
+}
+
+/// Lists what falls due before `subject`'s date `expires_at` (set at `set_at`): its clients'
+/// reminders and, for a gallery's own date, the photographer's notice when it passes.
+pub(crate) async fn schedule_reminders(
+    app: &App,
+    subject: DueFor,
+    expires_at: u64,
+    set_at: u64,
+) -> Result<(), ApiError> {
+    let tell_photographer = subject.grant_id.is_none();
+    let reminders = &app.config().reminder_days;
+    let due = reminders.schedule(expires_at, set_at, tell_photographer);
+    Ok(app
+        .store()
+        .schedule_expiry(subject, expires_at, &due)
+        .await?)
 }
 
 /// The cover the photographer named: one of this gallery's photos that clients can see.
