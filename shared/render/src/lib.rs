@@ -78,7 +78,9 @@ pub enum Mark {
 pub use proofsheet_policy::Position;
 
 /// A photographer's watermark settings. The mark is kept clear of the edges
-/// by 2% of the rendition's shorter side.
+/// by 2% of the rendition's shorter side, and is never drawn smaller than
+/// 12 px on either side of its box, however small the rendition or the
+/// scale: a rendition smaller than that shows part of the mark, clipped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Watermark {
     pub mark: Mark,
@@ -87,7 +89,8 @@ pub struct Watermark {
     /// 0 (invisible) ..= 1 (opaque). Out-of-range values are clamped.
     #[serde(default = "default_opacity")]
     pub opacity: f32,
-    /// Width of the mark as a fraction of the rendition's width, in (0, 1].
+    /// Width of the mark as a fraction of the rendition's width, in (0, 1];
+    /// a mark this would make under the minimum size is drawn at the minimum.
     #[serde(default = "default_scale")]
     pub scale: f32,
 }

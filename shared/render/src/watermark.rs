@@ -14,6 +14,13 @@ static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// Gap between the mark and the image edge, as a fraction of the shorter edge.
 const MARGIN: f32 = 0.02;
+/// The smallest a mark's visible box may be on either side, in pixels, whatever the photo's
+/// size and the photographer's scale: a mark sized by the scale alone becomes a smudge of a
+/// few pixels on a small rendition, or nothing at all. A line of text with 12 px of ink from
+/// top to bottom has capitals 9 to 12 px tall (12 without descenders), those of the 13 to
+/// 16 px text people read on screens every day; a 12 px logo is as big as the smallest
+/// toolbar icons. A photo smaller than that shows the part of the mark it has room for.
+const MIN_MARK_SIDE: f32 = 12.0;
 /// Longer text only gets smaller at a fixed width; cap the layout work.
 const MAX_TEXT_CHARS: usize = 200;
 /// Opacity of the dark outline behind the white text.
@@ -82,11 +89,10 @@ impl Prepared {
     pub(crate) fn apply(&self, image: &mut RgbImage) -> Result<(), RenderError> {
         let (w, h) = image.dimensions();
         let margin = (MARGIN * w.min(h) as f32).round();
+        // At 2% a side the margins always leave room. The scale may make a mark smaller than
+        // the minimum: the layers then grow it past this box, and the photo shows what fits.
         let max_w = w as f32 - 2.0 * margin;
         let max_h = h as f32 - 2.0 * margin;
-        if max_w < 1.0 || max_h < 1.0 {
-            return Ok(());
-        }
         let target_w = (self.scale * w as f32).min(max_w);
         let layer = match &self.kind {
             Kind::Nothing => None,
@@ -101,43 +107,112 @@ impl Prepared {
     }
 }
 
-/// Top-left corner of the layer so that its visible box sits at `position`.
-fn place(layer: &Layer, position: Position, (w, h): (u32, u32), margin: i64) -> (i64, i64) {
-    let pad = i64::from(layer.pad);
-    let box_w = i64::from(layer.image.width()) - 2 * pad;
-    let box_h = i64::from(layer.image.height()) - 2 * pad;
-    let (w, h) = (i64::from(w), i64::from(h));
-    let left = margin;
-    let right = w - margin - box_w;
-    let top = margin;
-    let bottom = h - margin - box_h;
-    let (x, y) = match position {
-        Position::TopLeft => (left, top),
-        Position::TopRight => (right, top),
-        Position::BottomLeft => (left, bottom),
-        Position::BottomRight => (right, bottom),
-        Position::Center => ((w - box_w) / 2, (h - box_h) / 2),
-    };
-    (x - pad, y - pad)
+/// Where a mark's box sits along one side of the photo.
+#[derive(Clone, Copy)]
+enum Anchor {
+    Start,
+    Middle,
+    End,
 }
 
-/// Source-over compositing of a straight-alpha layer, scaled by `opacity`.
+fn anchors(position: Position) -> (Anchor, Anchor) {
+    match position {
+        Position::TopLeft => (Anchor::Start, Anchor::Start),
+        Position::TopRight => (Anchor::End, Anchor::Start),
+        Position::BottomLeft => (Anchor::Start, Anchor::End),
+        Position::BottomRight => (Anchor::End, Anchor::End),
+        Position::Center => (Anchor::Middle, Anchor::Middle),
+    }
+}
+
+/// Where a box of `len` pixels starts along a side of `extent` pixels, or `None` when the box
+/// is longer than the side.
+fn anchored(anchor: Anchor, extent: i64, len: i64, margin: i64) -> Option<i64> {
+    if len > extent {
+        return None;
+    }
+    let start = match anchor {
+        Anchor::Start => margin,
+        Anchor::Middle => (extent - len) / 2,
+        Anchor::End => extent - margin - len,
+    };
+    // A mark grown to the minimum size may not fit inside the margins: it gives up the
+    // margin before it gives up any of itself.
+    Some(start.clamp(0, extent - len))
+}
+
+/// Top-left corner of the layer so that its visible box sits at `position`. Along a side
+/// where the mark is longer than the photo, the photo shows the stretch of the mark with the
+/// most ink, so that a tiny photo gets strokes of the mark rather than the gap between words.
+fn place(layer: &Layer, position: Position, (w, h): (u32, u32), margin: i64) -> (i64, i64) {
+    let pad = i64::from(layer.pad);
+    let (layer_w, layer_h) = layer.image.dimensions();
+    let (across, down) = anchors(position);
+    let (w, h) = (i64::from(w), i64::from(h));
+    let x = anchored(across, w, i64::from(layer_w) - 2 * pad, margin).map(|x| x - pad);
+    let y = anchored(down, h, i64::from(layer_h) - 2 * pad, margin).map(|y| y - pad);
+    let alpha = |lx: u32, ly: u32| u64::from(layer.image.get_pixel(lx, ly)[3]);
+    let x = x.unwrap_or_else(|| {
+        let rows = in_view(y, layer_h, h);
+        let ink: Vec<u64> = (0..layer_w)
+            .map(|lx| rows.clone().map(|ly| alpha(lx, ly)).sum())
+            .collect();
+        -densest_run(&ink, w)
+    });
+    let y = y.unwrap_or_else(|| {
+        let columns = in_view(Some(x), layer_w, w);
+        let ink: Vec<u64> = (0..layer_h)
+            .map(|ly| columns.clone().map(|lx| alpha(lx, ly)).sum())
+            .collect();
+        -densest_run(&ink, h)
+    });
+    (x, y)
+}
+
+/// The layer's rows (or columns) that land on a photo side of `extent` pixels when the layer
+/// starts at `start`; all of them while that start is still to be chosen.
+fn in_view(start: Option<i64>, len: u32, extent: i64) -> std::ops::Range<u32> {
+    let Some(start) = start else {
+        return 0..len;
+    };
+    let clamp = |v: i64| v.clamp(0, i64::from(len)) as u32;
+    clamp(-start)..clamp(extent - start)
+}
+
+/// Start of the run of `run` consecutive entries of `ink` with the largest sum (the first
+/// one on a tie); `ink` is at least `run` long.
+fn densest_run(ink: &[u64], run: i64) -> i64 {
+    let run = usize::try_from(run).unwrap_or(0).clamp(1, ink.len().max(1));
+    let mut sum: u64 = ink.iter().take(run).sum();
+    let (mut best, mut best_start) = (sum, 0);
+    for start in 1..=ink.len().saturating_sub(run) {
+        sum = sum + ink[start + run - 1] - ink[start - 1];
+        if sum > best {
+            (best, best_start) = (sum, start);
+        }
+    }
+    best_start as i64
+}
+
+/// Source-over compositing of a straight-alpha layer, scaled by `opacity`. Only the part of
+/// the layer over the photo is visited: a mark grown past a tiny photo may be far larger.
 fn blend(dst: &mut RgbImage, layer: &RgbaImage, x0: i64, y0: i64, opacity: f32) {
-    let (dw, dh) = (i64::from(dst.width()), i64::from(dst.height()));
-    for (lx, ly, px) in layer.enumerate_pixels() {
-        let (x, y) = (x0 + i64::from(lx), y0 + i64::from(ly));
-        if x < 0 || y < 0 || x >= dw || y >= dh {
-            continue;
-        }
-        let a = f32::from(px[3]) / 255.0 * opacity;
-        if a <= 0.0 {
-            continue;
-        }
-        // In bounds: checked against the destination size just above.
-        let d = dst.get_pixel_mut(x as u32, y as u32);
-        for c in 0..3 {
-            let v = f32::from(d[c]) * (1.0 - a) + f32::from(px[c]) * a;
-            d[c] = v.round().clamp(0.0, 255.0) as u8;
+    let columns = in_view(Some(x0), layer.width(), i64::from(dst.width()));
+    let rows = in_view(Some(y0), layer.height(), i64::from(dst.height()));
+    for ly in rows {
+        for lx in columns.clone() {
+            let px = layer.get_pixel(lx, ly);
+            let a = f32::from(px[3]) / 255.0 * opacity;
+            if a <= 0.0 {
+                continue;
+            }
+            // In the photo: `in_view` keeps to the rows and columns that land on it.
+            let (x, y) = ((x0 + i64::from(lx)) as u32, (y0 + i64::from(ly)) as u32);
+            let d = dst.get_pixel_mut(x, y);
+            for c in 0..3 {
+                let v = f32::from(d[c]) * (1.0 - a) + f32::from(px[c]) * a;
+                d[c] = v.round().clamp(0.0, 255.0) as u8;
+            }
         }
     }
 }
@@ -147,11 +222,10 @@ fn logo_layer(logo: &RgbaImage, target_w: f32, max_h: f32) -> Result<Option<Laye
     if lw < 1.0 || lh < 1.0 {
         return Ok(None);
     }
-    let fit = (target_w / lw).min(max_h / lh);
+    let fit = (target_w / lw)
+        .min(max_h / lh)
+        .max(MIN_MARK_SIDE / lw.min(lh));
     let (w, h) = ((lw * fit).round(), (lh * fit).round());
-    if w < 1.0 || h < 1.0 {
-        return Ok(None);
-    }
     let image = resize::resize_rgba(logo, w as u32, h as u32)?;
     Ok(Some(Layer { image, pad: 0 }))
 }
@@ -200,10 +274,9 @@ fn text_layer(text: &str, target_w: f32, max_h: f32) -> Result<Option<Layer>, Re
     if reference.width() <= 0.0 || reference.height() <= 0.0 {
         return Ok(None);
     }
-    let px = REFERENCE_PX * (target_w / reference.width()).min(max_h / reference.height());
-    if px < 2.0 {
-        return Ok(None);
-    }
+    let fit = (target_w / reference.width()).min(max_h / reference.height());
+    let at_least = MIN_MARK_SIDE / reference.width().min(reference.height());
+    let px = REFERENCE_PX * fit.max(at_least);
 
     let (glyphs, Some(ink)) = layout(&font, text, px) else {
         return Ok(None);
@@ -291,6 +364,53 @@ mod tests {
         let layer = text_layer("W", 1000.0, 50.0).unwrap().unwrap();
         let box_h = layer.image.height() - 2 * layer.pad;
         assert!(box_h <= 52, "box height {box_h}");
+    }
+
+    #[test]
+    fn text_too_small_for_its_target_grows_to_the_minimum() {
+        for text in ["© Jane Doe", ".", "l", "—"] {
+            let layer = text_layer(text, 4.0, 2.0).unwrap().unwrap();
+            let box_w = layer.image.width() - 2 * layer.pad;
+            let box_h = layer.image.height() - 2 * layer.pad;
+            assert!(box_w.min(box_h) >= 12, "{text:?}: box {box_w}×{box_h}");
+            assert!(box_w.min(box_h) <= 14, "{text:?}: box {box_w}×{box_h}");
+        }
+    }
+
+    #[test]
+    fn logo_too_small_for_its_target_grows_to_the_minimum_keeping_its_shape() {
+        let logo = RgbaImage::from_pixel(200, 100, Rgba([0, 0, 0, 255]));
+        let layer = logo_layer(&logo, 3.0, 3.0).unwrap().unwrap();
+        assert_eq!(layer.image.dimensions(), (24, 12));
+    }
+
+    #[test]
+    fn a_mark_larger_than_the_photo_shows_its_inked_part() {
+        // Ink only in a 3×2 patch far from every corner and from the middle.
+        let image = RgbaImage::from_fn(40, 20, |x, y| {
+            let inked = (30..33).contains(&x) && (3..5).contains(&y);
+            Rgba([255, 255, 255, if inked { 255 } else { 0 }])
+        });
+        let layer = Layer { image, pad: 0 };
+        for position in [Position::TopLeft, Position::BottomRight, Position::Center] {
+            let (x, y) = place(&layer, position, (2, 2), 0);
+            // The 2×2 photo sees layer pixels -x..-x+2, -y..-y+2: inside the patch.
+            assert!(
+                (30..=31).contains(&-x) && -y == 3,
+                "{position:?}: at {x},{y}"
+            );
+        }
+        // Taller than the photo only: the column stays where the position puts it.
+        let (x, y) = place(&layer, Position::BottomRight, (50, 2), 1);
+        assert_eq!((x, -y), (50 - 1 - 40, 3));
+    }
+
+    #[test]
+    fn the_densest_run_is_found_and_ties_keep_the_first() {
+        assert_eq!(densest_run(&[0, 1, 5, 0, 5, 1], 2), 1);
+        assert_eq!(densest_run(&[0, 0, 9, 9, 0], 2), 2);
+        assert_eq!(densest_run(&[3, 3, 3], 3), 0);
+        assert_eq!(densest_run(&[0, 0, 0, 7], 1), 3);
     }
 
     #[test]

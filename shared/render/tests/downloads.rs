@@ -129,11 +129,7 @@ fn the_watermark_marks_its_corner_only_and_none_marks_nothing() {
     let clean = decode(&download(&original, FULL_SIZE, None));
     let marked = decode(&download(&original, FULL_SIZE, Some(&mark)));
     assert!(clean.pixels().all(|p| max_diff(&p.0, &GREY) <= 3));
-    let changed: Vec<(u32, u32)> = clean
-        .enumerate_pixels()
-        .filter(|(x, y, p)| max_diff(&p.0, &marked.get_pixel(*x, *y).0) > 40)
-        .map(|(x, y, _)| (x, y))
-        .collect();
+    let changed = changed(&clean, &marked, 40);
     assert!(
         changed.len() > 1000,
         "only {} pixels changed",

@@ -144,14 +144,6 @@ fn orientation_applies_when_the_original_is_downscaled() {
     assert_eq!(nearest(img.get_pixel(1000, 500).0), RED);
 }
 
-/// Pixels where two same-sized images differ by more than `threshold`.
-fn changed(a: &image::RgbImage, b: &image::RgbImage, threshold: u8) -> Vec<(u32, u32)> {
-    a.enumerate_pixels()
-        .filter(|(x, y, p)| max_diff(&p.0, &b.get_pixel(*x, *y).0) > threshold)
-        .map(|(x, y, _)| (x, y))
-        .collect()
-}
-
 #[test]
 fn text_watermark_changes_its_corner_and_nothing_else() {
     let original = jpeg(&solid(1200, 800, GREY));

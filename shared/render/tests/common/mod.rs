@@ -310,6 +310,14 @@ pub fn max_diff(a: &[u8; 3], b: &[u8; 3]) -> u8 {
     (0..3).map(|c| a[c].abs_diff(b[c])).max().unwrap_or(0)
 }
 
+/// Pixels where two same-sized images differ by more than `threshold`.
+pub fn changed(a: &RgbImage, b: &RgbImage, threshold: u8) -> Vec<(u32, u32)> {
+    a.enumerate_pixels()
+        .filter(|(x, y, p)| max_diff(&p.0, &b.get_pixel(*x, *y).0) > threshold)
+        .map(|(x, y, _)| (x, y))
+        .collect()
+}
+
 /// Which of the four quadrant colours `px` is closest to.
 pub fn nearest(px: [u8; 3]) -> [u8; 3] {
     let dist = |c: [u8; 3]| -> u32 { (0..3).map(|i| u32::from(px[i].abs_diff(c[i])).pow(2)).sum() };
