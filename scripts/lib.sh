@@ -27,19 +27,16 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Starts moto in the background; stops it when the calling script exits.
-# `start_moto serialized` answers one request at a time, so conditional writes are atomic as in
-# DynamoDB; the default is threaded, which the local runner needs for SQS long polling. Both
-# answer `GET /_local/ses/messages` with the mail SES accepted (see scripts/moto_server.py).
+# Starts moto in the background; stops it when the calling script exits. It answers one request
+# at a time but for SQS long polls, so conditional writes and transactions are atomic as in
+# DynamoDB, and `GET /_local/ses/messages` with the mail SES accepted (see scripts/moto_server.py).
+# scripts/dev and scripts/test run it the same way. Two malloc arenas, as for the runner in
+# scripts/dev: the server runs a thread per connection.
 start_moto() {
   local port="${MOTO_PORT:-$(free_port)}"
   local log="$repo_root/target/moto.log"
   mkdir -p "$repo_root/target"
-  local mode=()
-  if [[ "${1:-}" == serialized ]]; then
-    mode=(--serialized)
-  fi
-  "$venv/bin/python" "$repo_root/scripts/moto_server.py" 127.0.0.1 "$port" "${mode[@]}" > "$log" 2>&1 &
+  MALLOC_ARENA_MAX=2 "$venv/bin/python" "$repo_root/scripts/moto_server.py" 127.0.0.1 "$port" > "$log" 2>&1 &
   moto_pid=$!
   on_exit "kill $moto_pid 2>/dev/null || true"
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"

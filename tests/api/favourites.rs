@@ -29,19 +29,23 @@ async fn client(t: &TestApp, who: &Photographer, gallery: &str) -> String {
         .1
 }
 
-/// Uploads JPEGs with these filenames (concurrently) and ingests them; returns their ids in the
-/// gallery's upload order (as the photographer lists them), whatever order they landed in.
+/// Uploads JPEGs with these filenames, in this order, and ingests them; returns their ids in the
+/// gallery's upload order (as the photographer lists them), which is the names' order.
 async fn ready_named(
     t: &TestApp,
     who: &Photographer,
     gallery: &str,
     names: &[&str],
 ) -> Vec<String> {
-    let ids: Vec<String> = futures::stream::iter(names.iter().copied())
-        .map(|name| t.upload(who, gallery, name, jpeg(16, 16), "image/jpeg"))
-        .buffered(32)
-        .collect()
-        .await;
+    // One after another, so the upload order is the names' order (a test names photos by their
+    // place in it); uploaded at once, they were created in whatever order the emulator answered.
+    let mut ids = Vec::new();
+    for name in names {
+        ids.push(
+            t.upload(who, gallery, name, jpeg(16, 16), "image/jpeg")
+                .await,
+        );
+    }
     t.drain_ingest().await;
     upload_order(t, who, gallery, &ids).await
 }

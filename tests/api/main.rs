@@ -7,6 +7,7 @@ mod browser;
 mod client_access;
 mod client_logins;
 mod consistency;
+mod contention;
 mod download_delivery;
 mod download_worker;
 mod downloads;

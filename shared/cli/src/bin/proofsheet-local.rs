@@ -6,7 +6,7 @@
 //! Started by `scripts/dev`, which installs and starts the moto server and sets
 //! `AWS_ENDPOINT_URL`. Honours `PORT` (default 3000) and `DEV_API_KEY`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,8 +91,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The demo client login's access code.
-const DEMO_ACCESS_CODE: &str = "DEMO-CLIENT-2026";
+/// The demo client login's access code: chosen codes must be hard to guess, even here.
+const DEMO_ACCESS_CODE: &str = "HAZEL-COMET-RAFT";
 /// Photos in the demo gallery: enough for a grid.
 const DEMO_PHOTOS: usize = 12;
 
@@ -247,14 +247,15 @@ async fn sweep_expiry(app: Arc<App>) {
 }
 
 /// Prints each email the emulator's SES accepted, once (read from the route
-/// `scripts/moto_server.py` adds).
+/// `scripts/moto_server.py` adds, from where the last read ended: what the emulator holds grows
+/// with every email sent, and each read costs only what is new).
 async fn print_sent_emails(endpoint: String) {
     let client = reqwest::Client::new();
-    let mut seen = HashSet::new();
+    let mut next = 0;
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         let Ok(response) = client
-            .get(format!("{endpoint}/_local/ses/messages"))
+            .get(format!("{endpoint}/_local/ses/messages?from={next}"))
             .send()
             .await
         else {
@@ -266,16 +267,14 @@ async fn print_sent_emails(endpoint: String) {
         let serde_json::Value::Array(messages) = data["messages"].take() else {
             continue;
         };
+        next = data["next"].as_u64().unwrap_or(next);
         for message in messages {
-            let id = message["id"].as_str().unwrap_or_default().to_owned();
-            if seen.insert(id) {
-                println!(
-                    "\n──── email sent ────\nTo: {}\nSubject: {}\n\n{}\n────────────────────\n",
-                    message["destinations"]["ToAddresses"],
-                    message["subject"].as_str().unwrap_or_default(),
-                    readable_body(message["body"].as_str().unwrap_or_default())
-                );
-            }
+            println!(
+                "\n──── email sent ────\nTo: {}\nSubject: {}\n\n{}\n────────────────────\n",
+                message["destinations"]["ToAddresses"],
+                message["subject"].as_str().unwrap_or_default(),
+                readable_body(message["body"].as_str().unwrap_or_default())
+            );
         }
     }
 }
