@@ -261,16 +261,16 @@ async fn chosen_codes_are_long_enough_unique_per_photographer_and_forgiving_when
     let created = t
         .create_client_login(
             &anna,
-            json!({ "name": "Carol", "access_code": "Lily-Rose 2010" }),
+            json!({ "name": "Carol", "access_code": "Lilac-Orbit 7391" }),
         )
         .await;
     assert_eq!(created.status, 201, "{created:?}");
-    assert_eq!(created.json["access_code"], "Lily-Rose 2010");
+    assert_eq!(created.json["access_code"], "Lilac-Orbit 7391");
     // The same code for another of Anna's clients, even spelled with look-alikes, is taken.
     let taken = t
         .create_client_login(
             &anna,
-            json!({ "name": "Dan", "access_code": "1ILY R0SE-2O1O" }),
+            json!({ "name": "Dan", "access_code": "1ILAC 0RBIT-739I" }),
         )
         .await;
     assert_invalid(&taken, "access_code");
@@ -278,31 +278,31 @@ async fn chosen_codes_are_long_enough_unique_per_photographer_and_forgiving_when
     let elsewhere = t
         .create_client_login(
             &ben,
-            json!({ "name": "Eve", "access_code": "LILYROSE2010" }),
+            json!({ "name": "Eve", "access_code": "LILACORBIT7391" }),
         )
         .await;
     assert_eq!(elsewhere.status, 201, "{elsewhere:?}");
 
     // Look-alikes, case, spaces and dashes don't matter on the page; each page finds its own.
-    let on_anna = t.log_in(&anna.slug, "lily rose 2o1o").await;
+    let on_anna = t.log_in(&anna.slug, "lilac 0rbit 739l").await;
     assert_eq!(on_anna.status, 200, "{on_anna:?}");
     assert_eq!(on_anna.json["name"], "Carol");
-    let on_ben = t.log_in(&ben.slug, "LILY-ROSE-2010").await;
+    let on_ben = t.log_in(&ben.slug, "LILAC-ORBIT-7391").await;
     assert_eq!(on_ben.json["name"], "Eve");
 
     // A new chosen code that another login has is refused, and the old one keeps working.
     let dan = t
         .create_client_login(
             &anna,
-            json!({ "name": "Dan", "access_code": "DAN-1234-5678" }),
+            json!({ "name": "Dan", "access_code": "KIWI-LOTUS-5820" }),
         )
         .await;
     let dan_id = dan.json["login_id"].as_str().unwrap();
     let clash = t
-        .update_client_login(&anna, dan_id, json!({ "access_code": "lilyrose2010" }))
+        .update_client_login(&anna, dan_id, json!({ "access_code": "lilacorbit7391" }))
         .await;
     assert_invalid(&clash, "access_code");
-    assert_eq!(t.log_in(&anna.slug, "DAN-1234-5678").await.status, 200);
+    assert_eq!(t.log_in(&anna.slug, "KIWI-LOTUS-5820").await.status, 200);
     let both = t
         .update_client_login(
             &anna,
@@ -311,6 +311,64 @@ async fn chosen_codes_are_long_enough_unique_per_photographer_and_forgiving_when
         )
         .await;
     assert_invalid(&both, "access_code");
+}
+
+/// Regression (issue 20, item 3): `AAAAAAAA` was accepted as a chosen code. A chosen code that
+/// is easy to guess is refused on `access_code`, saying why in words a photographer reads; a
+/// generated code and a code hard to guess still go through.
+#[tokio::test]
+async fn guessable_chosen_codes_are_refused_saying_why() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let refusal = |reply: &Reply| -> String {
+        assert_invalid(reply, "access_code");
+        reply.json["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (code, why) in [
+        ("AAAAAAAA", "repeats characters"),
+        ("abcd-efgh", "runs in order"),
+        ("1234 5678", "commonly used password"),
+        ("sdfghjkl", "follows the keyboard"),
+        ("iloveyou", "commonly used password"),
+        ("2024-06-14", "a date or a year"),
+        ("Okonkwo 2024", "the client's own name or email"),
+    ] {
+        let refused = t
+            .create_client_login(
+                &anna,
+                json!({ "name": "Carol Okonkwo", "access_code": code }),
+            )
+            .await;
+        let message = refusal(&refused);
+        assert!(
+            message.starts_with("access_code: is too easy to guess: ") && message.contains(why),
+            "{code}: {message}"
+        );
+    }
+
+    // A new code for a login meets the same bar, with the login's own name and address.
+    let email = unique_email("carol.okonkwo");
+    let (login, _) = t
+        .new_client_login(&anna, "Carol Okonkwo", Some(&email))
+        .await;
+    for code in ["QQQQ-QQQQ", "okonkwo-2024", "carolokonkwo7"] {
+        let refused = t
+            .update_client_login(&anna, &login, json!({ "access_code": code }))
+            .await;
+        assert!(refusal(&refused).contains("too easy to guess"), "{code}");
+    }
+    let changed = t
+        .update_client_login(&anna, &login, json!({ "access_code": "Tango Harbour 77" }))
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    assert_eq!(t.log_in(&anna.slug, "tango harbour 77").await.status, 200);
+    let generated = t
+        .update_client_login(&anna, &login, json!({ "new_access_code": true }))
+        .await;
+    assert_eq!(generated.status, 200, "{generated:?}");
 }
 
 #[tokio::test]

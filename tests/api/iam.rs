@@ -375,7 +375,7 @@ async fn client_logins(t: &TestApp, anna: &Photographer, gallery: &str) {
     let created = t
         .create_client_login(
             anna,
-            json!({ "name": "Carol", "email": unique_email("carol"), "access_code": "CAROL-TOUR-2026" }),
+            json!({ "name": "Carol", "email": unique_email("carol"), "access_code": "KIWI-LOTUS-5820" }),
         )
         .await;
     assert_eq!(created.status, 201, "{created:?}");

@@ -31,4 +31,5 @@ mod probe_downloads;
 mod probe_expiry;
 mod probe_logins;
 mod probe_pages;
+mod shown_names;
 mod watermark;

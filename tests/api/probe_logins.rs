@@ -111,7 +111,7 @@ async fn a_new_code_set_while_the_login_is_deleted_leaves_no_claim_behind() {
     let read_by_delete = t.app.store().client_login(id).await.unwrap().unwrap();
     // … a PATCH with a new chosen code lands …
     let patched = t
-        .update_client_login(&anna, &login, json!({ "access_code": "SUNNY-DAYS-2031" }))
+        .update_client_login(&anna, &login, json!({ "access_code": "SUNNY-FJORD-5820" }))
         .await;
     assert_eq!(patched.status, 200, "{patched:?}");
     // … then DELETE's revocation, over what it read, is refused: the code changed since …
@@ -129,7 +129,7 @@ async fn a_new_code_set_while_the_login_is_deleted_leaves_no_claim_behind() {
     assert_eq!(t.delete_client_login(&anna, &login).await.status, 204);
     assert_error(&t.get_client_login(&anna, &login).await, 404, "not_found");
     assert_error(
-        &t.log_in(&anna.slug, "SUNNY-DAYS-2031").await,
+        &t.log_in(&anna.slug, "SUNNY-FJORD-5820").await,
         401,
         "wrong_access_code",
     );
@@ -138,7 +138,7 @@ async fn a_new_code_set_while_the_login_is_deleted_leaves_no_claim_behind() {
     let reuse = t
         .create_client_login(
             &anna,
-            json!({ "name": "Dan", "access_code": "SUNNY-DAYS-2031" }),
+            json!({ "name": "Dan", "access_code": "SUNNY-FJORD-5820" }),
         )
         .await;
     assert_eq!(
@@ -146,7 +146,7 @@ async fn a_new_code_set_while_the_login_is_deleted_leaves_no_claim_behind() {
         "the deleted login's code claim was left behind: {reuse:?}"
     );
     assert_eq!(
-        t.log_in(&anna.slug, "sunny days 2031").await.json["name"],
+        t.log_in(&anna.slug, "sunny fjord 5820").await.json["name"],
         "Dan"
     );
 }
@@ -422,19 +422,19 @@ async fn old_sessions_stay_dead_when_the_old_code_comes_back() {
     let created = t
         .create_client_login(
             &anna,
-            json!({ "name": "Carol", "access_code": "FIRST-CODE-4242" }),
+            json!({ "name": "Carol", "access_code": "FIRST-KIWI-4719" }),
         )
         .await;
     let login = created.json["login_id"].as_str().unwrap().to_owned();
-    let first = t.login_session(&anna.slug, "FIRST-CODE-4242").await;
-    for code in ["SECOND-CODE-4242", "FIRST-CODE-4242"] {
+    let first = t.login_session(&anna.slug, "FIRST-KIWI-4719").await;
+    for code in ["SECOND-KIWI-4719", "FIRST-KIWI-4719"] {
         let changed = t
             .update_client_login(&anna, &login, json!({ "access_code": code }))
             .await;
         assert_eq!(changed.status, 200, "{changed:?}");
     }
     assert_error(&t.my_galleries(Some(&first)).await, 401, "login_required");
-    let again = t.login_session(&anna.slug, "first code 4242").await;
+    let again = t.login_session(&anna.slug, "first kiwi 4719").await;
     assert_eq!(t.my_galleries(Some(&again)).await.status, 200);
     assert_eq!(t.delete_client_login(&anna, &login).await.status, 204);
     assert_error(&t.my_galleries(Some(&again)).await, 401, "login_required");
@@ -620,7 +620,7 @@ async fn a_code_rotated_while_its_holder_logs_in_leaves_them_no_session() {
     let anna = t.photographer("Anna Lee").await;
     let mut leaked_sessions = 0;
     for round in 0..4u8 {
-        let old = format!("LEAKED-CODE-{round}{round}{round}{round}");
+        let old = format!("LEAKED-FJORD-{round}7{round}3");
         let created = t
             .create_client_login(&anna, json!({ "name": "Carol", "access_code": old }))
             .await;

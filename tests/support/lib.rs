@@ -762,12 +762,12 @@ impl TestApp {
         let login = t
             .create_client_login(
                 &anna,
-                json!({ "name": "Carol", "access_code": "CAROL-SECRET-77" }),
+                json!({ "name": "Carol", "access_code": "VIOLET-FJORD-3917" }),
             )
             .await;
         assert_eq!(login.status, 201, "{login:?}");
         t.log_in(&anna.slug, "WRONG-GUESS-88").await;
-        let logged_in = t.log_in(&anna.slug, "carol-secret-77").await;
+        let logged_in = t.log_in(&anna.slug, "violet-fjord-3917").await;
         let login_session = logged_in.json["session"].as_str().unwrap().to_owned();
         let token = |link: &str| link.rsplit('/').next().unwrap().to_owned();
         Secrets {
@@ -779,9 +779,9 @@ impl TestApp {
                 token(&general_link),
                 token(&private_link),
                 session,
-                "CAROL-SECRET-77".into(),
+                "VIOLET-FJORD-3917".into(),
                 // Folded as stored: still a secret.
-                "CAR01SECRET77".into(),
+                "V101ETFJ0RD3917".into(),
                 "WRONG-GUESS-88".into(),
                 login_session,
                 // The unlock tries' address: counted by a keyed hash, never stored or logged.

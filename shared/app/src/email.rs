@@ -4,10 +4,21 @@
 
 use askama::Template;
 use proofsheet_policy::Email;
-// A subject is one header line: what could break it or reverse its direction becomes a space,
-// as in the favourites export.
-use proofsheet_policy::favourites::one_line;
+use proofsheet_policy::text::{one_line, without_hidden};
 use proofsheet_store::OutgoingEmail;
+
+/// An email as it is sent. Emails show names (titles, people's, file names), some stored before
+/// they were cleaned: in one place for every email and field, nothing that draws nothing is
+/// sent (see `proofsheet_policy::text`). The subject is one header line (CWE-93): what would
+/// break it becomes a space.
+fn outgoing(to: Email, subject: String, text: String, html: String) -> OutgoingEmail {
+    OutgoingEmail {
+        to,
+        subject: one_line(&subject).into_owned(),
+        text: without_hidden(&text).into_owned(),
+        html: without_hidden(&html).into_owned(),
+    }
+}
 
 /// A client's invitation to their private link.
 pub struct Invitation<'a> {
@@ -33,16 +44,15 @@ struct InvitationHtml<'a> {
 
 impl Invitation<'_> {
     pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
-        Ok(OutgoingEmail {
-            to: recipient,
-            subject: format!(
+        Ok(outgoing(
+            recipient,
+            format!(
                 "{} shared the gallery \"{}\" with you",
-                one_line(self.photographer),
-                one_line(self.gallery_title)
+                self.photographer, self.gallery_title
             ),
-            text: InvitationText { m: self }.render()?,
-            html: InvitationHtml { m: self }.render()?,
-        })
+            InvitationText { m: self }.render()?,
+            InvitationHtml { m: self }.render()?,
+        ))
     }
 }
 
@@ -72,16 +82,15 @@ struct GalleryReleasedHtml<'a> {
 
 impl GalleryReleased<'_> {
     pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
-        Ok(OutgoingEmail {
-            to: recipient,
-            subject: format!(
+        Ok(outgoing(
+            recipient,
+            format!(
                 "{} added \"{}\" to your galleries",
-                one_line(self.photographer),
-                one_line(self.gallery_title)
+                self.photographer, self.gallery_title
             ),
-            text: GalleryReleasedText { m: self }.render()?,
-            html: GalleryReleasedHtml { m: self }.render()?,
-        })
+            GalleryReleasedText { m: self }.render()?,
+            GalleryReleasedHtml { m: self }.render()?,
+        ))
     }
 }
 
@@ -123,17 +132,15 @@ struct MilestoneHtml<'a> {
 
 impl MilestoneReached<'_> {
     pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
-        Ok(OutgoingEmail {
-            to: recipient,
-            subject: format!(
+        Ok(outgoing(
+            recipient,
+            format!(
                 "{} {} in \"{}\"",
-                one_line(self.client),
-                self.sentence,
-                one_line(self.gallery_title)
+                self.client, self.sentence, self.gallery_title
             ),
-            text: MilestoneText { m: self }.render()?,
-            html: MilestoneHtml { m: self }.render()?,
-        })
+            MilestoneText { m: self }.render()?,
+            MilestoneHtml { m: self }.render()?,
+        ))
     }
 }
 
@@ -168,15 +175,15 @@ impl ExpiryReminder<'_> {
         } else {
             format!("in {} days", self.days)
         };
-        Ok(OutgoingEmail {
-            to: recipient,
-            subject: format!(
+        Ok(outgoing(
+            recipient,
+            format!(
                 "\"{}\" closes {when}: download what you want to keep",
-                one_line(self.gallery_title)
+                self.gallery_title
             ),
-            text: ExpiryReminderText { m: self }.render()?,
-            html: ExpiryReminderHtml { m: self }.render()?,
-        })
+            ExpiryReminderText { m: self }.render()?,
+            ExpiryReminderHtml { m: self }.render()?,
+        ))
     }
 }
 
@@ -201,12 +208,12 @@ struct PersonalLinkHtml<'a> {
 
 impl PersonalLink<'_> {
     pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
-        Ok(OutgoingEmail {
-            to: recipient,
-            subject: format!("Your link to \"{}\"", one_line(self.gallery_title)),
-            text: PersonalLinkText { m: self }.render()?,
-            html: PersonalLinkHtml { m: self }.render()?,
-        })
+        Ok(outgoing(
+            recipient,
+            format!("Your link to \"{}\"", self.gallery_title),
+            PersonalLinkText { m: self }.render()?,
+            PersonalLinkHtml { m: self }.render()?,
+        ))
     }
 }
 
@@ -249,20 +256,20 @@ impl DownloadReady<'_> {
         let subject = if self.zips.is_empty() {
             format!(
                 "Your download from \"{}\" could not be prepared",
-                one_line(self.gallery_title)
+                self.gallery_title
             )
         } else {
             format!(
                 "Your photos from \"{}\" are ready to download",
-                one_line(self.gallery_title)
+                self.gallery_title
             )
         };
-        Ok(OutgoingEmail {
-            to: recipient,
+        Ok(outgoing(
+            recipient,
             subject,
-            text: DownloadReadyText { m: self }.render()?,
-            html: DownloadReadyHtml { m: self }.render()?,
-        })
+            DownloadReadyText { m: self }.render()?,
+            DownloadReadyHtml { m: self }.render()?,
+        ))
     }
 }
 
@@ -272,6 +279,27 @@ mod tests {
 
     fn email() -> Email {
         Email::parse("carol@example.com").unwrap()
+    }
+
+    /// Names stored before they were cleaned reach no inbox with a character that hides or
+    /// turns text around: not in the subject, not in either body.
+    #[test]
+    fn names_in_an_email_hide_nothing() {
+        let mail = Invitation {
+            photographer: "Anna\u{200B} Lee",
+            client_name: Some("Carol\u{202E}"),
+            gallery_title: "Smith \u{202E}gnidnaw",
+            link: "https://example.com/g/x",
+        }
+        .to(email())
+        .unwrap();
+        for part in [&mail.subject, &mail.text, &mail.html] {
+            assert!(!part.contains(['\u{202E}', '\u{200B}']), "{part:?}");
+        }
+        assert_eq!(
+            mail.subject,
+            "Anna Lee shared the gallery \"Smith gnidnaw\" with you"
+        );
     }
 
     #[test]

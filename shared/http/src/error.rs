@@ -2,6 +2,7 @@
 
 use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Response};
+use proofsheet_policy::text::one_line;
 use proofsheet_policy::{AlreadyDownloaded, DownloadRefusal, FavouritesFull, Invalid};
 use proofsheet_store::{Conflict, StoreError};
 
@@ -109,7 +110,9 @@ impl ApiError {
     pub fn into_response(self) -> Response<Body> {
         let (status, code) = self.status_and_code();
         self.log();
-        let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
+        // A message may name the photographer, or quote the input: shown as names are.
+        let message = self.to_string();
+        let mut body = serde_json::json!({ "error": code, "message": one_line(&message) });
         if let Self::Invalid(invalid) = &self {
             body["field"] = invalid.field.into();
         }
@@ -119,8 +122,8 @@ impl ApiError {
         if let Self::GalleryExpired(expired) = &self {
             body["expired_at"] = expired.expired_at.clone().into();
             body["photographer"] = serde_json::json!({
-                "name": expired.photographer,
-                "email": expired.email,
+                "name": one_line(&expired.photographer),
+                "email": expired.email.as_deref().map(one_line),
             });
         }
         let mut response = json_text(status, body.to_string());

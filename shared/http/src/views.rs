@@ -1,5 +1,8 @@
 //! What responses look like. Views are built from records and never carry secrets: a password
-//! appears only as `password_set`, tokens only inside links the caller is entitled to.
+//! appears only as `password_set`, tokens only inside links the caller is entitled to. Names one
+//! person wrote and another reads (titles, file names, people's names and addresses, list
+//! names, notes) are written out as `proofsheet_policy::text` shows them, so a name stored
+//! before that rule can't hide or turn around what it says either.
 
 use std::collections::BTreeSet;
 use std::time::SystemTime;
@@ -7,6 +10,7 @@ use std::time::SystemTime;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use proofsheet_policy::lifecycle::PhotoOrder;
+use proofsheet_policy::text::{one_line, without_hidden};
 use proofsheet_policy::{
     AccessSettings, DownloadState, DownloadStatus, DownloadUsage, Milestone, Resolution,
     WatermarkSettings,
@@ -15,8 +19,37 @@ use proofsheet_store::{
     ClientLoginRecord, DownloadJobRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord,
     PhotoStatus, PhotographerRecord, ReleaseRecord,
 };
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
+
+/// A name as it may be shown (see the module docs).
+fn shown<S: Serializer>(name: &str, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(&one_line(name))
+}
+
+fn shown_if_any<S: Serializer>(name: &Option<String>, out: S) -> Result<S::Ok, S::Error> {
+    match name {
+        Some(name) => shown(name, out),
+        None => out.serialize_none(),
+    }
+}
+
+/// A watermark with its text as it may be shown.
+fn shown_watermark<S: Serializer>(mark: &WatermarkSettings, out: S) -> Result<S::Ok, S::Error> {
+    WatermarkSettings {
+        text: mark.text.as_deref().map(|text| one_line(text).into_owned()),
+        ..mark.clone()
+    }
+    .serialize(out)
+}
+
+/// Text of several lines (a note), as it may be shown: its line breaks kept.
+fn shown_lines_if_any<S: Serializer>(text: &Option<String>, out: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => out.serialize_str(&without_hidden(text)),
+        None => out.serialize_none(),
+    }
+}
 
 /// RFC 3339, UTC.
 pub(crate) fn timestamp(unix_secs: u64) -> String {
@@ -78,8 +111,10 @@ pub(crate) struct GrantView {
     pub grant_id: String,
     /// Always set for private grants.
     #[schema(required, format = "email")]
+    #[serde(serialize_with = "shown_if_any")]
     pub email: Option<String>,
     #[schema(required)]
+    #[serde(serialize_with = "shown_if_any")]
     pub name: Option<String>,
     /// `<public base URL>/g/<token>`; personal to this client.
     #[schema(format = "uri")]
@@ -137,12 +172,14 @@ pub(crate) struct GalleryView {
     #[schema(format = "uuid")]
     pub id: String,
     #[schema(min_length = 1, max_length = 200)]
+    #[serde(serialize_with = "shown")]
     pub title: String,
     /// The parent gallery of a sub-gallery; `null` for a top-level gallery.
     #[schema(required, format = "uuid")]
     pub parent_id: Option<String>,
     pub navigation_to_subgalleries: bool,
     #[schema(value_type = crate::openapi::values::WatermarkSettings)]
+    #[serde(serialize_with = "shown_watermark")]
     pub watermark: WatermarkSettings,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -165,6 +202,7 @@ pub(crate) struct GalleryView {
 pub(crate) struct SubgalleryView {
     #[schema(format = "uuid")]
     pub id: String,
+    #[serde(serialize_with = "shown")]
     pub title: String,
 }
 
@@ -190,6 +228,7 @@ impl From<&GalleryRecord> for GalleryView {
 pub(crate) struct PhotoView {
     #[schema(format = "uuid")]
     pub photo_id: String,
+    #[serde(serialize_with = "shown")]
     pub filename: String,
     #[schema(schema_with = crate::openapi::values::photo_content_type)]
     pub content_type: String,
@@ -263,6 +302,7 @@ pub(crate) struct UploadView {
 pub(crate) struct ClientPhotoView {
     #[schema(format = "uuid")]
     pub photo_id: String,
+    #[serde(serialize_with = "shown")]
     pub filename: String,
     #[schema(required)]
     pub width: Option<u32>,
@@ -279,6 +319,7 @@ pub(crate) struct ClientPhotoView {
 #[derive(Serialize, ToSchema)]
 #[schema(as = ClientGallery)]
 pub(crate) struct ClientGalleryView {
+    #[serde(serialize_with = "shown")]
     pub title: String,
     #[schema(value_type = crate::openapi::values::ClientPermissions)]
     pub settings: proofsheet_policy::ClientPermissions,
@@ -315,6 +356,7 @@ pub(crate) struct NavigationView {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Neighbour)]
 pub(crate) struct NeighbourView {
+    #[serde(serialize_with = "shown")]
     pub title: String,
     #[schema(format = "uri")]
     pub link: String,
@@ -325,6 +367,7 @@ pub(crate) struct NeighbourView {
 #[schema(as = FavouriteList)]
 pub(crate) struct FavouriteListView {
     /// 1 to 60 characters; `Favourites` is the list used when none is named.
+    #[serde(serialize_with = "shown")]
     pub name: String,
     /// In the order they were uploaded.
     #[schema(value_type = Vec<String>)]
@@ -343,12 +386,14 @@ pub(crate) struct FavouritesView {
 pub(crate) struct FavouritePhotoView {
     #[schema(format = "uuid")]
     pub photo_id: String,
+    #[serde(serialize_with = "shown")]
     pub filename: String,
 }
 
 #[derive(Serialize, ToSchema)]
 #[schema(as = ClientFavouriteList)]
 pub(crate) struct ClientFavouriteListView {
+    #[serde(serialize_with = "shown")]
     pub name: String,
     pub photos: Vec<FavouritePhotoView>,
 }
@@ -360,8 +405,10 @@ pub(crate) struct ClientFavouritesView {
     #[schema(format = "uuid")]
     pub grant_id: String,
     #[schema(required, format = "email")]
+    #[serde(serialize_with = "shown_if_any")]
     pub email: Option<String>,
     #[schema(required)]
+    #[serde(serialize_with = "shown_if_any")]
     pub name: Option<String>,
     pub lists: Vec<ClientFavouriteListView>,
 }
@@ -495,6 +542,7 @@ pub(crate) struct ZipView {
     #[schema(format = "uri")]
     pub link: String,
     /// The name the browser saves it under.
+    #[serde(serialize_with = "shown")]
     pub file_name: String,
     pub photos: u32,
     pub bytes: u64,
@@ -507,6 +555,7 @@ pub(crate) struct LeftOutView {
     #[schema(format = "uuid")]
     pub photo_id: String,
     /// Empty when the photo was deleted.
+    #[serde(serialize_with = "shown")]
     pub filename: String,
     /// `missing` (deleted), or why it could not be read (`corrupt`, `too_large`, …).
     pub reason: String,
@@ -570,10 +619,13 @@ pub(crate) struct DownloadRequestListView {
 pub(crate) struct ClientLoginView {
     #[schema(format = "uuid")]
     pub login_id: String,
+    #[serde(serialize_with = "shown")]
     pub name: String,
     #[schema(required, format = "email")]
+    #[serde(serialize_with = "shown_if_any")]
     pub email: Option<String>,
     #[schema(required)]
+    #[serde(serialize_with = "shown_lines_if_any")]
     pub note: Option<String>,
     /// The new code, shown this once (creation, or a new code): it is stored only as a hash.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -605,6 +657,7 @@ impl ClientLoginView {
 pub(crate) struct ReleaseView {
     #[schema(format = "uuid")]
     pub gallery_id: String,
+    #[serde(serialize_with = "shown")]
     pub title: String,
     #[schema(format = "uuid")]
     pub grant_id: String,
@@ -657,8 +710,10 @@ impl ReleaseView {
 pub(crate) struct AccountView {
     #[schema(format = "uuid")]
     pub id: String,
+    #[serde(serialize_with = "shown")]
     pub name: String,
     #[schema(format = "email")]
+    #[serde(serialize_with = "shown")]
     pub email: String,
     pub slug: String,
     /// Where client logins enter their access code: `<public base URL>/p/<slug>`.
@@ -684,6 +739,7 @@ impl AccountView {
 pub(crate) struct MyGalleryView {
     #[schema(format = "uuid")]
     pub gallery_id: String,
+    #[serde(serialize_with = "shown")]
     pub title: String,
     /// The parent gallery, when this is a sub-gallery.
     #[schema(required, format = "uuid")]
@@ -727,7 +783,9 @@ pub(crate) struct CoverView {
 #[schema(as = MyGalleries)]
 pub(crate) struct MyGalleriesView {
     /// The client's name, as the photographer entered it.
+    #[serde(serialize_with = "shown")]
     pub name: String,
+    #[serde(serialize_with = "shown")]
     pub photographer: String,
     pub galleries: Vec<MyGalleryView>,
 }
@@ -750,8 +808,10 @@ pub(crate) struct ClientActivityView {
     #[schema(format = "uuid")]
     pub grant_id: String,
     #[schema(required)]
+    #[serde(serialize_with = "shown_if_any")]
     pub name: Option<String>,
     #[schema(required, format = "email")]
+    #[serde(serialize_with = "shown_if_any")]
     pub email: Option<String>,
     /// The client login, for a gallery released to one.
     #[schema(required, format = "uuid")]
@@ -821,10 +881,13 @@ pub(crate) struct NotificationView {
     pub milestone: Milestone,
     /// One sentence for people: `Carol <carol@example.com> opened the gallery for the first
     /// time in "Smith wedding"`.
+    #[serde(serialize_with = "shown")]
     pub message: String,
+    #[serde(serialize_with = "shown")]
     pub client: String,
     #[schema(format = "uuid")]
     pub gallery_id: String,
+    #[serde(serialize_with = "shown")]
     pub gallery_title: String,
     #[schema(format = "uuid")]
     pub grant_id: String,

@@ -13,6 +13,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::Resolution;
+use crate::text::{breaks_line, draws_nothing, one_line};
 
 /// Longest name written, in characters: a client's unzip folder still fits under the
 /// 260-character path limit of older Windows tools.
@@ -99,6 +100,8 @@ pub fn zip_file_name(
 /// The `Content-Disposition` header value that makes browsers save `filename`:
 /// `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded>` (RFC 6266 / RFC 8187).
 pub fn attachment_disposition(filename: &str) -> String {
+    // A browser shows the name while saving: it must read as what it is (see `crate::text`).
+    let filename = one_line(filename);
     // For the few clients that ignore `filename*`; a header value is visible ASCII only.
     let fallback: String = filename
         .chars()
@@ -108,7 +111,7 @@ pub fn attachment_disposition(filename: &str) -> String {
             _ => '_',
         })
         .collect();
-    let encoded = utf8_percent_encode(filename, ATTR_CHAR_ESCAPES);
+    let encoded = utf8_percent_encode(&filename, ATTR_CHAR_ESCAPES);
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -146,9 +149,11 @@ impl EntryName {
 fn clean(raw: &str) -> String {
     // One spelling per name: "é" typed as one character or as "e" and an accent is the same
     // file name to macOS, so it must be the same name here too (composed, NFC).
+    // What draws nothing goes, joiners too: a name is cut, numbered and given an extension
+    // here, which could leave a joiner next to what it doesn't join (see `crate::text`).
     let kept: String = raw
         .nfc()
-        .filter(|&c| !c.is_control() && !is_invisible(c))
+        .filter(|&c| !breaks_line(c) && !draws_nothing(c))
         .map(|c| {
             if FORBIDDEN.contains(&c) || c == '/' || c == '\\' {
                 '_'
@@ -160,21 +165,6 @@ fn clean(raw: &str) -> String {
     kept.trim_start()
         .trim_end_matches(is_trailing_junk)
         .to_owned()
-}
-
-/// Zero-width and bidirectional formatting characters: they make "photo\u{202E}gpj.exe" show
-/// as "photoexe.jpg", or two different names look the same.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
 }
 
 /// Windows strips trailing spaces and dots, so "a." and "a" would be one file.
@@ -515,6 +505,14 @@ mod tests {
         );
     }
 
+    #[test]
+    fn disposition_of_a_disguised_name_reads_as_what_it_is() {
+        assert_eq!(
+            attachment_disposition("photo\u{202E}gpj.exe"),
+            "attachment; filename=\"photogpj.exe\"; filename*=UTF-8''photogpj.exe"
+        );
+    }
+
     /// File names as photographers and their tools make them, with every troublesome part.
     fn filename() -> impl Strategy<Value = String> {
         prop_oneof![
@@ -551,8 +549,8 @@ mod tests {
         prop_assert!(
             !name.chars().any(|c| c == '/'
                 || c == '\\'
-                || c.is_control()
-                || is_invisible(c)
+                || breaks_line(c)
+                || draws_nothing(c)
                 || FORBIDDEN.contains(&c)),
             "{name:?}"
         );
@@ -612,14 +610,14 @@ mod tests {
             prop_assert!(name.ends_with(".zip"), "{}", name);
         }
 
-        /// Any name gives a valid header that decodes back to the name.
+        /// Any name gives a valid header that decodes back to the name as it is shown.
         #[test]
         fn dispositions_are_ascii_and_round_trip(filename in filename()) {
             let header = attachment_disposition(&filename);
             prop_assert!(header.bytes().all(|b| (0x20..0x7F).contains(&b)), "{}", header);
             let (_, encoded) = header.rsplit_once("filename*=UTF-8''").unwrap();
             let decoded = percent_encoding::percent_decode_str(encoded).decode_utf8().unwrap();
-            prop_assert_eq!(decoded, filename.as_str());
+            prop_assert_eq!(decoded, one_line(&filename));
         }
     }
 }

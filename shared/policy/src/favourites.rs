@@ -3,13 +3,14 @@
 use serde::Serialize;
 
 use crate::Invalid;
+use crate::text::{one_line, one_line_name};
 
 /// How many lists one client may keep, and how many photos one list may hold.
 pub const MAX_LISTS: usize = 20;
 pub const MAX_PHOTOS_PER_LIST: usize = 2_000;
 
-/// A list's name: trimmed, 1 to 60 characters, none of them control characters (names reach the
-/// photographer's export, one list per line).
+/// A list's name: 1 to 60 characters on one line (names reach the photographer's export, one
+/// list per line), with a visible one, kept without hidden characters (see [`crate::text`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct ListName(String);
@@ -20,18 +21,21 @@ impl ListName {
     pub const DEFAULT: &str = "Favourites";
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let name = raw.trim();
-        let chars = name.chars().count();
-        if chars == 0 || chars > Self::MAX_CHARS {
+        let name = one_line_name(raw).map_err(|unfit| Invalid::new("list", unfit.reason()))?;
+        if name.chars().count() > Self::MAX_CHARS {
             return Err(Invalid::new(
                 "list",
                 format!("must be 1 to {} characters", Self::MAX_CHARS),
             ));
         }
-        if name.chars().any(breaks_lines_or_direction) {
-            return Err(Invalid::new("list", "must be printable characters"));
-        }
-        Ok(Self(name.to_owned()))
+        Ok(Self(name))
+    }
+
+    /// A list's name as it was stored, kept exactly: it names the list's items, whatever rule
+    /// was in force when it was written (an earlier one accepted names of hidden characters
+    /// only). It is shown safely wherever it is shown (see [`crate::text`]).
+    pub fn stored(raw: &str) -> Self {
+        Self(raw.to_owned())
     }
 
     /// The named list, or the default one when the client named none.
@@ -76,24 +80,6 @@ pub fn may_add(now: FavouritesSnapshot) -> Result<(), FavouritesFull> {
     }
 }
 
-/// Characters that end a line or turn text around in an editor (controls, U+2028/U+2029, bidi
-/// overrides and isolates): a list's name or a filename with one could fake a line of the
-/// photographer's export.
-pub fn breaks_lines_or_direction(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}')
-        || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
-}
-
-/// `text` on one line as the photographer's export shows it: what could break or reverse the
-/// line becomes a space.
-pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if breaks_lines_or_direction(c) { ' ' } else { c })
-        .collect()
-}
-
 /// A list as a line for Lightroom's filename filter: the photos' names without their
 /// extensions, comma-separated, so `DSC_0412.jpg` in the gallery finds `DSC_0412.NEF` in the
 /// catalogue too (photographers deliver JPEGs exported from raw files of the same name).
@@ -104,7 +90,8 @@ pub fn lightroom_filter<'a>(filenames: impl IntoIterator<Item = &'a str>) -> Str
             Some((stem, _)) if !stem.is_empty() => stem,
             _ => name,
         })
-        // A comma inside a name would split it in two in the filter.
+        // One line, as shown (see `crate::text`): a name can neither break the line nor turn
+        // it around. A comma inside a name would split it in two in the filter.
         .map(|stem| one_line(stem).replace(',', " "))
         .collect::<Vec<_>>()
         .join(", ")
@@ -126,6 +113,10 @@ mod tests {
         assert_eq!(line, "DSC_0412, IMG 7.final, .hidden, noext, a b");
         assert_eq!(lightroom_filter([]), "");
         assert_eq!(lightroom_filter(["IMG\u{2028}# fake.jpg"]), "IMG # fake");
+        assert_eq!(
+            lightroom_filter(["photo\u{202E}gpj.exe.jpg", "a\u{200B}b.jpg"]),
+            "photogpj.exe, ab"
+        );
     }
 
     #[test]
@@ -139,8 +130,29 @@ mod tests {
         assert!(ListName::parse(&"é".repeat(60)).is_ok());
         assert!(ListName::parse(&"é".repeat(61)).is_err());
         assert!(ListName::parse("two\nlines").is_err());
-        for sneaky in ["a\u{2029}b", "a\u{2028}b", "\u{202E}gpj.1", "a\u{2066}b"] {
-            assert!(ListName::parse(sneaky).is_err(), "{sneaky:?}");
+        // A line separator can't break the export's line: it is a space.
+        assert_eq!(ListName::parse("a\u{2029}b").unwrap().as_str(), "a b");
+        // Direction controls and zero-width characters are dropped: the name reads as it is.
+        assert_eq!(ListName::parse("\u{202E}gpj.1").unwrap().as_str(), "gpj.1");
+        assert_eq!(
+            ListName::parse("a\u{2066}b\u{200B}").unwrap().as_str(),
+            "ab"
+        );
+        assert_eq!(ListName::parse("Album ❤️").unwrap().as_str(), "Album ❤️");
+    }
+
+    #[test]
+    fn a_list_name_with_nothing_visible_is_no_name() {
+        for invisible in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}",
+            "\u{3164}",
+            "\u{2800}",
+            " \u{FEFF} ",
+        ] {
+            let refused = ListName::parse(invisible).unwrap_err();
+            assert_eq!(refused.field, "list", "{invisible:?}");
+            assert!(refused.reason.contains("visible"), "{refused}");
         }
     }
 

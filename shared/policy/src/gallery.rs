@@ -1,7 +1,10 @@
 //! Galleries: nesting and the watermark a gallery's renditions carry.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
+use crate::text::{has_visible, one_line, one_line_name};
 use crate::{AccessSettings, GrantId, Invalid, PhotographerId};
 
 /// Where the mark sits on a photo.
@@ -30,7 +33,9 @@ pub enum WatermarkMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatermarkSettings {
     pub mode: WatermarkMode,
-    /// The text line; `None` means "© <photographer name>".
+    /// The text line; `None` means "© <photographer name>". One line of 1 to
+    /// [`Self::MAX_TEXT_CHARS`] characters with a visible one, kept without hidden characters, as
+    /// every name is (see [`crate::text`]).
     pub text: Option<String>,
     pub position: Position,
     /// 0 is invisible, 1 is opaque.
@@ -65,11 +70,17 @@ pub struct WatermarkUpdate {
 impl WatermarkSettings {
     /// Fainter than this, a mark protects nothing while the photographer believes it does.
     pub const MIN_OPACITY: f64 = 0.1;
+    pub const MAX_TEXT_CHARS: usize = 100;
 
     pub fn apply(&self, update: WatermarkUpdate) -> Result<Self, Invalid> {
+        let text = match update.text {
+            Some(Some(raw)) => Some(Self::parse_text(&raw)?),
+            Some(None) => None,
+            None => self.text.clone(),
+        };
         let next = Self {
             mode: update.mode.unwrap_or(self.mode),
-            text: update.text.unwrap_or_else(|| self.text.clone()),
+            text,
             position: update.position.unwrap_or(self.position),
             opacity: update.opacity.unwrap_or(self.opacity),
             scale: update.scale.unwrap_or(self.scale),
@@ -86,35 +97,33 @@ impl WatermarkSettings {
                 "must be between 0.05 and 1",
             ));
         }
-        if let Some(text) = &next.text {
-            let chars = text.chars().count();
-            let blank = !text.chars().any(prints);
-            if blank || chars > 100 || text.chars().any(char::is_control) {
-                return Err(Invalid::new(
-                    "watermark.text",
-                    "must be one line of 1 to 100 characters, not only spaces",
-                ));
-            }
-        }
         Ok(next)
     }
 
-    /// The text drawn on photos when the mode is text.
+    /// The watermark's own text as it is kept (see [`Self::text`]): trimmed, hidden characters
+    /// dropped and line or paragraph separators made spaces; refused with a control character,
+    /// nothing visible or over [`Self::MAX_TEXT_CHARS`] characters.
+    fn parse_text(raw: &str) -> Result<String, Invalid> {
+        let text =
+            one_line_name(raw).map_err(|unfit| Invalid::new("watermark.text", unfit.reason()))?;
+        if text.chars().count() > Self::MAX_TEXT_CHARS {
+            return Err(Invalid::new(
+                "watermark.text",
+                "must be at most 100 characters",
+            ));
+        }
+        Ok(text)
+    }
+
+    /// The text drawn on photos when the mode is text: a text stored before the rule is
+    /// drawn as it is shown, and one that shows nothing gives way to the default.
     pub fn text_for(&self, photographer_name: &str) -> String {
         self.text
-            .clone()
-            .unwrap_or_else(|| format!("© {photographer_name}"))
+            .as_deref()
+            .map(one_line)
+            .filter(|text| has_visible(text))
+            .map_or_else(|| format!("© {photographer_name}"), Cow::into_owned)
     }
-}
-
-/// Whether a character leaves a mark: not a space, a control, or one of the zero-width and
-/// blank "filler" characters that would pass for text while drawing nothing.
-fn prints(c: char) -> bool {
-    let invisible = matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{180E}'
-        | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
-        | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}');
-    !(invisible || c.is_whitespace() || c.is_control())
 }
 
 /// How galleries nest.
@@ -262,6 +271,35 @@ mod tests {
         assert_eq!(back.text_for("Anna Lee"), "© Anna Lee");
     }
 
+    /// Regression (second probe): `© Anna\u{202E}olleh\u{200B}` was kept as sent, and given back
+    /// to the photographer's app (and copied to sub-galleries) with its override. The text is
+    /// kept as every other name is.
+    #[test]
+    fn the_text_is_kept_without_hidden_characters() {
+        let set = |text: &str| {
+            WatermarkSettings::default().apply(WatermarkUpdate {
+                text: Some(Some(text.into())),
+                ..Default::default()
+            })
+        };
+        let kept = set(" © Anna\u{202E}olleh\u{200B} ").unwrap();
+        assert_eq!(kept.text.as_deref(), Some("© Annaolleh"));
+        assert_eq!(set("a\u{2028}b").unwrap().text.as_deref(), Some("a b"));
+        assert!(set(&"w".repeat(100)).is_ok());
+        assert_eq!(set(&"w".repeat(101)).unwrap_err().field, "watermark.text");
+        // What was stored before the rule is drawn as it is shown.
+        let stored = WatermarkSettings {
+            text: Some("© Anna\u{202E}olleh".into()),
+            ..Default::default()
+        };
+        assert_eq!(stored.text_for("Anna Lee"), "© Annaolleh");
+        let blank = WatermarkSettings {
+            text: Some("\u{200B}".into()),
+            ..Default::default()
+        };
+        assert_eq!(blank.text_for("Anna Lee"), "© Anna Lee");
+    }
+
     #[test]
     fn invisible_or_unreadable_watermarks_are_refused() {
         let refused = [
@@ -340,7 +378,7 @@ mod tests {
             if let Ok(mark) = WatermarkSettings::default().apply(update) {
                 proptest::prop_assert!(mark.opacity >= WatermarkSettings::MIN_OPACITY);
                 proptest::prop_assert!(mark.scale >= 0.05);
-                proptest::prop_assert!(mark.text_for("Anna").chars().any(prints));
+                proptest::prop_assert!(crate::text::has_visible(&mark.text_for("Anna")));
             }
         }
     }

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod logins;
 pub mod paging;
 pub mod photo;
+pub mod text;
 pub mod throttle;
 pub mod tokens;
 pub mod upload;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
+use crate::text::{UnfitName, one_line_name};
 
 /// The image types Proofsheet ingests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,8 +37,8 @@ impl ContentType {
 /// A checked upload request: the presigned PUT is restricted to exactly this type and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadRequest {
-    /// The name the photographer's file had, kept for display and download names only; it never
-    /// becomes part of a storage key.
+    /// The name the photographer's file had, without hidden characters (see [`crate::text`]),
+    /// kept for display and download names only; it never becomes part of a storage key.
     pub filename: String,
     pub content_type: ContentType,
     pub size: u64,
@@ -54,15 +55,22 @@ impl UploadRequest {
         max_bytes: u64,
     ) -> Result<Self, Invalid> {
         // Browsers may send a full path; only the last component is the file's name.
-        let name = filename
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or_default()
-            .trim();
-        if name.is_empty() || name == "." || name == ".." {
-            return Err(Invalid::new("filename", "must name a file"));
-        }
-        if name.chars().count() > 255 || name.chars().any(char::is_control) {
+        let last = filename.rsplit(['/', '\\']).next().unwrap_or_default();
+        // A file's name is what the photographer has, not what they typed: what would hide or
+        // turn it around is dropped rather than refused, like in the download's ZIP.
+        let name = match one_line_name(last) {
+            Ok(name) if name != "." && name != ".." => name,
+            Ok(_) | Err(UnfitName::NothingVisible) => {
+                return Err(Invalid::new("filename", "must name a file"));
+            }
+            Err(UnfitName::BreaksLine) => {
+                return Err(Invalid::new(
+                    "filename",
+                    "must be at most 255 characters, without control characters",
+                ));
+            }
+        };
+        if name.chars().count() > 255 {
             return Err(Invalid::new(
                 "filename",
                 "must be at most 255 characters, without control characters",
@@ -78,7 +86,7 @@ impl UploadRequest {
             ));
         }
         Ok(Self {
-            filename: name.to_owned(),
+            filename: name,
             content_type: ContentType::parse(content_type)?,
             size,
         })
@@ -176,6 +184,23 @@ mod tests {
         assert_eq!(upload.filename, "IMG_1.JPG");
         let upload = UploadRequest::parse("../../etc/passwd.jpg", "image/jpeg", 10, 100).unwrap();
         assert_eq!(upload.filename, "passwd.jpg");
+    }
+
+    #[test]
+    fn a_name_keeps_no_character_that_would_disguise_it() {
+        let upload = |name| UploadRequest::parse(name, "image/jpeg", 10, 100);
+        // Shown as "photoexe.jpg", really "photogpj.exe": kept as what it is.
+        assert_eq!(
+            upload("photo\u{202E}gpj.exe").unwrap().filename,
+            "photogpj.exe"
+        );
+        assert_eq!(
+            upload("\u{FEFF}IMG\u{200B}_1.jpg").unwrap().filename,
+            "IMG_1.jpg"
+        );
+        assert_eq!(upload("صورة ١.jpg").unwrap().filename, "صورة ١.jpg");
+        assert_eq!(upload("\u{200B}\u{202E}").unwrap_err().field, "filename");
+        assert_eq!(upload("dir/\u{3164}").unwrap_err().field, "filename");
     }
 
     #[test]

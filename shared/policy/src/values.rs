@@ -4,11 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::Invalid;
-
-/// Characters that would let a value break out of an email header (CWE-93) or a log line.
-fn has_control_chars(s: &str) -> bool {
-    s.chars().any(char::is_control)
-}
+use crate::text::one_line_name;
 
 macro_rules! string_value {
     ($name:ident) => {
@@ -24,16 +20,21 @@ macro_rules! string_value {
             }
         }
 
+        /// What was stored: parsed as today's rule says, or, when an earlier rule accepted
+        /// what today's refuses (a name of hidden characters only, an address with one), kept
+        /// as it was stored rather than made unreadable. Wherever it is shown, it is shown
+        /// safely (see [`crate::text`]).
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let raw = String::deserialize(d)?;
-                Self::parse(&raw).map_err(serde::de::Error::custom)
+                Ok(Self::parse(&raw).unwrap_or(Self(raw)))
             }
         }
     };
 }
 
-/// A gallery title: 1 to 200 characters, no control characters (it reaches email subjects).
+/// A gallery title: 1 to 200 characters on one line (it reaches email subjects), with a visible
+/// one, kept without hidden characters (see [`crate::text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Title(String);
@@ -43,21 +44,16 @@ impl Title {
     pub const MAX_CHARS: usize = 200;
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let title = raw.trim();
-        if title.is_empty() {
-            return Err(Invalid::new("title", "must not be empty"));
-        }
+        let title = one_line_name(raw).map_err(|unfit| Invalid::new("title", unfit.reason()))?;
         if title.chars().count() > Self::MAX_CHARS {
             return Err(Invalid::new("title", "must be at most 200 characters"));
         }
-        if has_control_chars(title) {
-            return Err(Invalid::new("title", "must not contain control characters"));
-        }
-        Ok(Self(title.to_owned()))
+        Ok(Self(title))
     }
 }
 
-/// A person's display name (a client's or a photographer's): 1 to 100 characters, one line.
+/// A person's display name (a client's or a photographer's): 1 to 100 characters on one line,
+/// with a visible one, kept without hidden characters (see [`crate::text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct PersonName(String);
@@ -65,14 +61,11 @@ string_value!(PersonName);
 
 impl PersonName {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let name = raw.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        let name = one_line_name(raw).map_err(|unfit| Invalid::new("name", unfit.reason()))?;
+        if name.chars().count() > 100 {
             return Err(Invalid::new("name", "must be 1 to 100 characters"));
         }
-        if has_control_chars(name) {
-            return Err(Invalid::new("name", "must not contain control characters"));
-        }
-        Ok(Self(name.to_owned()))
+        Ok(Self(name))
     }
 }
 
@@ -89,8 +82,9 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let email = raw.trim().to_lowercase();
         let bad = || Invalid::new("email", "must be a valid email address");
-        if email.len() > 254 || has_control_chars(&email) || email.chars().any(char::is_whitespace)
-        {
+        // An address is an identifier, not a name: one with a space, a control or a hidden
+        // character (which would make it read as another address) is refused, not cleaned.
+        if email.len() > 254 || !email.chars().all(crate::text::is_visible) {
             return Err(bad());
         }
         let (local, domain) = email.split_once('@').ok_or_else(bad)?;
@@ -150,6 +144,8 @@ mod tests {
             "ann@ex ample.com",
             "a,b@example.com",
             "ann@example..com",
+            "ann\u{202E}moc.x@example.com",
+            "ann\u{200B}@example.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
         }
@@ -165,6 +161,35 @@ mod tests {
         assert!(Title::parse("a\nb").is_err());
         assert!(Title::parse(&"x".repeat(201)).is_err());
         assert!(Title::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn names_and_titles_are_kept_without_hidden_characters_and_must_show_something() {
+        assert_eq!(
+            Title::parse("Smith\u{202E}gnidew").unwrap().as_str(),
+            "Smithgnidew"
+        );
+        assert_eq!(
+            PersonName::parse("\u{FEFF}Carol\u{200B}").unwrap().as_str(),
+            "Carol"
+        );
+        assert_eq!(PersonName::parse("مريم").unwrap().as_str(), "مريم");
+        for invisible in ["\u{200B}", "\u{3164}\u{3164}", "\u{202E}"] {
+            assert_eq!(Title::parse(invisible).unwrap_err().field, "title");
+            assert_eq!(PersonName::parse(invisible).unwrap_err().field, "name");
+        }
+        assert!(PersonName::parse("Carol\r\nBcc: x@evil.com").is_err());
+    }
+
+    /// A record written before today's rule stays readable, and reads as clean as the rule
+    /// can make it.
+    #[test]
+    fn stored_values_stay_readable() {
+        let read = |json: &str| serde_json::from_str::<PersonName>(json).unwrap();
+        assert_eq!(read(r#""Carol\u200b""#).as_str(), "Carol");
+        assert_eq!(read(r#""\u200b""#).as_str(), "\u{200B}");
+        let email: Email = serde_json::from_str(r#""ann\u200b@example.com""#).unwrap();
+        assert_eq!(email.as_str(), "ann\u{200B}@example.com");
     }
 
     #[test]

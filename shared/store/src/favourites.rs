@@ -299,8 +299,7 @@ impl Store {
         if list.photos.is_empty() {
             return Ok(());
         }
-        let name = ListName::parse(&list.name)
-            .map_err(|e| StoreError::Corrupt(format!("stored list name: {e}")))?;
+        let name = ListName::stored(&list.name);
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(&self.resources.table)
             .set_item(Some(self.list_item(grant, &name, list.photos.clone())?))

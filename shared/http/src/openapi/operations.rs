@@ -774,10 +774,18 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                  released to them. Without `access_code`, a {len}-character code is generated \
                  from an alphabet without look-alikes (no 0/O, 1/I/L). The code is in this \
                  response only: it is stored as an argon2id hash. A chosen code must have at \
-                 least {min} letters and digits and be unique among the photographer's logins \
-                 (else 422 on `access_code`).",
+                 least {min} letters and digits, be unique among the photographer's logins, and \
+                 be hard to guess: at least {guesses} guesses, the product of the guesses zxcvbn \
+                 estimates for each of its parts (repeats, runs, keyboard rows, common passwords, \
+                 words, names, dates, the client's own name or email with or without accents, \
+                 random characters), without zxcvbn's allowance for each further part. It is \
+                 judged as written, as the login page compares it (look-alikes folded) and group \
+                 by group as separated. Four unrelated words pass (`blue-house-42-tango`); \
+                 `AAAAAAAA`, `ABCD1234`, `password-2024-1234` or the client's name and a year \
+                 don't (422 on `access_code`, saying why).",
                 len = AccessCode::GENERATED_LEN,
                 min = AccessCode::MIN_CHOSEN_LEN,
+                guesses = AccessCode::MIN_CHOSEN_GUESSES,
             )),
             paged: false,
             validates: true,

@@ -15,6 +15,7 @@ use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
 use proofsheet_policy::SessionClaims;
+use proofsheet_policy::text::without_hidden;
 
 pub(crate) use templates::*;
 
@@ -83,9 +84,14 @@ pub(crate) fn html(
     page: &impl Template,
     image_origin: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
-    let text = page
+    let rendered = page
         .render()
         .map_err(|e| ApiError::Internal(format!("page template: {e}")))?;
+    // Every page shows names (titles, file names in alt text, people's names), some stored
+    // before they were cleaned: in one place for every page and field, nothing that draws
+    // nothing reaches the browser (see `proofsheet_policy::text`). Markup and our own words
+    // have no such character, so only names change.
+    let text = without_hidden(&rendered).into_owned();
     let images = match image_origin {
         Some(origin) => format!("'self' {origin}"),
         None => "'self'".to_owned(),

@@ -3,6 +3,7 @@
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::activity::spreadsheet_cell;
+use proofsheet_policy::text::one_line;
 use proofsheet_policy::{Invalid, NotificationId, PhotographerId, attachment_disposition};
 use proofsheet_store::{ClientActivity, GrantRecord, MilestoneRecord};
 
@@ -123,9 +124,13 @@ fn csv_response(title: &str, clients: &[ClientActivityView]) -> Result<Response<
             .iter()
             .map(|m| m.milestone.as_str())
             .collect();
+        // Names as they are shown anywhere (see `proofsheet_policy::text`): one line, hiding
+        // nothing, turning nothing around.
+        let shown =
+            |name: &Option<String>| one_line(name.as_deref().unwrap_or_default()).into_owned();
         let row = [
-            client.name.clone().unwrap_or_default(),
-            client.email.clone().unwrap_or_default(),
+            shown(&client.name),
+            shown(&client.email),
             serde_json::to_value(client.origin)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))

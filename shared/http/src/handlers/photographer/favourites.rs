@@ -85,7 +85,7 @@ fn lightroom_lines(clients: &[ClientFavouritesView]) -> String {
             let heading = format!("{who}: {} ({count})", list.name);
             out.push_str(&format!(
                 "# {}\n",
-                proofsheet_policy::favourites::one_line(&heading)
+                proofsheet_policy::text::one_line(&heading)
             ));
             out.push_str(&lightroom_filter(
                 list.photos.iter().map(|p| p.filename.as_str()),
