@@ -7,7 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
 use proofsheet_app::Clock;
-use proofsheet_policy::ClientLoginId;
+use proofsheet_policy::{ClientLoginId, Guesser, Slug, UnlockThrottle};
+use proofsheet_store::UnlockReservation;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
 
@@ -26,8 +27,8 @@ fn ip(a: u8, b: u8) -> IpAddr {
 // email), so any photographer's page can be kept shut. Links have the same ceiling but spare a
 // device that unlocked recently (`marks_known_device`); the login page has no such escape.
 // Fix suggested: as for links, a device presenting a login session of this page that is live or
-// expired recently (signed by us, login live, current code version) skips the page's ceiling
-// (only its source budget applies).
+// expired recently (signed by us, login live, current code version) is spared the new devices'
+// ceiling (it meets a higher one, and a budget of its own: see the next test).
 #[tokio::test]
 async fn guessers_spread_over_many_addresses_cannot_lock_returning_clients_out() {
     let t = TestApp::spawn_with_clock(&[], Clock::fixed(Clock::system().now())).await;
@@ -66,6 +67,99 @@ async fn guessers_spread_over_many_addresses_cannot_lock_returning_clients_out()
     assert_eq!(
         back.status, 200,
         "a returning client is locked out by guessers elsewhere: {back:?}"
+    );
+}
+
+// Found by the second probe, fixed: a known device (a client's earlier login session) skipped the
+// page's ceiling from any address, so whoever held Bert's old session could guess other clients'
+// codes at 10 per address per window from as many addresses as they had (5 addresses × 10 wrong
+// codes all answered 401). A known device now has a budget of its own, whatever its address.
+#[tokio::test]
+async fn a_known_device_guesses_within_a_budget_of_its_own_from_any_address() {
+    let t = TestApp::spawn_with_clock(&[], Clock::fixed(Clock::system().now())).await;
+    let anna = t.photographer("Anna Lee").await;
+    let (_, bert_code) = t.new_client_login(&anna, "Bert", None).await;
+    let berts_session = t.login_session(&anna.slug, &bert_code).await;
+    let guess = |address: IpAddr| {
+        let (t, slug, session) = (&t, anna.slug.clone(), berts_session.clone());
+        async move {
+            let body = json!({ "access_code": "ZZZZ-ZZZZ-ZZZZ" });
+            let path = format!("/p/{slug}/login");
+            t.call_from(address, "POST", &path, Some(&session), Some(body))
+                .await
+        }
+    };
+
+    let mut answered = Vec::new();
+    for address in 0..5 {
+        for _ in 0..10 {
+            answered.push(guess(ip(3, address)).await.status);
+        }
+    }
+    let wrong = answered.iter().filter(|s| **s == 401).count();
+    let refused = answered.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        (wrong, refused),
+        (UnlockThrottle::LOGIN_PER_DEVICE.max_attempts as usize, 40),
+        "{answered:?}"
+    );
+
+    // The device waits for the window, not longer; new devices were never held up by it.
+    let fresh = t.log_in_from(ip(4, 1), &anna.slug, &bert_code).await;
+    assert_eq!(fresh.status, 200, "{fresh:?}");
+    t.app.clock().advance(UnlockThrottle::WINDOW_SECS);
+    assert_eq!(guess(ip(3, 9)).await.status, 401);
+}
+
+/// Known devices meet a higher page-wide ceiling than new devices, on the same count: guessers
+/// from new devices can't fill it, and known devices' wrong codes are bounded all the same.
+#[tokio::test]
+async fn known_devices_count_towards_a_higher_page_ceiling() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let page = Slug::parse(&anna.slug).unwrap();
+    let store = t.app.store();
+    let now = t.app.now();
+    let try_as = |source: String, device: Option<String>| {
+        let page = page.clone();
+        async move {
+            let guesser = Guesser {
+                source: &source,
+                known_device: device.as_deref(),
+            };
+            store
+                .reserve_login_attempt(&page, &guesser, now)
+                .await
+                .unwrap()
+        }
+    };
+    // New devices spread over many addresses fill their ceiling …
+    for source in 0..UnlockThrottle::LOGIN_PER_PAGE.max_attempts {
+        assert_reserved(try_as(format!("new-{source}"), None).await);
+    }
+    assert_throttled(try_as("new-late".into(), None).await);
+    // … known devices, each within its own budget, still have room above it, up to theirs.
+    let room = UnlockThrottle::LOGIN_PER_PAGE_FOR_KNOWN_DEVICES.max_attempts
+        - UnlockThrottle::LOGIN_PER_PAGE.max_attempts;
+    let per_device = UnlockThrottle::LOGIN_PER_DEVICE.max_attempts;
+    for n in 0..room {
+        let device = format!("device-{}", n / per_device);
+        assert_reserved(try_as(format!("known-{n}"), Some(device)).await);
+    }
+    assert_throttled(try_as("known-late".into(), Some("device-late".into())).await);
+}
+
+fn assert_reserved(outcome: UnlockReservation) {
+    assert!(
+        matches!(outcome, UnlockReservation::Reserved(_)),
+        "{outcome:?}"
+    );
+}
+
+fn assert_throttled(outcome: UnlockReservation) {
+    assert!(
+        matches!(outcome, UnlockReservation::Throttled { .. }),
+        "{outcome:?}"
     );
 }
 

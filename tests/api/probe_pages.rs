@@ -6,7 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use proofsheet_app::Clock;
-use proofsheet_policy::{ShareToken, Slug, UnlockThrottle};
+use proofsheet_policy::{Guesser, ShareToken, Slug, UnlockThrottle};
 use proofsheet_store::UnlockReservation;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
@@ -135,7 +135,11 @@ async fn exhaust_link_ceiling(t: &TestApp, path: &str) {
         let outcome = t
             .app
             .store()
-            .reserve_unlock_attempt(grant, &format!("guesser-{source}"), false, t.app.now())
+            .reserve_unlock_attempt(
+                grant,
+                &Guesser::new_device(&format!("guesser-{source}")),
+                t.app.now(),
+            )
             .await
             .unwrap();
         assert!(
@@ -152,7 +156,11 @@ async fn exhaust_login_ceiling(t: &TestApp, slug: &str) {
         let outcome = t
             .app
             .store()
-            .reserve_login_attempt(&page, &format!("guesser-{source}"), false, t.app.now())
+            .reserve_login_attempt(
+                &page,
+                &Guesser::new_device(&format!("guesser-{source}")),
+                t.app.now(),
+            )
             .await
             .unwrap();
         assert!(

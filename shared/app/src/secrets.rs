@@ -85,6 +85,12 @@ impl Secrets {
         URL_SAFE_NO_PAD.encode(&hmac(&self.source_key, &[source.as_bytes()])[..16])
     }
 
+    /// An opaque tag for a known device (the earlier session it shows), for its try counter:
+    /// keyed like a source's, and never equal to one.
+    pub fn device_tag(&self, device: &str) -> String {
+        self.source_tag(&format!("device:{device}"))
+    }
+
     /// The download link token of ZIP number `zip` of a request.
     pub fn download_link(
         &self,

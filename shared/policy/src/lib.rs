@@ -45,7 +45,7 @@ pub use ids::{
 pub use logins::AccessCode;
 pub use paging::{PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
-pub use throttle::{TryBudget, UnlockThrottle, UnlockVerdict};
+pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use tokens::{LoginSessionClaims, SessionClaims, ShareToken};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};

@@ -26,6 +26,7 @@
 //! | grant (general link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `GENERAL` |
 //! | grant (private link) | `GrantRecord` | `GRANT#<grant id>` | `GRANT` | `GALLERY#<id>` | `PRIVATE#<grant id>` |
 //! | password tries of one source on a link (HMAC tag of the address; TTL `expires_at`) | `TryCounter` fields | `GRANT#<grant id>` | `UNLOCK#<tag>` | | |
+//! | password tries of one known device on a link (HMAC tag of its earlier session; TTL) | `TryCounter` fields | `GRANT#<grant id>` | `UNLOCKDEVICE#<tag>` | | |
 //! | email captures of one source on a general link (same, for `identify`) | `TryCounter` fields | `GRANT#<grant id>` | `IDENTIFY#<tag>` | | |
 //! | a client's favourites list (photos: a string set) | `FavouriteListRecord` | `GRANT#<grant id>` | `FAVLIST#<name>` | `GALLERY#<id>` | `FAVLIST#<grant id>#<name>` |
 //! | a client's download selection (photos: a string set) | `Selection` | `GRANT#<grant id>` | `DLSELECTION` | | |
@@ -37,6 +38,7 @@
 //! | access code claim (argon2id of the code, base64url; unique per login page) | `AccessCodeClaim` | `PHOTOGRAPHER#<id>` | `CODE#<hash>` | | |
 //! | gallery released to a login (its grant: a private one, origin `login`) | `ReleaseRecord` | `LOGIN#<login id>` | `RELEASE#<gallery id>` | | |
 //! | access-code tries of one source on a login page (tag; `*` for the page; TTL) | `TryCounter` fields | `LOGINPAGE#<slug>` | `TRIES#<tag>` | | |
+//! | access-code tries of one known device on a login page (HMAC tag of its login; TTL) | `TryCounter` fields | `LOGINPAGE#<slug>` | `DEVICETRIES#<tag>` | | |
 //! | something due before an expiry date (a reminder `7d`, `1d`…, or the photographer's notice `expired`; deleted when handled) | `DueRecord` | `GALLERY#<id>`, or `GRANT#<id>` for a link's own date | `EXPIRY#<date, 12 digits>#<what>` | `EXPIRY#DUE` | `<due at, 12 digits>#<PK>#<SK>` |
 //! | a client's reminder, claimed by whoever sends it (once per link, date and reminder) | `SentClaim` | `GRANT#<grant id>` | `REMINDED#<date>#<what>` | | |
 //! | the photographer's notice that a gallery expired (once per date) | `SentClaim` | `GALLERY#<id>` | `EXPIRED#<date>` | | |

@@ -441,6 +441,10 @@ pub(crate) mod keys {
     pub fn unlock_source(source: &str) -> String {
         format!("UNLOCK#{source}")
     }
+    /// A known device's password-try counter on a grant (`device` is an opaque tag).
+    pub fn unlock_device(device: &str) -> String {
+        format!("UNLOCKDEVICE#{device}")
+    }
     pub fn private_grant_index(id: GrantId) -> String {
         format!("PRIVATE#{id}")
     }
@@ -503,6 +507,10 @@ pub(crate) mod keys {
     /// A source's access-code tries on a login page (`tag` is opaque; `*` is the page's own).
     pub fn login_tries(tag: &str) -> String {
         format!("TRIES#{tag}")
+    }
+    /// A known device's access-code tries on a login page (`tag` is opaque).
+    pub fn login_device_tries(tag: &str) -> String {
+        format!("DEVICETRIES#{tag}")
     }
     /// Download requests whose message has not gone out yet, in GSI1 (a sparse index: the
     /// attribute is removed once the message is sent).

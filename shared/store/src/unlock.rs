@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
-use proofsheet_policy::{GrantId, Slug, TryBudget, UnlockThrottle, UnlockVerdict};
+use proofsheet_policy::{GrantId, Guesser, Slug, TryBudget, UnlockThrottle, UnlockVerdict};
 use serde::Deserialize;
 
 use crate::items::{Item, condition_failed, item_refusing_update, key, n, record};
@@ -42,19 +42,18 @@ struct TryWindow {
 }
 
 impl Store {
-    /// Reserves one password try on a link, from one source (an opaque tag, see
-    /// [`UnlockThrottle::source`]), on every budget the policy names, atomically per budget, so
-    /// concurrent guesses can't exceed any. A try refused by a later budget is given back to the
-    /// earlier ones.
+    /// Reserves one password try on a link by `guesser` (opaque tags of its source, see
+    /// [`UnlockThrottle::source`], and of its device), on every budget the policy names,
+    /// atomically per budget, so concurrent guesses can't exceed any. A try refused by a later
+    /// budget is given back to the earlier ones.
     pub async fn reserve_unlock_attempt(
         &self,
         id: GrantId,
-        source: &str,
-        known_device: bool,
+        guesser: &Guesser<'_>,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
-        let budgets = UnlockThrottle::budgets(known_device);
-        self.reserve_on(TryTarget::Link(id), budgets, source, now)
+        let budgets = UnlockThrottle::budgets(guesser);
+        self.reserve_on(TryTarget::Link(id), budgets, guesser, now)
             .await
     }
 
@@ -68,7 +67,8 @@ impl Store {
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
         let budgets = [TryBudget::Identify, TryBudget::IdentifyLink];
-        self.reserve_on(TryTarget::Link(id), &budgets, source, now)
+        let guesser = Guesser::new_device(source);
+        self.reserve_on(TryTarget::Link(id), &budgets, &guesser, now)
             .await
     }
 
@@ -84,7 +84,7 @@ impl Store {
             .count_try(
                 TryTarget::Link(id),
                 TryBudget::IdentifyEmail,
-                email_tag,
+                &Guesser::new_device(email_tag),
                 now,
             )
             .await?
@@ -93,33 +93,32 @@ impl Store {
 
     /// Reserves one access-code try on a photographer's login page (by its slug, known or not:
     /// an unknown page is throttled like a real one, so the answers don't tell them apart), on
-    /// the source's budget and then the page's ceiling. A right code gives it back.
+    /// the budgets the policy names for `guesser`. A right code gives it back.
     pub async fn reserve_login_attempt(
         &self,
         page: &Slug,
-        source: &str,
-        known_device: bool,
+        guesser: &Guesser<'_>,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
-        let budgets = UnlockThrottle::login_budgets(known_device);
-        self.reserve_on(TryTarget::LoginPage(page), budgets, source, now)
+        let budgets = UnlockThrottle::login_budgets(guesser);
+        self.reserve_on(TryTarget::LoginPage(page), budgets, guesser, now)
             .await
     }
 
-    /// Counts one try of `source` on each of `budgets` in turn, atomically per budget; a try
+    /// Counts one try of `guesser` on each of `budgets` in turn, atomically per budget; a try
     /// refused by a later budget is given back to the earlier ones.
     async fn reserve_on(
         &self,
         target: TryTarget<'_>,
         budgets: &[TryBudget],
-        source: &str,
+        guesser: &Guesser<'_>,
         now: u64,
     ) -> Result<UnlockReservation, StoreError> {
         let mut reserved = ReservedTry {
             counted: Vec::new(),
         };
         for budget in budgets {
-            match self.count_try(target, *budget, source, now).await? {
+            match self.count_try(target, *budget, guesser, now).await? {
                 Ok(counted) => reserved.counted.push(counted),
                 Err(refused) => {
                     self.refund_unlock_attempt(reserved).await?;
@@ -165,10 +164,10 @@ impl Store {
         &self,
         target: TryTarget<'_>,
         budget: TryBudget,
-        source: &str,
+        guesser: &Guesser<'_>,
         now: u64,
     ) -> Result<Result<CountedTry, UnlockReservation>, StoreError> {
-        let counter = TryCounter::new(target, budget, source);
+        let counter = TryCounter::new(target, budget, guesser);
         // A few rounds cover a racing window reset; more would mean something is wrong.
         for _ in 0..3 {
             let window = match self.add_to_window(&counter, now).await? {
@@ -180,7 +179,7 @@ impl Store {
                 }
                 WindowAdd::Refused(Some(window)) => window,
                 // The link's counter lives on the grant: no item, no link.
-                WindowAdd::Refused(None) if budget == TryBudget::Link => {
+                WindowAdd::Refused(None) if counter.on_grant => {
                     return Ok(Err(UnlockReservation::NotFound));
                 }
                 // A source's first try: its item doesn't exist yet.
@@ -294,11 +293,15 @@ impl Store {
 }
 
 /// Where one budget's tries are counted. The link's counter lives on the grant item: it must not
-/// outlive (or resurrect) a revoked grant, nor give it an expiry. A source's counter is its own
-/// item, created by its first try and expiring (TTL) with its window.
+/// outlive (or resurrect) a revoked grant, nor give it an expiry. A source's or a device's
+/// counter is its own item, created by its first try and expiring (TTL) with its window. Both
+/// ceilings of a login page count on one item: known devices meet a higher bound on the same
+/// count.
 struct TryCounter {
     key: Item,
     budget: TryBudget,
+    /// The counter is the grant item itself: it is never created by a try.
+    on_grant: bool,
     /// A condition prefix that keeps an update from creating the item.
     must_exist: &'static str,
     expires: bool,
@@ -313,59 +316,43 @@ enum TryTarget<'a> {
     LoginPage(&'a Slug),
 }
 
+/// What a counter key can't be: tags are base64url, so the everyone-together counters of a
+/// link or page have keys no guesser's can take.
+const EVERYONE: &str = "*";
+
 impl TryCounter {
-    fn new(target: TryTarget<'_>, budget: TryBudget, source: &str) -> Self {
-        let id = match target {
-            TryTarget::Link(id) => id,
-            TryTarget::LoginPage(page) => {
-                // `source` is an opaque tag; the page-wide counter has a key no tag can take.
-                let tag = if budget == TryBudget::LoginPage {
-                    "*"
-                } else {
-                    source
-                };
-                return Self {
-                    key: key(keys::login_page(page), keys::login_tries(tag)),
-                    budget,
-                    must_exist: "",
-                    expires: true,
-                };
-            }
+    fn new(target: TryTarget<'_>, budget: TryBudget, guesser: &Guesser<'_>) -> Self {
+        let tag = guesser.tag(budget).unwrap_or(EVERYONE);
+        let own_item = |sk: String| Self {
+            key: key(
+                match target {
+                    TryTarget::Link(id) => keys::grant(id),
+                    TryTarget::LoginPage(page) => keys::login_page(page),
+                },
+                sk,
+            ),
+            budget,
+            on_grant: false,
+            must_exist: "",
+            expires: true,
         };
-        match budget {
-            TryBudget::Link => Self {
+        match (target, budget) {
+            (TryTarget::Link(id), TryBudget::Link) => Self {
                 key: key(keys::grant(id), keys::GRANT),
                 budget,
+                on_grant: true,
                 must_exist: "attribute_exists(PK) AND ",
                 expires: false,
             },
-            TryBudget::Source => Self {
-                key: key(keys::grant(id), keys::unlock_source(source)),
-                budget,
-                must_exist: "",
-                expires: true,
-            },
-            // `source` is an opaque tag of an address or an email; the link-wide counter has
-            // a key no tag can take.
-            TryBudget::Identify | TryBudget::IdentifyEmail => Self {
-                key: key(keys::grant(id), keys::identify_source(source)),
-                budget,
-                must_exist: "",
-                expires: true,
-            },
-            TryBudget::IdentifyLink => Self {
-                key: key(keys::grant(id), keys::identify_source("*")),
-                budget,
-                must_exist: "",
-                expires: true,
-            },
-            // Login budgets are counted on login pages; a link has none.
-            TryBudget::LoginSource | TryBudget::LoginPage => Self {
-                key: key(keys::grant(id), keys::login_tries(source)),
-                budget,
-                must_exist: "",
-                expires: true,
-            },
+            (TryTarget::Link(_), TryBudget::Source) => own_item(keys::unlock_source(tag)),
+            (TryTarget::Link(_), TryBudget::Device) => own_item(keys::unlock_device(tag)),
+            (
+                TryTarget::Link(_),
+                TryBudget::Identify | TryBudget::IdentifyEmail | TryBudget::IdentifyLink,
+            ) => own_item(keys::identify_source(tag)),
+            (_, TryBudget::LoginDevice) => own_item(keys::login_device_tries(tag)),
+            // The login page's other budgets (a page counts only login budgets, and a link none).
+            (_, _) => own_item(keys::login_tries(tag)),
         }
     }
 }

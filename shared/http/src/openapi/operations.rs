@@ -495,14 +495,16 @@ pub(super) fn describe(route: Route) -> OperationDoc {
             summary: "Unlock a password-protected link (client)",
             description: Some(format!(
                 "Exchanges the link's password for a session. At most {per_source} wrong tries \
-                 per network address (IPv6: per /64) and {per_link} from all addresses together, \
+                 per network address (IPv6: per /64) and {per_link} from new devices together, \
                  per link per {window} minutes; a right password uses up no try. A device that \
                  unlocked this link before may send its earlier session (even expired) as \
-                 `Authorization: Bearer <session>`: it is then held to its own address's budget \
-                 only, so guessers elsewhere can't lock it out. Needs no credentials besides the \
-                 token.",
+                 `Authorization: Bearer <session>`: it is then a known device, with {per_device} \
+                 wrong tries of its own from any address and no share in the new devices' \
+                 ceiling, so guessers elsewhere can't lock it out. Needs no credentials besides \
+                 the token.",
                 per_source = UnlockThrottle::PER_SOURCE.max_attempts,
                 per_link = UnlockThrottle::PER_LINK.max_attempts,
+                per_device = UnlockThrottle::PER_DEVICE.max_attempts,
                 window = UnlockThrottle::WINDOW_SECS / 60,
             )),
             paged: false,
@@ -1006,11 +1008,16 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                  `Authorization: Bearer <session>` to `GET /me/galleries`. A wrong code, an \
                  unknown page and a revoked login all answer the same 401, in the same time. At \
                  most {per_source} wrong codes per network address (IPv6: per /64) and \
-                 {per_page} from all addresses together, per login page per {window} minutes; \
-                 a right code uses up no try.",
+                 {per_page} from new devices together, per login page per {window} minutes; a \
+                 right code uses up no try. A device that logged in here before may send its \
+                 earlier session (even expired): it is then a known device, with {per_device} \
+                 wrong codes of its own from any address and room up to {known} from all \
+                 devices together.",
                 days = LoginSessionClaims::DEFAULT_TTL_SECS / 86_400,
                 per_source = UnlockThrottle::LOGIN_PER_SOURCE.max_attempts,
                 per_page = UnlockThrottle::LOGIN_PER_PAGE.max_attempts,
+                per_device = UnlockThrottle::LOGIN_PER_DEVICE.max_attempts,
+                known = UnlockThrottle::LOGIN_PER_PAGE_FOR_KNOWN_DEVICES.max_attempts,
                 window = UnlockThrottle::WINDOW_SECS / 60,
             )),
             paged: false,

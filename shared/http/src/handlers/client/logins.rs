@@ -5,7 +5,7 @@ use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::lifecycle;
 use proofsheet_policy::{
-    AccessCode, ClientLoginId, LoginSessionClaims, PhotographerId, Slug, UnlockThrottle,
+    AccessCode, ClientLoginId, Guesser, LoginSessionClaims, PhotographerId, Slug, UnlockThrottle,
 };
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{ClientLoginRecord, PhotosSummary, ReleaseRecord, UnlockReservation};
@@ -43,27 +43,30 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
     let page = Slug::parse(&path_param(&req, "slug")?).map_err(|_| ApiError::WrongAccessCode)?;
     let owner = app.store().photographer_for_slug(&page).await?;
     // A device that logged in to this page recently (it sends its earlier session, even
-    // expired) is spared the page's ceiling.
+    // expired) meets a higher ceiling than new devices, and a budget of its own.
     let known_device = match (
         owner,
         login_session(&req).and_then(|s| secrets.open_login_session(s)),
     ) {
-        (Some(owner), Some(earlier)) => {
-            live_login(app, earlier.login_id)
-                .await?
-                .is_some_and(|login| {
-                    login.owner_id == owner && earlier.marks_known_device(login.code_version, now)
-                })
-        }
-        _ => false,
+        (Some(owner), Some(earlier)) => live_login(app, earlier.login_id)
+            .await?
+            .filter(|login| {
+                login.owner_id == owner && earlier.marks_known_device(login.code_version, now)
+            })
+            .map(|login| secrets.device_tag(&format!("login:{}", login.id))),
+        _ => None,
     };
 
     // The try is counted before the code is hashed, so parallel guesses share the budgets, and
     // an unknown page is counted like a real one.
     let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
+    let guesser = Guesser {
+        source: &source,
+        known_device: known_device.as_deref(),
+    };
     let reserved = match app
         .store()
-        .reserve_login_attempt(&page, &source, known_device, now)
+        .reserve_login_attempt(&page, &guesser, now)
         .await?
     {
         UnlockReservation::Reserved(reserved) => reserved,

@@ -10,7 +10,7 @@ pub(crate) mod logins;
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::{
-    ClientPermissions, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
+    ClientPermissions, Guesser, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
 };
 use proofsheet_policy::{GalleryRules, Viewer, activity, lifecycle};
 use proofsheet_policy::{GrantId, PhotoId};
@@ -328,12 +328,21 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     let secrets = app.secrets()?;
     // The try is counted before the hash is checked, so parallel guesses share the budgets.
     let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
+    // A device that unlocked this link recently, under its current password, meets a higher
+    // ceiling than new devices, and a budget of its own (its earlier session names it).
     let known_device = link_session(&req)
         .and_then(|session| secrets.open_session(session))
-        .is_some_and(|earlier| earlier.marks_known_device(grant.id, grant.password_version, now));
+        .filter(|earlier| earlier.marks_known_device(grant.id, grant.password_version, now))
+        .map(|earlier| {
+            secrets.device_tag(&format!("link:{}:{}", earlier.grant_id, earlier.expires_at))
+        });
+    let guesser = Guesser {
+        source: &source,
+        known_device: known_device.as_deref(),
+    };
     let reserved = match app
         .store()
-        .reserve_unlock_attempt(grant.id, &source, known_device, now)
+        .reserve_unlock_attempt(grant.id, &guesser, now)
         .await?
     {
         UnlockReservation::Reserved(reserved) => reserved,
