@@ -962,6 +962,71 @@ async fn a_retry_with_the_same_idempotency_key_is_the_same_request() {
     assert_eq!(used(&t, &anna, &gallery, &client).await, 2);
 }
 
+// Found by the second probe, fixed: the same key with another body answered 202 with the first
+// request, so a client that reused a key believed its second request accepted.
+#[tokio::test]
+async fn an_idempotency_key_reused_with_another_body_is_refused() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let client = invite(&t, &anna, &gallery, downloads(Some(10))).await;
+    let first_body = json!({ "resolution": "web", "photo_ids": [photos[0]] });
+    let first = t
+        .create_download_request(&client.path, None, Some("key-1"), first_body.clone())
+        .await;
+    assert_accepted(&first, 1);
+    assert_eq!(t.download_messages().await.len(), 1);
+
+    for other_body in [
+        json!({ "resolution": "high", "photo_ids": photos }),
+        json!({ "resolution": "high", "photo_ids": [photos[0]] }),
+        json!({ "resolution": "web", "photo_ids": photos[..2] }),
+        json!({ "resolution": "web", "all": true }),
+    ] {
+        let reused = t
+            .create_download_request(&client.path, None, Some("key-1"), other_body.clone())
+            .await;
+        assert_eq!(reused.status, 422, "{other_body}: {reused:?}");
+        assert_eq!(reused.error_code(), "idempotency_key_reused");
+        assert!(
+            reused.json["message"]
+                .as_str()
+                .unwrap()
+                .contains("Idempotency-Key")
+        );
+    }
+    assert_eq!(
+        used(&t, &anna, &gallery, &client).await,
+        1,
+        "nothing more charged"
+    );
+    assert!(
+        t.download_messages().await.is_empty(),
+        "nothing more queued"
+    );
+    let listed = t.list_download_requests(&client.path, None).await;
+    assert_eq!(listed.json["requests"].as_array().map(Vec::len), Some(1));
+
+    // The same body is still the retry it always was: the first answer, whatever the order of
+    // its photos.
+    let retry = t
+        .create_download_request(&client.path, None, Some("key-1"), first_body)
+        .await;
+    assert_eq!(retry.status, 202, "{retry:?}");
+    assert_eq!(request_id(&retry), request_id(&first));
+    let two = json!({ "resolution": "web", "photo_ids": [photos[1], photos[2]] });
+    let two_reordered = json!({ "resolution": "web", "photo_ids": [photos[2], photos[1]] });
+    let second = t
+        .create_download_request(&client.path, None, Some("key-2"), two)
+        .await;
+    assert_accepted(&second, 2);
+    let again = t
+        .create_download_request(&client.path, None, Some("key-2"), two_reordered)
+        .await;
+    assert_eq!(request_id(&again), request_id(&second), "{again:?}");
+}
+
 #[tokio::test]
 async fn the_same_idempotency_key_sent_concurrently_is_one_request_charged_once_and_queued_once() {
     const PARALLEL: usize = 5;

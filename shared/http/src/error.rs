@@ -39,6 +39,10 @@ pub enum ApiError {
     EmailRequired,
     #[error("downloads are turned off for this gallery")]
     DownloadsDisabled,
+    #[error(
+        "this Idempotency-Key was sent with another request: send a new key for a new request, the same body for a retry"
+    )]
+    IdempotencyKeyReused,
     #[error("the download limit would be passed: {remaining} photos remain")]
     DownloadLimitReached { remaining: u32 },
     #[error("not found")]
@@ -87,6 +91,7 @@ impl ApiError {
             Self::EmailRequired => (403, "email_required"),
             Self::DownloadsDisabled => (403, "downloads_disabled"),
             Self::DownloadLimitReached { .. } => (403, "download_limit_reached"),
+            Self::IdempotencyKeyReused => (422, "idempotency_key_reused"),
             Self::NotFound => (404, "not_found"),
             Self::DownloadLinkExpired | Self::GalleryExpired(_) => (410, "expired"),
             Self::Conflict { code, .. } => (409, code),

@@ -314,6 +314,38 @@ impl IdempotencyKey {
     }
 }
 
+/// What one download request asks for, as one value kept with it: an `Idempotency-Key` names
+/// one request, so a retry must ask for the same thing. The same key with another ask is the
+/// client's mistake (a reused key), answered as such, never with the first request's answer.
+/// Asks are compared by meaning: the photos as a set, whatever their order in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AskFingerprint(Uuid);
+
+impl AskFingerprint {
+    pub fn of(resolution: Resolution, choice: &DownloadChoice) -> Self {
+        let photos = match choice {
+            DownloadChoice::Selected => "selected".to_owned(),
+            DownloadChoice::All => "all".to_owned(),
+            DownloadChoice::Photos(ids) => {
+                let ids: Vec<String> = ids.iter().map(PhotoId::to_string).collect();
+                format!("photos:{}", ids.join(","))
+            }
+        };
+        let ask = format!("{}|{photos}", resolution.as_str());
+        Self(Uuid::new_v5(&Self::NAMESPACE, ask.as_bytes()))
+    }
+
+    /// Fixed for good: stored fingerprints are compared with new ones.
+    const NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_35c2_0d4e_4b8a_9c57_e2b1_4f0a_7d13);
+
+    /// Whether a request asking for `self` repeats the `earlier` one stored under its key. A
+    /// request stored before asks were kept is taken at its word.
+    pub fn repeats(self, earlier: Option<Self>) -> bool {
+        earlier.is_none_or(|earlier| earlier == self)
+    }
+}
+
 #[cfg(test)]
 mod held_and_copied {
     use super::*;
@@ -653,6 +685,34 @@ mod tests {
         ));
         assert!(!sent_by_anyone(DownloadStatus::Queued, Some(1_000), 3_600));
         assert!(!sent_by_anyone(DownloadStatus::Ready, None, 3_600));
+    }
+
+    #[test]
+    fn a_retry_repeats_a_request_only_when_it_asks_for_the_same() {
+        let photos = |ids: &[u128]| {
+            DownloadChoice::Photos(
+                ids.iter()
+                    .map(|n| PhotoId::from_uuid(Uuid::from_u128(*n)))
+                    .collect(),
+            )
+        };
+        let web_one = AskFingerprint::of(Resolution::Web, &photos(&[1]));
+        assert!(web_one.repeats(Some(AskFingerprint::of(Resolution::Web, &photos(&[1])))));
+        // The case: the same key, another resolution and more photos.
+        assert!(!AskFingerprint::of(Resolution::High, &photos(&[1, 2, 3])).repeats(Some(web_one)));
+        assert!(!AskFingerprint::of(Resolution::High, &photos(&[1])).repeats(Some(web_one)));
+        assert!(!AskFingerprint::of(Resolution::Web, &photos(&[1, 2])).repeats(Some(web_one)));
+        let selected = AskFingerprint::of(Resolution::Web, &DownloadChoice::Selected);
+        let all = AskFingerprint::of(Resolution::Web, &DownloadChoice::All);
+        assert_ne!(selected, all);
+        assert!(!selected.repeats(Some(web_one)));
+        // Photos are a set: their order in the body doesn't make another request.
+        assert_eq!(
+            AskFingerprint::of(Resolution::Web, &photos(&[3, 1, 2])),
+            AskFingerprint::of(Resolution::Web, &photos(&[1, 2, 3]))
+        );
+        // Requests stored before fingerprints were kept.
+        assert!(web_one.repeats(None));
     }
 
     #[test]

@@ -30,9 +30,9 @@ pub use access::{
 pub use activity::Milestone;
 pub use archive::{attachment_disposition, entry_names, zip_file_name};
 pub use downloads::{
-    AlreadyDownloaded, DownloadCharge, DownloadChoice, DownloadRefusal, DownloadSnapshot,
-    DownloadState, DownloadStatus, DownloadUsage, IdempotencyKey, MAX_PENDING_REQUESTS,
-    MAX_PHOTOS_PER_REQUEST,
+    AlreadyDownloaded, AskFingerprint, DownloadCharge, DownloadChoice, DownloadRefusal,
+    DownloadSnapshot, DownloadState, DownloadStatus, DownloadUsage, IdempotencyKey,
+    MAX_PENDING_REQUESTS, MAX_PHOTOS_PER_REQUEST,
 };
 pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName, lightroom_filter};
 pub use gallery::{

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use proofsheet_policy::{
-    AccessSettings, ClientLoginId, DownloadRequestId, DownloadStatus, Email, GalleryId,
-    GalleryRules, GrantId, GrantOrigin, ListName, Milestone, NotificationId, PersonName, PhotoId,
-    PhotographerId, Resolution, Slug, Title, WatermarkSettings,
+    AccessSettings, AskFingerprint, ClientLoginId, DownloadRequestId, DownloadStatus, Email,
+    GalleryId, GalleryRules, GrantId, GrantOrigin, ListName, Milestone, NotificationId, PersonName,
+    PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings,
     lifecycle::{Due, PhotoOrder},
 };
 use serde::{Deserialize, Serialize};
@@ -237,6 +237,10 @@ pub struct DownloadJobRecord {
     /// When the client was emailed about it.
     #[serde(default)]
     pub emailed_at: Option<u64>,
+    /// What the request asked for, so a retry under its `Idempotency-Key` is checked to ask
+    /// for the same; `None` on requests stored before this was kept.
+    #[serde(default)]
+    pub ask: Option<AskFingerprint>,
 }
 
 /// One ZIP of a download request, as stored in S3.

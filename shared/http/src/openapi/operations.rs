@@ -6,7 +6,9 @@
 //! itself (see `shared_refusals` in the parent module).
 
 use proofsheet_policy::favourites::{MAX_LISTS, MAX_PHOTOS_PER_LIST};
-use proofsheet_policy::{AccessCode, LoginSessionClaims, MAX_PHOTOS_PER_REQUEST, UnlockThrottle};
+use proofsheet_policy::{
+    AccessCode, Invalid, LoginSessionClaims, MAX_PHOTOS_PER_REQUEST, UnlockThrottle,
+};
 use proofsheet_store::{Conflict, StoreError};
 use utoipa::openapi::{RefOr, Schema};
 
@@ -685,10 +687,12 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                  whole, with `remaining`. The ZIP is made in the background and its link \
                  emailed; follow `request_id` for its status. Send an `Idempotency-Key` header \
                  (1 to 255 visible ASCII characters) to make retries safe: a retry with the same \
-                 key returns the same request and charges nothing again."
+                 key and the same body returns the same request and charges nothing again; the \
+                 same key with another body is refused (`idempotency_key_reused`)."
             )),
             paged: false,
-            validates: true,
+            // Its 422s are described below, with the reused key's.
+            validates: false,
             request: Some(Schemas::body::<CreateRequest>),
             success: returns(
                 202,
@@ -706,6 +710,17 @@ pub(super) fn describe(route: Route) -> OperationDoc {
                      downloads. `download_limit_reached`: the request would pass the limit; \
                      `remaining` says how many photos still fit.",
                 );
+                refusals.push(Refusal {
+                    errors: vec![
+                        Invalid::new("photo_ids", "").into(),
+                        ApiError::IdempotencyKeyReused,
+                    ],
+                    description: "`invalid_request`: a value breaks a rule; `field` names it \
+                        (`Idempotency-Key` for a malformed key). `idempotency_key_reused`: the \
+                        `Idempotency-Key` was sent before with another body (another resolution \
+                        or other photos); a new request needs a new key. Nothing was charged \
+                        either way.",
+                });
                 refusals.push(Refusal {
                     errors: vec![
                         store_conflict(Conflict::ConcurrentUpdate),

@@ -11,8 +11,8 @@ use proofsheet_app::App;
 use proofsheet_policy::archive::attachment_disposition;
 use proofsheet_policy::tokens::DownloadLinkToken;
 use proofsheet_policy::{
-    DownloadChoice, DownloadRequestId, DownloadSnapshot, DownloadStatus, DownloadUsage,
-    IdempotencyKey, Invalid, Milestone, PhotoId, Resolution, downloads,
+    AskFingerprint, DownloadChoice, DownloadRequestId, DownloadSnapshot, DownloadStatus,
+    DownloadUsage, IdempotencyKey, Invalid, Milestone, PhotoId, Resolution, downloads,
 };
 use proofsheet_store::{DownloadJobRecord, GrantRecord, RecordedDownload};
 use serde::Deserialize;
@@ -137,6 +137,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
     let grant = private_grant(app, &req).await?;
     let input: CreateRequest = json_body(&req)?;
     let choice = input.choice()?;
+    let ask = AskFingerprint::of(input.resolution, &choice);
     let (id, may_be_a_retry) = request_id(&req, &grant)?;
     let ready: BTreeSet<PhotoId> = app
         .store()
@@ -189,6 +190,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
                 finished_at: None,
                 links_expire_at: None,
                 emailed_at: None,
+                ask: Some(ask),
             })
         })
         .await?;
@@ -200,6 +202,10 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
                 milestones::reached(app, &milestone_grant, milestone).await;
             }
             job
+        }
+        // The key named another request: this one is not its retry.
+        RecordedDownload::Earlier(job) if !ask.repeats(job.ask) => {
+            return Err(ApiError::IdempotencyKeyReused);
         }
         // A retry: the first try may have stopped before its message went out, or before it
         // told the photographer (a milestone is claimed once, so telling again is safe).
