@@ -3,7 +3,9 @@
 //! fail midway.
 
 use proofsheet_policy::{GalleryId, GrantId, PhotoId, PhotographerId};
-use proofsheet_store::{Conflict, GalleryRecord, GrantRecord, PhotoRecord, StoreError};
+use proofsheet_store::{
+    Conflict, GalleryRecord, GrantRecord, ParentAsRead, PhotoRecord, StoreError,
+};
 use proofsheet_tests::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -128,33 +130,28 @@ async fn a_stale_gallery_update_is_a_conflict_and_a_deleted_one_not_found() {
     );
 }
 
-/// What the gallery handler writes for a new sub-gallery of `parent` (fresh ids, same shape).
-async fn child_of(t: &TestApp, parent: &str) -> (GalleryRecord, GrantRecord) {
+/// What the gallery handler writes for a new sub-gallery of `parent` (fresh ids, same shape),
+/// and the parent as read to make it.
+async fn child_of(t: &TestApp, parent: &str) -> (GalleryRecord, GrantRecord, ParentAsRead) {
     let store = t.app.store();
-    let parent = store
-        .gallery(GalleryId::parse(parent).unwrap())
+    let read = store
+        .parent_as_read(GalleryId::parse(parent).unwrap())
         .await
-        .unwrap()
-        .expect("parent");
-    let grant = store
-        .grant(parent.general_grant_id)
-        .await
-        .unwrap()
-        .expect("general grant");
+        .unwrap();
     let child = GalleryRecord {
         id: GalleryId::from_uuid(Uuid::now_v7()),
-        parent_id: Some(parent.id),
-        depth: parent.depth + 1,
+        parent_id: Some(read.gallery.id),
+        depth: read.gallery.depth + 1,
         general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
         revision: 0,
-        ..parent
+        ..read.gallery.clone()
     };
     let general = GrantRecord {
         id: child.general_grant_id,
         gallery_id: child.id,
-        ..grant
+        ..read.general.clone()
     };
-    (child, general)
+    (child, general, read)
 }
 
 /// The handler reads the parent, then writes the child: here the parent goes in between.
@@ -164,16 +161,118 @@ async fn a_sub_gallery_is_not_created_under_a_parent_deleted_meanwhile() {
     let anna = t.photographer("Anna Lee").await;
     let store = t.app.store();
     let parent = t.create_gallery(&anna, "Smith wedding").await;
-    let (child, general) = child_of(&t, &parent).await;
+    let (child, general, read) = child_of(&t, &parent).await;
     let deleted = t.delete_gallery(&anna, &parent).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
 
     assert!(matches!(
-        store.create_gallery(&child, &general).await,
+        store.create_gallery(&child, &general, Some(&read)).await,
         Err(StoreError::NotFound)
     ));
     assert!(store.gallery(child.id).await.unwrap().is_none());
     assert!(store.grant(general.id).await.unwrap().is_none());
+}
+
+/// The handler reads the parent, then writes the child: here the parent's general link gets a
+/// password in between. The child is not written from the stale read (it would start open); made
+/// again from a fresh one, it starts protected.
+#[tokio::test]
+async fn a_sub_gallery_is_made_again_when_its_parent_changed_meanwhile() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let store = t.app.store();
+    let parent = t.create_gallery(&anna, "Smith wedding").await;
+    let (child, general, read) = child_of(&t, &parent).await;
+    t.set_general(&anna, &parent, json!({ "password": "letmein1" }))
+        .await;
+
+    assert!(matches!(
+        store.create_gallery(&child, &general, Some(&read)).await,
+        Err(StoreError::Conflict(Conflict::ConcurrentUpdate))
+    ));
+    assert!(store.gallery(child.id).await.unwrap().is_none());
+
+    let made_from = std::sync::Mutex::new(Vec::new());
+    let (made, made_general) = store
+        .create_subgallery(read, |parent| {
+            made_from
+                .lock()
+                .unwrap()
+                .push(parent.general.settings.password.is_some());
+            let general = GrantRecord {
+                settings: parent.general.settings.clone(),
+                ..general.clone()
+            };
+            Ok::<_, StoreError>((child.clone(), general))
+        })
+        .await
+        .expect("made again from a fresh read");
+    assert_eq!(*made_from.lock().unwrap(), [false, true]);
+    assert_eq!(made.id, child.id);
+    let stored = store.grant(made_general.id).await.unwrap().unwrap();
+    assert!(stored.settings.password.is_some(), "starts protected");
+}
+
+/// A delete marks the gallery before it looks for sub-galleries: a sub-gallery made from a read
+/// taken before the mark is not written (its parent changed), and made again it sees the mark.
+/// A delete refused for its sub-galleries takes the mark back.
+#[tokio::test]
+async fn no_sub_gallery_is_created_under_a_gallery_being_deleted() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let store = t.app.store();
+    let parent = t.create_gallery(&anna, "Smith wedding").await;
+    let (child, general, read) = child_of(&t, &parent).await;
+    // The delete's mark lands between the read and the write.
+    let (_, marked) = store
+        .change_gallery(read.gallery.clone(), |g| {
+            Ok::<_, StoreError>(GalleryRecord {
+                deleting: true,
+                ..g.clone()
+            })
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.create_gallery(&child, &general, Some(&read)).await,
+        Err(StoreError::Conflict(Conflict::ConcurrentUpdate))
+    ));
+    let refused = t
+        .create_gallery_raw(&anna, json!({ "title": "Ceremony", "parent_id": parent }))
+        .await;
+    assert_error(&refused, 422, "invalid_request");
+    assert_eq!(refused.json["field"], "parent_id");
+    assert!(store.gallery(child.id).await.unwrap().is_none());
+
+    // A delete refused for a sub-gallery takes its mark back: the gallery takes new ones again.
+    store
+        .change_gallery(marked, |g| {
+            Ok::<_, StoreError>(GalleryRecord {
+                deleting: false,
+                ..g.clone()
+            })
+        })
+        .await
+        .unwrap();
+    let first = t
+        .create_gallery_raw(&anna, json!({ "title": "Ceremony", "parent_id": parent }))
+        .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    assert_error(
+        &t.delete_gallery(&anna, &parent).await,
+        409,
+        "gallery_has_subgalleries",
+    );
+    let gallery = store
+        .gallery(GalleryId::parse(&parent).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!gallery.deleting, "the refused delete took its mark back");
+    let second = t
+        .create_gallery_raw(&anna, json!({ "title": "Reception", "parent_id": parent }))
+        .await;
+    assert_eq!(second.status, 201, "{second:?}");
 }
 
 #[tokio::test]
@@ -184,20 +283,20 @@ async fn a_sub_gallery_is_created_only_under_its_own_photographers_parent() {
     let store = t.app.store();
     let parent = t.create_gallery(&anna, "Smith wedding").await;
 
-    let (child, general) = child_of(&t, &parent).await;
+    let (child, general, read) = child_of(&t, &parent).await;
     let foreign = GalleryRecord {
         owner_id: PhotographerId::parse(&ben.id).unwrap(),
         ..child.clone()
     };
     assert!(matches!(
-        store.create_gallery(&foreign, &general).await,
+        store.create_gallery(&foreign, &general, Some(&read)).await,
         Err(StoreError::NotFound)
     ));
     assert!(store.gallery(child.id).await.unwrap().is_none());
 
     // The same child under its owner's live parent is created.
     store
-        .create_gallery(&child, &general)
+        .create_gallery(&child, &general, Some(&read))
         .await
         .expect("child under a live parent");
     let listed = t.get_gallery(&anna, &parent).await;

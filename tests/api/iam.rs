@@ -168,6 +168,9 @@ async fn tour(t: &TestApp) {
     t.drain_ingest().await;
 
     t.delete_photo(&anna, &gallery, &photo).await;
+    // A delete refused for a sub-gallery takes back its mark; then each goes, children first.
+    let refused = t.delete_gallery(&anna, &gallery).await;
+    assert_eq!(refused.status, 409, "{refused:?}");
     for id in [sub.json["id"].as_str().unwrap(), &gallery] {
         let deleted = t.delete_gallery(&anna, id).await;
         assert_eq!(deleted.status, 204, "{deleted:?}");
@@ -333,6 +336,15 @@ async fn expiry(t: &TestApp, anna: &Photographer, gallery: &str, grant_id: &str)
         .update_gallery(anna, gallery, json!({ "expires_at": at(now + 2 * DAY) }))
         .await;
     assert_eq!(set.status, 200, "{set:?}");
+    // A sub-gallery made now takes the date, and what falls due before it.
+    let dated_sub = t
+        .create_gallery_raw(anna, json!({ "title": "Reception", "parent_id": gallery }))
+        .await;
+    assert_eq!(
+        dated_sub.json["expires_at"],
+        at(now + 2 * DAY),
+        "{dated_sub:?}"
+    );
     let own = t
         .update_private_access(
             anna,
@@ -355,7 +367,11 @@ async fn expiry(t: &TestApp, anna: &Photographer, gallery: &str, grant_id: &str)
         .scope(EXPIRY_FUNCTION, sweep(&later(2 * DAY + 60)))
         .await
         .expect("sweep");
-    assert_eq!(expired.galleries_expired, 1, "{expired:?}");
+    // The gallery and the sub-gallery that took its date.
+    assert_eq!(expired.galleries_expired, 2, "{expired:?}");
+    let reception = dated_sub.json["id"].as_str().unwrap();
+    let deleted = t.delete_gallery(anna, reception).await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
     let cleared = t
         .update_gallery(anna, gallery, json!({ "expires_at": null }))
         .await;

@@ -192,3 +192,73 @@ async fn children_come_and_go_with_their_sub_galleries() {
     assert_eq!(down["subgalleries"], json!([]));
     assert_eq!(t.delete_gallery(&anna, &wedding).await.status, 204);
 }
+
+// Found by the second probe, fixed: a sub-gallery created under a password-protected parent had
+// an open general link, and the parent's navigation (on by default) led everyone who could open
+// the parent straight into it without a password. A sub-gallery now starts with a copy of its
+// parent's general access (password included), its watermark and its closing date.
+#[tokio::test]
+async fn a_new_sub_gallery_starts_no_wider_open_than_its_parent() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let wedding = t.create_gallery(&anna, "Smith wedding").await;
+    t.set_general(
+        &anna,
+        &wedding,
+        json!({ "password": "smith-2026", "downloads_enabled": true, "download_limit": 3,
+                "download_resolutions": ["web", "high"] }),
+    )
+    .await;
+    let closes = "2031-06-30T18:00:00Z";
+    let dated = t
+        .update_gallery(&anna, &wedding, json!({ "expires_at": closes }))
+        .await;
+    assert_eq!(dated.status, 200, "{dated:?}");
+    // The settings, without the link (each gallery has its own).
+    let settings_of = |reply: Reply| {
+        let mut settings = reply.json;
+        settings.as_object_mut().unwrap().remove("link");
+        settings
+    };
+    let parent_settings = settings_of(t.get_general_access(&anna, &wedding).await);
+    let ceremony = t
+        .create_gallery_raw(&anna, json!({ "title": "Ceremony", "parent_id": wedding }))
+        .await;
+    assert_eq!(ceremony.status, 201, "{ceremony:?}");
+    let ceremony = ceremony.json["id"].as_str().unwrap().to_owned();
+
+    let settings = settings_of(t.get_general_access(&anna, &ceremony).await);
+    assert_eq!(
+        settings, parent_settings,
+        "a copy of the parent's, as of now"
+    );
+    assert_eq!(settings["password_set"], true, "{settings}");
+    let sub = t.get_gallery(&anna, &ceremony).await;
+    assert_eq!(sub.json["expires_at"], closes, "{sub:?}");
+
+    // Someone who can open the parent steps down and meets the same password there.
+    let parent_path = t.general_path(&anna, &wedding).await;
+    let session = t.unlock_gallery(&parent_path, "smith-2026").await.json["session"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let down = navigation(&t, &parent_path, Some(&session)).await;
+    let sub_path = client_path(down["subgalleries"][0]["link"].as_str().unwrap());
+    assert_error(
+        &t.view_gallery(&sub_path, None).await,
+        401,
+        "password_required",
+    );
+    let unlocked = t.unlock_gallery(&sub_path, "smith-2026").await;
+    assert_eq!(unlocked.status, 200, "{unlocked:?}");
+
+    // A copy, not a tie: the photographer opens the sub-gallery alone.
+    t.set_general(&anna, &ceremony, json!({ "password": null }))
+        .await;
+    assert_eq!(t.view_gallery(&sub_path, None).await.status, 200);
+    assert_error(
+        &t.view_gallery(&parent_path, None).await,
+        401,
+        "password_required",
+    );
+}

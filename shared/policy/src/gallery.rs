@@ -135,21 +135,22 @@ impl GalleryRules {
     /// tree short.
     pub const MAX_LEVELS: u8 = 3;
 
-    /// The depth a new gallery gets under `parent`, if the parent may hold it. A parent owned by
-    /// someone else is reported as missing, so ids of other tenants reveal nothing.
-    pub fn child_depth(
-        parent_owner: PhotographerId,
-        parent_depth: u8,
+    /// The depth a new gallery gets under `parent`, and what it starts with, if the parent may
+    /// hold it. A parent owned by someone else is reported as missing, so ids of other tenants
+    /// reveal nothing; so is a parent being deleted, whose delete has looked or is about to look
+    /// for sub-galleries that would stop it.
+    pub fn subgallery(
+        parent: ParentGallery,
         caller: PhotographerId,
-    ) -> Result<u8, ParentRefused> {
-        if parent_owner != caller {
+    ) -> Result<(u8, GalleryDefaults), ParentRefused> {
+        if parent.owner != caller || parent.being_deleted {
             return Err(ParentRefused::NotFound);
         }
-        let depth = parent_depth + 1;
+        let depth = parent.depth + 1;
         if depth >= Self::MAX_LEVELS {
             return Err(ParentRefused::TooDeep);
         }
-        Ok(depth)
+        Ok((depth, Self::subgallery_defaults(parent)))
     }
 }
 
@@ -162,14 +163,42 @@ pub struct GalleryDefaults {
     pub watermark: WatermarkSettings,
     /// The general link's settings: view only, watermarked, until the photographer decides.
     pub general_access: AccessSettings,
+    /// When its links stop working (Unix seconds); `None` for never.
+    pub expiry: Option<u64>,
+}
+
+/// What of a parent a new sub-gallery is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct ParentGallery<'a> {
+    pub owner: PhotographerId,
+    pub depth: u8,
+    pub being_deleted: bool,
+    pub watermark: &'a WatermarkSettings,
+    pub general_access: &'a AccessSettings,
+    pub expiry: Option<u64>,
 }
 
 impl GalleryRules {
+    /// A top-level gallery's.
     pub fn defaults() -> GalleryDefaults {
         GalleryDefaults {
             navigation_to_subgalleries: true,
             watermark: WatermarkSettings::default(),
             general_access: AccessSettings::new_gallery_default(),
+            expiry: None,
+        }
+    }
+
+    /// A sub-gallery's: creating a gallery never opens anything wider than its parent, so it
+    /// starts with a copy of its parent's general access at this moment (password included),
+    /// closes when its parent does, and carries its parent's watermark. The photographer may
+    /// change each afterwards.
+    fn subgallery_defaults(parent: ParentGallery) -> GalleryDefaults {
+        GalleryDefaults {
+            general_access: parent.general_access.clone(),
+            watermark: parent.watermark.clone(),
+            expiry: parent.expiry,
+            ..Self::defaults()
         }
     }
 }
@@ -229,6 +258,42 @@ pub enum ParentRefused {
 mod tests {
     use super::*;
     use uuid::Uuid;
+
+    #[test]
+    fn a_subgallery_never_starts_wider_than_its_parent() {
+        let protected = AccessSettings {
+            password: Some(crate::PasswordHash::from_phc(
+                "$argon2id$v=19$parent".into(),
+            )),
+            downloads_enabled: true,
+            download_limit: Some(5),
+            ..AccessSettings::new_gallery_default()
+        };
+        let mark = WatermarkSettings {
+            position: Position::TopLeft,
+            ..WatermarkSettings::default()
+        };
+        let anna = PhotographerId::from_uuid(Uuid::new_v4());
+        let (_, made) = GalleryRules::subgallery(
+            ParentGallery {
+                expiry: Some(1_900_000_000),
+                ..parent(anna, 0, &protected, &mark)
+            },
+            anna,
+        )
+        .unwrap();
+        assert_eq!(
+            made.general_access, protected,
+            "password and all, as of now"
+        );
+        assert_eq!(made.watermark, mark);
+        assert_eq!(made.expiry, Some(1_900_000_000));
+        assert!(made.navigation_to_subgalleries);
+        // A top-level gallery starts closed to downloads, open to view, and never expires.
+        let top = GalleryRules::defaults();
+        assert_eq!(top.general_access, AccessSettings::new_gallery_default());
+        assert_eq!(top.expiry, None);
+    }
 
     #[test]
     fn the_staircase_goes_both_ways_or_not_at_all_and_logins_reach_only_their_releases() {
@@ -383,19 +448,45 @@ mod tests {
         }
     }
 
+    fn parent<'a>(
+        owner: PhotographerId,
+        depth: u8,
+        access: &'a AccessSettings,
+        mark: &'a WatermarkSettings,
+    ) -> ParentGallery<'a> {
+        ParentGallery {
+            owner,
+            depth,
+            being_deleted: false,
+            watermark: mark,
+            general_access: access,
+            expiry: None,
+        }
+    }
+
     #[test]
     fn sub_galleries_stay_with_their_owner_and_shallow() {
         let anna = PhotographerId::from_uuid(Uuid::new_v4());
         let ben = PhotographerId::from_uuid(Uuid::new_v4());
-        assert_eq!(GalleryRules::child_depth(anna, 0, anna), Ok(1));
-        assert_eq!(GalleryRules::child_depth(anna, 1, anna), Ok(2));
+        let (access, mark) = (
+            AccessSettings::new_gallery_default(),
+            WatermarkSettings::default(),
+        );
+        let depth = |parent| GalleryRules::subgallery(parent, anna).map(|(depth, _)| depth);
+        assert_eq!(depth(parent(anna, 0, &access, &mark)), Ok(1));
+        assert_eq!(depth(parent(anna, 1, &access, &mark)), Ok(2));
         assert_eq!(
-            GalleryRules::child_depth(anna, 0, ben),
+            depth(parent(ben, 0, &access, &mark)),
             Err(ParentRefused::NotFound)
         );
         assert_eq!(
-            GalleryRules::child_depth(anna, GalleryRules::MAX_LEVELS - 1, anna),
+            depth(parent(anna, GalleryRules::MAX_LEVELS - 1, &access, &mark)),
             Err(ParentRefused::TooDeep)
         );
+        let being_deleted = ParentGallery {
+            being_deleted: true,
+            ..parent(anna, 0, &access, &mark)
+        };
+        assert_eq!(depth(being_deleted), Err(ParentRefused::NotFound));
     }
 }

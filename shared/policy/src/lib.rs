@@ -36,8 +36,8 @@ pub use downloads::{
 };
 pub use favourites::{FavouritesFull, FavouritesSnapshot, ListName, lightroom_filter};
 pub use gallery::{
-    GalleryDefaults, GalleryRules, Position, Viewer, WatermarkMode, WatermarkSettings,
-    WatermarkUpdate,
+    GalleryDefaults, GalleryRules, ParentGallery, Position, Viewer, WatermarkMode,
+    WatermarkSettings, WatermarkUpdate,
 };
 pub use ids::{
     ClientLoginId, DownloadRequestId, GalleryId, GrantId, NotificationId, PhotoId, PhotographerId,

@@ -15,6 +15,14 @@ use crate::records::{ChildPointer, keys};
 use crate::retry;
 use crate::{Conflict, GalleryRecord, GrantRecord, PhotoRecord, PhotosPage, Store, StoreError};
 
+/// A sub-gallery's parent as read to make the sub-gallery from: its record and its general
+/// link, whose settings the sub-gallery starts with.
+#[derive(Debug, Clone)]
+pub struct ParentAsRead {
+    pub gallery: GalleryRecord,
+    pub general: GrantRecord,
+}
+
 /// DynamoDB's BatchWriteItem limit.
 const BATCH_LIMIT: usize = 25;
 
@@ -31,38 +39,131 @@ impl Store {
         )
     }
 
-    /// Creates a gallery together with its general link, all or nothing. A sub-gallery is
-    /// created only while its parent exists and belongs to the same photographer: a parent
-    /// deleted meanwhile is `NotFound`, and no orphan child is left behind.
+    /// Creates a gallery together with its general link, all or nothing. A sub-gallery names
+    /// `parent`, the parent as it was read when the sub-gallery was made from it, and is
+    /// created only while that parent exists, belongs to the same photographer (else
+    /// `NotFound`, and no orphan child is left behind) and neither it nor its general link has
+    /// changed since (else `Conflict::ConcurrentUpdate`: read the parent again and make the
+    /// sub-gallery again; see [`Self::create_subgallery`]).
     pub async fn create_gallery(
         &self,
         gallery: &GalleryRecord,
         general: &GrantRecord,
+        parent: Option<&ParentAsRead>,
     ) -> Result<(), StoreError> {
+        if gallery.parent_id != parent.map(|p| p.gallery.id) {
+            return Err(StoreError::Corrupt(
+                "a sub-gallery is created with the parent it was made from".into(),
+            ));
+        }
         let mut actions = vec![
             self.put_new(self.gallery_item(gallery)?)?,
             self.put_new(self.grant_item(general)?)?,
         ];
-        if let Some(parent) = gallery.parent_id {
-            let parent_check = ConditionCheck::builder()
-                .table_name(&self.resources.table)
-                .set_key(Some(key(keys::gallery(parent), keys::META)))
-                .condition_expression("attribute_exists(PK) AND owner_id = :owner")
-                .expression_attribute_values(":owner", s(gallery.owner_id.to_string()))
-                .build()
-                .map_err(|e| StoreError::Aws(e.to_string()))?;
-            actions.push(
-                TransactWriteItem::builder()
-                    .condition_check(parent_check)
-                    .build(),
-            );
-            actions.push(self.put_new(self.child_item(parent, gallery.id)?)?);
+        if let Some(parent) = parent {
+            actions.extend(self.parent_unchanged(parent, gallery.owner_id)?);
+            actions.push(self.put_new(self.child_item(parent.gallery.id, gallery.id)?)?);
         }
         match self.transact(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&2) => Err(StoreError::NotFound),
+            Err(failed) if failed.iter().any(|&i| i >= 2) => {
+                // Changed, or gone (or someone else's): only a fresh read tells which.
+                let parent = parent.map(|p| p.gallery.id);
+                match self.gallery_if_present(parent).await? {
+                    Some(now) if now.owner_id == gallery.owner_id => {
+                        Err(StoreError::Conflict(Conflict::ConcurrentUpdate))
+                    }
+                    _ => Err(StoreError::NotFound),
+                }
+            }
             Err(_) => Err(StoreError::Conflict(Conflict::GalleryExists)),
         }
+    }
+
+    /// Creates a sub-gallery under `parent` (as read) from what `make` gives for it, made again
+    /// from a fresh read of the parent whenever the parent or its general link changed
+    /// meanwhile: a sub-gallery starts from its parent as it was when it was written, so a
+    /// password set on the parent a moment before is never missed. A parent deleted meanwhile
+    /// is `NotFound`.
+    pub async fn create_subgallery<E: From<StoreError>>(
+        &self,
+        parent: ParentAsRead,
+        make: impl Fn(&ParentAsRead) -> Result<(GalleryRecord, GrantRecord), E>,
+    ) -> Result<(GalleryRecord, GrantRecord), E> {
+        let id = parent.gallery.id;
+        let (_, made) = retry::reapply_after_lost_races(
+            parent,
+            make,
+            |parent, (gallery, general)| async move {
+                self.create_gallery(&gallery, &general, Some(&parent))
+                    .await
+                    .map(|()| (gallery, general))
+            },
+            || async move { self.parent_as_read(id).await },
+        )
+        .await?;
+        Ok(made)
+    }
+
+    /// A gallery and its general link, read to make a sub-gallery from.
+    pub async fn parent_as_read(&self, id: GalleryId) -> Result<ParentAsRead, StoreError> {
+        let gallery = self.gallery(id).await?.ok_or(StoreError::NotFound)?;
+        // Only a gallery delete that stopped midway leaves a gallery without its general link.
+        let general = self
+            .grant(gallery.general_grant_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(ParentAsRead { gallery, general })
+    }
+
+    async fn gallery_if_present(
+        &self,
+        id: Option<GalleryId>,
+    ) -> Result<Option<GalleryRecord>, StoreError> {
+        match id {
+            Some(id) => self.gallery(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The checks that `parent` is still as read: its record (owner and revision) and its
+    /// general link's settings.
+    fn parent_unchanged(
+        &self,
+        parent: &ParentAsRead,
+        owner: PhotographerId,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        // Records written before revisions existed have no attribute: they are revision 0.
+        let at = |attribute: &str, value: u64| {
+            if value == 0 {
+                format!("(attribute_not_exists({attribute}) OR {attribute} = :revision)")
+            } else {
+                format!("{attribute} = :revision")
+            }
+        };
+        let gallery = ConditionCheck::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::gallery(parent.gallery.id), keys::META)))
+            .condition_expression(format!(
+                "attribute_exists(PK) AND owner_id = :owner AND {}",
+                at("revision", parent.gallery.revision)
+            ))
+            .expression_attribute_values(":owner", s(owner.to_string()))
+            .expression_attribute_values(":revision", n(parent.gallery.revision))
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        let general = ConditionCheck::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::grant(parent.general.id), keys::GRANT)))
+            .condition_expression(format!(
+                "attribute_exists(PK) AND {}",
+                at("settings_revision", parent.general.settings_revision)
+            ))
+            .expression_attribute_values(":revision", n(parent.general.settings_revision))
+            .build()
+            .map_err(|e| StoreError::Aws(e.to_string()))?;
+        Ok([gallery, general]
+            .map(|check| TransactWriteItem::builder().condition_check(check).build()))
     }
 
     /// The parent's pointer to a sub-gallery: its children are one query of its partition.

@@ -176,6 +176,7 @@ pub use download_jobs::{DownloadClaim, Finish, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
 pub use expiry::{DueFor, DueRecord};
+pub use galleries::ParentAsRead;
 pub use grants::ClientAccess;
 pub use mail::OutgoingEmail;
 pub use objects::{

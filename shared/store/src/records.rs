@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use proofsheet_policy::{
     AccessSettings, AskFingerprint, ClientLoginId, DownloadRequestId, DownloadStatus, Email,
-    GalleryId, GalleryRules, GrantId, GrantOrigin, ListName, Milestone, NotificationId, PersonName,
-    PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings,
+    GalleryDefaults, GalleryId, GrantId, GrantOrigin, ListName, Milestone, NotificationId,
+    PersonName, PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings,
     lifecycle::{Due, PhotoOrder},
 };
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,12 @@ pub struct GalleryRecord {
     /// means the first in order.
     #[serde(default)]
     pub cover_photo_id: Option<PhotoId>,
+    /// Set by a delete before it looks for sub-galleries, so none is created under a gallery on
+    /// its way out (creating one checks its parent's revision, which the mark moves). Taken
+    /// back when the delete is refused; a delete that stopped midway leaves it, and deleting
+    /// again finishes the job.
+    #[serde(default)]
+    pub deleting: bool,
 }
 
 pub use proofsheet_policy::PhotoStatus;
@@ -279,16 +285,16 @@ pub(crate) struct ClientClaim {
 }
 
 impl GalleryRecord {
-    /// A new gallery with the product's defaults, and its general link. `depth` comes from
-    /// [`GalleryRules::child_depth`] (0 without a parent).
+    /// A new gallery starting with `defaults` (see [`proofsheet_policy::GalleryRules`]), and its general link.
+    /// `depth` comes from [`proofsheet_policy::GalleryRules::subgallery`] (0 without a parent).
     pub fn new(
         owner_id: PhotographerId,
         parent_id: Option<GalleryId>,
         depth: u8,
         title: &Title,
+        defaults: GalleryDefaults,
         now: u64,
     ) -> (Self, GrantRecord) {
-        let defaults = GalleryRules::defaults();
         let gallery = Self {
             id: GalleryId::from_uuid(Uuid::now_v7()),
             owner_id,
@@ -300,10 +306,11 @@ impl GalleryRecord {
             general_grant_id: GrantId::from_uuid(Uuid::now_v7()),
             created_at: now,
             revision: 0,
-            expiry: None,
-            expiry_set_at: None,
+            expiry: defaults.expiry,
+            expiry_set_at: defaults.expiry.map(|_| now),
             photo_order: PhotoOrder::default(),
             cover_photo_id: None,
+            deleting: false,
         };
         let general = GrantRecord::new(
             gallery.general_grant_id,
@@ -540,12 +547,14 @@ pub(crate) mod keys {
 #[cfg(test)]
 mod new_records {
     use super::*;
+    use proofsheet_policy::GalleryRules;
 
     #[test]
     fn a_new_gallery_has_the_defaults_and_a_general_link_to_itself() {
         let owner = PhotographerId::from_uuid(Uuid::now_v7());
         let title = Title::parse("Wedding").unwrap();
-        let (gallery, general) = GalleryRecord::new(owner, None, 0, &title, 1_000);
+        let (gallery, general) =
+            GalleryRecord::new(owner, None, 0, &title, GalleryRules::defaults(), 1_000);
         let defaults = GalleryRules::defaults();
         assert_eq!(gallery.general_grant_id, general.id);
         assert_eq!(gallery.watermark, defaults.watermark);
@@ -560,7 +569,8 @@ mod new_records {
     fn a_new_private_link_names_its_client_and_starts_from_zero() {
         let owner = PhotographerId::from_uuid(Uuid::now_v7());
         let title = Title::parse("Wedding").unwrap();
-        let (gallery, general) = GalleryRecord::new(owner, None, 0, &title, 1_000);
+        let (gallery, general) =
+            GalleryRecord::new(owner, None, 0, &title, GalleryRules::defaults(), 1_000);
         let email = Email::parse("ann@example.com").unwrap();
         let grant = GrantRecord::new_private(
             &gallery,

@@ -4,8 +4,8 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
 use proofsheet_policy::lifecycle::{self, PhotoOrder};
 use proofsheet_policy::{
-    GalleryId, GalleryRules, Invalid, PhotoId, PhotographerId, Position, Title, WatermarkMode,
-    WatermarkUpdate,
+    GalleryId, GalleryRules, Invalid, ParentGallery, PhotoId, PhotographerId, Position, Title,
+    WatermarkMode, WatermarkUpdate,
 };
 use proofsheet_store::{DueFor, GalleryRecord, StoreError, object_keys};
 use serde::Deserialize;
@@ -25,7 +25,10 @@ pub(crate) struct CreateGallery {
     #[schema(min_length = 1, max_length = 200)]
     title: String,
     /// Create a sub-gallery of this gallery (one of the caller's; at most 3 levels below a
-    /// top-level gallery). An unknown or foreign parent is a 422 on `parent_id`.
+    /// top-level gallery). An unknown or foreign parent is a 422 on `parent_id`. A sub-gallery
+    /// never starts wider open than its parent: its general link starts with a copy of the
+    /// parent's general-access settings at this moment (password included), and it takes the
+    /// parent's watermark and expiry date; change any of them afterwards.
     #[schema(format = "uuid")]
     parent_id: Option<String>,
 }
@@ -37,38 +40,67 @@ pub(crate) async fn create(
 ) -> Result<Response<Body>, ApiError> {
     let input: CreateGallery = json_body(&req)?;
     let title = Title::parse(&input.title)?;
-    let (parent_id, depth) = match input.parent_id {
-        None => (None, 0),
-        Some(raw) => {
-            let no_parent = || Invalid::new("parent_id", "no such gallery");
-            let parent_id = GalleryId::parse(&raw).map_err(|_| no_parent())?;
-            let parent = app
-                .store()
-                .gallery(parent_id)
-                .await?
-                .ok_or_else(no_parent)?;
-            let depth = GalleryRules::child_depth(parent.owner_id, parent.depth, owner).map_err(
-                |refused| match refused {
-                    ParentRefused::NotFound => no_parent(),
-                    ParentRefused::TooDeep => Invalid::new(
-                        "parent_id",
-                        format!(
-                            "sub-galleries nest at most {} levels deep",
-                            GalleryRules::MAX_LEVELS
-                        ),
-                    ),
-                },
-            )?;
-            (Some(parent_id), depth)
-        }
+    let now = app.now();
+    let Some(raw_parent) = input.parent_id else {
+        let (gallery, general) =
+            GalleryRecord::new(owner, None, 0, &title, GalleryRules::defaults(), now);
+        app.store().create_gallery(&gallery, &general, None).await?;
+        return json(201, &GalleryView::from(&gallery));
     };
-    let (gallery, general) = GalleryRecord::new(owner, parent_id, depth, &title, app.now());
-    match app.store().create_gallery(&gallery, &general).await {
-        Ok(()) => json(201, &GalleryView::from(&gallery)),
+    let no_parent = || Invalid::new("parent_id", "no such gallery");
+    let parent_id = GalleryId::parse(&raw_parent).map_err(|_| no_parent())?;
+    let parent = match app.store().parent_as_read(parent_id).await {
+        Err(StoreError::NotFound) => return Err(no_parent().into()),
+        read => read?,
+    };
+    let made = app
+        .store()
+        .create_subgallery(parent, |parent| {
+            let (depth, defaults) = GalleryRules::subgallery(
+                ParentGallery {
+                    owner: parent.gallery.owner_id,
+                    depth: parent.gallery.depth,
+                    being_deleted: parent.gallery.deleting,
+                    watermark: &parent.gallery.watermark,
+                    general_access: &parent.general.settings,
+                    expiry: parent.gallery.expiry,
+                },
+                owner,
+            )
+            .map_err(|refused| match refused {
+                ParentRefused::NotFound => no_parent(),
+                ParentRefused::TooDeep => Invalid::new(
+                    "parent_id",
+                    format!(
+                        "sub-galleries nest at most {} levels deep",
+                        GalleryRules::MAX_LEVELS
+                    ),
+                ),
+            })?;
+            Ok::<_, ApiError>(GalleryRecord::new(
+                owner,
+                Some(parent.gallery.id),
+                depth,
+                &title,
+                defaults,
+                now,
+            ))
+        })
+        .await;
+    let (gallery, _) = match made {
         // The parent was deleted after we read it: the same answer as if it never existed.
-        Err(StoreError::NotFound) => Err(Invalid::new("parent_id", "no such gallery").into()),
-        Err(e) => Err(e.into()),
+        Err(ApiError::NotFound) => return Err(no_parent().into()),
+        made => made?,
+    };
+    // Its parent's closing date is its own: its clients are reminded before it too.
+    if let (Some(at), Some(set_at)) = (gallery.expiry, gallery.expiry_set_at) {
+        let subject = DueFor {
+            gallery_id: gallery.id,
+            grant_id: None,
+        };
+        schedule_reminders(app, subject, at, set_at).await?;
     }
+    json(201, &GalleryView::from(&gallery))
 }
 
 pub(crate) async fn list(
@@ -281,7 +313,27 @@ pub(crate) async fn delete(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
-    if !GalleryRules::can_delete(subgalleries(app, &gallery).await?.len()) {
+    // Marked first, then checked for sub-galleries: one created before the mark is found here,
+    // and one made after it sees its parent changed (see `create_subgallery`) and is refused, so
+    // no sub-gallery is left without its parent.
+    let (_, marked) = app
+        .store()
+        .change_gallery(gallery, |g| {
+            Ok::<_, ApiError>(GalleryRecord {
+                deleting: true,
+                ..g.clone()
+            })
+        })
+        .await?;
+    if !GalleryRules::can_delete(subgalleries(app, &marked).await?.len()) {
+        app.store()
+            .change_gallery(marked, |g| {
+                Ok::<_, ApiError>(GalleryRecord {
+                    deleting: false,
+                    ..g.clone()
+                })
+            })
+            .await?;
         return Err(ApiError::conflict(
             "gallery_has_subgalleries",
             "delete or move this gallery's sub-galleries first",
@@ -289,9 +341,9 @@ pub(crate) async fn delete(
     }
     // Files before items: if this fails midway, the gallery is still there to be deleted
     // again, rather than leaving files no record points to.
-    for prefix in object_keys::gallery_prefixes(gallery.id) {
+    for prefix in object_keys::gallery_prefixes(marked.id) {
         app.store().delete_prefix(&prefix).await?;
     }
-    app.store().delete_gallery(&gallery).await?;
+    app.store().delete_gallery(&marked).await?;
     no_content()
 }
