@@ -192,7 +192,8 @@ async fn every_client_route_is_closed_without_a_session_of_its_own_link() {
 }
 
 /// Every answer of every route carries the headers that keep capability links out of Referer and
-/// caches: successes, errors and empty 204 bodies alike, and the router's own 404.
+/// caches, its content from being sniffed, and browsers on HTTPS: successes, errors and empty 204
+/// bodies alike, and the router's own 404.
 #[tokio::test]
 async fn every_answer_of_every_route_carries_the_security_headers() {
     let t = TestApp::spawn().await;
@@ -231,6 +232,23 @@ async fn every_answer_of_every_route_carries_the_security_headers() {
                 .get("cache-control")
                 .map(|v| v.to_str().unwrap()),
             Some("no-store"),
+            "{what}: {reply:?}"
+        );
+        // Found by the second probe, fixed: JSON answers were sent without these.
+        assert_eq!(
+            reply
+                .headers
+                .get("x-content-type-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{what}: {reply:?}"
+        );
+        let hsts = reply
+            .headers
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap());
+        assert!(
+            hsts.is_some_and(|v| v.starts_with("max-age=") && !v.contains("includeSubDomains")),
             "{what}: {reply:?}"
         );
     };

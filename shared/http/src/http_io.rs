@@ -142,6 +142,19 @@ pub(crate) fn no_content() -> Result<Response<Body>, ApiError> {
 pub fn with_security_headers(mut response: Response<Body>) -> Response<Body> {
     let headers = response.headers_mut();
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // JSON, pages and files alike are what their content type says, never sniffed into HTML.
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    // API Gateway answers only over HTTPS: browsers that saw it once never try plain HTTP on
+    // this host again (two years). Browsers ignore it on answers that came over plain HTTP
+    // (RFC 6797 §8.1), so the local runner's answers carry it harmlessly. Not for subdomains:
+    // a photographer's own domain may serve other things.
+    headers.insert(
+        "strict-transport-security",
+        HeaderValue::from_static("max-age=63072000"),
+    );
     // Only the pages' static files, named by their hash and holding nothing of anyone's, say
     // they may be cached; nothing else does.
     headers

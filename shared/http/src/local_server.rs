@@ -4,9 +4,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::{Body as AxumBody, to_bytes};
+use axum::body::Body as AxumBody;
 use axum::extract::ConnectInfo;
 use axum::response::Response as AxumResponse;
+use futures::StreamExt;
+use http::HeaderValue;
+use http::header::CONNECTION;
 use lambda_http::Body;
 use proofsheet_app::App;
 
@@ -32,29 +35,89 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(peer)| peer.ip());
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
+    let bytes = match read_body(body).await {
+        BodyRead::Whole(bytes) => bytes,
         // API Gateway refuses large bodies before a function runs; here the refusal is ours,
         // so it is the API's own error, with the headers every answer carries.
-        Err(_) => {
-            return into_axum(
-                ApiError::BodyTooLarge {
-                    limit_bytes: MAX_BODY_BYTES,
-                }
-                .into_response(),
-            );
+        BodyRead::TooLarge { connection_in_step } => {
+            let too_large = ApiError::BodyTooLarge {
+                limit_bytes: MAX_BODY_BYTES,
+            };
+            return refused(too_large, connection_in_step);
+        }
+        // The client stopped sending before its body's end: nothing of the connection can be
+        // trusted to be in step any more.
+        BodyRead::CutShort => {
+            let cut_short = ApiError::BadJson("the body ended before its declared length".into());
+            return refused(cut_short, false);
         }
     };
     let body = if bytes.is_empty() {
         Body::Empty
     } else {
-        Body::Binary(bytes.to_vec())
+        Body::Binary(bytes)
     };
     let mut req = http::Request::from_parts(parts, body);
     if let Some(ip) = peer {
         req = from_source_ip(req, ip);
     }
     into_axum(dispatch(app, req).await)
+}
+
+/// A refusal made here, before any route, through the one place every answer passes; unless
+/// the connection is still in step, it closes, so the client opens a new one for its next
+/// request instead of finding this one cut under it.
+fn refused(error: ApiError, connection_in_step: bool) -> AxumResponse {
+    let mut response = into_axum(error.into_response());
+    if !connection_in_step {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// How much of an oversized body is read and dropped to keep its connection in step.
+const DRAIN_LIMIT_BYTES: usize = 64 * MAX_BODY_BYTES;
+
+/// What reading a request's body gave.
+enum BodyRead {
+    Whole(Vec<u8>),
+    /// Over [`MAX_BODY_BYTES`]. It was read to its end and dropped, so the client's next
+    /// request on the connection is read as one (`connection_in_step`), unless it was too long
+    /// even for that.
+    TooLarge {
+        connection_in_step: bool,
+    },
+    /// The body broke off before its end (the client closed, or stopped sending).
+    CutShort,
+}
+
+async fn read_body(body: AxumBody) -> BodyRead {
+    let mut chunks = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut read = 0usize;
+    while let Some(chunk) = chunks.next().await {
+        let Ok(chunk) = chunk else {
+            return BodyRead::CutShort;
+        };
+        read = read.saturating_add(chunk.len());
+        if read > DRAIN_LIMIT_BYTES {
+            return BodyRead::TooLarge {
+                connection_in_step: false,
+            };
+        }
+        if read <= MAX_BODY_BYTES {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if read > MAX_BODY_BYTES {
+        BodyRead::TooLarge {
+            connection_in_step: true,
+        }
+    } else {
+        BodyRead::Whole(bytes)
+    }
 }
 
 fn into_axum(response: lambda_http::Response<Body>) -> AxumResponse {
@@ -102,13 +165,65 @@ mod tests {
         let headers = response.headers().clone();
         assert_eq!(headers["referrer-policy"], "no-referrer");
         assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(headers["content-type"], "application/json");
-        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(json["error"], "body_too_large");
         assert!(
             json["message"].as_str().unwrap().contains("1048576"),
             "{json}"
         );
+    }
+
+    /// Found by the second probe, fixed: after a 413 the server stopped reading mid-body and cut
+    /// the connection, so a client's next request on it (a pooled connection) failed.
+    #[tokio::test]
+    async fn after_a_413_the_connection_answers_the_next_request() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let service =
+            router(Arc::new(offline_app())).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
+
+        let (mut answers, mut requests) = tokio::net::TcpStream::connect(address)
+            .await
+            .unwrap()
+            .into_split();
+        let oversized = 3 * MAX_BODY_BYTES;
+        let sending = tokio::spawn(async move {
+            let head = format!(
+                "POST /galleries HTTP/1.1\r\nhost: local\r\ncontent-type: application/json\r\n\
+                 content-length: {oversized}\r\n\r\n"
+            );
+            requests.write_all(head.as_bytes()).await?;
+            requests.write_all(&vec![b'x'; oversized]).await?;
+            // The next request on the same connection, the last one on it.
+            requests
+                .write_all(b"GET /nowhere HTTP/1.1\r\nhost: local\r\nconnection: close\r\n\r\n")
+                .await
+        });
+        let mut received = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            answers.read_to_end(&mut received),
+        )
+        .await
+        .expect("the server answered and closed")
+        .expect("the connection was not cut");
+        sending
+            .await
+            .unwrap()
+            .expect("every byte of both requests was taken");
+        let received = String::from_utf8_lossy(&received);
+        let statuses: Vec<&str> = received
+            .match_indices("HTTP/1.1 ")
+            .map(|(at, _)| &received[at + 9..at + 12])
+            .collect();
+        assert_eq!(statuses, ["413", "404"], "{received}");
     }
 }

@@ -104,7 +104,6 @@ pub(crate) fn html(
         .status(status)
         .header("content-type", "text/html; charset=utf-8")
         .header("content-security-policy", policy)
-        .header("x-content-type-options", "nosniff")
         .header("vary", "Accept")
         .body(Body::Text(text))
         .map_err(|e| ApiError::Internal(e.to_string()))
@@ -287,7 +286,6 @@ pub(crate) async fn static_asset(_app: &App, req: Request) -> Result<Response<Bo
         .status(200)
         .header("content-type", asset.content_type)
         .header("cache-control", "public, max-age=31536000, immutable")
-        .header("x-content-type-options", "nosniff")
         .body(Body::Binary(asset.bytes.to_vec()))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
