@@ -31,5 +31,6 @@ mod probe_downloads;
 mod probe_expiry;
 mod probe_logins;
 mod probe_pages;
+mod probe_second;
 mod shown_names;
 mod watermark;
