@@ -9,7 +9,7 @@ ensure_python_tools() {
   local want
   want="$(sha256sum "$repo_root/requirements-dev.txt" | cut -d' ' -f1)"
   if [[ ! -x "$venv/bin/moto_server" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    echo "==> installing moto and cfn-lint into .venv (once)"
+    echo "==> installing moto, cfn-lint and cargo-lambda into .venv (once)"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$repo_root/requirements-dev.txt"
     echo "$want" > "$stamp"
@@ -98,5 +98,29 @@ start_chromedriver() {
     sleep 0.1
   done
   echo "chromedriver did not start; see target/e2e/chromedriver.log" >&2
+  return 1
+}
+
+# Starts cargo-lambda's emulator of the Lambda Runtime and Invoke APIs on a free loopback port
+# (functions are started by the rehearsal itself, each as `AWS_LAMBDA_RUNTIME_API=…/.rt/<name>`);
+# stops it when the calling script exits.
+start_lambda_emulator() {
+  local port
+  port="$(free_port)"
+  mkdir -p "$repo_root/target/rehearsal"
+  (cd "$repo_root" && exec "$venv/bin/cargo-lambda" lambda watch --only-lambda-apis \
+    --invoke-address 127.0.0.1 --invoke-port "$port") > "$repo_root/target/rehearsal/emulator.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null || true"
+  export LAMBDA_EMULATOR="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
+        "$port" > /dev/null 2>&1; then
+      echo "==> Lambda emulator (cargo lambda watch) on $LAMBDA_EMULATOR (log: target/rehearsal/emulator.log)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "the Lambda emulator did not start; see target/rehearsal/emulator.log" >&2
   return 1
 }

@@ -70,6 +70,34 @@ fn presigning(expires_in: Duration) -> Result<PresigningConfig, StoreError> {
     PresigningConfig::expires_in(expires_in).map_err(|e| StoreError::Aws(e.to_string()))
 }
 
+/// The headers a presigned request was signed with (its `X-Amz-SignedHeaders`): those the
+/// caller must send, and no others. Under Lambda the SDK also adds the invocation's X-Ray
+/// header (`x-amzn-trace-id`, from `_X_AMZN_TRACE_ID`), which SigV4 leaves unsigned: passed on,
+/// it would tell clients our trace ids and make browsers ask the bucket's CORS rules for it.
+fn signed_headers<'a>(
+    uri: &str,
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    let query = uri.split_once('?').map_or("", |(_, q)| q);
+    let signed: Vec<String> = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("X-Amz-SignedHeaders="))
+        .map(|names| {
+            // Header names are tokens; only the separator is percent-encoded.
+            names
+                .replace("%3B", ";")
+                .replace("%3b", ";")
+                .split(';')
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    headers
+        .filter(|(name, _)| signed.contains(&name.to_ascii_lowercase()))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 impl Store {
     /// A PUT restricted to this key, content type and exact size (all signed headers, so the
     /// caller must send them as [`PresignedRequest::headers`] lists them).
@@ -97,10 +125,7 @@ impl Store {
         Ok(PresignedRequest {
             url: presigned.uri().to_owned(),
             method: presigned.method().to_owned(),
-            headers: presigned
-                .headers()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
+            headers: signed_headers(presigned.uri(), presigned.headers()),
             expires_at: SystemTime::now() + expires_in,
         })
     }
@@ -484,5 +509,36 @@ pub mod object_keys {
     pub fn parse_logo(key: &str) -> Option<PhotographerId> {
         let id = key.strip_prefix("logos/")?.strip_suffix(".png")?;
         PhotographerId::parse(id).ok()
+    }
+}
+
+#[cfg(test)]
+mod signed_header_tests {
+    use super::signed_headers;
+
+    #[test]
+    fn only_signed_headers_are_handed_to_the_uploader() {
+        // What a presigned PUT looks like inside a Lambda invocation: the SDK added the trace
+        // header, which SigV4 does not sign.
+        let uri = "https://b.s3.amazonaws.com/uploads/g/p?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+                   &X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bif-none-match\
+                   &X-Amz-Signature=abc";
+        let headers = [
+            ("content-length", "446"),
+            ("content-type", "image/jpeg"),
+            ("if-none-match", "*"),
+            (
+                "x-amzn-trace-id",
+                "Root=1-6b15c300-8423205809503ce6e2a03650;Sampled=1",
+            ),
+        ];
+        assert_eq!(
+            signed_headers(uri, headers.into_iter()),
+            vec![
+                ("content-length".to_owned(), "446".to_owned()),
+                ("content-type".to_owned(), "image/jpeg".to_owned()),
+                ("if-none-match".to_owned(), "*".to_owned()),
+            ]
+        );
     }
 }
