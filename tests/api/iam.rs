@@ -17,6 +17,8 @@ use proofsheet_workers::ingest::Ingest;
 use proofsheet_workers::resend::resend_unsent_downloads;
 use serde_json::json;
 
+mod cost_probe;
+
 fn template() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
     std::fs::read_to_string(path).expect("infra/template.yaml")
@@ -485,8 +487,13 @@ async fn make_unsent(t: &TestApp, grant_id: &str, request: &str) {
 
 #[tokio::test]
 async fn every_function_is_allowed_every_call_its_code_makes() {
-    let t = TestApp::spawn().await;
+    let mut t = TestApp::spawn().await;
+    // Only with PROOFSHEET_CALLS_OUT set (scripts/cost): calls counted, invocations timed.
+    let probe = cost_probe::Probe::install(&mut t).await;
     tour(&t).await;
+    if let Some(probe) = probe {
+        probe.write();
+    }
     let needs = t.sdk_calls.needs();
 
     // The controls: the tour reached every function, and a missing key on the worker's path.
