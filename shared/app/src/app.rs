@@ -129,7 +129,16 @@ impl App {
     /// Configuration from the environment, AWS clients from `aws-config` (which honours
     /// `AWS_ENDPOINT_URL`, so a local emulator is just an environment variable away).
     pub async fn from_env(secret_key: SecretKeyUse) -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
+        Self::from_lookup(secret_key, |name| std::env::var(name).ok()).await
+    }
+
+    /// The same, with our variables from `get` (tests pass a map). AWS's own settings, such as
+    /// `AWS_ENDPOINT_URL`, still come from the environment.
+    pub async fn from_lookup(
+        secret_key: SecretKeyUse,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let config = Config::from_lookup(get)?;
         let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         Self::load(&sdk_config, config, secret_key).await
     }

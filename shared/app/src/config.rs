@@ -49,12 +49,35 @@ pub struct Config {
 
 const DAY_SECS: u64 = 24 * 60 * 60;
 
+/// Why a function cannot start. Each kind names what to fix: the variable, or the parameter.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
     #[error("environment variable {0} is invalid: {1}")]
     Invalid(&'static str, String),
+    /// The SSM parameter named by `SECRET_KEY_PARAMETER` can't be read or holds no usable key:
+    /// the variable may be right and the parameter (or the function's access to it) wrong.
+    #[error("SSM parameter {parameter} (SECRET_KEY_PARAMETER) {reason}")]
+    SecretKeyParameter { parameter: String, reason: String },
+}
+
+impl ConfigError {
+    /// The environment variable to look at.
+    pub fn variable(&self) -> &'static str {
+        match self {
+            Self::Missing(name) | Self::Invalid(name, _) => name,
+            Self::SecretKeyParameter { .. } => "SECRET_KEY_PARAMETER",
+        }
+    }
+
+    /// The SSM parameter to look at, when the variable names one.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            Self::SecretKeyParameter { parameter, .. } => Some(parameter),
+            Self::Missing(_) | Self::Invalid(..) => None,
+        }
+    }
 }
 
 impl Config {
@@ -98,7 +121,7 @@ impl Config {
         };
         let secret_key = get("SECRET_KEY")
             .filter(|v| !v.is_empty())
-            .map(|v| parse_secret_key("SECRET_KEY", &v))
+            .map(|v| parse_secret_key(&v).map_err(|why| ConfigError::Invalid("SECRET_KEY", why)))
             .transpose()?;
         Ok(Self {
             table: required("TABLE_NAME")?,
@@ -144,19 +167,16 @@ impl Config {
     }
 }
 
-/// A secret key as configured: base64 (standard or URL-safe) of at least 32 bytes. `name` is
-/// where it came from, for the error.
-pub(crate) fn parse_secret_key(name: &'static str, raw: &str) -> Result<Vec<u8>, ConfigError> {
+/// A secret key as configured: base64 (standard or URL-safe) of at least 32 bytes. The error
+/// says what is wrong with it, for the caller to say where it came from.
+pub(crate) fn parse_secret_key(raw: &str) -> Result<Vec<u8>, String> {
     let raw = raw.trim();
     let key = URL_SAFE_NO_PAD
         .decode(raw.trim_end_matches('='))
         .or_else(|_| STANDARD.decode(raw))
-        .map_err(|_| ConfigError::Invalid(name, "not base64".into()))?;
+        .map_err(|_| "not base64".to_owned())?;
     if key.len() < 32 {
-        return Err(ConfigError::Invalid(
-            name,
-            "must decode to at least 32 bytes".into(),
-        ));
+        return Err("must decode to at least 32 bytes".into());
     }
     Ok(key)
 }
@@ -166,7 +186,10 @@ pub(crate) async fn secret_key_from_parameter(
     sdk_config: &aws_config::SdkConfig,
     name: &str,
 ) -> Result<Vec<u8>, ConfigError> {
-    let unreadable = |why: String| ConfigError::Invalid("SECRET_KEY_PARAMETER", why);
+    let unusable = |reason: String| ConfigError::SecretKeyParameter {
+        parameter: name.to_owned(),
+        reason,
+    };
     let out = aws_sdk_ssm::Client::new(sdk_config)
         .get_parameter()
         .name(name)
@@ -174,16 +197,16 @@ pub(crate) async fn secret_key_from_parameter(
         .send()
         .await
         .map_err(|e| {
-            unreadable(format!(
-                "parameter {name} could not be read: {}",
+            unusable(format!(
+                "could not be read: {}",
                 aws_sdk_ssm::error::DisplayErrorContext(e)
             ))
         })?;
     let value = out
         .parameter()
         .and_then(|p| p.value())
-        .ok_or_else(|| unreadable(format!("parameter {name} has no value")))?;
-    parse_secret_key("SECRET_KEY_PARAMETER", value)
+        .ok_or_else(|| unusable("has no value".into()))?;
+    parse_secret_key(value).map_err(|why| unusable(format!("is invalid: {why}")))
 }
 
 #[cfg(test)]

@@ -1,21 +1,33 @@
 //! Logs: JSON lines on stdout, which Lambda sends to CloudWatch as they are.
 
-use tracing::Level;
+use tracing::{Level, Subscriber};
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// JSON logs, filtered by `RUST_LOG` (default `info`). Safe to call more than once.
 pub fn init_tracing() {
     let _ = tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .with_current_span(true)
-                .with_target(false),
-        )
+        .with(json_lines(std::io::stdout))
         .with(log_filter(std::env::var("RUST_LOG").ok().as_deref()))
         .try_init();
+}
+
+/// The one log format: a JSON object a line, with the current span. Tests write it elsewhere
+/// to read what a function would log.
+pub(crate) fn json_lines<S, W>(writer: W) -> impl Layer<S>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt::layer()
+        .json()
+        .with_current_span(true)
+        .with_target(false)
+        .with_writer(writer)
 }
 
 /// `RUST_LOG` as levels per target (`info`, `warn,proofsheet_store=debug`). `Targets` reads that
@@ -25,7 +37,7 @@ pub fn init_tracing() {
 /// The SDK's runtime is held at DEBUG at most, whatever `RUST_LOG` says: at TRACE it logs
 /// whole requests and responses, which carry clients' emails and password hashes. (At most:
 /// below that it follows `RUST_LOG`, or every function would log each call's DEBUG lines.)
-fn log_filter(rust_log: Option<&str>) -> Targets {
+pub(crate) fn log_filter(rust_log: Option<&str>) -> Targets {
     let targets = rust_log
         .and_then(|value| value.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
@@ -39,7 +51,6 @@ fn log_filter(rust_log: Option<&str>) -> Targets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tracing::Level;
 
     #[test]
     fn rust_log_sets_levels_per_target_and_defaults_to_info() {

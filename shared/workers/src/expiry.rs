@@ -10,8 +10,7 @@
 
 use lambda_runtime::LambdaEvent;
 use proofsheet_app::email::{ExpiryReminder, MilestoneReached, human_date};
-use proofsheet_app::telemetry::init_tracing;
-use proofsheet_app::{App, SecretKeyUse};
+use proofsheet_app::{App, SecretKeyUse, startup};
 use proofsheet_policy::lifecycle::{self, Due};
 use proofsheet_policy::{Milestone, NotificationId};
 use proofsheet_store::{
@@ -219,8 +218,7 @@ async fn tell_expired(
 /// The scheduled function: one sweep per invocation. A failed sweep fails the invocation, so
 /// it shows in the function's error metric; the next one picks up the same items.
 pub async fn serve() -> Result<(), lambda_runtime::Error> {
-    init_tracing();
-    let app = App::from_env(SecretKeyUse::Needed).await?;
+    let app = startup::start(SecretKeyUse::Needed).await;
     let app = &app;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |_: LambdaEvent<serde_json::Value>| async move {

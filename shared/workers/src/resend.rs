@@ -3,8 +3,7 @@
 //! schedule; the requests wait in a sparse index until their message is sent.
 
 use lambda_runtime::LambdaEvent;
-use proofsheet_app::telemetry::init_tracing;
-use proofsheet_app::{App, SecretKeyUse};
+use proofsheet_app::{App, SecretKeyUse, startup};
 use proofsheet_store::StoreError;
 
 /// Sends every request left unsent past the grace period
@@ -33,8 +32,7 @@ pub async fn resend_unsent_downloads(app: &App) -> Result<usize, StoreError> {
 /// The scheduled function: one sweep per invocation. A failed sweep fails the invocation, so
 /// it shows in the function's error metric; the next one picks the same requests up.
 pub async fn serve() -> Result<(), lambda_runtime::Error> {
-    init_tracing();
-    let app = App::from_env(SecretKeyUse::NotNeeded).await?;
+    let app = startup::start(SecretKeyUse::NotNeeded).await;
     let app = &app;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |_: LambdaEvent<serde_json::Value>| async move {

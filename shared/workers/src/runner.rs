@@ -6,8 +6,7 @@ use std::future::Future;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::LambdaEvent;
-use proofsheet_app::telemetry::init_tracing;
-use proofsheet_app::{App, SecretKeyUse};
+use proofsheet_app::{App, SecretKeyUse, startup};
 use proofsheet_store::StoreError;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -79,8 +78,7 @@ async fn handle_record<W: Worker>(app: &App, record: SqsMessage) -> Result<(), J
 
 /// Runs a worker's Lambda function (SQS event source, partial batch responses).
 pub async fn serve<W: Worker>() -> Result<(), lambda_runtime::Error> {
-    init_tracing();
-    let app = App::from_env(W::SECRET_KEY).await?;
+    let app = startup::start(W::SECRET_KEY).await;
     let app = &app;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<SqsEvent>| async move {
