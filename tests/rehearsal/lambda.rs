@@ -134,3 +134,49 @@ pub async fn invoke(
     }
     Ok(answer)
 }
+
+/// Starts `binary` as the function `name` while an invocation already waits for it (the order
+/// in which Lambda starts a function), for a start that must fail: what the invoker was told,
+/// and what the function logged.
+pub async fn failed_start(
+    http: &reqwest::Client,
+    binaries: &Path,
+    binary: &str,
+    name: &str,
+    emulator: &str,
+    environment: &[(String, String)],
+) -> Result<(Value, String), String> {
+    let url = format!("{emulator}/2015-03-31/functions/{name}/invocations");
+    let waiting = tokio::spawn(
+        http.post(url)
+            .json(&serde_json::json!({}))
+            .timeout(Duration::from_secs(30))
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let output = Command::new(binaries.join(binary))
+        .env_clear()
+        .envs(environment.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("AWS_LAMBDA_FUNCTION_NAME", name)
+        .env("AWS_LAMBDA_RUNTIME_API", format!("{emulator}/.rt/{name}"))
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(20), output)
+        .await
+        .map_err(|_| format!("{name} neither started nor exited within 20 s"))?
+        .map_err(|e| e.to_string())?;
+    if output.status.success() {
+        return Err(format!(
+            "{name} exited successfully without its configuration"
+        ));
+    }
+    let answer = waiting
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("the waiting invocation of {name}: {e}"))?;
+    let answer: Value = answer.json().await.map_err(|e| e.to_string())?;
+    let log = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    Ok((answer, log))
+}

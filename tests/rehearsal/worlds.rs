@@ -102,6 +102,8 @@ pub struct Rehearsal {
     local: World,
     local_url: String,
     pub aliases: Aliases,
+    /// What an invocation of a function that could not start was told.
+    start_failure: String,
     /// The local server's answer to the last request (uploads and downloads go on with it).
     pub last_local: Option<Answer>,
     /// By binary.
@@ -229,12 +231,56 @@ impl Rehearsal {
             })
         };
 
+        // A function that cannot start says why: log-out without its table, before it starts
+        // properly below (an invocation of log-out already waits, as Lambda's first one does).
+        let http = reqwest::Client::new();
+        let mut failures = Vec::new();
+        let log_out = template
+            .functions
+            .values()
+            .find(|f| f.binary == "log-out")
+            .expect("the log-out function");
+        let mut environment = template.environment(log_out, &resolve);
+        environment.retain(|(name, _)| name != "TABLE_NAME");
+        environment.extend(lambda_environment(log_out, &moto));
+        let start_failure = match lambda::failed_start(
+            &http,
+            &binaries,
+            "log-out",
+            "log-out",
+            &emulator,
+            &environment,
+        )
+        .await
+        {
+            Ok((answer, log)) => {
+                let told = answer["errorType"] == "Config.MissingVariable"
+                    && answer["errorMessage"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("TABLE_NAME"));
+                let logged = log.lines().any(|line| {
+                    serde_json::from_str::<Value>(line)
+                        .is_ok_and(|l| l["fields"]["variable"] == "TABLE_NAME")
+                }) && log
+                    .lines()
+                    .all(|line| serde_json::from_str::<Value>(line).is_ok());
+                if !(told && logged) {
+                    failures.push(format!(
+                        "log-out without TABLE_NAME: the invoker got {answer}, the log said {log}"
+                    ));
+                }
+                answer.to_string()
+            }
+            Err(e) => {
+                failures.push(e.clone());
+                e
+            }
+        };
         // Every function, one after the other so each cold start has the machine to itself.
         let log_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/rehearsal/logs");
         std::fs::create_dir_all(&log_dir).expect("the log folder");
         let mut started = BTreeMap::new();
         let mut memory = BTreeMap::new();
-        let mut failures = Vec::new();
         for function in template.functions.values() {
             let mut environment = template.environment(function, &resolve);
             environment.extend(lambda_environment(function, &moto));
@@ -277,6 +323,7 @@ impl Rehearsal {
             },
             local_url,
             aliases,
+            start_failure,
             last_local: None,
             outcomes,
             started,
@@ -649,6 +696,11 @@ impl Rehearsal {
             "\n{} functions; slowest cold start: {}\n",
             self.outcomes.len(),
             slowest.unwrap_or_default()
+        ));
+        out.push_str(&format!(
+            "A function that cannot start (log-out without TABLE_NAME): the invocation answers \
+             `{}`\n",
+            self.start_failure
         ));
         for (binary, outcome) in &self.outcomes {
             for d in &outcome.differences {
