@@ -195,8 +195,10 @@ impl UnlockThrottle {
         } else if attempts_in_window < self.max_attempts {
             UnlockVerdict::CountInWindow
         } else {
+            // A racing request may have read the clock after this one and started the window
+            // a second "later" than now: the wait is never longer than a window.
             UnlockVerdict::Wait {
-                retry_after_secs: window_ends - now,
+                retry_after_secs: window_ends - now.max(window_started_at),
             }
         }
     }
@@ -275,6 +277,19 @@ mod tests {
             }
             prop_assert!(allowed <= throttle.max_attempts);
         }
+    }
+
+    #[test]
+    fn a_window_started_by_a_later_clock_reading_asks_no_longer_than_a_window() {
+        // Seen under concurrency: another request read the clock a second after this one and
+        // started the window at its own "now"; Retry-After said 901.
+        let throttle = UnlockThrottle::PER_SOURCE;
+        assert_eq!(
+            throttle.verdict(throttle.max_attempts, 1001, 1000),
+            UnlockVerdict::Wait {
+                retry_after_secs: UnlockThrottle::WINDOW_SECS
+            }
+        );
     }
 
     #[test]
