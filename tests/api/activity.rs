@@ -312,7 +312,7 @@ async fn a_first_view_whose_milestone_failed_is_told_on_the_next_view() {
         .to_owned();
     // What a first view leaves when it was counted and its request stopped before the
     // milestone was recorded.
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .put_item()
         .table_name(&t.provisioned.resources.table)

@@ -512,7 +512,7 @@ async fn the_first_paint_of_a_100_photo_gallery_needs_the_page_its_stylesheet_an
     let anna = s.t.photographer("Anna Lee").await;
     let gallery = s.t.create_gallery(&anna, "Hundred").await;
     let photos = s.t.seed_ready_photos(&anna, &gallery, 100).await;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     let s3 = aws_sdk_s3::Client::new(&sdk);
     let thumbnail = jpeg(480, 320);
     for photo in &photos {

@@ -918,7 +918,7 @@ async fn a_password_try_never_gives_the_link_an_expiry() {
     t.unlock_gallery(&path, "letmein1").await;
 
     // The table's TTL attribute would make DynamoDB delete the grant itself.
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     let grant = aws_sdk_dynamodb::Client::new(&sdk)
         .get_item()
         .table_name(&t.provisioned.resources.table)

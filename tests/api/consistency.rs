@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// The test's own DynamoDB client, to play a crash or a concurrent writer behind the API's back.
 async fn dynamodb() -> aws_sdk_dynamodb::Client {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
 }
 
@@ -341,7 +341,7 @@ async fn a_photo_is_not_created_in_a_gallery_deleted_meanwhile() {
 
 /// The app with the test's table but a bucket that doesn't exist: every S3 call fails.
 async fn app_without_bucket(t: &TestApp) -> proofsheet_app::App {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     let mut config = t.app.config().clone();
     config.bucket = format!("{}-missing", t.provisioned.resources.bucket);
     proofsheet_app::App::new(&sdk, config)

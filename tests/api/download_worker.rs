@@ -402,7 +402,7 @@ async fn a_poison_message_is_reported_failed_and_the_queue_sends_it_to_the_dlq()
 
     // A failed message comes back until its receive count passes maxReceiveCount (5), then
     // the queue moves it to the dead-letter queue (receives made visible again at once).
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let queue = &t.provisioned.download_queue_url;
     sqs.send_message()

@@ -463,7 +463,7 @@ async fn client_logins(t: &TestApp, anna: &Photographer, gallery: &str) {
 /// ago (the store's item, edited directly: no route leaves one behind on purpose).
 async fn make_unsent(t: &TestApp, grant_id: &str, request: &str) {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .update_item()
         .table_name(&t.provisioned.resources.table)

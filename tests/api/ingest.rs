@@ -759,7 +759,7 @@ async fn object_missing(t: &TestApp, key: &str) -> bool {
 }
 
 async fn sqs() -> aws_sdk_sqs::Client {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_sqs::Client::new(&sdk)
 }
 

@@ -84,7 +84,7 @@ async fn a_function_reads_its_secret_key_from_parameter_store() {
     let gallery = t.create_gallery(&anna, "G").await;
     let path = t.general_path(&anna, &gallery).await;
 
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     let parameter = format!("/{}/secret-key", t.provisioned.resources.table);
     aws_sdk_ssm::Client::new(&sdk)
         .put_parameter()

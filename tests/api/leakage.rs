@@ -7,7 +7,7 @@ use proofsheet_tests::*;
 async fn a_table_dump_holds_no_secrets() {
     let t = TestApp::spawn().await;
     let secrets = t.full_flow_handing_out_secrets().await;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     // A test may scan: it plays the attacker holding a backup of the table.
     let dump = aws_sdk_dynamodb::Client::new(&sdk)
         .scan()

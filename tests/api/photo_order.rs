@@ -448,7 +448,7 @@ async fn photos_made_ready_before_the_order_indexes_are_indexed_once_asked() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
     // As stored before issue 11: ready, without the index keys.
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .update_item()
         .table_name(&t.provisioned.resources.table)

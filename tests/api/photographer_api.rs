@@ -1037,7 +1037,7 @@ async fn grants_stored_before_settings_revisions_can_still_be_changed() {
     let link = general_access(&t, &anna, &gallery).await["link"].clone();
     let grant_id = grant_id_of_link(link.as_str().unwrap());
     // An item as written before `settings_revision` existed.
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .update_item()
         .table_name(&t.provisioned.resources.table)

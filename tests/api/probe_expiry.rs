@@ -1202,7 +1202,7 @@ async fn nothing_this_feature_writes_carries_the_ttl_attribute() {
 }
 
 async fn scan(t: &TestApp) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .scan()
         .table_name(&t.provisioned.resources.table)

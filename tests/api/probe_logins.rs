@@ -267,7 +267,7 @@ async fn a_deletion_that_stopped_midway_leaves_no_released_link_open() {
     assert_eq!(t.view_gallery(&path, None).await.status, 200);
 
     // The delete's first step (the login revoked, its claim gone) ran; the rest did not.
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .update_item()
         .table_name(&t.provisioned.resources.table)

@@ -966,7 +966,7 @@ async fn list_names_that_differ_only_by_a_joiner_or_selector_are_one_list() {
 
 /// Writes `value` into attribute `attribute` of an item, as a name stored before the rule was.
 async fn store_raw(t: &TestApp, pk: &str, sk: &str, attribute: &str, value: &str) {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = proofsheet_store::load_sdk_config().await;
     aws_sdk_dynamodb::Client::new(&sdk)
         .update_item()
         .table_name(&t.provisioned.resources.table)

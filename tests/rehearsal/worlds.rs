@@ -117,7 +117,7 @@ pub struct Rehearsal {
 impl Rehearsal {
     pub async fn start(binaries: PathBuf, emulator: String) -> Self {
         let moto = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL: the moto server");
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let template = Template::read(
             &std::fs::read_to_string(
                 PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml"),

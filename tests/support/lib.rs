@@ -101,7 +101,7 @@ impl TestApp {
     pub async fn spawn_with_clock(extra: &[(&str, &str)], clock: Clock) -> Self {
         let endpoint = std::env::var("AWS_ENDPOINT_URL")
             .expect("integration tests need the moto server: run them with ./scripts/test");
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let prefix = format!("t{}", &Uuid::new_v4().simple().to_string()[..12]);
         let provisioned = provision(&sdk, &prefix, SENDER)
             .await
@@ -353,7 +353,7 @@ impl TestApp {
 
     /// The object keys stored under a prefix of this test's bucket.
     pub async fn stored_keys(&self, prefix: &str) -> Vec<String> {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&sdk)
                 .force_path_style(true)
@@ -479,7 +479,7 @@ impl TestApp {
     /// The bodies of the messages waiting on the download queue (received, then left to come
     /// back: the queue's visibility timeout keeps them hidden for the rest of the test).
     pub async fn download_messages(&self) -> Vec<Value> {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
         let mut bodies = Vec::new();
         loop {
@@ -502,7 +502,7 @@ impl TestApp {
 
     /// (visible, in flight) messages on a queue.
     pub async fn depth_of(&self, queue_url: &str) -> (u64, u64) {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let out = aws_sdk_sqs::Client::new(&sdk)
             .get_queue_attributes()
             .queue_url(queue_url)
@@ -534,7 +534,7 @@ impl TestApp {
         n: usize,
     ) -> Vec<String> {
         use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let ddb = aws_sdk_dynamodb::Client::new(&sdk);
         let text = |v: String| AttributeValue::S(v);
         let number = |v: u64| AttributeValue::N(v.to_string());
@@ -596,7 +596,7 @@ impl TestApp {
         let (width, height) = image::load_from_memory(&original)
             .map(|i| (i.width(), i.height()))
             .unwrap_or((1, 1));
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let text = |v: &str| AttributeValue::S(v.to_owned());
         let number = |v: u64| AttributeValue::N(v.to_string());
         aws_sdk_dynamodb::Client::new(&sdk)

@@ -139,7 +139,7 @@ impl App {
         get: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let config = Config::from_lookup(get)?;
-        let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk_config = proofsheet_store::load_sdk_config().await;
         Self::load(&sdk_config, config, secret_key).await
     }
 

@@ -168,6 +168,7 @@ pub mod provision;
 mod queue;
 mod records;
 mod retry;
+mod sdk;
 mod transact;
 mod unlock;
 
@@ -190,6 +191,7 @@ pub use records::{
     GrantRecord, LeftOutPhoto, PhotoRecord, PhotoStatus, PhotographerRecord, ReleaseRecord,
     ZipFileRecord,
 };
+pub use sdk::load_sdk_config;
 pub use unlock::{ReservedTry, UnlockReservation};
 
 pub use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;

@@ -72,7 +72,7 @@ impl Probe {
                 (t.provisioned.download_queue_url.clone(), "DownloadQueue"),
             ],
         };
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = proofsheet_store::load_sdk_config().await;
         let store = proofsheet_store::Store::with_interceptors(
             &sdk,
             t.app.config().resources(),

@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3000);
     let base_url = format!("http://127.0.0.1:{port}");
 
-    let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk_config = proofsheet_store::load_sdk_config().await;
     let sender = "studio@proofsheet.local";
     let provisioned = provision(&sdk_config, "proofsheet-dev", sender).await?;
     let resources = &provisioned.resources;
