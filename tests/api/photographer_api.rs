@@ -107,11 +107,6 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
         .iter()
         .filter(|r| r.audience == Audience::Photographer)
         .collect();
-    assert_eq!(
-        routes.len(),
-        30,
-        "photographer routes changed: review this test"
-    );
     let basic_with_real_key = format!("Basic {}", anna.api_key);
     for spec in routes {
         let path = spec
@@ -122,6 +117,10 @@ async fn every_photographer_route_requires_a_valid_bearer_api_key() {
             .replace("{login_id}", &login)
             .replace("{notification_id}", &Uuid::new_v4().to_string());
         let what = format!("{} {}", spec.method, spec.path);
+        assert!(
+            !path.contains('{'),
+            "{what}: this test fills no such placeholder yet"
+        );
         // 401 (not no_route) also proves the substituted path reached the route.
         let no_key = t.call(spec.method, &path, None, None).await;
         assert_eq!(
@@ -196,11 +195,6 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
         .iter()
         .filter(|r| r.path.contains("{gallery_id}"))
         .collect();
-    assert_eq!(
-        gallery_routes.len(),
-        18,
-        "gallery routes changed: review this test"
-    );
     for spec in gallery_routes {
         use proofsheet_http::Route::*;
         let body = match spec.route {
@@ -220,6 +214,11 @@ async fn another_photographers_gallery_is_not_found_on_every_route() {
             .replace("{photo_id}", &photo)
             .replace("{grant_id}", &grant)
             .replace("{login_id}", &bens_login);
+        assert!(
+            !path.contains('{'),
+            "{}: this test fills no such placeholder yet",
+            spec.path
+        );
         let reply = t.call(spec.method, &path, Some(&ben.api_key), body).await;
         assert_eq!(
             (reply.status, reply.error_code()),

@@ -1,4 +1,6 @@
 //! GET /account
+//! Generated from the route table (shared/http/src/routes.rs); regenerate with
+//! `UPDATE_GENERATED=1 cargo test -p proofsheet-http --test generated`.
 use proofsheet_http::Route;
 
 #[tokio::main]

@@ -65,7 +65,11 @@ macro_rules! handler {
     };
 }
 
-/// One line per route; adding a route is a line here, its handler and its function's binary.
+/// One line per route. Adding a route is a line here, its handler, its OpenAPI description
+/// (`openapi/operations.rs`), its IAM statements (`infra/http-functions.yaml`) and its tests; its
+/// function's binary, its resource in `infra/template.yaml` and `openapi.json` are generated from
+/// this table (`UPDATE_GENERATED=1 cargo test -p proofsheet-http --test generated`, which fails
+/// without it when one is missing or stale).
 macro_rules! routes {
     ($($route:ident $method:literal $path:literal $function:literal
         $audience:ident $key:ident $handler:path;)*) => {

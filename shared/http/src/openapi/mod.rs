@@ -6,7 +6,7 @@
 //!
 //! `shared/http/openapi.json` is this document, committed for users and tools; a test fails when
 //! the two differ. Regenerate it with
-//! `UPDATE_OPENAPI=1 cargo test -p proofsheet-http --test openapi`.
+//! `UPDATE_GENERATED=1 cargo test -p proofsheet-http --test generated`.
 
 mod bodies;
 mod operations;
