@@ -13,6 +13,7 @@ use proofsheet_policy::PhotographerId;
 
 use crate::ApiError;
 use crate::handlers::{client, photographer};
+use crate::pages;
 
 /// Who calls a route, which decides how it is authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +66,15 @@ macro_rules! handler {
     };
 }
 
-/// One line per route. Adding a route is a line here, its handler, its OpenAPI description
-/// (`openapi/operations.rs`), its IAM statements (`infra/http-functions.yaml`) and its tests; its
+/// One line per route: `module => handler` names the handler, and the function of the same name
+/// in the module's `doc` its OpenAPI description. Adding a route is a line here, its handler with
+/// its description, its IAM statements (`infra/http-functions.yaml`) and its tests; its
 /// function's binary, its resource in `infra/template.yaml` and `openapi.json` are generated from
 /// this table (`UPDATE_GENERATED=1 cargo test -p proofsheet-http --test generated`, which fails
 /// without it when one is missing or stale).
 macro_rules! routes {
     ($($route:ident $method:literal $path:literal $function:literal
-        $audience:ident $key:ident $handler:path;)*) => {
+        $audience:ident $key:ident $($module:ident)::+ => $handler:ident;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Route {
             $($route,)*
@@ -92,7 +94,7 @@ macro_rules! routes {
         impl Route {
             pub const fn endpoint(self) -> Endpoint {
                 let handler = match self {
-                    $(Self::$route => handler!($audience $handler),)*
+                    $(Self::$route => handler!($audience $($module)::+::$handler),)*
                 };
                 Endpoint { route: self, handler }
             }
@@ -104,59 +106,68 @@ macro_rules! routes {
             pub fn secret_key_use(self) -> SecretKeyUse {
                 self.spec().secret_key
             }
+
+            /// How the OpenAPI description tells the route: written next to its handler, in
+            /// its module's `doc` (only the OpenAPI generator calls this, so no function's
+            /// binary links it).
+            pub(crate) fn describe(self) -> crate::openapi::describe::Described {
+                match self {
+                    $(Self::$route => $($module)::+::doc::$handler().into(),)*
+                }
+            }
         }
     };
 }
 
 routes! {
-    CreateGallery "POST" "/galleries" "create-gallery" Photographer NotNeeded photographer::galleries::create;
-    ListGalleries "GET" "/galleries" "list-galleries" Photographer NotNeeded photographer::galleries::list;
-    GetGallery "GET" "/galleries/{gallery_id}" "get-gallery" Photographer NotNeeded photographer::galleries::get;
-    UpdateGallery "PATCH" "/galleries/{gallery_id}" "update-gallery" Photographer NotNeeded photographer::galleries::update;
-    DeleteGallery "DELETE" "/galleries/{gallery_id}" "delete-gallery" Photographer NotNeeded photographer::galleries::delete;
-    CreatePhotoUpload "POST" "/galleries/{gallery_id}/photos" "create-photo-upload" Photographer NotNeeded photographer::photos::create_upload;
-    ListPhotos "GET" "/galleries/{gallery_id}/photos" "list-photos" Photographer NotNeeded photographer::photos::list;
-    DeletePhoto "DELETE" "/galleries/{gallery_id}/photos/{photo_id}" "delete-photo" Photographer NotNeeded photographer::photos::delete;
-    ArrangePhotos "PUT" "/galleries/{gallery_id}/order" "arrange-photos" Photographer NotNeeded photographer::photos::arrange;
-    PutGeneralAccess "PUT" "/galleries/{gallery_id}/general-access" "put-general-access" Photographer Needed photographer::access::put_general;
-    GetGeneralAccess "GET" "/galleries/{gallery_id}/general-access" "get-general-access" Photographer Needed photographer::access::get_general;
-    CreatePrivateAccess "POST" "/galleries/{gallery_id}/private-access" "create-private-access" Photographer Needed photographer::access::create_private;
-    ListPrivateAccess "GET" "/galleries/{gallery_id}/private-access" "list-private-access" Photographer Needed photographer::access::list_private;
-    UpdatePrivateAccess "PATCH" "/galleries/{gallery_id}/private-access/{grant_id}" "update-private-access" Photographer Needed photographer::access::update_private;
-    DeletePrivateAccess "DELETE" "/galleries/{gallery_id}/private-access/{grant_id}" "delete-private-access" Photographer NotNeeded photographer::access::delete_private;
-    CreateLogoUpload "POST" "/watermark-logo" "create-logo-upload" Photographer NotNeeded photographer::photos::create_logo_upload;
-    ListGalleryFavourites "GET" "/galleries/{gallery_id}/favourites" "list-gallery-favourites" Photographer NotNeeded photographer::favourites::list;
-    CreateClientLogin "POST" "/client-logins" "create-client-login" Photographer Needed photographer::logins::create;
-    ListClientLogins "GET" "/client-logins" "list-client-logins" Photographer NotNeeded photographer::logins::list;
-    GetClientLogin "GET" "/client-logins/{login_id}" "get-client-login" Photographer NotNeeded photographer::logins::get;
-    UpdateClientLogin "PATCH" "/client-logins/{login_id}" "update-client-login" Photographer Needed photographer::logins::update;
-    DeleteClientLogin "DELETE" "/client-logins/{login_id}" "delete-client-login" Photographer NotNeeded photographer::logins::delete;
-    ReleaseGallery "PUT" "/client-logins/{login_id}/galleries/{gallery_id}" "release-gallery" Photographer Needed photographer::logins::release;
-    WithdrawGallery "DELETE" "/client-logins/{login_id}/galleries/{gallery_id}" "withdraw-gallery" Photographer NotNeeded photographer::logins::withdraw;
-    ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins::list_releases;
-    GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins::account;
-    PreviewGallery "GET" "/galleries/{gallery_id}/preview" "preview-gallery" Photographer Needed photographer::preview::preview;
-    GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity::gallery_activity;
-    ListNotifications "GET" "/notifications" "list-notifications" Photographer NotNeeded photographer::activity::notifications;
-    ReadNotification "POST" "/notifications/{notification_id}/read" "read-notification" Photographer NotNeeded photographer::activity::read_notification;
-    ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client::view_gallery;
-    UnlockGallery "POST" "/g/{token}/unlock" "unlock-gallery" Client Needed client::unlock_gallery;
-    IdentifyVisitor "POST" "/g/{token}/identify" "identify-visitor" Client Needed client::identify::identify;
-    ListFavourites "GET" "/g/{token}/favourites" "list-favourites" Client Needed client::favourites::list;
-    AddFavourite "PUT" "/g/{token}/favourites/{photo_id}" "add-favourite" Client Needed client::favourites::add;
-    RemoveFavourite "DELETE" "/g/{token}/favourites/{photo_id}" "remove-favourite" Client Needed client::favourites::remove;
-    GetDownloads "GET" "/g/{token}/downloads" "get-downloads" Client Needed client::downloads::manager;
-    SelectDownload "PUT" "/g/{token}/downloads/{photo_id}" "select-download" Client Needed client::downloads::select;
-    UnselectDownload "DELETE" "/g/{token}/downloads/{photo_id}" "unselect-download" Client Needed client::downloads::unselect;
-    CreateDownloadRequest "POST" "/g/{token}/downloads/requests" "create-download-request" Client Needed client::downloads::create_request;
-    ListDownloadRequests "GET" "/g/{token}/downloads/requests" "list-download-requests" Client Needed client::downloads::list_requests;
-    GetDownloadRequest "GET" "/g/{token}/downloads/requests/{request_id}" "get-download-request" Client Needed client::downloads::get_request;
-    OpenDownloadLink "GET" "/d/{token}" "open-download-link" Client Needed client::downloads::open_zip;
-    LoginPage "GET" "/p/{slug}" "login-page" Client Needed client::logins::login_page;
-    LogIn "POST" "/p/{slug}/login" "log-in" Client Needed client::logins::log_in;
-    LogOut "POST" "/p/{slug}/logout" "log-out" Client NotNeeded client::logins::log_out;
-    MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins::my_galleries;
-    StaticAsset "GET" "/static/{file}" "static-asset" Client NotNeeded crate::pages::static_asset;
+    CreateGallery "POST" "/galleries" "create-gallery" Photographer NotNeeded photographer::galleries => create;
+    ListGalleries "GET" "/galleries" "list-galleries" Photographer NotNeeded photographer::galleries => list;
+    GetGallery "GET" "/galleries/{gallery_id}" "get-gallery" Photographer NotNeeded photographer::galleries => get;
+    UpdateGallery "PATCH" "/galleries/{gallery_id}" "update-gallery" Photographer NotNeeded photographer::galleries => update;
+    DeleteGallery "DELETE" "/galleries/{gallery_id}" "delete-gallery" Photographer NotNeeded photographer::galleries => delete;
+    CreatePhotoUpload "POST" "/galleries/{gallery_id}/photos" "create-photo-upload" Photographer NotNeeded photographer::photos => create_upload;
+    ListPhotos "GET" "/galleries/{gallery_id}/photos" "list-photos" Photographer NotNeeded photographer::photos => list;
+    DeletePhoto "DELETE" "/galleries/{gallery_id}/photos/{photo_id}" "delete-photo" Photographer NotNeeded photographer::photos => delete;
+    ArrangePhotos "PUT" "/galleries/{gallery_id}/order" "arrange-photos" Photographer NotNeeded photographer::photos => arrange;
+    PutGeneralAccess "PUT" "/galleries/{gallery_id}/general-access" "put-general-access" Photographer Needed photographer::access => put_general;
+    GetGeneralAccess "GET" "/galleries/{gallery_id}/general-access" "get-general-access" Photographer Needed photographer::access => get_general;
+    CreatePrivateAccess "POST" "/galleries/{gallery_id}/private-access" "create-private-access" Photographer Needed photographer::access => create_private;
+    ListPrivateAccess "GET" "/galleries/{gallery_id}/private-access" "list-private-access" Photographer Needed photographer::access => list_private;
+    UpdatePrivateAccess "PATCH" "/galleries/{gallery_id}/private-access/{grant_id}" "update-private-access" Photographer Needed photographer::access => update_private;
+    DeletePrivateAccess "DELETE" "/galleries/{gallery_id}/private-access/{grant_id}" "delete-private-access" Photographer NotNeeded photographer::access => delete_private;
+    CreateLogoUpload "POST" "/watermark-logo" "create-logo-upload" Photographer NotNeeded photographer::photos => create_logo_upload;
+    ListGalleryFavourites "GET" "/galleries/{gallery_id}/favourites" "list-gallery-favourites" Photographer NotNeeded photographer::favourites => list;
+    CreateClientLogin "POST" "/client-logins" "create-client-login" Photographer Needed photographer::logins => create;
+    ListClientLogins "GET" "/client-logins" "list-client-logins" Photographer NotNeeded photographer::logins => list;
+    GetClientLogin "GET" "/client-logins/{login_id}" "get-client-login" Photographer NotNeeded photographer::logins => get;
+    UpdateClientLogin "PATCH" "/client-logins/{login_id}" "update-client-login" Photographer Needed photographer::logins => update;
+    DeleteClientLogin "DELETE" "/client-logins/{login_id}" "delete-client-login" Photographer NotNeeded photographer::logins => delete;
+    ReleaseGallery "PUT" "/client-logins/{login_id}/galleries/{gallery_id}" "release-gallery" Photographer Needed photographer::logins => release;
+    WithdrawGallery "DELETE" "/client-logins/{login_id}/galleries/{gallery_id}" "withdraw-gallery" Photographer NotNeeded photographer::logins => withdraw;
+    ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins => list_releases;
+    GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins => account;
+    PreviewGallery "GET" "/galleries/{gallery_id}/preview" "preview-gallery" Photographer Needed photographer::preview => preview;
+    GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity => gallery_activity;
+    ListNotifications "GET" "/notifications" "list-notifications" Photographer NotNeeded photographer::activity => notifications;
+    ReadNotification "POST" "/notifications/{notification_id}/read" "read-notification" Photographer NotNeeded photographer::activity => read_notification;
+    ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client => view_gallery;
+    UnlockGallery "POST" "/g/{token}/unlock" "unlock-gallery" Client Needed client => unlock_gallery;
+    IdentifyVisitor "POST" "/g/{token}/identify" "identify-visitor" Client Needed client::identify => identify;
+    ListFavourites "GET" "/g/{token}/favourites" "list-favourites" Client Needed client::favourites => list;
+    AddFavourite "PUT" "/g/{token}/favourites/{photo_id}" "add-favourite" Client Needed client::favourites => add;
+    RemoveFavourite "DELETE" "/g/{token}/favourites/{photo_id}" "remove-favourite" Client Needed client::favourites => remove;
+    GetDownloads "GET" "/g/{token}/downloads" "get-downloads" Client Needed client::downloads => manager;
+    SelectDownload "PUT" "/g/{token}/downloads/{photo_id}" "select-download" Client Needed client::downloads => select;
+    UnselectDownload "DELETE" "/g/{token}/downloads/{photo_id}" "unselect-download" Client Needed client::downloads => unselect;
+    CreateDownloadRequest "POST" "/g/{token}/downloads/requests" "create-download-request" Client Needed client::downloads => create_request;
+    ListDownloadRequests "GET" "/g/{token}/downloads/requests" "list-download-requests" Client Needed client::downloads => list_requests;
+    GetDownloadRequest "GET" "/g/{token}/downloads/requests/{request_id}" "get-download-request" Client Needed client::downloads => get_request;
+    OpenDownloadLink "GET" "/d/{token}" "open-download-link" Client Needed client::downloads => open_zip;
+    LoginPage "GET" "/p/{slug}" "login-page" Client Needed client::logins => login_page;
+    LogIn "POST" "/p/{slug}/login" "log-in" Client Needed client::logins => log_in;
+    LogOut "POST" "/p/{slug}/logout" "log-out" Client NotNeeded client::logins => log_out;
+    MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins => my_galleries;
+    StaticAsset "GET" "/static/{file}" "static-asset" Client NotNeeded pages => static_asset;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;

@@ -22,12 +22,15 @@ use proofsheet_store::{
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
-/// A name as it may be shown (see the module docs).
+/// A name as it may be shown (see the module docs); views kept beside their handler use these too.
 fn shown<S: Serializer>(name: &str, out: S) -> Result<S::Ok, S::Error> {
     out.serialize_str(&one_line(name))
 }
 
-fn shown_if_any<S: Serializer>(name: &Option<String>, out: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn shown_if_any<S: Serializer>(
+    name: &Option<String>,
+    out: S,
+) -> Result<S::Ok, S::Error> {
     match name {
         Some(name) => shown(name, out),
         None => out.serialize_none(),

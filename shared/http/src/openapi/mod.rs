@@ -1,15 +1,15 @@
 //! The API's OpenAPI 3.1 description, generated from the code: paths, methods, operation ids and
 //! authentication from the route table ([`ROUTES`]), bodies from the request and view types (their
 //! `ToSchema` derives and doc comments), error statuses and codes from [`ApiError`] itself. What
-//! the code cannot say (summaries, descriptions, which refusals a route makes) is in
-//! `operations.rs`, one exhaustive match over [`Route`].
+//! the code cannot say (summaries, descriptions, query parameters, which refusals a route makes)
+//! is written next to each handler, in its module's `doc`, in the words of `describe.rs`.
 //!
 //! `shared/http/openapi.json` is this document, committed for users and tools; a test fails when
 //! the two differ. Regenerate it with
 //! `UPDATE_GENERATED=1 cargo test -p proofsheet-http --test generated`.
 
 mod bodies;
-mod operations;
+pub(crate) mod describe;
 pub(crate) mod values;
 
 use std::collections::BTreeMap;
@@ -34,7 +34,7 @@ use utoipa::openapi::{
 use crate::handlers::photographer::access::SettingsInput;
 use crate::{ApiError, Audience, ROUTES, Route, RouteSpec};
 use bodies::ErrorBody;
-use operations::{OperationDoc, Refusal, Tag};
+use describe::{Described, OperationDoc, Refusal, Tag};
 
 const DESCRIPTION: &str = "Proofsheet is a serverless photo-gallery backend for photographers. \
     Photographers (authenticated by API key) create galleries, upload photos through presigned \
@@ -56,7 +56,7 @@ pub fn document() -> OpenApi {
 
     let mut paths = Paths::new();
     for spec in ROUTES {
-        let operation = operation(spec, operations::describe(spec.route), &mut schemas);
+        let operation = operation(spec, spec.route.describe(), &mut schemas);
         paths.add_path_operation(spec.path, vec![http_method(spec.method)], operation);
     }
     for (path, item) in &mut paths.paths {
@@ -156,7 +156,7 @@ impl Schemas {
     }
 
     /// `T` and every schema it refers to, as a reference to `T`.
-    fn body<T: ToSchema>(&mut self) -> RefOr<Schema> {
+    pub(crate) fn body<T: ToSchema>(&mut self) -> RefOr<Schema> {
         let mut referred = Vec::new();
         T::schemas(&mut referred);
         for (name, schema) in referred {
@@ -166,7 +166,7 @@ impl Schemas {
         Ref::from_schema_name(T::name()).into()
     }
 
-    fn private_grant_create(&mut self) -> RefOr<Schema> {
+    pub(crate) fn private_grant_create(&mut self) -> RefOr<Schema> {
         let mut referred = Vec::new();
         SettingsInput::schemas(&mut referred);
         for (name, schema) in referred {
@@ -177,7 +177,7 @@ impl Schemas {
         Ref::from_schema_name(name).into()
     }
 
-    fn release_input(&mut self) -> RefOr<Schema> {
+    pub(crate) fn release_input(&mut self) -> RefOr<Schema> {
         let mut referred = Vec::new();
         SettingsInput::schemas(&mut referred);
         for (name, schema) in referred {
@@ -252,7 +252,7 @@ fn unwrap_descriptions(schema: &mut RefOr<Schema>) {
 }
 
 /// How documents name a route: `POST /g/{token}/unlock`.
-fn route_name(route: Route) -> String {
+pub(crate) fn route_name(route: Route) -> String {
     let spec = route.spec();
     format!("`{} {}`", spec.method, spec.path)
 }
@@ -291,11 +291,11 @@ fn placeholders(path: &str) -> impl Iterator<Item = &str> {
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
 }
 
-fn string_schema() -> ObjectBuilder {
+pub(crate) fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
-fn uuid_schema() -> Object {
+pub(crate) fn uuid_schema() -> Object {
     string_schema()
         .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
         .build()
@@ -369,81 +369,6 @@ fn path_parameter(name: &str) -> Parameter {
         .build()
 }
 
-/// Query parameters and headers particular to a route.
-fn route_parameters(route: Route) -> Vec<Parameter> {
-    let optional = |name: &str, place: ParameterIn, description: &str, schema: Object| {
-        ParameterBuilder::new()
-            .name(name)
-            .parameter_in(place)
-            .required(Required::False)
-            .description(Some(description))
-            .schema(Some(schema))
-            .build()
-    };
-    match route {
-        Route::AddFavourite | Route::RemoveFavourite => vec![optional(
-            "list",
-            ParameterIn::Query,
-            "The list's name: trimmed, 1 to 60 printable characters; `Favourites` when absent.",
-            string_schema()
-                .min_length(Some(1))
-                .max_length(Some(proofsheet_policy::ListName::MAX_CHARS))
-                .build(),
-        )],
-        Route::PreviewGallery => vec![optional(
-            "as",
-            ParameterIn::Query,
-            "Whose view: `general` (the default), `grant:<grant id>` or `login:<login id>`.",
-            string_schema()
-                .pattern(Some("^(general|grant:[0-9a-f-]{36}|login:[0-9a-f-]{36})$"))
-                .build(),
-        )],
-        Route::GetGalleryActivity => vec![optional(
-            "format",
-            ParameterIn::Query,
-            "`json` (the default) or `csv`: a spreadsheet, as text/csv.",
-            string_schema().enum_values(Some(["json", "csv"])).build(),
-        )],
-        Route::ListNotifications => vec![
-            optional(
-                "limit",
-                ParameterIn::Query,
-                "Notifications per page: 1 to 100 (default 20).",
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .minimum(Some(1))
-                    .maximum(Some(100))
-                    .default(Some(20.into()))
-                    .build(),
-            ),
-            optional(
-                "cursor",
-                ParameterIn::Query,
-                "The `next_cursor` of the previous page.",
-                uuid_schema(),
-            ),
-        ],
-        Route::ListGalleryFavourites => vec![optional(
-            "format",
-            ParameterIn::Query,
-            "`json` (the default) or `txt`: lines for Lightroom's filename filter, as text/plain.",
-            string_schema().enum_values(Some(["json", "txt"])).build(),
-        )],
-        Route::CreateDownloadRequest => vec![optional(
-            "Idempotency-Key",
-            ParameterIn::Header,
-            "Makes retries safe: a request with the key of an earlier one returns that request \
-             and charges nothing again. 1 to 255 visible ASCII characters.",
-            string_schema()
-                .min_length(Some(1))
-                .max_length(Some(proofsheet_policy::IdempotencyKey::MAX_CHARS))
-                .pattern(Some("^[!-~]{1,255}$"))
-                .build(),
-        )],
-        _ => vec![],
-    }
-}
-
 /// `limit` and `cursor`, for the routes that answer a page of photos.
 fn page_parameters() -> [Parameter; 2] {
     let query = |name: &str, description: String, schema: Object| {
@@ -501,9 +426,14 @@ fn security(spec: &RouteSpec) -> Vec<SecurityRequirement> {
     }
 }
 
-fn operation(spec: &RouteSpec, doc: OperationDoc, schemas: &mut Schemas) -> Operation {
+fn operation(spec: &RouteSpec, described: Described, schemas: &mut Schemas) -> Operation {
+    let Described {
+        doc,
+        also,
+        parameters,
+    } = described;
     let mut responses = BTreeMap::<String, RefOr<Response>>::new();
-    for success in std::iter::once(&doc.success).chain(&operations::other_successes(spec.route)) {
+    for success in std::iter::once(&doc.success).chain(&also) {
         let mut ok = ResponseBuilder::new().description(success.description);
         if let Some(body) = success.body {
             ok = ok
@@ -551,9 +481,8 @@ fn operation(spec: &RouteSpec, doc: OperationDoc, schemas: &mut Schemas) -> Oper
     if doc.paged {
         operation = operation.parameters(Some(page_parameters()));
     }
-    let particular = route_parameters(spec.route);
-    if !particular.is_empty() {
-        operation = operation.parameters(Some(particular));
+    if !parameters.is_empty() {
+        operation = operation.parameters(Some(parameters));
     }
     if let Some(body) = doc.request {
         operation = operation.request_body(Some(

@@ -401,3 +401,29 @@ mod tests {
         assert!(assets::APP_JS.ends_with(".js"));
     }
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn static_asset() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "A static file of the client pages (CSS, JavaScript, icon)",
+            description: Some(
+                "Files are named after a hash of their content, so they are cached for good \
+                 (`Cache-Control: public, max-age=31536000, immutable`). Any other name is a 404."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "The file, with its content type.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        }
+    }
+}

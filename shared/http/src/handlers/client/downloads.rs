@@ -305,3 +305,190 @@ async fn send_if_left_unsent(app: &App, job: &DownloadJobRecord) {
         app.enqueue_download(job).await;
     }
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn manager() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "The download manager (client)",
+            description: Some(
+                "Selected and downloaded photos, the limit and what remains of it. The \
+                 photographer's changes to the link show at once."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The manager.", Schemas::body::<DownloadManagerView>),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        }
+    }
+
+    pub(crate) fn select() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Select a photo for download (client)",
+            description: Some(format!(
+                "Selecting is free; the limit counts at the request. At most \
+                 {MAX_PHOTOS_PER_REQUEST} photos can be selected (one request's worth)."
+            )),
+            paged: false,
+            validates: true,
+            request: None,
+            success: no_content(),
+            refusals: own_link(vec![ApiError::DownloadsDisabled], ON_GENERAL_LINK_OR_OFF),
+        }
+    }
+
+    pub(crate) fn unselect() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Unselect a photo (client)",
+            description: Some("Unselecting what isn't selected succeeds.".into()),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: {
+                let mut refusals = own_link(vec![], ON_GENERAL_LINK);
+                refusals.push(Refusal {
+                    errors: vec![ApiError::conflict("already_downloaded", "")],
+                    description: "The photo was downloaded: it stays in the manager for good.",
+                });
+                refusals
+            },
+        }
+    }
+
+    pub(crate) fn create_request() -> Described {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Ask for photos as a ZIP (client)",
+            description: Some(format!(
+                "Takes the selected photos, the `photo_ids` given, or with `all: true` every \
+                 ready photo (at most {MAX_PHOTOS_PER_REQUEST}). A photo counts once against the \
+                 limit, the first time it is in an accepted request, whatever the resolution; \
+                 downloading it again is free. A request that would pass the limit is refused \
+                 whole, with `remaining`. The ZIP is made in the background and its link \
+                 emailed; follow `request_id` for its status. Send an `Idempotency-Key` header \
+                 (1 to 255 visible ASCII characters) to make retries safe: a retry with the same \
+                 key and the same body returns the same request and charges nothing again; the \
+                 same key with another body is refused (`idempotency_key_reused`)."
+            )),
+            paged: false,
+            // Its 422s are described below, with the reused key's.
+            validates: false,
+            request: Some(Schemas::body::<CreateRequest>),
+            success: returns(
+                202,
+                "The request, accepted and queued.",
+                Schemas::body::<DownloadRequestView>,
+            ),
+            refusals: {
+                let mut refusals = own_link(
+                    vec![
+                        ApiError::DownloadsDisabled,
+                        ApiError::DownloadLimitReached { remaining: 0 },
+                    ],
+                    "`email_required`: this is the gallery's general link; give an email to \
+                     `POST /g/{token}/identify` first. `downloads_disabled`: the link allows no \
+                     downloads. `download_limit_reached`: the request would pass the limit; \
+                     `remaining` says how many photos still fit.",
+                );
+                refusals.push(Refusal {
+                    errors: vec![
+                        Invalid::new("photo_ids", "").into(),
+                        ApiError::IdempotencyKeyReused,
+                    ],
+                    description: "`invalid_request`: a value breaks a rule; `field` names it \
+                        (`Idempotency-Key` for a malformed key). `idempotency_key_reused`: the \
+                        `Idempotency-Key` was sent before with another body (another resolution \
+                        or other photos); a new request needs a new key. Nothing was charged \
+                        either way.",
+                });
+                refusals.push(Refusal {
+                    errors: vec![
+                        store_conflict(Conflict::ConcurrentUpdate),
+                        ApiError::conflict("too_many_pending", ""),
+                    ],
+                    description: "`too_many_pending`: this link's earlier requests are still \
+                        being prepared (at most 20 at once); ask again once one is ready. \
+                        `concurrent_update`: other requests of this link kept landing first. \
+                        Nothing was charged either way, and sending it again is safe.",
+                });
+                refusals
+            },
+        }
+        .taking(optional_parameter(
+            "Idempotency-Key",
+            In::Header,
+            "Makes retries safe: a request with the key of an earlier one returns that request \
+             and charges nothing again. 1 to 255 visible ASCII characters.",
+            string_schema()
+                .min_length(Some(1))
+                .max_length(Some(proofsheet_policy::IdempotencyKey::MAX_CHARS))
+                .pattern(Some("^[!-~]{1,255}$"))
+                .build(),
+        ))
+    }
+
+    pub(crate) fn list_requests() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "The client's download requests (client)",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "Newest first.",
+                Schemas::body::<DownloadRequestListView>,
+            ),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        }
+    }
+
+    pub(crate) fn get_request() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "A download request's status (client)",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The request.", Schemas::body::<DownloadRequestView>),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        }
+    }
+
+    pub(crate) fn open_zip() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Download a ZIP (the link the client was emailed)",
+            description: Some(
+                "The token is the capability (no session needed). Each use checks that the \
+                 client's link was not revoked (else 404) and that the download link has not \
+                 expired, then redirects to a presigned S3 URL of a few minutes that saves \
+                 the ZIP as \"<gallery title> - <resolution>.zip\"."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 302,
+                description: "`Location` is a presigned S3 URL of the ZIP, valid for 5 minutes.",
+                body: None,
+            },
+            refusals: vec![Refusal {
+                errors: vec![ApiError::DownloadLinkExpired],
+                description: "The download link's lifetime is over (the ZIP is gone or going); \
+                    ask for the photos again in the gallery.",
+            }],
+        }
+    }
+}

@@ -56,3 +56,71 @@ pub(crate) async fn remove(app: &App, req: Request) -> Result<Response<Body>, Ap
     app.store().remove_favourite(grant.id, &list, photo).await?;
     no_content()
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    /// `?list=`: which of the client's lists (add and remove both take it).
+    fn list_parameter() -> Parameter {
+        optional_parameter(
+            "list",
+            In::Query,
+            "The list's name: trimmed, 1 to 60 printable characters; `Favourites` when absent.",
+            string_schema()
+                .min_length(Some(1))
+                .max_length(Some(proofsheet_policy::ListName::MAX_CHARS))
+                .build(),
+        )
+    }
+
+    pub(crate) fn list() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "The client's favourites lists (client)",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The lists by name.", Schemas::body::<FavouritesView>),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        }
+    }
+
+    pub(crate) fn add() -> Described {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Add a photo to a favourites list (client)",
+            description: Some(format!(
+                "`?list=<name>` names the list (created on first use; `Favourites` when absent; \
+                 trimmed, 1 to 60 printable characters). At most {MAX_LISTS} lists and \
+                 {MAX_PHOTOS_PER_LIST} photos a list. Adding a photo that is there already \
+                 succeeds."
+            )),
+            paged: false,
+            validates: true,
+            request: None,
+            success: no_content(),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        }
+        .taking(list_parameter())
+    }
+
+    pub(crate) fn remove() -> Described {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Remove a photo from a favourites list (client)",
+            description: Some(
+                "`?list=<name>` as for adding. Removing what isn't there succeeds; a list \
+                 left empty is gone."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: no_content(),
+            refusals: own_link(vec![], ON_GENERAL_LINK),
+        }
+        .taking(list_parameter())
+    }
+}

@@ -176,3 +176,58 @@ async fn email_link(
     }
     Ok(())
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn identify() -> Described {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Give an email on the general link to get a personal link (client)",
+            description: Some(format!(
+                "Favourites and downloads belong to one client, so on the general link they \
+                 first need an email. This creates the visitor's own private link, whose \
+                 settings are a copy of the general link's at this moment, and emails it to \
+                 them as well. When the email has a link to the gallery already (the \
+                 photographer shared it, or it was given here before), the link is emailed to \
+                 that address and the answer is 202 `check_email`: a link is never handed to \
+                 someone who has not shown they own the address. At most {per_source} per \
+                 network address and {per_link} from all addresses together, per link per \
+                 {window} minutes; one email address is sent at most {emails} such emails per \
+                 window (beyond that the answer is the same, and nothing is sent).",
+                per_source = UnlockThrottle::IDENTIFY_PER_SOURCE.max_attempts,
+                per_link = UnlockThrottle::IDENTIFY_PER_LINK.max_attempts,
+                emails = UnlockThrottle::IDENTIFY_EMAILS_PER_ADDRESS.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<Identify>),
+            success: returns(
+                201,
+                "The visitor's new personal link (also emailed).",
+                Schemas::body::<VisitorLinkView>,
+            ),
+            refusals: vec![
+                password_required(),
+                Refusal {
+                    errors: vec![ApiError::conflict("already_personal", "")],
+                    description: "This is a personal link already.",
+                },
+                Refusal {
+                    errors: vec![ApiError::TooManyAttempts {
+                        retry_after_secs: 1,
+                    }],
+                    description: "Too many captures from this network address, or from all \
+                        together, on this link; wait `Retry-After` seconds.",
+                },
+            ],
+        }
+        .also_answering(returns(
+            202,
+            "The email has a link to this gallery already: it was sent there, not returned.",
+            Schemas::body::<CheckEmailView>,
+        ))
+    }
+}

@@ -285,3 +285,124 @@ async fn card(
         ends,
     }))
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn login_page() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "The photographer's login page (HTML, for browsers)",
+            description: Some(
+                "A page with the access-code form, which posts to `POST /p/{slug}/login` and \
+                 keeps the session in a cookie for this page. With that cookie, the page lists \
+                 the galleries released to the client instead (what `GET /me/galleries` gives \
+                 as JSON)."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "An HTML page (`text/html`): the login form, or the client's galleries.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        }
+    }
+
+    pub(crate) fn log_in() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Log in with an access code (client login)",
+            description: Some(format!(
+                "Exchanges a client login's access code for a session of {days} days, sent as \
+                 `Authorization: Bearer <session>` to `GET /me/galleries`. A wrong code, an \
+                 unknown page and a revoked login all answer the same 401, in the same time. At \
+                 most {per_source} wrong codes per network address (IPv6: per /64) and \
+                 {per_page} from new devices together, per login page per {window} minutes; a \
+                 right code uses up no try. A device that logged in here before may send its \
+                 earlier session (even expired): it is then a known device, with {per_device} \
+                 wrong codes of its own from any address and room up to {known} from all \
+                 devices together.",
+                days = LoginSessionClaims::DEFAULT_TTL_SECS / 86_400,
+                per_source = UnlockThrottle::LOGIN_PER_SOURCE.max_attempts,
+                per_page = UnlockThrottle::LOGIN_PER_PAGE.max_attempts,
+                per_device = UnlockThrottle::LOGIN_PER_DEVICE.max_attempts,
+                known = UnlockThrottle::LOGIN_PER_PAGE_FOR_KNOWN_DEVICES.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: false,
+            request: Some(Schemas::body::<LogIn>),
+            success: returns(
+                200,
+                "A session for this login.",
+                Schemas::body::<LoginSession>,
+            ),
+            refusals: vec![
+                Refusal {
+                    errors: vec![ApiError::WrongAccessCode],
+                    description: "The code opens nothing on this page.",
+                },
+                Refusal {
+                    errors: vec![ApiError::TooManyAttempts {
+                        retry_after_secs: 1,
+                    }],
+                    description: "Too many wrong codes from this address or on this page; \
+                        `Retry-After` says when to try again.",
+                },
+            ],
+        }
+    }
+
+    pub(crate) fn log_out() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Log out on the login page (a browser's form)",
+            description: Some(
+                "The overview's button: answers `303` to the login page with the page's session \
+                 cookie cleared. Sessions are signed, not stored; a new access code ends every \
+                 session of the login for good. A form from another site's page is refused."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 303,
+                description: "`Location` is the login page; `Set-Cookie` clears the session.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        }
+    }
+
+    pub(crate) fn my_galleries() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Every gallery released to the logged-in client",
+            description: Some(
+                "Needs the session of `POST /p/{slug}/login`. Each gallery opens through its \
+                 `link` exactly like a private link, with the login's settings for it; galleries \
+                 released later appear here without a new link."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The galleries, newest release first.",
+                Schemas::body::<MyGalleriesView>,
+            ),
+            refusals: vec![Refusal {
+                errors: vec![ApiError::LoginRequired],
+                description: "No live session: none sent, expired, the code was changed since, \
+                    or the login was deleted.",
+            }],
+        }
+    }
+}

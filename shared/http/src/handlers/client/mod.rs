@@ -380,3 +380,77 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         }),
     )
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn view_gallery() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Open a shared gallery (client)",
+            description: Some(format!(
+                "What the link shows: the gallery's title, the link's permissions and its ready \
+                 photos, in the gallery's `photo_order`. A password-protected link needs \
+                 `Authorization: Bearer <session>` from {}. A `cursor` made before the \
+                 photographer changed the order (or rearranged the photos) answers the first \
+                 page of the new order.",
+                route_name(Route::UnlockGallery)
+            )),
+            paged: true,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The gallery as this client sees it.",
+                Schemas::body::<ClientGalleryView>,
+            ),
+            refusals: vec![Refusal {
+                errors: vec![ApiError::PasswordRequired],
+                description: "The link is password protected and no live session for its \
+                    current password was sent.",
+            }],
+        }
+    }
+
+    pub(crate) fn unlock_gallery() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "Unlock a password-protected link (client)",
+            description: Some(format!(
+                "Exchanges the link's password for a session. At most {per_source} wrong tries \
+                 per network address (IPv6: per /64) and {per_link} from new devices together, \
+                 per link per {window} minutes; a right password uses up no try. A device that \
+                 unlocked this link before may send its earlier session (even expired) as \
+                 `Authorization: Bearer <session>`: it is then a known device, with {per_device} \
+                 wrong tries of its own from any address and no share in the new devices' \
+                 ceiling, so guessers elsewhere can't lock it out. Needs no credentials besides \
+                 the token.",
+                per_source = UnlockThrottle::PER_SOURCE.max_attempts,
+                per_link = UnlockThrottle::PER_LINK.max_attempts,
+                per_device = UnlockThrottle::PER_DEVICE.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: false,
+            request: Some(Schemas::body::<Unlock>),
+            success: returns(200, "A session for this link.", Schemas::body::<Session>),
+            refusals: vec![
+                Refusal {
+                    errors: vec![ApiError::WrongPassword],
+                    description: "The password is not correct.",
+                },
+                Refusal {
+                    errors: vec![ApiError::conflict("password_not_set", "")],
+                    description: "The link has no password: open it directly.",
+                },
+                Refusal {
+                    errors: vec![ApiError::TooManyAttempts {
+                        retry_after_secs: 1,
+                    }],
+                    description: "Too many tries on this link; wait `Retry-After` seconds.",
+                },
+            ],
+        }
+    }
+}

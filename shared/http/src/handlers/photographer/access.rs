@@ -348,3 +348,127 @@ pub(crate) async fn delete_private(
     app.store().delete_private_grant(&grant).await?;
     no_content()
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn put_general() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Change the general link's settings",
+            description: Some(format!(
+                "Despite PUT, a partial update: {SETTINGS_CHANGE} Existing private grants are \
+                 not affected. Changing or removing the password ends the link's client sessions."
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<SettingsInput>),
+            success: returns(
+                200,
+                "The general link with its new settings.",
+                Schemas::body::<GeneralAccessView>,
+            ),
+            refusals: vec![kept_changing(SETTINGS_KEPT_CHANGING)],
+        }
+    }
+
+    pub(crate) fn get_general() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Get the general link and its settings",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The general link.", Schemas::body::<GeneralAccessView>),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn create_private() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Give a client a private link",
+            description: Some(
+                "Creates the client's grant and emails them the link (see `email_sent`). When \
+                 the email has a grant a visitor made on the general link (`origin: visitor`: \
+                 nobody proved they own the address), this grant replaces it: the visitor's link \
+                 stops working, and its favourites move to the new one."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::private_grant_create),
+            success: returns(201, "The new grant.", Schemas::body::<PrivateGrantCreated>),
+            refusals: vec![Refusal {
+                errors: vec![
+                    store_conflict(Conflict::ClientHasAccess),
+                    store_conflict(Conflict::GrantExists),
+                ],
+                description: "The client already has a grant from the photographer on this \
+                    gallery (`client_has_access`: change or revoke it instead), or an id collision \
+                    (`grant_exists`).",
+            }],
+        }
+    }
+
+    pub(crate) fn list_private() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "List the gallery's private links",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The private grants.",
+                Schemas::body::<PrivateGrantList>,
+            ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn update_private() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Change a private link's settings",
+            description: Some(format!(
+                "{SETTINGS_CHANGE} Changing or removing the password ends the link's client \
+                 sessions."
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<SettingsInput>),
+            success: returns(
+                200,
+                "The grant with its new settings.",
+                Schemas::body::<GrantView>,
+            ),
+            refusals: vec![kept_changing(SETTINGS_KEPT_CHANGING)],
+        }
+    }
+
+    pub(crate) fn delete_private() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Revoke a private link",
+            description: Some(
+                "The link stops working at once, and its favourites and download requests are \
+                 deleted. The photographer may share with the email again; the general link \
+                 can't give it a new link."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![Refusal {
+                errors: vec![ApiError::conflict("released_to_login", "")],
+                description: "The link belongs to a client login: withdraw the gallery from \
+                    the login instead.",
+            }],
+        }
+    }
+}

@@ -228,3 +228,92 @@ pub(crate) async fn read_notification(
         .await?;
     no_content()
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn gallery_activity() -> Described {
+        OperationDoc {
+            tag: Tag::Activity,
+            summary: "Every client's activity in a gallery",
+            description: Some(
+                "Per private link (shared, captured on the general link, or released to a \
+                 client login): views by people (first, last, count; link previews of chat apps \
+                 and HEAD requests are not counted), favourites, downloads and the milestones \
+                 reached. `?format=csv` answers the same as a spreadsheet (RFC 4180, UTF-8, one \
+                 row per client; a cell that a spreadsheet would read as a formula is prefixed \
+                 with `'`)."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "The activity (or, with `?format=csv`, text/csv).",
+                Schemas::body::<GalleryActivityView>,
+            ),
+            refusals: vec![],
+        }
+        .taking(optional_parameter(
+            "format",
+            In::Query,
+            "`json` (the default) or `csv`: a spreadsheet, as text/csv.",
+            string_schema().enum_values(Some(["json", "csv"])).build(),
+        ))
+    }
+
+    pub(crate) fn notifications() -> Described {
+        OperationDoc {
+            tag: Tag::Activity,
+            summary: "The photographer's notifications",
+            description: Some(
+                "One per milestone a client reached (first view, favourites list created, full \
+                 gallery downloaded, limited download made), each at most once per client and \
+                 gallery; the photographer is emailed each too. Newest first, `limit` (1 to 100, \
+                 default 20) at a time, with the unread count."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "A page of notifications.",
+                Schemas::body::<NotificationListView>,
+            ),
+            refusals: vec![],
+        }
+        .taking(optional_parameter(
+            "limit",
+            In::Query,
+            "Notifications per page: 1 to 100 (default 20).",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(100))
+                .default(Some(20.into()))
+                .build(),
+        ))
+        .taking(optional_parameter(
+            "cursor",
+            In::Query,
+            "The `next_cursor` of the previous page.",
+            uuid_schema(),
+        ))
+    }
+
+    pub(crate) fn read_notification() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Activity,
+            summary: "Mark a notification read",
+            description: Some("Marking it again changes nothing.".into()),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
+        }
+    }
+}

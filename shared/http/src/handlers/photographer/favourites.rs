@@ -95,3 +95,38 @@ fn lightroom_lines(clients: &[ClientFavouritesView]) -> String {
     }
     out
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn list() -> Described {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "What the gallery's clients picked as favourites",
+            description: Some(
+                "Every client's lists with the photos' filenames, in upload order. With \
+                 `?format=txt` the answer is `text/plain` instead: for each list a `#` line \
+                 naming the client and the list, then one line of the photos' names without \
+                 extensions, comma-separated, to paste into Lightroom's filename filter (so \
+                 `DSC_0412.jpg` also finds `DSC_0412.NEF`)."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "The clients with at least one list.",
+                Schemas::body::<GalleryFavouritesView>,
+            ),
+            refusals: vec![],
+        }
+        .taking(optional_parameter(
+            "format",
+            In::Query,
+            "`json` (the default) or `txt`: lines for Lightroom's filename filter, as text/plain.",
+            string_schema().enum_values(Some(["json", "txt"])).build(),
+        ))
+    }
+}

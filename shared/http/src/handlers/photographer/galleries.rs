@@ -347,3 +347,104 @@ pub(crate) async fn delete(
     app.store().delete_gallery(&marked).await?;
     no_content()
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn create() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Galleries,
+            summary: "Create a gallery or sub-gallery",
+            description: Some(
+                "Creates a gallery with default watermark settings and a general link whose \
+                 settings allow viewing only, watermarked (no password, downloads off)."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<CreateGallery>),
+            success: returns(201, "The new gallery.", Schemas::body::<GalleryView>),
+            refusals: vec![id_collision(Conflict::GalleryExists)],
+        }
+    }
+
+    pub(crate) fn list() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Galleries,
+            summary: "List the photographer's galleries",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "Every gallery and sub-gallery.",
+                Schemas::body::<GalleryList>,
+            ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn get() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Galleries,
+            summary: "Get a gallery with its sub-galleries",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The gallery, with `subgalleries`.",
+                Schemas::body::<GalleryView>,
+            ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn update() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Galleries,
+            summary: "Update a gallery's title, navigation or watermark",
+            description: Some(
+                "Partial update: absent fields keep their value. When the watermark changes, \
+                 every ready photo of the gallery is queued for re-rendering, so existing photos \
+                 carry the new watermark shortly after; photos still uploading get it at ingest."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<UpdateGallery>),
+            success: returns(
+                200,
+                "The updated gallery (without `subgalleries`).",
+                Schemas::body::<GalleryView>,
+            ),
+            refusals: vec![kept_changing(
+                "The gallery kept changing under this request (other changes kept landing \
+                 first); nothing of this change was applied, and sending it again is safe.",
+            )],
+        }
+    }
+
+    pub(crate) fn delete() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Galleries,
+            summary: "Delete a gallery, its photos and its links",
+            description: Some(
+                "Its links stop working at once; originals and renditions are deleted. A \
+                 gallery with sub-galleries can't be deleted."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![Refusal {
+                errors: vec![ApiError::conflict("gallery_has_subgalleries", "")],
+                description: "The gallery still has sub-galleries.",
+            }],
+        }
+    }
+}

@@ -516,3 +516,200 @@ pub(crate) async fn account(
     let login_page = format!("{}/p/{}", base_url(app, &req), photographer.slug);
     json(200, &AccountView::new(&photographer, login_page))
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn create() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "Create a client login",
+            description: Some(format!(
+                "A long-term client who logs in on the photographer's login page \
+                 (`GET /account`'s `login_page`) with an access code and sees every gallery \
+                 released to them. Without `access_code`, a {len}-character code is generated \
+                 from an alphabet without look-alikes (no 0/O, 1/I/L). The code is in this \
+                 response only: it is stored as an argon2id hash. A chosen code must have at \
+                 least {min} letters and digits, be unique among the photographer's logins, and \
+                 be hard to guess: at least {guesses} guesses, the product of the guesses zxcvbn \
+                 estimates for each of its parts (repeats, runs, keyboard rows, common passwords, \
+                 words, names, dates, the client's own name or email with or without accents, \
+                 random characters), without zxcvbn's allowance for each further part. It is \
+                 judged as written, as the login page compares it (look-alikes folded) and group \
+                 by group as separated. Four unrelated words pass (`blue-house-42-tango`); \
+                 `AAAAAAAA`, `ABCD1234`, `password-2024-1234` or the client's name and a year \
+                 don't (422 on `access_code`, saying why).",
+                len = AccessCode::GENERATED_LEN,
+                min = AccessCode::MIN_CHOSEN_LEN,
+                guesses = AccessCode::MIN_CHOSEN_GUESSES,
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<CreateClientLogin>),
+            success: returns(
+                201,
+                "The new login, with its access code (shown this once).",
+                Schemas::body::<ClientLoginView>,
+            ),
+            refusals: vec![id_collision(Conflict::LoginExists)],
+        }
+    }
+
+    pub(crate) fn list() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "List the client logins",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "Oldest first; no codes.",
+                Schemas::body::<ClientLoginList>,
+            ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn get() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "Get a client login",
+            description: Some("The code can't be read back; set a new one instead.".into()),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The login (no code).",
+                Schemas::body::<ClientLoginView>,
+            ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn update() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "Change a client login or set a new access code",
+            description: Some(
+                "A new code (`access_code`, or `new_access_code: true` for a generated one) is \
+                 returned this once; the old code stops working and the client's sessions end. \
+                 The links of released galleries keep working."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<UpdateClientLogin>),
+            success: returns(
+                200,
+                "The login, with `access_code` when a new one was set.",
+                Schemas::body::<ClientLoginView>,
+            ),
+            refusals: vec![kept_changing(
+                "The login kept changing under this request; nothing was applied, and sending \
+                 it again is safe.",
+            )],
+        }
+    }
+
+    pub(crate) fn delete() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "Delete (revoke) a client login",
+            description: Some(
+                "At once, its code opens nothing and its sessions end; then the links of every \
+                 gallery released to it stop working, with their favourites and downloads."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn release() -> Described {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "Release a gallery to a client login",
+            description: Some(format!(
+                "Gives the login its own link into the gallery, with private-link settings: \
+                 the gallery's general settings of this moment without their password (the \
+                 access code is what the client proved), then the settings in the body. \
+                 `include_subgalleries: true` releases the gallery's current sub-galleries too, \
+                 each with its own general settings (never this gallery's). A login with an \
+                 email is emailed once per release, pointing at the login page. Releasing again \
+                 answers 200 with the release, and applies any settings given to its link. \
+                 {SETTINGS_CHANGE}"
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::release_input),
+            success: returns(
+                201,
+                "The release and its link.",
+                Schemas::body::<ReleaseView>,
+            ),
+            refusals: vec![Refusal {
+                errors: vec![
+                    store_conflict(Conflict::ConcurrentUpdate),
+                    store_conflict(Conflict::GrantExists),
+                ],
+                description: "The released link's settings kept changing under this request \
+                    (`concurrent_update`: sending it again is safe), or an id collision.",
+            }],
+        }
+        .also_answering(returns(
+            200,
+            "Released before: that release (with any settings given now applied to its link).",
+            Schemas::body::<ReleaseView>,
+        ))
+    }
+
+    pub(crate) fn withdraw() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "Withdraw a gallery from a client login",
+            description: Some(
+                "The login's link into it stops working at once; its favourites and download \
+                 requests are deleted."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn list_releases() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "List the galleries released to a client login",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The releases.", Schemas::body::<ReleaseList>),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn account() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Logins,
+            summary: "The photographer's own profile and login page",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The profile.", Schemas::body::<AccountView>),
+            refusals: vec![],
+        }
+    }
+}

@@ -236,3 +236,111 @@ pub(crate) async fn create_logo_upload(
         .await?;
     json(201, &upload_view(None, presigned))
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn create_upload() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Photos,
+            summary: "Start a photo upload",
+            description: Some(
+                "Registers a photo (status `uploading`) and returns a presigned PUT for its \
+                 original. Send the file with the returned `upload_headers` (they include \
+                 `If-None-Match: *`: the URL puts one file, and never replaces one); when it \
+                 lands, ingest checks it is the announced type and size, renders thumbnail and \
+                 preview, clean and watermarked, and the photo becomes `ready` (or `rejected`, \
+                 with `rejection_code` and `rejection_reason`). A rejected photo is uploaded \
+                 again through a new upload request."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<CreateUpload>),
+            success: returns(
+                201,
+                "Where and how to upload the original.",
+                Schemas::body::<UploadView>,
+            ),
+            refusals: vec![id_collision(Conflict::PhotoExists)],
+        }
+    }
+
+    pub(crate) fn list() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Photos,
+            summary: "List a gallery's photos",
+            description: None,
+            paged: true,
+            validates: false,
+            request: None,
+            success: returns(200, "The photos, any status.", Schemas::body::<PhotoList>),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn delete() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Photos,
+            summary: "Delete a photo and its files",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn arrange() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Photos,
+            summary: "Arrange a gallery's photos in an order of one's own",
+            description: Some(
+                "Clients then see the gallery's ready photos in this order: the gallery's \
+                 `photo_order` becomes `manual`. Ready photos not named follow in capture order, \
+                 and photos that become ready later come last. A client paging through the \
+                 gallery meanwhile starts again from its first page. A `photo_ids` entry that is \
+                 not a ready photo of this gallery, or comes twice, is a 422 naming `photo_ids`."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<ArrangePhotos>),
+            success: returns(
+                200,
+                "The arrangement: every ready photo, in order.",
+                Schemas::body::<ArrangementView>,
+            ),
+            refusals: vec![kept_changing(
+                "The gallery kept changing under this request (other changes kept landing \
+                 first); the arrangement was stored but the gallery's `photo_order` not set: \
+                 sending it again is safe.",
+            )],
+        }
+    }
+
+    pub(crate) fn create_logo_upload() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Watermark,
+            summary: "Start a watermark logo upload",
+            description: Some(
+                "Returns a presigned PUT for the photographer's PNG logo (replacing any previous \
+                 one), used by galleries whose watermark `mode` is `logo`. Send the returned \
+                 `upload_headers`. When the upload lands, every gallery in logo mode is \
+                 re-rendered with it; a missing or unusable logo falls back to the text mark."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<CreateLogoUpload>),
+            success: returns(
+                201,
+                "Where and how to upload the logo (no `photo_id`).",
+                Schemas::body::<UploadView>,
+            ),
+            refusals: vec![],
+        }
+    }
+}

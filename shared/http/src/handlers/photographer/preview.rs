@@ -70,3 +70,40 @@ async fn viewer(
         Some(_) => Err(invalid().into()),
     }
 }
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use crate::openapi::describe::*;
+
+    pub(crate) fn preview() -> Described {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Preview a gallery as one client sees it",
+            description: Some(
+                "`?as=general` (the default), `?as=grant:<grant id>` (a private link of this \
+                 gallery) or `?as=login:<login id>` (a client login it is released to): the \
+                 view that client gets from `GET /g/{token}` (the same photos, looks, \
+                 permissions and navigation), without their password, and not counted as their \
+                 activity. Pages with `limit` and `cursor` like the client's."
+                    .into(),
+            ),
+            paged: true,
+            validates: true,
+            request: None,
+            success: returns(
+                200,
+                "The client's view.",
+                Schemas::body::<ClientGalleryView>,
+            ),
+            refusals: vec![],
+        }
+        .taking(optional_parameter(
+            "as",
+            In::Query,
+            "Whose view: `general` (the default), `grant:<grant id>` or `login:<login id>`.",
+            string_schema()
+                .pattern(Some("^(general|grant:[0-9a-f-]{36}|login:[0-9a-f-]{36})$"))
+                .build(),
+        ))
+    }
+}
