@@ -1324,3 +1324,73 @@ async fn a_protected_private_link_needs_its_session_on_every_favourites_and_down
         assert!(ok, "{} {} with the session: {reply:?}", route.0, route.1);
     }
 }
+
+/// The photographer sees every client's download requests of a gallery, newest first, with the
+/// client who asked and how far each got; to another photographer the gallery does not exist.
+#[tokio::test]
+async fn the_photographer_lists_every_download_request_of_a_gallery() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let carol = invite(&t, &anna, &gallery, downloads(None)).await;
+    let dave = invite(&t, &anna, &gallery, downloads(Some(2))).await;
+    let path = format!("/galleries/{gallery}/downloads");
+    let empty = t.call("GET", &path, Some(&anna.api_key), None).await;
+    assert_eq!((empty.status, &empty.json["requests"]), (200, &json!([])));
+
+    let carols = request(&t, &carol, &photos[..2]).await;
+    assert_eq!(carols.status, 202, "{carols:?}");
+    assert_eq!(t.drain_downloads().await, 1);
+    let daves = request(&t, &dave, &photos[1..]).await;
+    assert_eq!(daves.status, 202, "{daves:?}");
+
+    let listed = t.call("GET", &path, Some(&anna.api_key), None).await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+    assert_eq!(listed.json["gallery_id"], gallery.as_str());
+    let requests = listed.json["requests"].as_array().expect("requests");
+    let seen: Vec<(&Value, &Value, &Value, &Value, &Value)> = requests
+        .iter()
+        .map(|r| {
+            (
+                &r["request_id"],
+                &r["grant_id"],
+                &r["status"],
+                &r["photos"],
+                &r["charged"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                &daves.json["request_id"],
+                &json!(dave.grant_id),
+                &json!("queued"),
+                &json!(2),
+                &json!(2)
+            ),
+            (
+                &carols.json["request_id"],
+                &json!(carol.grant_id),
+                &json!("ready"),
+                &json!(2),
+                &json!(2)
+            ),
+        ],
+        "{listed:?}"
+    );
+    assert!(
+        requests[0]["email"]
+            .as_str()
+            .is_some_and(|e| e.contains('@'))
+    );
+    assert_eq!(requests[1]["progress"], json!({ "done": 2, "total": 2 }));
+    // The client's ZIP links are theirs: none here.
+    assert!(!listed.json.to_string().contains("/d/"), "{listed:?}");
+
+    let ben = t.photographer("Ben Ray").await;
+    let peek = t.call("GET", &path, Some(&ben.api_key), None).await;
+    assert_eq!((peek.status, peek.error_code()), (404, "not_found"));
+}

@@ -291,6 +291,18 @@ async fn favourites_and_downloads(
     let request = accepted.json["request_id"].as_str().unwrap();
     assert_eq!(retried.json["request_id"], request, "{retried:?}");
     assert_eq!(t.list_download_requests(&path, session).await.status, 200);
+    let photographers = t
+        .call(
+            "GET",
+            &format!("/galleries/{gallery}/downloads"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(
+        photographers.json["requests"][0]["request_id"], request,
+        "{photographers:?}"
+    );
     assert_eq!(
         t.get_download_request(&path, session, request).await.status,
         200

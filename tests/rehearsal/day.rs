@@ -405,6 +405,8 @@ pub async fn live(r: &mut Rehearsal) {
     .await;
     expect(r, &preview, 200, "preview as the general link");
     api(r, "GET", &format!("/galleries/{gallery}/activity"), None).await;
+    let downloads = api(r, "GET", &format!("/galleries/{gallery}/downloads"), None).await;
+    expect(r, &downloads, 200, "list the gallery's download requests");
     api(
         r,
         "GET",

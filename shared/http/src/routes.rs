@@ -148,6 +148,7 @@ routes! {
     GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins => account;
     PreviewGallery "GET" "/galleries/{gallery_id}/preview" "preview-gallery" Photographer Needed photographer::preview => preview;
     GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity => gallery_activity;
+    ListGalleryDownloads "GET" "/galleries/{gallery_id}/downloads" "list-gallery-downloads" Photographer NotNeeded photographer::activity => downloads;
     ListNotifications "GET" "/notifications" "list-notifications" Photographer NotNeeded photographer::activity => notifications;
     ReadNotification "POST" "/notifications/{notification_id}/read" "read-notification" Photographer NotNeeded photographer::activity => read_notification;
     ViewGallery "GET" "/g/{token}" "view-gallery" Client Needed client => view_gallery;

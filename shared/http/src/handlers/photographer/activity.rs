@@ -1,18 +1,23 @@
-//! What each client did in a gallery, and the photographer's notifications of milestones.
+//! What each client did in a gallery (views, favourites, every download request), and the
+//! photographer's notifications of milestones.
 
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::activity::spreadsheet_cell;
 use proofsheet_policy::text::one_line;
-use proofsheet_policy::{Invalid, NotificationId, PhotographerId, attachment_disposition};
-use proofsheet_store::{ClientActivity, GrantRecord, MilestoneRecord};
+use proofsheet_policy::{
+    DownloadStatus, Invalid, NotificationId, PhotographerId, Resolution, attachment_disposition,
+};
+use proofsheet_store::{ClientActivity, DownloadJobRecord, GrantRecord, MilestoneRecord};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::owned_gallery;
 use crate::ApiError;
 use crate::http_io::{json, no_content, path_param, query_param};
 use crate::views::{
     ClientActivityView, DownloadActivityView, FavouriteActivityView, GalleryActivityView,
-    MilestoneView, NotificationListView, NotificationView, timestamp,
+    MilestoneView, NotificationListView, NotificationView, ProgressView, shown_if_any, timestamp,
 };
 use proofsheet_app::App;
 
@@ -229,6 +234,106 @@ pub(crate) async fn read_notification(
     no_content()
 }
 
+/// `GET /galleries/{gallery_id}/downloads`: every download request of the gallery's clients,
+/// newest first, each with the client who made it.
+pub(crate) async fn downloads(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grants = app.store().private_grants_of(gallery.id).await?;
+    let jobs = try_join_all(
+        grants
+            .iter()
+            .map(|grant| app.store().download_jobs(grant.id)),
+    )
+    .await?;
+    let mut requests: Vec<(&GrantRecord, &DownloadJobRecord)> = grants
+        .iter()
+        .zip(&jobs)
+        .flat_map(|(grant, jobs)| jobs.iter().map(move |job| (grant, job)))
+        .collect();
+    // Newest first, as each client's own list is.
+    requests.sort_by_key(|(_, job)| std::cmp::Reverse((job.created_at, job.id)));
+    json(
+        200,
+        &GalleryDownloadsView {
+            gallery_id: gallery.id.to_string(),
+            requests: requests
+                .into_iter()
+                .map(|(grant, job)| GalleryDownloadView::new(grant, job))
+                .collect(),
+        },
+    )
+}
+
+/// Every download request of a gallery's clients.
+#[derive(Serialize, ToSchema)]
+#[schema(as = GalleryDownloads)]
+pub(crate) struct GalleryDownloadsView {
+    #[schema(format = "uuid")]
+    pub gallery_id: String,
+    /// Newest first.
+    pub requests: Vec<GalleryDownloadView>,
+}
+
+/// One download request, with the client who made it. The ZIPs' links are the client's: they
+/// are not shown here.
+#[derive(Serialize, ToSchema)]
+#[schema(as = GalleryDownloadRequest)]
+pub(crate) struct GalleryDownloadView {
+    /// The client's private link.
+    #[schema(format = "uuid")]
+    pub grant_id: String,
+    #[schema(required)]
+    #[serde(serialize_with = "shown_if_any")]
+    pub name: Option<String>,
+    #[schema(required, format = "email")]
+    #[serde(serialize_with = "shown_if_any")]
+    pub email: Option<String>,
+    #[schema(format = "uuid")]
+    pub request_id: String,
+    #[schema(value_type = crate::openapi::values::DownloadStatus)]
+    pub status: DownloadStatus,
+    #[schema(value_type = crate::openapi::values::Resolution)]
+    pub resolution: Resolution,
+    pub watermarked: bool,
+    /// How many photos it asked for.
+    pub photos: u32,
+    /// Photos it counted against the client's limit (the others were downloaded before).
+    pub charged: u32,
+    #[schema(inline)]
+    pub progress: ProgressView,
+    /// Photos that could not be prepared: not in the ZIP, and not counted.
+    pub left_out: u32,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl GalleryDownloadView {
+    fn new(grant: &GrantRecord, job: &DownloadJobRecord) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Self {
+            grant_id: grant.id.to_string(),
+            name: grant.name.as_ref().map(ToString::to_string),
+            email: grant.email.as_ref().map(ToString::to_string),
+            request_id: job.id.to_string(),
+            status: job.status,
+            resolution: job.resolution,
+            watermarked: job.watermarked,
+            photos: count(job.photos.len()),
+            charged: count(job.charged.len()),
+            progress: ProgressView {
+                done: job.photos_done,
+                total: count(job.photos.len()),
+            },
+            left_out: count(job.left_out.len()),
+            created_at: timestamp(job.created_at),
+        }
+    }
+}
+
 /// How the OpenAPI description tells this module's routes (`openapi::describe`).
 pub(crate) mod doc {
     use crate::openapi::describe::*;
@@ -313,6 +418,28 @@ pub(crate) mod doc {
             validates: false,
             request: None,
             success: no_content(),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn downloads() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Activity,
+            summary: "List a gallery's download requests",
+            description: Some(
+                "Every request the gallery's clients made, newest first, with the client (their \
+                 private link, name and email) and how far it got. The ZIPs' links are the \
+                 client's and are not shown."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(
+                200,
+                "The requests.",
+                Schemas::body::<super::GalleryDownloadsView>,
+            ),
             refusals: vec![],
         }
     }
