@@ -1,6 +1,6 @@
 //! Security probes of the favourites / email-capture / download-manager change, written as an
-//! attacker would use the routes, kept as regression tests. Each asserts the behaviour the
-//! threat model (`SECURITY.md`) asks for; those that found something say what it was.
+//! attacker would use the routes, kept as regression tests. Each asserts the behaviour the README's
+//! "Security notes" promise; those that found something say what it was.
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -398,12 +398,13 @@ async fn probe_identify_emails_a_link_on_the_callers_host() {
 // F5: requests that charge nothing are unbounded
 // ---------------------------------------------------------------------------------------------
 
-/// Found by probing, now fixed: a request whose photos were all downloaded before charges nothing and is accepted
-/// without any bound: each one writes a job item (up to ~150 KB at 2,000 photos), queues a ZIP
-/// render, and makes every later manager/select/request read (and `GET …/requests` return,
-/// unpaginated) all of them. A client at their limit can still cost the operator without end.
+/// Found by probing, now fixed: a request whose photos were all downloaded before charged nothing
+/// and was accepted without any bound. Each one wrote a job item (up to ~150 KB at 2,000
+/// photos), queued a ZIP render, and made every later manager/select/request read (and
+/// `GET …/requests` return, unpaginated) all of them: a client at their limit could cost the
+/// operator without end. Now the number of requests waiting at once is capped.
 #[tokio::test]
-async fn probe_zero_charge_requests_have_no_bound() {
+async fn probe_zero_charge_requests_are_bounded() {
     const REPEATS: usize = 40;
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;

@@ -163,9 +163,6 @@ pub fn with_security_headers(mut response: Response<Body>) -> Response<Body> {
     response
 }
 
-/// `Some(value)` for a field that is present, `None` for an absent one. On an
-/// `Option<Option<T>>` field, `null` is `Some(None)` ("clear it", where clearing means something);
-/// on an `Option<T>` field, `null` is refused rather than silently meaning "leave it".
 /// Unix seconds of an RFC 3339 date and time (`2027-06-30T18:00:00Z`, any offset), if it is
 /// one and not before 1970. Fractions of a second are dropped.
 pub(crate) fn parse_timestamp(raw: &str) -> Option<u64> {
@@ -173,6 +170,9 @@ pub(crate) fn parse_timestamp(raw: &str) -> Option<u64> {
     u64::try_from(at.timestamp()).ok()
 }
 
+/// `Some(value)` for a field that is present, `None` for an absent one. On an
+/// `Option<Option<T>>` field, `null` is `Some(None)` ("clear it", where clearing means something);
+/// on an `Option<T>` field, `null` is refused rather than silently meaning "leave it".
 pub(crate) fn present<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
 where
     T: serde::Deserialize<'de>,

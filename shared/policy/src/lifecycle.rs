@@ -1,5 +1,5 @@
-//! A gallery's life (issue 11, first step: the rules, not yet wired to routes): when its links
-//! stop working, when clients are reminded of that, and in which order its photos are shown.
+//! A gallery's life: when its links stop working, when clients are reminded of that (the expiry
+//! sweep and every link check call these), and in which order its photos are shown.
 
 use std::cmp::Ordering;
 
