@@ -17,7 +17,7 @@ mod pages;
 mod routes;
 mod views;
 
-pub use error::ApiError;
+pub use error::{ApiError, ConflictCode};
 pub use handlers::{dispatch, handle};
 pub use http_io::from_source_ip;
 pub use routes::{Audience, Endpoint, Handler, Handling, ROUTES, Route, RouteSpec, route_spec};

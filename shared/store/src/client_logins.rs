@@ -44,13 +44,18 @@ impl Store {
     /// Creates a login with its code's claim; a code another login of the photographer has is
     /// `Conflict::AccessCodeTaken`.
     pub async fn create_client_login(&self, login: &ClientLoginRecord) -> Result<(), StoreError> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Login,
+            CodeClaim,
+        }
         let actions = vec![
-            self.put_new(self.login_item(login)?)?,
-            self.code_claim(login)?,
+            (Write::Login, self.put_new(self.login_item(login)?)?),
+            (Write::CodeClaim, self.code_claim(login)?),
         ];
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&1) => {
+            Err(refused) if refused.by(Write::CodeClaim) => {
                 Err(StoreError::Conflict(Conflict::AccessCodeTaken))
             }
             Err(_) => Err(StoreError::Conflict(Conflict::LoginExists)),
@@ -119,7 +124,13 @@ impl Store {
                 .expression_attribute_values(":live", AttributeValue::Bool(false))
                 .build(),
         )?;
-        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Login,
+            OldCodeClaim,
+            NewCodeClaim,
+        }
+        let mut actions = vec![(Write::Login, TransactWriteItem::builder().put(put).build())];
         if changed.code_hash != read.code_hash {
             let old_claim = built(
                 Delete::builder()
@@ -130,12 +141,15 @@ impl Store {
                     )))
                     .build(),
             )?;
-            actions.push(TransactWriteItem::builder().delete(old_claim).build());
-            actions.push(self.code_claim(changed)?);
+            actions.push((
+                Write::OldCodeClaim,
+                TransactWriteItem::builder().delete(old_claim).build(),
+            ));
+            actions.push((Write::NewCodeClaim, self.code_claim(changed)?));
         }
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&2) => {
+            Err(refused) if refused.by(Write::NewCodeClaim) => {
                 Err(StoreError::Conflict(Conflict::AccessCodeTaken))
             }
             Err(_) => match self.client_login(read.id).await? {
@@ -214,18 +228,33 @@ impl Store {
                 ("SK", keys::release(release.gallery_id)),
             ],
         )?;
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            LoginLive,
+            GalleryExists,
+            Release,
+            Grant,
+        }
         let actions = vec![
-            TransactWriteItem::builder()
-                .condition_check(login_live)
-                .build(),
-            self.gallery_exists(release.gallery_id)?,
-            self.put_new(item)?,
-            self.put_new(self.grant_item(grant)?)?,
+            (
+                Write::LoginLive,
+                TransactWriteItem::builder()
+                    .condition_check(login_live)
+                    .build(),
+            ),
+            (
+                Write::GalleryExists,
+                self.gallery_exists(release.gallery_id)?,
+            ),
+            (Write::Release, self.put_new(item)?),
+            (Write::Grant, self.put_new(self.grant_item(grant)?)?),
         ];
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&0) || failed.contains(&1) => Err(StoreError::NotFound),
-            Err(failed) if failed.contains(&2) => {
+            Err(refused) if refused.by(Write::LoginLive) || refused.by(Write::GalleryExists) => {
+                Err(StoreError::NotFound)
+            }
+            Err(refused) if refused.by(Write::Release) => {
                 Err(StoreError::Conflict(Conflict::AlreadyReleased))
             }
             Err(_) => Err(StoreError::Conflict(Conflict::GrantExists)),

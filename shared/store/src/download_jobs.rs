@@ -193,7 +193,15 @@ impl Store {
             .expression_attribute_values(":rendering", status(DownloadStatus::Rendering)?)
             .build()
             .map_err(build_err)?;
-        let mut actions = vec![TransactWriteItem::builder().update(outcome).build()];
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Outcome,
+            Refund,
+        }
+        let mut actions = vec![(
+            Write::Outcome,
+            TransactWriteItem::builder().update(outcome).build(),
+        )];
         if finished.refunded > 0 {
             let refund = Update::builder()
                 .table_name(&self.resources.table)
@@ -207,11 +215,14 @@ impl Store {
                 .expression_attribute_values(":seen", n(requests_seen))
                 .build()
                 .map_err(build_err)?;
-            actions.push(TransactWriteItem::builder().update(refund).build());
+            actions.push((
+                Write::Refund,
+                TransactWriteItem::builder().update(refund).build(),
+            ));
         }
-        Ok(match self.transact(actions).await? {
+        Ok(match self.transact_named(actions).await? {
             Ok(()) => Finish::Recorded,
-            Err(failed) if failed.contains(&0) => Finish::ClaimLost,
+            Err(refused) if refused.by(Write::Outcome) => Finish::ClaimLost,
             Err(_) => Finish::GrantChanged,
         })
     }

@@ -328,9 +328,18 @@ impl Store {
                 ("GSI1SK", unsent_sort_key(job.created_at, job.id)),
             ],
         )?;
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Charge,
+            Request,
+            Unselect,
+        }
         let mut actions = vec![
-            TransactWriteItem::builder().update(charge).build(),
-            self.put_new(item)?,
+            (
+                Write::Charge,
+                TransactWriteItem::builder().update(charge).build(),
+            ),
+            (Write::Request, self.put_new(item)?),
         ];
         let taken: Vec<String> = job
             .photos
@@ -346,11 +355,14 @@ impl Store {
                 .expression_attribute_values(":taken", AttributeValue::Ss(taken))
                 .build()
                 .map_err(|e| StoreError::Aws(e.to_string()))?;
-            actions.push(TransactWriteItem::builder().update(unselect).build());
+            actions.push((
+                Write::Unselect,
+                TransactWriteItem::builder().update(unselect).build(),
+            ));
         }
-        Ok(match self.transact(actions).await? {
+        Ok(match self.transact_named(actions).await? {
             Ok(()) => Commit::Done,
-            Err(failed) if failed.contains(&1) => Commit::RequestExists,
+            Err(refused) if refused.by(Write::Request) => Commit::RequestExists,
             Err(_) => Commit::GrantChanged,
         })
     }

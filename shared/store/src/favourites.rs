@@ -216,13 +216,21 @@ impl Store {
              OR contains(favourite_lists, :list) OR size(favourite_lists) < :max)",
             &[(":list", s(list.as_str())), (":max", n(MAX_LISTS))],
         )?;
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            ListName,
+            List,
+        }
         let actions = vec![
-            claim_name,
-            self.put_new(self.list_item(grant, list, BTreeSet::from([photo]))?)?,
+            (Write::ListName, claim_name),
+            (
+                Write::List,
+                self.put_new(self.list_item(grant, list, BTreeSet::from([photo]))?)?,
+            ),
         ];
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(ListCreate::Created),
-            Err(failed) if failed.contains(&1) => Ok(ListCreate::Exists),
+            Err(refused) if refused.by(Write::List) => Ok(ListCreate::Exists),
             Err(_) => match self
                 .get::<ListNames>(keys::grant(grant.id), keys::GRANT)
                 .await?

@@ -56,17 +56,35 @@ impl Store {
                 "a sub-gallery is created with the parent it was made from".into(),
             ));
         }
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Gallery,
+            GeneralGrant,
+            ParentUnchanged,
+            ParentsPointer,
+        }
         let mut actions = vec![
-            self.put_new(self.gallery_item(gallery)?)?,
-            self.put_new(self.grant_item(general)?)?,
+            (Write::Gallery, self.put_new(self.gallery_item(gallery)?)?),
+            (
+                Write::GeneralGrant,
+                self.put_new(self.grant_item(general)?)?,
+            ),
         ];
         if let Some(parent) = parent {
-            actions.extend(self.parent_unchanged(parent, gallery.owner_id)?);
-            actions.push(self.put_new(self.child_item(parent.gallery.id, gallery.id)?)?);
+            let unchanged = self.parent_unchanged(parent, gallery.owner_id)?;
+            actions.extend(
+                unchanged
+                    .into_iter()
+                    .map(|check| (Write::ParentUnchanged, check)),
+            );
+            let pointer = self.put_new(self.child_item(parent.gallery.id, gallery.id)?)?;
+            actions.push((Write::ParentsPointer, pointer));
         }
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.iter().any(|&i| i >= 2) => {
+            Err(refused)
+                if refused.by(Write::ParentUnchanged) || refused.by(Write::ParentsPointer) =>
+            {
                 // Changed, or gone (or someone else's): only a fresh read tells which.
                 let parent = parent.map(|p| p.gallery.id);
                 match self.gallery_if_present(parent).await? {

@@ -94,17 +94,26 @@ impl Store {
                 .condition_expression("attribute_not_exists(PK) OR revoked = :true")
                 .expression_attribute_values(":true", AttributeValue::Bool(true));
         }
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            GalleryExists,
+            Grant,
+            Claim,
+        }
         let actions = vec![
-            self.gallery_exists(grant.gallery_id)?,
-            self.put_new(self.grant_item(grant)?)?,
-            TransactWriteItem::builder()
-                .put(claim.build().map_err(|e| StoreError::Aws(e.to_string()))?)
-                .build(),
+            (Write::GalleryExists, self.gallery_exists(grant.gallery_id)?),
+            (Write::Grant, self.put_new(self.grant_item(grant)?)?),
+            (
+                Write::Claim,
+                TransactWriteItem::builder()
+                    .put(claim.build().map_err(|e| StoreError::Aws(e.to_string()))?)
+                    .build(),
+            ),
         ];
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
-            Err(failed) if failed.contains(&2) => {
+            Err(refused) if refused.by(Write::GalleryExists) => Err(StoreError::NotFound),
+            Err(refused) if refused.by(Write::Claim) => {
                 Err(StoreError::Conflict(Conflict::ClientHasAccess))
             }
             Err(_) => Err(StoreError::Conflict(Conflict::GrantExists)),
@@ -136,16 +145,29 @@ impl Store {
             .expression_attribute_values(":live", AttributeValue::Bool(false))
             .build()
             .map_err(|e| StoreError::Aws(e.to_string()))?;
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            GalleryExists,
+            VisitorGrant,
+            Claim,
+            Grant,
+        }
         let actions = vec![
-            self.gallery_exists(new.gallery_id)?,
-            TransactWriteItem::builder().delete(delete_old).build(),
-            TransactWriteItem::builder().put(claim).build(),
-            self.put_new(self.grant_item(new)?)?,
+            (Write::GalleryExists, self.gallery_exists(new.gallery_id)?),
+            (
+                Write::VisitorGrant,
+                TransactWriteItem::builder().delete(delete_old).build(),
+            ),
+            (
+                Write::Claim,
+                TransactWriteItem::builder().put(claim).build(),
+            ),
+            (Write::Grant, self.put_new(self.grant_item(new)?)?),
         ];
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => {}
-            Err(failed) if failed.contains(&0) => return Err(StoreError::NotFound),
-            Err(failed) if failed.contains(&3) => {
+            Err(refused) if refused.by(Write::GalleryExists) => return Err(StoreError::NotFound),
+            Err(refused) if refused.by(Write::Grant) => {
                 return Err(StoreError::Conflict(Conflict::GrantExists));
             }
             // The visitor grant changed hands meanwhile: the caller reads the claim again.

@@ -52,14 +52,22 @@ impl Store {
             ],
         )?;
 
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Profile,
+            Slug,
+            ApiKey,
+        }
         let actions = vec![
-            self.put_new(profile)?,
-            self.put_new(slug)?,
-            self.put_new(api_key)?,
+            (Write::Profile, self.put_new(profile)?),
+            (Write::Slug, self.put_new(slug)?),
+            (Write::ApiKey, self.put_new(api_key)?),
         ];
-        match self.transact(actions).await? {
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&1) => Err(StoreError::Conflict(Conflict::SlugTaken)),
+            Err(refused) if refused.by(Write::Slug) => {
+                Err(StoreError::Conflict(Conflict::SlugTaken))
+            }
             Err(_) => Err(StoreError::Conflict(Conflict::PhotographerExists)),
         }
     }

@@ -23,10 +23,18 @@ impl Store {
                 ("SK", keys::photo(photo.id)),
             ],
         )?;
-        let actions = vec![self.gallery_exists(photo.gallery_id)?, self.put_new(item)?];
-        match self.transact(actions).await? {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            GalleryExists,
+            Photo,
+        }
+        let actions = vec![
+            (Write::GalleryExists, self.gallery_exists(photo.gallery_id)?),
+            (Write::Photo, self.put_new(item)?),
+        ];
+        match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
-            Err(failed) if failed.contains(&0) => Err(StoreError::NotFound),
+            Err(refused) if refused.by(Write::GalleryExists) => Err(StoreError::NotFound),
             Err(_) => Err(StoreError::Conflict(Conflict::PhotoExists)),
         }
     }

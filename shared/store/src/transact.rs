@@ -23,13 +23,38 @@ impl Retryable for TransactError {
     }
 }
 
+/// A transaction refused because the condition of one or more of its writes did not hold: those
+/// writes, by the names the caller gave them ([`Store::transact_named`]).
+#[derive(Debug)]
+pub(crate) struct Refused<W = ()>(Vec<W>);
+
+impl<W: PartialEq> Refused<W> {
+    /// Whether `write`'s condition is among those that refused the transaction.
+    pub(crate) fn by(&self, write: W) -> bool {
+        self.0.contains(&write)
+    }
+}
+
 impl Store {
-    /// Commits all `actions` or none. `Ok(Err(indices))` names the actions whose condition
-    /// failed, so callers can say *which* rule refused the write.
+    /// Commits all `actions` or none; `Ok(Err(_))` when a condition refused it, for callers to
+    /// whom it does not matter which.
     pub(crate) async fn transact(
         &self,
         actions: Vec<TransactWriteItem>,
-    ) -> Result<Result<(), Vec<usize>>, StoreError> {
+    ) -> Result<Result<(), Refused>, StoreError> {
+        self.transact_named(actions.into_iter().map(|action| ((), action)).collect())
+            .await
+    }
+
+    /// Commits all `writes` or none. Each write carries a name of the caller's (an enum of what
+    /// the transaction writes), and a refusal names the writes whose condition failed
+    /// ([`Refused::by`]): which rule refused it is told by name, so reordering the writes
+    /// cannot change it.
+    pub(crate) async fn transact_named<W: Copy>(
+        &self,
+        writes: Vec<(W, TransactWriteItem)>,
+    ) -> Result<Result<(), Refused<W>>, StoreError> {
+        let (names, actions): (Vec<W>, Vec<TransactWriteItem>) = writes.into_iter().unzip();
         let result = retry::on_transaction_conflict(|| {
             self.ddb()
                 .transact_write_items()
@@ -45,7 +70,7 @@ impl Store {
                     if failed.is_empty() {
                         Err(err.into())
                     } else {
-                        Ok(Err(failed))
+                        Ok(Err(Refused(failed.into_iter().map(|i| names[i]).collect())))
                     }
                 }
                 _ => Err(err.into()),

@@ -355,7 +355,7 @@ pub(crate) mod doc {
             refusals: {
                 let mut refusals = own_link(vec![], ON_GENERAL_LINK);
                 refusals.push(Refusal {
-                    errors: vec![ApiError::conflict("already_downloaded", "")],
+                    errors: vec![ApiError::conflict(ConflictCode::AlreadyDownloaded, "")],
                     description: "The photo was downloaded: it stays in the manager for good.",
                 });
                 refusals
@@ -412,7 +412,7 @@ pub(crate) mod doc {
                 refusals.push(Refusal {
                     errors: vec![
                         store_conflict(Conflict::ConcurrentUpdate),
-                        ApiError::conflict("too_many_pending", ""),
+                        ApiError::conflict(ConflictCode::TooManyPending, ""),
                     ],
                     description: "`too_many_pending`: this link's earlier requests are still \
                         being prepared (at most 20 at once); ask again once one is ready. \

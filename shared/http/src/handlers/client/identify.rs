@@ -17,11 +17,11 @@ use proofsheet_store::{
 use serde::Deserialize;
 
 use super::{OpenLink, authorize_client};
-use crate::ApiError;
 use crate::handlers::{link, link_path, photographer_name, send_email};
 use crate::http_io::{json, json_body, source_ip};
 use crate::pages;
 use crate::views::{CheckEmailView, VisitorLinkView};
+use crate::{ApiError, ConflictCode};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = IdentifyRequest)]
@@ -40,7 +40,7 @@ pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, 
     let input: Identify = json_body(&req)?;
     if general.kind != GrantKind::General {
         return Err(ApiError::conflict(
-            "already_personal",
+            ConflictCode::AlreadyPersonal,
             "this link is already personal: favourites and downloads work on it directly",
         ));
     }
@@ -212,7 +212,7 @@ pub(crate) mod doc {
             refusals: vec![
                 password_required(),
                 Refusal {
-                    errors: vec![ApiError::conflict("already_personal", "")],
+                    errors: vec![ApiError::conflict(ConflictCode::AlreadyPersonal, "")],
                     description: "This is a personal link already.",
                 },
                 Refusal {

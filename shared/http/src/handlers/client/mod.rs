@@ -27,8 +27,8 @@ use crate::views::{ClientGalleryView, ClientPhotoView, NavigationView, Neighbour
 use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
 
-use crate::ApiError;
 use crate::error::ExpiredGallery;
+use crate::{ApiError, ConflictCode};
 
 /// A link that opens its gallery: the grant, and the gallery it was read with.
 pub(crate) struct OpenLink {
@@ -320,7 +320,7 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     let grant = link_for_token(app, &req).await?.grant;
     let Some(hash) = grant.settings.password.clone() else {
         return Err(ApiError::conflict(
-            "password_not_set",
+            ConflictCode::PasswordNotSet,
             "this gallery has no password; open it directly",
         ));
     };
@@ -441,7 +441,7 @@ pub(crate) mod doc {
                     description: "The password is not correct.",
                 },
                 Refusal {
-                    errors: vec![ApiError::conflict("password_not_set", "")],
+                    errors: vec![ApiError::conflict(ConflictCode::PasswordNotSet, "")],
                     description: "The link has no password: open it directly.",
                 },
                 Refusal {

@@ -21,7 +21,7 @@ use proofsheet_app::App;
 use proofsheet_app::email::Invitation;
 use proofsheet_app::secrets::hash_password;
 
-use crate::ApiError;
+use crate::{ApiError, ConflictCode};
 
 /// Settings as sent by the photographer; absent fields keep their value, `null` clears.
 // Every field: absent keeps the current value (see `present`).
@@ -340,7 +340,7 @@ pub(crate) async fn delete_private(
     let grant = owned_private_grant(app, &gallery, &req).await?;
     if grant.login_id.is_some() {
         return Err(ApiError::conflict(
-            "released_to_login",
+            ConflictCode::ReleasedToLogin,
             "this link belongs to a client login: withdraw the gallery from the login instead \
              (DELETE /client-logins/{login_id}/galleries/{gallery_id})",
         ));
@@ -465,7 +465,7 @@ pub(crate) mod doc {
             request: None,
             success: no_content(),
             refusals: vec![Refusal {
-                errors: vec![ApiError::conflict("released_to_login", "")],
+                errors: vec![ApiError::conflict(ConflictCode::ReleasedToLogin, "")],
                 description: "The link belongs to a client login: withdraw the gallery from \
                     the login instead.",
             }],

@@ -15,7 +15,7 @@ use crate::http_io::{json, json_body, no_content, parse_timestamp, present};
 use crate::views::{GalleryView, SubgalleryView};
 use proofsheet_app::App;
 
-use crate::ApiError;
+use crate::{ApiError, ConflictCode};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = GalleryCreate)]
@@ -335,7 +335,7 @@ pub(crate) async fn delete(
             })
             .await?;
         return Err(ApiError::conflict(
-            "gallery_has_subgalleries",
+            ConflictCode::GalleryHasSubgalleries,
             "delete or move this gallery's sub-galleries first",
         ));
     }
@@ -442,7 +442,7 @@ pub(crate) mod doc {
             request: None,
             success: no_content(),
             refusals: vec![Refusal {
-                errors: vec![ApiError::conflict("gallery_has_subgalleries", "")],
+                errors: vec![ApiError::conflict(ConflictCode::GalleryHasSubgalleries, "")],
                 description: "The gallery still has sub-galleries.",
             }],
         }
