@@ -641,6 +641,11 @@ impl Rehearsal {
         ours
     }
 
+    /// Whether the day has invoked the function running `binary`.
+    pub fn invoked(&self, binary: &str) -> bool {
+        self.outcomes.get(binary).is_some_and(|o| o.invocations > 0)
+    }
+
     pub fn fail(&mut self, why: String) {
         self.failures.push(why);
     }

@@ -3,7 +3,8 @@
 //! `Allow` statements, `!GetAtt`/`!Sub`/`!Ref` resources, a `StringLike` `s3:prefix` condition);
 //! anything else fails loudly rather than being read as "allowed".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 use serde_yaml_ng::Value;
 
@@ -161,4 +162,62 @@ pub fn allows(statements: &[Statement], need: &Need) -> bool {
                 (Some(patterns), Some(prefix)) => patterns.iter().any(|p| glob(p, prefix)),
             }
     })
+}
+
+/// The SAM template, as checked in.
+pub fn template() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+    std::fs::read_to_string(path).expect("infra/template.yaml")
+}
+
+/// What the template does not allow, as readable lines.
+pub fn uncovered(template: &str, needs: &BTreeSet<Need>) -> Vec<String> {
+    uncovered_by(&policies(template), needs)
+}
+
+fn uncovered_by(
+    policies: &BTreeMap<String, Vec<Statement>>,
+    needs: &BTreeSet<Need>,
+) -> Vec<String> {
+    needs
+        .iter()
+        .filter(|need| {
+            policies
+                .get(need.function)
+                .is_none_or(|statements| !allows(statements, need))
+        })
+        .map(|n| {
+            format!(
+                "{}: {} on {}{} (for {})",
+                n.function,
+                n.action,
+                n.resource,
+                n.prefix
+                    .as_ref()
+                    .map(|p| format!(" with prefix {p}"))
+                    .unwrap_or_default(),
+                n.call
+            )
+        })
+        .collect()
+}
+
+/// Panics, naming the gaps, when the template does not allow a call a function made. Every
+/// `TestApp` call of a route or a worker is checked this way, so a route's IAM need is tested
+/// by whichever tests call it, with nothing to add to a tour.
+pub fn assert_allowed(function: &str, needs: &BTreeSet<Need>) {
+    static POLICIES: LazyLock<BTreeMap<String, Vec<Statement>>> =
+        LazyLock::new(|| policies(&template()));
+    let made: BTreeSet<Need> = needs
+        .iter()
+        .filter(|n| n.function == function)
+        .cloned()
+        .collect();
+    let gaps = uncovered_by(&POLICIES, &made);
+    assert!(
+        gaps.is_empty(),
+        "infra/template.yaml does not allow (add the statement to infra/http-functions.yaml or \
+         the worker's resource):\n  {}",
+        gaps.join("\n  ")
+    );
 }

@@ -132,9 +132,13 @@ impl TestApp {
         let recorder = sdk_calls::Recorder {
             calls: sdk_calls.clone(),
             sender: SENDER.into(),
+            // The configured URLs too: a test that points a queue elsewhere (one that does not
+            // exist, say) still has the template's queue behind the variable.
             queues: vec![
                 (provisioned.ingest_queue_url.clone(), "IngestQueue"),
                 (provisioned.download_queue_url.clone(), "DownloadQueue"),
+                (vars["INGEST_QUEUE_URL"].clone(), "IngestQueue"),
+                (vars["DOWNLOAD_QUEUE_URL"].clone(), "DownloadQueue"),
             ],
         };
         let store = proofsheet_store::Store::with_interceptors(
@@ -317,6 +321,7 @@ impl TestApp {
                 Box::pin(proofsheet_http::dispatch(&self.app, req)),
             )
             .await;
+        iam_policy::assert_allowed(function, &self.sdk_calls.needs());
         let (parts, body) = response.into_parts();
         let json = match body {
             Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
@@ -444,6 +449,7 @@ impl TestApp {
                 )
                 .await
                 .expect("poll");
+            iam_policy::assert_allowed(INGEST_FUNCTION, &self.sdk_calls.needs());
             if handled == 0 {
                 empty_polls += 1;
             }
@@ -463,6 +469,7 @@ impl TestApp {
                 )
                 .await
                 .expect("poll");
+            iam_policy::assert_allowed(DOWNLOAD_FUNCTION, &self.sdk_calls.needs());
             if batch == 0 {
                 return handled;
             }
@@ -808,4 +815,33 @@ fn order_index(
         ("GSI2PK".into(), text(format!("BYNAME#{gallery}"))),
         ("GSI2SK".into(), text(filename_order_key(filename, photo))),
     ]
+}
+
+/// The photographer's read routes (GET) that a flow has not called, each with its path filled
+/// from the flow's ids (by the route table's placeholder names, `gallery_id` and so on), or
+/// `Err` naming a placeholder the flow has no id for. The IAM tour and the rehearsal's day call
+/// these, so a new read route is visited by both without a line of its own.
+pub fn unvisited_reads<'a>(
+    visited: impl Fn(&str) -> bool + 'a,
+    ids: &'a [(&str, &str)],
+) -> impl Iterator<Item = (&'static proofsheet_http::RouteSpec, Result<String, String>)> + 'a {
+    proofsheet_http::ROUTES
+        .iter()
+        .filter(|spec| {
+            spec.method == "GET" && spec.audience == proofsheet_http::Audience::Photographer
+        })
+        .filter(move |spec| !visited(spec.function))
+        .map(|spec| (spec, fill_path(spec.path, ids)))
+}
+
+/// A route's path with its `{placeholders}` replaced by the named ids.
+pub fn fill_path(template: &str, ids: &[(&str, &str)]) -> Result<String, String> {
+    let mut path = template.to_owned();
+    for (name, id) in ids {
+        path = path.replace(&format!("{{{name}}}"), id);
+    }
+    match path.find('{') {
+        Some(at) => Err(path[at..].split('}').next().unwrap_or_default().to_owned() + "}"),
+        None => Ok(path),
+    }
 }

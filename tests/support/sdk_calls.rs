@@ -59,6 +59,16 @@ impl SdkCalls {
         self.0.lock().expect("recorder").clone()
     }
 
+    /// The functions that made a call so far.
+    pub fn functions(&self) -> BTreeSet<&'static str> {
+        self.0
+            .lock()
+            .expect("recorder")
+            .iter()
+            .map(|n| n.function)
+            .collect()
+    }
+
     fn add(&self, need: Need) {
         self.0.lock().expect("recorder").insert(need);
     }
