@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod local_server;
 pub mod openapi;
 mod pages;
+mod query;
 mod routes;
 mod views;
 

@@ -43,7 +43,7 @@ pub use ids::{
     ClientLoginId, DownloadRequestId, GalleryId, GrantId, NotificationId, PhotoId, PhotographerId,
 };
 pub use logins::AccessCode;
-pub use paging::{PhotoPage, cursor_after};
+pub use paging::{NOTIFICATION_PAGE, PageSize, PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use tokens::{LoginSessionClaims, SessionClaims, ShareToken};

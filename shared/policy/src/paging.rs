@@ -22,6 +22,40 @@ use uuid::Uuid;
 use crate::lifecycle::PhotoOrder;
 use crate::{Invalid, PhotoId};
 
+/// How many items a page holds: `default` unless the `limit` query parameter asks for another
+/// count, from 1 to `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    pub default: usize,
+    pub max: usize,
+}
+
+impl PageSize {
+    /// The count asked for (`None`: none was), or why it is refused.
+    pub fn parse(self, limit: Option<&str>) -> Result<usize, Invalid> {
+        match limit {
+            None => Ok(self.default),
+            Some(raw) => raw
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=self.max).contains(n))
+                .ok_or_else(|| {
+                    Invalid::new(
+                        "limit",
+                        format!("must be a whole number from 1 to {}", self.max),
+                    )
+                }),
+        }
+    }
+}
+
+/// A page of the photographer's notifications: a screenful, and never so many that the unread
+/// count and the page disagree for long.
+pub const NOTIFICATION_PAGE: PageSize = PageSize {
+    default: 20,
+    max: 100,
+};
+
 /// Which page of photos to answer: at most `limit`, after `after` (from the start if `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhotoPage {
@@ -124,26 +158,16 @@ const MANUAL_LEN: usize = 1 + 8 + 4;
 const INDEX_KEY_LEN: std::ops::RangeInclusive<usize> = 37..=1024;
 
 impl PhotoPage {
-    /// Enough for a gallery page to fill a screen or two without a second request.
-    pub const DEFAULT_LIMIT: usize = 100;
-    /// Every photo on a page gets presigned URLs: keep a response quick and small.
-    pub const MAX_LIMIT: usize = 500;
+    /// Enough for a gallery page to fill a screen or two without a second request; at most
+    /// 500, because every photo on a page gets presigned URLs: keep a response quick and small.
+    pub const SIZE: PageSize = PageSize {
+        default: 100,
+        max: 500,
+    };
 
     /// The page asked for by the `limit` and `cursor` query parameters, both optional.
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, Invalid> {
-        let limit = match limit {
-            None => Self::DEFAULT_LIMIT,
-            Some(raw) => raw
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=Self::MAX_LIMIT).contains(n))
-                .ok_or_else(|| {
-                    Invalid::new(
-                        "limit",
-                        format!("must be a whole number from 1 to {}", Self::MAX_LIMIT),
-                    )
-                })?,
-        };
+        let limit = Self::SIZE.parse(limit)?;
         let after = cursor.map(decode_cursor).transpose()?;
         Ok(Self { limit, after })
     }

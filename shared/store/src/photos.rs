@@ -276,7 +276,7 @@ impl<K: Fn(&PhotoRecord) -> bool> PageCollector<K> {
         Self {
             limit,
             keep,
-            photos: Vec::with_capacity(limit.min(PhotoPage::MAX_LIMIT)),
+            photos: Vec::with_capacity(limit.min(PhotoPage::SIZE.max)),
             last: None,
             more: false,
         }

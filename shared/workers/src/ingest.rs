@@ -103,7 +103,7 @@ async fn fan_out_rerender(app: &App, gallery_id: GalleryId) -> Result<(), StoreE
         return Ok(());
     }
     let mut page = PhotoPage {
-        limit: PhotoPage::MAX_LIMIT,
+        limit: PhotoPage::SIZE.max,
         after: None,
     };
     let mut queued = 0;

@@ -13,8 +13,9 @@ use proofsheet_policy::{GrantId, PhotoPage};
 use proofsheet_store::{DownloadJobRecord, GalleryRecord, OutgoingEmail};
 use tracing::Instrument;
 
-use crate::http_io::{query_param, with_security_headers};
+use crate::http_io::with_security_headers;
 use crate::pages;
+use crate::query::{Limit, Shape, Text};
 use crate::routes::match_route;
 use crate::{ApiError, Endpoint, Handler};
 
@@ -71,11 +72,27 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
     .await
 }
 
+/// `?limit=` of the routes that answer a page of photos.
+pub(crate) const PHOTO_LIMIT: Limit = Limit {
+    size: PhotoPage::SIZE,
+    items: "Photos",
+};
+
+/// `?cursor=` of the routes that answer a page of photos.
+pub(crate) const PHOTO_CURSOR: Text = Text {
+    name: "cursor",
+    description: "The `next_cursor` of the previous page, as given (opaque). Without it, the \
+                  first page. A cursor this API did not give out is a 422 naming `cursor`; one \
+                  given out before the gallery's photo order changed starts again at the first \
+                  page.",
+    shape: Shape::Pattern("^[A-Za-z0-9_-]{13,1400}$"),
+};
+
 /// The page of photos asked for with `?limit=` and `?cursor=`.
 fn requested_page(req: &Request) -> Result<PhotoPage, ApiError> {
     Ok(PhotoPage::parse(
-        query_param(req, "limit").as_deref(),
-        query_param(req, "cursor").as_deref(),
+        PHOTO_LIMIT.raw(req).as_deref(),
+        PHOTO_CURSOR.read(req).as_deref(),
     )?)
 }
 

@@ -24,7 +24,7 @@ pub(crate) use super::bodies::{
     ClientLoginList, GalleryList, LoginSession, PhotoList, PrivateGrantCreated, PrivateGrantList,
     ReleaseList, Session,
 };
-pub(crate) use super::{route_name, string_schema, uuid_schema};
+pub(crate) use super::{route_name, string_schema};
 pub(crate) use crate::Route;
 pub(crate) use crate::handlers::client::Unlock;
 pub(crate) use crate::handlers::client::downloads::CreateRequest;
@@ -48,8 +48,6 @@ pub(crate) use crate::views::{
     ClientGalleryView, GalleryView, GeneralAccessView, GrantView, UploadView,
 };
 pub(crate) use crate::{ApiError, ConflictCode};
-pub(crate) use utoipa::openapi::ObjectBuilder;
-pub(crate) use utoipa::openapi::schema::Type;
 
 /// The groups operations are listed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,7 @@ pub(crate) mod values;
 
 use std::collections::BTreeMap;
 
-use proofsheet_policy::{Invalid, PhotoPage};
+use proofsheet_policy::Invalid;
 use utoipa::ToSchema;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{
@@ -371,42 +371,8 @@ fn path_parameter(name: &str) -> Parameter {
 
 /// `limit` and `cursor`, for the routes that answer a page of photos.
 fn page_parameters() -> [Parameter; 2] {
-    let query = |name: &str, description: String, schema: Object| {
-        ParameterBuilder::new()
-            .name(name)
-            .parameter_in(ParameterIn::Query)
-            .required(Required::False)
-            .description(Some(description))
-            .schema(Some(schema))
-            .build()
-    };
-    [
-        query(
-            "limit",
-            format!(
-                "Photos per page: 1 to {max} (default {default}). Anything else is a 422 naming \
-                 `limit`.",
-                max = PhotoPage::MAX_LIMIT,
-                default = PhotoPage::DEFAULT_LIMIT,
-            ),
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(PhotoPage::MAX_LIMIT))
-                .default(Some(PhotoPage::DEFAULT_LIMIT.into()))
-                .build(),
-        ),
-        query(
-            "cursor",
-            "The `next_cursor` of the previous page, as given (opaque). Without it, the first \
-             page. A cursor this API did not give out is a 422 naming `cursor`; one given out \
-             before the gallery's photo order changed starts again at the first page."
-                .into(),
-            string_schema()
-                .pattern(Some("^[A-Za-z0-9_-]{13,1400}$"))
-                .build(),
-        ),
-    ]
+    use crate::handlers::{PHOTO_CURSOR, PHOTO_LIMIT};
+    [PHOTO_LIMIT.doc(), PHOTO_CURSOR.doc()]
 }
 
 fn security(spec: &RouteSpec) -> Vec<SecurityRequirement> {

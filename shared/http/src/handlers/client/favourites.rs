@@ -7,12 +7,23 @@ use proofsheet_policy::{ListName, Milestone, PhotoId};
 use super::{private_grant, requested_photo_id, visible_photo};
 use crate::ApiError;
 use crate::handlers::milestones;
-use crate::http_io::{json, no_content, query_param};
+use crate::http_io::{json, no_content};
+use crate::query::{Shape, Text};
 use crate::views::{FavouriteListView, FavouritesView};
+
+/// `?list=`: which of the client's lists (add and remove both take it).
+const LIST: Text = Text {
+    name: "list",
+    description: "The list's name: trimmed, 1 to 60 printable characters; `Favourites` when \
+                  absent.",
+    shape: Shape::Chars {
+        max: ListName::MAX_CHARS,
+    },
+};
 
 /// The list a request names with `?list=`, or the default one.
 fn requested_list(req: &Request) -> Result<ListName, ApiError> {
-    Ok(ListName::or_default(query_param(req, "list").as_deref())?)
+    Ok(ListName::or_default(LIST.read(req).as_deref())?)
 }
 
 pub(crate) async fn list(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
@@ -61,19 +72,6 @@ pub(crate) async fn remove(app: &App, req: Request) -> Result<Response<Body>, Ap
 pub(crate) mod doc {
     use crate::openapi::describe::*;
 
-    /// `?list=`: which of the client's lists (add and remove both take it).
-    fn list_parameter() -> Parameter {
-        optional_parameter(
-            "list",
-            In::Query,
-            "The list's name: trimmed, 1 to 60 printable characters; `Favourites` when absent.",
-            string_schema()
-                .min_length(Some(1))
-                .max_length(Some(proofsheet_policy::ListName::MAX_CHARS))
-                .build(),
-        )
-    }
-
     pub(crate) fn list() -> OperationDoc {
         OperationDoc {
             tag: Tag::Client,
@@ -103,7 +101,7 @@ pub(crate) mod doc {
             success: no_content(),
             refusals: own_link(vec![], ON_GENERAL_LINK),
         }
-        .taking(list_parameter())
+        .taking(super::LIST.doc())
     }
 
     pub(crate) fn remove() -> Described {
@@ -121,6 +119,6 @@ pub(crate) mod doc {
             success: no_content(),
             refusals: own_link(vec![], ON_GENERAL_LINK),
         }
-        .taking(list_parameter())
+        .taking(super::LIST.doc())
     }
 }

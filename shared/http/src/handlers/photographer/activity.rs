@@ -6,7 +6,8 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_policy::activity::spreadsheet_cell;
 use proofsheet_policy::text::one_line;
 use proofsheet_policy::{
-    DownloadStatus, Invalid, NotificationId, PhotographerId, Resolution, attachment_disposition,
+    DownloadStatus, Invalid, NOTIFICATION_PAGE, NotificationId, PhotographerId, Resolution,
+    attachment_disposition,
 };
 use proofsheet_store::{ClientActivity, DownloadJobRecord, GrantRecord, MilestoneRecord};
 use serde::Serialize;
@@ -14,23 +15,27 @@ use utoipa::ToSchema;
 
 use super::owned_gallery;
 use crate::ApiError;
-use crate::http_io::{json, no_content, path_param, query_param};
+use crate::http_io::{json, no_content, path_param};
+use crate::query::{Choice, Limit, Shape, Text};
 use crate::views::{
     ClientActivityView, DownloadActivityView, FavouriteActivityView, GalleryActivityView,
     MilestoneView, NotificationListView, NotificationView, ProgressView, shown_if_any, timestamp,
 };
 use proofsheet_app::App;
 
+/// `?format=` of a gallery's activity.
+const ACTIVITY_FORMAT: Choice = Choice {
+    name: "format",
+    values: &["json", "csv"],
+    description: "a spreadsheet, as text/csv.",
+};
+
 pub(crate) async fn gallery_activity(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let as_csv = match query_param(&req, "format").as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(Invalid::new("format", "must be `json` or `csv`").into()),
-    };
+    let as_csv = ACTIVITY_FORMAT.read(&req)? == "csv";
     let gallery = owned_gallery(app, owner, &req).await?;
     let (grants, milestones) = tokio::try_join!(
         app.store().private_grants_of(gallery.id),
@@ -168,24 +173,25 @@ fn csv_response(title: &str, clients: &[ClientActivityView]) -> Result<Response<
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// Notifications per page unless `?limit=` says otherwise, and at most.
-const DEFAULT_NOTIFICATIONS: usize = 20;
-const MAX_NOTIFICATIONS: usize = 100;
+/// `?limit=` and `?cursor=` of the notifications.
+const NOTIFICATIONS_LIMIT: Limit = Limit {
+    size: NOTIFICATION_PAGE,
+    items: "Notifications",
+};
+const NOTIFICATIONS_CURSOR: Text = Text {
+    name: "cursor",
+    description: "The `next_cursor` of the previous page.",
+    shape: Shape::Uuid,
+};
 
 pub(crate) async fn notifications(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let limit = match query_param(&req, "limit") {
-        None => DEFAULT_NOTIFICATIONS,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_NOTIFICATIONS).contains(n))
-            .ok_or_else(|| Invalid::new("limit", "must be a whole number from 1 to 100"))?,
-    };
-    let after = query_param(&req, "cursor")
+    let limit = NOTIFICATIONS_LIMIT.read(&req)?;
+    let after = NOTIFICATIONS_CURSOR
+        .read(&req)
         .map(|raw| NotificationId::parse(&raw).map_err(|_| Invalid::new("cursor", "unknown")))
         .transpose()?;
     let (page, unread) = tokio::try_join!(
@@ -361,12 +367,7 @@ pub(crate) mod doc {
             ),
             refusals: vec![],
         }
-        .taking(optional_parameter(
-            "format",
-            In::Query,
-            "`json` (the default) or `csv`: a spreadsheet, as text/csv.",
-            string_schema().enum_values(Some(["json", "csv"])).build(),
-        ))
+        .taking(super::ACTIVITY_FORMAT.doc())
     }
 
     pub(crate) fn notifications() -> Described {
@@ -390,23 +391,8 @@ pub(crate) mod doc {
             ),
             refusals: vec![],
         }
-        .taking(optional_parameter(
-            "limit",
-            In::Query,
-            "Notifications per page: 1 to 100 (default 20).",
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(100))
-                .default(Some(20.into()))
-                .build(),
-        ))
-        .taking(optional_parameter(
-            "cursor",
-            In::Query,
-            "The `next_cursor` of the previous page.",
-            uuid_schema(),
-        ))
+        .taking(super::NOTIFICATIONS_LIMIT.doc())
+        .taking(super::NOTIFICATIONS_CURSOR.doc())
     }
 
     pub(crate) fn read_notification() -> OperationDoc {

@@ -7,9 +7,17 @@ use proofsheet_policy::{PhotographerId, lightroom_filter};
 
 use super::owned_gallery;
 use crate::ApiError;
-use crate::http_io::{json, query_param, text};
+use crate::http_io::{json, text};
+use crate::query::Choice;
 use crate::views::{
     ClientFavouriteListView, ClientFavouritesView, FavouritePhotoView, GalleryFavouritesView,
+};
+
+/// `?format=` of the favourites lists.
+const LISTS_FORMAT: Choice = Choice {
+    name: "format",
+    values: &["json", "txt"],
+    description: "lines for Lightroom's filename filter, as text/plain.",
 };
 
 pub(crate) async fn list(
@@ -17,15 +25,7 @@ pub(crate) async fn list(
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let as_text = match query_param(&req, "format").as_deref() {
-        None | Some("json") => false,
-        Some("txt") => true,
-        Some(_) => {
-            return Err(
-                proofsheet_policy::Invalid::new("format", "must be `json` or `txt`").into(),
-            );
-        }
-    };
+    let as_text = LISTS_FORMAT.read(&req)? == "txt";
     let gallery = owned_gallery(app, owner, &req).await?;
     let grants = app.store().private_grants_of(gallery.id).await?;
     let mut lists = app.store().gallery_favourite_lists(gallery.id).await?;
@@ -122,11 +122,6 @@ pub(crate) mod doc {
             ),
             refusals: vec![],
         }
-        .taking(optional_parameter(
-            "format",
-            In::Query,
-            "`json` (the default) or `txt`: lines for Lightroom's filename filter, as text/plain.",
-            string_schema().enum_values(Some(["json", "txt"])).build(),
-        ))
+        .taking(super::LISTS_FORMAT.doc())
     }
 }

@@ -8,8 +8,16 @@ use super::access::general_grant;
 use super::owned_gallery;
 use crate::ApiError;
 use crate::handlers::client::{gallery_view, live_grant};
-use crate::http_io::{json, query_param};
+use crate::http_io::json;
+use crate::query::{Shape, Text};
 use proofsheet_app::App;
+
+/// `?as=`: whose view.
+const VIEWER: Text = Text {
+    name: "as",
+    description: "Whose view: `general` (the default), `grant:<grant id>` or `login:<login id>`.",
+    shape: Shape::Pattern("^(general|grant:[0-9a-f-]{36}|login:[0-9a-f-]{36})$"),
+};
 
 /// `GET /galleries/{gallery_id}/preview?as=general|grant:<id>|login:<id>`: the client's own
 /// view (same photos, same looks presigned, same navigation), without their password and
@@ -20,7 +28,7 @@ pub(crate) async fn preview(
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
-    let grant = viewer(app, owner, &gallery, query_param(&req, "as").as_deref()).await?;
+    let grant = viewer(app, owner, &gallery, VIEWER.read(&req).as_deref()).await?;
     json(200, &gallery_view(app, &req, &grant, gallery, false).await?)
 }
 
@@ -97,13 +105,6 @@ pub(crate) mod doc {
             ),
             refusals: vec![],
         }
-        .taking(optional_parameter(
-            "as",
-            In::Query,
-            "Whose view: `general` (the default), `grant:<grant id>` or `login:<login id>`.",
-            string_schema()
-                .pattern(Some("^(general|grant:[0-9a-f-]{36}|login:[0-9a-f-]{36})$"))
-                .build(),
-        ))
+        .taking(super::VIEWER.doc())
     }
 }
