@@ -25,10 +25,7 @@ fn main() {
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let bytes = fs::read(&path).expect("an asset's bytes");
-        let hash: String = Sha256::digest(&bytes)[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = hex::encode(&Sha256::digest(&bytes)[..6]);
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("a name");
         let extension = path
             .extension()

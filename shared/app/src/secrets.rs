@@ -170,10 +170,7 @@ pub fn new_api_key() -> (String, String) {
 
 /// SHA-256 of an API key, hex: the only form in which keys are stored.
 pub fn api_key_hash(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 /// A new client-login access code from the OS's randomness.
@@ -343,6 +340,15 @@ mod tests {
         assert_eq!(hash, api_key_hash(&key));
         assert_eq!(hash.len(), 64);
         assert!(!hash.contains(&key[3..]));
+    }
+
+    /// Stored keys are looked up by this form: it must stay lowercase hex SHA-256.
+    #[test]
+    fn an_api_key_hash_is_lowercase_hex_sha256() {
+        assert_eq!(
+            api_key_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[tokio::test]

@@ -43,12 +43,8 @@ use serde::Deserialize;
 
 use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
 use crate::records::{DownloadJobRecord, keys};
-use crate::retry;
+use crate::retry::Retry;
 use crate::{Conflict, GrantRecord, PhotoRecord, Store, StoreError};
-
-/// How often a download request is decided again after losing a race. Each round some request
-/// wins, so this covers that many clients of one grant requesting at the same moment.
-const MAX_CHARGE_ATTEMPTS: u32 = 30;
 
 /// What a download decision is made from.
 #[derive(Debug, Clone)]
@@ -266,8 +262,17 @@ impl Store {
             return Ok(RecordedDownload::Earlier(earlier));
         }
         let grant_id = grant.id;
-        let mut ledger = self.download_ledger(grant).await?;
-        for attempt in 0..MAX_CHARGE_ATTEMPTS {
+        let mut read = Some(self.download_ledger(grant).await?);
+        let mut tries = Retry::DOWNLOAD_CHARGE.tries();
+        while tries.next().await {
+            // After a lost race, what the winner left is read once the wait is over.
+            let ledger = match read.take() {
+                Some(ledger) => ledger,
+                None => {
+                    let grant = self.grant(grant_id).await?.ok_or(StoreError::NotFound)?;
+                    self.download_ledger(grant).await?
+                }
+            };
             let job = decide(&ledger)?;
             match self.commit_download(&ledger, &job).await? {
                 Commit::Done => return Ok(RecordedDownload::New(job)),
@@ -277,11 +282,7 @@ impl Store {
                         earlier.ok_or(StoreError::NotFound)?,
                     ));
                 }
-                Commit::GrantChanged => {
-                    retry::wait_after_lost_race(attempt).await;
-                    let grant = self.grant(grant_id).await?.ok_or(StoreError::NotFound)?;
-                    ledger = self.download_ledger(grant).await?;
-                }
+                Commit::GrantChanged => {}
             }
         }
         Err(StoreError::Conflict(Conflict::ConcurrentUpdate).into())

@@ -21,7 +21,7 @@ use crate::items::{
     Item, condition_failed, item_refusing_update, item_with_keys, key, n, records, s,
 };
 use crate::records::{FavouriteListRecord, keys};
-use crate::{GrantRecord, Store, StoreError};
+use crate::{GrantRecord, Retry, Store, StoreError};
 
 /// The string set holding one photo id.
 fn one_photo(photo: PhotoId) -> AttributeValue {
@@ -133,8 +133,9 @@ impl Store {
         list: &ListName,
         photo: PhotoId,
     ) -> Result<Result<bool, FavouritesFull>, StoreError> {
-        // A few rounds cover a list created or emptied by a concurrent request.
-        for _ in 0..4 {
+        // A list created or emptied by a concurrent request: decide again.
+        let mut tries = Retry::LOST_RACE.tries();
+        while tries.next().await {
             match self.add_to_existing_list(grant.id, list, photo).await? {
                 ListAdd::Added => return Ok(Ok(false)),
                 ListAdd::Refused(snapshot) => match favourites::may_add(snapshot) {

@@ -168,6 +168,7 @@ pub mod provision;
 mod queue;
 mod records;
 mod retry;
+pub use retry::{Retry, Tries};
 mod sdk;
 mod transact;
 mod unlock;

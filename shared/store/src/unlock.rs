@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::items::{Item, condition_failed, item_refusing_update, key, n, record};
 use crate::records::keys;
-use crate::{Store, StoreError};
+use crate::{Retry, Store, StoreError};
 
 /// The outcome of asking for one password try on a link.
 #[derive(Debug)]
@@ -168,8 +168,9 @@ impl Store {
         now: u64,
     ) -> Result<Result<CountedTry, UnlockReservation>, StoreError> {
         let counter = TryCounter::new(target, budget, guesser);
-        // A few rounds cover a racing window reset; more would mean something is wrong.
-        for _ in 0..3 {
+        // A racing try moved the counter or reset the window: count again.
+        let mut tries = Retry::LOST_RACE.tries();
+        while tries.next().await {
             let window = match self.add_to_window(&counter, now).await? {
                 WindowAdd::Counted { window_started_at } => {
                     return Ok(Ok(CountedTry {

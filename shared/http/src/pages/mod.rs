@@ -11,8 +11,11 @@ pub(crate) mod assets;
 mod templates;
 
 use askama::Template;
+use cookie::{Cookie, SameSite};
+use headers_accept::Accept;
 use lambda_http::http::HeaderValue;
 use lambda_http::{Body, Request, Response};
+use mediatype::{MediaType, names};
 use proofsheet_app::App;
 use proofsheet_policy::SessionClaims;
 use proofsheet_policy::text::without_hidden;
@@ -33,22 +36,23 @@ pub(crate) fn wants_html(req: &Request) -> bool {
     if is_form_post(req) {
         return true;
     }
-    let Some(accept) = req.headers().get("accept").and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    // Browsers list text/html first for a navigation; API clients ask for JSON or anything.
-    // `text/html;q=0` is a refusal of HTML, whatever its place.
-    let mut types = accept.split(',').map(|t| {
-        let mut parts = t.split(';').map(str::trim);
-        let media = parts.next().unwrap_or_default();
-        (media, parts.any(refuses))
-    });
-    types
-        .next()
-        .is_some_and(|(media, refused)| media.eq_ignore_ascii_case("text/html") && !refused)
+    // JSON first: what API clients and `fetch` send (`*/*`, or nothing) gets JSON; browsers
+    // ask for text/html above anything else for a navigation. A header that does not parse
+    // gets JSON too.
+    const ANSWERED: &[MediaType] = &[
+        MediaType::new(names::APPLICATION, names::JSON),
+        MediaType::new(names::TEXT, names::HTML),
+    ];
+    req.headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|accept| accept.parse::<Accept>().ok())
+        .and_then(|accept| accept.negotiate(ANSWERED).cloned())
+        .is_some_and(|answer| answer == ANSWERED[1])
 }
 
-/// Whether a parameter of an `Accept` or `Accept-Encoding` entry is `q=0`: a refusal.
+/// Whether a parameter of an `Accept-Encoding` entry is `q=0`: a refusal. (No well-kept small
+/// crate parses Accept-Encoding; this is the one rule we need of it.)
 fn refuses(parameter: &str) -> bool {
     parameter
         .strip_prefix("q=")
@@ -212,11 +216,15 @@ fn set_cookie(
         .public_base_url
         .as_deref()
         .is_none_or(|base| base.starts_with("https://"));
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .map_err(|e| ApiError::Internal(e.to_string()))
+    let max_age = i64::try_from(max_age_secs).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let cookie = Cookie::build((name, value))
+        .path(path)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The value of cookie `name` in the request, if it sent one.
@@ -225,10 +233,10 @@ pub(crate) fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
         .get_all("cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .and_then(|cookie| cookie.value_raw())
         .filter(|value| !value.is_empty())
 }
 
@@ -317,6 +325,19 @@ mod tests {
             "content-type",
             "application/x-www-form-urlencoded"
         )])));
+    }
+
+    /// The q-values decide, not the order: old WebKit put text/html after XML.
+    #[test]
+    fn the_preferred_of_html_and_json_is_answered() {
+        let webkit = "application/xml,application/xhtml+xml,text/html;q=0.9,text/plain;q=0.8,\
+                      image/png,*/*;q=0.5";
+        let wants = |accept: &str| wants_html(&request(&[("accept", accept)]));
+        assert!(wants(webkit));
+        assert!(wants("application/json;q=0.5, text/html"));
+        assert!(!wants("text/html;q=0.5, application/json"));
+        assert!(!wants("text/plain"));
+        assert!(!wants("not a media type"));
     }
 
     #[test]

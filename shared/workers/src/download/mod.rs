@@ -39,7 +39,7 @@ use proofsheet_render::{
 };
 use proofsheet_store::{
     DownloadClaim, DownloadJobRecord, Finish, FinishedDownload, GalleryRecord, LeftOutPhoto,
-    PhotoRecord, Store, StoreError, ZipFileRecord, object_keys,
+    PhotoRecord, Retry, Store, StoreError, ZipFileRecord, object_keys,
 };
 use sha2::{Digest, Sha256};
 
@@ -459,10 +459,7 @@ async fn rendered_entry(
 /// new one, so renditions cached with the old watermark are never served again.
 fn fingerprint(watermark: &proofsheet_render::Watermark) -> String {
     let bytes = serde_json::to_vec(watermark).unwrap_or_default();
-    Sha256::digest(&bytes)[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(&bytes)[..8])
 }
 
 async fn finish(
@@ -508,9 +505,6 @@ async fn finish(
     record_and_email(app, job, finished).await
 }
 
-/// How often the refund is decided again because the client's requests changed meanwhile.
-const MAX_REFUND_ROUNDS: u32 = 10;
-
 /// Records the outcome with its refund (the photos left out, but not those another of the
 /// client's requests holds: see `give_back`), then emails the client.
 async fn record_and_email(
@@ -521,7 +515,8 @@ async fn record_and_email(
     let store = app.store();
     let left_out: Vec<PhotoId> = finished.left_out.iter().map(|l| l.photo_id).collect();
     let mut recorded = false;
-    for _ in 0..MAX_REFUND_ROUNDS {
+    let mut tries = Retry::DOWNLOAD_OUTCOME.tries();
+    while tries.next().await {
         let Some(grant) = store.grant(job.grant_id).await? else {
             return forget_unrecorded(app, job, &finished).await;
         };

@@ -6,7 +6,7 @@ use proofsheet_policy::{
     AccessCode, ClientLoginId, Email, GalleryId, Invalid, PersonName, PhotographerId,
 };
 use proofsheet_store::{
-    ClientLoginRecord, Conflict, GalleryRecord, GrantRecord, ReleaseRecord, StoreError,
+    ClientLoginRecord, Conflict, GalleryRecord, GrantRecord, ReleaseRecord, Retry, StoreError,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -108,7 +108,8 @@ pub(crate) async fn create(
         .transpose()?;
     let secrets = app.secrets()?;
     // A generated code taken already is a 1-in-2^59 event: draw again rather than refuse.
-    for _ in 0..3 {
+    let mut tries = Retry::NEW_DRAW.tries();
+    while tries.next().await {
         let code = chosen.clone().unwrap_or_else(new_access_code);
         let code_hash = secrets
             .access_code_hash(owner, &code)
@@ -135,7 +136,7 @@ pub(crate) async fn create(
         }
     }
     Err(ApiError::Internal(
-        "three generated access codes were all taken".into(),
+        "every generated access code was taken already".into(),
     ))
 }
 
@@ -212,7 +213,8 @@ pub(crate) async fn update(
         None => None,
     };
     // Another change landing first is read again and this one applied on top of it.
-    for _ in 0..5 {
+    let mut tries = Retry::LOST_RACE.tries();
+    while tries.next().await {
         let read = owned_login(app, owner, &req).await?;
         let mut changed = read.clone();
         if let Some(name) = &name {
@@ -255,7 +257,8 @@ pub(crate) async fn delete(
 ) -> Result<Response<Body>, ApiError> {
     // A revoked login is one whose deletion stopped midway: deleting again finishes it. A new
     // code set meanwhile is read again, so its claim goes too.
-    for _ in 0..5 {
+    let mut tries = Retry::LOST_RACE.tries();
+    while tries.next().await {
         let login = owned_login_even_revoked(app, owner, &req).await?;
         match app.store().revoke_client_login(&login).await {
             Err(StoreError::Conflict(Conflict::ConcurrentUpdate)) => continue,
