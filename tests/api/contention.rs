@@ -33,16 +33,8 @@ async fn invite(t: &TestApp, who: &Photographer, gallery: &str, limit: u64) -> (
         "download_limit": limit,
         "download_resolutions": ["web"],
     });
-    let reply = t.create_private_access(who, gallery, body).await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    let grant = reply.json["grant_id"]
-        .as_str()
-        .expect("grant_id")
-        .to_owned();
-    (
-        grant,
-        client_path(reply.json["link"].as_str().expect("link")),
-    )
+    let link = t.invite(who, gallery, body).await;
+    (link.grant_id, link.path)
 }
 
 /// The photos request `i` names: one to three, starting anywhere, so that requests share photos

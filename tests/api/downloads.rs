@@ -7,7 +7,6 @@
 
 use std::time::Instant;
 
-use futures::StreamExt;
 use futures::future::join_all;
 use proofsheet_http::ROUTES;
 use proofsheet_policy::MAX_PENDING_REQUESTS;
@@ -15,10 +14,7 @@ use proofsheet_tests::*;
 use serde_json::{Value, json};
 
 /// A client's private link.
-struct Client {
-    grant_id: String,
-    path: String,
-}
+type Client = PrivateLink;
 
 /// Downloads on, at most `limit` photos (`None`: unlimited), web and high resolutions.
 fn downloads(limit: Option<u32>) -> Value {
@@ -35,36 +31,7 @@ async fn invite(t: &TestApp, who: &Photographer, gallery: &str, settings: Value)
     if let (Some(target), Value::Object(extra)) = (body.as_object_mut(), settings) {
         target.extend(extra);
     }
-    let reply = t.create_private_access(who, gallery, body).await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    Client {
-        grant_id: reply.json["grant_id"]
-            .as_str()
-            .expect("grant_id")
-            .to_owned(),
-        path: client_path(reply.json["link"].as_str().expect("link")),
-    }
-}
-
-/// `n` tiny JPEGs (`DSC_0000.jpg`, …) uploaded concurrently, not ingested yet; their ids in the
-/// order of their names.
-async fn upload_photos(t: &TestApp, who: &Photographer, gallery: &str, n: usize) -> Vec<String> {
-    futures::stream::iter(0..n)
-        .map(|i| async move {
-            let name = format!("DSC_{i:04}.jpg");
-            t.upload(who, gallery, &name, jpeg(16, 16), "image/jpeg")
-                .await
-        })
-        .buffered(32)
-        .collect()
-        .await
-}
-
-/// [`upload_photos`], then ingested: ready.
-async fn ready_photos(t: &TestApp, who: &Photographer, gallery: &str, n: usize) -> Vec<String> {
-    let ids = upload_photos(t, who, gallery, n).await;
-    t.drain_ingest().await;
-    ids
+    t.invite(who, gallery, body).await
 }
 
 /// `POST …/downloads/requests` for these photos at web resolution, no idempotency key.
@@ -179,7 +146,7 @@ async fn the_manager_shows_the_links_settings_usage_and_selection() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let mut clean = downloads(Some(5));
     clean["downloads_watermarked"] = json!(false);
     let limited = invite(&t, &anna, &gallery, clean).await;
@@ -245,8 +212,8 @@ async fn only_ready_photos_of_the_gallery_can_be_selected_and_only_with_download
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let other_gallery = t.create_gallery(&anna, "Other").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
-    let foreign = ready_photos(&t, &anna, &other_gallery, 1).await.remove(0);
+    let photo = t.ready_photos(&anna, &gallery, 1).await.remove(0);
+    let foreign = t.ready_photos(&anna, &other_gallery, 1).await.remove(0);
     // Uploaded, not ingested yet: still uploading.
     let pending = t
         .upload(&anna, &gallery, "later.jpg", jpeg(16, 16), "image/jpeg")
@@ -289,7 +256,7 @@ async fn a_request_without_photos_takes_the_selection_which_then_shows_as_downlo
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let photos = t.ready_photos(&anna, &gallery, 3).await;
     let mut clean = downloads(Some(10));
     clean["downloads_watermarked"] = json!(false);
     let client = invite(&t, &anna, &gallery, clean).await;
@@ -352,7 +319,7 @@ async fn a_downloaded_photo_cannot_be_unselected() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(10))).await;
     assert_accepted(&request(&t, &client, &photos[..1]).await, 1);
 
@@ -397,8 +364,8 @@ async fn refused_requests_charge_nothing_and_queue_nothing() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let other_gallery = t.create_gallery(&anna, "Other").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
-    let foreign = ready_photos(&t, &anna, &other_gallery, 1).await.remove(0);
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
+    let foreign = t.ready_photos(&anna, &other_gallery, 1).await.remove(0);
     let pending = t
         .upload(&anna, &gallery, "later.jpg", jpeg(16, 16), "image/jpeg")
         .await;
@@ -491,7 +458,7 @@ async fn a_photo_counts_once_whatever_the_resolution() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let photos = t.ready_photos(&anna, &gallery, 3).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(3))).await;
     let (a, b, c) = (&photos[0], &photos[1], &photos[2]);
 
@@ -544,7 +511,7 @@ async fn a_request_that_would_pass_the_limit_is_refused_whole() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 5).await;
+    let photos = t.ready_photos(&anna, &gallery, 5).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(3))).await;
 
     let too_many = request(&t, &client, &photos[..4]).await;
@@ -597,7 +564,7 @@ async fn requests_can_be_read_back_by_their_own_client_only() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let client = invite(&t, &anna, &gallery, downloads(None)).await;
     let other = invite(&t, &anna, &gallery, downloads(None)).await;
 
@@ -650,7 +617,7 @@ async fn a_limit_raised_by_the_photographer_shows_at_once() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 4).await;
+    let photos = t.ready_photos(&anna, &gallery, 4).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(2))).await;
     assert_accepted(&request(&t, &client, &photos[..2]).await, 2);
     let refused = request(&t, &client, &photos[2..]).await;
@@ -748,7 +715,9 @@ async fn parallel_requests_for_the_last_download_let_exactly_one_through() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, LIMIT as usize - 1 + PARALLEL).await;
+    let photos = t
+        .ready_photos(&anna, &gallery, LIMIT as usize - 1 + PARALLEL)
+        .await;
     let client = invite(&t, &anna, &gallery, downloads(Some(LIMIT))).await;
     spend_all_but_one(&t, &client, &photos, LIMIT).await;
     assert_eq!(t.download_messages().await.len(), 1);
@@ -780,8 +749,8 @@ async fn two_grants_racing_at_the_same_time_each_stop_at_their_own_limit() {
     let annas = t.create_gallery(&anna, "Anna's").await;
     let bens = t.create_gallery(&ben, "Ben's").await;
     let n = LIMIT as usize - 1 + 20;
-    let annas_photos = ready_photos(&t, &anna, &annas, n).await;
-    let bens_photos = ready_photos(&t, &ben, &bens, n).await;
+    let annas_photos = t.ready_photos(&anna, &annas, n).await;
+    let bens_photos = t.ready_photos(&ben, &bens, n).await;
     let carol = invite(&t, &anna, &annas, downloads(Some(LIMIT))).await;
     let dave = invite(&t, &ben, &bens, downloads(Some(LIMIT))).await;
     spend_all_but_one(&t, &carol, &annas_photos, LIMIT).await;
@@ -815,7 +784,7 @@ async fn a_photo_shared_by_parallel_requests_is_charged_once() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, PARALLEL + 1).await;
+    let photos = t.ready_photos(&anna, &gallery, PARALLEL + 1).await;
     let (shared, own) = (&photos[0], &photos[1..]);
     // Room for exactly the shared photo once and each own photo: a double charge would refuse
     // one of them.
@@ -854,7 +823,9 @@ async fn only_so_many_requests_wait_at_once_even_when_sent_together() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, MAX_PENDING_REQUESTS + 5).await;
+    let photos = t
+        .ready_photos(&anna, &gallery, MAX_PENDING_REQUESTS + 5)
+        .await;
 
     // One after another: the request past the cap is refused, and charged nothing.
     let client = invite(&t, &anna, &gallery, downloads(None)).await;
@@ -890,7 +861,7 @@ async fn free_re_downloads_sent_together_are_capped_too() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 1).await;
+    let photos = t.ready_photos(&anna, &gallery, 1).await;
     let client = invite(&t, &anna, &gallery, downloads(None)).await;
     assert_accepted(&request(&t, &client, &photos).await, 1);
 
@@ -920,7 +891,7 @@ async fn a_retry_with_the_same_idempotency_key_is_the_same_request() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let photos = t.ready_photos(&anna, &gallery, 3).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(10))).await;
     let body = json!({ "resolution": "web", "photo_ids": photos[..2] });
 
@@ -969,7 +940,7 @@ async fn an_idempotency_key_reused_with_another_body_is_refused() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let photos = t.ready_photos(&anna, &gallery, 3).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(10))).await;
     let first_body = json!({ "resolution": "web", "photo_ids": [photos[0]] });
     let first = t
@@ -1033,7 +1004,7 @@ async fn the_same_idempotency_key_sent_concurrently_is_one_request_charged_once_
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let client = invite(&t, &anna, &gallery, downloads(Some(10))).await;
     let body = json!({ "resolution": "web", "photo_ids": photos });
 
@@ -1148,8 +1119,8 @@ async fn the_general_link_needs_an_email_for_every_download_route() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let protected = t.create_gallery(&anna, "Protected").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
-    let protected_photo = ready_photos(&t, &anna, &protected, 1).await.remove(0);
+    let photo = t.ready_photos(&anna, &gallery, 1).await.remove(0);
+    let protected_photo = t.ready_photos(&anna, &protected, 1).await.remove(0);
     // Even a general link with downloads on keeps no downloads without an email.
     t.set_general(&anna, &gallery, downloads(None)).await;
     t.set_general(
@@ -1198,7 +1169,7 @@ async fn a_revoked_grant_is_not_found_on_every_client_route() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let client = invite(&t, &anna, &gallery, downloads(None)).await;
     // Things to find: a request, a selection and a favourite.
     let accepted = request(&t, &client, &photos[..1]).await;
@@ -1256,7 +1227,7 @@ async fn a_protected_private_link_needs_its_session_on_every_favourites_and_down
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
+    let photo = t.ready_photos(&anna, &gallery, 1).await.remove(0);
     let mut settings = downloads(None);
     settings["password"] = json!("client99");
     let client = invite(&t, &anna, &gallery, settings).await;
@@ -1332,7 +1303,7 @@ async fn the_photographer_lists_every_download_request_of_a_gallery() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let photos = ready_photos(&t, &anna, &gallery, 3).await;
+    let photos = t.ready_photos(&anna, &gallery, 3).await;
     let carol = invite(&t, &anna, &gallery, downloads(None)).await;
     let dave = invite(&t, &anna, &gallery, downloads(Some(2))).await;
     let path = format!("/galleries/{gallery}/downloads");

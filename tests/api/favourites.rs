@@ -11,15 +11,8 @@ use serde_json::{Value, json};
 
 /// A client's private link: (grant id, `/g/{token}` path).
 async fn invite(t: &TestApp, who: &Photographer, gallery: &str, body: Value) -> (String, String) {
-    let reply = t.create_private_access(who, gallery, body).await;
-    assert_eq!(reply.status, 201, "{reply:?}");
-    (
-        reply.json["grant_id"]
-            .as_str()
-            .expect("grant_id")
-            .to_owned(),
-        client_path(reply.json["link"].as_str().expect("link")),
-    )
+    let link = t.invite(who, gallery, body).await;
+    (link.grant_id, link.path)
 }
 
 /// A fresh client's private link path.
@@ -50,8 +43,13 @@ async fn ready_named(
     upload_order(t, who, gallery, &ids).await
 }
 
-/// `n` ready photos (`DSC_0000.jpg`, …) in upload order.
-async fn ready_photos(t: &TestApp, who: &Photographer, gallery: &str, n: usize) -> Vec<String> {
+/// `n` ready photos (`DSC_0000.jpg`, …) uploaded one by one: ids in upload order.
+async fn ready_in_upload_order(
+    t: &TestApp,
+    who: &Photographer,
+    gallery: &str,
+    n: usize,
+) -> Vec<String> {
     let names: Vec<String> = (0..n).map(|i| format!("DSC_{i:04}.jpg")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     ready_named(t, who, gallery, &names).await
@@ -136,7 +134,7 @@ async fn favourites_are_named_lists_of_photos_in_upload_order() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let p = ready_photos(&t, &anna, &gallery, 3).await;
+    let p = ready_in_upload_order(&t, &anna, &gallery, 3).await;
     let path = client(&t, &anna, &gallery).await;
     assert_eq!(lists(&t, &path).await, vec![], "no lists to start with");
 
@@ -185,7 +183,7 @@ async fn each_client_has_their_own_lists() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let p = ready_photos(&t, &anna, &gallery, 2).await;
+    let p = ready_in_upload_order(&t, &anna, &gallery, 2).await;
     let carol = client(&t, &anna, &gallery).await;
     let dave = client(&t, &anna, &gallery).await;
     add(&t, &carol, &p[0], None).await;
@@ -200,7 +198,9 @@ async fn list_names_must_be_1_to_60_printable_characters() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
+    let photo = ready_in_upload_order(&t, &anna, &gallery, 1)
+        .await
+        .remove(0);
     let path = client(&t, &anna, &gallery).await;
 
     let sixty = "é".repeat(60);
@@ -233,8 +233,12 @@ async fn only_ready_photos_of_the_gallery_can_be_picked() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let other_gallery = t.create_gallery(&anna, "Other").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
-    let foreign = ready_photos(&t, &anna, &other_gallery, 1).await.remove(0);
+    let photo = ready_in_upload_order(&t, &anna, &gallery, 1)
+        .await
+        .remove(0);
+    let foreign = ready_in_upload_order(&t, &anna, &other_gallery, 1)
+        .await
+        .remove(0);
     let pending = t
         .upload(&anna, &gallery, "later.jpg", jpeg(16, 16), "image/jpeg")
         .await;
@@ -281,7 +285,7 @@ async fn a_client_keeps_at_most_20_lists() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let p = ready_photos(&t, &anna, &gallery, 2).await;
+    let p = ready_in_upload_order(&t, &anna, &gallery, 2).await;
     let path = client(&t, &anna, &gallery).await;
     for i in 1..=20 {
         add(&t, &path, &p[0], Some(&list_name(i))).await;
@@ -319,7 +323,9 @@ async fn lists_created_in_parallel_stop_at_20() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
+    let photo = ready_in_upload_order(&t, &anna, &gallery, 1)
+        .await
+        .remove(0);
     let path = client(&t, &anna, &gallery).await;
     add(&t, &path, &photo, Some(&list_name(0))).await;
 
@@ -397,8 +403,12 @@ async fn the_general_link_needs_an_email_for_every_favourites_route() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let protected = t.create_gallery(&anna, "Protected").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
-    let protected_photo = ready_photos(&t, &anna, &protected, 1).await.remove(0);
+    let photo = ready_in_upload_order(&t, &anna, &gallery, 1)
+        .await
+        .remove(0);
+    let protected_photo = ready_in_upload_order(&t, &anna, &protected, 1)
+        .await
+        .remove(0);
     t.set_general(&anna, &protected, json!({ "password": "letmein1" }))
         .await;
     let open = t.general_path(&anna, &gallery).await;
@@ -550,7 +560,9 @@ async fn another_photographers_gallery_favourites_are_not_found() {
     let anna = t.photographer("Anna Lee").await;
     let ben = t.photographer("Ben Ray").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photo = ready_photos(&t, &anna, &gallery, 1).await.remove(0);
+    let photo = ready_in_upload_order(&t, &anna, &gallery, 1)
+        .await
+        .remove(0);
     let path = client(&t, &anna, &gallery).await;
     add(&t, &path, &photo, None).await;
 

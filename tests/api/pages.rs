@@ -14,11 +14,10 @@ fn html(reply: &Reply) -> &str {
         .unwrap_or_else(|| panic!("not a page: {reply:?}"))
 }
 
+/// A header that must have come.
 fn header<'r>(reply: &'r Reply, name: &str) -> &'r str {
     reply
-        .headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
+        .header(name)
         .unwrap_or_else(|| panic!("no {name}: {reply:?}"))
 }
 

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Instant;
 
-use futures::StreamExt;
 use futures::future::join_all;
 use lambda_http::Body;
 use proofsheet_app::Clock;
@@ -16,26 +15,6 @@ use serde_json::{Value, json};
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// `n` tiny ready photos named `DSC_0000.jpg`, … (ids in no particular order).
-async fn ready_photos(t: &TestApp, who: &Photographer, gallery: &str, n: usize) -> Vec<String> {
-    let ids = futures::stream::iter(0..n)
-        .map(|i| async move {
-            t.upload(
-                who,
-                gallery,
-                &format!("DSC_{i:04}.jpg"),
-                jpeg(16, 16),
-                "image/jpeg",
-            )
-            .await
-        })
-        .buffered(16)
-        .collect()
-        .await;
-    t.drain_ingest().await;
-    ids
-}
 
 /// The `/g/{token}` part of a link, whatever its host.
 fn g_path(link: &str) -> String {
@@ -287,7 +266,7 @@ async fn probe_general_link_limit_resets_per_email_and_after_revocation() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 6).await;
+    let photos = t.ready_photos(&anna, &gallery, 6).await;
     t.set_general(&anna, &gallery, downloads(Some(2))).await;
     let general = t.general_path(&anna, &gallery).await;
 
@@ -409,7 +388,7 @@ async fn probe_zero_charge_requests_are_bounded() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 20).await;
+    let photos = t.ready_photos(&anna, &gallery, 20).await;
     let invited = t
         .create_private_access(
             &anna,
@@ -471,7 +450,7 @@ async fn probe_overlapping_parallel_requests_never_pass_the_limit() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 6).await;
+    let photos = t.ready_photos(&anna, &gallery, 6).await;
     let invited = t
         .create_private_access(
             &anna,
@@ -526,7 +505,7 @@ async fn probe_one_idempotency_key_with_different_bodies_charges_once() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 10).await;
+    let photos = t.ready_photos(&anna, &gallery, 10).await;
     let invited = t
         .create_private_access(
             &anna,
@@ -572,7 +551,7 @@ async fn probe_malformed_idempotency_keys_are_422() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 1).await;
+    let photos = t.ready_photos(&anna, &gallery, 1).await;
     let invited = t
         .create_private_access(
             &anna,
@@ -892,7 +871,7 @@ async fn probe_one_client_cannot_reach_anothers_favourites_or_requests() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
     let other_gallery = t.create_gallery(&anna, "Other").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let foreign = t.ready_photo(&anna, &other_gallery).await;
     // A photo still uploading.
     let pending = t
@@ -985,7 +964,7 @@ async fn probe_null_photo_ids_are_refused_and_downloaded_photos_stay() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
-    let photos = ready_photos(&t, &anna, &gallery, 2).await;
+    let photos = t.ready_photos(&anna, &gallery, 2).await;
     let invited = t
         .create_private_access(
             &anna,

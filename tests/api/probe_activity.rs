@@ -36,19 +36,10 @@ async fn navigation(t: &TestApp, path: &str, session: Option<&str>) -> Value {
 
 /// Invites `email` on `gallery` with generous settings; returns (grant id, link).
 async fn invite(t: &TestApp, who: &Photographer, gallery: &str, email: &str) -> (String, String) {
-    let grant = t
-        .create_private_access(
-            who,
-            gallery,
-            json!({ "email": email, "name": "Victim", "watermark": false,
-                    "downloads_enabled": true, "download_resolutions": ["web"] }),
-        )
-        .await;
-    assert_eq!(grant.status, 201, "{grant:?}");
-    (
-        grant.json["grant_id"].as_str().unwrap().to_owned(),
-        grant.json["link"].as_str().unwrap().to_owned(),
-    )
+    let body = json!({ "email": email, "name": "Victim", "watermark": false,
+                       "downloads_enabled": true, "download_resolutions": ["web"] });
+    let link = t.invite(who, gallery, body).await;
+    (link.grant_id, link.link)
 }
 
 fn links(nav: &Value) -> Vec<String> {

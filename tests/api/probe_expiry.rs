@@ -51,10 +51,6 @@ fn forged(path: &str) -> String {
     chars.into_iter().collect()
 }
 
-fn header<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
-    reply.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 // ---------------------------------------------------------------------------------------------
 // What a stranger learns
 // ---------------------------------------------------------------------------------------------
@@ -131,7 +127,7 @@ async fn forged_revoked_and_withdrawn_links_stay_404_after_expiry_and_a_410_tell
         assert!(!html.contains(secret), "{secret} in {html}");
     }
     assert_eq!(
-        header(&page, "cache-control").map(|v| v.contains("no-store")),
+        page.header("cache-control").map(|v| v.contains("no-store")),
         Some(true),
         "{page:?}"
     );
@@ -161,7 +157,8 @@ async fn sessions_and_cookies_opened_before_expiry_open_nothing_after() {
         .post_form(&format!("{path}/unlock"), &[("password", "letmein1")], None)
         .await;
     assert_eq!(form.status, 303, "{form:?}");
-    let cookie = header(&form, "set-cookie")
+    let cookie = form
+        .header("set-cookie")
         .unwrap()
         .split(';')
         .next()
@@ -193,7 +190,7 @@ async fn sessions_and_cookies_opened_before_expiry_open_nothing_after() {
         )
         .await;
     assert_eq!(form.status, 410, "{form:?}");
-    assert!(header(&form, "set-cookie").is_none(), "{form:?}");
+    assert!(form.header("set-cookie").is_none(), "{form:?}");
 }
 
 #[tokio::test]

@@ -709,7 +709,7 @@ async fn a_shared_code_opens_only_its_own_page() {
 #[tokio::test]
 async fn a_code_rotated_while_its_holder_logs_in_leaves_them_no_session() {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let mut leaked_sessions = 0;
@@ -721,13 +721,16 @@ async fn a_code_rotated_while_its_holder_logs_in_leaves_them_no_session() {
         assert_eq!(created.status, 201, "{created:?}");
         let login = created.json["login_id"].as_str().unwrap().to_owned();
         let rotated = Arc::new(AtomicBool::new(false));
+        let tries = Arc::new(AtomicUsize::new(0));
         // Whoever holds the old code logs in over and over, from several addresses at once …
         let holders = (0..24u8).map(|n| {
-            let (t, slug, old, rotated) = (&t, anna.slug.clone(), old.clone(), rotated.clone());
+            let (t, slug, old) = (&t, anna.slug.clone(), old.clone());
+            let (rotated, tries) = (rotated.clone(), tries.clone());
             async move {
                 let mut sessions = Vec::new();
                 while !rotated.load(Ordering::SeqCst) {
                     let reply = t.log_in_from(ip(5, n), &slug, &old).await;
+                    tries.fetch_add(1, Ordering::SeqCst);
                     if reply.status == 200 {
                         sessions.push(reply.json["session"].as_str().unwrap().to_owned());
                     }
@@ -736,9 +739,12 @@ async fn a_code_rotated_while_its_holder_logs_in_leaves_them_no_session() {
                 sessions
             }
         });
-        // … while the photographer rotates it.
+        // … while the photographer rotates it, once the holders have tried twice each on
+        // average (they run on this task: yielding lets them on).
         let rotate = async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            while tries.load(Ordering::SeqCst) < 48 {
+                tokio::task::yield_now().await;
+            }
             let changed = t
                 .update_client_login(&anna, &login, json!({ "new_access_code": true }))
                 .await;

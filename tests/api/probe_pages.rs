@@ -24,13 +24,11 @@ fn text(reply: &Reply) -> &str {
         .unwrap_or_else(|| panic!("not a page: {reply:?}"))
 }
 
-fn header<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
-    reply.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 /// The `name=value` of the reply's `Set-Cookie`, and its attributes.
 fn set_cookie(reply: &Reply) -> (String, String) {
-    let set = header(reply, "set-cookie").unwrap_or_else(|| panic!("no cookie: {reply:?}"));
+    let set = reply
+        .header("set-cookie")
+        .unwrap_or_else(|| panic!("no cookie: {reply:?}"));
     let (pair, attributes) = set.split_once(';').expect("attributes");
     (pair.to_owned(), attributes.to_owned())
 }
@@ -88,23 +86,24 @@ async fn post_form_from(
 /// A page, or an error page, with every header a page must carry.
 fn assert_page_headers(reply: &Reply, what: &str) {
     assert_eq!(
-        header(reply, "content-type"),
+        reply.header("content-type"),
         Some("text/html; charset=utf-8"),
         "{what}: {reply:?}"
     );
-    let csp = header(reply, "content-security-policy")
+    let csp = reply
+        .header("content-security-policy")
         .unwrap_or_else(|| panic!("{what}: no CSP: {reply:?}"));
     for directive in ["default-src 'none'", "frame-ancestors 'none'", "base-uri"] {
         assert!(csp.contains(directive), "{what}: {directive} not in {csp}");
     }
     assert_eq!(
-        header(reply, "x-content-type-options"),
+        reply.header("x-content-type-options"),
         Some("nosniff"),
         "{what}"
     );
-    assert_eq!(header(reply, "cache-control"), Some("no-store"), "{what}");
+    assert_eq!(reply.header("cache-control"), Some("no-store"), "{what}");
     assert_eq!(
-        header(reply, "referrer-policy"),
+        reply.header("referrer-policy"),
         Some("no-referrer"),
         "{what}"
     );
@@ -406,8 +405,8 @@ async fn every_page_a_browser_can_reach_carries_the_page_headers() {
         )
         .await;
     assert_eq!(unlocked.status, 303, "{unlocked:?}");
-    assert_eq!(header(&unlocked, "cache-control"), Some("no-store"));
-    assert_eq!(header(&unlocked, "referrer-policy"), Some("no-referrer"));
+    assert_eq!(unlocked.header("cache-control"), Some("no-store"));
+    assert_eq!(unlocked.header("referrer-policy"), Some("no-referrer"));
 }
 
 /// A store failure on a page says "something went wrong", never what failed.
@@ -681,7 +680,7 @@ async fn another_sites_form_cannot_log_a_browser_in() {
     )
     .await;
     assert_eq!(cross.status, 403, "{cross:?}");
-    assert!(header(&cross, "set-cookie").is_none(), "{cross:?}");
+    assert!(cross.header("set-cookie").is_none(), "{cross:?}");
     assert_page_headers(&cross, "cross-site refusal");
 }
 
@@ -711,10 +710,7 @@ async fn a_form_from_a_foreign_origin_is_refused_without_fetch_metadata() {
         old_safari.status, 403,
         "another site's form logged the browser in: {old_safari:?}"
     );
-    assert!(
-        header(&old_safari, "set-cookie").is_none(),
-        "{old_safari:?}"
-    );
+    assert!(old_safari.header("set-cookie").is_none(), "{old_safari:?}");
 }
 
 #[tokio::test]
@@ -762,8 +758,8 @@ async fn odd_form_bodies_are_refused_without_a_session() {
         )
         .await;
         assert!((400..500).contains(&reply.status), "{what}: {reply:?}");
-        assert!(header(&reply, "set-cookie").is_none(), "{what}: {reply:?}");
-        assert!(header(&reply, "location").is_none(), "{what}: {reply:?}");
+        assert!(reply.header("set-cookie").is_none(), "{what}: {reply:?}");
+        assert!(reply.header("location").is_none(), "{what}: {reply:?}");
         assert!(
             text(&reply).len() < 10_000,
             "{what}: the page echoes the body"
@@ -834,7 +830,7 @@ async fn form_redirects_stay_on_the_link_whatever_the_request_says() {
     ] {
         let reply = send(&t, CALLER_IP.into(), "POST", &target, &hostile, Some(&body)).await;
         assert_eq!(reply.status, 303, "{reply:?}");
-        let location = header(&reply, "location").unwrap();
+        let location = reply.header("location").unwrap();
         assert_eq!(location, expected);
         assert!(
             !location.starts_with("//") && !location.contains('?'),
@@ -899,15 +895,11 @@ async fn api_clients_get_json_whatever_else_they_accept() {
             .await;
         assert_eq!(reply.status, 200, "{accept}: {reply:?}");
         assert_eq!(
-            header(&reply, "content-type"),
+            reply.header("content-type"),
             Some("application/json"),
             "{accept}"
         );
-        assert_eq!(
-            header(&reply, "cache-control"),
-            Some("no-store"),
-            "{accept}"
-        );
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{accept}");
     }
 }
 
@@ -928,7 +920,7 @@ async fn a_client_that_refuses_html_gets_json() {
         )
         .await;
     assert_eq!(
-        header(&reply, "content-type"),
+        reply.header("content-type"),
         Some("application/json"),
         "text/html;q=0 got a page: {reply:?}"
     );
@@ -947,7 +939,7 @@ async fn only_hash_named_assets_are_cached_and_odd_names_find_nothing() {
         201
     );
     let page = t.browse(&t.general_path(&anna, &gallery).await, None).await;
-    assert_eq!(header(&page, "cache-control"), Some("no-store"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
     let logged_in = t
         .post_form(
             &format!("/p/{}/login", anna.slug),
@@ -958,7 +950,7 @@ async fn only_hash_named_assets_are_cached_and_odd_names_find_nothing() {
     let (cookie, _) = set_cookie(&logged_in);
     let overview = t.login_page(&anna.slug, Some(&cookie)).await;
     assert!(text(&overview).contains("Hello, Carol"), "{overview:?}");
-    assert_eq!(header(&overview, "cache-control"), Some("no-store"));
+    assert_eq!(overview.header("cache-control"), Some("no-store"));
 
     let script = text(&page)
         .split("src=\"/static/")
@@ -986,7 +978,7 @@ async fn only_hash_named_assets_are_cached_and_odd_names_find_nothing() {
                 .call_with_headers("GET", &odd, None, &[("accept", accept)], None)
                 .await;
             assert_eq!(reply.status, 404, "{odd}: {reply:?}");
-            assert_eq!(header(&reply, "cache-control"), Some("no-store"), "{odd}");
+            assert_eq!(reply.header("cache-control"), Some("no-store"), "{odd}");
         }
     }
 }

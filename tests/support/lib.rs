@@ -17,6 +17,7 @@ pub mod sdk_calls;
 pub use images::*;
 
 use aws_sdk_sqs::types::QueueAttributeName;
+use futures::StreamExt;
 use lambda_http::Body;
 use proofsheet_app::{App, Clock, Config};
 use proofsheet_http::from_source_ip;
@@ -83,6 +84,21 @@ impl Reply {
     pub fn error_code(&self) -> &str {
         self.json["error"].as_str().unwrap_or_default()
     }
+
+    /// A header's value, if it came and is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A client's private link, as an invitation made it.
+#[derive(Debug, Clone)]
+pub struct PrivateLink {
+    pub grant_id: String,
+    /// The link's path, `/g/{token}`.
+    pub path: String,
+    /// The whole link, as emailed.
+    pub link: String,
 }
 
 impl TestApp {
@@ -435,6 +451,42 @@ impl TestApp {
             .await;
         self.drain_ingest().await;
         id
+    }
+
+    /// `n` tiny JPEGs (`DSC_0000.jpg`, …) uploaded at once, not ingested yet; their ids in
+    /// the order of their names (their upload order is whatever the emulator made of it).
+    pub async fn upload_photos(&self, who: &Photographer, gallery: &str, n: usize) -> Vec<String> {
+        futures::stream::iter(0..n)
+            .map(|i| async move {
+                let name = format!("DSC_{i:04}.jpg");
+                self.upload(who, gallery, &name, jpeg(16, 16), "image/jpeg")
+                    .await
+            })
+            .buffered(32)
+            .collect()
+            .await
+    }
+
+    /// [`TestApp::upload_photos`], then ingested: ready.
+    pub async fn ready_photos(&self, who: &Photographer, gallery: &str, n: usize) -> Vec<String> {
+        let ids = self.upload_photos(who, gallery, n).await;
+        self.drain_ingest().await;
+        ids
+    }
+
+    /// Shares `gallery` privately as `body` says (an email, settings), insisting on 201.
+    pub async fn invite(&self, who: &Photographer, gallery: &str, body: Value) -> PrivateLink {
+        let reply = self.create_private_access(who, gallery, body).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        let link = reply.json["link"].as_str().expect("link").to_owned();
+        PrivateLink {
+            grant_id: reply.json["grant_id"]
+                .as_str()
+                .expect("grant_id")
+                .to_owned(),
+            path: client_path(&link),
+            link,
+        }
     }
 
     /// Runs the ingest worker over everything in the queue, as Lambda's event source would.
