@@ -331,7 +331,7 @@ async fn a_worker_that_died_mid_job_is_replaced_once_its_lease_lapses() {
     let claimed = t
         .app
         .store()
-        .claim_download_job(grant, request_id, now, lease)
+        .claim_download_request(grant, request_id, now, lease)
         .await
         .unwrap();
     assert!(matches!(
@@ -653,7 +653,7 @@ async fn a_request_whose_every_try_failed_is_given_up_refunded_and_the_client_to
         let claimed = t
             .app
             .store()
-            .claim_download_job(grant, request_id, t.app.now(), lease)
+            .claim_download_request(grant, request_id, t.app.now(), lease)
             .await
             .unwrap();
         assert!(matches!(

@@ -79,7 +79,7 @@ async fn tour(t: &TestApp) {
     // A cursor of file-name order reads that index before the arrangement starts over.
     let by_name = proofsheet_policy::cursor_after(proofsheet_policy::paging::Cursor::Indexed {
         order: proofsheet_policy::paging::IndexedOrder::Filename,
-        key: proofsheet_policy::lifecycle::filename_order_key("photo.jpg", photo_id(&photo)),
+        key: proofsheet_policy::photo_order::filename_order_key("photo.jpg", photo_id(&photo)),
     });
     let later = t
         .view_gallery(&format!("{path}?cursor={by_name}"), Some(&session))

@@ -389,7 +389,7 @@ async fn probe_a_replaced_worker_or_a_redelivery_never_refunds_twice() {
     let lease = t.app.config().download_lease.as_secs();
     let store = t.app.store();
     let stale = match store
-        .claim_download_job(grant, request_id, now, lease)
+        .claim_download_request(grant, request_id, now, lease)
         .await
         .unwrap()
     {
@@ -427,7 +427,7 @@ async fn probe_a_replaced_worker_or_a_redelivery_never_refunds_twice() {
     for attempt in [stale.attempts, stale.attempts + 1] {
         let grant_record = store.grant(grant).await.unwrap().unwrap();
         let recorded = store
-            .finish_download_job(
+            .finish_download_request(
                 grant,
                 request_id,
                 attempt,

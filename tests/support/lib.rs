@@ -858,7 +858,7 @@ fn order_index(
     filename: &str,
     created_at: u64,
 ) -> [(String, aws_sdk_dynamodb::types::AttributeValue); 4] {
-    use proofsheet_policy::lifecycle::{capture_order_key, filename_order_key};
+    use proofsheet_policy::photo_order::{capture_order_key, filename_order_key};
     let photo = proofsheet_policy::PhotoId::parse(id).expect("photo id");
     let text = aws_sdk_dynamodb::types::AttributeValue::S;
     [

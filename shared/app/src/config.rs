@@ -44,7 +44,7 @@ pub struct Config {
     pub download_lease: Duration,
     /// How many days before a link expires its client is reminded (`EXPIRY_REMINDER_DAYS`,
     /// e.g. `7,1`, the default).
-    pub reminder_days: proofsheet_policy::lifecycle::ReminderDays,
+    pub reminder_days: proofsheet_policy::expiry::ReminderDays,
 }
 
 const DAY_SECS: u64 = 24 * 60 * 60;
@@ -160,7 +160,7 @@ impl Config {
             )?),
             reminder_days: match get("EXPIRY_REMINDER_DAYS").filter(|v| !v.is_empty()) {
                 None => Default::default(),
-                Some(raw) => proofsheet_policy::lifecycle::ReminderDays::parse(&raw)
+                Some(raw) => proofsheet_policy::expiry::ReminderDays::parse(&raw)
                     .map_err(|e| ConfigError::Invalid("EXPIRY_REMINDER_DAYS", e.reason))?,
             },
         })

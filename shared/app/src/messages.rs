@@ -4,7 +4,7 @@
 //! parses those into their own type.)
 
 use proofsheet_policy::{DownloadRequestId, GalleryId, GrantId, PhotoId};
-use proofsheet_store::{DownloadJobRecord, StoreError};
+use proofsheet_store::{DownloadRequestRecord, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -61,7 +61,7 @@ impl App {
     /// Puts an accepted download request's message on the download queue and notes it on the
     /// request. `false` when it could not go out now: the request stays recorded as unsent, and
     /// a retry of the same request or the resend sweep sends it later.
-    pub async fn enqueue_download(&self, job: &DownloadJobRecord) -> bool {
+    pub async fn enqueue_download(&self, job: &DownloadRequestRecord) -> bool {
         let Some(queue_url) = &self.config().download_queue_url else {
             tracing::warn!(request_id = %job.id, "DOWNLOAD_QUEUE_URL is not set: the request waits unsent");
             return false;

@@ -92,6 +92,9 @@ pub struct DownloadCharge {
     /// `used` before the charge; the store's write holds only while it is still this value.
     pub used_before: u32,
     pub used_after: u32,
+    /// With this request the client has every photo of the gallery a client can download: the
+    /// "whole gallery downloaded" milestone.
+    pub completes_gallery: bool,
 }
 
 /// Decides a download request from the grant's effective settings and a snapshot of its usage.
@@ -119,7 +122,13 @@ pub fn charge(
     {
         return Err(DownloadRefusal::LimitReached { remaining });
     }
+    let completes_gallery = !now.ready.is_empty()
+        && now
+            .ready
+            .iter()
+            .all(|p| now.downloaded.contains(p) || photos.contains(p));
     Ok(DownloadCharge {
+        completes_gallery,
         photos,
         newly_charged,
         used_before: now.usage.used,
@@ -602,6 +611,31 @@ mod tests {
                 nothing_left
             ),
             Err(DownloadRefusal::NothingChosen)
+        );
+    }
+
+    /// The milestone counts what was downloaded before too; an empty gallery completes nothing.
+    #[test]
+    fn a_request_completes_the_gallery_when_nothing_ready_is_left_undownloaded() {
+        let (before, ready) = (photos(&[1]), photos(&[1, 2, 3]));
+        let ask = |choice, downloaded| {
+            charge(
+                &open(None),
+                Resolution::Web,
+                &choice,
+                at(0, None, downloaded, &ready),
+            )
+            .unwrap()
+            .completes_gallery
+        };
+        assert!(ask(named(&[2, 3]), &before));
+        assert!(!ask(named(&[2]), &before));
+        assert!(ask(DownloadChoice::All, &BTreeSet::new()));
+        let (none, empty) = (BTreeSet::new(), BTreeSet::new());
+        let snapshot = at(0, None, &none, &empty);
+        assert!(
+            charge(&open(None), Resolution::Web, &DownloadChoice::All, snapshot)
+                .map_or(true, |c| !c.completes_gallery)
         );
     }
 

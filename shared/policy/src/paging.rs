@@ -6,8 +6,8 @@
 //!
 //! - upload order (the photographer's list): the 16 bytes of the last photo id;
 //! - capture time or file name (a client's view): `C` or `F`, then the last photo's key in that
-//!   order's index (see [`crate::lifecycle::capture_order_key`] and
-//!   [`crate::lifecycle::filename_order_key`]; it ends with the photo's id);
+//!   order's index (see [`crate::photo_order::capture_order_key`] and
+//!   [`crate::photo_order::filename_order_key`]; it ends with the photo's id);
 //! - the photographer's manual order: `M`, the arrangement's revision (8 bytes) and how many
 //!   of its entries were read (4 bytes).
 //!
@@ -19,7 +19,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use crate::lifecycle::PhotoOrder;
+use crate::photo_order::PhotoOrder;
 use crate::{Invalid, PhotoId};
 
 /// How many items a page holds: `default` unless the `limit` query parameter asks for another
@@ -239,11 +239,11 @@ mod tests {
         let photo = PhotoId::from_uuid(Uuid::now_v7());
         let capture = Cursor::Indexed {
             order: IndexedOrder::CaptureTime,
-            key: crate::lifecycle::capture_order_key(1_700_000_000, photo),
+            key: crate::photo_order::capture_order_key(1_700_000_000, photo),
         };
         let filename = Cursor::Indexed {
             order: IndexedOrder::Filename,
-            key: crate::lifecycle::filename_order_key("IMG_2.jpg", photo),
+            key: crate::photo_order::filename_order_key("IMG_2.jpg", photo),
         };
         let manual = Cursor::Manual {
             revision: 7,

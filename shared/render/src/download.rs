@@ -1,6 +1,6 @@
 //! Download files: one JPEG per photo a client asked for, at the size they picked.
 //!
-//! A download job renders many photos with the same watermark, so the watermark is checked and
+//! A download request renders many photos with the same watermark, so the watermark is checked and
 //! decoded once ([`PreparedWatermark`]) and shared across render threads. Unlike a rendition,
 //! a download may be as large as the original, so the full-size buffer is never copied when
 //! it can be moved, and is freed as soon as the shrunk one exists.

@@ -42,7 +42,7 @@ use proofsheet_policy::{
 use serde::Deserialize;
 
 use crate::items::{Item, condition_failed, item_with_keys, key, n, record, records, s};
-use crate::records::{DownloadJobRecord, keys};
+use crate::records::{DownloadRequestRecord, keys};
 use crate::retry::Retry;
 use crate::{Conflict, GrantRecord, PhotoRecord, Store, StoreError};
 
@@ -67,11 +67,11 @@ struct ChargeRecord {
 }
 
 /// A recorded download request: this call's, or the one an earlier try with the same
-/// `Idempotency-Key` recorded.
+/// `Idempotency-Key` recorded. A new one carries what else its decision told (`T`).
 #[derive(Debug, Clone)]
-pub enum RecordedDownload {
-    New(DownloadJobRecord),
-    Earlier(DownloadJobRecord),
+pub enum RecordedDownload<T> {
+    New(DownloadRequestRecord, T),
+    Earlier(DownloadRequestRecord),
 }
 
 #[derive(Default, Deserialize)]
@@ -181,24 +181,25 @@ impl Store {
     }
 
     /// A grant's download requests, newest first.
-    pub async fn download_jobs(
+    pub async fn download_requests_of(
         &self,
         grant: GrantId,
-    ) -> Result<Vec<DownloadJobRecord>, StoreError> {
+    ) -> Result<Vec<DownloadRequestRecord>, StoreError> {
         let items = self
             .query_prefix(keys::grant(grant), keys::DOWNLOAD_JOB_PREFIX)
             .await?;
-        let mut jobs: Vec<DownloadJobRecord> = records(items)?;
+        let mut jobs: Vec<DownloadRequestRecord> = records(items)?;
         jobs.sort_by_key(|job| std::cmp::Reverse((job.created_at, job.id)));
         Ok(jobs)
     }
 
-    pub async fn download_job(
+    pub async fn download_request(
         &self,
         grant: GrantId,
         id: DownloadRequestId,
-    ) -> Result<Option<DownloadJobRecord>, StoreError> {
-        self.get(keys::grant(grant), &keys::download_job(id)).await
+    ) -> Result<Option<DownloadRequestRecord>, StoreError> {
+        self.get(keys::grant(grant), &keys::download_request(id))
+            .await
     }
 
     /// Adds a photo to the client's selection; `false` when the selection is full (it holds
@@ -251,14 +252,16 @@ impl Store {
     /// the ledger is read again and `decide` runs again, so the decision always rests on what is
     /// stored. With `id` of an earlier try (`may_be_a_retry`: the id comes from the client's
     /// key), that try's request comes back and nothing is charged; a fresh id skips the lookup.
-    pub async fn record_download<E: From<StoreError>>(
+    /// `decide` may tell the caller more of its decision (`T`), which comes back with a new
+    /// request: decided on the same ledger as the charge.
+    pub async fn record_download<E: From<StoreError>, T>(
         &self,
         grant: GrantRecord,
         id: DownloadRequestId,
         may_be_a_retry: bool,
-        decide: impl Fn(&DownloadLedger) -> Result<DownloadJobRecord, E>,
-    ) -> Result<RecordedDownload, E> {
-        if may_be_a_retry && let Some(earlier) = self.download_job(grant.id, id).await? {
+        decide: impl Fn(&DownloadLedger) -> Result<(DownloadRequestRecord, T), E>,
+    ) -> Result<RecordedDownload<T>, E> {
+        if may_be_a_retry && let Some(earlier) = self.download_request(grant.id, id).await? {
             return Ok(RecordedDownload::Earlier(earlier));
         }
         let grant_id = grant.id;
@@ -273,11 +276,11 @@ impl Store {
                     self.download_ledger(grant).await?
                 }
             };
-            let job = decide(&ledger)?;
+            let (job, told) = decide(&ledger)?;
             match self.commit_download(&ledger, &job).await? {
-                Commit::Done => return Ok(RecordedDownload::New(job)),
+                Commit::Done => return Ok(RecordedDownload::New(job, told)),
                 Commit::RequestExists => {
-                    let earlier = self.download_job(grant_id, job.id).await?;
+                    let earlier = self.download_request(grant_id, job.id).await?;
                     return Ok(RecordedDownload::Earlier(
                         earlier.ok_or(StoreError::NotFound)?,
                     ));
@@ -292,7 +295,7 @@ impl Store {
     async fn commit_download(
         &self,
         ledger: &DownloadLedger,
-        job: &DownloadJobRecord,
+        job: &DownloadRequestRecord,
     ) -> Result<Commit, StoreError> {
         let grant = &ledger.grant;
         // Grants stored before these attributes existed have neither: they count as 0.
@@ -324,7 +327,7 @@ impl Store {
             job,
             &[
                 ("PK", keys::grant(grant.id)),
-                ("SK", keys::download_job(job.id)),
+                ("SK", keys::download_request(job.id)),
                 ("GSI1PK", keys::UNSENT_DOWNLOADS.to_owned()),
                 ("GSI1SK", unsent_sort_key(job.created_at, job.id)),
             ],
@@ -380,7 +383,7 @@ impl Store {
             .ddb()
             .update_item()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant), keys::download_job(id))))
+            .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
             .update_expression("SET enqueued_at = :now REMOVE GSI1PK, GSI1SK")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":now", n(now))
@@ -398,7 +401,7 @@ impl Store {
     pub async fn unsent_downloads(
         &self,
         before: u64,
-    ) -> Result<Vec<DownloadJobRecord>, StoreError> {
+    ) -> Result<Vec<DownloadRequestRecord>, StoreError> {
         let items = self
             .query_all(
                 Some("GSI1"),

@@ -5,7 +5,7 @@
 //! claim item decides, whatever the sweeps and retries.
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
-use proofsheet_policy::lifecycle::Due;
+use proofsheet_policy::expiry::Due;
 use proofsheet_policy::{GalleryId, GrantId};
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +51,7 @@ struct SentClaim {
 }
 
 impl Store {
-    /// Lists `due` (moments from [`proofsheet_policy::lifecycle::ReminderDays::schedule`]) for
+    /// Lists `due` (moments from [`proofsheet_policy::expiry::ReminderDays::schedule`]) for
     /// `subject`'s date `expires_at`, all or none. Writing the same schedule again changes
     /// nothing that was sent: the claims remember it.
     pub async fn schedule_expiry(

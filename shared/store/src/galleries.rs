@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, DeleteRequest, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, WriteRequest,
 };
-use proofsheet_policy::lifecycle::PhotoOrder;
+use proofsheet_policy::photo_order::PhotoOrder;
 use proofsheet_policy::{ClientLoginId, GalleryId, PhotoPage, PhotographerId};
 
 use crate::items::{Item, condition_failed, item_with_keys, key, n, records, s};

@@ -42,7 +42,7 @@
 //! | something due before an expiry date (a reminder `7d`, `1d`…, or the photographer's notice `expired`; deleted when handled) | `DueRecord` | `GALLERY#<id>`, or `GRANT#<id>` for a link's own date | `EXPIRY#<date, 12 digits>#<what>` | `EXPIRY#DUE` | `<due at, 12 digits>#<PK>#<SK>` |
 //! | a client's reminder, claimed by whoever sends it (once per link, date and reminder) | `SentClaim` | `GRANT#<grant id>` | `REMINDED#<date>#<what>` | | |
 //! | the photographer's notice that a gallery expired (once per date) | `SentClaim` | `GALLERY#<id>` | `EXPIRED#<date>` | | |
-//! | a download request (photos, what it charged, status) | `DownloadJobRecord` | `GRANT#<grant id>` | `DLJOB#<request id>` | `DLJOB#UNSENT` until its message is sent | `<accepted at, 12 digits>#<request id>` |
+//! | a download request (photos, what it charged, status) | `DownloadRequestRecord` | `GRANT#<grant id>` | `DLJOB#<request id>` | `DLJOB#UNSENT` until its message is sent | `<accepted at, 12 digits>#<request id>` |
 //!
 //! Every item is a serde record of `records.rs` (`item_with_keys` adds the key attributes);
 //! new records are built in one place each (`GalleryRecord::new` with its general grant,
@@ -151,7 +151,7 @@
 
 mod activity;
 mod client_logins;
-mod download_jobs;
+mod download_requests;
 mod downloads;
 mod error;
 mod expiry;
@@ -174,7 +174,7 @@ mod transact;
 mod unlock;
 
 pub use activity::{ClientActivity, MilestoneRecord, NotificationRecord, ViewCount};
-pub use download_jobs::{DownloadClaim, Finish, FinishedDownload};
+pub use download_requests::{DownloadClaim, Finish, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
 pub use expiry::{DueFor, DueRecord};
@@ -188,7 +188,7 @@ pub use photos::{PhotosPage, PhotosSummary};
 pub use proofsheet_policy::GrantOrigin;
 pub use queue::QueueMessage;
 pub use records::{
-    ClientLoginRecord, DownloadJobRecord, FavouriteListRecord, GalleryRecord, GrantKind,
+    ClientLoginRecord, DownloadRequestRecord, FavouriteListRecord, GalleryRecord, GrantKind,
     GrantRecord, LeftOutPhoto, PhotoRecord, PhotoStatus, PhotographerRecord, ReleaseRecord,
     ZipFileRecord,
 };

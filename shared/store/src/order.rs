@@ -3,7 +3,7 @@
 //!
 //! - **capture time** and **file name**: a ready photo is in one sparse index per order (GSI1
 //!   under `BYCAPTURE#<gallery>`, GSI2 under `BYNAME#<gallery>`), its place in the order as the
-//!   index's sort key (see `proofsheet_policy::lifecycle::capture_order_key` and
+//!   index's sort key (see `proofsheet_policy::photo_order::capture_order_key` and
 //!   `filename_order_key`). The keys are written with the update that makes the photo ready, so
 //!   uploading and rejected photos are never in them, and a deleted photo leaves them with its
 //!   item. A page is a Query after the previous page's last key (`SK > :after`, not an
@@ -19,10 +19,10 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use proofsheet_policy::lifecycle::{
+use proofsheet_policy::paging::{Cursor, IndexedOrder};
+use proofsheet_policy::photo_order::{
     MAX_MANUAL_PHOTOS, PhotoOrder, capture_moment, capture_order_key, filename_order_key,
 };
-use proofsheet_policy::paging::{Cursor, IndexedOrder};
 use proofsheet_policy::{GalleryId, PhotoId, PhotographerId};
 use serde::{Deserialize, Serialize};
 

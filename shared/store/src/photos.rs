@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use proofsheet_policy::lifecycle::{PhotoOrder, capture_moment, natural_cmp};
 use proofsheet_policy::paging::Cursor;
+use proofsheet_policy::photo_order::{PhotoOrder, capture_moment, natural_cmp};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
 use crate::items::{condition_failed, item_with_keys, key, n, record, s};

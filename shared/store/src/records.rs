@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use proofsheet_policy::{
     AccessSettings, AskFingerprint, ClientLoginId, DownloadRequestId, DownloadStatus, Email,
     GalleryDefaults, GalleryId, GrantId, GrantOrigin, ListName, Milestone, NotificationId,
-    PersonName, PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings,
-    lifecycle::{Due, PhotoOrder},
+    PersonName, PhotoId, PhotographerId, Resolution, Slug, Title, WatermarkSettings, expiry::Due,
+    photo_order::PhotoOrder,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -200,7 +200,7 @@ pub struct FavouriteListRecord {
 /// has come. Written in the same transaction as the grant's new `downloads_used`, so a charge
 /// without its request (or the other way round) never exists.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DownloadJobRecord {
+pub struct DownloadRequestRecord {
     pub id: DownloadRequestId,
     pub grant_id: GrantId,
     pub gallery_id: GalleryId,
@@ -473,7 +473,7 @@ pub(crate) mod keys {
     }
     pub const DOWNLOAD_SELECTION: &str = "DLSELECTION";
     pub const DOWNLOAD_JOB_PREFIX: &str = "DLJOB#";
-    pub fn download_job(id: DownloadRequestId) -> String {
+    pub fn download_request(id: DownloadRequestId) -> String {
         format!("{DOWNLOAD_JOB_PREFIX}{id}")
     }
     /// A client's view count, in their link's partition.

@@ -11,7 +11,7 @@
 use lambda_runtime::LambdaEvent;
 use proofsheet_app::email::{ExpiryReminder, MilestoneReached, human_date};
 use proofsheet_app::{App, SecretKeyUse, startup};
-use proofsheet_policy::lifecycle::{self, Due};
+use proofsheet_policy::expiry::{Due, LinkLife, reminder_is_timely};
 use proofsheet_policy::{Milestone, NotificationId};
 use proofsheet_store::{
     DueRecord, GalleryRecord, GrantKind, GrantRecord, NotificationRecord, StoreError,
@@ -105,7 +105,7 @@ async fn remind(
     now: u64,
 ) -> Result<bool, StoreError> {
     let store = app.store();
-    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
+    let ends = LinkLife::of(gallery.expiry, grant.expiry).ends;
     let Some(to) = grant.email.clone() else {
         return Ok(false);
     };
@@ -114,7 +114,7 @@ async fn remind(
     // promise more time than is left: the nearer one says it, and a closed link has none.
     if grant.kind != GrantKind::Private
         || ends != Some(due.expiry)
-        || !lifecycle::reminder_is_timely(days, due.expiry, now)
+        || !reminder_is_timely(days, due.expiry, now)
     {
         return Ok(false);
     }

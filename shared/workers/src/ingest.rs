@@ -49,7 +49,7 @@ impl Worker for Ingest {
             IngestMessage::Job(Message::RerenderGallery { gallery_id }) => {
                 Ok(fan_out_rerender(app, gallery_id).await?)
             }
-            // Download jobs have their own queue and worker; one here was sent to the wrong queue.
+            // Download requests have their own queue and worker; one here was sent to the wrong queue.
             IngestMessage::Job(message @ Message::PrepareDownload { .. }) => Err(
                 JobError::Unreadable(format!("not an ingest job: {message:?}")),
             ),

@@ -10,7 +10,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use proofsheet_app::App;
 use proofsheet_policy::{GrantId, PhotoPage};
-use proofsheet_store::{DownloadJobRecord, GalleryRecord, OutgoingEmail};
+use proofsheet_store::{DownloadRequestRecord, GalleryRecord, OutgoingEmail};
 use tracing::Instrument;
 
 use crate::http_io::with_security_headers;
@@ -118,7 +118,7 @@ pub(crate) fn link_path(app: &App, grant_id: GrantId) -> Result<String, ApiError
 pub(crate) fn download_links(
     app: &App,
     req: &Request,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
 ) -> Result<Vec<String>, ApiError> {
     let secrets = app.secrets()?;
     let base = base_url(app, req);

@@ -40,12 +40,12 @@ pub(crate) enum PhotoOrder {
     Manual,
 }
 
-impl From<policy::lifecycle::PhotoOrder> for PhotoOrder {
-    fn from(value: policy::lifecycle::PhotoOrder) -> Self {
+impl From<policy::photo_order::PhotoOrder> for PhotoOrder {
+    fn from(value: policy::photo_order::PhotoOrder) -> Self {
         match value {
-            policy::lifecycle::PhotoOrder::CaptureTime => Self::CaptureTime,
-            policy::lifecycle::PhotoOrder::Filename => Self::Filename,
-            policy::lifecycle::PhotoOrder::Manual => Self::Manual,
+            policy::photo_order::PhotoOrder::CaptureTime => Self::CaptureTime,
+            policy::photo_order::PhotoOrder::Filename => Self::Filename,
+            policy::photo_order::PhotoOrder::Manual => Self::Manual,
         }
     }
 }
@@ -295,7 +295,7 @@ mod tests {
         same_enum::<policy::WatermarkMode, WatermarkMode>();
         same_enum::<policy::Position, WatermarkPosition>();
         same_enum::<policy::PhotoStatus, PhotoStatus>();
-        same_enum::<policy::lifecycle::PhotoOrder, PhotoOrder>();
+        same_enum::<policy::photo_order::PhotoOrder, PhotoOrder>();
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The download worker: turns an accepted download request into ZIPs in S3 and emails the
 //! client their links.
 //!
-//! 1. **Claim** the request (see `proofsheet_store`'s `download_jobs` module): a finished one
+//! 1. **Claim** the request (see `proofsheet_store`'s `download_requests` module): a finished one
 //!    only gets its email if that never went out, one leased to a live worker is left to it,
 //!    a missing one (grant revoked) is dropped.
 //! 2. **Render** the photos in parallel (as many at once as the function has cores; each goes
@@ -30,7 +30,7 @@ use proofsheet_app::email::{DownloadReady, ZipLink, human_date};
 use proofsheet_app::messages::Message;
 use proofsheet_app::{App, SecretKeyUse};
 use proofsheet_policy::archive::{entry_names, zip_file_name};
-use proofsheet_policy::lifecycle;
+use proofsheet_policy::expiry::LinkLife;
 use proofsheet_policy::{
     DownloadRequestId, DownloadStatus, GrantId, PhotoId, Resolution, downloads,
 };
@@ -38,7 +38,7 @@ use proofsheet_render::{
     DecodeLimits, DownloadSpec, PreparedWatermark, RenderError, render_download,
 };
 use proofsheet_store::{
-    DownloadClaim, DownloadJobRecord, Finish, FinishedDownload, GalleryRecord, LeftOutPhoto,
+    DownloadClaim, DownloadRequestRecord, Finish, FinishedDownload, GalleryRecord, LeftOutPhoto,
     PhotoRecord, Retry, Store, StoreError, ZipFileRecord, object_keys,
 };
 use sha2::{Digest, Sha256};
@@ -125,7 +125,7 @@ impl Worker for PrepareDownloads {
             } => prepare(app, grant_id, request_id).await,
             // Ingest jobs have their own queue; one here was sent to the wrong queue.
             other => Err(JobError::Unreadable(format!(
-                "not a download job: {other:?}"
+                "not a download request: {other:?}"
             ))),
         }
     }
@@ -145,7 +145,7 @@ async fn prepare(
     let lease = app.config().download_lease.as_secs();
     let job = match app
         .store()
-        .claim_download_job(grant_id, request_id, app.now(), lease)
+        .claim_download_request(grant_id, request_id, app.now(), lease)
         .await?
     {
         DownloadClaim::Claimed(job) => job,
@@ -180,8 +180,7 @@ async fn prepare(
         Some(grant) => grant.expiry,
         None => return Ok(()),
     };
-    let ends = lifecycle::effective_expiry(gallery.expiry, link_expiry);
-    if lifecycle::is_expired(ends, app.now()) {
+    if !LinkLife::of(gallery.expiry, link_expiry).is_open(app.now()) {
         tracing::info!(%request_id, "the gallery expired before the request was prepared");
         return fail_every_photo(app, &job, "gallery_expired").await;
     }
@@ -259,7 +258,7 @@ impl PhotoToZip {
 
 async fn pack(
     app: &App,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
     gallery: &GalleryRecord,
     render: &RenderSettings,
     sink: &mut S3ZipSink,
@@ -342,7 +341,7 @@ impl Packing<'_> {
     async fn place(
         &mut self,
         app: &App,
-        job: &DownloadJobRecord,
+        job: &DownloadRequestRecord,
         entry: Result<Entry, LeftOutPhoto>,
     ) -> Result<(), JobError> {
         match entry {
@@ -464,7 +463,7 @@ fn fingerprint(watermark: &proofsheet_render::Watermark) -> String {
 
 async fn finish(
     app: &App,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
     gallery: &GalleryRecord,
     packed: Packed,
     started_at: u64,
@@ -509,7 +508,7 @@ async fn finish(
 /// client's requests holds: see `give_back`), then emails the client.
 async fn record_and_email(
     app: &App,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
     mut finished: FinishedDownload,
 ) -> Result<(), JobError> {
     let store = app.store();
@@ -521,7 +520,7 @@ async fn record_and_email(
             return forget_unrecorded(app, job, &finished).await;
         };
         // Read after the grant: a request accepted later moves its counter, and the write fails.
-        let others = store.download_jobs(job.grant_id).await?;
+        let others = store.download_requests_of(job.grant_id).await?;
         let others_left_out: Vec<Vec<PhotoId>> = others
             .iter()
             .map(|other| other.left_out.iter().map(|l| l.photo_id).collect())
@@ -540,7 +539,7 @@ async fn record_and_email(
         (finished.charged, finished.refunded) =
             downloads::give_back(&job.charged, &left_out, &held_elsewhere);
         match store
-            .finish_download_job(
+            .finish_download_request(
                 job.grant_id,
                 job.id,
                 job.attempts,
@@ -571,7 +570,7 @@ async fn record_and_email(
         refunded = finished.refunded,
         "download finished"
     );
-    let finished_job = DownloadJobRecord {
+    let finished_job = DownloadRequestRecord {
         status: finished.status,
         photos_done: finished.photos_done,
         finished_at: Some(finished.finished_at),
@@ -587,7 +586,7 @@ async fn record_and_email(
 /// The request failed on every earlier try (each ended in an error or a dead worker): it ends
 /// as `failed`, everything it charged is given back, and the client is told. Without this it
 /// would stay `rendering` for good, charged, and count against the client's pending requests.
-async fn give_up(app: &App, job: &DownloadJobRecord) -> Result<(), JobError> {
+async fn give_up(app: &App, job: &DownloadRequestRecord) -> Result<(), JobError> {
     tracing::error!(request_id = %job.id, attempts = job.attempts, "giving up on a download request");
     fail_every_photo(app, job, "could_not_prepare").await
 }
@@ -596,7 +595,7 @@ async fn give_up(app: &App, job: &DownloadJobRecord) -> Result<(), JobError> {
 /// given back, and tells the client.
 async fn fail_every_photo(
     app: &App,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
     reason: &str,
 ) -> Result<(), JobError> {
     let left_out: Vec<LeftOutPhoto> = job
@@ -625,12 +624,12 @@ async fn fail_every_photo(
 /// ZIPs stand) or the request is gone (its ZIPs are dropped now, not left to the lifecycle).
 async fn forget_unrecorded(
     app: &App,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
     finished: &FinishedDownload,
 ) -> Result<(), JobError> {
     if app
         .store()
-        .download_job(job.grant_id, job.id)
+        .download_request(job.grant_id, job.id)
         .await?
         .is_some()
     {
@@ -643,7 +642,7 @@ async fn forget_unrecorded(
 }
 
 /// Emails the client their links (or the news that nothing could be prepared), then notes it.
-async fn email_client(app: &App, job: &DownloadJobRecord) -> Result<(), JobError> {
+async fn email_client(app: &App, job: &DownloadRequestRecord) -> Result<(), JobError> {
     let store = app.store();
     let Some(grant) = store.grant(job.grant_id).await? else {
         return Ok(());

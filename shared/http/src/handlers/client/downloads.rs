@@ -3,7 +3,6 @@
 //! the charge so that no timing gets past the limit.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
@@ -14,7 +13,7 @@ use proofsheet_policy::{
     AskFingerprint, DownloadChoice, DownloadRequestId, DownloadSnapshot, DownloadStatus,
     DownloadUsage, IdempotencyKey, Invalid, Milestone, PhotoId, Resolution, downloads,
 };
-use proofsheet_store::{DownloadJobRecord, GrantRecord, RecordedDownload};
+use proofsheet_store::{DownloadRequestRecord, GrantRecord, RecordedDownload};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -148,9 +147,6 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
         .map(|p| p.id)
         .collect();
     let now = app.now();
-    // Whether the accepted request leaves the client with every photo: decided on the ledger
-    // the charge was decided on.
-    let covers_gallery = AtomicBool::new(false);
     let limited = grant.settings.download_limit.is_some();
     let milestone_grant = grant.clone();
     let recorded = app
@@ -165,11 +161,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
             };
             let charge =
                 downloads::charge(&ledger.grant.settings, input.resolution, &choice, snapshot)?;
-            let all = ready
-                .iter()
-                .all(|p| ledger.downloaded.contains(p) || charge.photos.contains(p));
-            covers_gallery.store(all && !ready.is_empty(), Ordering::Relaxed);
-            Ok::<_, ApiError>(DownloadJobRecord {
+            let job = DownloadRequestRecord {
                 id,
                 grant_id: ledger.grant.id,
                 gallery_id: ledger.grant.gallery_id,
@@ -191,14 +183,14 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
                 links_expire_at: None,
                 emailed_at: None,
                 ask: Some(ask),
-            })
+            };
+            Ok::<_, ApiError>((job, charge.completes_gallery))
         })
         .await?;
     let job = match recorded {
-        RecordedDownload::New(job) => {
+        RecordedDownload::New(job, completes_gallery) => {
             app.enqueue_download(&job).await;
-            let covers = covers_gallery.load(Ordering::Relaxed);
-            for milestone in Milestone::of_download(limited, job.charged.len(), covers) {
+            for milestone in Milestone::of_download(limited, job.charged.len(), completes_gallery) {
                 milestones::reached(app, &milestone_grant, milestone).await;
             }
             job
@@ -222,7 +214,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
 
 pub(crate) async fn list_requests(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let grant = private_grant(app, &req).await?;
-    let jobs = app.store().download_jobs(grant.id).await?;
+    let jobs = app.store().download_requests_of(grant.id).await?;
     json(
         200,
         &DownloadRequestListView {
@@ -240,7 +232,7 @@ pub(crate) async fn get_request(app: &App, req: Request) -> Result<Response<Body
         .map_err(|_| ApiError::NotFound)?;
     let job = app
         .store()
-        .download_job(grant.id, id)
+        .download_request(grant.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     send_if_left_unsent(app, &job).await;
@@ -250,7 +242,7 @@ pub(crate) async fn get_request(app: &App, req: Request) -> Result<Response<Body
 fn request_view(
     app: &App,
     req: &Request,
-    job: &DownloadJobRecord,
+    job: &DownloadRequestRecord,
 ) -> Result<DownloadRequestView, ApiError> {
     Ok(DownloadRequestView::new(
         job,
@@ -273,7 +265,7 @@ pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, 
     // A link whose gallery expired stops serving its ZIPs; they go with the link's own lifetime.
     super::open_link(app, token.grant_id).await?;
     let job = store
-        .download_job(token.grant_id, token.request_id)
+        .download_request(token.grant_id, token.request_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let zip = usize::from(token.zip)
@@ -300,7 +292,7 @@ const ZIP_URL_TTL: Duration = Duration::from_secs(5 * 60);
 /// Sends a request whose message never went out (the accepting call stopped first), when the
 /// policy says it is no longer that call's to send: a client retrying it or waiting on it is
 /// asking for it.
-async fn send_if_left_unsent(app: &App, job: &DownloadJobRecord) {
+async fn send_if_left_unsent(app: &App, job: &DownloadRequestRecord) {
     if downloads::left_unsent(job.status, job.enqueued_at, job.created_at, app.now()) {
         app.enqueue_download(job).await;
     }

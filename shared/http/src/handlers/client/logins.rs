@@ -3,17 +3,17 @@
 
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::lifecycle;
+use proofsheet_policy::expiry::LinkLife;
 use proofsheet_policy::{
-    AccessCode, ClientLoginId, Guesser, LoginSessionClaims, PhotographerId, Slug, UnlockThrottle,
+    AccessCode, ClientLoginId, Guesser, LoginSessionClaims, PhotographerId, Slug,
 };
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{ClientLoginRecord, PhotosSummary, ReleaseRecord, UnlockReservation};
+use proofsheet_store::{ClientLoginRecord, PhotosSummary, ReleaseRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::handlers::link;
-use crate::http_io::{bearer, json, json_or_form_body, path_param, source_ip};
+use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
 use crate::views::{CoverView, MyGalleriesView, MyGalleryView, timestamp};
 use proofsheet_app::App;
@@ -57,74 +57,55 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
         _ => None,
     };
 
-    // The try is counted before the code is hashed, so parallel guesses share the budgets, and
-    // an unknown page is counted like a real one.
-    let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
+    // An unknown page is counted like a real one.
+    let source = super::sign_in::source(app, &req)?;
     let guesser = Guesser {
         source: &source,
         known_device: known_device.as_deref(),
     };
-    let reserved = match app
+    let reservation = app
         .store()
         .reserve_login_attempt(&page, &guesser, now)
-        .await?
-    {
-        UnlockReservation::Reserved(reserved) => reserved,
-        UnlockReservation::Throttled { retry_after_secs } => {
-            return Err(ApiError::TooManyAttempts { retry_after_secs });
-        }
-        UnlockReservation::NotFound => return Err(ApiError::WrongAccessCode),
-    };
-    // Every path below hashes once and reads one claim, so a wrong code, an unknown page and a
-    // revoked login take the same time and get the same answer.
-    let typed = AccessCode::typed(&input.access_code);
-    let could_match = typed.is_some() && owner.is_some();
-    let code = typed.unwrap_or_else(|| AccessCode::generate([0; 16]));
-    let owner_or_nobody = owner.unwrap_or_else(nobody);
-    let hash = secrets
-        .access_code_hash(owner_or_nobody, &code)
-        .await
-        .map_err(ApiError::Internal)?;
-    let found = app.store().login_for_code(owner_or_nobody, &hash).await?;
-    let login = match found {
-        Some(id) if could_match => live_login(app, id).await?,
-        _ => None,
-    };
-    // The login must still have this very code: a claim read just before a new code replaced it
-    // opens nothing.
-    let Some(login) = login.filter(|l| Some(l.owner_id) == owner && l.code_hash == hash) else {
-        return Err(ApiError::WrongAccessCode);
-    };
-
-    // Only wrong codes use the budgets up. A failed refund costs one try, not the login.
-    if let Err(error) = app.store().refund_unlock_attempt(reserved).await {
-        tracing::warn!(%error, "could not give a right code's try back");
-    }
+        .await?;
+    // Every path of the check hashes once and reads one claim, so a wrong code, an unknown page
+    // and a revoked login take the same time and get the same answer.
+    let login = super::sign_in::check_secret(app, reservation, ApiError::WrongAccessCode, async {
+        let typed = AccessCode::typed(&input.access_code);
+        let could_match = typed.is_some() && owner.is_some();
+        let code = typed.unwrap_or_else(|| AccessCode::generate([0; 16]));
+        let owner_or_nobody = owner.unwrap_or_else(nobody);
+        let hash = secrets
+            .access_code_hash(owner_or_nobody, &code)
+            .await
+            .map_err(ApiError::Internal)?;
+        let found = app.store().login_for_code(owner_or_nobody, &hash).await?;
+        let login = match found {
+            Some(id) if could_match => live_login(app, id).await?,
+            _ => None,
+        };
+        // The login must still have this very code: a claim read just before a new code
+        // replaced it opens nothing.
+        login
+            .filter(|l| Some(l.owner_id) == owner && l.code_hash == hash)
+            .ok_or(ApiError::WrongAccessCode)
+    })
+    .await?;
     let claims = LoginSessionClaims {
         login_id: login.id,
         expires_at: now + LoginSessionClaims::DEFAULT_TTL_SECS,
         code_version: login.code_version,
     };
-    let session = secrets.sign_login_session(&claims);
-    // The login page's form: the session goes into the page's cookie, and the browser back to
-    // the page, which now lists the client's galleries.
-    if pages::is_form_post(&req) {
-        return pages::signed_in(
-            app,
-            pages::LOGIN_SESSION_COOKIE,
-            &format!("/p/{page}"),
-            &session,
-            LoginSessionClaims::DEFAULT_TTL_SECS,
-        );
+    // A page's form goes back to the login page, which now lists the client's galleries.
+    let mut more = serde_json::Map::new();
+    more.insert("name".into(), login.name.to_string().into());
+    super::sign_in::Session {
+        signed: secrets.sign_login_session(&claims),
+        expires_at: claims.expires_at,
+        ttl_secs: LoginSessionClaims::DEFAULT_TTL_SECS,
+        cookie: pages::LOGIN_SESSION_COOKIE,
+        page: &format!("/p/{page}"),
     }
-    json(
-        200,
-        &serde_json::json!({
-            "session": session,
-            "expires_at": timestamp(claims.expires_at),
-            "name": login.name,
-        }),
-    )
+    .answer(app, &req, more)
 }
 
 async fn live_login(app: &App, id: ClientLoginId) -> Result<Option<ClientLoginRecord>, ApiError> {
@@ -248,8 +229,8 @@ async fn card(
         photo_count,
         cover,
     } = summary;
-    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
-    let expired = lifecycle::is_expired(ends, app.now());
+    let life = LinkLife::of(gallery.expiry, grant.expiry);
+    let expired = !life.is_open(app.now());
     // An expired gallery shows nothing of its photos, here as behind its link.
     let cover = match cover.filter(|_| !expired) {
         Some(photo) => {
@@ -280,9 +261,9 @@ async fn card(
         cover,
         link: link(app, req, grant.id)?,
         released_at: timestamp(release.released_at),
-        expires_at: ends.map(timestamp),
+        expires_at: life.ends.map(timestamp),
         expired,
-        ends,
+        ends: life.ends,
     }))
 }
 

@@ -6,22 +6,20 @@ pub(crate) mod downloads;
 pub(crate) mod favourites;
 pub(crate) mod identify;
 pub(crate) mod logins;
+mod sign_in;
 
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::{
-    ClientPermissions, Guesser, SessionClaims, ShareToken, UnlockThrottle, cursor_after,
-};
-use proofsheet_policy::{GalleryRules, Viewer, activity, lifecycle};
+use proofsheet_policy::expiry::LinkLife;
+use proofsheet_policy::{ClientPermissions, Guesser, SessionClaims, ShareToken, cursor_after};
+use proofsheet_policy::{GalleryRules, Viewer, activity};
 use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{
-    ClientAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord, UnlockReservation,
-};
+use proofsheet_store::{ClientAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord};
 use serde::Deserialize;
 
 use crate::handlers::{link, milestones, requested_page};
-use crate::http_io::{bearer, json, json_or_form_body, path_param, source_ip};
+use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
 use crate::views::{ClientGalleryView, ClientPhotoView, NavigationView, NeighbourView, timestamp};
 use proofsheet_app::App;
@@ -69,10 +67,9 @@ pub(crate) async fn open_link(app: &App, id: GrantId) -> Result<OpenLink, ApiErr
         .gallery(grant.gallery_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
-    match ends {
-        Some(at) if lifecycle::is_expired(ends, app.now()) => Err(expired(app, &gallery, at).await),
-        _ => Ok(OpenLink { grant, gallery }),
+    match LinkLife::of(gallery.expiry, grant.expiry).closed_at(app.now()) {
+        Some(at) => Err(expired(app, &gallery, at).await),
+        None => Ok(OpenLink { grant, gallery }),
     }
 }
 
@@ -155,7 +152,7 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
         .get("user-agent")
         .and_then(|v| v.to_str().ok());
     let is_view = activity::counts_as_view(req.method().as_str(), user_agent);
-    let ends = lifecycle::effective_expiry(gallery.expiry, grant.expiry);
+    let ends = LinkLife::of(gallery.expiry, grant.expiry).ends;
     let view = gallery_view(app, &req, &grant, gallery, is_view).await?;
     if pages::wants_html(&req) {
         let images = pages::image_origin(view.photos.iter().map(|p| p.thumbnail_url.as_str()));
@@ -219,7 +216,9 @@ pub(crate) async fn gallery_view(
         });
     }
     Ok(ClientGalleryView {
-        expires_at: lifecycle::effective_expiry(gallery.expiry, grant.expiry).map(timestamp),
+        expires_at: LinkLife::of(gallery.expiry, grant.expiry)
+            .ends
+            .map(timestamp),
         title: gallery.title,
         settings: ClientPermissions::from(&grant.settings),
         photos: views,
@@ -326,8 +325,7 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
     };
     let now = app.now();
     let secrets = app.secrets()?;
-    // The try is counted before the hash is checked, so parallel guesses share the budgets.
-    let source = secrets.source_tag(&UnlockThrottle::source(source_ip(&req)));
+    let source = sign_in::source(app, &req)?;
     // A device that unlocked this link recently, under its current password, meets a higher
     // ceiling than new devices, and a budget of its own (its earlier session names it).
     let known_device = link_session(&req)
@@ -340,45 +338,33 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         source: &source,
         known_device: known_device.as_deref(),
     };
-    let reserved = match app
+    let reservation = app
         .store()
         .reserve_unlock_attempt(grant.id, &guesser, now)
-        .await?
-    {
-        UnlockReservation::Reserved(reserved) => reserved,
-        UnlockReservation::Throttled { retry_after_secs } => {
-            return Err(ApiError::TooManyAttempts { retry_after_secs });
+        .await?;
+    sign_in::check_secret(app, reservation, ApiError::NotFound, async {
+        match verify_password(input.password, hash).await {
+            true => Ok(()),
+            false => Err(ApiError::WrongPassword),
         }
-        UnlockReservation::NotFound => return Err(ApiError::NotFound),
-    };
-    if !verify_password(input.password, hash).await {
-        return Err(ApiError::WrongPassword);
-    }
-    // Only wrong tries use the budgets up. A failed refund costs one try, not the session.
-    if let Err(error) = app.store().refund_unlock_attempt(reserved).await {
-        tracing::warn!(%error, "could not give a right password's try back");
-    }
+    })
+    .await?;
     let ttl = app.config().client_session_ttl.as_secs();
     let claims = SessionClaims {
         grant_id: grant.id,
         expires_at: now + ttl,
         password_version: grant.password_version,
     };
-    let session = secrets.sign_session(&claims);
-    // The page's form: the session goes into the link's cookie, and the browser back to the link.
-    if pages::is_form_post(&req) {
-        let link = pages::page_root(req.uri().path())
-            .map(|(_, link)| link.to_owned())
-            .ok_or(ApiError::NotFound)?;
-        return pages::signed_in(app, pages::LINK_SESSION_COOKIE, &link, &session, ttl);
+    // A page's form goes back to the link, the session in the link's cookie.
+    let (_, link) = pages::page_root(req.uri().path()).ok_or(ApiError::NotFound)?;
+    sign_in::Session {
+        signed: secrets.sign_session(&claims),
+        expires_at: claims.expires_at,
+        ttl_secs: ttl,
+        cookie: pages::LINK_SESSION_COOKIE,
+        page: link,
     }
-    json(
-        200,
-        &serde_json::json!({
-            "session": session,
-            "expires_at": timestamp(claims.expires_at),
-        }),
-    )
+    .answer(app, &req, serde_json::Map::new())
 }
 
 /// How the OpenAPI description tells this module's routes (`openapi::describe`).

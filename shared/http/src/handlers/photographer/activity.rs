@@ -9,7 +9,7 @@ use proofsheet_policy::{
     DownloadStatus, Invalid, NOTIFICATION_PAGE, NotificationId, PhotographerId, Resolution,
     attachment_disposition,
 };
-use proofsheet_store::{ClientActivity, DownloadJobRecord, GrantRecord, MilestoneRecord};
+use proofsheet_store::{ClientActivity, DownloadRequestRecord, GrantRecord, MilestoneRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -252,10 +252,10 @@ pub(crate) async fn downloads(
     let jobs = try_join_all(
         grants
             .iter()
-            .map(|grant| app.store().download_jobs(grant.id)),
+            .map(|grant| app.store().download_requests_of(grant.id)),
     )
     .await?;
-    let mut requests: Vec<(&GrantRecord, &DownloadJobRecord)> = grants
+    let mut requests: Vec<(&GrantRecord, &DownloadRequestRecord)> = grants
         .iter()
         .zip(&jobs)
         .flat_map(|(grant, jobs)| jobs.iter().map(move |job| (grant, job)))
@@ -318,7 +318,7 @@ pub(crate) struct GalleryDownloadView {
 }
 
 impl GalleryDownloadView {
-    fn new(grant: &GrantRecord, job: &DownloadJobRecord) -> Self {
+    fn new(grant: &GrantRecord, job: &DownloadRequestRecord) -> Self {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
             grant_id: grant.id.to_string(),

@@ -2,7 +2,7 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
-use proofsheet_policy::lifecycle::{self, PhotoOrder};
+use proofsheet_policy::photo_order::PhotoOrder;
 use proofsheet_policy::{
     GalleryId, GalleryRules, Invalid, ParentGallery, PhotoId, PhotographerId, Position, Title,
     WatermarkMode, WatermarkUpdate,
@@ -236,7 +236,7 @@ pub(crate) fn expiry_date(field: &'static str, raw: &str) -> Result<u64, ApiErro
             "must be a date and time in RFC 3339 (2027-06-30T18:00:00Z)",
         )
     })?;
-    Ok(lifecycle::check_expiry(field, at)?)
+    Ok(proofsheet_policy::expiry::check_expiry(field, at)?)
 }
 
 /// Lists what falls due before `subject`'s date `expires_at` (set at `set_at`): its clients'

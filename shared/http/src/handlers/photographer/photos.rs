@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
-use proofsheet_policy::lifecycle::{PhotoOrder, manual_arrangement};
+use proofsheet_policy::photo_order::{PhotoOrder, manual_arrangement};
 use proofsheet_policy::{PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{GalleryRecord, Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};

@@ -22,16 +22,16 @@ use aws_sdk_dynamodb::types::{
 use proofsheet_policy::{DownloadRequestId, DownloadStatus, GrantId, PhotoId};
 
 use crate::items::{condition_failed, item_refusing_update, key, n, record, s};
-use crate::records::{DownloadJobRecord, LeftOutPhoto, ZipFileRecord, keys};
+use crate::records::{DownloadRequestRecord, LeftOutPhoto, ZipFileRecord, keys};
 use crate::{Store, StoreError};
 
 /// What claiming a request for rendering found.
 #[derive(Debug, Clone)]
 pub enum DownloadClaim {
     /// This worker renders it now; `attempts` is the claim's token.
-    Claimed(DownloadJobRecord),
+    Claimed(DownloadRequestRecord),
     /// Ready or failed already: a redelivery.
-    Finished(DownloadJobRecord),
+    Finished(DownloadRequestRecord),
     /// Another worker holds a live lease on it.
     Busy,
     /// No such request (its grant was revoked, or its gallery deleted).
@@ -73,7 +73,7 @@ fn build_err(e: impl std::fmt::Display) -> StoreError {
 
 impl Store {
     /// Claims a request for rendering for `lease_secs` from `now` (see the module docs).
-    pub async fn claim_download_job(
+    pub async fn claim_download_request(
         &self,
         grant: GrantId,
         id: DownloadRequestId,
@@ -84,7 +84,7 @@ impl Store {
             .ddb()
             .update_item()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant), keys::download_job(id))))
+            .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
             .update_expression(
                 "SET #status = :rendering, lease_until = :until, \
                  attempts = if_not_exists(attempts, :zero) + :one",
@@ -112,7 +112,7 @@ impl Store {
                 let Some(item) = item_refusing_update(&e) else {
                     return Ok(DownloadClaim::Missing);
                 };
-                let job: DownloadJobRecord = record(item.clone())?;
+                let job: DownloadRequestRecord = record(item.clone())?;
                 Ok(match job.status {
                     DownloadStatus::Ready | DownloadStatus::Failed => DownloadClaim::Finished(job),
                     DownloadStatus::Queued | DownloadStatus::Rendering => DownloadClaim::Busy,
@@ -135,7 +135,7 @@ impl Store {
             .ddb()
             .update_item()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant), keys::download_job(id))))
+            .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
             .update_expression("SET photos_done = :done")
             .condition_expression("attempts = :attempt AND #status = :rendering")
             .expression_attribute_names("#status", "status")
@@ -156,7 +156,7 @@ impl Store {
     /// is still `requests_seen` (the count when the other requests were read to decide it), so
     /// a request accepted meanwhile makes the caller decide again. Nothing is written unless
     /// the outcome is [`Finish::Recorded`].
-    pub async fn finish_download_job(
+    pub async fn finish_download_request(
         &self,
         grant: GrantId,
         id: DownloadRequestId,
@@ -168,7 +168,7 @@ impl Store {
             finished.charged.iter().map(|p| s(p.to_string())).collect();
         let outcome = Update::builder()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant), keys::download_job(id))))
+            .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
             .update_expression(
                 "SET #status = :status, zips = :zips, left_out = :left_out, charged = :charged, \
                  photos_done = :done, finished_at = :finished, links_expire_at = :expires \
@@ -239,7 +239,7 @@ impl Store {
             .ddb()
             .update_item()
             .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant), keys::download_job(id))))
+            .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
             .update_expression("SET emailed_at = :now")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":now", n(now))
