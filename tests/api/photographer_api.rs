@@ -1602,3 +1602,37 @@ async fn null_is_refused_where_it_would_mean_nothing() {
     let gallery_now = t.get_gallery(&anna, &gallery).await;
     assert_eq!(gallery_now.json["title"], "Smith wedding");
 }
+
+#[tokio::test]
+async fn one_private_link_reads_as_the_list_shows_it_until_it_is_revoked() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let other = t.create_gallery(&anna, "Jones wedding").await;
+    let email = unique_email("ann");
+    let link = t
+        .invite(
+            &anna,
+            &gallery,
+            json!({ "email": email, "download_limit": 4 }),
+        )
+        .await;
+    let path = format!("/galleries/{gallery}/private-access/{}", link.grant_id);
+    let read = t.call("GET", &path, Some(&anna.api_key), None).await;
+    assert_eq!(read.status, 200, "{read:?}");
+    assert_eq!(read.json, grants(&t, &anna, &gallery).await[0]);
+    assert_eq!(read.json["link"], link.link.as_str());
+    assert_eq!(read.json["settings"]["download_limit"], 4);
+
+    // Under another of her galleries, or after it is revoked, there is no such link.
+    let elsewhere = format!("/galleries/{other}/private-access/{}", link.grant_id);
+    let misplaced = t.call("GET", &elsewhere, Some(&anna.api_key), None).await;
+    assert_eq!(
+        (misplaced.status, misplaced.error_code()),
+        (404, "not_found")
+    );
+    t.delete_private_access(&anna, &gallery, &link.grant_id)
+        .await;
+    let revoked = t.call("GET", &path, Some(&anna.api_key), None).await;
+    assert_eq!((revoked.status, revoked.error_code()), (404, "not_found"));
+}

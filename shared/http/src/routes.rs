@@ -133,6 +133,7 @@ routes! {
     GetGeneralAccess "GET" "/galleries/{gallery_id}/general-access" "get-general-access" Photographer Needed photographer::access => get_general;
     CreatePrivateAccess "POST" "/galleries/{gallery_id}/private-access" "create-private-access" Photographer Needed photographer::access => create_private;
     ListPrivateAccess "GET" "/galleries/{gallery_id}/private-access" "list-private-access" Photographer Needed photographer::access => list_private;
+    GetPrivateAccess "GET" "/galleries/{gallery_id}/private-access/{grant_id}" "get-private-access" Photographer Needed photographer::access => get_private;
     UpdatePrivateAccess "PATCH" "/galleries/{gallery_id}/private-access/{grant_id}" "update-private-access" Photographer Needed photographer::access => update_private;
     DeletePrivateAccess "DELETE" "/galleries/{gallery_id}/private-access/{grant_id}" "delete-private-access" Photographer NotNeeded photographer::access => delete_private;
     CreateLogoUpload "POST" "/watermark-logo" "create-logo-upload" Photographer NotNeeded photographer::photos => create_logo_upload;

@@ -253,6 +253,17 @@ pub(crate) async fn list_private(
     json(200, &serde_json::json!({ "grants": views }))
 }
 
+/// One private link with its settings, usage and link: what the studio shows of one client.
+pub(crate) async fn get_private(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let gallery = owned_gallery(app, owner, &req).await?;
+    let grant = owned_private_grant(app, &gallery, &req).await?;
+    json(200, &GrantView::new(&grant, link(app, &req, grant.id)?))
+}
+
 /// The private grant named in the path, if it belongs to this (owned) gallery.
 async fn owned_private_grant(
     app: &App,
@@ -426,6 +437,24 @@ pub(crate) mod doc {
                 "The private grants.",
                 Schemas::body::<PrivateGrantList>,
             ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn get_private() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Access,
+            summary: "Get one private link",
+            description: Some(
+                "Its settings, its own expiry, what its client has downloaded and the link \
+                 itself, as the list shows each. A revoked link, or one of another gallery, is \
+                 not found."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The private grant.", Schemas::body::<GrantView>),
             refusals: vec![],
         }
     }
