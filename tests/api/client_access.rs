@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use proofsheet_app::Clock;
 use proofsheet_http::{ROUTES, Route, RouteSpec};
-use proofsheet_policy::{GrantId, Guesser, SessionClaims, ShareToken, UnlockThrottle};
+use proofsheet_policy::{GrantId, Guesser, LinkToken, SessionClaims, UnlockThrottle};
 use proofsheet_store::{ReservedTry, UnlockReservation};
 use proofsheet_tests::*;
 use serde_json::{Value, json};
@@ -140,7 +140,7 @@ async fn every_client_route_is_closed_without_a_session_of_its_own_link() {
 
     // B's MAC over claims rewritten to name A's grant.
     let (mut claims_b, mac_b) = SessionClaims::parse(&session_b).expect("session format");
-    claims_b.grant_id = ShareToken::parse(&token_a).unwrap().grant_id;
+    claims_b.grant_id = LinkToken::parse(&token_a).unwrap().grant_id;
     let b_claims_for_a = claims_b.encode(&mac_b);
     // A's own claims with a made-up MAC.
     let (claims_a, _) = SessionClaims::parse(&session_a).unwrap();
@@ -610,7 +610,7 @@ async fn addresses_of_one_ipv6_network_share_one_budget() {
 }
 
 fn grant_of(path: &str) -> GrantId {
-    ShareToken::parse(path.rsplit('/').next().unwrap())
+    LinkToken::parse(path.rsplit('/').next().unwrap())
         .unwrap()
         .grant_id
 }
@@ -1253,16 +1253,16 @@ async fn well_formed_tokens_that_name_no_live_link_are_404() {
 
     let real = token_of(&path);
     let other = token_of(&doomed_path);
-    let random_id = ShareToken {
+    let random_id = LinkToken {
         grant_id: GrantId::from_uuid(Uuid::new_v4()),
         verifier: random_verifier(),
     };
     // A real grant id with a verifier made up by the caller, or taken from another link.
-    let made_up_verifier = ShareToken {
+    let made_up_verifier = LinkToken {
         grant_id: real.grant_id,
         verifier: random_verifier(),
     };
-    let swapped_verifier = ShareToken {
+    let swapped_verifier = LinkToken {
         grant_id: real.grant_id,
         verifier: other.verifier,
     };
@@ -1488,8 +1488,8 @@ fn sorted_strings(value: &Value) -> Vec<String> {
     out
 }
 
-fn token_of(path: &str) -> ShareToken {
-    ShareToken::parse(path.strip_prefix("/g/").expect("client path")).expect("token")
+fn token_of(path: &str) -> LinkToken {
+    LinkToken::parse(path.strip_prefix("/g/").expect("client path")).expect("token")
 }
 
 fn random_verifier() -> [u8; 32] {

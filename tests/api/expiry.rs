@@ -26,20 +26,11 @@ pub(super) async fn spawn() -> TestApp {
 }
 
 /// A client's private link (downloads on, unlimited) to `gallery`: (grant id, link path).
-async fn share(t: &TestApp, anna: &Photographer, gallery: &str, email: &str) -> (String, String) {
-    let grant = t
-        .create_private_access(
-            anna,
-            gallery,
-            json!({ "email": email, "name": "Carol", "downloads_enabled": true,
-                    "download_resolutions": ["web"] }),
-        )
-        .await;
-    assert_eq!(grant.status, 201, "{grant:?}");
-    (
-        grant.json["grant_id"].as_str().unwrap().to_owned(),
-        client_path(grant.json["link"].as_str().unwrap()),
-    )
+async fn invite(t: &TestApp, anna: &Photographer, gallery: &str, email: &str) -> (String, String) {
+    let body = json!({ "email": email, "name": "Carol", "downloads_enabled": true,
+                       "download_resolutions": ["web"] });
+    let link = t.invite(anna, gallery, body).await;
+    (link.grant_id, link.path)
 }
 
 pub(super) async fn set_expiry(
@@ -83,7 +74,7 @@ async fn an_expired_gallery_closes_every_client_route_and_a_later_date_opens_the
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    let (grant, path) = share(&t, &anna, &gallery, &unique_email("carol")).await;
+    let (grant, path) = invite(&t, &anna, &gallery, &unique_email("carol")).await;
     let general = t.general_path(&anna, &gallery).await;
     // A ZIP built before the date: its link works until the gallery closes.
     let accepted = t
@@ -180,9 +171,9 @@ async fn a_links_own_date_only_ever_shortens_its_gallerys() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let (early, early_path) = share(&t, &anna, &gallery, &unique_email("early")).await;
-    let (late, late_path) = share(&t, &anna, &gallery, &unique_email("late")).await;
-    let (_, other_path) = share(&t, &anna, &gallery, &unique_email("other")).await;
+    let (early, early_path) = invite(&t, &anna, &gallery, &unique_email("early")).await;
+    let (late, late_path) = invite(&t, &anna, &gallery, &unique_email("late")).await;
+    let (_, other_path) = invite(&t, &anna, &gallery, &unique_email("other")).await;
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     let shortened = t
         .update_private_access(
@@ -275,9 +266,9 @@ async fn reminders_go_once_per_client_and_date_and_again_after_the_date_moves() 
         unique_email("dave"),
         unique_email("eve"),
     );
-    let (_, carol_path) = share(&t, &anna, &gallery, &carol).await;
-    share(&t, &anna, &gallery, &dave).await;
-    let (revoked, _) = share(&t, &anna, &gallery, &eve).await;
+    let (_, carol_path) = invite(&t, &anna, &gallery, &carol).await;
+    invite(&t, &anna, &gallery, &dave).await;
+    let (revoked, _) = invite(&t, &anna, &gallery, &eve).await;
     let deleted = t.delete_private_access(&anna, &gallery, &revoked).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
@@ -368,8 +359,8 @@ async fn a_links_own_date_reminds_only_its_client_and_never_late() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
     let (carol, dave) = (unique_email("carol"), unique_email("dave"));
-    let (grant, _) = share(&t, &anna, &gallery, &carol).await;
-    share(&t, &anna, &gallery, &dave).await;
+    let (grant, _) = invite(&t, &anna, &gallery, &carol).await;
+    invite(&t, &anna, &gallery, &dave).await;
     // Five days ahead: the week-ahead reminder's moment is already past, so only the day
     // before is sent.
     let set = t

@@ -20,7 +20,7 @@ fn grant_id_of_link(link: &str) -> String {
         .strip_prefix("/g/")
         .expect("a /g/ link")
         .to_owned();
-    proofsheet_policy::ShareToken::parse(&token)
+    proofsheet_policy::LinkToken::parse(&token)
         .expect("a well-formed token")
         .grant_id
         .to_string()

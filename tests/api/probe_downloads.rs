@@ -123,7 +123,7 @@ async fn probe_download_links_open_only_their_own_zip() {
     other_grant_same_mac[..16].copy_from_slice(gb.as_uuid().as_bytes());
     let mut other_zip_same_mac = raw.clone();
     other_zip_same_mac[33] = 2;
-    let share_token = a.path.rsplit('/').next().unwrap().to_owned();
+    let link_token = a.path.rsplit('/').next().unwrap().to_owned();
     let cases: Vec<(&str, String)> = vec![
         ("other grant, same MAC", d(reencode(&other_grant_same_mac))),
         ("other zip, same MAC", d(reencode(&other_zip_same_mac))),
@@ -146,7 +146,7 @@ async fn probe_download_links_open_only_their_own_zip() {
         ("padded", d(format!("{token}="))),
         ("extended", d(format!("{token}AAAA"))),
         ("case flipped", d(token.to_ascii_uppercase())),
-        ("share token", d(share_token.clone())),
+        ("share token", d(link_token.clone())),
         ("empty-ish", d("A".repeat(88))),
     ];
     let mut cases = cases;

@@ -15,11 +15,11 @@ use proofsheet_workers::expiry::sweep;
 use serde_json::{Value, json};
 
 /// A client's private link (downloads on): (grant id, link path).
-async fn share(t: &TestApp, anna: &Photographer, gallery: &str, email: &str) -> (String, String) {
-    share_with(t, anna, gallery, json!({ "email": email })).await
+async fn invite(t: &TestApp, anna: &Photographer, gallery: &str, email: &str) -> (String, String) {
+    invite_with(t, anna, gallery, json!({ "email": email })).await
 }
 
-async fn share_with(
+async fn invite_with(
     t: &TestApp,
     anna: &Photographer,
     gallery: &str,
@@ -27,12 +27,8 @@ async fn share_with(
 ) -> (String, String) {
     body["downloads_enabled"] = true.into();
     body["download_resolutions"] = json!(["web"]);
-    let grant = t.create_private_access(anna, gallery, body).await;
-    assert_eq!(grant.status, 201, "{grant:?}");
-    (
-        grant.json["grant_id"].as_str().unwrap().to_owned(),
-        client_path(grant.json["link"].as_str().unwrap()),
-    )
+    let link = t.invite(anna, gallery, body).await;
+    (link.grant_id, link.path)
 }
 
 async fn week_ahead_reminders(t: &TestApp, to: &str) -> usize {
@@ -62,8 +58,8 @@ async fn forged_revoked_and_withdrawn_links_stay_404_after_expiry_and_a_410_tell
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Secret Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let (_, path) = share(&t, &anna, &gallery, &unique_email("carol")).await;
-    let (revoked, revoked_path) = share(&t, &anna, &gallery, &unique_email("eve")).await;
+    let (_, path) = invite(&t, &anna, &gallery, &unique_email("carol")).await;
+    let (revoked, revoked_path) = invite(&t, &anna, &gallery, &unique_email("eve")).await;
     assert_eq!(
         t.delete_private_access(&anna, &gallery, &revoked)
             .await
@@ -143,7 +139,7 @@ async fn sessions_and_cookies_opened_before_expiry_open_nothing_after() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let (_, path) = share_with(
+    let (_, path) = invite_with(
         &t,
         &anna,
         &gallery,
@@ -268,8 +264,8 @@ async fn navigation_between_open_and_expired_galleries_opens_nothing_expired() {
         .await;
     assert_eq!(nav.status, 200, "{nav:?}");
     let carol = unique_email("carol");
-    let (_, parent_private) = share(&t, &anna, &wedding, &carol).await;
-    let (_, child_private) = share(&t, &anna, &ceremony, &carol).await;
+    let (_, parent_private) = invite(&t, &anna, &wedding, &carol).await;
+    let (_, child_private) = invite(&t, &anna, &ceremony, &carol).await;
     let parent_general = t.general_path(&anna, &wedding).await;
     let child_general = t.general_path(&anna, &ceremony).await;
 
@@ -318,7 +314,7 @@ async fn the_photographers_preview_is_no_way_in_for_a_client() {
     let bob = t.photographer("Bob Stone").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
-    let (grant, path) = share_with(
+    let (grant, path) = invite_with(
         &t,
         &anna,
         &gallery,
@@ -353,7 +349,7 @@ async fn identify_mints_no_open_link_into_an_expired_gallery_or_past_a_links_own
     let visitor_path = client_path(visitor.json["link"].as_str().unwrap());
     // Carol's own link ends early; the gallery stays open.
     let carol = unique_email("carol");
-    let (grant, carol_path) = share(&t, &anna, &gallery, &carol).await;
+    let (grant, carol_path) = invite(&t, &anna, &gallery, &carol).await;
     let own = t
         .update_private_access(
             &anna,
@@ -399,7 +395,7 @@ async fn a_download_refused_after_expiry_charges_nothing() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
-    let (_, path) = share_with(
+    let (_, path) = invite_with(
         &t,
         &anna,
         &gallery,
@@ -438,7 +434,7 @@ async fn the_zip_worker_emails_no_link_once_the_gallery_expired() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let photo = t.ready_photo(&anna, &gallery).await;
     let carol = unique_email("carol");
-    let (_, path) = share(&t, &anna, &gallery, &carol).await;
+    let (_, path) = invite(&t, &anna, &gallery, &carol).await;
     let accepted = t
         .create_download_request(
             &path,
@@ -487,7 +483,7 @@ async fn expiry_dates_parse_strictly_and_a_refusal_changes_nothing() {
     let t = spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let (grant, _) = share(&t, &anna, &gallery, &unique_email("carol")).await;
+    let (grant, _) = invite(&t, &anna, &gallery, &unique_email("carol")).await;
     let kept = rfc3339(T0 + 30 * DAY);
     set_expiry(&t, &anna, &gallery, json!(kept)).await;
 
@@ -615,7 +611,7 @@ async fn absent_keeps_the_date_null_clears_it_and_a_cleared_date_sends_nothing()
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
     let carol = unique_email("carol");
-    let (_, path) = share(&t, &anna, &gallery, &carol).await;
+    let (_, path) = invite(&t, &anna, &gallery, &carol).await;
     let at = rfc3339(T0 + 10 * DAY);
     set_expiry(&t, &anna, &gallery, json!(at)).await;
     let renamed = t
@@ -714,7 +710,7 @@ async fn concurrent_sweeps_send_each_reminder_and_the_notice_once() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let clients: Vec<String> = (0..4).map(|i| unique_email(&format!("c{i}"))).collect();
     for c in &clients {
-        share(&t, &anna, &gallery, c).await;
+        invite(&t, &anna, &gallery, c).await;
     }
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     t.app.clock().advance(3 * DAY);
@@ -749,7 +745,7 @@ async fn a_date_moved_away_and_back_reminds_no_one_twice() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let carol = unique_email("carol");
-    share(&t, &anna, &gallery, &carol).await;
+    invite(&t, &anna, &gallery, &carol).await;
     let a = T0 + 10 * DAY;
     set_expiry(&t, &anna, &gallery, json!(rfc3339(a))).await;
     t.app.clock().advance(3 * DAY);
@@ -790,7 +786,7 @@ async fn re_sending_the_same_date_sends_no_late_week_ahead_reminder() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let (carol, dave) = (unique_email("carol"), unique_email("dave"));
-    share(&t, &anna, &gallery, &carol).await;
+    invite(&t, &anna, &gallery, &carol).await;
     let at = rfc3339(T0 + 10 * DAY);
     set_expiry(&t, &anna, &gallery, json!(at)).await;
     t.app.clock().advance(3 * DAY);
@@ -798,7 +794,7 @@ async fn re_sending_the_same_date_sends_no_late_week_ahead_reminder() {
     // Four days before the end, Dave is added, and the photographer's form saves the
     // gallery again with its (unchanged) date.
     t.app.clock().advance(3 * DAY);
-    share(&t, &anna, &gallery, &dave).await;
+    invite(&t, &anna, &gallery, &dave).await;
     let saved = t
         .update_gallery(
             &anna,
@@ -823,7 +819,7 @@ async fn a_late_sweep_claims_no_more_time_than_is_left() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let carol = unique_email("carol");
-    share(&t, &anna, &gallery, &carol).await;
+    invite(&t, &anna, &gallery, &carol).await;
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     // The schedule did not run for a week (a disabled rule, an outage): 12 hours are left.
     t.app.clock().advance(9 * DAY + DAY / 2);
@@ -841,7 +837,7 @@ async fn revoking_and_sharing_again_with_the_same_email_sends_no_second_week_ahe
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let carol = unique_email("carol");
-    let (first, old_path) = share(&t, &anna, &gallery, &carol).await;
+    let (first, old_path) = invite(&t, &anna, &gallery, &carol).await;
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     t.app.clock().advance(3 * DAY);
     assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 1);
@@ -851,7 +847,7 @@ async fn revoking_and_sharing_again_with_the_same_email_sends_no_second_week_ahe
             .status,
         204
     );
-    let (_, new_path) = share(&t, &anna, &gallery, &carol).await;
+    let (_, new_path) = invite(&t, &anna, &gallery, &carol).await;
     assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 0);
     t.app.clock().advance(6 * DAY);
     assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 1);
@@ -891,10 +887,10 @@ async fn reminders_reach_only_live_private_links_with_an_email_whose_date_it_is(
         "visitor",
     ]
     .map(unique_email);
-    share(&t, &anna, &gallery, &plain).await;
-    let (r, _) = share(&t, &anna, &gallery, &revoked).await;
-    let (late, _) = share(&t, &anna, &gallery, &later_own).await;
-    let (early, _) = share(&t, &anna, &gallery, &earlier_own).await;
+    invite(&t, &anna, &gallery, &plain).await;
+    let (r, _) = invite(&t, &anna, &gallery, &revoked).await;
+    let (late, _) = invite(&t, &anna, &gallery, &later_own).await;
+    let (early, _) = invite(&t, &anna, &gallery, &earlier_own).await;
     let (w_login, _) = t.new_client_login(&anna, "Wanda", Some(&withdrawn)).await;
     t.release_gallery(&anna, &w_login, &gallery, None).await;
     let (r_login, _) = t
@@ -958,7 +954,7 @@ async fn a_deleted_gallery_leaves_the_sweep_nothing_to_send() {
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     let carol = unique_email("carol");
-    let (grant, _) = share(&t, &anna, &gallery, &carol).await;
+    let (grant, _) = invite(&t, &anna, &gallery, &carol).await;
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     t.update_private_access(
         &anna,
@@ -995,8 +991,8 @@ async fn each_photographers_reminders_name_their_own_gallery_and_link() {
     let a_gallery = t.create_gallery(&anna, "Anna's wedding").await;
     let b_gallery = t.create_gallery(&bob, "Bob's christening").await;
     let (ca, cb) = (unique_email("ca"), unique_email("cb"));
-    let (_, a_path) = share(&t, &anna, &a_gallery, &ca).await;
-    let (_, b_path) = share(&t, &bob, &b_gallery, &cb).await;
+    let (_, a_path) = invite(&t, &anna, &a_gallery, &ca).await;
+    let (_, b_path) = invite(&t, &bob, &b_gallery, &cb).await;
     set_expiry(&t, &anna, &a_gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     set_expiry(&t, &bob, &b_gallery, json!(rfc3339(T0 + 10 * DAY))).await;
     // Bob can't set or read Anna's date.
@@ -1089,7 +1085,7 @@ async fn hostile_titles_and_names_stay_text_in_reminders_and_the_410_page() {
     let title = "<img src=x onerror=alert(2)> \u{2028}Smith\u{2029} & \"Jones\"";
     let gallery = t.create_gallery(&anna, title).await;
     let carol = unique_email("carol");
-    let (_, path) = share_with(
+    let (_, path) = invite_with(
         &t,
         &anna,
         &gallery,
@@ -1150,8 +1146,8 @@ async fn nothing_this_feature_writes_carries_the_ttl_attribute() {
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
     t.ready_photo(&anna, &gallery).await;
     let (carol, dave) = (unique_email("carol"), unique_email("dave"));
-    let (grant, _) = share(&t, &anna, &gallery, &carol).await;
-    share(&t, &anna, &gallery, &dave).await;
+    let (grant, _) = invite(&t, &anna, &gallery, &carol).await;
+    invite(&t, &anna, &gallery, &dave).await;
     let (login, _) = t
         .new_client_login(&anna, "Lena", Some(&unique_email("lena")))
         .await;

@@ -6,7 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use proofsheet_app::Clock;
-use proofsheet_policy::{Guesser, ShareToken, Slug, UnlockThrottle};
+use proofsheet_policy::{Guesser, LinkToken, Slug, UnlockThrottle};
 use proofsheet_store::UnlockReservation;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
@@ -127,7 +127,7 @@ async fn protected_link(t: &TestApp, who: &Photographer, password: &str) -> Stri
 
 /// Uses up a link's ceiling straight through the store: one try from each of many sources.
 async fn exhaust_link_ceiling(t: &TestApp, path: &str) {
-    let grant = ShareToken::parse(path.rsplit('/').next().unwrap())
+    let grant = LinkToken::parse(path.rsplit('/').next().unwrap())
         .unwrap()
         .grant_id;
     for source in 0..UnlockThrottle::PER_LINK.max_attempts {

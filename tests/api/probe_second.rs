@@ -79,7 +79,7 @@ async fn fill_login_page(t: &TestApp, slug: &str) {
 
 /// Fills the new devices' ceiling of a link straight through the store (no hashing).
 async fn fill_link(t: &TestApp, path: &str) {
-    let grant = proofsheet_policy::ShareToken::parse(path.strip_prefix("/g/").unwrap())
+    let grant = proofsheet_policy::LinkToken::parse(path.strip_prefix("/g/").unwrap())
         .unwrap()
         .grant_id;
     for n in 0..UnlockThrottle::PER_LINK.max_attempts {

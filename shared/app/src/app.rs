@@ -47,7 +47,7 @@ impl EmailedLinks<'_> {
         format!(
             "{}/g/{}",
             self.base,
-            self.secrets.share_token(grant).encode()
+            self.secrets.link_token(grant).encode()
         )
     }
 

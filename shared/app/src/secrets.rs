@@ -23,8 +23,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use proofsheet_policy::tokens::DownloadLinkToken;
 use proofsheet_policy::{
-    AccessCode, DownloadRequestId, GrantId, LoginSessionClaims, PasswordHash, PhotographerId,
-    SessionClaims, ShareToken,
+    AccessCode, DownloadRequestId, GrantId, LinkToken, LoginSessionClaims, PasswordHash,
+    PhotographerId, SessionClaims,
 };
 use rand::RngCore;
 use rand::rngs::OsRng;
@@ -65,17 +65,17 @@ impl Secrets {
         }
     }
 
-    /// The share token of a grant.
-    pub fn share_token(&self, grant_id: GrantId) -> ShareToken {
-        ShareToken {
+    /// The token of a grant's link.
+    pub fn link_token(&self, grant_id: GrantId) -> LinkToken {
+        LinkToken {
             grant_id,
             verifier: hmac(&self.link_key, &[grant_id.as_uuid().as_bytes()]),
         }
     }
 
     /// Whether a presented token was issued by us, in constant time.
-    pub fn token_is_authentic(&self, token: &ShareToken) -> bool {
-        let expected = self.share_token(token.grant_id);
+    pub fn token_is_authentic(&self, token: &LinkToken) -> bool {
+        let expected = self.link_token(token.grant_id);
         expected.verifier.ct_eq(&token.verifier).into()
     }
 
@@ -227,7 +227,7 @@ mod tests {
     #[test]
     fn tokens_verify_only_under_their_key_and_grant() {
         let secrets = Secrets::new(&[7; 32]);
-        let token = secrets.share_token(grant(1));
+        let token = secrets.link_token(grant(1));
         assert!(secrets.token_is_authentic(&token));
         assert!(!Secrets::new(&[8; 32]).token_is_authentic(&token));
         let mut forged = token.clone();
@@ -252,9 +252,9 @@ mod tests {
         let mut other_grant = link.clone();
         other_grant.grant_id = grant(2);
         assert!(!secrets.download_link_is_authentic(&other_grant));
-        // A share link's verifier for the same grant is no download link's.
+        // A link's verifier for the same grant is no download link's.
         let mut borrowed = link;
-        borrowed.verifier = secrets.share_token(grant(1)).verifier;
+        borrowed.verifier = secrets.link_token(grant(1)).verifier;
         assert!(!secrets.download_link_is_authentic(&borrowed));
     }
 

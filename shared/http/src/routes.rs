@@ -20,7 +20,7 @@ use crate::pages;
 pub enum Audience {
     /// With an API key: the handler is given the photographer it belongs to.
     Photographer,
-    /// With a share link (and perhaps a session): the handler checks the link itself.
+    /// With a link, a login session or nothing: each handler checks what it needs itself.
     Client,
 }
 

@@ -273,7 +273,7 @@ fn template_section(entries: &[(String, FunctionEntry)]) -> String {
                 Audience::Photographer => {
                     "Photographer API (API-key auth: every handler does a GetItem on the key)"
                 }
-                Audience::Client => "Client (gallery visitor) API: share-token auth, no API key",
+                Audience::Client => "Client API (clients and visitors): a link's token or a login session, no API key",
             }));
         }
         let (_, entry) = entries

@@ -30,7 +30,7 @@ impl DownloadUsage {
 }
 
 /// The most photos one request (and so one ZIP) may hold, and so the most a client may select:
-/// a full gallery of this size fits one job record and one worker run.
+/// a full gallery of this size fits one request record and one worker run.
 pub const MAX_PHOTOS_PER_REQUEST: usize = 2_000;
 
 /// Requests of one client that may wait for their ZIP at once: each is work for the worker,

@@ -1,7 +1,7 @@
 //! Identifiers. Ids are UUIDs, v7 for things listed in creation order (galleries, photos,
 //! grants), so DynamoDB sort keys built from them sort by time. A grant id is also the public
-//! half of its share link: it only *finds* the grant; what makes a link unguessable is the
-//! separate 256-bit verifier (see [`crate::tokens::ShareToken`]).
+//! half of its link: it only *finds* the grant; what makes a link unguessable is the
+//! separate 256-bit verifier (see [`crate::tokens::LinkToken`]).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

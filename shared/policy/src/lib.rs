@@ -1,6 +1,6 @@
 //! Proofsheet's rules, as pure functions over plain data.
 //!
-//! This crate decides; it never does. It knows what a valid gallery title, email or share link
+//! This crate decides; it never does. It knows what a valid gallery title, email or link
 //! looks like, how a client's effective access settings are resolved from the general ones, what a
 //! client may see, and when password guessing must stop. It has no I/O, no clock and no randomness:
 //! callers pass `now` and random bytes in, so every rule is unit- and property-testable. The store
@@ -47,7 +47,7 @@ pub use logins::AccessCode;
 pub use paging::{NOTIFICATION_PAGE, PageSize, PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
-pub use tokens::{LoginSessionClaims, SessionClaims, ShareToken};
+pub use tokens::{LinkToken, LoginSessionClaims, SessionClaims};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};
 pub use values::{Email, PersonName, Slug, Title};
 

@@ -1,6 +1,6 @@
-//! Share links and client sessions.
+//! Links and client sessions.
 //!
-//! A share link is `/g/{token}` with `token = base64url(grant_id ‖ verifier)`: the grant id
+//! A link is `/g/{token}` with `token = base64url(grant_id ‖ verifier)`: the grant id
 //! (public, 128 bits) finds the grant with one key lookup, and the 256-bit verifier proves the
 //! holder was given the link. The verifier is derived by the caller with a keyed MAC, so the
 //! table holds no token material at all and the photographer can be shown the link again. This
@@ -15,14 +15,14 @@ use crate::{ClientLoginId, DownloadRequestId, GrantId};
 const VERIFIER_LEN: usize = 32;
 const MAC_LEN: usize = 32;
 
-/// The capability in a share link.
+/// The capability in a link.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ShareToken {
+pub struct LinkToken {
     pub grant_id: GrantId,
     pub verifier: [u8; VERIFIER_LEN],
 }
 
-impl ShareToken {
+impl LinkToken {
     pub fn encode(&self) -> String {
         let mut raw = Vec::with_capacity(16 + VERIFIER_LEN);
         raw.extend_from_slice(self.grant_id.as_uuid().as_bytes());
@@ -45,9 +45,9 @@ impl ShareToken {
     }
 }
 
-impl std::fmt::Debug for ShareToken {
+impl std::fmt::Debug for LinkToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ShareToken({}, <verifier redacted>)", self.grant_id)
+        write!(f, "LinkToken({}, <verifier redacted>)", self.grant_id)
     }
 }
 
@@ -308,16 +308,16 @@ mod tests {
     proptest! {
         #[test]
         fn share_tokens_round_trip(id in any::<u128>(), verifier in any::<[u8; 32]>()) {
-            let token = ShareToken { grant_id: grant(id), verifier };
+            let token = LinkToken { grant_id: grant(id), verifier };
             let encoded = token.encode();
             prop_assert_eq!(encoded.len(), 64);
             prop_assert!(encoded.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-            prop_assert_eq!(ShareToken::parse(&encoded), Some(token));
+            prop_assert_eq!(LinkToken::parse(&encoded), Some(token));
         }
 
         #[test]
         fn garbage_is_never_a_token(raw in ".{0,80}") {
-            if let Some(token) = ShareToken::parse(&raw) {
+            if let Some(token) = LinkToken::parse(&raw) {
                 prop_assert_eq!(token.encode(), raw);
             }
         }
@@ -398,7 +398,7 @@ mod tests {
 
     #[test]
     fn tokens_do_not_print_their_verifier() {
-        let token = ShareToken {
+        let token = LinkToken {
             grant_id: grant(7),
             verifier: [0xAB; 32],
         };

@@ -20,7 +20,7 @@ pub struct DownloadSpec {
 }
 
 /// A watermark checked and decoded once (logo PNG decoded, text prepared), drawn onto every
-/// download of a job. `Send + Sync`: shared across render threads through an `Arc`.
+/// download of a request. `Send + Sync`: shared across render threads through an `Arc`.
 pub struct PreparedWatermark(crate::watermark::Prepared);
 
 impl PreparedWatermark {

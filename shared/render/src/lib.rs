@@ -17,7 +17,7 @@
 //!
 //! A download worker hands [`render_download`] the same originals and gets
 //! one JPEG at the size the client picked, watermarked with a
-//! [`PreparedWatermark`] decoded once per job. Downloads are where speed and
+//! [`PreparedWatermark`] decoded once per download request. Downloads are where speed and
 //! memory count (a whole gallery at once), so their JPEGs go through
 //! libjpeg-turbo's SIMD codec, shrunk in the DCT on load when the target is
 //! at most half the original (`libjpeg` module); ingest keeps the strict

@@ -34,7 +34,7 @@ pub async fn dispatch(app: &App, req: Request) -> Response<Body> {
 
 /// Handles a request already routed to `endpoint`: what each Lambda function does.
 pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Body> {
-    // Never the path: for client routes it holds the share token.
+    // Never the path: for client routes it holds the link's token.
     let span = tracing::info_span!(
         "request",
         route = ?endpoint.route,
@@ -109,7 +109,7 @@ pub(crate) fn link(app: &App, req: &Request, grant_id: GrantId) -> Result<String
 pub(crate) fn link_path(app: &App, grant_id: GrantId) -> Result<String, ApiError> {
     Ok(format!(
         "/g/{}",
-        app.secrets()?.share_token(grant_id).encode()
+        app.secrets()?.link_token(grant_id).encode()
     ))
 }
 

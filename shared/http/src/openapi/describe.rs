@@ -186,10 +186,10 @@ pub(crate) fn own_link(mut forbidden: Vec<ApiError>, description: &'static str) 
 }
 
 pub(crate) const ON_GENERAL_LINK: &str = "`email_required`: this is the gallery's general link; give an email \
-    to `POST /g/{token}/identify` and use the personal link it returns.";
+    to `POST /g/{token}/identify` and use the private link it returns.";
 
 pub(crate) const ON_GENERAL_LINK_OR_OFF: &str = "`email_required`: this is the gallery's general link; give an \
-    email to `POST /g/{token}/identify` and use the personal link it returns. \
+    email to `POST /g/{token}/identify` and use the private link it returns. \
     `downloads_disabled`: the link allows no downloads.";
 
 pub(crate) const SETTINGS_CHANGE: &str = "Absent fields keep their current value. For `password` and \

@@ -41,7 +41,7 @@ use describe::{Described, OperationDoc, Refusal, Tag};
 
 const DESCRIPTION: &str = "Proofsheet is a serverless photo-gallery backend for photographers. \
     Photographers (authenticated by API key) create galleries, upload photos through presigned \
-    S3 URLs and share them: one general link per gallery, plus personal links per client, each \
+    S3 URLs and share them: one general link per gallery, plus a private link per client, each \
     with its own watermark, password and download settings. Clients open links at `/g/{token}`; \
     a password-protected link is first unlocked for a session. Long-term clients get a client \
     login: an access code for the photographer's login page (`/p/{slug}`) that opens every \
@@ -329,7 +329,7 @@ fn path_parameter(name: &str) -> Parameter {
         ),
         "token" => (
             Some(
-                "The share token from a link: 64 base64url characters (grant id and verifier). \
+                "The link's token: 64 base64url characters (grant id and verifier). \
                  Malformed, forged and revoked tokens are all 404.",
             ),
             string_schema()

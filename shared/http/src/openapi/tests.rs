@@ -271,7 +271,7 @@ fn documented_limits_are_the_policys() {
         "{} characters",
         long.len()
     );
-    let token = proofsheet_policy::ShareToken {
+    let token = proofsheet_policy::LinkToken {
         grant_id: proofsheet_policy::GrantId::from_uuid(uuid::Uuid::max()),
         verifier: [0xff; 32],
     }

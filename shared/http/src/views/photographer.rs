@@ -67,7 +67,7 @@ pub(crate) struct GrantView {
     #[schema(required)]
     #[serde(serialize_with = "shown_if_any")]
     pub name: Option<String>,
-    /// `<public base URL>/g/<token>`; personal to this client.
+    /// `<public base URL>/g/<token>`; for this client only.
     #[schema(format = "uri")]
     pub link: String,
     pub settings: SettingsView,
@@ -414,7 +414,7 @@ impl AccountView {
 pub(crate) struct GalleryActivityView {
     #[schema(format = "uuid")]
     pub gallery_id: String,
-    /// One per private link (shared, captured on the general link, or released to a login),
+    /// One per private link (the photographer's, a visitor's who gave an email, a login's),
     /// oldest first. The general link's visitors are anonymous and not listed.
     pub clients: Vec<ClientActivityView>,
 }

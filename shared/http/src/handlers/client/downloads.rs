@@ -255,7 +255,7 @@ fn request_view(
 /// checks that the grant still exists (revoked → 404), that its gallery has not expired for
 /// it, and the link's lifetime (both → 410), and
 /// the browser saves the ZIP under "<gallery> - <resolution>.zip". No session is needed: the
-/// link is the capability, like the share link it was sent for.
+/// link is the capability, like the link it was sent for.
 pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let token = DownloadLinkToken::parse(&path_param(&req, "token")?).ok_or(ApiError::NotFound)?;
     if !app.secrets()?.download_link_is_authentic(&token) {

@@ -184,7 +184,7 @@ pub(crate) mod doc {
     pub(crate) fn identify() -> Described {
         OperationDoc {
             tag: Tag::Client,
-            summary: "Give an email on the general link to get a personal link (client)",
+            summary: "Give an email on the general link to get a private link (client)",
             description: Some(format!(
                 "Favourites and downloads belong to one client, so on the general link they \
                  first need an email. This creates the visitor's own private link, whose \
@@ -206,14 +206,14 @@ pub(crate) mod doc {
             request: Some(Schemas::body::<Identify>),
             success: returns(
                 201,
-                "The visitor's new personal link (also emailed).",
+                "The visitor's new private link (also emailed).",
                 Schemas::body::<VisitorLinkView>,
             ),
             refusals: vec![
                 password_required(),
                 Refusal {
                     errors: vec![ApiError::conflict(ConflictCode::AlreadyPersonal, "")],
-                    description: "This is a personal link already.",
+                    description: "This is a private link already.",
                 },
                 Refusal {
                     errors: vec![ApiError::TooManyAttempts {

@@ -11,7 +11,7 @@ mod sign_in;
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::expiry::LinkLife;
-use proofsheet_policy::{ClientPermissions, Guesser, SessionClaims, ShareToken, cursor_after};
+use proofsheet_policy::{ClientPermissions, Guesser, LinkToken, SessionClaims, cursor_after};
 use proofsheet_policy::{GalleryRules, Viewer, activity};
 use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
@@ -37,7 +37,7 @@ pub(crate) struct OpenLink {
 /// The link behind a token, if the token is authentic and the link is live and unexpired.
 /// Unknown, forged and revoked tokens are all plain 404s.
 async fn link_for_token(app: &App, req: &Request) -> Result<OpenLink, ApiError> {
-    let token = ShareToken::parse(&path_param(req, "token")?).ok_or(ApiError::NotFound)?;
+    let token = LinkToken::parse(&path_param(req, "token")?).ok_or(ApiError::NotFound)?;
     if !app.secrets()?.token_is_authentic(&token) {
         return Err(ApiError::NotFound);
     }

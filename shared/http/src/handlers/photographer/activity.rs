@@ -349,8 +349,8 @@ pub(crate) mod doc {
             tag: Tag::Activity,
             summary: "Every client's activity in a gallery",
             description: Some(
-                "Per private link (shared, captured on the general link, or released to a \
-                 client login): views by people (first, last, count; link previews of chat apps \
+                "Per private link (made by the photographer, by a visitor who gave an email on \
+                 the general link, or by a release to a client login): views by people (first, last, count; link previews of chat apps \
                  and HEAD requests are not counted), favourites, downloads and the milestones \
                  reached. `?format=csv` answers the same as a spreadsheet (RFC 4180, UTF-8, one \
                  row per client; a cell that a spreadsheet would read as a formula is prefixed \
