@@ -592,8 +592,18 @@ async fn probe_malformed_idempotency_keys_are_422() {
 // Hostile input: never a 5xx, always JSON
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn probe_odd_list_names_photo_ids_and_bodies_never_fail_with_5xx() {
+/// A client's private link with downloads on, one ready photo and the general link: what the
+/// odd-input probes below aim at.
+struct OddInputTarget {
+    t: TestApp,
+    anna: Photographer,
+    gallery: String,
+    photo: String,
+    path: String,
+    general: String,
+}
+
+async fn odd_input_target() -> OddInputTarget {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "G").await;
@@ -608,7 +618,20 @@ async fn probe_odd_list_names_photo_ids_and_bodies_never_fail_with_5xx() {
         .await;
     let path = client_path(invited.json["link"].as_str().unwrap());
     let general = t.general_path(&anna, &gallery).await;
+    OddInputTarget {
+        t,
+        anna,
+        gallery,
+        photo,
+        path,
+        general,
+    }
+}
 
+/// Favourites list names as raw query strings.
+#[tokio::test]
+async fn probe_odd_list_names_never_fail_with_5xx() {
+    let OddInputTarget { t, photo, path, .. } = odd_input_target().await;
     // List names as raw query strings.
     let emoji60 = "👨‍👩‍👧".chars().cycle().take(60).collect::<String>();
     let queries = [
@@ -647,7 +670,12 @@ async fn probe_odd_list_names_photo_ids_and_bodies_never_fail_with_5xx() {
     let lists = t.list_favourites(&path, None).await;
     assert_eq!(lists.status, 200);
     eprintln!("lists now: {}", lists.json);
+}
 
+/// Odd photo and request ids in paths.
+#[tokio::test]
+async fn probe_odd_photo_and_request_ids_never_fail_with_5xx() {
+    let OddInputTarget { t, path, .. } = odd_input_target().await;
     // Odd photo ids and request ids in paths.
     for id in [
         "..",
@@ -672,7 +700,12 @@ async fn probe_odd_list_names_photo_ids_and_bodies_never_fail_with_5xx() {
             }
         }
     }
+}
 
+/// Download request bodies that are not what the route takes.
+#[tokio::test]
+async fn probe_odd_download_request_bodies_are_refused_without_echoing_them() {
+    let OddInputTarget { t, photo, path, .. } = odd_input_target().await;
     // Bodies.
     let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let long_id = "a".repeat(1_000_000);
@@ -744,7 +777,20 @@ async fn probe_odd_list_names_photo_ids_and_bodies_never_fail_with_5xx() {
             echoes.push(format!("{what}: {} with {size} bytes", reply.status));
         }
     }
+    assert!(echoes.is_empty(), "errors echo the input whole: {echoes:?}");
+}
 
+/// Identify bodies that are not one plain email address.
+#[tokio::test]
+async fn probe_odd_identify_bodies_are_refused_and_make_no_link() {
+    let OddInputTarget {
+        t,
+        anna,
+        gallery,
+        general,
+        ..
+    } = odd_input_target().await;
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     // Identify bodies (on the general link, from many addresses so the budget is no factor).
     let email_bodies: Vec<(&str, Vec<u8>)> = vec![
         (
@@ -812,7 +858,6 @@ async fn probe_odd_list_names_photo_ids_and_bodies_never_fail_with_5xx() {
         grants(&t, &anna, &gallery).await.len() == 1,
         "only the invited client"
     );
-    assert!(echoes.is_empty(), "errors echo the input whole: {echoes:?}");
 }
 
 fn urlencode(s: &str) -> String {
