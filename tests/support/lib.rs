@@ -59,6 +59,8 @@ pub struct TestApp {
     pub app: std::sync::Arc<App>,
     /// Every AWS call the app made inside a function (a route, the ingest worker).
     pub sdk_calls: sdk_calls::SdkCalls,
+    /// The function running now, for calls made in the tasks it spawns.
+    pub running: sdk_calls::Running,
     pub provisioned: Provisioned,
     pub endpoint: String,
     pub http: reqwest::Client,
@@ -145,8 +147,10 @@ impl TestApp {
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         let sdk_calls = sdk_calls::SdkCalls::default();
+        let running = sdk_calls::Running::default();
         let recorder = sdk_calls::Recorder {
             calls: sdk_calls.clone(),
+            running: running.clone(),
             sender: SENDER.into(),
             // The configured URLs too: a test that points a queue elsewhere (one that does not
             // exist, say) still has the template's queue behind the variable.
@@ -165,6 +169,7 @@ impl TestApp {
         Self {
             app: std::sync::Arc::new(App::with_store(store, config).with_clock(clock)),
             sdk_calls,
+            running,
             provisioned,
             endpoint,
             http: reqwest::Client::new(),
@@ -331,6 +336,7 @@ impl TestApp {
         let function = proofsheet_http::route_spec(req.method(), req.uri().path())
             .map_or("no-route", |spec| spec.function);
         // Boxed: keeps the futures of test flows within the compiler's type-depth limit.
+        let _running = self.running.enter(function);
         let response = sdk_calls::FUNCTION
             .scope(
                 function,
@@ -494,6 +500,7 @@ impl TestApp {
         let queue = &self.provisioned.ingest_queue_url;
         let mut empty_polls = 0;
         while empty_polls < 2 {
+            let _running = self.running.enter(INGEST_FUNCTION);
             let handled = sdk_calls::FUNCTION
                 .scope(
                     INGEST_FUNCTION,
@@ -514,6 +521,7 @@ impl TestApp {
         let queue = &self.provisioned.download_queue_url;
         let mut handled = 0;
         loop {
+            let _running = self.running.enter(DOWNLOAD_FUNCTION);
             let batch = sdk_calls::FUNCTION
                 .scope(
                     DOWNLOAD_FUNCTION,

@@ -74,10 +74,49 @@ impl SdkCalls {
     }
 }
 
+/// The functions a `TestApp` is running at the moment. Tasks the code spawns (the download
+/// worker renders and uploads parts in its own tasks) do not inherit [`FUNCTION`]; their calls
+/// are put down to the function running, when only one is (when several run at once, such a call
+/// can't be told apart and is not recorded).
+#[derive(Debug, Default, Clone)]
+pub struct Running(Arc<Mutex<Vec<&'static str>>>);
+
+impl Running {
+    /// Marks `function` as running until the guard is dropped.
+    pub fn enter(&self, function: &'static str) -> RunningGuard {
+        self.0.lock().expect("running").push(function);
+        RunningGuard {
+            running: self.clone(),
+            function,
+        }
+    }
+
+    fn only(&self) -> Option<&'static str> {
+        let running = self.0.lock().expect("running");
+        let first = *running.first()?;
+        running.iter().all(|f| *f == first).then_some(first)
+    }
+}
+
+pub struct RunningGuard {
+    running: Running,
+    function: &'static str,
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        let mut running = self.running.0.lock().expect("running");
+        if let Some(at) = running.iter().position(|f| *f == self.function) {
+            running.remove(at);
+        }
+    }
+}
+
 /// The interceptor. `queues` maps queue URLs to the template's logical ids.
 #[derive(Debug)]
 pub struct Recorder {
     pub calls: SdkCalls,
+    pub running: Running,
     pub sender: String,
     pub queues: Vec<(String, &'static str)>,
 }
@@ -106,7 +145,11 @@ impl Intercept for Recorder {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Ok(function) = FUNCTION.try_with(|f| *f) else {
+        let Some(function) = FUNCTION
+            .try_with(|f| *f)
+            .ok()
+            .or_else(|| self.running.only())
+        else {
             return Ok(());
         };
         let Some(metadata) = cfg.load::<Metadata>().cloned() else {

@@ -66,6 +66,7 @@ impl Probe {
         let measured = Shared::default();
         let recorder = Recorder {
             calls: t.sdk_calls.clone(),
+            running: t.running.clone(),
             sender: SENDER.into(),
             queues: vec![
                 (t.provisioned.ingest_queue_url.clone(), "IngestQueue"),

@@ -337,6 +337,10 @@ mod tests {
         assert!(wants("application/json;q=0.5, text/html"));
         assert!(!wants("text/html;q=0.5, application/json"));
         assert!(!wants("text/plain"));
+        // Deliberate, with the negotiation: any text will do takes the page; a header that does
+        // not parse as a whole gets JSON, whatever comes first in it.
+        assert!(wants("text/*"));
+        assert!(!wants("text/html, not a media type"));
         assert!(!wants("not a media type"));
     }
 

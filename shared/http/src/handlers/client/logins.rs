@@ -103,7 +103,7 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
         expires_at: claims.expires_at,
         ttl_secs: LoginSessionClaims::DEFAULT_TTL_SECS,
         cookie: pages::LOGIN_SESSION_COOKIE,
-        page: &format!("/p/{page}"),
+        page: Some(&format!("/p/{page}")),
     }
     .answer(app, &req, more)
 }

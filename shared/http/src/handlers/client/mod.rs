@@ -356,7 +356,7 @@ pub(crate) async fn unlock_gallery(app: &App, req: Request) -> Result<Response<B
         password_version: grant.password_version,
     };
     // A page's form goes back to the link, the session in the link's cookie.
-    let (_, link) = pages::page_root(req.uri().path()).ok_or(ApiError::NotFound)?;
+    let link = pages::page_root(req.uri().path()).map(|(_, link)| link);
     sign_in::Session {
         signed: secrets.sign_session(&claims),
         expires_at: claims.expires_at,

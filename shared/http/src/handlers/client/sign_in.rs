@@ -47,13 +47,14 @@ pub(super) async fn check_secret<T>(
 }
 
 /// A signed session for the client: to a page's form, a redirect to `page` with the session
-/// in its cookie `cookie`; to an API call, the session, when it ends, and `more` fields.
+/// in its cookie `cookie`; to an API call, the session, when it ends, and `more` fields. (A
+/// form posted from no page of ours, `page` is `None`, is not found.)
 pub(super) struct Session<'a> {
     pub signed: String,
     pub expires_at: u64,
     pub ttl_secs: u64,
     pub cookie: &'static str,
-    pub page: &'a str,
+    pub page: Option<&'a str>,
 }
 
 impl Session<'_> {
@@ -64,7 +65,8 @@ impl Session<'_> {
         more: Map<String, Value>,
     ) -> Result<Response<Body>, ApiError> {
         if pages::is_form_post(req) {
-            return pages::signed_in(app, self.cookie, self.page, &self.signed, self.ttl_secs);
+            let page = self.page.ok_or(ApiError::NotFound)?;
+            return pages::signed_in(app, self.cookie, page, &self.signed, self.ttl_secs);
         }
         let mut body = Map::new();
         body.insert("session".into(), self.signed.into());
