@@ -393,7 +393,7 @@ async fn probe_a_replaced_worker_or_a_redelivery_never_refunds_twice() {
         .await
         .unwrap()
     {
-        proofsheet_store::DownloadClaim::Claimed(job) => job,
+        proofsheet_store::DownloadClaim::Claimed(request) => request,
         other => panic!("{other:?}"),
     };
     t.app.clock().advance(lease + 1);

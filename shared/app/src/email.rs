@@ -188,31 +188,31 @@ impl ExpiryReminder<'_> {
 }
 
 /// A visitor's own link, after they gave their email on the general link (or asked again).
-pub struct PersonalLink<'a> {
+pub struct VisitorLink<'a> {
     pub photographer: &'a str,
     pub gallery_title: &'a str,
     pub link: &'a str,
 }
 
 #[derive(Template)]
-#[template(path = "email/personal_link.txt")]
-struct PersonalLinkText<'a> {
-    m: &'a PersonalLink<'a>,
+#[template(path = "email/visitor_link.txt")]
+struct VisitorLinkText<'a> {
+    m: &'a VisitorLink<'a>,
 }
 
 #[derive(Template)]
-#[template(path = "email/personal_link.html")]
-struct PersonalLinkHtml<'a> {
-    m: &'a PersonalLink<'a>,
+#[template(path = "email/visitor_link.html")]
+struct VisitorLinkHtml<'a> {
+    m: &'a VisitorLink<'a>,
 }
 
-impl PersonalLink<'_> {
+impl VisitorLink<'_> {
     pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
         Ok(outgoing(
             recipient,
             format!("Your link to \"{}\"", self.gallery_title),
-            PersonalLinkText { m: self }.render()?,
-            PersonalLinkHtml { m: self }.render()?,
+            VisitorLinkText { m: self }.render()?,
+            VisitorLinkHtml { m: self }.render()?,
         ))
     }
 }
@@ -535,8 +535,8 @@ mod tests {
     }
 
     #[test]
-    fn the_personal_link_carries_the_link_and_escapes_the_title() {
-        let mail = PersonalLink {
+    fn the_visitor_link_carries_the_link_and_escapes_the_title() {
+        let mail = VisitorLink {
             photographer: "Anna Lee",
             gallery_title: "<i>Smith</i> wedding",
             link: "https://proofsheet.test/g/tok",

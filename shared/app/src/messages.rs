@@ -61,28 +61,28 @@ impl App {
     /// Puts an accepted download request's message on the download queue and notes it on the
     /// request. `false` when it could not go out now: the request stays recorded as unsent, and
     /// a retry of the same request or the resend sweep sends it later.
-    pub async fn enqueue_download(&self, job: &DownloadRequestRecord) -> bool {
+    pub async fn enqueue_download(&self, request: &DownloadRequestRecord) -> bool {
         let Some(queue_url) = &self.config().download_queue_url else {
-            tracing::warn!(request_id = %job.id, "DOWNLOAD_QUEUE_URL is not set: the request waits unsent");
+            tracing::warn!(request_id = %request.id, "DOWNLOAD_QUEUE_URL is not set: the request waits unsent");
             return false;
         };
         let message = Message::PrepareDownload {
-            grant_id: job.grant_id,
-            request_id: job.id,
+            grant_id: request.grant_id,
+            request_id: request.id,
         };
         if let Err(error) = self.send(queue_url, &[message]).await {
-            tracing::warn!(%error, request_id = %job.id, "download request not queued; it stays unsent");
+            tracing::warn!(%error, request_id = %request.id, "download request not queued; it stays unsent");
             return false;
         }
         match self
             .store()
-            .mark_download_enqueued(job.grant_id, job.id, self.now())
+            .mark_download_enqueued(request.grant_id, request.id, self.now())
             .await
         {
             Ok(_) => true,
             // Sent all the same: the worker handles a second message for it harmlessly.
             Err(error) => {
-                tracing::warn!(%error, request_id = %job.id, "download request queued but not marked");
+                tracing::warn!(%error, request_id = %request.id, "download request queued but not marked");
                 true
             }
         }

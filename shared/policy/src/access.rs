@@ -60,7 +60,7 @@ impl PasswordHash {
         &self.0
     }
 
-    /// Gallery passwords are chosen by people and shared by voice or message: allow short ones,
+    /// Link passwords are chosen by people and shared by voice or message: allow short ones,
     /// refuse the empty string (use `null` to remove a password) and absurd lengths.
     pub fn check_plaintext(plaintext: &str) -> Result<(), Invalid> {
         let chars = plaintext.chars().count();
@@ -201,7 +201,7 @@ impl GrantOrigin {
 
     /// Whether the photographer sharing with this grant's email replaces it: a visitor's
     /// address was never proved, so the invitation goes to the address's real owner.
-    pub fn yields_to_an_invitation(self) -> bool {
+    pub fn yields_to_the_photographer(self) -> bool {
         self == Self::Visitor
     }
 
@@ -441,8 +441,8 @@ mod tests {
     fn only_visitor_grants_give_way_and_only_the_photographer_returns_after_a_revocation() {
         assert!(GrantOrigin::Photographer.may_follow_a_revoked_grant());
         assert!(!GrantOrigin::Visitor.may_follow_a_revoked_grant());
-        assert!(GrantOrigin::Visitor.yields_to_an_invitation());
-        assert!(!GrantOrigin::Photographer.yields_to_an_invitation());
+        assert!(GrantOrigin::Visitor.yields_to_the_photographer());
+        assert!(!GrantOrigin::Photographer.yields_to_the_photographer());
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //!   Generated codes are random: no bar applies.
 //! - A released gallery opens with private-link settings of its own, copied from that gallery's
 //!   general settings at release time — except its password: the access code is what the client
-//!   proved, so a login never meets the gallery password unless the photographer sets one for it.
+//!   proved, so a login never meets the link's password unless the photographer sets one for it.
 
 use std::fmt;
 

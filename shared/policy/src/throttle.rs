@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv6Addr};
 ///
 /// Where known devices can be made at will, they meet no shared ceiling: anyone who knows a
 /// link's password opens a new session, a new known device, each time they unlock, so a
-/// ceiling on known devices would only let one guest lock every returning client out, while
+/// ceiling on known devices would only let one visitor lock every returning client out, while
 /// bounding no guess worth bounding (each of them already holds the password). On a login page
 /// a known device is one client login, and making more takes other clients' codes: there known
 /// devices count towards a page-wide ceiling of their own, higher than new devices'.

@@ -164,7 +164,7 @@ impl SessionClaims {
     /// has now (`password_version`), recently: live, or expired less than
     /// [`Self::KNOWN_DEVICE_GRACE_SECS`] ago. It opens nothing; it only spares the device the
     /// link's try ceiling (see [`crate::UnlockThrottle`]). A session from before a password change
-    /// marks nothing: a former guest, or whoever holds a leaked session, guesses under the
+    /// marks nothing: a former visitor, or whoever holds a leaked session, guesses under the
     /// ceiling like anyone else.
     pub fn marks_known_device(&self, grant_id: GrantId, password_version: u32, now: u64) -> bool {
         self.grant_id == grant_id

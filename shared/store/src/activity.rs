@@ -205,7 +205,7 @@ impl Store {
                 let list: ListPhotos = record(item)?;
                 activity.favourite_lists += 1;
                 activity.favourite_photos.extend(list.photos);
-            } else if sk.starts_with(keys::DOWNLOAD_JOB_PREFIX) {
+            } else if sk.starts_with(keys::DOWNLOAD_REQUEST_PREFIX) {
                 let request: RequestPhotos = record(item)?;
                 activity.download_requests += 1;
                 activity.downloaded_photos.extend(request.photos);

@@ -112,9 +112,11 @@ impl Store {
                 let Some(item) = item_refusing_update(&e) else {
                     return Ok(DownloadClaim::Missing);
                 };
-                let job: DownloadRequestRecord = record(item.clone())?;
-                Ok(match job.status {
-                    DownloadStatus::Ready | DownloadStatus::Failed => DownloadClaim::Finished(job),
+                let request: DownloadRequestRecord = record(item.clone())?;
+                Ok(match request.status {
+                    DownloadStatus::Ready | DownloadStatus::Failed => {
+                        DownloadClaim::Finished(request)
+                    }
                     DownloadStatus::Queued | DownloadStatus::Rendering => DownloadClaim::Busy,
                 })
             }

@@ -152,9 +152,9 @@ impl Store {
             .ddb()
             .query()
             .table_name(&self.resources.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :jobs)")
+            .key_condition_expression("PK = :pk AND begins_with(SK, :requests)")
             .expression_attribute_values(":pk", s(keys::grant(grant.id)))
-            .expression_attribute_values(":jobs", s(keys::DOWNLOAD_JOB_PREFIX))
+            .expression_attribute_values(":requests", s(keys::DOWNLOAD_REQUEST_PREFIX))
             .projection_expression("charged, #status")
             .expression_attribute_names("#status", "status")
             .consistent_read(true)
@@ -186,11 +186,11 @@ impl Store {
         grant: GrantId,
     ) -> Result<Vec<DownloadRequestRecord>, StoreError> {
         let items = self
-            .query_prefix(keys::grant(grant), keys::DOWNLOAD_JOB_PREFIX)
+            .query_prefix(keys::grant(grant), keys::DOWNLOAD_REQUEST_PREFIX)
             .await?;
-        let mut jobs: Vec<DownloadRequestRecord> = records(items)?;
-        jobs.sort_by_key(|job| std::cmp::Reverse((job.created_at, job.id)));
-        Ok(jobs)
+        let mut requests: Vec<DownloadRequestRecord> = records(items)?;
+        requests.sort_by_key(|request| std::cmp::Reverse((request.created_at, request.id)));
+        Ok(requests)
     }
 
     pub async fn download_request(
@@ -276,11 +276,11 @@ impl Store {
                     self.download_ledger(grant).await?
                 }
             };
-            let (job, told) = decide(&ledger)?;
-            match self.commit_download(&ledger, &job).await? {
-                Commit::Done => return Ok(RecordedDownload::New(job, told)),
+            let (request, told) = decide(&ledger)?;
+            match self.commit_download(&ledger, &request).await? {
+                Commit::Done => return Ok(RecordedDownload::New(request, told)),
                 Commit::RequestExists => {
-                    let earlier = self.download_request(grant_id, job.id).await?;
+                    let earlier = self.download_request(grant_id, request.id).await?;
                     return Ok(RecordedDownload::Earlier(
                         earlier.ok_or(StoreError::NotFound)?,
                     ));
@@ -295,7 +295,7 @@ impl Store {
     async fn commit_download(
         &self,
         ledger: &DownloadLedger,
-        job: &DownloadRequestRecord,
+        request: &DownloadRequestRecord,
     ) -> Result<Commit, StoreError> {
         let grant = &ledger.grant;
         // Grants stored before these attributes existed have neither: they count as 0.
@@ -316,7 +316,7 @@ impl Store {
                 unchanged("download_requests", ":requests", grant.download_requests),
                 unchanged("settings_revision", ":revision", grant.settings_revision),
             ))
-            .expression_attribute_values(":after", n(job.used_after))
+            .expression_attribute_values(":after", n(request.used_after))
             .expression_attribute_values(":before", n(grant.downloads_used))
             .expression_attribute_values(":requests", n(grant.download_requests))
             .expression_attribute_values(":next", n(grant.download_requests + 1))
@@ -324,12 +324,12 @@ impl Store {
             .build()
             .map_err(|e| StoreError::Aws(e.to_string()))?;
         let item = item_with_keys(
-            job,
+            request,
             &[
                 ("PK", keys::grant(grant.id)),
-                ("SK", keys::download_request(job.id)),
+                ("SK", keys::download_request(request.id)),
                 ("GSI1PK", keys::UNSENT_DOWNLOADS.to_owned()),
-                ("GSI1SK", unsent_sort_key(job.created_at, job.id)),
+                ("GSI1SK", unsent_sort_key(request.created_at, request.id)),
             ],
         )?;
         #[derive(Clone, Copy, PartialEq)]
@@ -345,7 +345,7 @@ impl Store {
             ),
             (Write::Request, self.put_new(item)?),
         ];
-        let taken: Vec<String> = job
+        let taken: Vec<String> = request
             .photos
             .iter()
             .filter(|p| ledger.selected.contains(p))

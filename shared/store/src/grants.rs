@@ -15,9 +15,9 @@ use crate::records::{ClientClaim, keys};
 use crate::retry;
 use crate::{Conflict, GrantKind, GrantRecord, Store, StoreError};
 
-/// What a client's email has on a gallery.
+/// What one email address holds on a gallery: a grant (private access), a revoked one, or nothing.
 #[derive(Debug, Clone)]
-pub enum ClientAccess {
+pub enum EmailsAccess {
     None,
     Grant(Box<GrantRecord>),
     /// The photographer revoked its grant.
@@ -68,15 +68,15 @@ impl Store {
         &self,
         gallery: GalleryId,
         email: &Email,
-    ) -> Result<ClientAccess, StoreError> {
+    ) -> Result<EmailsAccess, StoreError> {
         let claim: Option<ClientClaim> = self
             .get(keys::gallery(gallery), &keys::client(email))
             .await?;
         Ok(match claim {
-            None => ClientAccess::None,
-            Some(claim) if claim.revoked => ClientAccess::Revoked,
+            None => EmailsAccess::None,
+            Some(claim) if claim.revoked => EmailsAccess::Revoked,
             Some(claim) => match self.grant(claim.grant_id).await? {
-                Some(grant) => ClientAccess::Grant(Box::new(grant)),
+                Some(grant) => EmailsAccess::Grant(Box::new(grant)),
                 // Claim and grant are written and revoked together; a claim alone is corrupt.
                 None => return Err(StoreError::Corrupt("client claim without grant".into())),
             },

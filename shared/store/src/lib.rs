@@ -179,7 +179,7 @@ pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};
 pub use expiry::{DueFor, DueRecord};
 pub use galleries::ParentAsRead;
-pub use grants::ClientAccess;
+pub use grants::EmailsAccess;
 pub use mail::OutgoingEmail;
 pub use objects::{
     MultipartUpload, ObjectReader, Overwrite, PresignedRequest, StoredObject, object_keys,

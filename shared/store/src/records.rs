@@ -472,9 +472,10 @@ pub(crate) mod keys {
         format!("{FAVOURITE_LIST_PREFIX}{grant}#{}", name.as_str())
     }
     pub const DOWNLOAD_SELECTION: &str = "DLSELECTION";
-    pub const DOWNLOAD_JOB_PREFIX: &str = "DLJOB#";
+    /// `DLJOB#`: the name download requests had before; kept so stored items still read.
+    pub const DOWNLOAD_REQUEST_PREFIX: &str = "DLJOB#";
     pub fn download_request(id: DownloadRequestId) -> String {
-        format!("{DOWNLOAD_JOB_PREFIX}{id}")
+        format!("{DOWNLOAD_REQUEST_PREFIX}{id}")
     }
     /// A client's view count, in their link's partition.
     pub const ACTIVITY: &str = "ACTIVITY";

@@ -14,8 +14,8 @@ pub async fn resend_unsent_downloads(app: &App) -> Result<usize, StoreError> {
         .saturating_sub(proofsheet_policy::downloads::UNSENT_GRACE_SECS);
     let unsent = app.store().unsent_downloads(cutoff).await?;
     let mut sent = 0;
-    for job in &unsent {
-        if app.enqueue_download(job).await {
+    for request in &unsent {
+        if app.enqueue_download(request).await {
             sent += 1;
         }
     }

@@ -118,13 +118,13 @@ pub(crate) fn link_path(app: &App, grant_id: GrantId) -> Result<String, ApiError
 pub(crate) fn download_links(
     app: &App,
     req: &Request,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
 ) -> Result<Vec<String>, ApiError> {
     let secrets = app.secrets()?;
     let base = base_url(app, req);
-    Ok((1..=job.zips.len())
+    Ok((1..=request.zips.len())
         .map(|zip| {
-            let token = secrets.download_link(job.grant_id, job.id, zip as u16);
+            let token = secrets.download_link(request.grant_id, request.id, zip as u16);
             format!("{base}/d/{}", token.encode())
         })
         .collect())

@@ -234,11 +234,11 @@ pub(crate) struct LeftOutView {
 }
 
 impl DownloadRequestView {
-    /// The view of `job`, with `links` its ZIPs' download links in order.
-    pub fn new(job: &DownloadRequestRecord, links: Vec<String>) -> Self {
+    /// The view of `request`, with `links` its ZIPs' download links in order.
+    pub fn new(request: &DownloadRequestRecord, links: Vec<String>) -> Self {
         let count =
             |photos: &[proofsheet_policy::PhotoId]| u32::try_from(photos.len()).unwrap_or(u32::MAX);
-        let zips: Vec<ZipView> = job
+        let zips: Vec<ZipView> = request
             .zips
             .iter()
             .zip(links)
@@ -250,19 +250,19 @@ impl DownloadRequestView {
             })
             .collect();
         Self {
-            request_id: job.id.to_string(),
-            status: job.status,
-            resolution: job.resolution,
-            watermarked: job.watermarked,
-            photos: job.photos.iter().map(ToString::to_string).collect(),
-            charged: count(&job.charged),
+            request_id: request.id.to_string(),
+            status: request.status,
+            resolution: request.resolution,
+            watermarked: request.watermarked,
+            photos: request.photos.iter().map(ToString::to_string).collect(),
+            charged: count(&request.charged),
             progress: ProgressView {
-                done: job.photos_done,
-                total: count(&job.photos),
+                done: request.photos_done,
+                total: count(&request.photos),
             },
             link: zips.first().map(|z| z.link.clone()),
             zips,
-            left_out: job
+            left_out: request
                 .left_out
                 .iter()
                 .map(|l| LeftOutView {
@@ -271,8 +271,8 @@ impl DownloadRequestView {
                     reason: l.reason.clone(),
                 })
                 .collect(),
-            links_expire_at: job.links_expire_at.map(timestamp),
-            created_at: timestamp(job.created_at),
+            links_expire_at: request.links_expire_at.map(timestamp),
+            created_at: timestamp(request.created_at),
         }
     }
 }

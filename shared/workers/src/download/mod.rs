@@ -123,7 +123,7 @@ impl Worker for PrepareDownloads {
                 grant_id,
                 request_id,
             } => prepare(app, grant_id, request_id).await,
-            // Ingest jobs have their own queue; one here was sent to the wrong queue.
+            // Ingest requests have their own queue; one here was sent to the wrong queue.
             other => Err(JobError::Unreadable(format!(
                 "not a download request: {other:?}"
             ))),
@@ -143,16 +143,16 @@ async fn prepare(
     request_id: DownloadRequestId,
 ) -> Result<(), JobError> {
     let lease = app.config().download_lease.as_secs();
-    let job = match app
+    let request = match app
         .store()
         .claim_download_request(grant_id, request_id, app.now(), lease)
         .await?
     {
-        DownloadClaim::Claimed(job) => job,
-        DownloadClaim::Finished(job) => {
-            if job.emailed_at.is_none() {
+        DownloadClaim::Claimed(request) => request,
+        DownloadClaim::Finished(request) => {
+            if request.emailed_at.is_none() {
                 // The worker that finished it stopped before its email went out.
-                email_client(app, &job).await?;
+                email_client(app, &request).await?;
             } else {
                 tracing::info!(%request_id, "already delivered; nothing to do");
             }
@@ -168,24 +168,24 @@ async fn prepare(
             return Ok(());
         }
     };
-    if downloads::out_of_attempts(job.attempts) {
-        return give_up(app, &job).await;
+    if downloads::out_of_attempts(request.attempts) {
+        return give_up(app, &request).await;
     }
-    let Some(gallery) = app.store().gallery(job.gallery_id).await? else {
+    let Some(gallery) = app.store().gallery(request.gallery_id).await? else {
         return Ok(());
     };
     // The gallery (or the link) closed while the request waited: its links would answer 410,
     // so nothing is built, the charge is given back and the client told.
-    let link_expiry = match app.store().grant(job.grant_id).await? {
+    let link_expiry = match app.store().grant(request.grant_id).await? {
         Some(grant) => grant.expiry,
         None => return Ok(()),
     };
     if !LinkLife::of(gallery.expiry, link_expiry).is_open(app.now()) {
         tracing::info!(%request_id, "the gallery expired before the request was prepared");
-        return fail_every_photo(app, &job, "gallery_expired").await;
+        return fail_every_photo(app, &request, "gallery_expired").await;
     }
-    tracing::info!(%request_id, attempt = job.attempts, photos = job.photos.len(), "rendering");
-    let watermark = if job.watermarked {
+    tracing::info!(%request_id, attempt = request.attempts, photos = request.photos.len(), "rendering");
+    let watermark = if request.watermarked {
         let watermark = crate::watermark::gallery_watermark(app, &gallery).await?;
         let fingerprint = fingerprint(&watermark);
         let prepared = PreparedWatermark::new(&watermark)
@@ -195,7 +195,7 @@ async fn prepare(
         None
     };
     let render = RenderSettings {
-        resolution: job.resolution,
+        resolution: request.resolution,
         quality: app.config().download_jpeg_quality,
         watermark,
         max_original_bytes: app.config().max_upload_bytes,
@@ -204,8 +204,8 @@ async fn prepare(
     // Links are dated from before the ZIPs were written, so the lifecycle rule that expires
     // ZIPs after as many days (from their creation) never removes one while its link lives.
     let started_at = app.now();
-    let mut sink = S3ZipSink::new(app.store().clone(), gallery.id, job.id);
-    let packed = pack(app, &job, &gallery, &render, &mut sink).await;
+    let mut sink = S3ZipSink::new(app.store().clone(), gallery.id, request.id);
+    let packed = pack(app, &request, &gallery, &render, &mut sink).await;
     let packed = match packed {
         Ok(packed) => packed,
         Err(error) => {
@@ -213,10 +213,10 @@ async fn prepare(
             return Err(error);
         }
     };
-    finish(app, &job, &gallery, packed, started_at).await
+    finish(app, &request, &gallery, packed, started_at).await
 }
 
-/// How a job's photos are rendered.
+/// How a request's photos are rendered.
 #[derive(Clone)]
 struct RenderSettings {
     resolution: Resolution,
@@ -258,7 +258,7 @@ impl PhotoToZip {
 
 async fn pack(
     app: &App,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
     gallery: &GalleryRecord,
     render: &RenderSettings,
     sink: &mut S3ZipSink,
@@ -266,14 +266,14 @@ async fn pack(
     // Only the request's photos are read, however large the gallery.
     let mut by_id: HashMap<PhotoId, PhotoRecord> = app
         .store()
-        .photos_by_id(gallery.id, &job.photos)
+        .photos_by_id(gallery.id, &request.photos)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
     let mut left_out = Vec::new();
     let mut photos = Vec::new();
-    for &id in &job.photos {
+    for &id in &request.photos {
         match by_id.remove(&id) {
             Some(record) if record.status.visible_to_clients() => photos.push(record),
             // Deleted since the request was accepted.
@@ -302,7 +302,7 @@ async fn pack(
         // are written would hold its connection open (and S3 drops idle ones).
         for photo in photos {
             let entry = copy_entry(app.store(), render, photo).await?;
-            packing.place(app, job, entry).await?;
+            packing.place(app, request, entry).await?;
         }
     } else {
         let pool = RenderPool::per_core();
@@ -317,7 +317,7 @@ async fn pack(
         while let Some(entry) = entries.next().await {
             let entry =
                 entry.map_err(|e| JobError::Ours(format!("a photo's task died: {e}")))??;
-            packing.place(app, job, entry).await?;
+            packing.place(app, request, entry).await?;
         }
     }
     let Packing { zips, left_out, .. } = packing;
@@ -341,7 +341,7 @@ impl Packing<'_> {
     async fn place(
         &mut self,
         app: &App,
-        job: &DownloadRequestRecord,
+        request: &DownloadRequestRecord,
         entry: Result<Entry, LeftOutPhoto>,
     ) -> Result<(), JobError> {
         match entry {
@@ -352,7 +352,12 @@ impl Packing<'_> {
             self.last_progress = Instant::now();
             let still_ours = app
                 .store()
-                .note_download_progress(job.grant_id, job.id, job.attempts, self.zips.entries())
+                .note_download_progress(
+                    request.grant_id,
+                    request.id,
+                    request.attempts,
+                    self.zips.entries(),
+                )
                 .await?;
             if !still_ours {
                 return Err(JobError::Ours(
@@ -463,7 +468,7 @@ fn fingerprint(watermark: &proofsheet_render::Watermark) -> String {
 
 async fn finish(
     app: &App,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
     gallery: &GalleryRecord,
     packed: Packed,
     started_at: u64,
@@ -477,7 +482,7 @@ async fn finish(
             key: key.clone(),
             file_name: zip_file_name(
                 gallery.title.as_str(),
-                job.resolution,
+                request.resolution,
                 (count > 1).then_some((summary.number, count)),
             ),
             photos: summary.entries,
@@ -492,7 +497,7 @@ async fn finish(
             DownloadStatus::Ready
         },
         // Decided with the refund, when recorded.
-        charged: job.charged.clone(),
+        charged: request.charged.clone(),
         refunded: 0,
         left_out: packed.left_out,
         photos_done,
@@ -501,14 +506,14 @@ async fn finish(
             .then(|| started_at + app.config().download_link_ttl.as_secs()),
         zips,
     };
-    record_and_email(app, job, finished).await
+    record_and_email(app, request, finished).await
 }
 
 /// Records the outcome with its refund (the photos left out, but not those another of the
 /// client's requests holds: see `give_back`), then emails the client.
 async fn record_and_email(
     app: &App,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
     mut finished: FinishedDownload,
 ) -> Result<(), JobError> {
     let store = app.store();
@@ -516,11 +521,11 @@ async fn record_and_email(
     let mut recorded = false;
     let mut tries = Retry::DOWNLOAD_OUTCOME.tries();
     while tries.next().await {
-        let Some(grant) = store.grant(job.grant_id).await? else {
-            return forget_unrecorded(app, job, &finished).await;
+        let Some(grant) = store.grant(request.grant_id).await? else {
+            return forget_unrecorded(app, request, &finished).await;
         };
         // Read after the grant: a request accepted later moves its counter, and the write fails.
-        let others = store.download_requests_of(job.grant_id).await?;
+        let others = store.download_requests_of(request.grant_id).await?;
         let others_left_out: Vec<Vec<PhotoId>> = others
             .iter()
             .map(|other| other.left_out.iter().map(|l| l.photo_id).collect())
@@ -529,7 +534,7 @@ async fn record_and_email(
             others
                 .iter()
                 .zip(&others_left_out)
-                .filter(|(other, _)| other.id != job.id)
+                .filter(|(other, _)| other.id != request.id)
                 .map(|(other, left_out)| downloads::OtherRequest {
                     status: other.status,
                     photos: &other.photos,
@@ -537,12 +542,12 @@ async fn record_and_email(
                 }),
         );
         (finished.charged, finished.refunded) =
-            downloads::give_back(&job.charged, &left_out, &held_elsewhere);
+            downloads::give_back(&request.charged, &left_out, &held_elsewhere);
         match store
             .finish_download_request(
-                job.grant_id,
-                job.id,
-                job.attempts,
+                request.grant_id,
+                request.id,
+                request.attempts,
                 &finished,
                 grant.download_requests,
             )
@@ -552,7 +557,7 @@ async fn record_and_email(
                 recorded = true;
                 break;
             }
-            Finish::ClaimLost => return forget_unrecorded(app, job, &finished).await,
+            Finish::ClaimLost => return forget_unrecorded(app, request, &finished).await,
             Finish::GrantChanged => continue,
         }
     }
@@ -562,7 +567,7 @@ async fn record_and_email(
         ));
     }
     tracing::info!(
-        request_id = %job.id,
+        request_id = %request.id,
         status = ?finished.status,
         zips = finished.zips.len(),
         photos = finished.photos_done,
@@ -578,7 +583,7 @@ async fn record_and_email(
         zips: finished.zips,
         left_out: finished.left_out,
         charged: finished.charged,
-        ..job.clone()
+        ..request.clone()
     };
     email_client(app, &finished_job).await
 }
@@ -586,19 +591,19 @@ async fn record_and_email(
 /// The request failed on every earlier try (each ended in an error or a dead worker): it ends
 /// as `failed`, everything it charged is given back, and the client is told. Without this it
 /// would stay `rendering` for good, charged, and count against the client's pending requests.
-async fn give_up(app: &App, job: &DownloadRequestRecord) -> Result<(), JobError> {
-    tracing::error!(request_id = %job.id, attempts = job.attempts, "giving up on a download request");
-    fail_every_photo(app, job, "could_not_prepare").await
+async fn give_up(app: &App, request: &DownloadRequestRecord) -> Result<(), JobError> {
+    tracing::error!(request_id = %request.id, attempts = request.attempts, "giving up on a download request");
+    fail_every_photo(app, request, "could_not_prepare").await
 }
 
 /// Finishes a request with nothing in it, every photo left out for `reason` and its charge
 /// given back, and tells the client.
 async fn fail_every_photo(
     app: &App,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
     reason: &str,
 ) -> Result<(), JobError> {
-    let left_out: Vec<LeftOutPhoto> = job
+    let left_out: Vec<LeftOutPhoto> = request
         .photos
         .iter()
         .map(|&photo_id| LeftOutPhoto {
@@ -611,73 +616,73 @@ async fn fail_every_photo(
         status: DownloadStatus::Failed,
         zips: Vec::new(),
         left_out,
-        charged: job.charged.clone(),
+        charged: request.charged.clone(),
         refunded: 0,
         photos_done: 0,
         finished_at: app.now(),
         links_expire_at: None,
     };
-    record_and_email(app, job, finished).await
+    record_and_email(app, request, finished).await
 }
 
 /// Our outcome was not recorded: another worker took over (it writes the same keys, so its
 /// ZIPs stand) or the request is gone (its ZIPs are dropped now, not left to the lifecycle).
 async fn forget_unrecorded(
     app: &App,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
     finished: &FinishedDownload,
 ) -> Result<(), JobError> {
     if app
         .store()
-        .download_request(job.grant_id, job.id)
+        .download_request(request.grant_id, request.id)
         .await?
         .is_some()
     {
-        tracing::info!(request_id = %job.id, "another worker took the request over");
+        tracing::info!(request_id = %request.id, "another worker took the request over");
         return Ok(());
     }
-    tracing::info!(request_id = %job.id, "the request went away while rendering; dropping its ZIPs");
+    tracing::info!(request_id = %request.id, "the request went away while rendering; dropping its ZIPs");
     let keys: Vec<String> = finished.zips.iter().map(|z| z.key.clone()).collect();
     Ok(app.store().delete_objects(&keys).await?)
 }
 
 /// Emails the client their links (or the news that nothing could be prepared), then notes it.
-async fn email_client(app: &App, job: &DownloadRequestRecord) -> Result<(), JobError> {
+async fn email_client(app: &App, request: &DownloadRequestRecord) -> Result<(), JobError> {
     let store = app.store();
-    let Some(grant) = store.grant(job.grant_id).await? else {
+    let Some(grant) = store.grant(request.grant_id).await? else {
         return Ok(());
     };
     let Some(recipient) = grant.email.clone() else {
-        tracing::warn!(request_id = %job.id, "the grant has no email; the links are on the request");
+        tracing::warn!(request_id = %request.id, "the grant has no email; the links are on the request");
         store
-            .mark_download_emailed(job.grant_id, job.id, app.now())
+            .mark_download_emailed(request.grant_id, request.id, app.now())
             .await?;
         return Ok(());
     };
-    let Some(gallery) = store.gallery(job.gallery_id).await? else {
+    let Some(gallery) = store.gallery(request.gallery_id).await? else {
         return Ok(());
     };
     let photographer = app.photographer_name(gallery.owner_id).await?;
     let links = app
         .emailed_links()
         .map_err(|e| JobError::Ours(e.to_string()))?;
-    let zips = job
+    let zips = request
         .zips
         .iter()
         .enumerate()
         .map(|(i, zip)| ZipLink {
             label: zip.file_name.clone(),
-            link: links.zip(job.grant_id, job.id, (i + 1) as u16),
+            link: links.zip(request.grant_id, request.id, (i + 1) as u16),
         })
         .collect();
     let mail = DownloadReady {
         photographer: &photographer,
         gallery_title: gallery.title.as_str(),
-        resolution: job.resolution.as_str(),
-        photos_asked: job.photos.len(),
-        photos_ready: job.photos_done as usize,
+        resolution: request.resolution.as_str(),
+        photos_asked: request.photos.len(),
+        photos_ready: request.photos_done as usize,
         zips,
-        left_out: job
+        left_out: request
             .left_out
             .iter()
             .map(|l| {
@@ -688,13 +693,13 @@ async fn email_client(app: &App, job: &DownloadRequestRecord) -> Result<(), JobE
                 }
             })
             .collect(),
-        expires: job.links_expire_at.map(human_date).unwrap_or_default(),
+        expires: request.links_expire_at.map(human_date).unwrap_or_default(),
     }
     .to(recipient)
     .map_err(|e| JobError::Ours(format!("the email template failed: {e}")))?;
     store.send_email(&mail).await?;
     store
-        .mark_download_emailed(job.grant_id, job.id, app.now())
+        .mark_download_emailed(request.grant_id, request.id, app.now())
         .await?;
     Ok(())
 }

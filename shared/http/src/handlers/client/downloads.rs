@@ -161,7 +161,7 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
             };
             let charge =
                 downloads::charge(&ledger.grant.settings, input.resolution, &choice, snapshot)?;
-            let job = DownloadRequestRecord {
+            let request = DownloadRequestRecord {
                 id,
                 grant_id: ledger.grant.id,
                 gallery_id: ledger.grant.gallery_id,
@@ -184,43 +184,45 @@ pub(crate) async fn create_request(app: &App, req: Request) -> Result<Response<B
                 emailed_at: None,
                 ask: Some(ask),
             };
-            Ok::<_, ApiError>((job, charge.completes_gallery))
+            Ok::<_, ApiError>((request, charge.completes_gallery))
         })
         .await?;
-    let job = match recorded {
-        RecordedDownload::New(job, completes_gallery) => {
-            app.enqueue_download(&job).await;
-            for milestone in Milestone::of_download(limited, job.charged.len(), completes_gallery) {
+    let request = match recorded {
+        RecordedDownload::New(request, completes_gallery) => {
+            app.enqueue_download(&request).await;
+            for milestone in
+                Milestone::of_download(limited, request.charged.len(), completes_gallery)
+            {
                 milestones::reached(app, &milestone_grant, milestone).await;
             }
-            job
+            request
         }
         // The key named another request: this one is not its retry.
-        RecordedDownload::Earlier(job) if !ask.repeats(job.ask) => {
+        RecordedDownload::Earlier(request) if !ask.repeats(request.ask) => {
             return Err(ApiError::IdempotencyKeyReused);
         }
         // A retry: the first try may have stopped before its message went out, or before it
         // told the photographer (a milestone is claimed once, so telling again is safe).
-        RecordedDownload::Earlier(job) => {
-            send_if_left_unsent(app, &job).await;
-            for milestone in Milestone::of_download(limited, job.charged.len(), false) {
+        RecordedDownload::Earlier(request) => {
+            send_if_left_unsent(app, &request).await;
+            for milestone in Milestone::of_download(limited, request.charged.len(), false) {
                 milestones::reached(app, &milestone_grant, milestone).await;
             }
-            job
+            request
         }
     };
-    json(202, &request_view(app, &req, &job)?)
+    json(202, &request_view(app, &req, &request)?)
 }
 
 pub(crate) async fn list_requests(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let grant = private_grant(app, &req).await?;
-    let jobs = app.store().download_requests_of(grant.id).await?;
+    let requests = app.store().download_requests_of(grant.id).await?;
     json(
         200,
         &DownloadRequestListView {
-            requests: jobs
+            requests: requests
                 .iter()
-                .map(|job| request_view(app, &req, job))
+                .map(|request| request_view(app, &req, request))
                 .collect::<Result<_, _>>()?,
         },
     )
@@ -230,23 +232,23 @@ pub(crate) async fn get_request(app: &App, req: Request) -> Result<Response<Body
     let grant = private_grant(app, &req).await?;
     let id = DownloadRequestId::parse(&path_param(&req, "request_id")?)
         .map_err(|_| ApiError::NotFound)?;
-    let job = app
+    let request = app
         .store()
         .download_request(grant.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    send_if_left_unsent(app, &job).await;
-    json(200, &request_view(app, &req, &job)?)
+    send_if_left_unsent(app, &request).await;
+    json(200, &request_view(app, &req, &request)?)
 }
 
 fn request_view(
     app: &App,
     req: &Request,
-    job: &DownloadRequestRecord,
+    request: &DownloadRequestRecord,
 ) -> Result<DownloadRequestView, ApiError> {
     Ok(DownloadRequestView::new(
-        job,
-        download_links(app, req, job)?,
+        request,
+        download_links(app, req, request)?,
     ))
 }
 
@@ -264,15 +266,15 @@ pub(crate) async fn open_zip(app: &App, req: Request) -> Result<Response<Body>, 
     let store = app.store();
     // A link whose gallery expired stops serving its ZIPs; they go with the link's own lifetime.
     super::open_link(app, token.grant_id).await?;
-    let job = store
+    let request = store
         .download_request(token.grant_id, token.request_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let zip = usize::from(token.zip)
         .checked_sub(1)
-        .and_then(|i| job.zips.get(i))
+        .and_then(|i| request.zips.get(i))
         .ok_or(ApiError::NotFound)?;
-    if !downloads::link_is_live(job.links_expire_at, app.now()) {
+    if !downloads::link_is_live(request.links_expire_at, app.now()) {
         return Err(ApiError::DownloadLinkExpired);
     }
     let url = store
@@ -292,9 +294,14 @@ const ZIP_URL_TTL: Duration = Duration::from_secs(5 * 60);
 /// Sends a request whose message never went out (the accepting call stopped first), when the
 /// policy says it is no longer that call's to send: a client retrying it or waiting on it is
 /// asking for it.
-async fn send_if_left_unsent(app: &App, job: &DownloadRequestRecord) {
-    if downloads::left_unsent(job.status, job.enqueued_at, job.created_at, app.now()) {
-        app.enqueue_download(job).await;
+async fn send_if_left_unsent(app: &App, request: &DownloadRequestRecord) {
+    if downloads::left_unsent(
+        request.status,
+        request.enqueued_at,
+        request.created_at,
+        app.now(),
+    ) {
+        app.enqueue_download(request).await;
     }
 }
 

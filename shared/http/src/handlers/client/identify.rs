@@ -9,10 +9,10 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
-use proofsheet_app::email::PersonalLink;
+use proofsheet_app::email::VisitorLink;
 use proofsheet_policy::{Email, SessionClaims, UnlockThrottle};
 use proofsheet_store::{
-    ClientAccess, Conflict, GalleryRecord, GrantKind, GrantRecord, StoreError, UnlockReservation,
+    Conflict, EmailsAccess, GalleryRecord, GrantKind, GrantRecord, StoreError, UnlockReservation,
 };
 use serde::Deserialize;
 
@@ -124,9 +124,9 @@ async fn already_known(
     email: &Email,
 ) -> Result<Option<Response<Body>>, ApiError> {
     match app.store().client_access(gallery.id, email).await? {
-        ClientAccess::None => return Ok(None),
-        ClientAccess::Revoked => {}
-        ClientAccess::Grant(existing) => {
+        EmailsAccess::None => return Ok(None),
+        EmailsAccess::Revoked => {}
+        EmailsAccess::Grant(existing) => {
             let link = link(app, req, existing.id)?;
             email_link(app, general, gallery, &existing, &link).await?;
         }
@@ -163,7 +163,7 @@ async fn email_link(
         return Ok(());
     }
     let photographer = photographer_name(app, gallery).await;
-    let message = PersonalLink {
+    let message = VisitorLink {
         photographer: &photographer,
         gallery_title: &gallery.title,
         link,

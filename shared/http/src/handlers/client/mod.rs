@@ -15,7 +15,7 @@ use proofsheet_policy::{ClientPermissions, Guesser, LinkToken, SessionClaims, cu
 use proofsheet_policy::{GalleryRules, Viewer, activity};
 use proofsheet_policy::{GrantId, PhotoId};
 use proofsheet_store::object_keys::{self, RenditionSize};
-use proofsheet_store::{ClientAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord};
+use proofsheet_store::{EmailsAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord};
 use serde::Deserialize;
 
 use crate::handlers::{link, milestones, requested_page};
@@ -290,7 +290,7 @@ async fn neighbour(
         (GrantKind::Private, None, Some(email)) if grant.origin.proves_its_email() => (
             Viewer::PrivateLink,
             match app.store().client_access(neighbour.id, email).await? {
-                ClientAccess::Grant(there) if there.origin.proves_its_email() => Some(there.id),
+                EmailsAccess::Grant(there) if there.origin.proves_its_email() => Some(there.id),
                 _ => None,
             },
         ),

@@ -8,7 +8,7 @@ use proofsheet_policy::{
     PhotographerId, Resolution, SettingsChange,
 };
 use proofsheet_store::{
-    ClientAccess, Conflict, DueFor, GalleryRecord, GrantKind, GrantRecord, StoreError,
+    Conflict, DueFor, EmailsAccess, GalleryRecord, GrantKind, GrantRecord, StoreError,
 };
 use serde::Deserialize;
 
@@ -203,7 +203,7 @@ async fn take_over_visitor_grant(app: &App, grant: &GrantRecord) -> Result<(), A
         return Err(taken.into());
     };
     match app.store().client_access(grant.gallery_id, email).await? {
-        ClientAccess::Grant(visitor) if visitor.origin.yields_to_an_invitation() => {
+        EmailsAccess::Grant(visitor) if visitor.origin.yields_to_the_photographer() => {
             app.store().replace_visitor_grant(&visitor, grant).await?;
             Ok(())
         }

@@ -249,7 +249,7 @@ pub(crate) async fn downloads(
 ) -> Result<Response<Body>, ApiError> {
     let gallery = owned_gallery(app, owner, &req).await?;
     let grants = app.store().private_grants_of(gallery.id).await?;
-    let jobs = try_join_all(
+    let per_grant = try_join_all(
         grants
             .iter()
             .map(|grant| app.store().download_requests_of(grant.id)),
@@ -257,18 +257,18 @@ pub(crate) async fn downloads(
     .await?;
     let mut requests: Vec<(&GrantRecord, &DownloadRequestRecord)> = grants
         .iter()
-        .zip(&jobs)
-        .flat_map(|(grant, jobs)| jobs.iter().map(move |job| (grant, job)))
+        .zip(&per_grant)
+        .flat_map(|(grant, theirs)| theirs.iter().map(move |request| (grant, request)))
         .collect();
     // Newest first, as each client's own list is.
-    requests.sort_by_key(|(_, job)| std::cmp::Reverse((job.created_at, job.id)));
+    requests.sort_by_key(|(_, request)| std::cmp::Reverse((request.created_at, request.id)));
     json(
         200,
         &GalleryDownloadsView {
             gallery_id: gallery.id.to_string(),
             requests: requests
                 .into_iter()
-                .map(|(grant, job)| GalleryDownloadView::new(grant, job))
+                .map(|(grant, request)| GalleryDownloadView::new(grant, request))
                 .collect(),
         },
     )
@@ -318,24 +318,24 @@ pub(crate) struct GalleryDownloadView {
 }
 
 impl GalleryDownloadView {
-    fn new(grant: &GrantRecord, job: &DownloadRequestRecord) -> Self {
+    fn new(grant: &GrantRecord, request: &DownloadRequestRecord) -> Self {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
             grant_id: grant.id.to_string(),
             name: grant.name.as_ref().map(ToString::to_string),
             email: grant.email.as_ref().map(ToString::to_string),
-            request_id: job.id.to_string(),
-            status: job.status,
-            resolution: job.resolution,
-            watermarked: job.watermarked,
-            photos: count(job.photos.len()),
-            charged: count(job.charged.len()),
+            request_id: request.id.to_string(),
+            status: request.status,
+            resolution: request.resolution,
+            watermarked: request.watermarked,
+            photos: count(request.photos.len()),
+            charged: count(request.charged.len()),
             progress: ProgressView {
-                done: job.photos_done,
-                total: count(job.photos.len()),
+                done: request.photos_done,
+                total: count(request.photos.len()),
             },
-            left_out: count(job.left_out.len()),
-            created_at: timestamp(job.created_at),
+            left_out: count(request.left_out.len()),
+            created_at: timestamp(request.created_at),
         }
     }
 }
