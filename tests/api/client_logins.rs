@@ -114,8 +114,22 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
     assert_eq!(t.delete_client_login(&anna, &login).await.status, 404);
 }
 
-#[tokio::test]
-async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_settings() {
+/// Anna's "Smith wedding" (one photo; its general link locked and watermarked) released to
+/// Carol's login with its own settings: downloads on, a limit of 3, no watermark.
+struct ReleasedWedding {
+    t: TestApp,
+    anna: Photographer,
+    wedding: String,
+    photo: String,
+    login: String,
+    code: String,
+    email: String,
+    /// Carol's session.
+    me: String,
+    released: Reply,
+}
+
+async fn released_wedding() -> ReleasedWedding {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let wedding = t.create_gallery(&anna, "Smith wedding").await;
@@ -132,7 +146,6 @@ async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_se
     let email = unique_email("carol");
     let (login, code) = t.new_client_login(&anna, "Carol", Some(&email)).await;
     let me = t.login_session(&anna.slug, &code).await;
-
     let released = t
         .release_gallery(
             &anna,
@@ -142,6 +155,31 @@ async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_se
         )
         .await;
     assert_eq!(released.status, 201, "{released:?}");
+    ReleasedWedding {
+        t,
+        anna,
+        wedding,
+        photo,
+        login,
+        code,
+        email,
+        me,
+        released,
+    }
+}
+
+#[tokio::test]
+async fn a_released_gallery_opens_from_the_overview_with_the_logins_settings() {
+    let ReleasedWedding {
+        t,
+        anna,
+        wedding,
+        photo,
+        login,
+        me,
+        released,
+        ..
+    } = released_wedding().await;
     assert_eq!(released.json["email_sent"], true, "{released:?}");
     assert_eq!(released.json["settings"]["password_set"], false);
     assert_eq!(released.json["settings"]["download_limit"], 3);
@@ -191,8 +229,20 @@ async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_se
         409,
         "released_to_login",
     );
+}
 
-    // Released again: the same release, settings given now applied, no second email.
+#[tokio::test]
+async fn releasing_again_applies_the_new_settings_without_a_second_email() {
+    let ReleasedWedding {
+        t,
+        anna,
+        wedding,
+        login,
+        code,
+        email,
+        released,
+        ..
+    } = released_wedding().await;
     let again = t
         .release_gallery(
             &anna,
@@ -214,7 +264,19 @@ async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_se
         "points at the login page: {body}"
     );
     assert!(!body.contains(&code), "never the code: {body}");
+}
 
+#[tokio::test]
+async fn the_overview_lists_releases_newest_first_and_drops_a_withdrawn_one() {
+    let ReleasedWedding {
+        t,
+        anna,
+        wedding,
+        login,
+        me,
+        released,
+        ..
+    } = released_wedding().await;
     // A second gallery appears in the same session; the list of releases names both.
     let portraits = t.create_gallery(&anna, "Portraits").await;
     assert_eq!(
@@ -240,6 +302,7 @@ async fn the_overview_follows_releases_and_each_gallery_opens_with_the_logins_se
     let cards = overview(&t, &me).await;
     assert!(card(&cards, &wedding).is_none(), "{cards:?}");
     assert!(card(&cards, &portraits).is_some());
+    let path = client_path(released.json["link"].as_str().unwrap());
     assert_error(&t.view_gallery(&path, None).await, 404, "not_found");
     assert_eq!(
         t.withdraw_gallery(&anna, &login, &wedding).await.status,

@@ -68,8 +68,21 @@ pub(super) fn assert_expired(reply: &Reply, what: &str) {
     assert_eq!(reply.error_code(), "expired", "{what}: {reply:?}");
 }
 
-#[tokio::test]
-async fn an_expired_gallery_closes_every_client_route_and_a_later_date_opens_them_again() {
+/// Anna's gallery with one photo, shared with Carol (who has a ZIP from before the date), due
+/// to expire a day from now.
+struct ExpiringWedding {
+    t: TestApp,
+    anna: Photographer,
+    gallery: String,
+    photo: String,
+    grant: String,
+    /// Carol's link.
+    path: String,
+    general: String,
+    zip_link: String,
+}
+
+async fn expiring_wedding() -> ExpiringWedding {
     let t = spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
@@ -94,17 +107,30 @@ async fn an_expired_gallery_closes_every_client_route_and_a_later_date_opens_the
 
     let set = set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + DAY))).await;
     assert_eq!(set.json["expires_at"], rfc3339(T0 + DAY));
-    let open = t.view_gallery(&path, None).await;
-    assert_eq!(open.status, 200, "not yet: {open:?}");
-    assert_eq!(
-        open.json["expires_at"],
-        rfc3339(T0 + DAY),
-        "the client sees until when"
-    );
-    let page = t.browse(&path, None).await;
-    let html = page.json.as_str().unwrap_or_default();
-    assert!(html.contains("Open until 16 January 2027"), "{html}");
+    ExpiringWedding {
+        t,
+        anna,
+        gallery,
+        photo,
+        grant,
+        path,
+        general,
+        zip_link,
+    }
+}
 
+#[tokio::test]
+async fn an_expired_gallery_closes_every_client_route_and_none_of_the_photographers() {
+    let ExpiringWedding {
+        t,
+        anna,
+        gallery,
+        photo,
+        grant,
+        path,
+        general,
+        ..
+    } = expiring_wedding().await;
     t.app.clock().advance(DAY);
     for link in [&path, &general] {
         for (method, route) in client_routes(link, &photo) {
@@ -122,6 +148,37 @@ async fn an_expired_gallery_closes_every_client_route_and_a_later_date_opens_the
             assert_expired(&reply, &format!("{method} {route}"));
         }
     }
+    // The photographer's routes keep working, their preview included.
+    assert_eq!(t.get_gallery(&anna, &gallery).await.status, 200);
+    assert_eq!(t.list_private_access(&anna, &gallery).await.status, 200);
+    let preview = t
+        .preview_gallery(&anna, &gallery, &format!("grant:{grant}"))
+        .await;
+    assert_eq!(preview.status, 200, "{preview:?}");
+}
+
+#[tokio::test]
+async fn a_client_sees_until_when_and_after_it_whom_to_ask() {
+    let ExpiringWedding {
+        t,
+        anna,
+        gallery,
+        path,
+        zip_link,
+        ..
+    } = expiring_wedding().await;
+    let open = t.view_gallery(&path, None).await;
+    assert_eq!(open.status, 200, "not yet: {open:?}");
+    assert_eq!(
+        open.json["expires_at"],
+        rfc3339(T0 + DAY),
+        "the client sees until when"
+    );
+    let page = t.browse(&path, None).await;
+    let html = page.json.as_str().unwrap_or_default();
+    assert!(html.contains("Open until 16 January 2027"), "{html}");
+
+    t.app.clock().advance(DAY);
     let refused = t.view_gallery(&path, None).await;
     assert_eq!(refused.json["expired_at"], rfc3339(T0 + DAY), "{refused:?}");
     assert_eq!(refused.json["photographer"]["name"], "Anna Lee");
@@ -145,15 +202,21 @@ async fn an_expired_gallery_closes_every_client_route_and_a_later_date_opens_the
         html.contains(&format!(r#"href="mailto:{}@example.com""#, anna.slug)),
         "{html}"
     );
+}
 
-    // The photographer's routes keep working, their preview included.
-    assert_eq!(t.get_gallery(&anna, &gallery).await.status, 200);
-    assert_eq!(t.list_private_access(&anna, &gallery).await.status, 200);
-    let preview = t
-        .preview_gallery(&anna, &gallery, &format!("grant:{grant}"))
-        .await;
-    assert_eq!(preview.status, 200, "{preview:?}");
-
+#[tokio::test]
+async fn a_later_date_or_none_opens_an_expired_gallery_again() {
+    let ExpiringWedding {
+        t,
+        anna,
+        gallery,
+        path,
+        general,
+        zip_link,
+        ..
+    } = expiring_wedding().await;
+    t.app.clock().advance(DAY);
+    assert_expired(&t.view_gallery(&path, None).await, "expired");
     // A later date opens everything again; so does no date.
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 30 * DAY))).await;
     assert_eq!(t.view_gallery(&path, None).await.status, 200);
@@ -255,8 +318,19 @@ pub(super) async fn reminders_to(t: &TestApp, to: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn reminders_go_once_per_client_and_date_and_again_after_the_date_moves() {
+/// Anna's gallery closing ten days from now, shared with Carol and Dave, and with Eve, whose
+/// link was revoked.
+struct ClosingWedding {
+    t: TestApp,
+    anna: Photographer,
+    gallery: String,
+    carol: String,
+    carol_path: String,
+    dave: String,
+    eve: String,
+}
+
+async fn closing_wedding() -> ClosingWedding {
     let t = spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
@@ -273,6 +347,27 @@ async fn reminders_go_once_per_client_and_date_and_again_after_the_date_moves() 
     assert_eq!(deleted.status, 204, "{deleted:?}");
     set_expiry(&t, &anna, &gallery, json!(rfc3339(T0 + 10 * DAY))).await;
 
+    ClosingWedding {
+        t,
+        anna,
+        gallery,
+        carol,
+        carol_path,
+        dave,
+        eve,
+    }
+}
+
+#[tokio::test]
+async fn reminders_go_a_week_and_a_day_before_once_to_each_live_client() {
+    let ClosingWedding {
+        t,
+        carol,
+        carol_path,
+        dave,
+        eve,
+        ..
+    } = closing_wedding().await;
     // Nothing is due yet.
     assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 0);
     // A week before: one reminder each, however often the sweep runs.
@@ -302,6 +397,23 @@ async fn reminders_go_once_per_client_and_date_and_again_after_the_date_moves() 
     assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 2);
     assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 0);
     assert_eq!(reminders_to(&t, &carol).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_moved_date_arms_its_own_reminders_and_drops_the_old_ones() {
+    let ClosingWedding {
+        t,
+        anna,
+        gallery,
+        carol,
+        eve,
+        ..
+    } = closing_wedding().await;
+    // The old date's two reminders went out.
+    t.app.clock().advance(3 * DAY);
+    assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 2);
+    t.app.clock().advance(6 * DAY);
+    assert_eq!(sweep(&t.app).await.unwrap().reminders_sent, 2);
 
     // Moved ten days on: the reminders of the new date are armed; the old date's notice is
     // dropped when it falls due.
@@ -319,16 +431,21 @@ async fn reminders_go_once_per_client_and_date_and_again_after_the_date_moves() 
     assert_eq!(reminders_to(&t, &carol).await.len(), 3);
     assert!(reminders_to(&t, &eve).await.is_empty());
 
-    // The day before, then the photographer hears once when it expires.
     t.app.clock().advance(6 * DAY);
     assert_eq!(
         sweep(&t.app).await.unwrap().reminders_sent,
         2,
         "the day before"
     );
-    t.app.clock().advance(DAY);
-    let report = sweep(&t.app).await.unwrap();
-    assert_eq!((report.reminders_sent, report.galleries_expired), (0, 1));
+}
+
+#[tokio::test]
+async fn the_photographer_hears_once_when_the_gallery_expires() {
+    let ClosingWedding {
+        t, anna, gallery, ..
+    } = closing_wedding().await;
+    t.app.clock().advance(10 * DAY);
+    assert_eq!(sweep(&t.app).await.unwrap().galleries_expired, 1);
     assert_eq!(sweep(&t.app).await.unwrap().galleries_expired, 0);
     let notes = t.notifications(&anna, None).await;
     let expired: Vec<&Value> = notes.json["notifications"]

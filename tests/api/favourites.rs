@@ -446,8 +446,21 @@ async fn the_general_link_needs_an_email_for_every_favourites_route() {
 // The photographer's view
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn the_photographer_sees_every_live_clients_lists_as_json_and_as_lightroom_lines() {
+/// Anna's gallery of four photos where Carol (named) and Dave (not) keep lists, in every shape
+/// the photographer's view must handle: picked out of order, a picked photo deleted since (and
+/// with it Carol's default list emptied), a client without lists and a revoked one with lists.
+struct PickedLists {
+    t: TestApp,
+    anna: Photographer,
+    gallery: String,
+    photos: Vec<String>,
+    carol_grant: String,
+    carol_email: String,
+    dave_grant: String,
+    dave_email: String,
+}
+
+async fn picked_lists() -> PickedLists {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
@@ -497,6 +510,30 @@ async fn the_photographer_sees_every_live_clients_lists_as_json_and_as_lightroom
     assert_eq!(t.delete_photo(&anna, &gallery, &p[3]).await.status, 204);
     add(&t, &carol, &p[0], Some("Wall")).await;
 
+    PickedLists {
+        t,
+        anna,
+        gallery,
+        photos: p,
+        carol_grant,
+        carol_email,
+        dave_grant,
+        dave_email,
+    }
+}
+
+#[tokio::test]
+async fn the_photographer_sees_every_live_clients_lists_in_upload_order() {
+    let PickedLists {
+        t,
+        anna,
+        gallery,
+        photos: p,
+        carol_grant,
+        carol_email,
+        dave_grant,
+        dave_email,
+    } = picked_lists().await;
     let json_view = t.list_gallery_favourites(&anna, &gallery, None).await;
     assert_eq!(json_view.status, 200, "{json_view:?}");
     let photo = |i: usize, filename: &str| json!({ "photo_id": p[i], "filename": filename });
@@ -525,6 +562,28 @@ async fn the_photographer_sees_every_live_clients_lists_as_json_and_as_lightroom
          revoked one are all left out"
     );
 
+    let json_explicitly = t
+        .list_gallery_favourites(&anna, &gallery, Some("format=json"))
+        .await;
+    assert_eq!(json_explicitly.json, json_view.json);
+    let xml = t
+        .list_gallery_favourites(&anna, &gallery, Some("format=xml"))
+        .await;
+    assert_invalid(&xml, "format");
+}
+
+/// `format=txt`: one comment line per list, then its file names without extensions, as
+/// Lightroom's filter takes them.
+#[tokio::test]
+async fn the_photographer_gets_every_live_clients_lists_as_lightroom_lines() {
+    let PickedLists {
+        t,
+        anna,
+        gallery,
+        carol_email,
+        dave_email,
+        ..
+    } = picked_lists().await;
     let text = t
         .list_gallery_favourites(&anna, &gallery, Some("format=txt"))
         .await;
@@ -543,15 +602,6 @@ async fn the_photographer_sees_every_live_clients_lists_as_json_and_as_lightroom
              DSC_0002\n"
         )
     );
-
-    let json_explicitly = t
-        .list_gallery_favourites(&anna, &gallery, Some("format=json"))
-        .await;
-    assert_eq!(json_explicitly.json, json_view.json);
-    let xml = t
-        .list_gallery_favourites(&anna, &gallery, Some("format=xml"))
-        .await;
-    assert_invalid(&xml, "format");
 }
 
 #[tokio::test]

@@ -284,13 +284,22 @@ async fn assets_are_named_by_their_hash_and_cached_for_good() {
     assert_error(&stale, 404, "not_found");
 }
 
-#[tokio::test]
-async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries() {
+/// Anna's "Smith wedding" (two photos) released to Carol's login; "Not for Carol" is not.
+struct CarolsLogin {
+    t: TestApp,
+    anna: Photographer,
+    login: String,
+    code: String,
+    /// Anna's login page, `/p/{slug}`.
+    page_path: String,
+}
+
+async fn carols_login() -> CarolsLogin {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let wedding = t.create_gallery(&anna, "Smith wedding").await;
     t.seed_ready_photos(&anna, &wedding, 2).await;
-    let hidden = t.create_gallery(&anna, "Not for Carol").await;
+    t.create_gallery(&anna, "Not for Carol").await;
     let (login, code) = t.new_client_login(&anna, "Carol", None).await;
     assert_eq!(
         t.release_gallery(&anna, &login, &wedding, None)
@@ -298,7 +307,32 @@ async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries()
             .status,
         201
     );
+    let page_path = format!("/p/{}", anna.slug);
+    CarolsLogin {
+        t,
+        anna,
+        login,
+        code,
+        page_path,
+    }
+}
 
+/// Logs in on the page with `code`; the session cookie's `name=value`.
+async fn logged_in(t: &TestApp, page_path: &str, code: &str) -> String {
+    let reply = t
+        .post_form(
+            &format!("{page_path}/login"),
+            &[("access_code", code)],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{reply:?}");
+    cookie(&reply).0
+}
+
+#[tokio::test]
+async fn the_login_page_logs_in_with_a_cookie_whichever_way_the_code_is_typed() {
+    let CarolsLogin { t, anna, code, .. } = carols_login().await;
     let page_path = format!("/p/{}", anna.slug);
     let form = t.login_page(&anna.slug, None).await;
     assert_page(&form, 200);
@@ -332,7 +366,18 @@ async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries()
         attributes.contains(&format!("Path={page_path}")),
         "{attributes}"
     );
+}
 
+#[tokio::test]
+async fn the_logged_in_page_lists_only_the_released_galleries() {
+    let CarolsLogin {
+        t,
+        anna,
+        code,
+        page_path,
+        ..
+    } = carols_login().await;
+    let pair = logged_in(&t, &page_path, &code).await;
     let overview = t.login_page(&anna.slug, Some(&pair)).await;
     assert_page(&overview, 200);
     let text = html(&overview);
@@ -342,8 +387,20 @@ async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries()
         "{text}"
     );
     assert!(!text.contains("Not for Carol"));
-    let _ = hidden;
+}
 
+#[tokio::test]
+async fn logging_out_makes_the_browser_forget_the_session_and_only_from_the_page_itself() {
+    let CarolsLogin {
+        t,
+        anna,
+        code,
+        page_path,
+        ..
+    } = carols_login().await;
+    let pair = logged_in(&t, &page_path, &code).await;
+    let overview = t.login_page(&anna.slug, Some(&pair)).await;
+    let text = html(&overview);
     // "Log out" makes the browser forget the session, and the page shows the form again.
     assert!(
         text.contains(&format!("action=\"{page_path}/logout\"")),
@@ -370,7 +427,18 @@ async fn the_login_page_logs_in_with_a_cookie_and_lists_the_released_galleries()
         )
         .await;
     assert_eq!(elsewhere.status, 403, "another site can't log a client out");
+}
 
+#[tokio::test]
+async fn a_login_cookie_opens_no_other_page_and_nothing_once_its_login_is_deleted() {
+    let CarolsLogin {
+        t,
+        anna,
+        login,
+        code,
+        page_path,
+    } = carols_login().await;
+    let pair = logged_in(&t, &page_path, &code).await;
     // Another photographer's page shows its own form, whatever cookie comes along.
     let bea = t.photographer("Bea Studio").await;
     let theirs = t.login_page(&bea.slug, Some(&pair)).await;

@@ -14,7 +14,7 @@ fn ok(reply: Reply) -> Value {
     reply.json
 }
 
-/// The grant id inside a share link (its token is `base64url(grant_id ‖ verifier)`).
+/// The grant id inside a private link (its token is `base64url(grant_id ‖ verifier)`).
 fn grant_id_of_link(link: &str) -> String {
     let token = client_path(link)
         .strip_prefix("/g/")
@@ -1170,8 +1170,19 @@ async fn incoherent_general_access_settings_are_refused() {
 // Private access
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_the_link() {
+/// Anna's gallery whose general link shows clean previews and offers web and high downloads,
+/// shared with Carol by email with her own download limit of 10.
+struct SharedWithCarol {
+    t: TestApp,
+    anna: Photographer,
+    gallery: String,
+    general_link: String,
+    /// As Anna typed it (mixed case).
+    email: String,
+    reply: Reply,
+}
+
+async fn shared_with_carol() -> SharedWithCarol {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
@@ -1194,6 +1205,26 @@ async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_th
         )
         .await;
     assert_eq!(reply.status, 201, "{reply:?}");
+    SharedWithCarol {
+        t,
+        anna,
+        gallery,
+        general_link,
+        email,
+        reply,
+    }
+}
+
+#[tokio::test]
+async fn a_private_grant_copies_the_general_settings_of_its_moment_and_keeps_them() {
+    let SharedWithCarol {
+        t,
+        anna,
+        gallery,
+        general_link,
+        email,
+        reply,
+    } = shared_with_carol().await;
     let expected_settings = json!({
         "watermark": false,
         "password_set": false,
@@ -1219,6 +1250,35 @@ async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_th
     assert_ne!(link, general_link);
     assert_eq!(open_link(&t, &link).await.status, 200);
 
+    // Later general changes don't reach the grant: it holds values, not references.
+    let changed = t
+        .put_general_access(
+            &anna,
+            &gallery,
+            json!({
+                "watermark": true,
+                "downloads_enabled": true,
+                "download_limit": 3,
+                "download_resolutions": ["original"],
+                "downloads_watermarked": false,
+                "password": "tulips-in-april",
+            }),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    let listed = grants(&t, &anna, &gallery).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["grant_id"], grant_id.as_str());
+    assert_eq!(listed[0]["settings"], expected_settings);
+    assert_eq!(listed[0]["link"], link.as_str());
+}
+
+#[tokio::test]
+async fn a_private_grant_emails_its_link_once_to_the_normalised_address() {
+    let SharedWithCarol {
+        t, email, reply, ..
+    } = shared_with_carol().await;
+    let link = reply.json["link"].as_str().expect("link").to_owned();
     // One email, to the normalised address, carrying the link and naming the gallery.
     let mails = t.emails_to(&email.to_lowercase()).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
@@ -1244,28 +1304,6 @@ async fn a_private_grant_copies_the_general_settings_of_its_moment_and_emails_th
             .contains("Smith wedding"),
         "{mails:?}"
     );
-
-    // Later general changes don't reach the grant: it holds values, not references.
-    let changed = t
-        .put_general_access(
-            &anna,
-            &gallery,
-            json!({
-                "watermark": true,
-                "downloads_enabled": true,
-                "download_limit": 3,
-                "download_resolutions": ["original"],
-                "downloads_watermarked": false,
-                "password": "tulips-in-april",
-            }),
-        )
-        .await;
-    assert_eq!(changed.status, 200, "{changed:?}");
-    let listed = grants(&t, &anna, &gallery).await;
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0]["grant_id"], grant_id.as_str());
-    assert_eq!(listed[0]["settings"], expected_settings);
-    assert_eq!(listed[0]["link"], link.as_str());
 }
 
 #[tokio::test]

@@ -980,12 +980,19 @@ async fn store_raw(t: &TestApp, pk: &str, sk: &str, attribute: &str, value: &str
         .expect("raw write");
 }
 
-// Held: names stored before the rule (a gallery title, a file name, a client's name) reach no
-// one with a hidden character: not the download request's ZIP name, the Content-Disposition
-// the download link redirects with, the ZIP's entries, the client's email, the photographer's
-// notification (JSON and email) nor the activity export. The 302 carries the security headers.
-#[tokio::test]
-async fn names_stored_before_the_rule_reach_downloads_emails_notifications_and_exports_clean() {
+/// Anna's gallery with names stored before the rule (its title, a file name, Carol's name)
+/// carrying hidden characters, and a download request of Carol's prepared: everything those
+/// names can reach has been made.
+struct HiddenNames {
+    t: TestApp,
+    anna: Photographer,
+    gallery: String,
+    email: String,
+    path: String,
+    request: String,
+}
+
+async fn hidden_names_downloaded() -> HiddenNames {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
@@ -1036,6 +1043,24 @@ async fn names_stored_before_the_rule_reach_downloads_emails_notifications_and_e
         .await;
     let request = request_id(&accepted);
     t.drain_downloads().await;
+    HiddenNames {
+        t,
+        anna,
+        gallery,
+        email,
+        path,
+        request,
+    }
+}
+
+// Held: names stored before the rule reach no one with a hidden character: not the download
+// request's ZIP name, the Content-Disposition the download link redirects with, nor the ZIP's
+// entries. The 302 carries the security headers.
+#[tokio::test]
+async fn names_stored_before_the_rule_reach_the_download_and_its_zip_clean() {
+    let HiddenNames {
+        t, path, request, ..
+    } = hidden_names_downloaded().await;
     let done = t.get_download_request(&path, None, &request).await;
     assert_eq!(done.status, 200, "{done:?}");
     assert!(!hides_anything(&done.json.to_string()), "{done:?}");
@@ -1063,6 +1088,19 @@ async fn names_stored_before_the_rule_reach_downloads_emails_notifications_and_e
         let name = archive.by_index(i).unwrap().name().unwrap().into_owned();
         assert!(!hides_anything(&name), "{name:?}");
     }
+}
+
+// Held: nor the client's email, the photographer's notification (JSON and email) or the
+// activity export.
+#[tokio::test]
+async fn names_stored_before_the_rule_reach_emails_notifications_and_exports_clean() {
+    let HiddenNames {
+        t,
+        anna,
+        gallery,
+        email,
+        ..
+    } = hidden_names_downloaded().await;
     for mail in t.emails_to(&email).await {
         assert!(!hides_anything(&mail.to_string()), "{mail}");
     }

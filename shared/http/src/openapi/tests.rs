@@ -145,11 +145,18 @@ fn documented_error_codes_are_the_errors_own() {
     }
 }
 
-/// The numbers the document states are the policy's.
+fn number(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+fn length(v: &Value) -> usize {
+    v.as_u64().unwrap_or_else(|| panic!("not a length: {v}")) as usize
+}
+
+/// The gallery bounds the document states are the policy's.
 #[test]
-fn documented_limits_are_the_policys() {
+fn documented_gallery_limits_are_the_policys() {
     let doc = doc();
-    let number = |v: &Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
     for schema in ["Gallery", "GalleryCreate", "GalleryUpdate"] {
         let title = property(&doc, schema, "title");
         assert_eq!(title["maxLength"], json!(Title::MAX_CHARS), "{schema}");
@@ -158,7 +165,12 @@ fn documented_limits_are_the_policys() {
     }
     let parent = property(&doc, "GalleryCreate", "parent_id")["description"].to_string();
     assert!(parent.contains(&format!("at most {} levels", GalleryRules::MAX_LEVELS)));
+}
 
+/// The watermark bounds the document states are the ones `WatermarkSettings::apply` keeps.
+#[test]
+fn documented_watermark_limits_are_the_policys() {
+    let doc = doc();
     let base = WatermarkSettings::default();
     let apply = |update: WatermarkUpdate| base.apply(update).is_ok();
     for schema in ["WatermarkSettings", "WatermarkUpdate"] {
@@ -189,7 +201,7 @@ fn documented_limits_are_the_policys() {
         }
     }
     let text = property(&doc, "WatermarkUpdate", "text");
-    let max = text["maxLength"].as_u64().unwrap() as usize;
+    let max = length(&text["maxLength"]);
     for (chars, ok) in [(max, true), (max + 1, false)] {
         let update = WatermarkUpdate {
             text: Some(Some("w".repeat(chars))),
@@ -197,7 +209,13 @@ fn documented_limits_are_the_policys() {
         };
         assert_eq!(apply(update), ok, "watermark text of {chars}");
     }
+}
 
+/// The access bounds the document states (limits, passwords, names, logos, sessions) are the
+/// policy's.
+#[test]
+fn documented_access_limits_are_the_policys() {
+    let doc = doc();
     for (schema, field) in [
         ("AccessSettings", "download_limit"),
         ("AccessSettingsInput", "download_limit"),
@@ -212,22 +230,31 @@ fn documented_limits_are_the_policys() {
     }
     let password = property(&doc, "AccessSettingsInput", "password");
     let (min, max) = (
-        password["minLength"].as_u64().unwrap() as usize,
-        password["maxLength"].as_u64().unwrap() as usize,
+        length(&password["minLength"]),
+        length(&password["maxLength"]),
     );
     for (chars, ok) in [(min - 1, false), (min, true), (max, true), (max + 1, false)] {
         let result = PasswordHash::check_plaintext(&"p".repeat(chars));
         assert_eq!(result.is_ok(), ok, "password of {chars}");
     }
     let name = property(&doc, "PrivateGrantCreate", "name");
-    let max = name["maxLength"].as_u64().unwrap() as usize;
+    let max = length(&name["maxLength"]);
     assert!(PersonName::parse(&"n".repeat(max)).is_ok());
     assert!(PersonName::parse(&"n".repeat(max + 1)).is_err());
 
     let logo = property(&doc, "LogoUploadRequest", "size");
     assert_eq!(logo["maximum"], json!(UploadRequest::MAX_LOGO_BYTES));
 
-    // Path and query patterns: what the API gives out matches them.
+    let session = property(&doc, "Session", "expires_at")["description"].to_string();
+    let hours = SessionClaims::DEFAULT_TTL_SECS / 3600;
+    assert!(session.contains(&format!("{hours} hours")), "{session}");
+}
+
+/// The path and query patterns the document states match what the API gives out: cursors (the
+/// longest one too) and link tokens.
+#[test]
+fn documented_patterns_match_what_the_api_gives_out() {
+    let doc = doc();
     let pattern = |path: &str, method: &str, name: &str| {
         let parameters = [
             &doc["paths"][path]["parameters"],
@@ -280,10 +307,6 @@ fn documented_limits_are_the_policys() {
         matches(&pattern("/g/{token}", "get", "token"), &token),
         "{token}"
     );
-
-    let session = property(&doc, "Session", "expires_at")["description"].to_string();
-    let hours = SessionClaims::DEFAULT_TTL_SECS / 3600;
-    assert!(session.contains(&format!("{hours} hours")), "{session}");
 }
 
 /// A value of the schema's type, for building bodies.
