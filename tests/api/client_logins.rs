@@ -26,13 +26,18 @@ fn card<'a>(cards: &'a [Value], gallery: &str) -> Option<&'a Value> {
     cards.iter().find(|c| c["gallery_id"] == gallery)
 }
 
-#[tokio::test]
-async fn a_login_lives_from_its_code_to_its_deletion() {
+/// Anna and her client login for Carol, with its code.
+async fn carols_login() -> (TestApp, Photographer, String, String) {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let email = unique_email("carol");
     let (login, code) = t.new_client_login(&anna, "Carol Smith", Some(&email)).await;
+    (t, anna, login, code)
+}
 
+#[tokio::test]
+async fn a_new_logins_code_is_unambiguous_and_shown_only_once() {
+    let (t, anna, login, code) = carols_login().await;
     // A generated code: 12 characters without look-alikes, in groups of four.
     assert_eq!(code.len(), 14, "{code}");
     assert!(
@@ -58,7 +63,11 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
         account.json["login_page"],
         format!("{BASE_URL}/p/{}", anna.slug)
     );
+}
 
+#[tokio::test]
+async fn a_new_code_ends_the_old_one_and_its_sessions() {
+    let (t, anna, login, code) = carols_login().await;
     // Typed the way people type: lower case, spaces for dashes.
     let typed = code.to_lowercase().replace('-', " ");
     let first = t.login_session(&anna.slug, &typed).await;
@@ -74,7 +83,13 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
     assert_error(&t.log_in(&anna.slug, &code).await, 401, "wrong_access_code");
     assert_error(&t.my_galleries(Some(&first)).await, 401, "login_required");
     let second = t.login_session(&anna.slug, &new_code).await;
+    assert!(overview(&t, &second).await.is_empty());
+}
 
+#[tokio::test]
+async fn editing_a_login_keeps_its_code_and_its_sessions() {
+    let (t, anna, login, code) = carols_login().await;
+    let session = t.login_session(&anna.slug, &code).await;
     // Other fields change without touching the code; `null` clears.
     let renamed = t
         .update_client_login(
@@ -87,8 +102,19 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
     assert_eq!(renamed.json["name"], "Carol Jones");
     assert_eq!(renamed.json["email"], Value::Null);
     assert!(renamed.json.get("access_code").is_none(), "{renamed:?}");
-    assert_eq!(t.my_galleries(Some(&second)).await.status, 200);
+    assert_eq!(t.my_galleries(Some(&session)).await.status, 200);
+    assert_eq!(
+        t.my_galleries(Some(&t.login_session(&anna.slug, &code).await))
+            .await
+            .status,
+        200
+    );
+}
 
+#[tokio::test]
+async fn deleting_a_login_stops_its_code_its_sessions_and_its_links_at_once() {
+    let (t, anna, login, code) = carols_login().await;
+    let session = t.login_session(&anna.slug, &code).await;
     // Deleted: the code, the session and the galleries' links all stop at once.
     let gallery = t.create_gallery(&anna, "Portraits").await;
     let released = t.release_gallery(&anna, &login, &gallery, None).await;
@@ -96,12 +122,8 @@ async fn a_login_lives_from_its_code_to_its_deletion() {
     let path = client_path(released.json["link"].as_str().unwrap());
     assert_eq!(t.view_gallery(&path, None).await.status, 200);
     assert_eq!(t.delete_client_login(&anna, &login).await.status, 204);
-    assert_error(
-        &t.log_in(&anna.slug, &new_code).await,
-        401,
-        "wrong_access_code",
-    );
-    assert_error(&t.my_galleries(Some(&second)).await, 401, "login_required");
+    assert_error(&t.log_in(&anna.slug, &code).await, 401, "wrong_access_code");
+    assert_error(&t.my_galleries(Some(&session)).await, 401, "login_required");
     assert_error(&t.view_gallery(&path, None).await, 404, "not_found");
     assert_error(&t.get_client_login(&anna, &login).await, 404, "not_found");
     assert!(

@@ -564,7 +564,13 @@ async fn expiry_dates_parse_strictly_and_a_refusal_changes_nothing() {
         Value::Null,
         "{grants:?}"
     );
+}
 
+#[tokio::test]
+async fn expiry_dates_at_the_edges_are_taken_as_the_instant_they_name() {
+    let t = spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
     // The edges accepted: the latest date, a past one (closes at once), fractions dropped.
     for (raw, echo) in [
         ("2100-01-01T00:00:00Z", "2100-01-01T00:00:00Z"),
