@@ -38,18 +38,22 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
     let bytes = match read_body(body).await {
         BodyRead::Whole(bytes) => bytes,
         // API Gateway refuses large bodies before a function runs; here the refusal is ours,
-        // so it is the API's own error, with the headers every answer carries.
-        BodyRead::TooLarge { connection_in_step } => {
+        // so it is the API's own error, with the headers every answer carries. The body was
+        // read to its end (so the client finishes sending and reads the answer), and the
+        // connection then closes: hyper keeps one alive only when it has seen the body's end
+        // itself, which races with our reading of it, so a client told nothing could find a
+        // pooled connection cut under its next request.
+        BodyRead::TooLarge => {
             let too_large = ApiError::BodyTooLarge {
                 limit_bytes: MAX_BODY_BYTES,
             };
-            return refused(too_large, connection_in_step);
+            return refused(too_large);
         }
         // The client stopped sending before its body's end: nothing of the connection can be
         // trusted to be in step any more.
         BodyRead::CutShort => {
             let cut_short = ApiError::BadJson("the body ended before its declared length".into());
-            return refused(cut_short, false);
+            return refused(cut_short);
         }
     };
     let body = if bytes.is_empty() {
@@ -64,31 +68,25 @@ async fn serve(app: &App, req: axum::extract::Request) -> AxumResponse {
     into_axum(dispatch(app, req).await)
 }
 
-/// A refusal made here, before any route, through the one place every answer passes; unless
-/// the connection is still in step, it closes, so the client opens a new one for its next
-/// request instead of finding this one cut under it.
-fn refused(error: ApiError, connection_in_step: bool) -> AxumResponse {
+/// A refusal made here, before any route, through the one place every answer passes. The
+/// connection closes, and says so, so the client opens a new one for its next request instead
+/// of finding this one cut under it.
+fn refused(error: ApiError) -> AxumResponse {
     let mut response = into_axum(error.into_response());
-    if !connection_in_step {
-        response
-            .headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
-    }
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
     response
 }
 
-/// How much of an oversized body is read and dropped to keep its connection in step.
+/// How much of an oversized body is read and dropped before the answer.
 const DRAIN_LIMIT_BYTES: usize = 64 * MAX_BODY_BYTES;
 
 /// What reading a request's body gave.
 enum BodyRead {
     Whole(Vec<u8>),
-    /// Over [`MAX_BODY_BYTES`]. It was read to its end and dropped, so the client's next
-    /// request on the connection is read as one (`connection_in_step`), unless it was too long
-    /// even for that.
-    TooLarge {
-        connection_in_step: bool,
-    },
+    /// Over [`MAX_BODY_BYTES`]: read to its end (up to [`DRAIN_LIMIT_BYTES`]) and dropped.
+    TooLarge,
     /// The body broke off before its end (the client closed, or stopped sending).
     CutShort,
 }
@@ -103,18 +101,14 @@ async fn read_body(body: AxumBody) -> BodyRead {
         };
         read = read.saturating_add(chunk.len());
         if read > DRAIN_LIMIT_BYTES {
-            return BodyRead::TooLarge {
-                connection_in_step: false,
-            };
+            return BodyRead::TooLarge;
         }
         if read <= MAX_BODY_BYTES {
             bytes.extend_from_slice(&chunk);
         }
     }
     if read > MAX_BODY_BYTES {
-        BodyRead::TooLarge {
-            connection_in_step: true,
-        }
+        BodyRead::TooLarge
     } else {
         BodyRead::Whole(bytes)
     }
@@ -179,9 +173,12 @@ mod tests {
     }
 
     /// Found by the second probe, fixed: after a 413 the server stopped reading mid-body and cut
-    /// the connection, so a client's next request on it (a pooled connection) failed.
+    /// the connection, so a client still sending failed, and a pooled client's next request on
+    /// it too. Now the whole body is taken, the 413 arrives whole and says the connection
+    /// closes, and the client's next request, on a new connection as that tells it, is
+    /// answered.
     #[tokio::test]
-    async fn after_a_413_the_connection_answers_the_next_request() {
+    async fn after_a_413_the_client_reads_it_whole_and_its_next_request_is_answered() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -190,40 +187,41 @@ mod tests {
             router(Arc::new(offline_app())).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await });
 
-        let (mut answers, mut requests) = tokio::net::TcpStream::connect(address)
-            .await
-            .unwrap()
-            .into_split();
-        let oversized = 3 * MAX_BODY_BYTES;
-        let sending = tokio::spawn(async move {
-            let head = format!(
-                "POST /galleries HTTP/1.1\r\nhost: local\r\ncontent-type: application/json\r\n\
-                 content-length: {oversized}\r\n\r\n"
-            );
-            requests.write_all(head.as_bytes()).await?;
-            requests.write_all(&vec![b'x'; oversized]).await?;
-            // The next request on the same connection, the last one on it.
-            requests
-                .write_all(b"GET /nowhere HTTP/1.1\r\nhost: local\r\nconnection: close\r\n\r\n")
+        let exchange = |request: Vec<u8>| async move {
+            let (mut answers, mut requests) = tokio::net::TcpStream::connect(address)
                 .await
-        });
-        let mut received = Vec::new();
-        tokio::time::timeout(
-            std::time::Duration::from_secs(30),
-            answers.read_to_end(&mut received),
-        )
-        .await
-        .expect("the server answered and closed")
-        .expect("the connection was not cut");
-        sending
+                .unwrap()
+                .into_split();
+            let sending = tokio::spawn(async move { requests.write_all(&request).await });
+            let mut received = Vec::new();
+            tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                answers.read_to_end(&mut received),
+            )
             .await
-            .unwrap()
-            .expect("every byte of both requests was taken");
-        let received = String::from_utf8_lossy(&received);
-        let statuses: Vec<&str> = received
-            .match_indices("HTTP/1.1 ")
-            .map(|(at, _)| &received[at + 9..at + 12])
-            .collect();
-        assert_eq!(statuses, ["413", "404"], "{received}");
+            .expect("the server answered and closed")
+            .expect("the connection was not cut");
+            sending
+                .await
+                .unwrap()
+                .expect("every byte of the request was taken");
+            String::from_utf8_lossy(&received).into_owned()
+        };
+        let oversized = 3 * MAX_BODY_BYTES;
+        let mut request = format!(
+            "POST /galleries HTTP/1.1\r\nhost: local\r\ncontent-type: application/json\r\n\
+             content-length: {oversized}\r\n\r\n"
+        )
+        .into_bytes();
+        request.extend(vec![b'x'; oversized]);
+        let refused = exchange(request).await;
+        assert!(refused.starts_with("HTTP/1.1 413 "), "{refused}");
+        assert!(refused.contains("connection: close\r\n"), "{refused}");
+        assert!(refused.ends_with("bytes\"}"), "the whole answer: {refused}");
+
+        let next =
+            exchange(b"GET /nowhere HTTP/1.1\r\nhost: local\r\nconnection: close\r\n\r\n".to_vec())
+                .await;
+        assert!(next.starts_with("HTTP/1.1 404 "), "{next}");
     }
 }
