@@ -100,6 +100,7 @@ async fn tour(t: &TestApp) {
         .await;
     favourites_and_downloads(t, &anna, &gallery, &photo, &path, &session).await;
     client_logins(t, &anna, &gallery).await;
+    studio(t, &anna).await;
     expiry(t, &anna, &gallery, grant_id).await;
     for as_whom in ["general".to_owned(), format!("grant:{grant_id}")] {
         let preview = t.preview_gallery(&anna, &gallery, &as_whom).await;
@@ -440,6 +441,30 @@ async fn client_logins(t: &TestApp, anna: &Photographer, gallery: &str) {
     );
     assert_eq!(t.withdraw_gallery(anna, &login, gallery).await.status, 204);
     assert_eq!(t.delete_client_login(anna, &login).await.status, 204);
+}
+
+/// The studio: a sign-in link asked for, its page, signing in, the studio's page and the API
+/// through its cookie, signing out everywhere.
+async fn studio(t: &TestApp, anna: &Photographer) {
+    let email = format!("{}@example.com", anna.slug);
+    let asked = t
+        .post_form("/studio/sign-in", &[("email", &email)], None)
+        .await;
+    assert_eq!(asked.status, 202, "{asked:?}");
+    let mail = t.emails_to(&email).await.last().unwrap().to_string();
+    let at = mail.find("/studio/sign-in/").expect("a sign-in link");
+    let link = &mail[at..at + "/studio/sign-in/".len() + 43];
+    assert_eq!(t.browse(link, None).await.status, 200);
+    let signed = t.post_form(link, &[], None).await;
+    assert_eq!(signed.status, 303, "{signed:?}");
+    let cookie = signed.headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap();
+    let page = t.browse("/studio", Some(cookie)).await;
+    assert_eq!(page.status, 200, "{page:?}");
+    let out = t
+        .post_form("/studio/sign-out", &[("everywhere", "true")], Some(cookie))
+        .await;
+    assert_eq!(out.status, 303, "{out:?}");
 }
 
 /// Makes a download request look as if its accepting call stopped before sending it, a while

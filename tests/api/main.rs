@@ -33,4 +33,5 @@ mod probe_logins;
 mod probe_pages;
 mod probe_second;
 mod shown_names;
+mod studio;
 mod watermark;

@@ -1,7 +1,7 @@
 //! A gallery's whole day, every function at least once: the photographer sets a gallery up
 //! and uploads, a visitor unlocks it in a browser and leaves an email, a client favourites and
-//! downloads a ZIP, another logs in with a code; then the schedules run and everything is
-//! deleted again.
+//! downloads a ZIP, another logs in with a code, the photographer signs in to the studio; then
+//! the schedules run and everything is deleted again.
 
 use serde_json::{Value, json};
 
@@ -393,6 +393,50 @@ pub async fn live(r: &mut Rehearsal) {
     expect(r, &withdrawn, 204, "withdraw a gallery");
     let deleted = api(r, "DELETE", &format!("/client-logins/{login}"), None).await;
     expect(r, &deleted, 204, "delete a client login");
+
+    // The studio: a sign-in link by email, its page, its button, the API through its cookie.
+    let asked = form(
+        r,
+        "/studio/sign-in",
+        &[("email", "owner@rehearsal.example")],
+        &[],
+    )
+    .await;
+    expect(r, &asked, 202, "ask for a studio sign-in link");
+    let mail = r.mail().await;
+    let secret = mail.iter().find_map(|m| {
+        find_between(
+            m["body"].as_str().unwrap_or_default(),
+            "/studio/sign-in/",
+            "\"",
+        )
+    });
+    match secret {
+        Some(secret) => {
+            let link = format!("/studio/sign-in/{secret}");
+            let page = browse(r, &link, &[]).await;
+            expect(r, &page, 200, "the sign-in link's page");
+            let signed = form(r, &link, &[], &[]).await;
+            expect(r, &signed, 303, "sign in to the studio");
+            let cookies: Vec<String> = signed
+                .cookies
+                .iter()
+                .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+                .collect();
+            let studio = browse(r, "/studio", &cookies).await;
+            expect(r, &studio, 200, "the studio");
+            let listed = client(r, "GET", "/galleries", &cookies, None, None).await;
+            expect(
+                r,
+                &listed,
+                200,
+                "the galleries through the studio's session",
+            );
+            let out = form(r, "/studio/sign-out", &[], &cookies).await;
+            expect(r, &out, 303, "sign out of the studio");
+        }
+        None => r.fail("no studio sign-in link was emailed".into()),
+    }
 
     // What the photographer reads.
     api(r, "GET", "/account", None).await;

@@ -217,6 +217,37 @@ impl VisitorLink<'_> {
     }
 }
 
+/// A photographer's one-time link into the studio.
+pub struct StudioSignIn<'a> {
+    pub photographer: &'a str,
+    /// `/studio/sign-in/{secret}`, in full.
+    pub link: &'a str,
+    pub minutes: u64,
+}
+
+#[derive(Template)]
+#[template(path = "email/studio_sign_in.txt")]
+struct StudioSignInText<'a> {
+    m: &'a StudioSignIn<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/studio_sign_in.html")]
+struct StudioSignInHtml<'a> {
+    m: &'a StudioSignIn<'a>,
+}
+
+impl StudioSignIn<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        Ok(outgoing(
+            recipient,
+            "Your link to sign in to Proofsheet".to_owned(),
+            StudioSignInText { m: self }.render()?,
+            StudioSignInHtml { m: self }.render()?,
+        ))
+    }
+}
+
 /// A client's download request is done: the links to its ZIPs, or the news that nothing could
 /// be prepared, and which photos were left out.
 pub struct DownloadReady<'a> {

@@ -173,6 +173,31 @@ pub fn api_key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
+/// A new secret for a studio sign-in link or session: 256 random bits, base64url (43
+/// characters), given only to its holder, and the hash that is stored.
+pub fn new_studio_secret() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let secret = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = studio_secret_hash(&secret);
+    (secret, hash)
+}
+
+/// The stored form of a studio secret: SHA-256, hex, as for API keys (a fast hash is right for
+/// 256 random bits; argon2id is for what people choose). `None` for what can't be a secret of
+/// ours, which is looked up nowhere.
+pub fn studio_secret_hash_of(raw: &str) -> Option<String> {
+    let well_formed = raw.len() == 43
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    well_formed.then(|| studio_secret_hash(raw))
+}
+
+fn studio_secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
 /// A new client-login access code from the OS's randomness.
 pub fn new_access_code() -> AccessCode {
     let mut bytes = [0u8; 16];

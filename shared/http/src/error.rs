@@ -15,8 +15,14 @@ pub enum ApiError {
     BadJson(String),
     #[error("{0}")]
     Invalid(#[from] Invalid),
-    #[error("a valid API key is required (Authorization: Bearer <key>)")]
+    #[error("a valid API key is required (Authorization: Bearer <key>), or the studio's session")]
     Unauthorized,
+    /// A change carried the studio's session cookie, but not from the studio's own script.
+    #[error("{0}")]
+    CrossSiteWrite(#[from] proofsheet_policy::CrossSiteWrite),
+    /// One answer for a sign-in link that is unknown, used or past its time.
+    #[error("this sign-in link has been used or has expired: ask for a new one at /studio")]
+    SignInLinkSpent,
     #[error(
         "this gallery is password protected: unlock it and send the session as Authorization: Bearer <session>"
     )]
@@ -135,6 +141,8 @@ impl ApiError {
             Self::Conflict { code, .. } => (409, code.as_str()),
             Self::BadForm(_) => (400, "invalid_form"),
             Self::CrossSiteForm => (403, "cross_site_form"),
+            Self::CrossSiteWrite(_) => (403, "cross_site_write"),
+            Self::SignInLinkSpent => (410, "sign_in_link_spent"),
             Self::NoRoute => (404, "no_route"),
             Self::BodyTooLarge { .. } => (413, "body_too_large"),
             Self::Internal(_) => (500, "internal"),
@@ -241,6 +249,13 @@ impl ApiError {
             Self::NotFound | Self::NoRoute => (
                 "This link no longer works",
                 "Ask your photographer for a new link.".to_owned(),
+            ),
+            Self::SignInLinkSpent => (
+                "This sign-in link no longer works",
+                format!(
+                    "It has been used, or its {} minutes are over. Ask for a new one in the studio (/studio).",
+                    proofsheet_policy::SignInLink::LIFETIME_SECS / 60
+                ),
             ),
             Self::DownloadLinkExpired => (
                 "This download link has expired",
@@ -362,6 +377,7 @@ impl From<proofsheet_app::NoSecretKey> for ApiError {
 fn conflict_message(conflict: Conflict) -> &'static str {
     match conflict {
         Conflict::SlugTaken => "that slug is already taken by another photographer",
+        Conflict::EmailTaken => "another photographer signs in with that email",
         Conflict::ClientHasAccess => {
             "this client already has private access to the gallery; change or revoke that grant instead"
         }

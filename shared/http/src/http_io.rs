@@ -7,8 +7,8 @@ use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::http::HeaderValue;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::ApiError;
 
@@ -29,9 +29,7 @@ pub(crate) fn json_or_form_body<T: DeserializeOwned>(
     if !crate::pages::is_form_post(req) {
         return json_body(req);
     }
-    let base = crate::handlers::base_url(app, req);
-    let own_origin = crate::pages::origin_of(&base).unwrap_or(base);
-    if crate::pages::is_cross_site(req, &own_origin) {
+    if crate::pages::is_cross_site(req, &crate::pages::own_origin(app, req)) {
         return Err(ApiError::CrossSiteForm);
     }
     serde_urlencoded::from_bytes(req.body().as_ref())
@@ -179,4 +177,25 @@ where
     D: serde::Deserializer<'de>,
 {
     T::deserialize(d).map(Some)
+}
+
+/// A yes/no field that a JSON call sends as a boolean and a page's form as text (`true`, `on`).
+pub(crate) fn flag<'de, D>(d: D) -> Result<bool, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Json(bool),
+        Form(String),
+    }
+    match Flag::deserialize(d)? {
+        Flag::Json(value) => Ok(value),
+        Flag::Form(text) => match text.as_str() {
+            "true" | "on" => Ok(true),
+            "false" | "off" => Ok(false),
+            _ => Err(serde::de::Error::custom("expected true or false")),
+        },
+    }
 }

@@ -12,7 +12,7 @@ use proofsheet_app::{App, SecretKeyUse};
 use proofsheet_policy::PhotographerId;
 
 use crate::ApiError;
-use crate::handlers::{client, photographer};
+use crate::handlers::{client, photographer, studio};
 use crate::pages;
 
 /// Who calls a route, which decides how it is authenticated.
@@ -22,6 +22,9 @@ pub enum Audience {
     Photographer,
     /// With a link, a login session or nothing: each handler checks what it needs itself.
     Client,
+    /// The photographer's studio pages and signing in: an emailed link or the studio's
+    /// session cookie, which each handler checks itself.
+    Studio,
 }
 
 /// What a handler returns, boxed so every route's handler has one type.
@@ -62,6 +65,9 @@ macro_rules! handler {
         Handler::Photographer(|app, owner, req| Box::pin($handler(app, owner, req)))
     };
     (Client $handler:path) => {
+        Handler::Client(|app, req| Box::pin($handler(app, req)))
+    };
+    (Studio $handler:path) => {
         Handler::Client(|app, req| Box::pin($handler(app, req)))
     };
 }
@@ -170,6 +176,11 @@ routes! {
     LogOut "POST" "/p/{slug}/logout" "log-out" Client NotNeeded client::logins => log_out;
     MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins => my_galleries;
     StaticAsset "GET" "/static/{file}" "static-asset" Client NotNeeded pages => static_asset;
+    StudioPage "GET" "/studio" "studio-page" Studio NotNeeded studio => page;
+    RequestSignInLink "POST" "/studio/sign-in" "request-sign-in-link" Studio Needed studio => request_link;
+    SignInPage "GET" "/studio/sign-in/{secret}" "sign-in-page" Studio NotNeeded studio => sign_in_page;
+    SignIn "POST" "/studio/sign-in/{secret}" "sign-in" Studio NotNeeded studio => sign_in;
+    SignOut "POST" "/studio/sign-out" "sign-out" Studio NotNeeded studio => sign_out;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;
@@ -261,6 +272,13 @@ mod tests {
             assert_eq!(
                 spec.audience == Audience::Client,
                 is_client,
+                "{}",
+                spec.path
+            );
+            let is_studio = spec.path == "/studio" || spec.path.starts_with("/studio/");
+            assert_eq!(
+                spec.audience == Audience::Studio,
+                is_studio,
                 "{}",
                 spec.path
             );

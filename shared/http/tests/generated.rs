@@ -274,6 +274,7 @@ fn template_section(entries: &[(String, FunctionEntry)]) -> String {
                     "Photographer API (API-key auth: every handler does a GetItem on the key)"
                 }
                 Audience::Client => "Client API (clients and visitors): a link's token or a login session, no API key",
+                Audience::Studio => "The photographer's studio: its page, and signing in through an emailed link",
             }));
         }
         let (_, entry) = entries

@@ -18,6 +18,7 @@ pub mod logins;
 pub mod paging;
 pub mod photo;
 pub mod photo_order;
+pub mod studio;
 pub mod text;
 pub mod throttle;
 pub mod tokens;
@@ -46,6 +47,7 @@ pub use ids::{
 pub use logins::AccessCode;
 pub use paging::{NOTIFICATION_PAGE, PageSize, PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
+pub use studio::{CookieCall, CrossSiteWrite, STUDIO_HEADER, SignInLink, StudioSession};
 pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use tokens::{LinkToken, LoginSessionClaims, SessionClaims};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};

@@ -59,6 +59,13 @@ pub enum TryBudget {
     /// Wrong access codes of all devices together on one login page, as a known device meets
     /// it: the count of [`Self::LoginPage`], a higher bound.
     LoginPageForKnownDevices,
+    /// Requests for a studio sign-in link from one source, whatever the address: each may
+    /// send an email, so a source can't make the studio mail the world.
+    StudioSignIn,
+    /// Sign-in links one address may be sent. When it is spent the request still answers as
+    /// usual, it just sends nothing: the answer never tells a known address from another, and
+    /// a flood of requests fills no inbox.
+    StudioSignInEmail,
 }
 
 /// Whose tries a budget counts.
@@ -85,14 +92,19 @@ impl TryBudget {
             Self::LoginDevice => UnlockThrottle::LOGIN_PER_DEVICE,
             Self::LoginPage => UnlockThrottle::LOGIN_PER_PAGE,
             Self::LoginPageForKnownDevices => UnlockThrottle::LOGIN_PER_PAGE_FOR_KNOWN_DEVICES,
+            Self::StudioSignIn => UnlockThrottle::STUDIO_SIGN_IN_PER_SOURCE,
+            Self::StudioSignInEmail => UnlockThrottle::STUDIO_SIGN_IN_EMAILS_PER_ADDRESS,
         }
     }
 
     pub fn counted_for(self) -> CountedFor {
         match self {
-            Self::Source | Self::Identify | Self::IdentifyEmail | Self::LoginSource => {
-                CountedFor::Source
-            }
+            Self::Source
+            | Self::Identify
+            | Self::IdentifyEmail
+            | Self::LoginSource
+            | Self::StudioSignIn
+            | Self::StudioSignInEmail => CountedFor::Source,
             Self::Device | Self::LoginDevice => CountedFor::Device,
             Self::Link | Self::IdentifyLink | Self::LoginPage | Self::LoginPageForKnownDevices => {
                 CountedFor::Everyone
@@ -181,6 +193,11 @@ impl UnlockThrottle {
     /// Wrong access codes all devices together may try on one login page per window before
     /// known devices wait too.
     pub const LOGIN_PER_PAGE_FOR_KNOWN_DEVICES: Self = Self { max_attempts: 300 };
+    /// Studio sign-in links asked for from one source per window.
+    pub const STUDIO_SIGN_IN_PER_SOURCE: Self = Self { max_attempts: 10 };
+    /// Studio sign-in links sent to one address per window: a photographer who lost one asks
+    /// again, twice.
+    pub const STUDIO_SIGN_IN_EMAILS_PER_ADDRESS: Self = Self { max_attempts: 3 };
     pub const WINDOW_SECS: u64 = 15 * 60;
 
     pub fn verdict(

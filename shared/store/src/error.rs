@@ -23,6 +23,8 @@ pub enum StoreError {
 pub enum Conflict {
     /// Another photographer has this slug.
     SlugTaken,
+    /// Another photographer signs in with this email.
+    EmailTaken,
     /// The client already has a private grant on this gallery.
     ClientHasAccess,
     /// The record changed between read and write more often than the retries allow.
@@ -44,6 +46,7 @@ impl Conflict {
     pub fn code(self) -> &'static str {
         match self {
             Self::SlugTaken => "slug_taken",
+            Self::EmailTaken => "email_taken",
             Self::ClientHasAccess => "client_has_access",
             Self::ConcurrentUpdate => "concurrent_update",
             Self::PhotographerExists => "photographer_exists",

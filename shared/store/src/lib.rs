@@ -16,6 +16,10 @@
 //! | photographer | `PhotographerRecord` | `PHOTOGRAPHER#<id>` | `PROFILE` | | |
 //! | slug claim (unique login-page name) | `PhotographerClaim` | `SLUG#<slug>` | `SLUG` | | |
 //! | API key (SHA-256 of the key, hex) | `PhotographerClaim` | `APIKEY#<sha256>` | `APIKEY` | | |
+//! | email claim (one photographer per address: the studio's sign-in) | `PhotographerClaim` | `EMAIL#<email>` | `EMAIL` | | |
+//! | studio sign-in link (SHA-256 of its secret, hex; single use; TTL `expires_at`) | `SignInLinkRecord` | `SIGNIN#<sha256>` | `SIGNIN` | | |
+//! | studio session (SHA-256 of its secret, hex; TTL `expires_at`) | `StudioSessionRecord` | `STUDIOSESSION#<sha256>` | `STUDIOSESSION#` | `STUDIOSESSIONS#<photographer>` | `STUDIOSESSION#<sha256>` |
+//! | sign-in links asked for by one source, or sent to one address (HMAC tag; TTL) | `TryCounter` fields | `STUDIOSIGNIN` | `SOURCE#<tag>`, `EMAIL#<tag>` | | |
 //! | gallery | `GalleryRecord` | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
 //! | photo | `PhotoRecord` | `GALLERY#<id>` | `PHOTO#<photo id>` | | |
 //! | … once ready: its place in capture order (taken, else uploaded) | | | | `BYCAPTURE#<gallery>` | `<secs, 12 digits>#<photo id>` |
@@ -170,6 +174,7 @@ mod records;
 mod retry;
 pub use retry::{Retry, Tries};
 mod sdk;
+mod studio;
 mod transact;
 mod unlock;
 
@@ -193,6 +198,7 @@ pub use records::{
     ZipFileRecord,
 };
 pub use sdk::load_sdk_config;
+pub use studio::{SignInLinkRecord, StudioSessionRecord};
 pub use unlock::{ReservedTry, UnlockReservation};
 
 pub use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;

@@ -1,4 +1,4 @@
-//! Photographers, their unique login-page slugs and their API keys.
+//! Photographers, their unique login-page slugs and email addresses, and their API keys.
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use proofsheet_policy::PhotographerId;
@@ -20,8 +20,8 @@ impl Store {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// Creates a photographer with their slug and API key (given as its SHA-256, hex), all or
-    /// nothing. A taken slug is `Conflict::SlugTaken`.
+    /// Creates a photographer with their slug, email and API key (given as its SHA-256, hex),
+    /// all or nothing. A taken slug is `Conflict::SlugTaken`, a taken email `Conflict::EmailTaken`.
     pub async fn create_photographer(
         &self,
         photographer: &PhotographerRecord,
@@ -52,21 +52,34 @@ impl Store {
             ],
         )?;
 
+        let email = item_with_keys(
+            &claim,
+            &[
+                ("PK", keys::photographer_email(&photographer.email)),
+                ("SK", keys::EMAIL.into()),
+            ],
+        )?;
+
         #[derive(Clone, Copy, PartialEq)]
         enum Write {
             Profile,
             Slug,
             ApiKey,
+            Email,
         }
         let actions = vec![
             (Write::Profile, self.put_new(profile)?),
             (Write::Slug, self.put_new(slug)?),
             (Write::ApiKey, self.put_new(api_key)?),
+            (Write::Email, self.put_new(email)?),
         ];
         match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
             Err(refused) if refused.by(Write::Slug) => {
                 Err(StoreError::Conflict(Conflict::SlugTaken))
+            }
+            Err(refused) if refused.by(Write::Email) => {
+                Err(StoreError::Conflict(Conflict::EmailTaken))
             }
             Err(_) => Err(StoreError::Conflict(Conflict::PhotographerExists)),
         }

@@ -423,6 +423,9 @@ pub(crate) mod keys {
     pub const GRANT: &str = "GRANT";
     pub const SLUG: &str = "SLUG";
     pub const API_KEY: &str = "APIKEY";
+    pub const EMAIL: &str = "EMAIL";
+    pub const SIGN_IN_LINK: &str = "SIGNIN";
+    pub const STUDIO_SESSION_PREFIX: &str = "STUDIOSESSION#";
 
     pub fn photographer(id: PhotographerId) -> String {
         format!("PHOTOGRAPHER#{id}")
@@ -432,6 +435,31 @@ pub(crate) mod keys {
     }
     pub fn api_key(hash_hex: &str) -> String {
         format!("APIKEY#{hash_hex}")
+    }
+    /// Which photographer signs in with an email address (one each).
+    pub fn photographer_email(email: &Email) -> String {
+        format!("EMAIL#{}", email.as_str())
+    }
+    /// A studio sign-in link, by its secret's SHA-256 (hex).
+    pub fn sign_in_link(hash_hex: &str) -> String {
+        format!("SIGNIN#{hash_hex}")
+    }
+    /// A studio session, by its secret's SHA-256 (hex); also its photographer's GSI1 sort key,
+    /// so "sign out everywhere" finds them all.
+    pub fn studio_session(hash_hex: &str) -> String {
+        format!("{STUDIO_SESSION_PREFIX}{hash_hex}")
+    }
+    /// A photographer's studio sessions in GSI1.
+    pub fn studio_sessions_of(owner: PhotographerId) -> String {
+        format!("STUDIOSESSIONS#{owner}")
+    }
+    /// Sign-in links asked for from a source, or sent to an address, by an opaque tag.
+    pub const STUDIO_SIGN_IN: &str = "STUDIOSIGNIN";
+    pub fn studio_sign_ins_from(source_tag: &str) -> String {
+        format!("SOURCE#{source_tag}")
+    }
+    pub fn studio_sign_ins_to(email_tag: &str) -> String {
+        format!("EMAIL#{email_tag}")
     }
     pub fn gallery(id: GalleryId) -> String {
         format!("GALLERY#{id}")

@@ -105,6 +105,18 @@ impl Store {
             .await
     }
 
+    /// Counts one studio sign-in request on `budget` (the source's or the address's, by
+    /// `guesser`'s tag).
+    pub(crate) async fn reserve_studio_try(
+        &self,
+        budget: TryBudget,
+        guesser: &Guesser<'_>,
+        now: u64,
+    ) -> Result<UnlockReservation, StoreError> {
+        self.reserve_on(TryTarget::StudioSignIn, &[budget], guesser, now)
+            .await
+    }
+
     /// Counts one try of `guesser` on each of `budgets` in turn, atomically per budget; a try
     /// refused by a later budget is given back to the earlier ones.
     async fn reserve_on(
@@ -315,6 +327,8 @@ enum TryTarget<'a> {
     Link(GrantId),
     /// A photographer's login page, by its slug.
     LoginPage(&'a Slug),
+    /// The studio's sign-in form, which has one for everyone.
+    StudioSignIn,
 }
 
 /// What a counter key can't be: tags are base64url, so the everyone-together counters of a
@@ -329,6 +343,7 @@ impl TryCounter {
                 match target {
                     TryTarget::Link(id) => keys::grant(id),
                     TryTarget::LoginPage(page) => keys::login_page(page),
+                    TryTarget::StudioSignIn => keys::STUDIO_SIGN_IN.to_owned(),
                 },
                 sk,
             ),
@@ -351,6 +366,8 @@ impl TryCounter {
                 TryTarget::Link(_),
                 TryBudget::Identify | TryBudget::IdentifyEmail | TryBudget::IdentifyLink,
             ) => own_item(keys::identify_source(tag)),
+            (_, TryBudget::StudioSignIn) => own_item(keys::studio_sign_ins_from(tag)),
+            (_, TryBudget::StudioSignInEmail) => own_item(keys::studio_sign_ins_to(tag)),
             (_, TryBudget::LoginDevice) => own_item(keys::login_device_tries(tag)),
             // The login page's other budgets (a page counts only login budgets, and a link none).
             (_, _) => own_item(keys::login_tries(tag)),

@@ -78,7 +78,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
          \n  the gallery's general link:\
          \n    {general}\
          \n  the client login page (access code {DEMO_ACCESS_CODE}):\
-         \n    {login}\n",
+         \n    {login}\
+         \n\nThe photographer's studio: {base_url}/studio (sign in as {DEMO_EMAIL}; the\
+         \nsign-in link's email is printed here)\n",
         private = demo.private_link,
         general = demo.general_link,
         login = demo.login_page,
@@ -93,6 +95,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The demo client login's access code: chosen codes must be hard to guess, even here.
 const DEMO_ACCESS_CODE: &str = "HAZEL-COMET-RAFT";
+/// The demo photographer's address, which signs in to the studio.
+const DEMO_EMAIL: &str = "demo@proofsheet.local";
 /// Photos in the demo gallery: enough for a grid.
 const DEMO_PHOTOS: usize = 12;
 
@@ -103,7 +107,7 @@ async fn seed_demo(app: &App, base_url: &str) -> Result<Demo, Box<dyn std::error
     let (_, key) = proofsheet_app::admin::create_photographer(
         app,
         "Demo Studio",
-        "demo@proofsheet.local",
+        DEMO_EMAIL,
         "demo-studio",
         requested,
     )

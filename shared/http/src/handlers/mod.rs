@@ -3,6 +3,7 @@
 pub(crate) mod client;
 pub(crate) mod milestones;
 pub(crate) mod photographer;
+pub(crate) mod studio;
 
 use std::collections::HashMap;
 

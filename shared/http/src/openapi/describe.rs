@@ -59,10 +59,11 @@ pub(crate) enum Tag {
     Logins,
     Activity,
     Client,
+    Studio,
 }
 
 impl Tag {
-    pub(crate) const ALL: [Tag; 7] = [
+    pub(crate) const ALL: [Tag; 8] = [
         Tag::Galleries,
         Tag::Photos,
         Tag::Access,
@@ -70,6 +71,7 @@ impl Tag {
         Tag::Logins,
         Tag::Activity,
         Tag::Client,
+        Tag::Studio,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -81,6 +83,7 @@ impl Tag {
             Tag::Logins => "logins",
             Tag::Activity => "activity",
             Tag::Client => "client",
+            Tag::Studio => "studio",
         }
     }
 
@@ -93,6 +96,9 @@ impl Tag {
             Tag::Logins => "Client logins and the galleries released to them (photographer).",
             Tag::Activity => "What clients did, and the milestones the photographer is told of.",
             Tag::Client => "What a client does with a link (no account).",
+            Tag::Studio => {
+                "The photographer's studio: signing in through an emailed link, and its session."
+            }
         }
     }
 }

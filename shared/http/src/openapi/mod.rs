@@ -25,7 +25,9 @@ use utoipa::openapi::path::{
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{AdditionalProperties, ArrayItems};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
@@ -51,6 +53,7 @@ const JSON: &str = "application/json";
 const API_KEY: &str = "apiKey";
 const CLIENT_SESSION: &str = "clientSession";
 const LOGIN_SESSION: &str = "loginSession";
+const STUDIO_SESSION: &str = "studioSession";
 
 /// The description of the API as the code defines it.
 pub fn document() -> OpenApi {
@@ -79,6 +82,19 @@ pub fn document() -> OpenApi {
                  password-protected links.",
                 route_name(Route::UnlockGallery)
             )),
+        )
+        .security_scheme(
+            STUDIO_SESSION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "ps_studio",
+                &format!(
+                    "The studio's session, from {}: the photographer's routes take it instead \
+                     of an API key. A call that changes anything must also send the `{}` \
+                     header, from the studio's own origin.",
+                    route_name(Route::SignIn),
+                    proofsheet_policy::STUDIO_HEADER,
+                ),
+            ))),
         )
         .security_scheme(
             LOGIN_SESSION,
@@ -357,6 +373,17 @@ fn path_parameter(name: &str) -> Parameter {
                 .pattern(Some("^[a-z0-9][a-z0-9-]*[a-z0-9]$"))
                 .build(),
         ),
+        "secret" => (
+            Some(
+                "A studio sign-in link's secret: 43 base64url characters (256 random bits), \
+                 from the emailed link. Unknown, used and expired ones are all 410.",
+            ),
+            string_schema()
+                .min_length(Some(43))
+                .max_length(Some(43))
+                .pattern(Some("^[A-Za-z0-9_-]{43}$"))
+                .build(),
+        ),
         "file" => (
             Some("A file name as the pages link it: `<name>.<content hash>.<extension>`."),
             string_schema().max_length(Some(100)).build(),
@@ -386,7 +413,15 @@ fn security(spec: &RouteSpec) -> Vec<SecurityRequirement> {
         _ => {}
     }
     match spec.audience {
-        Audience::Photographer => vec![SecurityRequirement::new(API_KEY, [""; 0])],
+        Audience::Photographer => vec![
+            SecurityRequirement::new(API_KEY, [""; 0]),
+            SecurityRequirement::new(STUDIO_SESSION, [""; 0]),
+        ],
+        // Signing in needs nothing; the studio's page and signing out read the session.
+        Audience::Studio => vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new(STUDIO_SESSION, [""; 0]),
+        ],
         // The token in the path is the capability; a session is needed only behind a password.
         Audience::Client => vec![
             SecurityRequirement::default(),

@@ -65,15 +65,17 @@ pub(super) fn particular_response(refusal: &Refusal, schemas: &mut Schemas) -> (
 pub(super) enum SharedRefusal {
     InvalidJson,
     Unauthorized,
+    CrossSiteWrite,
     NotFound,
     InvalidRequest,
     Internal,
 }
 
 impl SharedRefusal {
-    pub(super) const ALL: [SharedRefusal; 5] = [
+    pub(super) const ALL: [SharedRefusal; 6] = [
         SharedRefusal::InvalidJson,
         SharedRefusal::Unauthorized,
+        SharedRefusal::CrossSiteWrite,
         SharedRefusal::NotFound,
         SharedRefusal::InvalidRequest,
         SharedRefusal::Internal,
@@ -83,6 +85,7 @@ impl SharedRefusal {
         match self {
             SharedRefusal::InvalidJson => "InvalidJson",
             SharedRefusal::Unauthorized => "Unauthorized",
+            SharedRefusal::CrossSiteWrite => "CrossSiteWrite",
             SharedRefusal::NotFound => "NotFound",
             SharedRefusal::InvalidRequest => "InvalidRequest",
             SharedRefusal::Internal => "Internal",
@@ -93,6 +96,9 @@ impl SharedRefusal {
         match self {
             SharedRefusal::InvalidJson => ApiError::BadJson(String::new()),
             SharedRefusal::Unauthorized => ApiError::Unauthorized,
+            SharedRefusal::CrossSiteWrite => {
+                ApiError::CrossSiteWrite(proofsheet_policy::CrossSiteWrite::NotFromTheStudio)
+            }
             SharedRefusal::NotFound => ApiError::NotFound,
             SharedRefusal::InvalidRequest => Invalid::new("field", "").into(),
             SharedRefusal::Internal => ApiError::Internal(String::new()),
@@ -105,7 +111,12 @@ impl SharedRefusal {
                 "The body is missing, is not JSON, has the wrong types, or has unknown fields."
             }
             SharedRefusal::Unauthorized => {
-                "No valid photographer API key (`Authorization: Bearer <key>`)."
+                "No valid photographer API key (`Authorization: Bearer <key>`) and no live \
+                 studio session."
+            }
+            SharedRefusal::CrossSiteWrite => {
+                "A change made with the studio's session cookie that did not come from the \
+                 studio's own script (no `x-proofsheet-studio` header, or another origin)."
             }
             SharedRefusal::NotFound => "No such resource (or it belongs to another photographer).",
             SharedRefusal::InvalidRequest => {
@@ -122,9 +133,15 @@ impl SharedRefusal {
         match self {
             SharedRefusal::InvalidJson => doc.request.is_some(),
             SharedRefusal::Unauthorized => spec.audience == Audience::Photographer,
-            // The login page answers an unknown page like a wrong code (401), never 404.
+            SharedRefusal::CrossSiteWrite => {
+                spec.audience == Audience::Photographer && spec.method != "GET"
+            }
+            // The login page answers an unknown page like a wrong code (401), never 404; a
+            // sign-in link that opens nothing is 410.
             SharedRefusal::NotFound => {
-                placeholders(spec.path).next().is_some() && spec.route != Route::LogIn
+                placeholders(spec.path).next().is_some()
+                    && spec.route != Route::LogIn
+                    && spec.audience != Audience::Studio
             }
             SharedRefusal::InvalidRequest => doc.validates || doc.paged,
             SharedRefusal::Internal => true,

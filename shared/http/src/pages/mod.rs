@@ -30,6 +30,10 @@ pub(crate) const LINK_SESSION_COOKIE: &str = "ps_link";
 /// The cookie that carries a client login's session, scoped to the login page (`/p/{slug}`).
 pub(crate) const LOGIN_SESSION_COOKIE: &str = "ps_login";
 
+/// The cookie that carries a photographer's studio session, for the whole API: the studio's
+/// script calls the photographer's routes with it.
+pub(crate) const STUDIO_SESSION_COOKIE: &str = "ps_studio";
+
 /// Whether the request is a browser's page navigation (it asks for HTML first) or one of the
 /// pages' form posts: those get pages; everything else, `fetch` included, gets JSON.
 pub(crate) fn wants_html(req: &Request) -> bool {
@@ -197,6 +201,22 @@ pub(crate) fn session_cookie(
 ) -> Result<HeaderValue, ApiError> {
     let max_age_secs = session_ttl_secs + SessionClaims::KNOWN_DEVICE_GRACE_SECS;
     set_cookie(app, name, value, path, max_age_secs)
+}
+
+/// `Set-Cookie` for a studio session: the whole API's, since the studio's script calls the
+/// photographer's routes with it.
+pub(crate) fn studio_cookie(
+    app: &App,
+    secret: &str,
+    ttl_secs: u64,
+) -> Result<HeaderValue, ApiError> {
+    set_cookie(app, STUDIO_SESSION_COOKIE, secret, "/", ttl_secs)
+}
+
+/// Our own origin (`scheme://host[:port]`), as browsers name it in `Origin`.
+pub(crate) fn own_origin(app: &App, req: &Request) -> String {
+    let base = crate::handlers::base_url(app, req);
+    origin_of(&base).unwrap_or(base)
 }
 
 /// `Set-Cookie` that makes the browser forget cookie `name` of `path`.

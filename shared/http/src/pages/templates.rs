@@ -37,6 +37,33 @@ pub(crate) struct LoginPage {
     pub problem: Option<String>,
 }
 
+/// The studio's sign-in form; `sent` once a link was asked for.
+#[derive(Template)]
+#[template(path = "pages/studio_sign_in.html")]
+pub(crate) struct StudioSignInPage {
+    pub sent: bool,
+    pub minutes: u64,
+}
+
+/// A sign-in link's page: one button that spends the link. Opening the link spends nothing,
+/// so a mail scanner that fetches every link can't use it up.
+#[derive(Template)]
+#[template(path = "pages/studio_confirm.html")]
+pub(crate) struct StudioConfirmPage {
+    /// The photographer's email, so whoever opened it sees whose account it is.
+    pub email: String,
+    /// `/studio/sign-in/{secret}`.
+    pub action: String,
+}
+
+/// The studio, signed in: the script fills it through the JSON API.
+#[derive(Template)]
+#[template(path = "pages/studio.html")]
+pub(crate) struct StudioPage {
+    pub name: String,
+    pub email: String,
+}
+
 /// The galleries released to a logged-in client.
 #[derive(Template)]
 #[template(path = "pages/overview.html")]

@@ -6,7 +6,7 @@ pub(crate) mod downloads;
 pub(crate) mod favourites;
 pub(crate) mod identify;
 pub(crate) mod logins;
-mod sign_in;
+pub(crate) mod sign_in;
 
 use futures::future::try_join_all;
 use lambda_http::{Body, Request, Response};

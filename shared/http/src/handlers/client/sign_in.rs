@@ -15,7 +15,7 @@ use crate::pages;
 use crate::views::timestamp;
 
 /// The request's source, as the try counters know it (a keyed tag, never the address).
-pub(super) fn source(app: &App, req: &Request) -> Result<String, ApiError> {
+pub(crate) fn source(app: &App, req: &Request) -> Result<String, ApiError> {
     Ok(app
         .secrets()?
         .source_tag(&UnlockThrottle::source(source_ip(req))))

@@ -1,5 +1,5 @@
 //! The photographer's API: every handler here is given the photographer the request's API key
-//! belongs to, and sees only that photographer's data.
+//! (or studio session) belongs to, and sees only that photographer's data.
 
 pub(crate) mod access;
 pub(crate) mod activity;
@@ -16,16 +16,29 @@ use proofsheet_policy::{GalleryId, PhotographerId};
 use proofsheet_store::GalleryRecord;
 
 use crate::ApiError;
+use crate::handlers::studio;
 use crate::http_io::{bearer, path_param};
+use crate::pages;
 
-/// The photographer whose API key the request carries.
+/// The photographer whose API key the request carries or, without one, whose studio session
+/// its cookie carries. A change made with the cookie must come from the studio's own script
+/// (`proofsheet_policy::CookieCall`): another site can make a browser send the cookie, never
+/// the studio's header.
 pub(crate) async fn authenticate(app: &App, req: &Request) -> Result<PhotographerId, ApiError> {
-    let key = bearer(req).ok_or(ApiError::Unauthorized)?;
-    let photographer = app
-        .store()
-        .photographer_for_api_key(&api_key_hash(key))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let photographer = match bearer(req) {
+        Some(key) => app
+            .store()
+            .photographer_for_api_key(&api_key_hash(key))
+            .await?
+            .ok_or(ApiError::Unauthorized)?,
+        None => {
+            let photographer = studio::session_photographer(app, req)
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
+            studio::cookie_call(req).may_change_things(&pages::own_origin(app, req))?;
+            photographer
+        }
+    };
     tracing::Span::current().record("photographer", tracing::field::display(photographer));
     Ok(photographer)
 }

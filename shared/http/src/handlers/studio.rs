@@ -1,0 +1,461 @@
+//! The photographer's studio (`/studio`): its page, and signing in and out through an emailed
+//! link (the rules are `proofsheet_policy::studio`'s). The studio's session then calls the
+//! photographer's routes like an API key does (`photographer::authenticate`).
+
+use std::time::Duration;
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+use proofsheet_app::email::StudioSignIn;
+use proofsheet_app::secrets::{new_studio_secret, studio_secret_hash_of};
+use proofsheet_policy::{Email, PhotographerId, SignInLink, StudioSession};
+use proofsheet_store::{PhotographerRecord, SignInLinkRecord, StudioSessionRecord};
+use serde::Deserialize;
+
+use crate::ApiError;
+use crate::handlers::base_url;
+use crate::handlers::client::sign_in;
+use crate::http_io::{json, json_or_form_body, no_content, path_param};
+use crate::pages;
+use crate::views::timestamp;
+
+/// The sign-in form's answer never comes sooner than this after the request: sending the
+/// email to a photographer's address takes longer than finding that an address is nobody's,
+/// and the answer's timing must not tell the two apart (the email's own delivery is SES's).
+const SIGN_IN_ANSWER_AFTER: Duration = Duration::from_millis(600);
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = SignInLinkRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AskForLink {
+    /// The photographer's email.
+    email: String,
+}
+
+/// `POST /studio/sign-in`: emails a sign-in link when the address is a photographer's. The
+/// answer is the same, in the same time, whether it is or not.
+pub(crate) async fn request_link(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let answer_after = tokio::time::Instant::now() + SIGN_IN_ANSWER_AFTER;
+    let input: AskForLink = json_or_form_body(app, &req)?;
+    let email = Email::parse(&input.email)?;
+    let result = send_link_if_known(app, &req, &email).await;
+    tokio::time::sleep_until(answer_after).await;
+    result?;
+    if pages::wants_html(&req) {
+        let page = pages::StudioSignInPage {
+            sent: true,
+            minutes: SignInLink::LIFETIME_SECS / 60,
+        };
+        return pages::html(202, &page, None);
+    }
+    json(
+        202,
+        &serde_json::json!({
+            "message": format!(
+                "if {email} is a photographer's address, a sign-in link is on its way to it; \
+                 it works once, for {} minutes",
+                SignInLink::LIFETIME_SECS / 60
+            )
+        }),
+    )
+}
+
+async fn send_link_if_known(app: &App, req: &Request, email: &Email) -> Result<(), ApiError> {
+    let now = app.now();
+    let source = sign_in::source(app, req)?;
+    let email_tag = app.secrets()?.source_tag(&format!("studio-email:{email}"));
+    let may_send = app
+        .store()
+        .count_sign_in_request(&source, &email_tag, now)
+        .await?
+        .map_err(|retry_after_secs| ApiError::TooManyAttempts { retry_after_secs })?;
+    if !may_send {
+        tracing::info!("this address was sent its share of sign-in links; none sent");
+        return Ok(());
+    }
+    let Some(id) = app.store().photographer_for_email(email).await? else {
+        return Ok(());
+    };
+    let Some(photographer) = app.store().photographer(id).await? else {
+        return Ok(());
+    };
+    let (secret, hash) = new_studio_secret();
+    let link = SignInLinkRecord {
+        photographer_id: id,
+        expires_at: now + SignInLink::LIFETIME_SECS,
+    };
+    app.store().save_sign_in_link(&hash, &link).await?;
+    let message = StudioSignIn {
+        photographer: photographer.name.as_str(),
+        link: &format!("{}/studio/sign-in/{secret}", base_url(app, req)),
+        minutes: SignInLink::LIFETIME_SECS / 60,
+    }
+    .to(photographer.email.clone())
+    .map_err(|e| ApiError::Internal(format!("sign-in email: {e}")))?;
+    app.store().send_email(&message).await?;
+    tracing::info!(photographer = %id, "sign-in link sent");
+    Ok(())
+}
+
+/// The stored hash of the path's sign-in secret; anything that can't be one is spent.
+fn link_hash(req: &Request) -> Result<String, ApiError> {
+    studio_secret_hash_of(&path_param(req, "secret")?).ok_or(ApiError::SignInLinkSpent)
+}
+
+/// `GET /studio/sign-in/{secret}`: the link's page, whose one button signs in. Opening it
+/// spends nothing, so a mail scanner fetching the link leaves it working.
+pub(crate) async fn sign_in_page(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let hash = link_hash(&req)?;
+    let link = app
+        .store()
+        .sign_in_link(&hash)
+        .await?
+        .filter(|link| SignInLink::is_live(link.expires_at, app.now()))
+        .ok_or(ApiError::SignInLinkSpent)?;
+    let photographer = live_photographer(app, link.photographer_id)
+        .await?
+        .ok_or(ApiError::SignInLinkSpent)?;
+    if pages::wants_html(&req) {
+        let page = pages::StudioConfirmPage {
+            email: photographer.email.to_string(),
+            action: req.uri().path().to_owned(),
+        };
+        return pages::html(200, &page, None);
+    }
+    json(
+        200,
+        &serde_json::json!({
+            "email": photographer.email.as_str(),
+            "expires_at": timestamp(link.expires_at),
+        }),
+    )
+}
+
+/// `POST /studio/sign-in/{secret}`: spends the link and opens a new session in the studio's
+/// cookie. The session is always a new one, made here: whatever session the browser brought
+/// (someone else's, planted) is ended, never adopted.
+pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let hash = link_hash(&req)?;
+    // The page's form has no fields; a script may send `{}` or nothing. Another site's form
+    // is refused before the link is touched, so it can't sign a browser in to its account.
+    if pages::is_form_post(&req) || !req.body().is_empty() {
+        let _: NoFields = json_or_form_body(app, &req)?;
+    }
+    let now = app.now();
+    let link = app
+        .store()
+        .take_sign_in_link(&hash)
+        .await?
+        .filter(|link| SignInLink::is_live(link.expires_at, now))
+        .ok_or(ApiError::SignInLinkSpent)?;
+    let photographer = live_photographer(app, link.photographer_id)
+        .await?
+        .ok_or(ApiError::SignInLinkSpent)?;
+    if let Some(brought) = brought_session(&req) {
+        app.store().end_studio_session(&brought).await?;
+    }
+    let (secret, session_hash) = new_studio_secret();
+    let session = StudioSessionRecord {
+        photographer_id: photographer.id,
+        expires_at: now + StudioSession::LIFETIME_SECS,
+        created_at: now,
+    };
+    app.store()
+        .open_studio_session(&session_hash, &session)
+        .await?;
+    tracing::info!(photographer = %photographer.id, "signed in to the studio");
+    let cookie = pages::studio_cookie(app, &secret, StudioSession::LIFETIME_SECS)?;
+    if pages::is_form_post(&req) {
+        return pages::see_other("/studio", cookie);
+    }
+    let mut response = json(
+        200,
+        &serde_json::json!({
+            "name": photographer.name.as_str(),
+            "email": photographer.email.as_str(),
+            "expires_at": timestamp(session.expires_at),
+        }),
+    )?;
+    response.headers_mut().insert("set-cookie", cookie);
+    Ok(response)
+}
+
+/// The sign-in form's fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = SignOutRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignOut {
+    /// Ends every session of the photographer, on every device, not just this one.
+    #[serde(default, deserialize_with = "crate::http_io::flag")]
+    everywhere: bool,
+}
+
+/// `POST /studio/sign-out`: ends this session (or, with `everywhere`, all the photographer's)
+/// and makes the browser forget it. Only the studio's own page or script may: a form from
+/// another site can't sign a photographer out.
+pub(crate) async fn sign_out(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    // A form is refused from another site's page (`json_or_form_body`); a script's call needs
+    // what the studio's own script sends.
+    let form = pages::is_form_post(&req);
+    let input: SignOut = if form || !req.body().is_empty() {
+        json_or_form_body(app, &req)?
+    } else {
+        SignOut::default()
+    };
+    if !form {
+        cookie_call(&req).may_change_things(&pages::own_origin(app, &req))?;
+    }
+    if let Some(hash) = brought_session(&req) {
+        if input.everywhere
+            && let Some(session) = app.store().studio_session(&hash).await?
+        {
+            let ended = app
+                .store()
+                .end_studio_sessions_of(session.photographer_id)
+                .await?;
+            tracing::info!(photographer = %session.photographer_id, ended, "signed out everywhere");
+        }
+        app.store().end_studio_session(&hash).await?;
+    }
+    let forget = pages::cleared_cookie(app, pages::STUDIO_SESSION_COOKIE, "/")?;
+    if pages::is_form_post(&req) {
+        return pages::see_other("/studio", forget);
+    }
+    let mut response = no_content()?;
+    response.headers_mut().insert("set-cookie", forget);
+    Ok(response)
+}
+
+/// `GET /studio`: the studio with a live session, else its sign-in form.
+pub(crate) async fn page(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    match signed_in(app, &req).await? {
+        Some(photographer) => pages::html(
+            200,
+            &pages::StudioPage {
+                name: photographer.name.to_string(),
+                email: photographer.email.to_string(),
+            },
+            None,
+        ),
+        None => pages::html(
+            200,
+            &pages::StudioSignInPage {
+                sent: false,
+                minutes: SignInLink::LIFETIME_SECS / 60,
+            },
+            None,
+        ),
+    }
+}
+
+/// The stored hash of the studio session the request's cookie carries, if it can be one.
+fn brought_session(req: &Request) -> Option<String> {
+    pages::cookie(req, pages::STUDIO_SESSION_COOKIE).and_then(studio_secret_hash_of)
+}
+
+/// The photographer whose live studio session the request's cookie carries.
+pub(crate) async fn signed_in(
+    app: &App,
+    req: &Request,
+) -> Result<Option<PhotographerRecord>, ApiError> {
+    let Some(id) = session_photographer(app, req).await? else {
+        return Ok(None);
+    };
+    live_photographer(app, id).await
+}
+
+/// The photographer of the request's live studio session, without reading their profile.
+pub(crate) async fn session_photographer(
+    app: &App,
+    req: &Request,
+) -> Result<Option<PhotographerId>, ApiError> {
+    let Some(hash) = brought_session(req) else {
+        return Ok(None);
+    };
+    Ok(app
+        .store()
+        .studio_session(&hash)
+        .await?
+        .filter(|session| StudioSession::is_live(session.expires_at, app.now()))
+        .map(|session| session.photographer_id))
+}
+
+async fn live_photographer(
+    app: &App,
+    id: PhotographerId,
+) -> Result<Option<PhotographerRecord>, ApiError> {
+    Ok(app.store().photographer(id).await?)
+}
+
+/// How the request came, as the studio's CSRF rule reads it.
+pub(crate) fn cookie_call(req: &Request) -> proofsheet_policy::CookieCall<'_> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    proofsheet_policy::CookieCall {
+        method: req.method().as_str(),
+        studio_header: req.headers().contains_key(proofsheet_policy::STUDIO_HEADER),
+        fetch_site: header("sec-fetch-site"),
+        origin: header("origin"),
+    }
+}
+
+pub(crate) mod doc {
+    use proofsheet_policy::{SignInLink, StudioSession, UnlockThrottle};
+
+    use super::{AskForLink, SignOut};
+    use crate::openapi::describe::*;
+
+    pub(crate) fn page() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Studio,
+            summary: "The studio (HTML, for browsers)",
+            description: Some(
+                "With a live studio session (the `ps_studio` cookie), the studio; without, the \
+                 form that asks for a sign-in link (`POST /studio/sign-in`)."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "An HTML page (`text/html`): the studio, or its sign-in form.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        }
+    }
+
+    pub(crate) fn request_link() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Studio,
+            summary: "Ask for a sign-in link by email",
+            description: Some(format!(
+                "When the address is a photographer's, emails them a link to \
+                 `/studio/sign-in/{{secret}}` that signs in once, within {minutes} minutes. \
+                 The answer is the same, in the same time, whether the address is a \
+                 photographer's or not. At most {per_source} requests per network address \
+                 and {per_email} emails per address per {window} minutes (past those, the \
+                 answer stays the same and nothing is sent).",
+                minutes = SignInLink::LIFETIME_SECS / 60,
+                per_source = UnlockThrottle::STUDIO_SIGN_IN_PER_SOURCE.max_attempts,
+                per_email = UnlockThrottle::STUDIO_SIGN_IN_EMAILS_PER_ADDRESS.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<AskForLink>),
+            success: Success {
+                status: 202,
+                description: "Taken: `message` says what happens next.",
+                body: None,
+            },
+            refusals: vec![Refusal {
+                errors: vec![ApiError::TooManyAttempts {
+                    retry_after_secs: 1,
+                }],
+                description: "Too many requests from this address; `Retry-After` says when \
+                    to ask again.",
+            }],
+        }
+    }
+
+    pub(crate) fn sign_in_page() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Studio,
+            summary: "A sign-in link's page (HTML, for browsers)",
+            description: Some(
+                "The emailed link opens a page with one button, which posts to the same path. \
+                 Opening it spends nothing, so a mail scanner that fetches links can't use it \
+                 up. As JSON: the address it signs in and until when."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "The page, or `{email, expires_at}`.",
+                body: None,
+            },
+            refusals: vec![spent()],
+        }
+    }
+
+    pub(crate) fn sign_in() -> Described {
+        OperationDoc {
+            tag: Tag::Studio,
+            summary: "Sign in with a sign-in link",
+            description: Some(format!(
+                "Spends the link and opens a studio session of {days} days in the `ps_studio` \
+                 cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS). With it, every \
+                 photographer route answers as with an API key; a call that changes anything \
+                 must also send the `x-proofsheet-studio` header from the studio's own origin. \
+                 A form from another site's page is refused.",
+                days = StudioSession::LIFETIME_SECS / 86_400,
+            )),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "Signed in: `Set-Cookie` carries the session; the body names \
+                    the photographer and when the session ends.",
+                body: None,
+            },
+            refusals: vec![spent()],
+        }
+        .also_answering(to_the_studio(
+            "A form post: `Location` is `/studio`; `Set-Cookie` carries the session.",
+        ))
+    }
+
+    /// How the studio's own forms are answered.
+    fn to_the_studio(cookie: &'static str) -> Success {
+        Success {
+            status: 303,
+            description: cookie,
+            body: None,
+        }
+    }
+
+    pub(crate) fn sign_out() -> Described {
+        OperationDoc {
+            tag: Tag::Studio,
+            summary: "Sign out of the studio",
+            description: Some(
+                "Ends the cookie's session, or with `everywhere` every session of the \
+                 photographer, and clears the cookie. From the studio's own page or script \
+                 only."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: Some(Schemas::body::<SignOut>),
+            success: Success {
+                status: 204,
+                description: "Signed out; `Set-Cookie` clears the session.",
+                body: None,
+            },
+            refusals: vec![Refusal {
+                errors: vec![ApiError::CrossSiteWrite(
+                    proofsheet_policy::CrossSiteWrite::NotFromTheStudio,
+                )],
+                description: "Not from the studio's own script.",
+            }],
+        }
+        .also_answering(to_the_studio(
+            "A form post: `Location` is `/studio`; `Set-Cookie` clears the session.",
+        ))
+    }
+
+    fn spent() -> Refusal {
+        Refusal {
+            errors: vec![ApiError::SignInLinkSpent],
+            description: "The link is unknown, used, or past its time.",
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The photographer's studio (`/studio`): signing in through an emailed link, the session that
+//! follows, and when a call made with that session may change anything.
+//!
+//! A photographer never handles an API key in the browser. They type their email; when it is a
+//! photographer's, a one-time sign-in link goes there. The link's page asks them to press "Sign
+//! in" (a mail scanner that fetches every link must not spend it); the press spends it and opens
+//! a session, kept in an `HttpOnly` cookie. The link's and the session's secrets are random
+//! (256 bits, made by the caller) and stored only as their SHA-256, so the table can't sign
+//! anyone in. Each is a record of its own, so signing out ends one session at once and "sign out
+//! everywhere" ends them all.
+
+/// A one-time sign-in link's rules.
+pub struct SignInLink;
+
+impl SignInLink {
+    /// Long enough to switch to the mail app and back; short enough that an old email in an
+    /// inbox someone else reads later opens nothing.
+    pub const LIFETIME_SECS: u64 = 15 * 60;
+
+    /// Whether a link made to end at `expires_at` still signs in at `now`. It signs in once:
+    /// the store takes it away as it is used.
+    pub fn is_live(expires_at: u64, now: u64) -> bool {
+        now < expires_at
+    }
+}
+
+/// A studio session's rules.
+pub struct StudioSession;
+
+impl StudioSession {
+    /// Photographers check their galleries a few times a week; a fortnight of not signing in
+    /// again, after which the emailed link is one click away.
+    pub const LIFETIME_SECS: u64 = 14 * 24 * 60 * 60;
+
+    pub fn is_live(expires_at: u64, now: u64) -> bool {
+        now < expires_at
+    }
+}
+
+/// The header the studio's own script sends with every call. A form on another site cannot
+/// send a header at all, and another site's script can only with CORS's permission, which this
+/// API never gives: a call carrying it comes from a page of ours.
+pub const STUDIO_HEADER: &str = "x-proofsheet-studio";
+
+/// How a call that carries the studio's session cookie came, as far as CSRF is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieCall<'a> {
+    pub method: &'a str,
+    /// Whether [`STUDIO_HEADER`] came along.
+    pub studio_header: bool,
+    /// `Sec-Fetch-Site`, as the browser set it.
+    pub fetch_site: Option<&'a str>,
+    /// `Origin`, as the browser set it.
+    pub origin: Option<&'a str>,
+}
+
+/// Why a call with the studio's cookie may not change anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CrossSiteWrite {
+    #[error("a change made with the studio's session must come from the studio's own script")]
+    NotFromTheStudio,
+    #[error("a change made with the studio's session must come from the studio's own origin")]
+    FromAnotherSite,
+}
+
+impl CookieCall<'_> {
+    /// Whether the call may act with the cookie's session. Reads may: the browser shows their
+    /// answer to its own user only. A change (any other method) needs the studio's header, and
+    /// the browser's own word that the page was ours: `Sec-Fetch-Site: same-origin` where it
+    /// says so, else an `Origin` equal to `own_origin` where it sends one. A sibling subdomain
+    /// ("same-site") is another site.
+    pub fn may_change_things(&self, own_origin: &str) -> Result<(), CrossSiteWrite> {
+        if matches!(self.method, "GET" | "HEAD") {
+            return Ok(());
+        }
+        if !self.studio_header {
+            return Err(CrossSiteWrite::NotFromTheStudio);
+        }
+        let ours = match (self.fetch_site, self.origin) {
+            (Some(site), _) => site == "same-origin",
+            (None, Some(origin)) => origin == own_origin,
+            (None, None) => true,
+        };
+        if ours {
+            Ok(())
+        } else {
+            Err(CrossSiteWrite::FromAnotherSite)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OURS: &str = "https://photos.example.com";
+
+    fn call<'a>(
+        method: &'a str,
+        studio_header: bool,
+        fetch_site: Option<&'a str>,
+        origin: Option<&'a str>,
+    ) -> CookieCall<'a> {
+        CookieCall {
+            method,
+            studio_header,
+            fetch_site,
+            origin,
+        }
+    }
+
+    #[test]
+    fn the_studios_own_calls_may_change_things() {
+        let own = call("POST", true, Some("same-origin"), Some(OURS));
+        assert_eq!(own.may_change_things(OURS), Ok(()));
+        // A browser that sends neither header (older ones) is trusted on the studio's header.
+        assert_eq!(
+            call("DELETE", true, None, None).may_change_things(OURS),
+            Ok(())
+        );
+        assert_eq!(
+            call("PATCH", true, None, Some(OURS)).may_change_things(OURS),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_change_from_another_page_is_refused() {
+        use CrossSiteWrite::*;
+        // Another site's form: no header can come along.
+        let form = call(
+            "POST",
+            false,
+            Some("cross-site"),
+            Some("https://evil.example"),
+        );
+        assert_eq!(form.may_change_things(OURS), Err(NotFromTheStudio));
+        // Even a same-origin form (an injected one) sends no header.
+        let plain = call("POST", false, Some("same-origin"), Some(OURS));
+        assert_eq!(plain.may_change_things(OURS), Err(NotFromTheStudio));
+        // A header from a sibling subdomain's script, or a foreign Origin without Fetch Metadata.
+        let sibling = call(
+            "PUT",
+            true,
+            Some("same-site"),
+            Some("https://a.example.com"),
+        );
+        assert_eq!(sibling.may_change_things(OURS), Err(FromAnotherSite));
+        let foreign = call("DELETE", true, None, Some("https://evil.example"));
+        assert_eq!(foreign.may_change_things(OURS), Err(FromAnotherSite));
+        // Fetch Metadata wins over an Origin that claims to be ours.
+        let lying = call("POST", true, Some("cross-site"), Some(OURS));
+        assert_eq!(lying.may_change_things(OURS), Err(FromAnotherSite));
+    }
+
+    proptest! {
+        /// Reads are answered whatever came along: they change nothing.
+        #[test]
+        fn reads_are_never_refused(
+            header in any::<bool>(),
+            site in proptest::option::of("[a-z-]{0,12}"),
+            origin in proptest::option::of("[a-z:/.]{0,20}"),
+            method in prop_oneof![Just("GET"), Just("HEAD")],
+        ) {
+            let read = call(method, header, site.as_deref(), origin.as_deref());
+            prop_assert_eq!(read.may_change_things(OURS), Ok(()));
+        }
+
+        /// No change is allowed without the studio's header, whatever else is claimed.
+        #[test]
+        fn no_change_without_the_studios_header(
+            site in proptest::option::of("[a-z-]{0,12}"),
+            origin in proptest::option::of("[a-z:/.]{0,20}"),
+            method in prop_oneof![Just("POST"), Just("PUT"), Just("PATCH"), Just("DELETE")],
+        ) {
+            let write = call(method, false, site.as_deref(), origin.as_deref());
+            prop_assert_eq!(write.may_change_things(OURS), Err(CrossSiteWrite::NotFromTheStudio));
+        }
+    }
+
+    #[test]
+    fn links_and_sessions_end_at_their_time() {
+        assert!(SignInLink::is_live(1_000, 999));
+        assert!(!SignInLink::is_live(1_000, 1_000));
+        assert!(StudioSession::is_live(1_000, 999));
+        assert!(!StudioSession::is_live(1_000, 1_000));
+    }
+}

@@ -1,0 +1,209 @@
+//! The studio's sign-in links and sessions (see `proofsheet_policy::studio`). Both are stored
+//! under their secret's SHA-256 (hex) only, and expire by the table's TTL (`expires_at`) as well
+//! as by the policy's check, which TTL's lazy deletion can't replace.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::ReturnValue;
+use proofsheet_policy::{Email, Guesser, PhotographerId, TryBudget};
+use serde::{Deserialize, Serialize};
+
+use crate::items::{Item, item_with_keys, key, record, s};
+use crate::records::{PhotographerClaim, keys};
+use crate::{Store, StoreError, UnlockReservation};
+
+/// A sign-in link that was asked for: whose, and until when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInLinkRecord {
+    pub photographer_id: PhotographerId,
+    /// Unix seconds; also the item's TTL.
+    pub expires_at: u64,
+}
+
+/// An open studio session: whose, and until when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StudioSessionRecord {
+    pub photographer_id: PhotographerId,
+    /// Unix seconds; also the item's TTL.
+    pub expires_at: u64,
+    pub created_at: u64,
+}
+
+impl Store {
+    /// The photographer who signs in with `email`, if any.
+    pub async fn photographer_for_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<PhotographerId>, StoreError> {
+        let claim: Option<PhotographerClaim> = self
+            .get(keys::photographer_email(email), keys::EMAIL)
+            .await?;
+        Ok(claim.map(|c| c.photographer_id))
+    }
+
+    /// Counts one sign-in link asked for from `source_tag` and, when the source may ask, one
+    /// sent to `email_tag` (both opaque tags). `Err(retry_after_secs)` when the source has
+    /// asked its share this window; `Ok(false)` when the address has been sent its share (the
+    /// caller answers as usual and sends nothing).
+    pub async fn count_sign_in_request(
+        &self,
+        source_tag: &str,
+        email_tag: &str,
+        now: u64,
+    ) -> Result<Result<bool, u64>, StoreError> {
+        if let Err(retry_after_secs) = self
+            .count_studio_try(TryBudget::StudioSignIn, source_tag, now)
+            .await?
+        {
+            return Ok(Err(retry_after_secs));
+        }
+        Ok(Ok(self
+            .count_studio_try(TryBudget::StudioSignInEmail, email_tag, now)
+            .await?
+            .is_ok()))
+    }
+
+    async fn count_studio_try(
+        &self,
+        budget: TryBudget,
+        tag: &str,
+        now: u64,
+    ) -> Result<Result<(), u64>, StoreError> {
+        match self
+            .reserve_studio_try(budget, &Guesser::new_device(tag), now)
+            .await?
+        {
+            UnlockReservation::Reserved(_) => Ok(Ok(())),
+            UnlockReservation::Throttled { retry_after_secs } => Ok(Err(retry_after_secs)),
+            // A studio counter is its own item: it is never missing.
+            UnlockReservation::NotFound => Ok(Err(1)),
+        }
+    }
+
+    /// Keeps a new sign-in link (by its secret's hash) until it is used or ends.
+    pub async fn save_sign_in_link(
+        &self,
+        hash_hex: &str,
+        link: &SignInLinkRecord,
+    ) -> Result<(), StoreError> {
+        let item = item_with_keys(
+            link,
+            &[
+                ("PK", keys::sign_in_link(hash_hex)),
+                ("SK", keys::SIGN_IN_LINK.into()),
+            ],
+        )?;
+        self.put_if_new(item).await
+    }
+
+    /// A sign-in link, left where it is (its page shows it; only signing in spends it).
+    pub async fn sign_in_link(
+        &self,
+        hash_hex: &str,
+    ) -> Result<Option<SignInLinkRecord>, StoreError> {
+        self.get(keys::sign_in_link(hash_hex), keys::SIGN_IN_LINK)
+            .await
+    }
+
+    /// Takes a sign-in link away, returning it if it was there: of two uses racing, one gets
+    /// it. Whether it is still live is the caller's question (the item may outlive its time).
+    pub async fn take_sign_in_link(
+        &self,
+        hash_hex: &str,
+    ) -> Result<Option<SignInLinkRecord>, StoreError> {
+        let out = self
+            .ddb()
+            .delete_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::sign_in_link(hash_hex), keys::SIGN_IN_LINK)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await?;
+        out.attributes.map(record).transpose()
+    }
+
+    /// Opens a studio session (by its secret's hash), listed under its photographer.
+    pub async fn open_studio_session(
+        &self,
+        hash_hex: &str,
+        session: &StudioSessionRecord,
+    ) -> Result<(), StoreError> {
+        let item = item_with_keys(
+            session,
+            &[
+                ("PK", keys::studio_session(hash_hex)),
+                ("SK", keys::STUDIO_SESSION_PREFIX.into()),
+                ("GSI1PK", keys::studio_sessions_of(session.photographer_id)),
+                ("GSI1SK", keys::studio_session(hash_hex)),
+            ],
+        )?;
+        self.put_if_new(item).await
+    }
+
+    /// The session a cookie's secret (by its hash) opened, if it is still stored.
+    pub async fn studio_session(
+        &self,
+        hash_hex: &str,
+    ) -> Result<Option<StudioSessionRecord>, StoreError> {
+        self.get(keys::studio_session(hash_hex), keys::STUDIO_SESSION_PREFIX)
+            .await
+    }
+
+    /// Writes an item that must not exist yet (a secret's hash never repeats; if it ever did,
+    /// the write fails rather than hand one secret's record to another).
+    async fn put_if_new(&self, item: Item) -> Result<(), StoreError> {
+        self.ddb()
+            .put_item()
+            .table_name(&self.resources.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Ends one session; ending it again does nothing.
+    pub async fn end_studio_session(&self, hash_hex: &str) -> Result<(), StoreError> {
+        self.ddb()
+            .delete_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(
+                keys::studio_session(hash_hex),
+                keys::STUDIO_SESSION_PREFIX,
+            )))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a photographer; the number ended. The index is eventually
+    /// consistent: a session opened in the same second may be missed, so the caller's own
+    /// session is ended by key as well.
+    pub async fn end_studio_sessions_of(
+        &self,
+        photographer: PhotographerId,
+    ) -> Result<usize, StoreError> {
+        let items = self
+            .query_all(
+                Some("GSI1"),
+                "GSI1PK = :pk",
+                HashMap::from([(":pk".into(), s(keys::studio_sessions_of(photographer)))]),
+            )
+            .await?;
+        let mut ended = 0;
+        for item in items {
+            let Some(pk) = item.get("PK").and_then(|v| v.as_s().ok()) else {
+                continue;
+            };
+            self.ddb()
+                .delete_item()
+                .table_name(&self.resources.table)
+                .key("PK", s(pk))
+                .key("SK", s(keys::STUDIO_SESSION_PREFIX))
+                .send()
+                .await?;
+            ended += 1;
+        }
+        Ok(ended)
+    }
+}

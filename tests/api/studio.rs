@@ -1,0 +1,360 @@
+//! The studio's sign-in (`/studio`): a photographer asks for a link by email, the link's page
+//! spends nothing, its button opens a session in a cookie, and the photographer's API answers
+//! that cookie like an API key, changes only from the studio's own script. Links are single
+//! use and short-lived; the answer never tells a photographer's address from another; signing
+//! in always makes a new session; signing out ends one, or every one.
+
+use proofsheet_app::Clock;
+use proofsheet_policy::{SignInLink, UnlockThrottle};
+use proofsheet_tests::*;
+use serde_json::{Value, json};
+
+const T0: u64 = 1_800_000_000;
+const OURS: &str = BASE_URL;
+
+/// The studio script's own headers.
+const FROM_THE_STUDIO: [(&str, &str); 3] = [
+    ("x-proofsheet-studio", "1"),
+    ("sec-fetch-site", "same-origin"),
+    ("origin", OURS),
+];
+
+fn email_of(anna: &Photographer) -> String {
+    format!("{}@example.com", anna.slug)
+}
+
+/// Asks for a sign-in link for `email`, as a script would.
+async fn ask_for_link(t: &TestApp, email: &str) -> Reply {
+    t.call(
+        "POST",
+        "/studio/sign-in",
+        None,
+        Some(json!({ "email": email })),
+    )
+    .await
+}
+
+/// The path of the sign-in link in the last email sent to `email`.
+async fn emailed_link(t: &TestApp, email: &str) -> String {
+    let mails = t.emails_to(email).await;
+    let body = mails.last().expect("a sign-in email").to_string();
+    let at = body.find("/studio/sign-in/").expect("a sign-in link");
+    body[at..at + "/studio/sign-in/".len() + 43].to_owned()
+}
+
+/// Signs `anna` in through an emailed link; the session cookie's `name=value`.
+async fn signed_in(t: &TestApp, anna: &Photographer) -> String {
+    assert_eq!(ask_for_link(t, &email_of(anna)).await.status, 202);
+    let link = emailed_link(t, &email_of(anna)).await;
+    let signed = t.call("POST", &link, None, None).await;
+    assert_eq!(signed.status, 200, "{signed:?}");
+    session_cookie(&signed)
+}
+
+fn session_cookie(reply: &Reply) -> String {
+    let set = reply.header("set-cookie").expect("a session cookie");
+    set.split(';').next().unwrap().to_owned()
+}
+
+/// A call with the studio's cookie and `headers`.
+async fn with_cookie(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Reply {
+    let mut all = vec![("cookie", cookie)];
+    all.extend_from_slice(headers);
+    t.call_with_headers(method, path, None, &all, body).await
+}
+
+#[tokio::test]
+async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_cookie() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let asked = ask_for_link(&t, &email_of(&anna)).await;
+    assert_eq!(asked.status, 202, "{asked:?}");
+    let link = emailed_link(&t, &email_of(&anna)).await;
+    let mail = t.emails_to(&email_of(&anna)).await[0].to_string();
+    assert!(mail.contains("Anna Lee"), "{mail}");
+    assert!(mail.contains(&format!("{BASE_URL}{link}")), "{mail}");
+
+    // Opening the link spends nothing (a mail scanner may fetch it first).
+    for _ in 0..2 {
+        let page = t.call("GET", &link, None, None).await;
+        assert_eq!(page.status, 200, "{page:?}");
+        assert_eq!(page.json["email"], email_of(&anna));
+    }
+    let page = t
+        .call_with_headers("GET", &link, None, &[("accept", BROWSER_ACCEPT)], None)
+        .await;
+    let html = page.json.as_str().unwrap_or_default();
+    assert!(html.contains(&format!(r#"action="{link}""#)), "{html}");
+
+    let signed = t.call("POST", &link, None, None).await;
+    assert_eq!(signed.status, 200, "{signed:?}");
+    assert_eq!(signed.json["name"], "Anna Lee");
+    let set = signed.header("set-cookie").unwrap().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set.contains(attribute), "{attribute}: {set}");
+    }
+    let cookie = session_cookie(&signed);
+    assert!(cookie.starts_with("ps_studio="), "{cookie}");
+
+    // The photographer's API answers the cookie as it answers the key.
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let listed = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+    assert_eq!(listed.json["galleries"][0]["id"], gallery.as_str());
+    let created = with_cookie(
+        &t,
+        "POST",
+        "/galleries",
+        &cookie,
+        &FROM_THE_STUDIO,
+        Some(json!({ "title": "Portraits" })),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    // The studio's page greets its photographer.
+    let studio = with_cookie(
+        &t,
+        "GET",
+        "/studio",
+        &cookie,
+        &[("accept", BROWSER_ACCEPT)],
+        None,
+    )
+    .await;
+    let html = studio.json.as_str().unwrap_or_default();
+    assert!(
+        html.contains("Signed in as <strong>Anna Lee</strong>"),
+        "{html}"
+    );
+
+    // The link worked once.
+    let again = t.call("POST", &link, None, None).await;
+    assert_error(&again, 410, "sign_in_link_spent");
+    assert_error(
+        &t.call("GET", &link, None, None).await,
+        410,
+        "sign_in_link_spent",
+    );
+}
+
+#[tokio::test]
+async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let cookie = signed_in(&t, &anna).await;
+    let new_gallery = Some(json!({ "title": "Planted" }));
+    for (what, headers) in [
+        (
+            "another site's form",
+            vec![
+                ("content-type", "application/json"),
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://evil.example"),
+            ],
+        ),
+        (
+            "a same-origin call without the header",
+            vec![("sec-fetch-site", "same-origin")],
+        ),
+        (
+            "a sibling subdomain's script",
+            vec![
+                ("x-proofsheet-studio", "1"),
+                ("sec-fetch-site", "same-site"),
+                ("origin", "https://evil.proofsheet.test"),
+            ],
+        ),
+        (
+            "a foreign origin without Fetch Metadata",
+            vec![
+                ("x-proofsheet-studio", "1"),
+                ("origin", "https://evil.example"),
+            ],
+        ),
+    ] {
+        let reply = with_cookie(
+            &t,
+            "POST",
+            "/galleries",
+            &cookie,
+            &headers,
+            new_gallery.clone(),
+        )
+        .await;
+        let refused = (reply.status, reply.error_code());
+        assert_eq!(refused, (403, "cross_site_write"), "{what}: {reply:?}");
+    }
+    let listed = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
+    assert_eq!(listed.json["galleries"], json!([]), "nothing was created");
+    // A cookie that opens nothing is no session, whatever the headers.
+    let forged = "ps_studio=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let reply = with_cookie(
+        &t,
+        "POST",
+        "/galleries",
+        forged,
+        &FROM_THE_STUDIO,
+        new_gallery,
+    )
+    .await;
+    assert_error(&reply, 401, "unauthorized");
+}
+
+#[tokio::test]
+async fn the_answer_is_the_same_whether_or_not_the_address_is_a_photographers() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let nobody = unique_email("nobody");
+    let known = ask_for_link(&t, &email_of(&anna)).await;
+    let unknown = ask_for_link(&t, &nobody).await;
+    assert_eq!((known.status, unknown.status), (202, 202));
+    let message = |reply: &Reply, email: &str| {
+        reply.json["message"]
+            .as_str()
+            .unwrap()
+            .replace(email, "<email>")
+    };
+    assert_eq!(
+        message(&known, &email_of(&anna)),
+        message(&unknown, &nobody)
+    );
+    assert_eq!(t.emails_to(&email_of(&anna)).await.len(), 1);
+    assert!(t.emails_to(&nobody).await.is_empty());
+    // A malformed address is refused for what it is, the same for everyone.
+    assert_invalid(&ask_for_link(&t, "not an email").await, "email");
+}
+
+#[tokio::test]
+async fn a_sign_in_link_ends_with_its_time() {
+    let t = TestApp::spawn_with_clock(&[], Clock::fixed(T0)).await;
+    let anna = t.photographer("Anna Lee").await;
+    ask_for_link(&t, &email_of(&anna)).await;
+    let link = emailed_link(&t, &email_of(&anna)).await;
+    t.app.clock().advance(SignInLink::LIFETIME_SECS);
+    assert_error(
+        &t.call("GET", &link, None, None).await,
+        410,
+        "sign_in_link_spent",
+    );
+    let late = t.call("POST", &link, None, None).await;
+    assert_error(&late, 410, "sign_in_link_spent");
+    assert!(late.header("set-cookie").is_none(), "{late:?}");
+    // Anything that is not a link of ours is answered alike.
+    for path in [
+        "/studio/sign-in/short",
+        "/studio/sign-in/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
+        assert_error(
+            &t.call("POST", path, None, None).await,
+            410,
+            "sign_in_link_spent",
+        );
+    }
+}
+
+#[tokio::test]
+async fn signing_in_makes_a_new_session_and_ends_the_one_the_browser_brought() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let mallory = t.photographer("Mallory").await;
+    // Mallory's own session, planted in Anna's browser.
+    let planted = signed_in(&t, &mallory).await;
+    ask_for_link(&t, &email_of(&anna)).await;
+    let link = emailed_link(&t, &email_of(&anna)).await;
+    let signed = with_cookie(&t, "POST", &link, &planted, &[], None).await;
+    assert_eq!(signed.status, 200, "{signed:?}");
+    let anna_cookie = session_cookie(&signed);
+    assert_ne!(anna_cookie, planted);
+    let listed = with_cookie(&t, "GET", "/galleries", &planted, &[], None).await;
+    assert_error(&listed, 401, "unauthorized");
+    let listed = with_cookie(&t, "GET", "/galleries", &anna_cookie, &[], None).await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+}
+
+#[tokio::test]
+async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let laptop = signed_in(&t, &anna).await;
+    let phone = signed_in(&t, &anna).await;
+    let tablet = signed_in(&t, &anna).await;
+    let lives = |cookie: String| {
+        let t = &t;
+        async move {
+            with_cookie(t, "GET", "/galleries", &cookie, &[], None)
+                .await
+                .status
+                == 200
+        }
+    };
+
+    // Another site can't sign anyone out.
+    let forged = with_cookie(
+        &t,
+        "POST",
+        "/studio/sign-out",
+        &laptop,
+        &[("sec-fetch-site", "cross-site")],
+        None,
+    )
+    .await;
+    assert_error(&forged, 403, "cross_site_write");
+    assert!(lives(laptop.clone()).await);
+
+    let out = with_cookie(
+        &t,
+        "POST",
+        "/studio/sign-out",
+        &laptop,
+        &FROM_THE_STUDIO,
+        None,
+    )
+    .await;
+    assert_eq!(out.status, 204, "{out:?}");
+    assert!(
+        out.header("set-cookie").unwrap().contains("Max-Age=0"),
+        "{out:?}"
+    );
+    assert!(!lives(laptop).await, "signed out");
+    assert!(lives(phone.clone()).await, "the others stay");
+
+    let everywhere = with_cookie(
+        &t,
+        "POST",
+        "/studio/sign-out",
+        &phone,
+        &FROM_THE_STUDIO,
+        Some(json!({ "everywhere": true })),
+    )
+    .await;
+    assert_eq!(everywhere.status, 204, "{everywhere:?}");
+    assert!(!lives(phone).await);
+    assert!(!lives(tablet).await, "signed out everywhere");
+}
+
+#[tokio::test]
+async fn asking_for_links_is_throttled_per_source_and_per_address() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    // One address is sent its share, then nothing, with the same answer.
+    let share = UnlockThrottle::STUDIO_SIGN_IN_EMAILS_PER_ADDRESS.max_attempts;
+    for _ in 0..share + 1 {
+        assert_eq!(ask_for_link(&t, &email_of(&anna)).await.status, 202);
+    }
+    assert_eq!(t.emails_to(&email_of(&anna)).await.len(), share as usize);
+    // One source asks its share, then waits.
+    let per_source = UnlockThrottle::STUDIO_SIGN_IN_PER_SOURCE.max_attempts;
+    for _ in share + 1..per_source {
+        assert_eq!(ask_for_link(&t, &unique_email("x")).await.status, 202);
+    }
+    let refused = ask_for_link(&t, &unique_email("x")).await;
+    assert_error(&refused, 429, "too_many_attempts");
+    assert!(refused.header("retry-after").is_some(), "{refused:?}");
+}
