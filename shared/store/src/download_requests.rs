@@ -237,14 +237,28 @@ impl Store {
         id: DownloadRequestId,
         now: u64,
     ) -> Result<bool, StoreError> {
+        self.mark_download_request(grant, id, "SET emailed_at = :now", now)
+            .await
+    }
+
+    /// Sets a time on a request with `update` (which names it `:now`); `false` when the
+    /// request is gone (the update creates nothing).
+    pub(crate) async fn mark_download_request(
+        &self,
+        grant: GrantId,
+        id: DownloadRequestId,
+        update: &str,
+        now: u64,
+    ) -> Result<bool, StoreError> {
         let marked = self
             .ddb()
             .update_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
-            .update_expression("SET emailed_at = :now")
+            .update_expression(update)
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":now", n(now))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None)
             .send()
             .await;
         match marked {

@@ -34,7 +34,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, Update};
 use proofsheet_policy::{
     DownloadRequestId, DownloadStatus, GalleryId, GrantId, MAX_PHOTOS_PER_REQUEST, PhotoId,
@@ -379,22 +379,13 @@ impl Store {
         id: DownloadRequestId,
         now: u64,
     ) -> Result<bool, StoreError> {
-        let marked = self
-            .ddb()
-            .update_item()
-            .table_name(&self.resources.table)
-            .set_key(Some(key(keys::grant(grant), keys::download_request(id))))
-            .update_expression("SET enqueued_at = :now REMOVE GSI1PK, GSI1SK")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":now", n(now))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None)
-            .send()
-            .await;
-        match marked {
-            Ok(_) => Ok(true),
-            Err(e) if condition_failed(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        self.mark_download_request(
+            grant,
+            id,
+            "SET enqueued_at = :now REMOVE GSI1PK, GSI1SK",
+            now,
+        )
+        .await
     }
 
     /// Requests accepted before `before` whose message never went out, oldest first.

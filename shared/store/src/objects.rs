@@ -136,18 +136,10 @@ impl Store {
         key: &str,
         expires_in: Duration,
     ) -> Result<String, StoreError> {
-        let presigned = self
-            .s3()
-            .get_object()
-            .bucket(&self.resources.bucket)
-            .key(key)
-            .presigned(presigning(expires_in)?)
-            .await
-            .map_err(|e| StoreError::Aws(e.to_string()))?;
-        Ok(presigned.uri().to_owned())
+        self.presign_get(key, None, expires_in).await
     }
 
-    /// A short-lived GET that makes the browser save the object under the name in
+    /// A short-lived GET that makes the browser save the object (a ZIP) under the name in
     /// `content_disposition` (S3 answers with that header).
     pub async fn presign_attachment(
         &self,
@@ -155,13 +147,23 @@ impl Store {
         content_disposition: &str,
         expires_in: Duration,
     ) -> Result<String, StoreError> {
+        self.presign_get(key, Some(content_disposition), expires_in)
+            .await
+    }
+
+    async fn presign_get(
+        &self,
+        key: &str,
+        zip_disposition: Option<&str>,
+        expires_in: Duration,
+    ) -> Result<String, StoreError> {
         let presigned = self
             .s3()
             .get_object()
             .bucket(&self.resources.bucket)
             .key(key)
-            .response_content_disposition(content_disposition)
-            .response_content_type("application/zip")
+            .set_response_content_disposition(zip_disposition.map(str::to_owned))
+            .set_response_content_type(zip_disposition.map(|_| "application/zip".to_owned()))
             .presigned(presigning(expires_in)?)
             .await
             .map_err(|e| StoreError::Aws(e.to_string()))?;
