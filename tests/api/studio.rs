@@ -101,7 +101,8 @@ async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_
         assert!(set.contains(attribute), "{attribute}: {set}");
     }
     let cookie = session_cookie(&signed);
-    assert!(cookie.starts_with("ps_studio="), "{cookie}");
+    // Over HTTPS the cookie's name keeps other hosts from shadowing it.
+    assert!(cookie.starts_with("__Host-ps_studio="), "{cookie}");
 
     // The photographer's API answers the cookie as it answers the key.
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
@@ -152,9 +153,9 @@ async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
     let new_gallery = Some(json!({ "title": "Planted" }));
     for (what, headers) in [
         (
-            "another site's form",
+            "another site's text/plain form (a body that reads as JSON)",
             vec![
-                ("content-type", "application/json"),
+                ("content-type", "text/plain"),
                 ("sec-fetch-site", "cross-site"),
                 ("origin", "https://evil.example"),
             ],
@@ -194,7 +195,8 @@ async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
     let listed = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
     assert_eq!(listed.json["galleries"], json!([]), "nothing was created");
     // A cookie that opens nothing is no session, whatever the headers.
-    let forged = "ps_studio=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let forged = format!("__Host-ps_studio={}.{}", anna.id, "A".repeat(43));
+    let forged = forged.as_str();
     let reply = with_cookie(
         &t,
         "POST",
@@ -213,7 +215,11 @@ async fn the_answer_is_the_same_whether_or_not_the_address_is_a_photographers() 
     let anna = t.photographer("Anna Lee").await;
     let nobody = unique_email("nobody");
     let known = ask_for_link(&t, &email_of(&anna)).await;
+    let started = std::time::Instant::now();
     let unknown = ask_for_link(&t, &nobody).await;
+    // Nobody's address is answered no sooner than a photographer's can be.
+    let floor = std::time::Duration::from_millis(SignInLink::ANSWER_NOT_BEFORE_MS);
+    assert!(started.elapsed() >= floor, "{:?}", started.elapsed());
     assert_eq!((known.status, unknown.status), (202, 202));
     let message = |reply: &Reply, email: &str| {
         reply.json["message"]
@@ -229,6 +235,35 @@ async fn the_answer_is_the_same_whether_or_not_the_address_is_a_photographers() 
     assert!(t.emails_to(&nobody).await.is_empty());
     // A malformed address is refused for what it is, the same for everyone.
     assert_invalid(&ask_for_link(&t, "not an email").await, "email");
+}
+
+/// Another site's page can't sign a browser in to an account of its choosing (login CSRF),
+/// whatever it posts: an empty text/plain form has no body to check.
+#[tokio::test]
+async fn another_sites_page_cannot_sign_a_browser_in() {
+    let t = TestApp::spawn().await;
+    let mallory = t.photographer("Mallory").await;
+    ask_for_link(&t, &email_of(&mallory)).await;
+    let link = emailed_link(&t, &email_of(&mallory)).await;
+    for headers in [
+        vec![
+            ("content-type", "text/plain"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        vec![
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", "https://evil.example"),
+        ],
+    ] {
+        let planted = t
+            .call_with_headers("POST", &link, None, &headers, None)
+            .await;
+        // A form is answered with a page (the same 403), a script with JSON.
+        assert_eq!(planted.status, 403, "{planted:?}");
+        assert!(planted.header("set-cookie").is_none(), "{planted:?}");
+    }
+    // Refused before the link was touched: Mallory's own browser still signs in with it.
+    assert_eq!(t.call("POST", &link, None, None).await.status, 200);
 }
 
 #[tokio::test]
@@ -295,7 +330,7 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
         }
     };
 
-    // Another site can't sign anyone out.
+    // Another site can't sign anyone out, by script or by form.
     let forged = with_cookie(
         &t,
         "POST",
@@ -306,6 +341,19 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
     )
     .await;
     assert_error(&forged, 403, "cross_site_write");
+    let form = with_cookie(
+        &t,
+        "POST",
+        "/studio/sign-out",
+        &laptop,
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(form.status, 403, "a page saying so: {form:?}");
     assert!(lives(laptop.clone()).await);
 
     let out = with_cookie(
@@ -337,6 +385,31 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
     assert_eq!(everywhere.status, 204, "{everywhere:?}");
     assert!(!lives(phone).await);
     assert!(!lives(tablet).await, "signed out everywhere");
+}
+
+/// An expired session (its item not yet removed by TTL) ends nothing but itself: a stolen old
+/// cookie can't sign its photographer out everywhere.
+#[tokio::test]
+async fn an_expired_session_cannot_sign_out_everywhere() {
+    let t = TestApp::spawn_with_clock(&[], Clock::fixed(T0)).await;
+    let anna = t.photographer("Anna Lee").await;
+    let old = signed_in(&t, &anna).await;
+    t.app
+        .clock()
+        .advance(proofsheet_policy::StudioSession::LIFETIME_SECS);
+    let current = signed_in(&t, &anna).await;
+    let everywhere = with_cookie(
+        &t,
+        "POST",
+        "/studio/sign-out",
+        &old,
+        &FROM_THE_STUDIO,
+        Some(json!({ "everywhere": true })),
+    )
+    .await;
+    assert_eq!(everywhere.status, 204, "{everywhere:?}");
+    let listed = with_cookie(&t, "GET", "/galleries", &current, &[], None).await;
+    assert_eq!(listed.status, 200, "the live session stays: {listed:?}");
 }
 
 #[tokio::test]

@@ -22,6 +22,11 @@ impl SignInLink {
     pub fn is_live(expires_at: u64, now: u64) -> bool {
         now < expires_at
     }
+
+    /// Asking for a link is never answered sooner than this: sending one to a photographer's
+    /// address takes longer than finding that an address is nobody's, and the answer's timing
+    /// must not tell the two apart.
+    pub const ANSWER_NOT_BEFORE_MS: u64 = 600;
 }
 
 /// A studio session's rules.
@@ -165,6 +170,33 @@ mod tests {
         ) {
             let read = call(method, header, site.as_deref(), origin.as_deref());
             prop_assert_eq!(read.may_change_things(OURS), Ok(()));
+        }
+
+        /// With the studio's header, a change is allowed only where the browser says the page
+        /// was ours: `Sec-Fetch-Site: same-origin`, or without it our own `Origin`, or neither.
+        #[test]
+        fn with_the_header_only_our_own_pages_may_change_things(
+            site in proptest::option::of(prop_oneof![
+                Just("same-origin".to_owned()),
+                Just("same-site".to_owned()),
+                Just("cross-site".to_owned()),
+                Just("none".to_owned()),
+                "[a-z-]{0,12}",
+            ]),
+            origin in proptest::option::of(prop_oneof![
+                Just(OURS.to_owned()),
+                Just("https://evil.example".to_owned()),
+                Just("null".to_owned()),
+                "[a-z:/.]{0,20}",
+            ]),
+        ) {
+            let write = call("POST", true, site.as_deref(), origin.as_deref());
+            let ours = match (site.as_deref(), origin.as_deref()) {
+                (Some(site), _) => site == "same-origin",
+                (None, Some(origin)) => origin == OURS,
+                (None, None) => true,
+            };
+            prop_assert_eq!(write.may_change_things(OURS).is_ok(), ours);
         }
 
         /// No change is allowed without the studio's header, whatever else is claimed.

@@ -413,7 +413,7 @@ impl Store {
             .await
     }
 
-    async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+    pub(crate) async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
         for chunk in keys.chunks(BATCH_LIMIT) {
             let mut pending: Vec<WriteRequest> = chunk
                 .iter()
@@ -530,7 +530,7 @@ fn sort_key(item: &Item) -> Option<&str> {
         .map(String::as_str)
 }
 
-fn primary_key(item: &Item) -> Option<Item> {
+pub(crate) fn primary_key(item: &Item) -> Option<Item> {
     let pk = item.get("PK")?.as_s().ok()?.clone();
     let sk = sort_key(item)?.to_owned();
     Some(key(pk, sk))

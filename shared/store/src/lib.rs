@@ -18,7 +18,7 @@
 //! | API key (SHA-256 of the key, hex) | `PhotographerClaim` | `APIKEY#<sha256>` | `APIKEY` | | |
 //! | email claim (one photographer per address: the studio's sign-in) | `PhotographerClaim` | `EMAIL#<email>` | `EMAIL` | | |
 //! | studio sign-in link (SHA-256 of its secret, hex; single use; TTL `expires_at`) | `SignInLinkRecord` | `SIGNIN#<sha256>` | `SIGNIN` | | |
-//! | studio session (SHA-256 of its secret, hex; TTL `expires_at`) | `StudioSessionRecord` | `STUDIOSESSION#<sha256>` | `STUDIOSESSION#` | `STUDIOSESSIONS#<photographer>` | `STUDIOSESSION#<sha256>` |
+//! | studio session (SHA-256 of its secret, hex; TTL `expires_at`) | `StudioSessionRecord` | `PHOTOGRAPHER#<id>` | `STUDIOSESSION#<sha256>` | | |
 //! | sign-in links asked for by one source, or sent to one address (HMAC tag; TTL) | `TryCounter` fields | `STUDIOSIGNIN` | `SOURCE#<tag>`, `EMAIL#<tag>` | | |
 //! | gallery | `GalleryRecord` | `GALLERY#<id>` | `META` | `OWNER#<photographer>` | `GALLERY#<id>` |
 //! | photo | `PhotoRecord` | `GALLERY#<id>` | `PHOTO#<photo id>` | | |

@@ -444,14 +444,9 @@ pub(crate) mod keys {
     pub fn sign_in_link(hash_hex: &str) -> String {
         format!("SIGNIN#{hash_hex}")
     }
-    /// A studio session, by its secret's SHA-256 (hex); also its photographer's GSI1 sort key,
-    /// so "sign out everywhere" finds them all.
+    /// A studio session, by its secret's SHA-256 (hex), in its photographer's partition.
     pub fn studio_session(hash_hex: &str) -> String {
         format!("{STUDIO_SESSION_PREFIX}{hash_hex}")
-    }
-    /// A photographer's studio sessions in GSI1.
-    pub fn studio_sessions_of(owner: PhotographerId) -> String {
-        format!("STUDIOSESSIONS#{owner}")
     }
     /// Sign-in links asked for from a source, or sent to an address, by an opaque tag.
     pub const STUDIO_SIGN_IN: &str = "STUDIOSIGNIN";

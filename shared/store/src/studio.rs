@@ -2,13 +2,12 @@
 //! under their secret's SHA-256 (hex) only, and expire by the table's TTL (`expires_at`) as well
 //! as by the policy's check, which TTL's lazy deletion can't replace.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::ReturnValue;
 use proofsheet_policy::{Email, Guesser, PhotographerId, TryBudget};
 use serde::{Deserialize, Serialize};
 
-use crate::items::{Item, item_with_keys, key, record, s};
+use crate::galleries::primary_key;
+use crate::items::{Item, item_with_keys, key, record};
 use crate::records::{PhotographerClaim, keys};
 use crate::{Store, StoreError, UnlockReservation};
 
@@ -122,7 +121,8 @@ impl Store {
         out.attributes.map(record).transpose()
     }
 
-    /// Opens a studio session (by its secret's hash), listed under its photographer.
+    /// Opens a studio session (by its secret's hash), in its photographer's partition: "sign
+    /// out everywhere" finds every one with a consistent read.
     pub async fn open_studio_session(
         &self,
         hash_hex: &str,
@@ -131,22 +131,24 @@ impl Store {
         let item = item_with_keys(
             session,
             &[
-                ("PK", keys::studio_session(hash_hex)),
-                ("SK", keys::STUDIO_SESSION_PREFIX.into()),
-                ("GSI1PK", keys::studio_sessions_of(session.photographer_id)),
-                ("GSI1SK", keys::studio_session(hash_hex)),
+                ("PK", keys::photographer(session.photographer_id)),
+                ("SK", keys::studio_session(hash_hex)),
             ],
         )?;
         self.put_if_new(item).await
     }
 
-    /// The session a cookie's secret (by its hash) opened, if it is still stored.
+    /// The session of `photographer` a cookie's secret (by its hash) opened, if it is stored.
     pub async fn studio_session(
         &self,
+        photographer: PhotographerId,
         hash_hex: &str,
     ) -> Result<Option<StudioSessionRecord>, StoreError> {
-        self.get(keys::studio_session(hash_hex), keys::STUDIO_SESSION_PREFIX)
-            .await
+        self.get(
+            keys::photographer(photographer),
+            &keys::studio_session(hash_hex),
+        )
+        .await
     }
 
     /// Writes an item that must not exist yet (a secret's hash never repeats; if it ever did,
@@ -163,47 +165,38 @@ impl Store {
     }
 
     /// Ends one session; ending it again does nothing.
-    pub async fn end_studio_session(&self, hash_hex: &str) -> Result<(), StoreError> {
+    pub async fn end_studio_session(
+        &self,
+        photographer: PhotographerId,
+        hash_hex: &str,
+    ) -> Result<(), StoreError> {
         self.ddb()
             .delete_item()
             .table_name(&self.resources.table)
             .set_key(Some(key(
+                keys::photographer(photographer),
                 keys::studio_session(hash_hex),
-                keys::STUDIO_SESSION_PREFIX,
             )))
             .send()
             .await?;
         Ok(())
     }
 
-    /// Ends every session of a photographer; the number ended. The index is eventually
-    /// consistent: a session opened in the same second may be missed, so the caller's own
-    /// session is ended by key as well.
+    /// Ends every session of a photographer (read consistently: one opened a moment ago is
+    /// among them); the number ended.
     pub async fn end_studio_sessions_of(
         &self,
         photographer: PhotographerId,
     ) -> Result<usize, StoreError> {
         let items = self
-            .query_all(
-                Some("GSI1"),
-                "GSI1PK = :pk",
-                HashMap::from([(":pk".into(), s(keys::studio_sessions_of(photographer)))]),
+            .query_prefix(
+                keys::photographer(photographer),
+                keys::STUDIO_SESSION_PREFIX,
             )
             .await?;
-        let mut ended = 0;
-        for item in items {
-            let Some(pk) = item.get("PK").and_then(|v| v.as_s().ok()) else {
-                continue;
-            };
-            self.ddb()
-                .delete_item()
-                .table_name(&self.resources.table)
-                .key("PK", s(pk))
-                .key("SK", s(keys::STUDIO_SESSION_PREFIX))
-                .send()
-                .await?;
-            ended += 1;
-        }
+        let ended = items.len();
+        self.delete_keys(items.iter().filter_map(primary_key).collect())
+            .await?;
         Ok(ended)
     }
 }

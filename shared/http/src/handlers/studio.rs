@@ -19,10 +19,8 @@ use crate::http_io::{json, json_or_form_body, no_content, path_param};
 use crate::pages;
 use crate::views::timestamp;
 
-/// The sign-in form's answer never comes sooner than this after the request: sending the
-/// email to a photographer's address takes longer than finding that an address is nobody's,
-/// and the answer's timing must not tell the two apart (the email's own delivery is SES's).
-const SIGN_IN_ANSWER_AFTER: Duration = Duration::from_millis(600);
+/// See [`SignInLink::ANSWER_NOT_BEFORE_MS`].
+const SIGN_IN_ANSWER_AFTER: Duration = Duration::from_millis(SignInLink::ANSWER_NOT_BEFORE_MS);
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = SignInLinkRequest)]
@@ -76,6 +74,16 @@ async fn send_link_if_known(app: &App, req: &Request, email: &Email) -> Result<(
     let Some(id) = app.store().photographer_for_email(email).await? else {
         return Ok(());
     };
+    // From here on only a photographer's address gets anywhere: a failure (SES refusing a
+    // recipient, a throttled send) is logged, never answered, or the answer would tell.
+    if let Err(error) = send_link(app, req, id).await {
+        tracing::error!(%error, photographer = %id, "sign-in link not sent");
+    }
+    Ok(())
+}
+
+async fn send_link(app: &App, req: &Request, id: PhotographerId) -> Result<(), ApiError> {
+    let now = app.now();
     let Some(photographer) = app.store().photographer(id).await? else {
         return Ok(());
     };
@@ -136,8 +144,12 @@ pub(crate) async fn sign_in_page(app: &App, req: Request) -> Result<Response<Bod
 /// (someone else's, planted) is ended, never adopted.
 pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let hash = link_hash(&req)?;
-    // The page's form has no fields; a script may send `{}` or nothing. Another site's form
-    // is refused before the link is touched, so it can't sign a browser in to its account.
+    // Another site's page is refused before the link is touched, whatever it posts (a
+    // text/plain form has no body to check): it must not sign a browser in to its account.
+    if pages::is_cross_site(&req, &pages::own_origin(app, &req)) {
+        return Err(ApiError::CrossSiteForm);
+    }
+    // The page's form has no fields; a script may send `{}` or nothing.
     if pages::is_form_post(&req) || !req.body().is_empty() {
         let _: NoFields = json_or_form_body(app, &req)?;
     }
@@ -151,8 +163,8 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
     let photographer = live_photographer(app, link.photographer_id)
         .await?
         .ok_or(ApiError::SignInLinkSpent)?;
-    if let Some(brought) = brought_session(&req) {
-        app.store().end_studio_session(&brought).await?;
+    if let Some((owner, brought)) = brought_session(app, &req) {
+        app.store().end_studio_session(owner, &brought).await?;
     }
     let (secret, session_hash) = new_studio_secret();
     let session = StudioSessionRecord {
@@ -164,7 +176,8 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
         .open_studio_session(&session_hash, &session)
         .await?;
     tracing::info!(photographer = %photographer.id, "signed in to the studio");
-    let cookie = pages::studio_cookie(app, &secret, StudioSession::LIFETIME_SECS)?;
+    let value = format!("{}.{secret}", photographer.id);
+    let cookie = pages::studio_cookie(app, &value, StudioSession::LIFETIME_SECS)?;
     if pages::is_form_post(&req) {
         return pages::see_other("/studio", cookie);
     }
@@ -209,19 +222,15 @@ pub(crate) async fn sign_out(app: &App, req: Request) -> Result<Response<Body>, 
     if !form {
         cookie_call(&req).may_change_things(&pages::own_origin(app, &req))?;
     }
-    if let Some(hash) = brought_session(&req) {
-        if input.everywhere
-            && let Some(session) = app.store().studio_session(&hash).await?
-        {
-            let ended = app
-                .store()
-                .end_studio_sessions_of(session.photographer_id)
-                .await?;
-            tracing::info!(photographer = %session.photographer_id, ended, "signed out everywhere");
+    if let Some((photographer, hash)) = brought_session(app, &req) {
+        // Everywhere takes a live session: a stolen, expired one ends nothing but itself.
+        if input.everywhere && session_is_live(app, photographer, &hash).await? {
+            let ended = app.store().end_studio_sessions_of(photographer).await?;
+            tracing::info!(%photographer, ended, "signed out everywhere");
         }
-        app.store().end_studio_session(&hash).await?;
+        app.store().end_studio_session(photographer, &hash).await?;
     }
-    let forget = pages::cleared_cookie(app, pages::STUDIO_SESSION_COOKIE, "/")?;
+    let forget = pages::cleared_cookie(app, pages::studio_session_cookie(app), "/")?;
     if pages::is_form_post(&req) {
         return pages::see_other("/studio", forget);
     }
@@ -252,9 +261,28 @@ pub(crate) async fn page(app: &App, req: Request) -> Result<Response<Body>, ApiE
     }
 }
 
-/// The stored hash of the studio session the request's cookie carries, if it can be one.
-fn brought_session(req: &Request) -> Option<String> {
-    pages::cookie(req, pages::STUDIO_SESSION_COOKIE).and_then(studio_secret_hash_of)
+/// The photographer and the stored hash of the studio session the request's cookie carries,
+/// if it can be one: `<photographer id>.<secret>`, so the session is found in its
+/// photographer's partition.
+fn brought_session(app: &App, req: &Request) -> Option<(PhotographerId, String)> {
+    let value = pages::cookie(req, pages::studio_session_cookie(app))?;
+    let (id, secret) = value.split_once('.')?;
+    Some((
+        PhotographerId::parse(id).ok()?,
+        studio_secret_hash_of(secret)?,
+    ))
+}
+
+async fn session_is_live(
+    app: &App,
+    photographer: PhotographerId,
+    hash: &str,
+) -> Result<bool, ApiError> {
+    Ok(app
+        .store()
+        .studio_session(photographer, hash)
+        .await?
+        .is_some_and(|session| StudioSession::is_live(session.expires_at, app.now())))
 }
 
 /// The photographer whose live studio session the request's cookie carries.
@@ -273,15 +301,12 @@ pub(crate) async fn session_photographer(
     app: &App,
     req: &Request,
 ) -> Result<Option<PhotographerId>, ApiError> {
-    let Some(hash) = brought_session(req) else {
+    let Some((photographer, hash)) = brought_session(app, req) else {
         return Ok(None);
     };
-    Ok(app
-        .store()
-        .studio_session(&hash)
+    Ok(session_is_live(app, photographer, &hash)
         .await?
-        .filter(|session| StudioSession::is_live(session.expires_at, app.now()))
-        .map(|session| session.photographer_id))
+        .then_some(photographer))
 }
 
 async fn live_photographer(
@@ -313,7 +338,7 @@ pub(crate) mod doc {
             tag: Tag::Studio,
             summary: "The studio (HTML, for browsers)",
             description: Some(
-                "With a live studio session (the `ps_studio` cookie), the studio; without, the \
+                "With a live studio session (the `__Host-ps_studio` cookie), the studio; without, the \
                  form that asks for a sign-in link (`POST /studio/sign-in`)."
                     .into(),
             ),
@@ -390,11 +415,12 @@ pub(crate) mod doc {
             tag: Tag::Studio,
             summary: "Sign in with a sign-in link",
             description: Some(format!(
-                "Spends the link and opens a studio session of {days} days in the `ps_studio` \
-                 cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS). With it, every \
+                "Spends the link and opens a studio session of {days} days in the \
+                 `__Host-ps_studio` cookie (`HttpOnly`, `SameSite=Lax`, `Secure`; `ps_studio` \
+                 over plain HTTP, locally), ending any session the browser brought. With it, every \
                  photographer route answers as with an API key; a call that changes anything \
                  must also send the `x-proofsheet-studio` header from the studio's own origin. \
-                 A form from another site's page is refused.",
+                 Another site's page is refused, whatever it posts.",
                 days = StudioSession::LIFETIME_SECS / 86_400,
             )),
             paged: false,

@@ -86,9 +86,10 @@ pub fn document() -> OpenApi {
         .security_scheme(
             STUDIO_SESSION,
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                "ps_studio",
+                "__Host-ps_studio",
                 &format!(
-                    "The studio's session, from {}: the photographer's routes take it instead \
+                    "The studio's session, from {} (`ps_studio` over plain HTTP, locally): the \
+                     photographer's routes take it instead \
                      of an API key. A call that changes anything must also send the `{}` \
                      header, from the studio's own origin.",
                     route_name(Route::SignIn),

@@ -31,8 +31,24 @@ pub(crate) const LINK_SESSION_COOKIE: &str = "ps_link";
 pub(crate) const LOGIN_SESSION_COOKIE: &str = "ps_login";
 
 /// The cookie that carries a photographer's studio session, for the whole API: the studio's
-/// script calls the photographer's routes with it.
-pub(crate) const STUDIO_SESSION_COOKIE: &str = "ps_studio";
+/// script calls the photographer's routes with it. Over HTTPS its name has the `__Host-`
+/// prefix, so no other host (a sibling subdomain) can set one that shadows it; plain HTTP (the
+/// local runner) can't have the prefix.
+pub(crate) fn studio_session_cookie(app: &App) -> &'static str {
+    if cookies_are_secure(app) {
+        "__Host-ps_studio"
+    } else {
+        "ps_studio"
+    }
+}
+
+/// Whether cookies are `Secure`: always, unless the configured base URL is plain HTTP.
+fn cookies_are_secure(app: &App) -> bool {
+    app.config()
+        .public_base_url
+        .as_deref()
+        .is_none_or(|base| base.starts_with("https://"))
+}
 
 /// Whether the request is a browser's page navigation (it asks for HTML first) or one of the
 /// pages' form posts: those get pages; everything else, `fetch` included, gets JSON.
@@ -210,7 +226,7 @@ pub(crate) fn studio_cookie(
     secret: &str,
     ttl_secs: u64,
 ) -> Result<HeaderValue, ApiError> {
-    set_cookie(app, STUDIO_SESSION_COOKIE, secret, "/", ttl_secs)
+    set_cookie(app, studio_session_cookie(app), secret, "/", ttl_secs)
 }
 
 /// Our own origin (`scheme://host[:port]`), as browsers name it in `Origin`.
@@ -231,11 +247,7 @@ fn set_cookie(
     path: &str,
     max_age_secs: u64,
 ) -> Result<HeaderValue, ApiError> {
-    let secure = app
-        .config()
-        .public_base_url
-        .as_deref()
-        .is_none_or(|base| base.starts_with("https://"));
+    let secure = cookies_are_secure(app);
     let max_age = i64::try_from(max_age_secs).map_err(|e| ApiError::Internal(e.to_string()))?;
     let cookie = Cookie::build((name, value))
         .path(path)
