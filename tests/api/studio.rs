@@ -203,9 +203,20 @@ async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
         "/galleries",
         forged,
         &FROM_THE_STUDIO,
-        new_gallery,
+        new_gallery.clone(),
     )
     .await;
+    assert_error(&reply, 401, "unauthorized");
+    // Nor does a real session's secret under another photographer's id.
+    let mallory = t.photographer("Mallory").await;
+    let mallorys = signed_in(&t, &mallory).await;
+    let secret = mallorys.split_once('.').unwrap().1;
+    let as_anna = format!("__Host-ps_studio={}.{secret}", anna.id);
+    let reply = with_cookie(&t, "GET", "/galleries", &as_anna, &[], None).await;
+    assert_error(&reply, 401, "unauthorized");
+    // And the cookie without its prefix is not ours over HTTPS (any host could have set it).
+    let unprefixed = cookie.replacen("__Host-ps_studio=", "ps_studio=", 1);
+    let reply = with_cookie(&t, "GET", "/galleries", &unprefixed, &[], None).await;
     assert_error(&reply, 401, "unauthorized");
 }
 

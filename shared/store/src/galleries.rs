@@ -413,7 +413,7 @@ impl Store {
             .await
     }
 
-    pub(crate) async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+    async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
         for chunk in keys.chunks(BATCH_LIMIT) {
             let mut pending: Vec<WriteRequest> = chunk
                 .iter()

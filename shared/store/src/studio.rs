@@ -194,9 +194,15 @@ impl Store {
                 keys::STUDIO_SESSION_PREFIX,
             )
             .await?;
-        let ended = items.len();
-        self.delete_keys(items.iter().filter_map(primary_key).collect())
-            .await?;
-        Ok(ended)
+        // One by one: a photographer has a few sessions, and DeleteItem alone can't write.
+        for key in items.iter().filter_map(primary_key) {
+            self.ddb()
+                .delete_item()
+                .table_name(&self.resources.table)
+                .set_key(Some(key))
+                .send()
+                .await?;
+        }
+        Ok(items.len())
     }
 }

@@ -37,6 +37,10 @@ pub(crate) async fn request_link(app: &App, req: Request) -> Result<Response<Bod
     let input: AskForLink = json_or_form_body(app, &req)?;
     let email = Email::parse(&input.email)?;
     let result = send_link_if_known(app, &req, &email).await;
+    if tokio::time::Instant::now() > answer_after {
+        // Only a photographer's address reaches SES: an answer this late may tell.
+        tracing::warn!("a sign-in request took longer than the answer's floor");
+    }
     tokio::time::sleep_until(answer_after).await;
     result?;
     if pages::wants_html(&req) {
@@ -282,7 +286,10 @@ async fn session_is_live(
         .store()
         .studio_session(photographer, hash)
         .await?
-        .is_some_and(|session| StudioSession::is_live(session.expires_at, app.now())))
+        .is_some_and(|session| {
+            session.photographer_id == photographer
+                && StudioSession::is_live(session.expires_at, app.now())
+        }))
 }
 
 /// The photographer whose live studio session the request's cookie carries.
@@ -432,7 +439,7 @@ pub(crate) mod doc {
                     the photographer and when the session ends.",
                 body: None,
             },
-            refusals: vec![spent()],
+            refusals: vec![spent(), another_sites_form()],
         }
         .also_answering(to_the_studio(
             "A form post: `Location` is `/studio`; `Set-Cookie` carries the session.",
@@ -467,15 +474,24 @@ pub(crate) mod doc {
                 body: None,
             },
             refusals: vec![Refusal {
-                errors: vec![ApiError::CrossSiteWrite(
-                    proofsheet_policy::CrossSiteWrite::NotFromTheStudio,
-                )],
-                description: "Not from the studio's own script.",
+                errors: vec![
+                    ApiError::CrossSiteWrite(proofsheet_policy::CrossSiteWrite::NotFromTheStudio),
+                    ApiError::CrossSiteForm,
+                ],
+                description: "A script's call not from the studio's own (`cross_site_write`), \
+                    or a form from another site's page (`cross_site_form`).",
             }],
         }
         .also_answering(to_the_studio(
             "A form post: `Location` is `/studio`; `Set-Cookie` clears the session.",
         ))
+    }
+
+    fn another_sites_form() -> Refusal {
+        Refusal {
+            errors: vec![ApiError::CrossSiteForm],
+            description: "Sent from another site's page.",
+        }
     }
 
     fn spent() -> Refusal {
