@@ -9,23 +9,6 @@ use proofsheet_tests::browser::*;
 use proofsheet_tests::*;
 use serde_json::json;
 
-/// The first link to `base` in the last email sent to `to`.
-async fn emailed_link(s: &Served, to: &str, kind: &str) -> String {
-    let mails = s.t.emails_to(to).await;
-    let body = mails.last().expect("an email")["body"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let start = body
-        .find(&format!("{}/{kind}/", s.base))
-        .unwrap_or_else(|| panic!("no /{kind}/ link in {body}"));
-    body[start..]
-        .split(|c: char| c == '"' || c == '<' || c.is_whitespace())
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn cells(c: &Client) -> u64 {
     eval(
         c,
@@ -67,7 +50,7 @@ async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_l
         )
         .await;
     assert_eq!(shared.status, 201, "{shared:?}");
-    let link = &emailed_link(&s, &email, "g").await;
+    let link = &s.emailed_link(&email, "g").await;
 
     in_browser("unlock_and_lightbox", Device::Desktop, |c| async move {
         // Four to a page here, so the scroll has a second page to fetch.
@@ -412,7 +395,7 @@ async fn a_visitor_of_the_general_link_gives_an_email_and_carries_on_with_their_
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         let own = c.current_url().await.unwrap().to_string();
-        assert_eq!(own, emailed_link(s, &visitor, "g").await);
+        assert_eq!(own, s.emailed_link(&visitor, "g").await);
         until(
             &c,
             "the heart kept",

@@ -34,4 +34,5 @@ mod probe_pages;
 mod probe_second;
 mod shown_names;
 mod studio;
+mod studio_pages;
 mod watermark;

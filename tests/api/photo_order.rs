@@ -468,3 +468,42 @@ async fn photos_made_ready_before_the_order_indexes_are_indexed_once_asked() {
     set_order(&t, &anna, &gallery, "filename").await;
     assert_eq!(in_order(&t, &link, 10).await, [photo]);
 }
+
+#[tokio::test]
+async fn the_photographers_list_follows_the_gallerys_order_when_asked() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let mut uploaded = Vec::new();
+    for name in ["IMG_10.jpg", "IMG_2.jpg", "img_1.jpg"] {
+        uploaded.push(upload(&t, &anna, &gallery, name, jpeg(64, 48)).await);
+    }
+    t.drain_ingest().await;
+    // Sent, not processed yet: the photographer's upload order shows it, the gallery's doesn't.
+    let waiting = upload(&t, &anna, &gallery, "IMG_0.jpg", jpeg(64, 48)).await;
+    set_order(&t, &anna, &gallery, "filename").await;
+
+    let everything = all_pages(&t, Pages::Photographer(&anna, &gallery), 10).await;
+    assert_eq!(everything.concat(), [&uploaded[..], &[waiting]].concat());
+    let by_name = [2, 1, 0].map(|i| uploaded[i].clone());
+    let in_gallery_order = t
+        .list_photos_page(&anna, &gallery, "order=gallery&limit=2")
+        .await;
+    assert_eq!(ids(&in_gallery_order.json), by_name[..2]);
+    let cursor = in_gallery_order.json["next_cursor"].as_str().unwrap();
+    let rest = t
+        .list_photos_page(
+            &anna,
+            &gallery,
+            &format!("order=gallery&limit=2&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(ids(&rest.json), by_name[2..]);
+    assert_eq!(rest.json["next_cursor"], serde_json::Value::Null);
+    // What the gallery's clients see, in the same order.
+    let link = t.general_path(&anna, &gallery).await;
+    assert_eq!(in_order(&t, &link, 10).await, by_name);
+
+    let sideways = t.list_photos_page(&anna, &gallery, "order=sideways").await;
+    assert_invalid(&sideways, "order");
+}

@@ -352,6 +352,38 @@ async fn galleries_are_listed_oldest_first() {
 }
 
 #[tokio::test]
+async fn each_listed_gallery_carries_the_count_and_cover_its_card_shows() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let shot = t.create_gallery(&anna, "Shot").await;
+    let empty = t.create_gallery(&anna, "Empty").await;
+    let ready = t.ready_photos(&anna, &shot, 3).await;
+    // Sent, not processed yet: clients don't see it, so it isn't counted.
+    t.upload_photos(&anna, &shot, 1).await;
+    let chosen = t
+        .update_gallery(&anna, &shot, json!({ "cover_photo_id": ready[1] }))
+        .await;
+    assert_eq!(chosen.status, 200, "{chosen:?}");
+
+    let list = ok(t.list_galleries(&anna).await);
+    let (shot_card, empty_card) = (&list["galleries"][0], &list["galleries"][1]);
+    assert_eq!(shot_card["id"], shot.as_str());
+    assert_eq!(shot_card["photo_count"], 3);
+    assert_eq!(shot_card["cover"]["photo_id"], ready[1].as_str());
+    // The clean thumbnail, presigned: it opens.
+    let url = shot_card["cover"]["thumbnail_url"]
+        .as_str()
+        .expect("a cover URL");
+    assert!(url.contains("/thumbnail.jpg"), "{url}");
+    let (status, bytes) = t.fetch(url).await;
+    assert_eq!(status, 200);
+    assert!(image::load_from_memory(&bytes).is_ok());
+    assert_eq!(empty_card["id"], empty.as_str());
+    assert_eq!(empty_card["photo_count"], 0);
+    assert_eq!(empty_card["cover"], Value::Null);
+}
+
+#[tokio::test]
 async fn a_gallery_patch_changes_only_the_fields_it_names() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;

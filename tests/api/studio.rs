@@ -131,7 +131,7 @@ async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_
     .await;
     let html = studio.json.as_str().unwrap_or_default();
     assert!(
-        html.contains("Signed in as <strong>Anna Lee</strong>"),
+        html.contains(r#"<p class="studio-who">Anna Lee <span>"#),
         "{html}"
     );
 
@@ -441,4 +441,52 @@ async fn asking_for_links_is_throttled_per_source_and_per_address() {
     let refused = ask_for_link(&t, &unique_email("x")).await;
     assert_error(&refused, 429, "too_many_attempts");
     assert!(refused.header("retry-after").is_some(), "{refused:?}");
+}
+
+#[tokio::test]
+async fn the_studio_page_lets_its_script_reach_the_bucket_and_nowhere_else() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let cookie = signed_in(&t, &anna).await;
+    let page = with_cookie(
+        &t,
+        "GET",
+        "/studio",
+        &cookie,
+        &[("accept", "text/html")],
+        None,
+    )
+    .await;
+    assert_eq!(page.status, 200, "{page:?}");
+    let csp = page
+        .header("content-security-policy")
+        .expect("a CSP")
+        .to_owned();
+    // Where uploads go and thumbnails come from: the presigned URLs' origin.
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let upload = t
+        .create_photo_upload(
+            &anna,
+            &gallery,
+            json!({ "filename": "a.jpg", "content_type": "image/jpeg", "size": 10 }),
+        )
+        .await;
+    let url = upload.json["upload_url"].as_str().unwrap();
+    let bucket = url[..url[8..].find('/').unwrap() + 8].to_owned();
+    for directive in ["connect-src", "img-src"] {
+        let sources = csp
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(directive))
+            .unwrap_or_else(|| panic!("no {directive} in {csp}"));
+        let sources: Vec<&str> = sources.split_whitespace().collect();
+        assert_eq!(sources, ["'self'", bucket.as_str()], "{directive} in {csp}");
+    }
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self';",
+        "style-src 'self';",
+    ] {
+        assert!(csp.contains(directive), "{directive} missing from {csp}");
+    }
 }

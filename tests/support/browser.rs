@@ -15,7 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use futures::FutureExt;
 use serde_json::{Value, json};
 
-use crate::TestApp;
+use crate::{TestApp, sdk_calls};
 
 /// A scenario that takes longer has hung (a browser that never answers, a wait that never ends).
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(120);
@@ -35,7 +35,8 @@ impl Served {
             .expect("a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("its address"));
         let t = TestApp::spawn_with(&[("PUBLIC_BASE_URL", &base)]).await;
-        let router = proofsheet_http::local_server::router(t.app.clone());
+        let router = proofsheet_http::local_server::router(t.app.clone())
+            .layer(axum::middleware::from_fn(as_its_function));
         tokio::spawn(async move {
             let service = router.into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, service)
@@ -45,11 +46,44 @@ impl Served {
         Self { t, base }
     }
 
+    /// The first link to this server under `/{kind}/` in the last email sent to `to`.
+    pub async fn emailed_link(&self, to: &str, kind: &str) -> String {
+        let mails = self.t.emails_to(to).await;
+        let body = mails.last().expect("an email")["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let start = body
+            .find(&format!("{}/{kind}/", self.base))
+            .unwrap_or_else(|| panic!("no /{kind}/ link in {body}"));
+        body[start..]
+            .split(|c: char| c == '"' || c == '<' || c.is_whitespace())
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
     /// A link's path on this server (`/g/{token}`).
     pub fn path_of(&self, link: &str) -> String {
         link.strip_prefix(&self.base)
             .expect("a link to this server")
             .to_owned()
+    }
+}
+
+/// Serves a request as its route's function: the SDK calls it makes are put down to that
+/// function, and checked against its IAM statements like those of [`TestApp::call`].
+async fn as_its_function(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match proofsheet_http::route_spec(req.method(), req.uri().path()) {
+        Some(spec) => {
+            sdk_calls::FUNCTION
+                .scope(spec.function, next.run(req))
+                .await
+        }
+        None => next.run(req).await,
     }
 }
 
@@ -189,6 +223,50 @@ pub async fn eval(client: &Client, script: &str) -> Value {
         .execute(&format!("return {script};"), vec![])
         .await
         .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// A DevTools command through chromedriver (not W3C WebDriver: Chrome's own endpoint).
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Slows what the page sends to `bytes_per_second` (`None`: full speed again), as a slow
+/// connection would: long enough uploads to act in the middle of one.
+pub async fn throttle_uploads(client: &Client, bytes_per_second: Option<u32>) {
+    let throughput = bytes_per_second.map_or(-1.0, f64::from);
+    for (command, params) in [
+        ("Network.enable", json!({})),
+        (
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": 0, "downloadThroughput": -1,
+                    "uploadThroughput": throughput }),
+        ),
+    ] {
+        client
+            .issue_cmd(DevTools { command, params })
+            .await
+            .unwrap_or_else(|e| panic!("{command}: {e}"));
+    }
 }
 
 /// chromedriver's browser log since the last call (not W3C WebDriver: Chrome's own endpoint).

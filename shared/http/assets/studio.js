@@ -1,9 +1,33 @@
 // The photographer's studio: a client of the same JSON API as the CLI and scripts, with the
 // studio's session cookie and the header that tells the API a change comes from the studio's
-// own script (proofsheet_policy::studio::STUDIO_HEADER).
+// own script (proofsheet_policy::studio::STUDIO_HEADER). Views are chosen by the address's
+// fragment (#/ the galleries, #/galleries/<id> one gallery), so a reload stays where it was.
 "use strict";
 
 const STUDIO_HEADER = "x-proofsheet-studio";
+/** Files sent to the bucket at once: Chromium opens at most six HTTP/1.1 connections per host. */
+const PARALLEL_UPLOADS = 6;
+/** Tries of one file's upload before it is shown as failed (with a button to try again). */
+const UPLOAD_TRIES = 3;
+/** How often the list is read while uploaded photos are being processed. */
+const INGEST_POLL_MS = 1500;
+/** How long an upload URL works (the API's 15 minutes): a photo still uploading after it never arrived. */
+const UPLOAD_URL_LIFE_MS = 15 * 60 * 1000;
+/** The most photos one page of the API gives. */
+const PAGE = 500;
+
+const $ = (id) => document.getElementById(id);
+const studio = $("studio");
+const MAX_UPLOAD_BYTES = Number(studio.dataset.maxUploadBytes);
+
+/** A refusal of the API: its status, its `error` code and its sentence. */
+class Refusal extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
 
 async function api(method, path, body) {
   const headers = { accept: "application/json", [STUDIO_HEADER]: "1" };
@@ -17,38 +41,779 @@ async function api(method, path, body) {
   if (response.status === 401) {
     // The session ended (signed out elsewhere, or its time): back to the sign-in form.
     window.location.assign("/studio");
-    throw new Error("signed out");
+    throw new Refusal(401, "unauthorized", "You were signed out.");
   }
-  const answer = response.status === 204 ? null : await response.json();
-  if (!response.ok) throw new Error(answer && answer.message ? answer.message : response.statusText);
+  const answer = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new Refusal(response.status, answer?.error ?? "error", answer?.message ?? response.statusText);
+  }
   return answer;
 }
 
-function galleryItem(gallery) {
-  const item = document.createElement("li");
-  const title = document.createElement("strong");
-  title.textContent = gallery.title;
-  item.append(title);
-  if (gallery.parent_id) item.classList.add("subgallery");
-  if (gallery.expires_at) {
-    const until = document.createElement("span");
-    until.textContent = ` · open until ${new Date(gallery.expires_at).toLocaleDateString()}`;
-    item.append(until);
+/** Every photo of a gallery, page after page: `order` is "upload" (all) or "gallery" (ready, in order). */
+async function allPhotos(galleryId, order) {
+  const photos = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams({ order, limit: String(PAGE) });
+    if (cursor) query.set("cursor", cursor);
+    const page = await api("GET", `/galleries/${galleryId}/photos?${query}`);
+    photos.push(...page.photos);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return photos;
+}
+
+/** An element with attributes (`text` sets its text) and children. */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
   }
-  item.dataset.galleryId = gallery.id;
-  return item;
+  node.append(...children);
+  return node;
+}
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+const day = (timestamp) => new Date(timestamp).toLocaleDateString(undefined, { dateStyle: "medium" });
+
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+}
+
+function problem(message) {
+  const shown = $("studio-problem");
+  shown.textContent = message;
+  shown.hidden = !message;
+}
+
+/** Asks before something that can't be undone; resolves to whether the photographer agreed. */
+function confirmed(question, action) {
+  const dialog = $("confirm");
+  $("confirm-text").textContent = question;
+  $("confirm-yes").textContent = action;
+  dialog.returnValue = "";
+  dialog.showModal();
+  // Cancel first: Enter must not delete anything by accident.
+  dialog.querySelector("button[value=no]").focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true });
+  });
+}
+
+/** Runs a change the photographer asked for, showing its refusal instead of losing it. */
+async function attempt(change) {
+  problem("");
+  try {
+    return await change();
+  } catch (error) {
+    problem(error.message);
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------------------------
+
+/** The gallery shown, with what was read of it. */
+let current = null;
+
+function show(viewId, heading, title) {
+  for (const view of studio.querySelectorAll(":scope > section")) view.hidden = view.id !== viewId;
+  document.title = `${title} · Proofsheet studio`;
+  // A new view is a new page to a screen reader or a keyboard: start at its heading.
+  $(heading).focus({ preventScroll: true });
+}
+
+async function route() {
+  problem("");
+  const gallery = /^#\/galleries\/([0-9a-f-]{36})$/.exec(window.location.hash);
+  try {
+    if (gallery) await showGallery(gallery[1]);
+    else await showGalleries();
+  } catch (error) {
+    problem(`This could not be loaded: ${error.message}`);
+  }
 }
 
 async function showGalleries() {
-  const status = document.getElementById("galleries-status");
-  const list = document.getElementById("galleries");
-  try {
-    const { galleries } = await api("GET", "/galleries");
-    list.replaceChildren(...galleries.map(galleryItem));
-    status.textContent = galleries.length === 0 ? "No galleries yet." : `${galleries.length} galleries`;
-  } catch (error) {
-    status.textContent = `Your galleries could not be loaded: ${error.message}`;
+  current = null;
+  show("galleries-view", "galleries-heading", "Galleries");
+  const status = $("galleries-status");
+  status.textContent = "Loading your galleries…";
+  const { galleries } = await api("GET", "/galleries");
+  const subgalleries = new Map();
+  for (const g of galleries) {
+    if (g.parent_id) subgalleries.set(g.parent_id, (subgalleries.get(g.parent_id) ?? 0) + 1);
+  }
+  // Newest first: the gallery being worked on is usually the last one created.
+  const top = galleries.filter((g) => !g.parent_id).reverse();
+  $("galleries").replaceChildren(...top.map((g) => galleryCard(g, subgalleries.get(g.id) ?? 0)));
+  status.textContent =
+    top.length === 0 ? "No galleries yet: create your first one above." : plural(top.length, "gallery", "galleries");
+}
+
+function galleryCard(gallery, subgalleries) {
+  const cover = gallery.cover
+    ? el("img", {
+        src: gallery.cover.thumbnail_url,
+        alt: "",
+        width: gallery.cover.width,
+        height: gallery.cover.height,
+        loading: "lazy",
+      })
+    : el("span", { class: "no-cover" });
+  const facts = [plural(gallery.photo_count, "photo", "photos")];
+  if (gallery.expires_at) facts.push(`open until ${day(gallery.expires_at)}`);
+  const link = el(
+    "a",
+    { href: `#/galleries/${gallery.id}` },
+    cover,
+    el("span", { class: "card-title", text: gallery.title }),
+    el("span", { class: "card-count", text: facts.join(" · ") }),
+  );
+  if (subgalleries > 0) link.append(el("span", { class: "card-subs", text: plural(subgalleries, "sub-gallery", "sub-galleries") }));
+  return el("li", { class: "card", "data-gallery-id": gallery.id }, link);
+}
+
+async function showGallery(id) {
+  const gallery = await api("GET", `/galleries/${id}`);
+  current = { id, gallery, photos: [], shown: [] };
+  show("gallery-view", "gallery-title", gallery.title);
+  // Each gallery opens with its settings folded, as a page of its own would.
+  studio.querySelector("#gallery-view .studio-panel").open = false;
+  $("gallery-title").textContent = gallery.title;
+  $("gallery-new-title").value = gallery.title;
+  $("gallery-order-choice").value = gallery.photo_order;
+  const facts = [];
+  if (gallery.expires_at) facts.push(`Open until ${day(gallery.expires_at)}`);
+  facts.push(`Created ${day(gallery.created_at)}`);
+  $("gallery-facts").textContent = facts.join(" · ");
+  const parent = $("gallery-parent");
+  parent.replaceChildren();
+  if (gallery.parent_id) {
+    const above = await api("GET", `/galleries/${gallery.parent_id}`).catch(() => null);
+    if (above) parent.append(" / ", el("a", { href: `#/galleries/${above.id}`, text: above.title }));
+  }
+  const subs = gallery.subgalleries ?? [];
+  $("subgalleries-section").hidden = subs.length === 0;
+  $("subgalleries").replaceChildren(
+    ...subs.map((s) => el("li", {}, el("a", { class: "tile", href: `#/galleries/${s.id}`, text: s.title }))),
+  );
+  uploads.showFor(id);
+  await refreshPhotos();
+}
+
+async function refreshPhotos() {
+  if (!current) return;
+  const id = current.id;
+  const [photos, shown] = await Promise.all([allPhotos(id, "upload"), allPhotos(id, "gallery")]);
+  if (current?.id !== id) return;
+  current.photos = photos;
+  current.shown = shown;
+  renderPhotos();
+}
+
+function renderPhotos() {
+  const { gallery, photos, shown } = current;
+  const manual = gallery.photo_order === "manual";
+  // The chosen cover while it is shown, else the first photo in order (as clients see it).
+  const coverId = shown.some((p) => p.photo_id === gallery.cover_photo_id)
+    ? gallery.cover_photo_id
+    : shown[0]?.photo_id;
+  $("photos").replaceChildren(...shown.map((p) => photoTile(p, p.photo_id === coverId, manual)));
+  const processing = photos.filter((p) => p.status === "uploading" || p.status === "processing").length;
+  const rejected = photos.filter((p) => p.status === "rejected").length;
+  const facts = [shown.length === 0 ? "No photos yet." : plural(shown.length, "photo", "photos")];
+  if (processing) facts.push(`${processing} being processed`);
+  if (rejected) facts.push(`${rejected} rejected (see the upload list)`);
+  $("photos-status").textContent = facts.join(" · ");
+}
+
+function photoTile(photo, isCover, manual) {
+  const name = photo.filename;
+  const caption = el("div", { class: "caption" }, el("span", { class: "name", title: name, text: name }));
+  const coverButton = el("button", {
+    type: "button",
+    class: "quiet",
+    "aria-pressed": String(isCover),
+    "aria-label": `Use ${name} as the cover`,
+    text: "Cover",
+  });
+  coverButton.addEventListener("click", () => setCover(photo.photo_id));
+  caption.append(coverButton);
+  if (manual) {
+    const earlier = el("button", { type: "button", class: "quiet", "aria-label": `Move ${name} earlier`, text: "←" });
+    const later = el("button", { type: "button", class: "quiet", "aria-label": `Move ${name} later`, text: "→" });
+    earlier.addEventListener("click", () => move(photo.photo_id, -1));
+    later.addEventListener("click", () => move(photo.photo_id, +1));
+    caption.append(earlier, later);
+  }
+  const remove = el("button", { type: "button", class: "quiet danger", "aria-label": `Delete ${name}`, text: "Delete" });
+  remove.addEventListener("click", () => deletePhoto(photo));
+  caption.append(remove);
+  const tile = el(
+    "li",
+    { class: "cell", draggable: "true", "data-photo-id": photo.photo_id },
+    el("img", { src: photo.thumbnail_url, alt: name, width: photo.width, height: photo.height, loading: "lazy" }),
+    caption,
+  );
+  if (isCover) tile.append(el("span", { class: "cover-badge", text: "Cover" }));
+  return tile;
+}
+
+async function changeGallery(change) {
+  const id = current.id;
+  const gallery = await api("PATCH", `/galleries/${id}`, change);
+  if (current?.id !== id) return;
+  current.gallery = { ...current.gallery, ...gallery };
+}
+
+async function setCover(photoId) {
+  await attempt(async () => {
+    await changeGallery({ cover_photo_id: photoId });
+    renderPhotos();
+  });
+}
+
+async function deletePhoto(photo) {
+  if (!(await confirmed(`Delete ${photo.filename}? Clients no longer see it.`, "Delete photo"))) return;
+  await attempt(async () => {
+    await api("DELETE", `/galleries/${current.id}/photos/${photo.photo_id}`);
+    await refreshPhotos();
+  });
+}
+
+/** Puts the shown photos in `ids`' order: the gallery's own order from then on. */
+async function arrange(ids) {
+  await attempt(async () => {
+    const id = current.id;
+    const arranged = await api("PUT", `/galleries/${id}/order`, { photo_ids: ids });
+    if (current?.id !== id) return;
+    const byId = new Map(current.shown.map((p) => [p.photo_id, p]));
+    current.shown = arranged.photo_ids.map((photoId) => byId.get(photoId)).filter(Boolean);
+    current.gallery.photo_order = "manual";
+    $("gallery-order-choice").value = "manual";
+    renderPhotos();
+  });
+}
+
+async function move(photoId, by) {
+  const ids = current.shown.map((p) => p.photo_id);
+  const from = ids.indexOf(photoId);
+  const to = from + by;
+  if (from < 0 || to < 0 || to >= ids.length) return;
+  ids.splice(to, 0, ...ids.splice(from, 1));
+  await arrange(ids);
+  // Keep the keyboard on the photo that moved.
+  studio.querySelector(`[data-photo-id="${photoId}"] button[aria-label^="Move"][aria-label$="${by < 0 ? "earlier" : "later"}"]`)?.focus();
+}
+
+// Drag and drop in the grid: a photo dropped on another goes before it.
+let dragged = null;
+$("photos").addEventListener("dragstart", (event) => {
+  const tile = event.target.closest?.("[data-photo-id]");
+  if (!tile) return;
+  dragged = tile.dataset.photoId;
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", dragged);
+});
+$("photos").addEventListener("dragover", (event) => {
+  const tile = event.target.closest?.("[data-photo-id]");
+  if (!dragged || !tile) return;
+  event.preventDefault();
+  for (const marked of studio.querySelectorAll(".drop-before")) marked.classList.remove("drop-before");
+  tile.classList.add("drop-before");
+});
+$("photos").addEventListener("drop", async (event) => {
+  const tile = event.target.closest?.("[data-photo-id]");
+  event.preventDefault();
+  const moving = dragged;
+  dragged = null;
+  for (const marked of studio.querySelectorAll(".drop-before")) marked.classList.remove("drop-before");
+  if (!moving || !tile || tile.dataset.photoId === moving) return;
+  const ids = current.shown.map((p) => p.photo_id).filter((id) => id !== moving);
+  ids.splice(ids.indexOf(tile.dataset.photoId), 0, moving);
+  await arrange(ids);
+});
+$("photos").addEventListener("dragend", () => {
+  dragged = null;
+});
+
+$("new-gallery").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const title = $("new-gallery-title").value;
+  const created = await attempt(() => api("POST", "/galleries", { title }));
+  if (created) {
+    $("new-gallery").reset();
+    window.location.hash = `#/galleries/${created.id}`;
+  }
+});
+
+$("rename-gallery").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await attempt(async () => {
+    await changeGallery({ title: $("gallery-new-title").value });
+    $("gallery-title").textContent = current.gallery.title;
+    document.title = `${current.gallery.title} · Proofsheet studio`;
+  });
+});
+
+$("gallery-order").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await attempt(async () => {
+    await changeGallery({ photo_order: $("gallery-order-choice").value });
+    await refreshPhotos();
+  });
+});
+
+$("new-subgallery").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const title = $("new-subgallery-title").value;
+  const created = await attempt(() => api("POST", "/galleries", { title, parent_id: current.id }));
+  if (created) {
+    $("new-subgallery").reset();
+    window.location.hash = `#/galleries/${created.id}`;
+  }
+});
+
+$("delete-gallery").addEventListener("click", async () => {
+  const { gallery } = current;
+  const question =
+    `Delete “${gallery.title}” and its ${plural(current.photos.length, "photo", "photos")}? ` +
+    "Its links stop working for every client at once. This can't be undone.";
+  if (!(await confirmed(question, "Delete gallery"))) return;
+  const deleted = await attempt(async () => {
+    await api("DELETE", `/galleries/${gallery.id}`);
+    return true;
+  });
+  if (deleted) window.location.hash = gallery.parent_id ? `#/galleries/${gallery.parent_id}` : "#/";
+});
+
+// ---------------------------------------------------------------------------------------------
+// Uploads: each file goes straight to the bucket with its presigned PUT, several at once. What
+// was asked for is remembered in the browser (names and sizes, never the files), so a reload
+// in the middle tells what is left; choosing the same files again sends only those.
+// ---------------------------------------------------------------------------------------------
+
+const PHOTO_TYPES = new Map([
+  ["jpg", "image/jpeg"],
+  ["jpeg", "image/jpeg"],
+  ["png", "image/png"],
+]);
+
+function photoType(file) {
+  if (file.type === "image/jpeg" || file.type === "image/png") return file.type;
+  return PHOTO_TYPES.get(file.name.split(".").pop().toLowerCase()) ?? null;
+}
+
+const fileKey = (name, size) => `${name}\u0000${size}`;
+
+/** A file that failed in a way another try may mend (the network, the server). */
+class Transient extends Error {}
+
+const uploads = {
+  galleryId: null,
+  entries: new Map(),
+  active: 0,
+  started: 0,
+  watching: false,
+
+  storageKey(galleryId) {
+    return `proofsheet.upload.${galleryId}`;
+  },
+
+  /** What a reload needs to resume: each file's name, size, state and photo. */
+  remember() {
+    if (!this.galleryId) return;
+    const kept = [...this.entries.values()].map(({ name, size, state, photoId }) => ({ name, size, state, photoId }));
+    const unfinished = kept.some((e) => !["ready", "rejected", "skipped"].includes(e.state));
+    try {
+      if (unfinished) localStorage.setItem(this.storageKey(this.galleryId), JSON.stringify(kept));
+      else localStorage.removeItem(this.storageKey(this.galleryId));
+    } catch {
+      // Storage full or refused: the upload goes on, only a reload won't know what is left.
+    }
+  },
+
+  busy() {
+    return [...this.entries.values()].some((e) => ["queued", "sending"].includes(e.state));
+  },
+
+  /** The upload area of a gallery's view: this gallery's upload, or what a reload left of it. */
+  showFor(galleryId) {
+    if (this.galleryId !== galleryId && !this.busy()) {
+      this.galleryId = galleryId;
+      this.entries = new Map();
+      const left = JSON.parse(localStorage.getItem(this.storageKey(galleryId)) ?? "[]");
+      for (const saved of left) {
+        const entry = this.entry(saved.name, saved.size);
+        entry.photoId = saved.photoId ?? null;
+        // Sent before the reload: only its processing is left to watch.
+        if (saved.state === "processing" || saved.state === "ready") entry.state = "processing";
+        else if (saved.state === "skipped" || saved.state === "rejected") entry.state = saved.state;
+        else {
+          entry.state = "missing";
+          // It may have been half sent: its record goes before it is sent again. (The reload
+          // may have come before the API's answer told this browser the record's id.)
+          entry.interrupted = saved.state === "sending";
+          entry.stale = entry.interrupted ? saved.photoId : null;
+        }
+      }
+      const missing = [...this.entries.values()].filter((e) => e.state === "missing").length;
+      const resume = $("upload-resume");
+      resume.hidden = missing === 0;
+      resume.textContent =
+        `An upload to this gallery was interrupted: ${plural(missing, "photo was", "photos were")} not sent. ` +
+        "Choose or drop the same photos again to send the rest: those already sent are skipped.";
+      this.render();
+      this.watch();
+    }
+    const ours = this.galleryId === galleryId;
+    $("upload-list").hidden = !ours;
+    $("upload-summary").hidden = !ours || this.entries.size === 0;
+  },
+
+  entry(name, size) {
+    const key = fileKey(name, size);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { key, name, size, file: null, state: "queued", sent: 0, tries: 0, photoId: null, stale: null, interrupted: false, message: "" };
+      entry.row = this.row(entry);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  },
+
+  row(entry) {
+    const progress = el("progress", { max: entry.size, value: 0, "aria-label": `${entry.name} sent` });
+    const state = el("span", { class: "state" });
+    const retry = el("button", { type: "button", class: "quiet", hidden: true, text: "Try again" });
+    retry.addEventListener("click", () => this.retry(entry));
+    const row = el("li", {}, el("span", { class: "name", title: entry.name, text: entry.name }), progress, el("span", {}, state, " ", retry));
+    return { row, progress, state, retry };
+  },
+
+  async add(files) {
+    const galleryId = current?.id;
+    if (!galleryId) return;
+    if (this.galleryId !== galleryId && this.busy()) {
+      problem("Another gallery's upload is still running: wait for it to finish first.");
+      return;
+    }
+    problem("");
+    this.showFor(galleryId);
+    $("upload-resume").hidden = true;
+    let inGallery;
+    try {
+      inGallery = await allPhotos(galleryId, "upload");
+    } catch (error) {
+      problem(`The gallery's photos could not be read: ${error.message}`);
+      return;
+    }
+    const there = new Map(inGallery.map((p) => [fileKey(p.filename, p.size), p]));
+    for (const file of files) {
+      // A folder's hidden files (.DS_Store and the like) are not the photographer's photos.
+      if (file.name.startsWith(".")) continue;
+      const entry = this.entry(file.name, file.size);
+      if (["queued", "sending", "processing", "ready"].includes(entry.state) && entry.file) continue;
+      entry.file = file;
+      // Sent before a reload: nothing more to send.
+      if (entry.state === "processing" || entry.state === "ready") continue;
+      entry.type = photoType(file);
+      const already = there.get(entry.key);
+      if (!entry.type) this.settle(entry, "skipped", "not a JPEG or PNG");
+      else if (file.size === 0) this.settle(entry, "skipped", "empty file");
+      else if (file.size > MAX_UPLOAD_BYTES) this.settle(entry, "skipped", `larger than ${megabytes(MAX_UPLOAD_BYTES)}`);
+      else if (already && this.ours(entry, already) && already.status !== "uploading") {
+        // Sent before a reload cut its answer short: it arrived, only its processing is left.
+        entry.photoId = already.photo_id;
+        entry.stale = null;
+        this.settle(entry, "processing");
+      } else if (already && !this.replaces(entry, already)) {
+        // In the gallery already (same name and size): this file is not sent twice.
+        const words = {
+          ready: "already in the gallery",
+          rejected: `already tried: ${already.rejection_reason}`,
+          uploading: "being uploaded elsewhere",
+        };
+        this.settle(entry, "skipped", words[already.status]);
+      } else {
+        if (already) entry.stale = already.photo_id;
+        entry.interrupted = false;
+        entry.state = "queued";
+        entry.sent = 0;
+        entry.tries = 0;
+      }
+    }
+    this.started = this.started || performance.now();
+    this.render();
+    this.remember();
+    this.pump();
+  },
+
+  /**
+   * Whether a file is sent although the gallery has a photo of its name and size: that photo
+   * never arrived, as this browser knows (its own upload, cut short) or as its age tells (its
+   * upload URL has expired, so nothing can still arrive for it).
+   */
+  replaces(entry, photo) {
+    if (photo.status !== "uploading") return false;
+    return this.ours(entry, photo) || Date.now() - Date.parse(photo.created_at) > UPLOAD_URL_LIFE_MS;
+  },
+
+  /** Whether `photo` is the record this browser made for the file (before a reload or a failure). */
+  ours(entry, photo) {
+    if (photo.photo_id === entry.stale || photo.photo_id === entry.photoId) return true;
+    // Cut short between asking for its upload and hearing the answer: the gallery's upload of
+    // this very file, begun when the reload came, is this browser's.
+    return entry.interrupted && !entry.stale && photo.status === "uploading";
+  },
+
+  settle(entry, state, message = "") {
+    entry.state = state;
+    entry.message = message;
+    if (state === "skipped" || state === "ready") entry.sent = entry.size;
+    this.show(entry);
+  },
+
+  pump() {
+    for (const entry of this.entries.values()) {
+      if (this.active >= PARALLEL_UPLOADS) break;
+      if (entry.state !== "queued") continue;
+      this.active += 1;
+      this.send(entry).finally(() => {
+        this.active -= 1;
+        this.remember();
+        this.pump();
+      });
+    }
+    this.summarise();
+    this.watch();
+  },
+
+  async send(entry) {
+    const galleryId = this.galleryId;
+    entry.state = "sending";
+    entry.message = "";
+    this.show(entry);
+    this.remember();
+    try {
+      if (entry.stale) {
+        // What a reload or a failure left: its record goes, the file is sent anew.
+        await api("DELETE", `/galleries/${galleryId}/photos/${entry.stale}`).catch((e) => {
+          if (e.status !== 404) throw e;
+        });
+        entry.stale = null;
+      }
+      for (;;) {
+        entry.tries += 1;
+        try {
+          await this.sendOnce(galleryId, entry);
+          break;
+        } catch (error) {
+          if (!(error instanceof Transient) || entry.tries >= UPLOAD_TRIES) throw error;
+          // Wait a little longer each time: the network or the service may be recovering.
+          await new Promise((resolve) => setTimeout(resolve, 1000 * entry.tries));
+        }
+      }
+      this.settle(entry, "processing");
+    } catch (error) {
+      entry.stale = entry.photoId;
+      const permanent = error instanceof Refusal && error.status < 500;
+      this.settle(entry, permanent ? "rejected" : "failed", error.message);
+    }
+  },
+
+  async sendOnce(galleryId, entry) {
+    let upload;
+    if (!entry.upload || Date.parse(entry.upload.expires_at) - Date.now() < 60_000) {
+      try {
+        upload = await api("POST", `/galleries/${galleryId}/photos`, {
+          filename: entry.name,
+          content_type: entry.type,
+          size: entry.size,
+        });
+      } catch (error) {
+        if (error instanceof Refusal && error.status < 500 && error.status !== 429) throw error;
+        throw new Transient(error.message);
+      }
+      if (entry.photoId && entry.photoId !== upload.photo_id) entry.stale = entry.photoId;
+      entry.upload = upload;
+      entry.photoId = upload.photo_id;
+      this.remember();
+    }
+    await this.put(entry, entry.upload);
+  },
+
+  put(entry, upload) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open(upload.upload_method, upload.upload_url);
+      for (const [name, value] of Object.entries(upload.upload_headers)) {
+        // The browser sends the length of the file itself (scripts may not set it).
+        if (name.toLowerCase() !== "content-length") request.setRequestHeader(name, value);
+      }
+      request.upload.addEventListener("progress", (event) => {
+        entry.sent = event.loaded;
+        this.show(entry);
+      });
+      request.addEventListener("load", () => {
+        // 412: an earlier try of this same URL arrived (the upload refuses to overwrite).
+        if (request.status < 300 || request.status === 412) resolve();
+        else if (request.status >= 500 || request.status === 429) reject(new Transient(`the bucket answered ${request.status}`));
+        else reject(new Error(`the bucket refused the file (${request.status})`));
+      });
+      request.addEventListener("error", () => reject(new Transient("the connection failed")));
+      request.addEventListener("timeout", () => reject(new Transient("the upload timed out")));
+      entry.sent = 0;
+      request.send(entry.file);
+    });
+  },
+
+  retry(entry) {
+    if (!entry.file) return;
+    entry.state = "queued";
+    entry.tries = 0;
+    entry.upload = null;
+    this.show(entry);
+    this.remember();
+    this.pump();
+  },
+
+  /** Reads the gallery's photos while any sent file is being processed, until each is settled. */
+  async watch() {
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      while ([...this.entries.values()].some((e) => e.state === "processing")) {
+        await new Promise((resolve) => setTimeout(resolve, INGEST_POLL_MS));
+        const galleryId = this.galleryId;
+        const photos = await allPhotos(galleryId, "upload").catch(() => null);
+        if (!photos || galleryId !== this.galleryId) continue;
+        const byId = new Map(photos.map((p) => [p.photo_id, p]));
+        let newlyReady = false;
+        for (const entry of this.entries.values()) {
+          const photo = byId.get(entry.photoId);
+          if (entry.state !== "processing" || !photo) continue;
+          if (photo.status === "ready") {
+            this.settle(entry, "ready");
+            newlyReady = true;
+          } else if (photo.status === "rejected") {
+            this.settle(entry, "rejected", photo.rejection_reason ?? "rejected");
+          }
+        }
+        this.remember();
+        this.summarise();
+        if (newlyReady && current?.id === galleryId) await refreshPhotos().catch(() => {});
+      }
+    } finally {
+      this.watching = false;
+    }
+  },
+
+  show(entry) {
+    const { progress, state, retry, row } = entry.row;
+    progress.value = entry.sent;
+    row.dataset.state = entry.state;
+    const words = {
+      queued: "waiting",
+      sending: `${Math.floor((100 * entry.sent) / Math.max(entry.size, 1))}%`,
+      processing: "processing…",
+      ready: "ready",
+      missing: "choose it again",
+      failed: `failed: ${entry.message}`,
+      rejected: `rejected: ${entry.message}`,
+      skipped: `skipped: ${entry.message}`,
+    };
+    state.textContent = words[entry.state];
+    retry.hidden = entry.state !== "failed" || !entry.file;
+    this.summariseSoon();
+  },
+
+  render() {
+    $("upload-list").replaceChildren(...[...this.entries.values()].map((e) => e.row.row));
+    for (const entry of this.entries.values()) this.show(entry);
+    this.summarise();
+  },
+
+  summariseSoon() {
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = null;
+      this.summarise();
+    });
+  },
+
+  /** The whole upload in one line: files, bytes, and time left at the rate so far. */
+  summarise() {
+    const entries = [...this.entries.values()];
+    const sending = entries.filter((e) => !["skipped", "missing"].includes(e.state));
+    const total = sending.reduce((sum, e) => sum + e.size, 0);
+    const sent = sending.reduce((sum, e) => sum + Math.min(e.sent, e.size), 0);
+    const count = (state) => entries.filter((e) => e.state === state).length;
+    const delivered = sending.filter((e) => ["processing", "ready", "rejected"].includes(e.state)).length;
+    const parts = [];
+    if (this.busy()) {
+      parts.push(`Sending ${delivered} of ${sending.length} · ${megabytes(sent)} of ${megabytes(total)}`);
+      const seconds = (performance.now() - this.started) / 1000;
+      if (sent > 0 && seconds > 0.5) parts.push(`about ${Math.ceil(((total - sent) * seconds) / sent)} s left`);
+    } else if (count("processing") > 0) {
+      parts.push(`${plural(delivered, "photo", "photos")} sent · ${count("processing")} being processed`);
+    } else if (sending.length > 0) {
+      parts.push(`${plural(count("ready"), "photo", "photos")} ready`);
+    }
+    if (count("rejected")) parts.push(`${count("rejected")} rejected`);
+    if (count("failed")) parts.push(`${count("failed")} failed`);
+    if (count("skipped")) parts.push(`${count("skipped")} skipped`);
+    if (count("missing")) parts.push(`${count("missing")} to choose again`);
+    if (!this.busy()) this.started = 0;
+    $("upload-overall").textContent = parts.join(" · ");
+    const bar = $("upload-progress");
+    bar.max = Math.max(total, 1);
+    bar.value = sent;
+    $("upload-summary").hidden = entries.length === 0 || current?.id !== this.galleryId;
+  },
+};
+
+/** Every file under a dropped folder (or the file itself). */
+async function filesOf(entry) {
+  if (entry.isFile) return [await new Promise((resolve, reject) => entry.file(resolve, reject))];
+  if (!entry.isDirectory) return [];
+  const reader = entry.createReader();
+  const files = [];
+  for (;;) {
+    // A directory is read in batches until an empty one.
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return files;
+    for (const child of batch) files.push(...(await filesOf(child)));
   }
 }
 
-document.addEventListener("DOMContentLoaded", showGalleries);
+for (const input of [$("upload-files"), $("upload-folder")]) {
+  input.addEventListener("change", async () => {
+    await uploads.add([...input.files]);
+    input.value = "";
+  });
+}
+
+const dropZone = $("drop-zone");
+dropZone.addEventListener("dragover", (event) => {
+  if (![...event.dataTransfer.types].includes("Files")) return;
+  event.preventDefault();
+  dropZone.classList.add("dragging");
+});
+dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dragging"));
+dropZone.addEventListener("drop", async (event) => {
+  event.preventDefault();
+  dropZone.classList.remove("dragging");
+  const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  const files = entries.length > 0 ? (await Promise.all(entries.map(filesOf))).flat() : [...event.dataTransfer.files];
+  await uploads.add(files);
+});
+
+window.addEventListener("hashchange", route);
+document.addEventListener("DOMContentLoaded", route);

@@ -99,6 +99,34 @@ fn signed_headers<'a>(
 }
 
 impl Store {
+    /// The origin (`scheme://host[:port]`) of the bucket's URLs, presigned ones included, as
+    /// the SDK's own endpoint rules resolve it (region, path-style for a custom endpoint, FIPS,
+    /// dual-stack): what a page's CSP must allow its uploads and thumbnails. Computed, no call.
+    pub async fn bucket_origin(&self) -> Result<String, StoreError> {
+        use aws_sdk_s3::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+        let sdk = &self.clients.sdk_config;
+        let params = Params::builder()
+            .bucket(&self.resources.bucket)
+            .set_region(sdk.region().map(ToString::to_string))
+            .set_endpoint(sdk.endpoint_url().map(str::to_owned))
+            // As `Store::s3` configures the client.
+            .force_path_style(sdk.endpoint_url().is_some())
+            .set_use_fips(sdk.use_fips())
+            .set_use_dual_stack(sdk.use_dual_stack())
+            .build()
+            .map_err(|e| StoreError::Aws(format!("bucket endpoint: {e}")))?;
+        let endpoint = DefaultResolver::new()
+            .resolve_endpoint(&params)
+            .await
+            .map_err(|e| StoreError::Aws(format!("bucket endpoint: {e}")))?;
+        let url = endpoint.url();
+        let host_at = url.find("://").map_or(0, |at| at + 3);
+        let end = url[host_at..]
+            .find('/')
+            .map_or(url.len(), |at| host_at + at);
+        Ok(url[..end].to_owned())
+    }
+
     /// A PUT restricted to this key, content type and exact size (all signed headers, so the
     /// caller must send them as [`PresignedRequest::headers`] lists them).
     pub async fn presign_upload(
@@ -542,5 +570,41 @@ mod signed_header_tests {
                 ("if-none-match".to_owned(), "*".to_owned()),
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Resources;
+
+    fn store(sdk: aws_config::SdkConfig) -> Store {
+        let resources = Resources {
+            table: "t".into(),
+            bucket: "studio-photos".into(),
+            sender_email: "s@example.com".into(),
+        };
+        Store::new(&sdk, resources)
+    }
+
+    #[tokio::test]
+    async fn in_aws_the_bucket_is_its_own_virtual_host() {
+        let sdk = aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let origin = store(sdk).bucket_origin().await.unwrap();
+        assert_eq!(origin, "https://studio-photos.s3.eu-west-1.amazonaws.com");
+    }
+
+    #[tokio::test]
+    async fn behind_a_custom_endpoint_the_bucket_is_a_path_of_it() {
+        let sdk = aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:5000")
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let origin = store(sdk).bucket_origin().await.unwrap();
+        assert_eq!(origin, "http://127.0.0.1:5000");
     }
 }

@@ -7,7 +7,7 @@ use proofsheet_policy::paging::Cursor;
 use proofsheet_policy::photo_order::{PhotoOrder, capture_moment, natural_cmp};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
-use crate::items::{condition_failed, item_with_keys, key, n, record, s};
+use crate::items::{Item, condition_failed, item_with_keys, key, n, record, s};
 use crate::order::order_index_keys;
 use crate::records::keys;
 use crate::{Conflict, GalleryRecord, PhotoRecord, PhotoStatus, Store, StoreError};
@@ -91,6 +91,27 @@ impl Store {
         let Some(gallery) = stored else {
             return Ok(None);
         };
+        self.summary_from(gallery, items).await.map(Some)
+    }
+
+    /// [`Store::visible_photos_summary`] of a gallery already read (the studio's list of
+    /// every gallery has them all from one query): one read of its photos, and of its
+    /// arrangement when that decides the cover.
+    pub async fn photos_summary(
+        &self,
+        gallery: GalleryRecord,
+    ) -> Result<PhotosSummary, StoreError> {
+        let items = self
+            .query_prefix(keys::gallery(gallery.id), "PHOTO#")
+            .await?;
+        self.summary_from(gallery, items).await
+    }
+
+    async fn summary_from(
+        &self,
+        gallery: GalleryRecord,
+        items: Vec<Item>,
+    ) -> Result<PhotosSummary, StoreError> {
         let mut visible = Vec::with_capacity(items.len());
         for item in items {
             let photo: PhotoRecord = record(item)?;
@@ -106,11 +127,11 @@ impl Store {
             Some(at) => Some(visible.swap_remove(at)),
             None => self.first_in_order(&gallery, visible).await?,
         };
-        Ok(Some(PhotosSummary {
+        Ok(PhotosSummary {
             gallery,
             photo_count: count,
             cover,
-        }))
+        })
     }
 
     /// The first of `visible` in the gallery's order.

@@ -7,8 +7,9 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, Event, FilterRule, FilterRuleName,
-    NotificationConfiguration, NotificationConfigurationFilter, QueueConfiguration, S3KeyFilter,
+    BucketLocationConstraint, CorsConfiguration, CorsRule, CreateBucketConfiguration, Event,
+    FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    QueueConfiguration, S3KeyFilter,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 
@@ -87,6 +88,7 @@ pub async fn provision(
     );
     let region = sdk_config.region().map(|r| r.to_string());
     create_bucket(&s3, &resources.bucket, region.as_deref()).await?;
+    allow_browser_uploads(&s3, &resources.bucket).await?;
     notify_uploads(&s3, &resources.bucket, &ingest_arn).await?;
 
     let ses = aws_sdk_sesv2::Client::new(sdk_config);
@@ -242,6 +244,31 @@ async fn create_bucket(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The bucket's CORS rule, as the SAM template's (with its default `AllowedOrigin`, any):
+/// the studio's page PUTs uploads and GETs thumbnails straight from the bucket, and a
+/// browser sends those only once the bucket's answer to its preflight allows them.
+async fn allow_browser_uploads(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), StoreError> {
+    let rule = CorsRule::builder()
+        .allowed_origins("*")
+        .allowed_methods("PUT")
+        .allowed_methods("GET")
+        // A presigned PUT must be sent with the headers it was signed with.
+        .allowed_headers("*")
+        .max_age_seconds(3000)
+        .build()
+        .map_err(build_error)?;
+    let rules = CorsConfiguration::builder()
+        .cors_rules(rule)
+        .build()
+        .map_err(build_error)?;
+    s3.put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(rules)
+        .send()
+        .await?;
+    Ok(())
 }
 
 async fn notify_uploads(

@@ -10,14 +10,16 @@ use std::collections::HashMap;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use proofsheet_app::App;
-use proofsheet_policy::{GrantId, PhotoPage};
-use proofsheet_store::{DownloadRequestRecord, GalleryRecord, OutgoingEmail};
+use proofsheet_policy::{GrantId, PhotoPage, ViewRendition};
+use proofsheet_store::object_keys::{self, RenditionSize};
+use proofsheet_store::{DownloadRequestRecord, GalleryRecord, OutgoingEmail, PhotoRecord};
 use tracing::Instrument;
 
 use crate::http_io::with_security_headers;
 use crate::pages;
 use crate::query::{Limit, Shape, Text};
 use crate::routes::match_route;
+use crate::views::CoverView;
 use crate::{ApiError, Endpoint, Handler};
 
 /// Routes a request by method and path, as API Gateway does in AWS, then handles it: what the
@@ -95,6 +97,25 @@ fn requested_page(req: &Request) -> Result<PhotoPage, ApiError> {
         PHOTO_LIMIT.raw(req).as_deref(),
         PHOTO_CURSOR.read(req).as_deref(),
     )?)
+}
+
+/// A gallery's cover as its card shows it: the thumbnail of `look`, presigned (only the look
+/// the viewer may see is ever presigned).
+pub(crate) async fn cover_view(
+    app: &App,
+    photo: &PhotoRecord,
+    look: ViewRendition,
+) -> Result<CoverView, ApiError> {
+    let key = object_keys::rendition(photo.gallery_id, photo.id, RenditionSize::Thumbnail, look);
+    Ok(CoverView {
+        photo_id: photo.id.to_string(),
+        thumbnail_url: app
+            .store()
+            .presign_download(&key, app.config().view_url_ttl)
+            .await?,
+        width: photo.width,
+        height: photo.height,
+    })
 }
 
 /// The client-facing URL of a grant's link.

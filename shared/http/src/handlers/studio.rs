@@ -246,14 +246,18 @@ pub(crate) async fn sign_out(app: &App, req: Request) -> Result<Response<Body>, 
 /// `GET /studio`: the studio with a live session, else its sign-in form.
 pub(crate) async fn page(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     match signed_in(app, &req).await? {
-        Some(photographer) => pages::html(
-            200,
-            &pages::StudioPage {
-                name: photographer.name.to_string(),
-                email: photographer.email.to_string(),
-            },
-            None,
-        ),
+        Some(photographer) => {
+            // The page's uploads go to the bucket, and its thumbnails come from there.
+            let bucket = app.store().bucket_origin().await?;
+            pages::studio_html(
+                &pages::StudioPage {
+                    name: photographer.name.to_string(),
+                    email: photographer.email.to_string(),
+                    max_upload_bytes: app.config().max_upload_bytes,
+                },
+                &bucket,
+            )
+        }
         None => pages::html(
             200,
             &pages::StudioSignInPage {

@@ -8,7 +8,7 @@ use utoipa::openapi::{Object, ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::handlers::photographer::access::SettingsInput;
-use crate::views::{ClientLoginView, GalleryView, GrantView, PhotoView, ReleaseView};
+use crate::views::{ClientLoginView, GrantView, ListedGalleryView, PhotoView, ReleaseView};
 
 // Mirrors the body `ApiError::into_response` writes.
 /// Every error response. `error` is a stable machine-readable code; `message` is for humans.
@@ -31,14 +31,14 @@ pub(crate) struct ErrorBody {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct GalleryList {
     /// All of the photographer's galleries and sub-galleries (flat, oldest first; nest them by
-    /// `parent_id`).
-    pub galleries: Vec<GalleryView>,
+    /// `parent_id`), each with its photo count and cover.
+    pub galleries: Vec<ListedGalleryView>,
 }
 
 // Mirrors the body of `handlers::photographer::photos::list`.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct PhotoList {
-    /// In upload order, one page at a time.
+    /// In the order asked for (`order`), one page at a time.
     pub photos: Vec<PhotoView>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     #[schema(required)]

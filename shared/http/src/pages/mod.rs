@@ -108,6 +108,30 @@ pub(crate) fn html(
     page: &impl Template,
     image_origin: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
+    let images = match image_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_owned(),
+    };
+    render(status, page, &images, "'self'")
+}
+
+/// The studio's page: its script also sends uploads straight to the bucket (presigned PUTs)
+/// and shows the bucket's thumbnails, so both `connect-src` and `img-src` name the bucket's
+/// origin.
+pub(crate) fn studio_html(
+    page: &impl Template,
+    bucket_origin: &str,
+) -> Result<Response<Body>, ApiError> {
+    let sources = format!("'self' {bucket_origin}");
+    render(200, page, &sources, &sources)
+}
+
+fn render(
+    status: u16,
+    page: &impl Template,
+    images: &str,
+    connect: &str,
+) -> Result<Response<Body>, ApiError> {
     let rendered = page
         .render()
         .map_err(|e| ApiError::Internal(format!("page template: {e}")))?;
@@ -116,13 +140,9 @@ pub(crate) fn html(
     // nothing reaches the browser (see `proofsheet_policy::text`). Markup and our own words
     // have no such character, so only names change.
     let text = without_hidden(&rendered).into_owned();
-    let images = match image_origin {
-        Some(origin) => format!("'self' {origin}"),
-        None => "'self'".to_owned(),
-    };
     let policy = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; \
-         connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+         connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     );
     Response::builder()
         .status(status)

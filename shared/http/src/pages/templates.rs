@@ -62,6 +62,8 @@ pub(crate) struct StudioConfirmPage {
 pub(crate) struct StudioPage {
     pub name: String,
     pub email: String,
+    /// The largest photo the API takes: the page refuses a bigger file before asking.
+    pub max_upload_bytes: u64,
 }
 
 /// The galleries released to a logged-in client.

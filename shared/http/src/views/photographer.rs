@@ -148,6 +148,20 @@ pub(crate) struct GalleryView {
     pub subgalleries: Option<Vec<SubgalleryView>>,
 }
 
+/// One gallery of the photographer's list, with what its card shows.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ListedGallery)]
+pub(crate) struct ListedGalleryView {
+    #[serde(flatten)]
+    pub gallery: GalleryView,
+    /// How many of its photos clients see (those `ready`).
+    pub photo_count: u32,
+    /// Its cover (the chosen one, else the first in order) as a short-lived presigned GET of
+    /// the clean thumbnail; `null` while it has no ready photo.
+    #[schema(required)]
+    pub cover: Option<CoverView>,
+}
+
 #[derive(Serialize, ToSchema)]
 #[schema(as = Subgallery)]
 pub(crate) struct SubgalleryView {

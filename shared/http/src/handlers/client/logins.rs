@@ -7,15 +7,14 @@ use proofsheet_policy::expiry::LinkLife;
 use proofsheet_policy::{
     AccessCode, ClientLoginId, Guesser, LoginSessionClaims, PhotographerId, Slug,
 };
-use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{ClientLoginRecord, PhotosSummary, ReleaseRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::handlers::link;
+use crate::handlers::{cover_view, link};
 use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
-use crate::views::{CoverView, MyGalleriesView, MyGalleryView, timestamp};
+use crate::views::{MyGalleriesView, MyGalleryView, timestamp};
 use proofsheet_app::App;
 
 use crate::ApiError;
@@ -233,24 +232,7 @@ async fn card(
     let expired = !life.is_open(app.now());
     // An expired gallery shows nothing of its photos, here as behind its link.
     let cover = match cover.filter(|_| !expired) {
-        Some(photo) => {
-            // Only the look this login may see is ever presigned.
-            let key = object_keys::rendition(
-                gallery.id,
-                photo.id,
-                RenditionSize::Thumbnail,
-                grant.settings.view_rendition(),
-            );
-            Some(CoverView {
-                photo_id: photo.id.to_string(),
-                thumbnail_url: app
-                    .store()
-                    .presign_download(&key, app.config().view_url_ttl)
-                    .await?,
-                width: photo.width,
-                height: photo.height,
-            })
-        }
+        Some(photo) => Some(cover_view(app, &photo, grant.settings.view_rendition()).await?),
         None => None,
     };
     Ok(Some(MyGalleryView {

@@ -1,18 +1,21 @@
 //! Galleries and sub-galleries.
 
+use futures::{StreamExt, TryStreamExt};
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
 use proofsheet_policy::photo_order::PhotoOrder;
 use proofsheet_policy::{
     GalleryId, GalleryRules, Invalid, ParentGallery, PhotoId, PhotographerId, Position, Title,
-    WatermarkMode, WatermarkUpdate,
+    ViewRendition, WatermarkMode, WatermarkUpdate,
 };
-use proofsheet_store::{DueFor, GalleryRecord, StoreError, object_keys};
+use proofsheet_store::object_keys;
+use proofsheet_store::{DueFor, GalleryRecord, StoreError};
 use serde::Deserialize;
 
 use super::owned_gallery;
+use crate::handlers::cover_view;
 use crate::http_io::{json, json_body, no_content, parse_timestamp, present};
-use crate::views::{GalleryView, SubgalleryView};
+use crate::views::{GalleryView, ListedGalleryView, SubgalleryView};
 use proofsheet_app::App;
 
 use crate::{ApiError, ConflictCode};
@@ -109,8 +112,29 @@ pub(crate) async fn list(
     _req: Request,
 ) -> Result<Response<Body>, ApiError> {
     let galleries = app.store().galleries_of(owner).await?;
-    let views: Vec<GalleryView> = galleries.iter().map(GalleryView::from).collect();
+    // Each card's count and cover: one query per gallery, a few at a time.
+    let views: Vec<ListedGalleryView> = futures::stream::iter(galleries)
+        .map(|gallery| listed(app, gallery))
+        .buffered(LISTED_AT_ONCE)
+        .try_collect()
+        .await?;
     json(200, &serde_json::json!({ "galleries": views }))
+}
+
+/// How many galleries' photos the list reads at once.
+const LISTED_AT_ONCE: usize = 8;
+
+async fn listed(app: &App, gallery: GalleryRecord) -> Result<ListedGalleryView, ApiError> {
+    let summary = app.store().photos_summary(gallery).await?;
+    let cover = match &summary.cover {
+        Some(photo) => Some(cover_view(app, photo, ViewRendition::Clean).await?),
+        None => None,
+    };
+    Ok(ListedGalleryView {
+        gallery: GalleryView::from(&summary.gallery),
+        photo_count: summary.photo_count,
+        cover,
+    })
 }
 
 pub(crate) async fn get(

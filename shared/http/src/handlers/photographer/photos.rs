@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::owned_gallery;
 use crate::handlers::requested_page;
 use crate::http_io::{json, json_body, no_content, path_param};
+use crate::query::Choice;
 use crate::views::{PhotoView, UploadView, system_timestamp};
 use proofsheet_app::App;
 
@@ -91,14 +92,29 @@ pub(crate) async fn create_upload(
     json(201, &upload_view(Some(photo.id), presigned))
 }
 
+/// `?order=` of a gallery's photo list.
+const LIST_ORDER: Choice = Choice {
+    name: "order",
+    values: &["upload", "gallery"],
+    description: "`upload`: every photo, any status, in upload order. `gallery`: the photos \
+                  clients see (`ready`), in the gallery's order (its `photo_order`), as its \
+                  clients page through them.",
+};
+
 pub(crate) async fn list(
     app: &App,
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
+    let in_gallery_order = LIST_ORDER.read(&req)? == "gallery";
     let page = requested_page(&req)?;
     let gallery = owned_gallery(app, owner, &req).await?;
-    let page = app.store().photos_page(gallery.id, page, |_| true).await?;
+    let page = if in_gallery_order {
+        let shown = |p: &PhotoRecord| p.status.visible_to_clients();
+        app.store().photos_in_order(&gallery, page, shown).await?
+    } else {
+        app.store().photos_page(gallery.id, page, |_| true).await?
+    };
     let mut views = Vec::with_capacity(page.photos.len());
     for photo in &page.photos {
         let thumbnail = if photo.status.has_renditions() {
@@ -267,17 +283,22 @@ pub(crate) mod doc {
         }
     }
 
-    pub(crate) fn list() -> OperationDoc {
+    pub(crate) fn list() -> Described {
         OperationDoc {
             tag: Tag::Photos,
             summary: "List a gallery's photos",
             description: None,
             paged: true,
-            validates: false,
+            validates: true,
             request: None,
-            success: returns(200, "The photos, any status.", Schemas::body::<PhotoList>),
+            success: returns(
+                200,
+                "The photos, in the order asked for.",
+                Schemas::body::<PhotoList>,
+            ),
             refusals: vec![],
         }
+        .taking(super::LIST_ORDER.doc())
     }
 
     pub(crate) fn delete() -> OperationDoc {

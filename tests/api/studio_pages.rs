@@ -1,0 +1,342 @@
+//! The photographer's studio in Debian's Chromium: signing in through the emailed link, the
+//! galleries, uploading straight to the bucket (Chromium's own CORS check against the bucket's
+//! rule, never with web security off), and the photos of a gallery. Each page is checked for
+//! console errors and with axe, as the client pages are.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::Client;
+use fantoccini::key::Key;
+use proofsheet_tests::browser::*;
+use proofsheet_tests::*;
+use serde_json::Value;
+
+/// How long a wait on ingest lasts: the worker renders every photo in a debug build.
+const INGEST_WAIT: Duration = Duration::from_secs(60);
+
+async fn check_page(c: &Client, page: &str) {
+    assert_no_console_errors(c, page).await;
+    assert_accessible(c, page).await;
+}
+
+/// Signs `anna` in as a photographer does: her email in the form, the emailed link, its button.
+async fn sign_in(s: &Served, c: &Client, anna: &Photographer) {
+    let email = format!("{}@example.com", anna.slug);
+    c.goto(&format!("{}/studio", s.base)).await.unwrap();
+    element(c, "input#email")
+        .await
+        .send_keys(&email)
+        .await
+        .unwrap();
+    element(c, "form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(c, "p[role=status]").await;
+    let link = s.emailed_link(&email, "studio/sign-in").await;
+    c.goto(&link).await.unwrap();
+    element(c, "form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the studio",
+        "document.getElementById('galleries-status')?.textContent.length > 0",
+    )
+    .await;
+}
+
+/// `n` photos a camera might have written (`IMG_0001.jpg`, …), each of its own size, in a new
+/// folder.
+fn shoot(n: u32) -> Vec<PathBuf> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/e2e/uploads")
+        .join(uuid::Uuid::new_v4().simple().to_string());
+    std::fs::create_dir_all(&folder).expect("the shoot's folder");
+    // Chromium takes only canonical paths for a file input.
+    let folder = folder.canonicalize().expect("the shoot's folder");
+    (1..=n)
+        .map(|i| {
+            let path = folder.join(format!("IMG_{i:04}.jpg"));
+            std::fs::write(&path, jpeg(640 + 8 * i, 480)).expect("a photo");
+            path
+        })
+        .collect()
+}
+
+/// Chooses `files` in the page's file picker.
+async fn choose(c: &Client, files: &[PathBuf]) {
+    let paths: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    element(c, "#upload-files")
+        .await
+        .send_keys(&paths.join("\n"))
+        .await
+        .unwrap();
+}
+
+/// Waits until `script` is true, running the ingest worker meanwhile (as the queue would).
+async fn until_ingested(s: &Served, c: &Client, what: &str, script: &str) {
+    let deadline = tokio::time::Instant::now() + INGEST_WAIT;
+    loop {
+        s.t.drain_ingest().await;
+        if eval(c, &format!("Boolean({script})")).await == Value::Bool(true) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The upload list's rows: file name → what the row says.
+async fn upload_rows(c: &Client) -> Vec<(String, String)> {
+    let rows = eval(
+        c,
+        "[...document.querySelectorAll('#upload-list li')]
+           .map((li) => [li.querySelector('.name').textContent, li.dataset.state])",
+    )
+    .await;
+    serde_json::from_value(rows).unwrap()
+}
+
+#[tokio::test]
+async fn a_photographer_signs_in_uploads_a_shoot_reloads_midway_and_the_rest_follows() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let files = &shoot(20);
+
+    in_browser("studio_upload", Device::Desktop, |c| async move {
+        sign_in(s, &c, anna).await;
+        check_page(&c, "studio galleries").await;
+        element(&c, "#new-gallery-title")
+            .await
+            .send_keys("Lakeside wedding")
+            .await
+            .unwrap();
+        element(&c, "#new-gallery button").await.click().await.unwrap();
+        until(&c, "the new gallery", "location.hash.startsWith('#/galleries/')").await;
+        let gallery = eval(&c, "location.hash.slice('#/galleries/'.length)").await;
+        let gallery = gallery.as_str().unwrap().to_owned();
+        element(&c, "#photos-status").await;
+        check_page(&c, "studio gallery").await;
+
+        // A slow connection: the reload comes while some photos are sent and others not yet.
+        throttle_uploads(&c, Some(100_000)).await;
+        choose(&c, files).await;
+        until(
+            &c,
+            "some photos sent, the rest on their way, and the time left",
+            "document.querySelectorAll('#upload-list li[data-state=processing]').length >= 3
+             && document.getElementById('upload-overall').textContent.includes('left')",
+        )
+        .await;
+        let overall = eval(&c, "[document.getElementById('upload-progress').value, document.getElementById('upload-progress').max, document.getElementById('upload-overall').textContent]").await;
+        let (sent, total) = (overall[0].as_f64().unwrap(), overall[1].as_f64().unwrap());
+        assert!(sent > 0.0 && sent < total, "midway: {overall}");
+        assert!(overall[2].as_str().unwrap().contains("s left"), "{overall}");
+        c.refresh().await.unwrap();
+        throttle_uploads(&c, None).await;
+
+        // The reload knows what is left; choosing the shoot again sends only that.
+        until(&c, "the note of what is left", "!document.getElementById('upload-resume').hidden").await;
+        let resume = element(&c, "#upload-resume").await.text().await.unwrap();
+        assert!(resume.contains("not sent"), "{resume}");
+        let rows = upload_rows(&c).await;
+        let missing = rows.iter().filter(|(_, state)| state == "missing").count();
+        assert!((1..20).contains(&missing), "{rows:?}");
+        choose(&c, files).await;
+        until_ingested(
+            s,
+            &c,
+            "every photo ready",
+            "document.querySelectorAll('#upload-list li[data-state=ready]').length === 20",
+        )
+        .await;
+        until(&c, "the grid of 20", "document.querySelectorAll('#photos .cell img').length === 20").await;
+        check_page(&c, "studio gallery after the upload").await;
+
+        // Each file once: nothing half-sent was left behind, nothing sent twice.
+        let photos = s.t.photos(anna, &gallery).await;
+        let mut names: Vec<&str> = photos.iter().map(|p| p["filename"].as_str().unwrap()).collect();
+        names.sort_unstable();
+        let expected: Vec<String> = (1..=20).map(|i| format!("IMG_{i:04}.jpg")).collect();
+        assert_eq!(names, expected, "{photos:#?}");
+        assert!(photos.iter().all(|p| p["status"] == "ready"), "{photos:#?}");
+
+        // The same file again, another day: skipped, not uploaded twice.
+        c.refresh().await.unwrap();
+        until(&c, "the gallery again", "document.getElementById('photos').children.length === 20").await;
+        assert_eq!(eval(&c, "localStorage.length").await, 0, "a finished upload leaves nothing to resume");
+        choose(&c, &files[..1]).await;
+        until(&c, "the duplicate skipped", "document.querySelector('#upload-list li[data-state=skipped]')").await;
+        assert_eq!(s.t.photos(anna, &gallery).await.len(), 20);
+    })
+    .await;
+}
+
+/// A gallery with `n` ready photos, made through the API, and the studio open on it.
+async fn open_gallery(
+    s: &Served,
+    c: &Client,
+    anna: &Photographer,
+    n: usize,
+) -> (String, Vec<String>) {
+    let gallery = s.t.create_gallery(anna, "Harbour portraits").await;
+    let photos = s.t.ready_photos(anna, &gallery, n).await;
+    sign_in(s, c, anna).await;
+    c.goto(&format!("{}/studio#/galleries/{gallery}", s.base))
+        .await
+        .unwrap();
+    until(
+        c,
+        "the grid",
+        &format!("document.querySelectorAll('#photos .cell img').length === {n}"),
+    )
+    .await;
+    (gallery, photos)
+}
+
+async fn gallery_json(s: &Served, anna: &Photographer, gallery: &str) -> Value {
+    let reply =
+        s.t.call(
+            "GET",
+            &format!("/galleries/{gallery}"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.json
+}
+
+async fn grid_order(c: &Client) -> Vec<String> {
+    serde_json::from_value(
+        eval(
+            c,
+            "[...document.querySelectorAll('#photos .cell')].map((t) => t.dataset.photoId)",
+        )
+        .await,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_photographer_sets_the_cover_arranges_and_deletes_photos_in_the_grid() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+
+    in_browser("studio_photos", Device::Desktop, |c| async move {
+        let (gallery, _) = open_gallery(s, &c, anna, 4).await;
+        let shown = grid_order(&c).await;
+
+        // The cover: the third photo.
+        element(&c, &format!("[data-photo-id='{}'] button[aria-pressed]", shown[2])).await.click().await.unwrap();
+        until(&c, "the badge moved", &format!("document.querySelector(\"[data-photo-id='{}'] .cover-badge\")", shown[2])).await;
+        assert_eq!(gallery_json(s, anna, &gallery).await["cover_photo_id"], shown[2].as_str());
+
+        // The photographer's own order, with the keyboard: the first photo one place later.
+        let order = element(&c, "#gallery-order-choice").await;
+        element(&c, ".studio-panel summary").await.click().await.unwrap();
+        order.select_by_value("manual").await.unwrap();
+        element(&c, "#gallery-order button").await.click().await.unwrap();
+        let later = element(&c, &format!("[data-photo-id='{}'] button[aria-label$=later]", shown[0])).await;
+        later.send_keys(&Key::Enter.to_string()).await.unwrap();
+        let expected = vec![shown[1].clone(), shown[0].clone(), shown[2].clone(), shown[3].clone()];
+        until(&c, "the grid rearranged", &format!("[...document.querySelectorAll('#photos .cell')].map((t) => t.dataset.photoId).join() === {:?}", expected.join(","))).await;
+        let arranged = s.t.call("GET", &format!("/galleries/{gallery}/photos?order=gallery"), Some(&anna.api_key), None).await;
+        let ids: Vec<&str> = arranged.json["photos"].as_array().unwrap().iter().map(|p| p["photo_id"].as_str().unwrap()).collect();
+        assert_eq!(ids, expected);
+        let focused = eval(&c, "document.activeElement.getAttribute('aria-label')").await;
+        assert!(focused.as_str().unwrap().ends_with("later"), "the keyboard stays on the photo: {focused}");
+
+        // Drag and drop (the page's own drop handler, fed the events a drag makes): the last
+        // photo before the first.
+        eval(&c, &format!(
+            "(() => {{ const t = new DataTransfer();
+               const from = document.querySelector(\"[data-photo-id='{from}']\");
+               const to = document.querySelector(\"[data-photo-id='{to}']\");
+               from.dispatchEvent(new DragEvent('dragstart', {{ bubbles: true, dataTransfer: t }}));
+               to.dispatchEvent(new DragEvent('dragover', {{ bubbles: true, cancelable: true, dataTransfer: t }}));
+               to.dispatchEvent(new DragEvent('drop', {{ bubbles: true, cancelable: true, dataTransfer: t }}));
+               return true; }})()",
+            from = expected[3], to = expected[0]
+        )).await;
+        let dropped = vec![expected[3].clone(), expected[0].clone(), expected[1].clone(), expected[2].clone()];
+        until(&c, "the drop arranged", &format!("[...document.querySelectorAll('#photos .cell')].map((t) => t.dataset.photoId).join() === {:?}", dropped.join(","))).await;
+
+        // Deleting asks first; Cancel keeps the photo.
+        let doomed = &dropped[1];
+        element(&c, &format!("[data-photo-id='{doomed}'] button.danger")).await.click().await.unwrap();
+        until(&c, "the question", "document.getElementById('confirm').open").await;
+        check_page(&c, "studio delete question").await;
+        assert_eq!(eval(&c, "document.activeElement.value").await, "no", "Cancel comes first");
+        element(&c, "#confirm button[value=no]").await.click().await.unwrap();
+        assert_eq!(grid_order(&c).await.len(), 4);
+        element(&c, &format!("[data-photo-id='{doomed}'] button.danger")).await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(&c, "three photos", "document.querySelectorAll('#photos .cell').length === 3").await;
+        assert!(!s.t.photos(anna, &gallery).await.iter().any(|p| p["photo_id"] == doomed.as_str()));
+        check_page(&c, "studio photos").await;
+        screenshot(&c, "studio-gallery-desktop").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_galleries_list_shows_each_cover_and_count_and_a_gallery_is_renamed_nested_and_deleted()
+{
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+
+    in_browser("studio_galleries", Device::Narrow, |c| async move {
+        let (gallery, _) = open_gallery(s, &c, anna, 3).await;
+        element(&c, ".studio-panel summary").await.click().await.unwrap();
+        let title = element(&c, "#gallery-new-title").await;
+        title.clear().await.unwrap();
+        title.send_keys("Harbour portraits, May").await.unwrap();
+        element(&c, "#rename-gallery button").await.click().await.unwrap();
+        until(&c, "the new title", "document.getElementById('gallery-title').textContent === 'Harbour portraits, May'").await;
+        element(&c, "#new-subgallery-title").await.send_keys("Outtakes").await.unwrap();
+        element(&c, "#new-subgallery button").await.click().await.unwrap();
+        until(&c, "the sub-gallery", "document.getElementById('gallery-title').textContent === 'Outtakes'").await;
+        let crumb = element(&c, "#gallery-parent a").await.text().await.unwrap();
+        assert_eq!(crumb, "Harbour portraits, May");
+        assert_fits_the_width(&c, "studio gallery at 360 px").await;
+
+        c.goto(&format!("{}/studio#/", s.base)).await.unwrap();
+        until(
+            &c,
+            "the list read again",
+            &format!("document.querySelector(\"[data-gallery-id='{gallery}']\")?.textContent.includes('May')"),
+        )
+        .await;
+        until(&c, "the card's cover", "[...document.querySelectorAll('#galleries img')].some((i) => i.complete && i.naturalWidth > 0)").await;
+        let card = element(&c, &format!("[data-gallery-id='{gallery}']")).await.text().await.unwrap();
+        assert!(card.contains("Harbour portraits, May") && card.contains("3 photos") && card.contains("1 sub-gallery"), "{card}");
+        check_page(&c, "studio galleries at 360 px").await;
+        assert_fits_the_width(&c, "studio galleries at 360 px").await;
+        screenshot(&c, "studio-galleries-phone").await;
+
+        // A gallery with a sub-gallery can't go; its sub-gallery can, after the question.
+        c.goto(&format!("{}/studio#/galleries/{gallery}", s.base)).await.unwrap();
+        until(&c, "the gallery", "!document.getElementById('gallery-view').hidden").await;
+        element(&c, ".studio-panel summary").await.click().await.unwrap();
+        element(&c, "#delete-gallery").await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        let problem = element(&c, "#studio-problem:not([hidden])").await.text().await.unwrap();
+        assert!(problem.contains("sub-galler"), "{problem}");
+        let sub = element(&c, "#subgalleries a").await;
+        sub.click().await.unwrap();
+        until(&c, "the sub-gallery", "document.getElementById('gallery-title').textContent === 'Outtakes'").await;
+        element(&c, ".studio-panel summary").await.click().await.unwrap();
+        element(&c, "#delete-gallery").await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(&c, "back to its parent", &format!("location.hash === '#/galleries/{gallery}'")).await;
+        let listed = s.t.call("GET", "/galleries", Some(&anna.api_key), None).await;
+        assert_eq!(listed.json["galleries"].as_array().unwrap().len(), 1, "{listed:?}");
+    })
+    .await;
+}
