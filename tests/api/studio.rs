@@ -381,6 +381,12 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
         out.header("set-cookie").unwrap().contains("Max-Age=0"),
         "{out:?}"
     );
+    // What the studio kept in the browser (an interrupted upload's file names) goes too.
+    assert_eq!(
+        out.header("clear-site-data"),
+        Some("\"storage\""),
+        "{out:?}"
+    );
     assert!(!lives(laptop).await, "signed out");
     assert!(lives(phone.clone()).await, "the others stay");
 

@@ -264,7 +264,7 @@ async fn the_photographer_sets_the_cover_arranges_and_deletes_photos_in_the_grid
                return true; }})()",
             from = expected[3], to = expected[0]
         )).await;
-        let dropped = vec![expected[3].clone(), expected[0].clone(), expected[1].clone(), expected[2].clone()];
+        let dropped = [expected[3].clone(), expected[0].clone(), expected[1].clone(), expected[2].clone()];
         until(&c, "the drop arranged", &format!("[...document.querySelectorAll('#photos .cell')].map((t) => t.dataset.photoId).join() === {:?}", dropped.join(","))).await;
 
         // Deleting asks first; Cancel keeps the photo.
@@ -337,6 +337,217 @@ async fn the_galleries_list_shows_each_cover_and_count_and_a_gallery_is_renamed_
         until(&c, "back to its parent", &format!("location.hash === '#/galleries/{gallery}'")).await;
         let listed = s.t.call("GET", "/galleries", Some(&anna.api_key), None).await;
         assert_eq!(listed.json["galleries"].as_array().unwrap().len(), 1, "{listed:?}");
+    })
+    .await;
+}
+
+/// The settings of a gallery's general link, as the API has them.
+async fn general_settings(s: &Served, anna: &Photographer, gallery: &str) -> Value {
+    let reply =
+        s.t.call(
+            "GET",
+            &format!("/galleries/{gallery}/general-access"),
+            Some(&anna.api_key),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.json
+}
+
+#[tokio::test]
+async fn the_photographer_sets_the_link_invites_a_client_and_looks_after_their_link() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let email = &unique_email("ben");
+
+    in_browser("studio_sharing", Device::Desktop, |c| async move {
+        let (gallery, _) = open_gallery(s, &c, anna, 3).await;
+        element(&c, "#tab-sharing").await.click().await.unwrap();
+        until(&c, "the sharing tab", "document.getElementById('general-link').value.includes('/g/')").await;
+        check_page(&c, "studio sharing").await;
+
+        // A password, downloads of web sizes, two photos each.
+        element(&c, "#general-password").await.send_keys("rings and roses").await.unwrap();
+        if eval(&c, "document.querySelector('[name=downloads_enabled]').checked").await == Value::Bool(false) {
+            element(&c, "[name=downloads_enabled]").await.click().await.unwrap();
+        }
+        element(&c, "#general-limit").await.send_keys("2").await.unwrap();
+        for (size, wanted) in [("web", true), ("high", false), ("original", false)] {
+            let checked = eval(&c, &format!("document.querySelector('[name=download_resolutions][value={size}]').checked")).await;
+            if checked != Value::Bool(wanted) {
+                element(&c, &format!("[name=download_resolutions][value={size}]")).await.click().await.unwrap();
+            }
+        }
+        element(&c, "#general-settings button[type=submit]").await.click().await.unwrap();
+        until(&c, "saved", "document.getElementById('general-saved').textContent === 'Saved.'").await;
+        let general = general_settings(s, anna, &gallery).await;
+        assert_eq!(general["password_set"], true, "{general}");
+        assert_eq!(general["downloads_enabled"], true, "{general}");
+        assert_eq!(general["download_limit"], 2, "{general}");
+        assert_eq!(general["download_resolutions"], serde_json::json!(["web"]), "{general}");
+        let state = element(&c, "#password-state").await.text().await.unwrap();
+        assert!(state.contains("has a password"), "{state}");
+
+        // An invitation: the client's own link, by email, with a copy of those settings.
+        element(&c, "#invite-email").await.send_keys(email).await.unwrap();
+        element(&c, "#invite-name").await.send_keys("Ben Ortiz").await.unwrap();
+        element(&c, "#invite button").await.click().await.unwrap();
+        until(&c, "the invitation sent", "document.getElementById('invite-status').textContent.includes('has been sent')").await;
+        until(&c, "Ben listed", "document.getElementById('clients').textContent.includes('Ben Ortiz')").await;
+        let facts = element(&c, "#clients li .studio-facts").await.text().await.unwrap();
+        assert!(facts.contains("0 of 2 downloaded") && facts.contains("password"), "{facts}");
+        let link = s.emailed_link(email, "g").await;
+
+        // Ben, on his phone: the password, then the photos.
+        let ben_link = &link;
+        in_browser("studio_sharing_client", Device::Phone, |ben| async move {
+            ben.goto(ben_link).await.unwrap();
+            element(&ben, "input#password").await.send_keys("rings and roses").await.unwrap();
+            element(&ben, "button[type=submit]").await.click().await.unwrap();
+            until(&ben, "his photos", "document.querySelectorAll('#grid .cell').length === 3").await;
+        })
+        .await;
+
+        // Ben's limit raised to five.
+        let grant = eval(&c, "document.querySelector('#clients li').dataset.grantId").await;
+        let grant = grant.as_str().unwrap().to_owned();
+        let limit = element(&c, &format!("#limit-{grant}")).await;
+        limit.clear().await.unwrap();
+        limit.send_keys("5").await.unwrap();
+        element(&c, "#clients .studio-limit button").await.click().await.unwrap();
+        until(&c, "the new limit", "document.querySelector('#clients li .studio-facts').textContent.includes('0 of 5')").await;
+        let listed = s.t.call("GET", &format!("/galleries/{gallery}/private-access"), Some(&anna.api_key), None).await;
+        assert_eq!(listed.json["grants"][0]["settings"]["download_limit"], 5, "{listed:?}");
+
+        // His view, as he sees it.
+        element(&c, "#clients button[aria-label^=Preview]").await.click().await.unwrap();
+        until(&c, "the preview", "document.getElementById('preview').open && document.querySelectorAll('#preview-grid img').length === 3").await;
+        until(&c, "its thumbnails", "[...document.querySelectorAll('#preview-grid img')].every((i) => i.complete && i.naturalWidth > 0)").await;
+        check_page(&c, "studio preview").await;
+        element(&c, "#preview button[value=close]").await.click().await.unwrap();
+
+        // Revoked: gone from the list, and his link stops working.
+        element(&c, "#clients button.danger").await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(&c, "no client left", "document.querySelectorAll('#clients li').length === 0").await;
+        let gone = s.t.view_gallery(&s.path_of(&link), None).await;
+        assert!(gone.status >= 400, "{gone:?}");
+        check_page(&c, "studio sharing after revoking").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_clients_activity_favourites_and_milestones_show_in_the_studio() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let gallery = &s.t.create_gallery(anna, "Garden party").await;
+    s.t.upload(anna, gallery, "DSC_0412.jpg", jpeg(64, 48), "image/jpeg")
+        .await;
+    s.t.upload(anna, gallery, "DSC_0413.jpg", jpeg(66, 48), "image/jpeg")
+        .await;
+    s.t.drain_ingest().await;
+    let invited =
+        s.t.create_private_access(
+            anna,
+            gallery,
+            serde_json::json!({ "email": unique_email("ann"), "name": "Ann Park" }),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{invited:?}");
+    // Ann opens her link and keeps both photos.
+    let path = s.path_of(invited.json["link"].as_str().unwrap());
+    assert_eq!(s.t.view_gallery(&path, None).await.status, 200);
+    for photo in s.t.photos(anna, gallery).await {
+        let kept =
+            s.t.add_favourite(&path, None, photo["photo_id"].as_str().unwrap(), None)
+                .await;
+        assert_eq!(kept.status, 204, "{kept:?}");
+    }
+
+    in_browser("studio_activity", Device::Desktop, |c| async move {
+        sign_in(s, &c, anna).await;
+        until(&c, "the bell's count", "document.getElementById('bell-count').textContent === '2'").await;
+        c.goto(&format!("{}/studio#/galleries/{gallery}/activity", s.base)).await.unwrap();
+        until(&c, "Ann's row", "document.querySelector('#activity-rows tr')?.textContent.includes('Ann Park')").await;
+        let row = element(&c, "#activity-rows tr").await.text().await.unwrap();
+        assert!(row.contains("2 photos in 1 list") && row.contains("opened the gallery") && row.contains("started favourites"), "{row}");
+        let list = element(&c, "#favourites .studio-filenames").await.text().await.unwrap();
+        assert_eq!(list, "DSC_0412.jpg, DSC_0413.jpg");
+        element(&c, "#favourites button").await.click().await.unwrap();
+        until(&c, "copied, or shown to copy", "/copied|DSC_0412, DSC_0413/.test(document.getElementById('favourites-status').textContent)").await;
+        check_page(&c, "studio activity").await;
+        screenshot(&c, "studio-activity-desktop").await;
+
+        // The spreadsheet, as the link downloads it (the browser's cookie, no API key).
+        let csv = eval(&c, "fetch(document.getElementById('activity-csv').href).then((r) => r.text())").await;
+        assert!(csv.as_str().unwrap().contains("Ann Park"), "{csv}");
+
+        // The bell: newest first; following one marks it read.
+        element(&c, "#bell").await.click().await.unwrap();
+        until(&c, "the notifications", "document.querySelectorAll('#notifications-list li.unread').length === 2").await;
+        check_page(&c, "studio notifications").await;
+        element(&c, "#notifications-list a").await.click().await.unwrap();
+        until(&c, "one read", "document.getElementById('bell-count').textContent === '1'").await;
+        assert!(!eval(&c, "document.getElementById('notifications').open").await.as_bool().unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn what_a_reload_remembers_never_deletes_a_photo_that_arrived() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let gallery = &s.t.create_gallery(anna, "Harbour portraits").await;
+    let files = &shoot(1);
+    let bytes = std::fs::read(&files[0]).unwrap();
+    let size = bytes.len();
+    let arrived =
+        &s.t.upload(anna, gallery, "IMG_0001.jpg", bytes, "image/jpeg")
+            .await;
+    s.t.drain_ingest().await;
+
+    in_browser("studio_resume_arrived", Device::Desktop, |c| async move {
+        sign_in(s, &c, anna).await;
+        // The browser remembers the photo as being sent when the page went: its PUT had in
+        // fact arrived, and the photo is ready.
+        let remembered = serde_json::json!([
+            { "name": "IMG_0001.jpg", "size": size, "state": "sending", "photoId": arrived }
+        ]);
+        eval(
+            &c,
+            &format!(
+                "localStorage.setItem('proofsheet.upload.{gallery}', {:?})",
+                remembered.to_string()
+            ),
+        )
+        .await;
+        c.goto(&format!("{}/studio#/galleries/{gallery}", s.base))
+            .await
+            .unwrap();
+        c.refresh().await.unwrap();
+        until(
+            &c,
+            "the note of what is left",
+            "!document.getElementById('upload-resume').hidden",
+        )
+        .await;
+        choose(&c, files).await;
+        until_ingested(
+            s,
+            &c,
+            "the photo ready",
+            "document.querySelector('#upload-list li[data-state=ready]')",
+        )
+        .await;
+        let photos = s.t.photos(anna, gallery).await;
+        assert_eq!(photos.len(), 1, "{photos:#?}");
+        assert_eq!(
+            photos[0]["photo_id"],
+            arrived.as_str(),
+            "the photo that arrived stays, not sent twice"
+        );
     })
     .await;
 }

@@ -130,9 +130,9 @@ function show(viewId, heading, title) {
 
 async function route() {
   problem("");
-  const gallery = /^#\/galleries\/([0-9a-f-]{36})$/.exec(window.location.hash);
+  const gallery = /^#\/galleries\/([0-9a-f-]{36})(?:\/(sharing|activity))?$/.exec(window.location.hash);
   try {
-    if (gallery) await showGallery(gallery[1]);
+    if (gallery) await showGallery(gallery[1], gallery[2] ?? "photos");
     else await showGalleries();
   } catch (error) {
     problem(`This could not be loaded: ${error.message}`);
@@ -179,13 +179,13 @@ function galleryCard(gallery, subgalleries) {
   return el("li", { class: "card", "data-gallery-id": gallery.id }, link);
 }
 
-async function showGallery(id) {
+async function showGallery(id, tab) {
   const gallery = await api("GET", `/galleries/${id}`);
-  current = { id, gallery, photos: [], shown: [] };
+  current = { id, gallery, photos: [], shown: [], tab };
+  $("gallery-title").textContent = gallery.title;
   show("gallery-view", "gallery-title", gallery.title);
   // Each gallery opens with its settings folded, as a page of its own would.
   studio.querySelector("#gallery-view .studio-panel").open = false;
-  $("gallery-title").textContent = gallery.title;
   $("gallery-new-title").value = gallery.title;
   $("gallery-order-choice").value = gallery.photo_order;
   const facts = [];
@@ -203,28 +203,56 @@ async function showGallery(id) {
   $("subgalleries").replaceChildren(
     ...subs.map((s) => el("li", {}, el("a", { class: "tile", href: `#/galleries/${s.id}`, text: s.title }))),
   );
+  for (const name of ["photos", "sharing", "activity"]) {
+    const link = $(`tab-${name}`);
+    link.href = name === "photos" ? `#/galleries/${id}` : `#/galleries/${id}/${name}`;
+    if (name === tab) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+    $(`gallery-${name}`).hidden = name !== tab;
+  }
+  if (tab === "sharing") {
+    await showSharing();
+    return;
+  }
+  if (tab === "activity") {
+    await showActivity();
+    return;
+  }
   uploads.showFor(id);
   await refreshPhotos();
 }
 
+/** Counts reads and changes of the grid: an answer older than the latest of them is dropped. */
+let gridVersion = 0;
+
 async function refreshPhotos() {
   if (!current) return;
   const id = current.id;
+  const version = ++gridVersion;
   const [photos, shown] = await Promise.all([allPhotos(id, "upload"), allPhotos(id, "gallery")]);
-  if (current?.id !== id) return;
+  if (current?.id !== id || version !== gridVersion) return;
   current.photos = photos;
   current.shown = shown;
   renderPhotos();
 }
 
 function renderPhotos() {
+  // The keyboard stays on the same button of the same photo across a new grid.
+  const focused = document.activeElement?.closest?.("#photos [data-photo-id]") ? document.activeElement : null;
+  const keep = focused && [focused.closest("[data-photo-id]").dataset.photoId, focused.dataset.action];
   const { gallery, photos, shown } = current;
   const manual = gallery.photo_order === "manual";
   // The chosen cover while it is shown, else the first photo in order (as clients see it).
   const coverId = shown.some((p) => p.photo_id === gallery.cover_photo_id)
     ? gallery.cover_photo_id
     : shown[0]?.photo_id;
-  $("photos").replaceChildren(...shown.map((p) => photoTile(p, p.photo_id === coverId, manual)));
+  $("photos").replaceChildren(
+    ...shown.map((p, at) => photoTile(p, p.photo_id === coverId, manual, at === 0, at === shown.length - 1)),
+  );
+  if (keep) {
+    const tile = [...$("photos").children].find((t) => t.dataset.photoId === keep[0]);
+    (tile?.querySelector(`[data-action="${keep[1]}"]`) ?? $("photos-heading")).focus();
+  }
   const processing = photos.filter((p) => p.status === "uploading" || p.status === "processing").length;
   const rejected = photos.filter((p) => p.status === "rejected").length;
   const facts = [shown.length === 0 ? "No photos yet." : plural(shown.length, "photo", "photos")];
@@ -233,12 +261,13 @@ function renderPhotos() {
   $("photos-status").textContent = facts.join(" · ");
 }
 
-function photoTile(photo, isCover, manual) {
+function photoTile(photo, isCover, manual, first, last) {
   const name = photo.filename;
   const caption = el("div", { class: "caption" }, el("span", { class: "name", title: name, text: name }));
   const coverButton = el("button", {
     type: "button",
     class: "quiet",
+    "data-action": "cover",
     "aria-pressed": String(isCover),
     "aria-label": `Use ${name} as the cover`,
     text: "Cover",
@@ -246,13 +275,13 @@ function photoTile(photo, isCover, manual) {
   coverButton.addEventListener("click", () => setCover(photo.photo_id));
   caption.append(coverButton);
   if (manual) {
-    const earlier = el("button", { type: "button", class: "quiet", "aria-label": `Move ${name} earlier`, text: "←" });
-    const later = el("button", { type: "button", class: "quiet", "aria-label": `Move ${name} later`, text: "→" });
+    const earlier = el("button", { type: "button", class: "quiet", "data-action": "earlier", "aria-label": `Move ${name} earlier`, text: "←", disabled: first });
+    const later = el("button", { type: "button", class: "quiet", "data-action": "later", "aria-label": `Move ${name} later`, text: "→", disabled: last });
     earlier.addEventListener("click", () => move(photo.photo_id, -1));
     later.addEventListener("click", () => move(photo.photo_id, +1));
     caption.append(earlier, later);
   }
-  const remove = el("button", { type: "button", class: "quiet danger", "aria-label": `Delete ${name}`, text: "Delete" });
+  const remove = el("button", { type: "button", class: "quiet danger", "data-action": "delete", "aria-label": `Delete ${name}`, text: "Delete" });
   remove.addEventListener("click", () => deletePhoto(photo));
   caption.append(remove);
   const tile = el(
@@ -280,10 +309,13 @@ async function setCover(photoId) {
 }
 
 async function deletePhoto(photo) {
+  const galleryId = current.id;
   if (!(await confirmed(`Delete ${photo.filename}? Clients no longer see it.`, "Delete photo"))) return;
   await attempt(async () => {
-    await api("DELETE", `/galleries/${current.id}/photos/${photo.photo_id}`);
+    gridVersion += 1;
+    await api("DELETE", `/galleries/${galleryId}/photos/${photo.photo_id}`);
     await refreshPhotos();
+    $("photos-heading").focus();
   });
 }
 
@@ -291,6 +323,7 @@ async function deletePhoto(photo) {
 async function arrange(ids) {
   await attempt(async () => {
     const id = current.id;
+    gridVersion += 1;
     const arranged = await api("PUT", `/galleries/${id}/order`, { photo_ids: ids });
     if (current?.id !== id) return;
     const byId = new Map(current.shown.map((p) => [p.photo_id, p]));
@@ -308,8 +341,11 @@ async function move(photoId, by) {
   if (from < 0 || to < 0 || to >= ids.length) return;
   ids.splice(to, 0, ...ids.splice(from, 1));
   await arrange(ids);
-  // Keep the keyboard on the photo that moved.
-  studio.querySelector(`[data-photo-id="${photoId}"] button[aria-label^="Move"][aria-label$="${by < 0 ? "earlier" : "later"}"]`)?.focus();
+  // Keep the keyboard on the photo that moved (at an end, its other arrow).
+  const tile = [...$("photos").children].find((t) => t.dataset.photoId === photoId);
+  const button = tile?.querySelector(`[data-action="${by < 0 ? "earlier" : "later"}"]:not(:disabled)`);
+  (button ?? tile?.querySelector(`[data-action="${by < 0 ? "later" : "earlier"}"]`))?.focus();
+  $("photos-status").textContent = `${tile?.querySelector(".name")?.textContent} is now ${to + 1} of ${ids.length}.`;
 }
 
 // Drag and drop in the grid: a photo dropped on another goes before it.
@@ -329,6 +365,8 @@ $("photos").addEventListener("dragover", (event) => {
   tile.classList.add("drop-before");
 });
 $("photos").addEventListener("drop", async (event) => {
+  // Files from elsewhere are an upload (the document's handler), not a move.
+  if (!dragged) return;
   const tile = event.target.closest?.("[data-photo-id]");
   event.preventDefault();
   const moving = dragged;
@@ -394,6 +432,341 @@ $("delete-gallery").addEventListener("click", async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Sharing: the general link's settings with the gallery's own (one form, two calls), invitations,
+// and each client's link.
+// ---------------------------------------------------------------------------------------------
+
+const RESOLUTIONS = ["web", "high", "original"];
+const ORIGINS = {
+  photographer: "invited",
+  visitor: "came by the gallery's link",
+  login: "has a client login",
+};
+
+/** The form's values when it was filled: only what the photographer changed is sent. */
+let filledWith = new Map();
+
+function formValue(form, name) {
+  const fields = form.elements[name];
+  if (fields instanceof RadioNodeList) {
+    return JSON.stringify([...fields].filter((f) => f.checked).map((f) => f.value));
+  }
+  return fields.type === "checkbox" ? String(fields.checked) : fields.value;
+}
+
+function changed(form, name) {
+  return formValue(form, name) !== filledWith.get(name);
+}
+
+/** `YYYY-MM-DD` of a moment, in the photographer's own time zone. */
+function localDay(timestamp) {
+  const at = new Date(timestamp);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+}
+
+async function showSharing() {
+  const id = current.id;
+  const [general, { grants }] = await Promise.all([
+    api("GET", `/galleries/${id}/general-access`),
+    api("GET", `/galleries/${id}/private-access`),
+  ]);
+  if (current?.id !== id) return;
+  fillGeneral(general, current.gallery);
+  renderClients(grants);
+}
+
+function fillGeneral(general, gallery) {
+  const form = $("general-settings");
+  const { elements } = form;
+  $("general-link").value = general.link;
+  elements.watermark.checked = general.watermark;
+  $("password-state").textContent = general.password_set
+    ? "The link has a password: clients type it once on each device."
+    : "The link has no password.";
+  elements.password.value = "";
+  elements.remove_password.checked = false;
+  elements.remove_password.disabled = !general.password_set;
+  elements.downloads_enabled.checked = general.downloads_enabled;
+  elements.download_limit.value = general.download_limit ?? "";
+  for (const box of elements.download_resolutions) box.checked = general.download_resolutions.includes(box.value);
+  elements.downloads_watermarked.checked = general.downloads_watermarked;
+  elements.open_until.value = gallery.expires_at ? localDay(gallery.expires_at) : "";
+  elements.navigation_to_subgalleries.checked = gallery.navigation_to_subgalleries;
+  const mark = gallery.watermark;
+  elements.watermark_mode.value = mark.mode;
+  elements.watermark_text.value = mark.text ?? "";
+  elements.watermark_position.value = mark.position;
+  elements.watermark_opacity.value = mark.opacity;
+  elements.watermark_scale.value = mark.scale;
+  const names = new Set([...elements].map((field) => field.name).filter(Boolean));
+  filledWith = new Map([...names].map((name) => [name, formValue(form, name)]));
+  $("general-saved").textContent = "";
+}
+
+$("general-settings").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const { elements } = form;
+  const access = {
+    watermark: elements.watermark.checked,
+    downloads_enabled: elements.downloads_enabled.checked,
+    download_limit: elements.download_limit.value === "" ? null : Number(elements.download_limit.value),
+    download_resolutions: [...elements.download_resolutions].filter((b) => b.checked).map((b) => b.value),
+    downloads_watermarked: elements.downloads_watermarked.checked,
+  };
+  if (elements.remove_password.checked) access.password = null;
+  else if (elements.password.value) access.password = elements.password.value;
+  const gallery = {};
+  if (changed(form, "open_until")) {
+    // The end of the chosen day, where the photographer is.
+    gallery.expires_at = elements.open_until.value ? new Date(`${elements.open_until.value}T23:59:59`).toISOString() : null;
+  }
+  if (changed(form, "navigation_to_subgalleries")) gallery.navigation_to_subgalleries = elements.navigation_to_subgalleries.checked;
+  // Only a changed watermark is sent: a new one renders every photo again.
+  const mark = {};
+  if (changed(form, "watermark_mode")) mark.mode = elements.watermark_mode.value;
+  if (changed(form, "watermark_text")) mark.text = elements.watermark_text.value.trim() || null;
+  if (changed(form, "watermark_position")) mark.position = elements.watermark_position.value;
+  if (changed(form, "watermark_opacity")) mark.opacity = Number(elements.watermark_opacity.value);
+  if (changed(form, "watermark_scale")) mark.scale = Number(elements.watermark_scale.value);
+  if (Object.keys(mark).length > 0) gallery.watermark = mark;
+  $("general-saved").textContent = "";
+  await attempt(async () => {
+    const id = current.id;
+    const general = await api("PUT", `/galleries/${id}/general-access`, access);
+    if (Object.keys(gallery).length > 0) await changeGallery(gallery);
+    if (current?.id !== id) return;
+    fillGeneral(general, current.gallery);
+    $("general-saved").textContent = "Saved.";
+  });
+});
+
+$("invite").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const body = { email: form.elements.email.value };
+  if (form.elements.name.value.trim()) body.name = form.elements.name.value;
+  const status = $("invite-status");
+  status.textContent = "";
+  const invited = await attempt(() => api("POST", `/galleries/${current.id}/private-access`, body));
+  if (!invited) return;
+  form.reset();
+  status.textContent = invited.email_sent
+    ? `${invited.email} has been sent their link.`
+    : `${invited.email}'s link is made, but the email could not be sent: copy the link below and pass it on.`;
+  await attempt(showSharing);
+});
+
+function clientFacts(grant) {
+  const { settings, usage } = grant;
+  const facts = [ORIGINS[grant.origin] ?? grant.origin];
+  if (!settings.downloads_enabled) facts.push("no downloads");
+  else if (usage.download_limit === null) facts.push(`${usage.downloads_used} downloaded, no limit`);
+  else facts.push(`${usage.downloads_used} of ${usage.download_limit} downloaded`);
+  if (settings.password_set) facts.push("password");
+  if (settings.watermark) facts.push("watermarked");
+  if (grant.expires_at) facts.push(`open until ${day(grant.expires_at)}`);
+  return facts.join(" · ");
+}
+
+function renderClients(grants) {
+  $("clients").replaceChildren(...grants.map(clientItem));
+  $("clients-status").textContent =
+    grants.length === 0 ? "No client has a link of their own yet." : plural(grants.length, "client", "clients");
+}
+
+function clientItem(grant) {
+  const who = grant.name ?? grant.email;
+  const copy = el("button", { type: "button", class: "quiet", "aria-label": `Copy link: ${who}`, text: "Copy link" });
+  copy.addEventListener("click", () => copyLink(grant.link, `${who}'s link`));
+  const preview = el("button", { type: "button", class: "quiet", text: "Preview", "aria-label": `Preview as ${who}` });
+  preview.addEventListener("click", () => showPreview(`grant:${grant.grant_id}`, `As ${who} sees it`));
+  const revoke = el("button", { type: "button", class: "quiet danger", text: "Revoke", "aria-label": `Revoke ${who}'s link` });
+  revoke.addEventListener("click", () => revokeLink(grant, who));
+  const limitId = `limit-${grant.grant_id}`;
+  const limit = el("form", { class: "studio-limit" },
+    el("label", { for: limitId, text: "Download limit" }),
+    el("input", { id: limitId, name: "limit", type: "number", min: 0, max: 100000, inputmode: "numeric", value: grant.usage.download_limit ?? "", placeholder: "No limit" }),
+    el("button", { type: "submit", class: "quiet", text: "Save", "aria-label": `Save ${who}'s download limit` }),
+  );
+  limit.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const raw = limit.elements.limit.value;
+    await attempt(async () => {
+      await api("PATCH", `/galleries/${current.id}/private-access/${grant.grant_id}`, {
+        download_limit: raw === "" ? null : Number(raw),
+      });
+      await showSharing();
+    });
+  });
+  return el(
+    "li",
+    { "data-grant-id": grant.grant_id },
+    el("p", { class: "studio-client-who" }, el("strong", { text: who }), grant.name ? ` ${grant.email}` : ""),
+    el("p", { class: "studio-facts", text: clientFacts(grant) }),
+    el("div", { class: "tools" }, copy, preview, revoke),
+    limit,
+  );
+}
+
+/** Copies `text`, saying so in `status`; without a clipboard, shows it to copy by hand. */
+async function copyText(text, what, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = `${what} is copied.`;
+  } catch {
+    // No clipboard (an insecure origin, a refusal): the text, to copy by hand.
+    status.textContent = `${what}: ${text}`;
+  }
+}
+
+function copyLink(link, what) {
+  return copyText(link, what, $("clients-status"));
+}
+
+for (const button of studio.querySelectorAll("button[data-copies]")) {
+  button.addEventListener("click", () => copyLink($(button.dataset.copies).value, "The gallery's link"));
+}
+
+async function revokeLink(grant, who) {
+  const question = `Revoke ${who}'s link? It stops working at once; their favourites and downloads go with it.`;
+  if (!(await confirmed(question, "Revoke link"))) return;
+  await attempt(async () => {
+    await api("DELETE", `/galleries/${current.id}/private-access/${grant.grant_id}`);
+    await showSharing();
+  });
+}
+
+/** What one client sees of the gallery (the API's preview: their looks, not counted as a visit). */
+async function showPreview(viewer, title) {
+  await attempt(async () => {
+    const seen = await api("GET", `/galleries/${current.id}/preview?as=${encodeURIComponent(viewer)}`);
+    $("preview-title").textContent = title;
+    const facts = [plural(seen.photos.length, "photo", "photos") + (seen.next_cursor ? " on the first page" : "")];
+    facts.push(seen.settings.watermark ? "watermarked" : "without watermark");
+    facts.push(seen.settings.downloads_enabled ? `downloads: ${seen.settings.download_resolutions.join(", ")}` : "no downloads");
+    $("preview-facts").textContent = facts.join(" · ");
+    $("preview-grid").replaceChildren(
+      ...seen.photos.map((p) =>
+        el("li", { class: "cell" }, el("img", { src: p.thumbnail_url, alt: p.filename, width: p.width, height: p.height, loading: "lazy" })),
+      ),
+    );
+    $("preview").showModal();
+  });
+}
+
+$("preview-general").addEventListener("click", () => showPreview("general", "As a visitor of the gallery's link sees it"));
+
+// ---------------------------------------------------------------------------------------------
+// Activity: each client's views, favourites, downloads and milestones; the favourites lists
+// (for Lightroom); the notifications of milestones, behind the bell.
+// ---------------------------------------------------------------------------------------------
+
+async function showActivity() {
+  const id = current.id;
+  $("activity-csv").href = `/galleries/${id}/activity?format=csv`;
+  $("favourites-txt").href = `/galleries/${id}/favourites?format=txt`;
+  const [activity, favourites] = await Promise.all([
+    api("GET", `/galleries/${id}/activity`),
+    api("GET", `/galleries/${id}/favourites`),
+  ]);
+  if (current?.id !== id) return;
+  $("activity-rows").replaceChildren(...activity.clients.map(activityRow));
+  $("activity-status").textContent =
+    activity.clients.length === 0
+      ? "No client has a link of their own yet: invite one, or wait for a visitor to keep favourites."
+      : plural(activity.clients.length, "client", "clients");
+  $("favourites").replaceChildren(...favourites.clients.map(favouritesItem));
+  $("favourites-status").textContent =
+    favourites.clients.length === 0 ? "No favourites yet." : plural(favourites.clients.length, "client", "clients") + " with favourites";
+}
+
+function activityRow(client) {
+  const who = client.name ?? client.email ?? "A client";
+  const views = client.view_count === 0 ? "not opened yet" : `${client.view_count}, last ${day(client.last_view_at)}`;
+  const favourites = `${plural(client.favourites.photos, "photo", "photos")} in ${plural(client.favourites.lists, "list", "lists")}`;
+  const downloads = client.downloads.requests === 0
+    ? "none"
+    : `${plural(client.downloads.photos, "photo", "photos")} (${client.downloads.resolutions.join(", ")})`;
+  const milestones = el("ul", { class: "studio-milestones" }, ...client.milestones.map((m) => el("li", { text: MILESTONES[m.milestone] ?? m.milestone })));
+  return el(
+    "tr",
+    { "data-grant-id": client.grant_id },
+    el("th", { scope: "row" }, el("span", { text: who }), client.name && client.email ? el("span", { class: "studio-facts", text: ` ${client.email}` }) : ""),
+    el("td", { text: views }),
+    el("td", { text: favourites }),
+    el("td", { text: downloads }),
+    el("td", {}, milestones),
+  );
+}
+
+const MILESTONES = {
+  first_view: "opened the gallery",
+  favourites_list_created: "started favourites",
+  full_gallery_downloaded: "downloaded everything",
+  limited_download_made: "used their downloads",
+  gallery_expired: "gallery expired",
+};
+
+function favouritesItem(client) {
+  const who = client.name ?? client.email ?? "A client";
+  return el(
+    "li",
+    { "data-grant-id": client.grant_id },
+    el("p", { class: "studio-client-who" }, el("strong", { text: who })),
+    ...client.lists.map((list) => {
+      const copy = el("button", { type: "button", class: "quiet", text: "Copy as Lightroom filter", "aria-label": `Copy as Lightroom filter: ${who}, ${list.name}` });
+      copy.addEventListener("click", () => copyText(list.lightroom_filter, `${who}'s “${list.name}”`, $("favourites-status")));
+      return el(
+        "div",
+        { class: "studio-list" },
+        el("p", {}, el("strong", { text: list.name }), ` · ${plural(list.photos.length, "photo", "photos")}`),
+        el("p", { class: "studio-facts studio-filenames", text: list.photos.map((p) => p.filename).join(", ") }),
+        copy,
+      );
+    }),
+  );
+}
+
+async function refreshBell() {
+  try {
+    const { unread } = await api("GET", "/notifications?limit=1");
+    $("bell-count").textContent = unread > 0 ? String(unread) : "";
+    $("bell").setAttribute("aria-label", unread > 0 ? `Notifications, ${unread} unread` : "Notifications");
+  } catch {
+    // The bell waits for the next view.
+  }
+}
+
+$("bell").addEventListener("click", async () => {
+  await attempt(async () => {
+    const { notifications, unread } = await api("GET", "/notifications");
+    $("notifications-status").textContent =
+      notifications.length === 0 ? "Nothing yet: milestones of your clients show here." : `${unread} unread`;
+    $("notifications-list").replaceChildren(...notifications.map(notificationItem));
+    $("notifications").showModal();
+  });
+});
+
+function notificationItem(notification) {
+  const link = el("a", { href: `#/galleries/${notification.gallery_id}/activity`, text: notification.message });
+  link.addEventListener("click", async () => {
+    $("notifications").close();
+    if (!notification.read) {
+      await api("POST", `/notifications/${notification.notification_id}/read`).catch(() => {});
+      await refreshBell();
+    }
+  });
+  return el(
+    "li",
+    { class: notification.read ? "read" : "unread" },
+    link,
+    el("span", { class: "studio-facts", text: ` ${day(notification.created_at)}${notification.read ? "" : " · new"}` }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Uploads: each file goes straight to the bucket with its presigned PUT, several at once. What
 // was asked for is remembered in the browser (names and sizes, never the files), so a reload
 // in the middle tells what is left; choosing the same files again sends only those.
@@ -445,13 +818,12 @@ const uploads = {
 
   /** The upload area of a gallery's view: this gallery's upload, or what a reload left of it. */
   showFor(galleryId) {
-    if (this.galleryId !== galleryId && !this.busy()) {
+    if (this.galleryId !== galleryId && !this.busy() && !this.adding) {
       this.galleryId = galleryId;
       this.entries = new Map();
-      const left = JSON.parse(localStorage.getItem(this.storageKey(galleryId)) ?? "[]");
-      for (const saved of left) {
+      for (const saved of this.left(galleryId)) {
         const entry = this.entry(saved.name, saved.size);
-        entry.photoId = saved.photoId ?? null;
+        entry.photoId = saved.photoId;
         // Sent before the reload: only its processing is left to watch.
         if (saved.state === "processing" || saved.state === "ready") entry.state = "processing";
         else if (saved.state === "skipped" || saved.state === "rejected") entry.state = saved.state;
@@ -473,15 +845,32 @@ const uploads = {
       this.watch();
     }
     const ours = this.galleryId === galleryId;
-    $("upload-list").hidden = !ours;
+    $("upload-list").hidden = !ours || this.entries.size === 0;
     $("upload-summary").hidden = !ours || this.entries.size === 0;
+  },
+
+  /** What this browser remembers of an upload to the gallery, checked (it is only a hint). */
+  left(galleryId) {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    try {
+      const saved = JSON.parse(localStorage.getItem(this.storageKey(galleryId)) ?? "[]");
+      if (!Array.isArray(saved)) return [];
+      return saved
+        .filter((e) => typeof e?.name === "string" && Number.isSafeInteger(e.size) && typeof e.state === "string")
+        .map((e) => ({ ...e, photoId: uuid.test(e.photoId) ? e.photoId : null }));
+    } catch {
+      return [];
+    }
   },
 
   entry(name, size) {
     const key = fileKey(name, size);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { key, name, size, file: null, state: "queued", sent: 0, tries: 0, photoId: null, stale: null, interrupted: false, message: "" };
+      entry = {
+        key, name, size, galleryId: this.galleryId, file: null, state: "queued", sent: 0, tries: 0,
+        photoId: null, stale: null, interrupted: false, message: "",
+      };
       entry.row = this.row(entry);
       this.entries.set(key, entry);
     }
@@ -508,12 +897,18 @@ const uploads = {
     this.showFor(galleryId);
     $("upload-resume").hidden = true;
     let inGallery;
+    // Until the files are queued, this upload belongs to this gallery, wherever the
+    // photographer goes meanwhile.
+    this.adding = true;
     try {
       inGallery = await allPhotos(galleryId, "upload");
     } catch (error) {
       problem(`The gallery's photos could not be read: ${error.message}`);
       return;
+    } finally {
+      this.adding = false;
     }
+    if (this.galleryId !== galleryId) return;
     const there = new Map(inGallery.map((p) => [fileKey(p.filename, p.size), p]));
     for (const file of files) {
       // A folder's hidden files (.DS_Store and the like) are not the photographer's photos.
@@ -570,7 +965,7 @@ const uploads = {
     if (photo.photo_id === entry.stale || photo.photo_id === entry.photoId) return true;
     // Cut short between asking for its upload and hearing the answer: the gallery's upload of
     // this very file, begun when the reload came, is this browser's.
-    return entry.interrupted && !entry.stale && photo.status === "uploading";
+    return entry.interrupted && photo.status === "uploading";
   },
 
   settle(entry, state, message = "") {
@@ -596,19 +991,14 @@ const uploads = {
   },
 
   async send(entry) {
-    const galleryId = this.galleryId;
+    const { galleryId } = entry;
     entry.state = "sending";
     entry.message = "";
+    entry.upload = null;
     this.show(entry);
     this.remember();
     try {
-      if (entry.stale) {
-        // What a reload or a failure left: its record goes, the file is sent anew.
-        await api("DELETE", `/galleries/${galleryId}/photos/${entry.stale}`).catch((e) => {
-          if (e.status !== 404) throw e;
-        });
-        entry.stale = null;
-      }
+      if (entry.stale && (await this.arrivedAfterAll(entry))) return;
       for (;;) {
         entry.tries += 1;
         try {
@@ -628,11 +1018,36 @@ const uploads = {
     }
   },
 
+  /**
+   * Before a file is sent again, the record a reload or a failure left of it: if the file
+   * arrived after all (it is ready, or rejected), nothing is sent and its processing is
+   * followed; if it never did, the record goes (only a photo still uploading is deleted).
+   */
+  async arrivedAfterAll(entry) {
+    const photos = await allPhotos(entry.galleryId, "upload");
+    const left = photos.find((p) => p.photo_id === entry.stale);
+    if (left && left.status !== "uploading") {
+      entry.photoId = left.photo_id;
+      entry.stale = null;
+      this.settle(entry, "processing");
+      return true;
+    }
+    if (left) {
+      await api("DELETE", `/galleries/${entry.galleryId}/photos/${entry.stale}`).catch((e) => {
+        if (e.status !== 404) throw e;
+      });
+    }
+    entry.stale = null;
+    entry.photoId = null;
+    this.remember();
+    return false;
+  },
+
+  /** One try: the upload is asked for once per send, and each try PUTs the file to its URL. */
   async sendOnce(galleryId, entry) {
-    let upload;
-    if (!entry.upload || Date.parse(entry.upload.expires_at) - Date.now() < 60_000) {
+    if (!entry.upload) {
       try {
-        upload = await api("POST", `/galleries/${galleryId}/photos`, {
+        entry.upload = await api("POST", `/galleries/${galleryId}/photos`, {
           filename: entry.name,
           content_type: entry.type,
           size: entry.size,
@@ -641,9 +1056,7 @@ const uploads = {
         if (error instanceof Refusal && error.status < 500 && error.status !== 429) throw error;
         throw new Transient(error.message);
       }
-      if (entry.photoId && entry.photoId !== upload.photo_id) entry.stale = entry.photoId;
-      entry.upload = upload;
-      entry.photoId = upload.photo_id;
+      entry.photoId = entry.upload.photo_id;
       this.remember();
     }
     await this.put(entry, entry.upload);
@@ -668,7 +1081,9 @@ const uploads = {
         else reject(new Error(`the bucket refused the file (${request.status})`));
       });
       request.addEventListener("error", () => reject(new Transient("the connection failed")));
-      request.addEventListener("timeout", () => reject(new Transient("the upload timed out")));
+      request.addEventListener("timeout", () => reject(new Transient("the upload stalled")));
+      // A stalled connection gives its place to the next try: at least 20 kB/s, or 2 minutes.
+      request.timeout = Math.max(120_000, entry.size / 20);
       entry.sent = 0;
       request.send(entry.file);
     });
@@ -679,6 +1094,7 @@ const uploads = {
     entry.state = "queued";
     entry.tries = 0;
     entry.upload = null;
+    this.started = this.started || performance.now();
     this.show(entry);
     this.remember();
     this.pump();
@@ -688,27 +1104,51 @@ const uploads = {
   async watch() {
     if (this.watching) return;
     this.watching = true;
+    let quiet = 0;
     try {
       while ([...this.entries.values()].some((e) => e.state === "processing")) {
-        await new Promise((resolve) => setTimeout(resolve, INGEST_POLL_MS));
+        // Slower while nothing changes, and not at all while the tab is hidden.
+        await new Promise((resolve) => setTimeout(resolve, INGEST_POLL_MS * Math.min(2 ** Math.floor(quiet / 5), 8)));
+        if (document.hidden) {
+          await new Promise((resolve) => document.addEventListener("visibilitychange", resolve, { once: true }));
+          continue;
+        }
         const galleryId = this.galleryId;
-        const photos = await allPhotos(galleryId, "upload").catch(() => null);
-        if (!photos || galleryId !== this.galleryId) continue;
+        let photos;
+        try {
+          photos = await allPhotos(galleryId, "upload");
+        } catch (error) {
+          // The gallery is gone: nothing of it will be processed any more.
+          if (error instanceof Refusal && error.status === 404) {
+            for (const entry of this.entries.values()) {
+              if (entry.state === "processing") this.settle(entry, "failed", "the gallery was deleted");
+            }
+          }
+          continue;
+        }
+        if (galleryId !== this.galleryId) continue;
         const byId = new Map(photos.map((p) => [p.photo_id, p]));
         let newlyReady = false;
+        let changes = 0;
         for (const entry of this.entries.values()) {
+          if (entry.state !== "processing") continue;
           const photo = byId.get(entry.photoId);
-          if (entry.state !== "processing" || !photo) continue;
-          if (photo.status === "ready") {
+          if (!photo) {
+            this.settle(entry, "failed", "no longer in the gallery");
+            changes += 1;
+          } else if (photo.status === "ready") {
             this.settle(entry, "ready");
             newlyReady = true;
+            changes += 1;
           } else if (photo.status === "rejected") {
             this.settle(entry, "rejected", photo.rejection_reason ?? "rejected");
+            changes += 1;
           }
         }
+        quiet = changes > 0 ? 0 : quiet + 1;
         this.remember();
         this.summarise();
-        if (newlyReady && current?.id === galleryId) await refreshPhotos().catch(() => {});
+        if (newlyReady && current?.id === galleryId && current.tab === "photos") await refreshPhotos().catch(() => {});
       }
     } finally {
       this.watching = false;
@@ -772,6 +1212,10 @@ const uploads = {
     if (count("missing")) parts.push(`${count("missing")} to choose again`);
     if (!this.busy()) this.started = 0;
     $("upload-overall").textContent = parts.join(" · ");
+    // Screen readers hear the files as they arrive, not every byte.
+    const said = `${delivered} of ${sending.length} sent, ${count("ready")} ready` +
+      (count("failed") ? `, ${count("failed")} failed` : "") + (count("rejected") ? `, ${count("rejected")} rejected` : "");
+    if ($("upload-announce").textContent !== said) $("upload-announce").textContent = said;
     const bar = $("upload-progress");
     bar.max = Math.max(total, 1);
     bar.value = sent;
@@ -800,6 +1244,23 @@ for (const input of [$("upload-files"), $("upload-folder")]) {
   });
 }
 
+// Files dropped anywhere else would make the browser open them in the tab, and end every
+// upload under way: on a gallery's photos they are added too, elsewhere they are refused.
+document.addEventListener("dragover", (event) => {
+  if ([...event.dataTransfer.types].includes("Files")) event.preventDefault();
+});
+document.addEventListener("drop", async (event) => {
+  if (![...event.dataTransfer.types].includes("Files") || event.defaultPrevented) return;
+  event.preventDefault();
+  if (current?.tab === "photos" && !$("gallery-view").hidden) await uploads.add(await droppedFiles(event.dataTransfer));
+});
+
+/** The files of a drop, folders read through. */
+async function droppedFiles(transfer) {
+  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  return entries.length > 0 ? (await Promise.all(entries.map(filesOf))).flat() : [...transfer.files];
+}
+
 const dropZone = $("drop-zone");
 dropZone.addEventListener("dragover", (event) => {
   if (![...event.dataTransfer.types].includes("Files")) return;
@@ -810,10 +1271,14 @@ dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dragging
 dropZone.addEventListener("drop", async (event) => {
   event.preventDefault();
   dropZone.classList.remove("dragging");
-  const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
-  const files = entries.length > 0 ? (await Promise.all(entries.map(filesOf))).flat() : [...event.dataTransfer.files];
-  await uploads.add(files);
+  await uploads.add(await droppedFiles(event.dataTransfer));
 });
 
-window.addEventListener("hashchange", route);
-document.addEventListener("DOMContentLoaded", route);
+window.addEventListener("hashchange", () => {
+  route();
+  refreshBell();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  route();
+  refreshBell();
+});

@@ -235,11 +235,19 @@ pub(crate) async fn sign_out(app: &App, req: Request) -> Result<Response<Body>, 
         app.store().end_studio_session(photographer, &hash).await?;
     }
     let forget = pages::cleared_cookie(app, pages::studio_session_cookie(app), "/")?;
-    if pages::is_form_post(&req) {
-        return pages::see_other("/studio", forget);
-    }
-    let mut response = no_content()?;
-    response.headers_mut().insert("set-cookie", forget);
+    let mut response = if pages::is_form_post(&req) {
+        pages::see_other("/studio", forget)?
+    } else {
+        let mut response = no_content()?;
+        response.headers_mut().insert("set-cookie", forget);
+        response
+    };
+    // The browser forgets what the studio kept in it (an interrupted upload's file names): the
+    // next person at this computer finds none of it.
+    response.headers_mut().insert(
+        "clear-site-data",
+        lambda_http::http::HeaderValue::from_static("\"storage\""),
+    );
     Ok(response)
 }
 

@@ -277,6 +277,9 @@ pub(crate) struct ClientFavouriteListView {
     #[serde(serialize_with = "shown")]
     pub name: String,
     pub photos: Vec<FavouritePhotoView>,
+    /// The photos' names without extensions, comma-separated: to paste into Lightroom's
+    /// filename filter (so `DSC_0412.jpg` also finds `DSC_0412.NEF`).
+    pub lightroom_filter: String,
 }
 
 /// One client's lists, as the photographer sees them.

@@ -42,17 +42,25 @@ pub(crate) async fn list(
             lists: lists
                 .iter()
                 .filter(|list| list.grant_id == grant.id)
-                .map(|list| ClientFavouriteListView {
-                    name: list.name.clone(),
+                .map(|list| {
                     // In upload order; photos deleted since are left out.
-                    photos: photos
+                    let kept: Vec<_> = photos
                         .iter()
                         .filter(|p| list.photos.contains(&p.id))
-                        .map(|p| FavouritePhotoView {
-                            photo_id: p.id.to_string(),
-                            filename: p.filename.clone(),
-                        })
-                        .collect(),
+                        .collect();
+                    ClientFavouriteListView {
+                        name: list.name.clone(),
+                        lightroom_filter: lightroom_filter(
+                            kept.iter().map(|p| p.filename.as_str()),
+                        ),
+                        photos: kept
+                            .iter()
+                            .map(|p| FavouritePhotoView {
+                                photo_id: p.id.to_string(),
+                                filename: p.filename.clone(),
+                            })
+                            .collect(),
+                    }
                 })
                 .filter(|list| !list.photos.is_empty())
                 .collect(),
@@ -87,9 +95,7 @@ fn lightroom_lines(clients: &[ClientFavouritesView]) -> String {
                 "# {}\n",
                 proofsheet_policy::text::one_line(&heading)
             ));
-            out.push_str(&lightroom_filter(
-                list.photos.iter().map(|p| p.filename.as_str()),
-            ));
+            out.push_str(&list.lightroom_filter);
             out.push('\n');
         }
     }
