@@ -547,15 +547,17 @@ async fn the_photographer_sees_every_live_clients_lists_in_upload_order() {
                 "lists": [
                     { "name": "Album", "photos": [
                         photo(0, "DSC_0001.jpg"), photo(1, "DSC_0002.JPG"), photo(2, "IMG 7.final.jpg"),
-                    ] },
-                    { "name": "Wall", "photos": [photo(0, "DSC_0001.jpg")] },
+                    ], "lightroom_filter": "DSC_0001, DSC_0002, IMG 7.final" },
+                    { "name": "Wall", "photos": [photo(0, "DSC_0001.jpg")],
+                      "lightroom_filter": "DSC_0001" },
                 ],
             },
             {
                 "grant_id": dave_grant,
                 "email": dave_email,
                 "name": null,
-                "lists": [{ "name": "Prints", "photos": [photo(1, "DSC_0002.JPG")] }],
+                "lists": [{ "name": "Prints", "photos": [photo(1, "DSC_0002.JPG")],
+                            "lightroom_filter": "DSC_0002" }],
             },
         ] }),
         "the deleted photo, the emptied default list, the client without lists and the \

@@ -461,6 +461,37 @@ async fn studio(t: &TestApp, anna: &Photographer) {
     let cookie = cookie.split(';').next().unwrap();
     let page = t.browse("/studio", Some(cookie)).await;
     assert_eq!(page.status, 200, "{page:?}");
+    // The API keys, with the studio's session and its own header.
+    let from_the_studio = [
+        ("cookie", cookie),
+        ("x-proofsheet-studio", "1"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let made = t
+        .call_with_headers(
+            "POST",
+            "/api-keys",
+            None,
+            &from_the_studio,
+            Some(serde_json::json!({ "name": "tour" })),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{made:?}");
+    let listed = t
+        .call_with_headers("GET", "/api-keys", None, &from_the_studio, None)
+        .await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+    let key = made.json["key_id"].as_str().unwrap();
+    let revoked = t
+        .call_with_headers(
+            "DELETE",
+            &format!("/api-keys/{key}"),
+            None,
+            &from_the_studio,
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, 204, "{revoked:?}");
     let out = t
         .post_form("/studio/sign-out", &[("everywhere", "true")], Some(cookie))
         .await;

@@ -496,3 +496,160 @@ async fn the_studio_page_lets_its_script_reach_the_bucket_and_nowhere_else() {
         assert!(csp.contains(directive), "{directive} missing from {csp}");
     }
 }
+
+/// A call from the studio's own script: its cookie and its header, from its own page.
+async fn from_the_studio(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    body: Option<Value>,
+) -> Reply {
+    with_cookie(t, method, path, cookie, &FROM_THE_STUDIO, body).await
+}
+
+#[tokio::test]
+async fn api_keys_are_made_listed_and_revoked_with_the_studios_session_only() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let cookie = signed_in(&t, &anna).await;
+    let listed = |cookie: String| {
+        let t = &t;
+        async move {
+            let reply = with_cookie(t, "GET", "/api-keys", &cookie, &[], None).await;
+            assert_eq!(reply.status, 200, "{reply:?}");
+            reply.json["keys"].as_array().unwrap().clone()
+        }
+    };
+    // The key the account was made with is listed by its name and last four characters.
+    let first = listed(cookie.clone()).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(anna.api_key.ends_with(first[0]["hint"].as_str().unwrap()));
+    assert!(
+        !first[0].to_string().contains(&anna.api_key),
+        "never the key itself"
+    );
+
+    let made = from_the_studio(
+        &t,
+        "POST",
+        "/api-keys",
+        &cookie,
+        Some(json!({ "name": "  Lightroom export " })),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{made:?}");
+    assert_eq!(made.json["name"], "Lightroom export");
+    let key = made.json["api_key"].as_str().unwrap().to_owned();
+    let works = t.call("GET", "/galleries", Some(&key), None).await;
+    assert_eq!(works.status, 200, "the new key works at once: {works:?}");
+    let now = listed(cookie.clone()).await;
+    assert_eq!(now.len(), 2);
+    assert!(!now.iter().any(|k| k.get("api_key").is_some()), "{now:?}");
+
+    // A key can't make, list or revoke keys: a leaked one can't outlive its revocation.
+    let id = made.json["key_id"].as_str().unwrap();
+    for (method, path, body) in [
+        ("GET", "/api-keys".to_owned(), None),
+        (
+            "POST",
+            "/api-keys".to_owned(),
+            Some(json!({ "name": "more" })),
+        ),
+        ("DELETE", format!("/api-keys/{id}"), None),
+    ] {
+        let refused = t.call(method, &path, Some(&key), body).await;
+        assert_error(&refused, 403, "studio_session_required");
+    }
+    // Nor can another site's page, with the cookie.
+    let forged = with_cookie(
+        &t,
+        "DELETE",
+        &format!("/api-keys/{id}"),
+        &cookie,
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("x-proofsheet-studio", "1"),
+        ],
+        None,
+    )
+    .await;
+    assert_error(&forged, 403, "cross_site_write");
+
+    let revoked = from_the_studio(&t, "DELETE", &format!("/api-keys/{id}"), &cookie, None).await;
+    assert_eq!(revoked.status, 204, "{revoked:?}");
+    let gone = t.call("GET", "/galleries", Some(&key), None).await;
+    assert_error(&gone, 401, "unauthorized");
+    let again = from_the_studio(&t, "DELETE", &format!("/api-keys/{id}"), &cookie, None).await;
+    assert_error(&again, 404, "not_found");
+}
+
+#[tokio::test]
+async fn a_photographer_keeps_ten_keys_at_most_and_never_touches_anothers() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let ben = t.photographer("Ben Ortiz").await;
+    let annas = signed_in(&t, &anna).await;
+    let bens = signed_in(&t, &ben).await;
+    let make = |cookie: String, name: String| {
+        let t = &t;
+        async move {
+            from_the_studio(
+                t,
+                "POST",
+                "/api-keys",
+                &cookie,
+                Some(json!({ "name": name })),
+            )
+            .await
+        }
+    };
+    // With the account's own key, ten.
+    for n in 2..=10 {
+        assert_eq!(make(annas.clone(), format!("key {n}")).await.status, 201);
+    }
+    let eleventh = make(annas.clone(), "key 11".into()).await;
+    assert_invalid(&eleventh, "name");
+    for bad in ["", "   ", "two\nlines", &"k".repeat(61)] {
+        assert_invalid(&make(bens.clone(), bad.into()).await, "name");
+    }
+
+    // Ben's session can't revoke Anna's key: not found, and it still works.
+    let annas_keys = with_cookie(&t, "GET", "/api-keys", &annas, &[], None).await;
+    let id = annas_keys.json["keys"][0]["key_id"].as_str().unwrap();
+    let refused = from_the_studio(&t, "DELETE", &format!("/api-keys/{id}"), &bens, None).await;
+    assert_error(&refused, 404, "not_found");
+    assert_eq!(
+        t.call("GET", "/galleries", Some(&anna.api_key), None)
+            .await
+            .status,
+        200
+    );
+    for bad in ["not-a-uuid", "00000000-0000-0000-0000-000000000000"] {
+        let unknown = from_the_studio(&t, "DELETE", &format!("/api-keys/{bad}"), &bens, None).await;
+        assert_error(&unknown, 404, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn a_photographer_made_by_the_operator_is_emailed_a_first_way_in() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let record = t
+        .app
+        .store()
+        .photographer(proofsheet_policy::PhotographerId::parse(&anna.id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // What `proofsheet-admin create-photographer --email-sign-in-link yes` does next.
+    proofsheet_app::admin::email_sign_in_link(&t.app, &record, &format!("{OURS}/"))
+        .await
+        .unwrap();
+    let link = emailed_link(&t, &email_of(&anna)).await;
+    let signed = t.call("POST", &link, None, None).await;
+    assert_eq!(signed.status, 200, "{signed:?}");
+    let cookie = session_cookie(&signed);
+    let galleries = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
+    assert_eq!(galleries.status, 200, "{galleries:?}");
+}

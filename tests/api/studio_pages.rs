@@ -551,3 +551,161 @@ async fn what_a_reload_remembers_never_deletes_a_photo_that_arrived() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_photographer_gives_a_client_a_login_releases_a_gallery_and_previews_it_as_them() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+
+    in_browser("studio_logins", Device::Desktop, |c| async move {
+        open_gallery(s, &c, anna, 3).await;
+        element(&c, "#nav-logins").await.click().await.unwrap();
+        until(&c, "the logins", "!document.getElementById('logins-view').hidden").await;
+        element(&c, "#new-login-name").await.send_keys("Ann Park").await.unwrap();
+        element(&c, "#new-login button").await.click().await.unwrap();
+        until(&c, "the code, once", "document.getElementById('new-code-value').value.length >= 12").await;
+        let code = eval(&c, "document.getElementById('new-code-value').value").await;
+        let code = code.as_str().unwrap().to_owned();
+        assert_eq!(s.t.log_in(&anna.slug, &code).await.status, 200, "the code shown works");
+        check_page(&c, "studio logins").await;
+
+        // Ann's login: the gallery released, then seen as she sees it.
+        element(&c, "#logins a").await.click().await.unwrap();
+        until(&c, "Ann's login", "document.getElementById('login-title').textContent === 'Ann Park'").await;
+        element(&c, "#release button").await.click().await.unwrap();
+        until(&c, "the release", "document.querySelectorAll('#releases li').length === 1").await;
+        let released = s.t.call("GET", "/client-logins", Some(&anna.api_key), None).await;
+        assert_eq!(released.json["logins"][0]["galleries_released"], 1, "{released:?}");
+        element(&c, "#releases button[aria-label^=Preview]").await.click().await.unwrap();
+        until(&c, "her view", "document.getElementById('preview').open && document.querySelectorAll('#preview-grid img').length === 3").await;
+        check_page(&c, "studio login preview").await;
+        element(&c, "#preview button[value=close]").await.click().await.unwrap();
+        check_page(&c, "studio login").await;
+
+        // A new code: the old one stops working.
+        element(&c, "#login-new-code").await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(&c, "the new code", "!document.getElementById('login-code').hidden").await;
+        let new_code = eval(&c, "document.getElementById('login-code-value').value").await;
+        let new_code = new_code.as_str().unwrap().to_owned();
+        assert_ne!(new_code, code);
+        assert_eq!(s.t.log_in(&anna.slug, &code).await.status, 401);
+        assert_eq!(s.t.log_in(&anna.slug, &new_code).await.status, 200);
+
+        // Withdrawn, then the login deleted.
+        element(&c, "#releases button.danger").await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(&c, "withdrawn", "document.querySelectorAll('#releases li').length === 0").await;
+        element(&c, "#delete-login").await.click().await.unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(&c, "back to the logins", "location.hash === '#/logins' && document.getElementById('logins-status').textContent === 'No client logins yet.'").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_account_shows_the_login_page_and_takes_a_watermark_logo() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let folder = shoot(1)[0].parent().unwrap().to_owned();
+    let logo = folder.join("logo.png");
+    std::fs::write(&logo, logo_png()).unwrap();
+    let logo = &logo;
+
+    in_browser("studio_account", Device::Narrow, |c| async move {
+        sign_in(s, &c, anna).await;
+        element(&c, "#nav-account").await.click().await.unwrap();
+        until(
+            &c,
+            "the account",
+            "document.getElementById('account-email').textContent.includes('@')",
+        )
+        .await;
+        let page = element(&c, "#account-login-page")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.ends_with(&format!("/p/{}", anna.slug)), "{page}");
+        check_page(&c, "studio account at 360 px").await;
+        assert_fits_the_width(&c, "studio account at 360 px").await;
+        element(&c, "#logo-file")
+            .await
+            .send_keys(logo.to_str().unwrap())
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the logo sent",
+            "document.getElementById('logo-status').textContent.includes('in place')",
+        )
+        .await;
+        let stored = s.t.object(&format!("logos/{}.png", anna.id)).await;
+        assert_eq!(stored, Some(logo_png()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_studio_makes_an_api_key_shows_it_once_and_revokes_it() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+
+    in_browser("studio_api_keys", Device::Desktop, |c| async move {
+        sign_in(s, &c, anna).await;
+        c.goto(&format!("{}/studio#/account", s.base))
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the account's first key",
+            "document.querySelectorAll('#keys li').length === 1",
+        )
+        .await;
+        element(&c, "#new-key-name")
+            .await
+            .send_keys("Studio laptop")
+            .await
+            .unwrap();
+        element(&c, "#new-key button").await.click().await.unwrap();
+        until(
+            &c,
+            "the key, once",
+            "document.getElementById('key-made-value').value.startsWith('ps_')",
+        )
+        .await;
+        let key = eval(&c, "document.getElementById('key-made-value').value").await;
+        let key = key.as_str().unwrap().to_owned();
+        assert_eq!(
+            s.t.call("GET", "/galleries", Some(&key), None).await.status,
+            200
+        );
+        until(
+            &c,
+            "two keys listed",
+            "document.querySelectorAll('#keys li').length === 2",
+        )
+        .await;
+        let listed = element(&c, "#keys").await.text().await.unwrap();
+        assert!(!listed.contains(&key), "a listed key shows only its end");
+        check_page(&c, "studio api keys").await;
+
+        element(&c, "#keys li:last-child button.danger")
+            .await
+            .click()
+            .await
+            .unwrap();
+        element(&c, "#confirm-yes").await.click().await.unwrap();
+        until(
+            &c,
+            "one key left",
+            "document.querySelectorAll('#keys li').length === 1",
+        )
+        .await;
+        assert_eq!(
+            s.t.call("GET", "/galleries", Some(&key), None).await.status,
+            401
+        );
+    })
+    .await;
+}

@@ -41,6 +41,11 @@ const TIME: &str = "@time@";
 static SIGNATURE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"X-Amz-Signature=[0-9a-f]{64}").expect("a valid pattern"));
 
+/// An API key's last four characters (what the studio lists it by): random, and too short to
+/// look generated. Compared as a time is.
+static KEY_HINT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""hint":"[A-Za-z0-9_-]{4}""#).expect("a valid pattern"));
+
 impl Aliases {
     /// `lambda` and `local` name the same thing in the two runs (a base URL, a bucket).
     pub fn constant(&mut self, marker: &str, lambda: &str, local: &str) {
@@ -59,8 +64,9 @@ impl Aliases {
         for time in TIMES.iter() {
             text = time.replace_all(&text, TIME).into_owned();
         }
-        SIGNATURE
-            .replace_all(&text, "X-Amz-Signature=@signature@")
+        let text = SIGNATURE.replace_all(&text, "X-Amz-Signature=@signature@");
+        KEY_HINT
+            .replace_all(&text, r#""hint":"@hint@""#)
             .into_owned()
     }
 

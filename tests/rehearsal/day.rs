@@ -432,6 +432,25 @@ pub async fn live(r: &mut Rehearsal) {
                 200,
                 "the galleries through the studio's session",
             );
+            // API keys: the studio's session only.
+            let made = studio_script(
+                r,
+                "POST",
+                "/api-keys",
+                &cookies,
+                Some(json!({ "name": "CLI" })),
+            )
+            .await;
+            expect(r, &made, 201, "make an API key in the studio");
+            let keys = studio_script(r, "GET", "/api-keys", &cookies, None).await;
+            expect(r, &keys, 200, "list the API keys");
+            let key_id = made.json()["key_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let revoked =
+                studio_script(r, "DELETE", &format!("/api-keys/{key_id}"), &cookies, None).await;
+            expect(r, &revoked, 204, "revoke the API key");
             let out = form(r, "/studio/sign-out", &[], &cookies).await;
             expect(r, &out, 303, "sign out of the studio");
         }
@@ -554,6 +573,18 @@ async fn client(
     if let Some(session) = session {
         headers.push(("authorization".into(), format!("Bearer {session}")));
     }
+    script(r, method, target, headers, cookies, body).await
+}
+
+/// A page's script sending `headers` (and `cookies`) with a JSON body.
+async fn script(
+    r: &mut Rehearsal,
+    method: &str,
+    target: &str,
+    headers: Vec<(String, String)>,
+    cookies: &[String],
+    body: Option<Value>,
+) -> Answer {
     r.http(Request {
         method: method.into(),
         target: target.into(),
@@ -562,6 +593,20 @@ async fn client(
         body: body.map(|b| b.to_string().into_bytes()),
     })
     .await
+}
+
+/// The studio's script calling the API: its cookie and its own header, from its own page.
+async fn studio_script(
+    r: &mut Rehearsal,
+    method: &str,
+    target: &str,
+    cookies: &[String],
+    body: Option<Value>,
+) -> Answer {
+    let mut headers = json_headers();
+    headers.push(("x-proofsheet-studio".into(), "1".into()));
+    headers.push(("sec-fetch-site".into(), "same-origin".into()));
+    script(r, method, target, headers, cookies, body).await
 }
 
 /// A browser navigating to a page.

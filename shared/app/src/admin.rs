@@ -1,11 +1,15 @@
 //! Operator actions that have no HTTP route: creating photographers.
 
-use proofsheet_policy::{Email, PersonName, PhotographerId, Slug};
-use proofsheet_store::PhotographerRecord;
+use proofsheet_policy::{Email, PersonName, PhotographerId, SignInLink, Slug, key_hint};
+use proofsheet_store::{ApiKeyRecord, PhotographerRecord, SignInLinkRecord};
 use uuid::Uuid;
 
 use crate::App;
-use crate::secrets::{api_key_hash, new_api_key};
+use crate::email::StudioSignIn;
+use crate::secrets::{api_key_hash, new_api_key, new_studio_secret};
+
+/// What the studio lists the key made with the photographer as.
+pub const FIRST_KEY_NAME: &str = "First key (made with the account)";
 
 /// Why a photographer could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +18,8 @@ pub enum AdminError {
     Invalid(#[from] proofsheet_policy::Invalid),
     #[error(transparent)]
     Store(#[from] proofsheet_store::StoreError),
+    #[error("the sign-in email could not be written: {0}")]
+    Email(String),
 }
 
 /// Creates a photographer and returns it with its API key, the only time the key is visible.
@@ -46,8 +52,40 @@ pub async fn create_photographer(
         }
         None => new_api_key(),
     };
+    let first_key = ApiKeyRecord {
+        key_id: Uuid::now_v7(),
+        photographer_id: photographer.id,
+        name: FIRST_KEY_NAME.to_owned(),
+        hint: key_hint(&key),
+        key_sha256: hash,
+        created_at: photographer.created_at,
+    };
     app.store()
-        .create_photographer(&photographer, &hash)
+        .create_photographer(&photographer, &first_key)
         .await?;
     Ok((photographer, key))
+}
+
+/// Emails `photographer` a single-use link into the studio at `base_url` (the deployment's
+/// public address): how a photographer made by an operator first signs in, never seeing a key.
+pub async fn email_sign_in_link(
+    app: &App,
+    photographer: &PhotographerRecord,
+    base_url: &str,
+) -> Result<(), AdminError> {
+    let (secret, hash) = new_studio_secret();
+    let link = SignInLinkRecord {
+        photographer_id: photographer.id,
+        expires_at: app.now() + SignInLink::LIFETIME_SECS,
+    };
+    app.store().save_sign_in_link(&hash, &link).await?;
+    let message = StudioSignIn {
+        photographer: photographer.name.as_str(),
+        link: &format!("{}/studio/sign-in/{secret}", base_url.trim_end_matches('/')),
+        minutes: SignInLink::LIFETIME_SECS / 60,
+    }
+    .to(photographer.email.clone())
+    .map_err(|e| AdminError::Email(e.to_string()))?;
+    app.store().send_email(&message).await?;
+    Ok(())
 }

@@ -130,9 +130,19 @@ function show(viewId, heading, title) {
 
 async function route() {
   problem("");
-  const gallery = /^#\/galleries\/([0-9a-f-]{36})(?:\/(sharing|activity))?$/.exec(window.location.hash);
+  const hash = window.location.hash;
+  const gallery = /^#\/galleries\/([0-9a-f-]{36})(?:\/(sharing|activity))?$/.exec(hash);
+  const login = /^#\/logins\/([0-9a-f-]{36})$/.exec(hash);
+  const section = gallery ? "galleries" : login || hash === "#/logins" ? "logins" : hash === "#/account" ? "account" : "galleries";
+  for (const name of ["galleries", "logins", "account"]) {
+    if (name === section) $(`nav-${name}`).setAttribute("aria-current", "page");
+    else $(`nav-${name}`).removeAttribute("aria-current");
+  }
   try {
     if (gallery) await showGallery(gallery[1], gallery[2] ?? "photos");
+    else if (login) await showLogin(login[1]);
+    else if (hash === "#/logins") await showLogins();
+    else if (hash === "#/account") await showAccount();
     else await showGalleries();
   } catch (error) {
     problem(`This could not be loaded: ${error.message}`);
@@ -581,7 +591,7 @@ function clientItem(grant) {
   const copy = el("button", { type: "button", class: "quiet", "aria-label": `Copy link: ${who}`, text: "Copy link" });
   copy.addEventListener("click", () => copyLink(grant.link, `${who}'s link`));
   const preview = el("button", { type: "button", class: "quiet", text: "Preview", "aria-label": `Preview as ${who}` });
-  preview.addEventListener("click", () => showPreview(`grant:${grant.grant_id}`, `As ${who} sees it`));
+  preview.addEventListener("click", () => showPreview(current.id, `grant:${grant.grant_id}`, `As ${who} sees it`));
   const revoke = el("button", { type: "button", class: "quiet danger", text: "Revoke", "aria-label": `Revoke ${who}'s link` });
   revoke.addEventListener("click", () => revokeLink(grant, who));
   const limitId = `limit-${grant.grant_id}`;
@@ -626,7 +636,7 @@ function copyLink(link, what) {
 }
 
 for (const button of studio.querySelectorAll("button[data-copies]")) {
-  button.addEventListener("click", () => copyLink($(button.dataset.copies).value, "The gallery's link"));
+  button.addEventListener("click", () => copyText($(button.dataset.copies).value, "It", $(button.dataset.says)));
 }
 
 async function revokeLink(grant, who) {
@@ -639,9 +649,9 @@ async function revokeLink(grant, who) {
 }
 
 /** What one client sees of the gallery (the API's preview: their looks, not counted as a visit). */
-async function showPreview(viewer, title) {
+async function showPreview(galleryId, viewer, title) {
   await attempt(async () => {
-    const seen = await api("GET", `/galleries/${current.id}/preview?as=${encodeURIComponent(viewer)}`);
+    const seen = await api("GET", `/galleries/${galleryId}/preview?as=${encodeURIComponent(viewer)}`);
     $("preview-title").textContent = title;
     const facts = [plural(seen.photos.length, "photo", "photos") + (seen.next_cursor ? " on the first page" : "")];
     facts.push(seen.settings.watermark ? "watermarked" : "without watermark");
@@ -656,7 +666,7 @@ async function showPreview(viewer, title) {
   });
 }
 
-$("preview-general").addEventListener("click", () => showPreview("general", "As a visitor of the gallery's link sees it"));
+$("preview-general").addEventListener("click", () => showPreview(current.id, "general", "As a visitor of the gallery's link sees it"));
 
 // ---------------------------------------------------------------------------------------------
 // Activity: each client's views, favourites, downloads and milestones; the favourites lists
@@ -765,6 +775,241 @@ function notificationItem(notification) {
     el("span", { class: "studio-facts", text: ` ${day(notification.created_at)}${notification.read ? "" : " · new"}` }),
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Client logins: a name and an access code (shown once), the galleries released to each, and
+// the photographer's account.
+// ---------------------------------------------------------------------------------------------
+
+/** The photographer's account, read once per page. */
+let account = null;
+
+async function theAccount() {
+  account = account ?? (await api("GET", "/account"));
+  return account;
+}
+
+function showCode(box, text, code) {
+  $(`${box}-text`).textContent = text;
+  $(`${box}-value`).value = code;
+  $(`${box}-copied`).textContent = "";
+  $(box).hidden = false;
+}
+
+async function showLogins() {
+  current = null;
+  show("logins-view", "logins-heading", "Client logins");
+  const [{ logins }, me] = await Promise.all([api("GET", "/client-logins"), theAccount()]);
+  $("login-page-line").textContent = `Your login page: ${me.login_page}`;
+  $("logins").replaceChildren(
+    ...logins.map((login) =>
+      el(
+        "li",
+        { "data-login-id": login.login_id },
+        el(
+          "a",
+          { class: "tile", href: `#/logins/${login.login_id}` },
+          el("span", { text: login.name }),
+          el("span", { class: "studio-facts", text: ` · ${plural(login.galleries_released, "gallery", "galleries")}` }),
+        ),
+      ),
+    ),
+  );
+  $("logins-status").textContent = logins.length === 0 ? "No client logins yet." : plural(logins.length, "login", "logins");
+}
+
+$("new-login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const body = { name: form.elements.name.value };
+  if (form.elements.email.value) body.email = form.elements.email.value;
+  const created = await attempt(() => api("POST", "/client-logins", body));
+  if (!created) return;
+  form.reset();
+  const me = await theAccount();
+  showCode("new-code", `${created.name}'s access code, for ${me.login_page}:`, created.access_code);
+  await attempt(showLogins);
+  $("new-code-value").focus();
+  $("new-code-value").select();
+});
+
+/** The login shown, with its releases. */
+let shownLogin = null;
+
+async function showLogin(id) {
+  const [login, { galleries: released }, { galleries }] = await Promise.all([
+    api("GET", `/client-logins/${id}`),
+    api("GET", `/client-logins/${id}/galleries`),
+    api("GET", "/galleries"),
+  ]);
+  current = null;
+  shownLogin = login;
+  $("login-title").textContent = login.name;
+  show("login-view", "login-title", login.name);
+  $("login-code").hidden = true;
+  $("login-facts").textContent = [login.email ?? "no email", `created ${day(login.created_at)}`].join(" · ");
+  const form = $("edit-login");
+  form.elements.name.value = login.name;
+  form.elements.email.value = login.email ?? "";
+  form.elements.note.value = login.note ?? "";
+  // Any gallery not released yet; sub-galleries under their parent's title.
+  const titles = new Map(galleries.map((g) => [g.id, g.title]));
+  const releasedIds = new Set(released.map((r) => r.gallery_id));
+  const choices = galleries
+    .filter((g) => !releasedIds.has(g.id))
+    .map((g) => el("option", { value: g.id, text: g.parent_id ? `${titles.get(g.parent_id) ?? "…"} / ${g.title}` : g.title }));
+  $("release-gallery").replaceChildren(...choices);
+  $("release").hidden = choices.length === 0;
+  $("releases").replaceChildren(...released.map(releaseItem));
+  $("releases-status").textContent =
+    released.length === 0 ? "Nothing released yet: the login page shows this client nothing." : plural(released.length, "gallery", "galleries");
+}
+
+function releaseItem(release) {
+  const who = shownLogin.name;
+  const preview = el("button", { type: "button", class: "quiet", text: "Preview", "aria-label": `Preview ${release.title} as ${who}` });
+  preview.addEventListener("click", () =>
+    showPreview(release.gallery_id, `login:${shownLogin.login_id}`, `${release.title}, as ${who} sees it`),
+  );
+  const withdraw = el("button", { type: "button", class: "quiet danger", text: "Withdraw", "aria-label": `Withdraw ${release.title}` });
+  withdraw.addEventListener("click", async () => {
+    const login = shownLogin;
+    if (!(await confirmed(`Withdraw “${release.title}” from ${who}? Their link into it stops working.`, "Withdraw"))) return;
+    await attempt(async () => {
+      await api("DELETE", `/client-logins/${login.login_id}/galleries/${release.gallery_id}`);
+      await showLogin(login.login_id);
+    });
+  });
+  const { usage } = release;
+  const downloads = release.settings.downloads_enabled
+    ? usage.download_limit === null ? `${usage.downloads_used} downloaded` : `${usage.downloads_used} of ${usage.download_limit} downloaded`
+    : "no downloads";
+  return el(
+    "li",
+    { "data-gallery-id": release.gallery_id },
+    el("p", { class: "studio-client-who" }, el("strong", { text: release.title })),
+    el("p", { class: "studio-facts", text: `released ${day(release.released_at)} · ${downloads}` }),
+    el("div", { class: "tools" }, preview, withdraw),
+  );
+}
+
+$("edit-login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { elements } = event.currentTarget;
+  const id = shownLogin.login_id;
+  await attempt(async () => {
+    await api("PATCH", `/client-logins/${id}`, {
+      name: elements.name.value,
+      email: elements.email.value || null,
+      note: elements.note.value || null,
+    });
+    await showLogin(id);
+  });
+});
+
+$("login-new-code").addEventListener("click", async () => {
+  const login = shownLogin;
+  const question = `Give ${login.name} a new access code? The old one stops working at once, and they are signed out.`;
+  if (!(await confirmed(question, "New code"))) return;
+  const changed = await attempt(() => api("PATCH", `/client-logins/${login.login_id}`, { new_access_code: true }));
+  if (!changed) return;
+  showCode("login-code", `${login.name}'s new access code (shown this once):`, changed.access_code);
+  $("login-code-value").focus();
+  $("login-code-value").select();
+});
+
+$("delete-login").addEventListener("click", async () => {
+  const login = shownLogin;
+  if (!(await confirmed(`Delete ${login.name}'s login? Their code and their links into every gallery stop working.`, "Delete login"))) return;
+  const deleted = await attempt(async () => {
+    await api("DELETE", `/client-logins/${login.login_id}`);
+    return true;
+  });
+  if (deleted) window.location.hash = "#/logins";
+});
+
+$("release").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { elements } = event.currentTarget;
+  const login = shownLogin;
+  await attempt(async () => {
+    const released = await api("PUT", `/client-logins/${login.login_id}/galleries/${elements.gallery.value}`, {
+      include_subgalleries: elements.include_subgalleries.checked,
+    });
+    await showLogin(login.login_id);
+    if (released.email_sent) $("releases-status").textContent += ` · ${login.name} was emailed about “${released.title}”.`;
+  });
+});
+
+async function showAccount() {
+  current = null;
+  show("account-view", "account-heading", "Account");
+  const me = await theAccount();
+  $("account-name").textContent = me.name;
+  $("account-email").textContent = me.email;
+  $("account-login-page").textContent = me.login_page;
+  $("account-login-page").href = me.login_page;
+  await showKeys();
+}
+
+async function showKeys() {
+  const { keys } = await api("GET", "/api-keys");
+  $("keys").replaceChildren(...keys.map(keyItem));
+  $("keys-status").textContent = keys.length === 0 ? "No API keys: scripts can't reach your account." : plural(keys.length, "key", "keys");
+}
+
+function keyItem(key) {
+  const revoke = el("button", { type: "button", class: "quiet danger", text: "Revoke", "aria-label": `Revoke ${key.name}` });
+  revoke.addEventListener("click", async () => {
+    const question = `Revoke “${key.name}” (…${key.hint})? Scripts using it stop working at once.`;
+    if (!(await confirmed(question, "Revoke key"))) return;
+    await attempt(async () => {
+      await api("DELETE", `/api-keys/${key.key_id}`);
+      $("key-made").hidden = true;
+      await showKeys();
+    });
+  });
+  return el(
+    "li",
+    { "data-key-id": key.key_id },
+    el("p", { class: "studio-client-who" }, el("strong", { text: key.name }), ` …${key.hint}`),
+    el("p", { class: "studio-facts", text: `made ${day(key.created_at)}` }),
+    el("div", { class: "tools" }, revoke),
+  );
+}
+
+$("new-key").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const made = await attempt(() => api("POST", "/api-keys", { name: form.elements.name.value }));
+  if (!made) return;
+  form.reset();
+  showCode("key-made", `Your new key “${made.name}”:`, made.api_key);
+  await attempt(showKeys);
+  $("key-made-value").focus();
+  $("key-made-value").select();
+});
+
+$("logo-file").addEventListener("change", async (event) => {
+  const input = event.currentTarget;
+  const [file] = input.files;
+  input.value = "";
+  if (!file) return;
+  const status = $("logo-status");
+  if (file.type !== "image/png") {
+    status.textContent = "The logo must be a PNG.";
+    return;
+  }
+  status.textContent = "Sending the logo…";
+  await attempt(async () => {
+    const upload = await api("POST", "/watermark-logo", { content_type: "image/png", size: file.size });
+    const headers = Object.entries(upload.upload_headers).filter(([name]) => name.toLowerCase() !== "content-length");
+    const sent = await fetch(upload.upload_url, { method: upload.upload_method, headers: Object.fromEntries(headers), body: file });
+    if (!sent.ok) throw new Error(`the bucket refused the logo (${sent.status})`);
+    status.textContent = "The logo is in place: galleries using it are being rendered again.";
+  });
+  if (status.textContent === "Sending the logo…") status.textContent = "";
+});
 
 // ---------------------------------------------------------------------------------------------
 // Uploads: each file goes straight to the bucket with its presigned PUT, several at once. What

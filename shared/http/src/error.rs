@@ -20,6 +20,12 @@ pub enum ApiError {
     /// A change carried the studio's session cookie, but not from the studio's own script.
     #[error("{0}")]
     CrossSiteWrite(#[from] proofsheet_policy::CrossSiteWrite),
+    /// A route for the studio's session only, called with an API key: a key can't make or
+    /// revoke keys.
+    #[error(
+        "API keys are made and revoked in the studio (signed in by email), never with an API key"
+    )]
+    StudioSessionRequired,
     /// One answer for a sign-in link that is unknown, used or past its time.
     #[error("this sign-in link has been used or has expired: ask for a new one at /studio")]
     SignInLinkSpent,
@@ -142,6 +148,7 @@ impl ApiError {
             Self::BadForm(_) => (400, "invalid_form"),
             Self::CrossSiteForm => (403, "cross_site_form"),
             Self::CrossSiteWrite(_) => (403, "cross_site_write"),
+            Self::StudioSessionRequired => (403, "studio_session_required"),
             Self::SignInLinkSpent => (410, "sign_in_link_spent"),
             Self::NoRoute => (404, "no_route"),
             Self::BodyTooLarge { .. } => (413, "body_too_large"),

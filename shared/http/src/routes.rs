@@ -25,6 +25,9 @@ pub enum Audience {
     /// The photographer's studio pages and signing in: an emailed link or the studio's
     /// session cookie, which each handler checks itself.
     Studio,
+    /// With the studio's session only, never an API key: what only the photographer signed in
+    /// by email may do (make and revoke API keys). The handler is given the photographer.
+    StudioSession,
 }
 
 /// What a handler returns, boxed so every route's handler has one type.
@@ -69,6 +72,9 @@ macro_rules! handler {
     };
     (Studio $handler:path) => {
         Handler::Client(|app, req| Box::pin($handler(app, req)))
+    };
+    (StudioSession $handler:path) => {
+        Handler::Photographer(|app, owner, req| Box::pin($handler(app, owner, req)))
     };
 }
 
@@ -181,6 +187,9 @@ routes! {
     SignInPage "GET" "/studio/sign-in/{secret}" "sign-in-page" Studio NotNeeded studio => sign_in_page;
     SignIn "POST" "/studio/sign-in/{secret}" "sign-in" Studio NotNeeded studio => sign_in;
     SignOut "POST" "/studio/sign-out" "sign-out" Studio NotNeeded studio => sign_out;
+    ListApiKeys "GET" "/api-keys" "list-api-keys" StudioSession NotNeeded photographer::api_keys => list;
+    CreateApiKey "POST" "/api-keys" "create-api-key" StudioSession NotNeeded photographer::api_keys => create;
+    RevokeApiKey "DELETE" "/api-keys/{key_id}" "revoke-api-key" StudioSession NotNeeded photographer::api_keys => revoke;
 }
 
 type Router = HashMap<Method, matchit::Router<Route>>;

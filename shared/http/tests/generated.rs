@@ -275,6 +275,7 @@ fn template_section(entries: &[(String, FunctionEntry)]) -> String {
                 }
                 Audience::Client => "Client API (clients and visitors): a link's token or a login session, no API key",
                 Audience::Studio => "The photographer's studio: its page, and signing in through an emailed link",
+                Audience::StudioSession => "The studio's session only (never an API key): the photographer's API keys",
             }));
         }
         let (_, entry) = entries

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod api_keys;
 pub mod archive;
 pub mod downloads;
 pub mod expiry;
@@ -30,6 +31,7 @@ pub use access::{
     SettingsChange, ViewRendition,
 };
 pub use activity::Milestone;
+pub use api_keys::{ApiKeyName, MAX_API_KEYS, key_hint, may_add_key};
 pub use archive::{attachment_disposition, entry_names, zip_file_name};
 pub use downloads::{
     AlreadyDownloaded, AskFingerprint, DownloadCharge, DownloadChoice, DownloadRefusal,

@@ -16,6 +16,7 @@
 //! | photographer | `PhotographerRecord` | `PHOTOGRAPHER#<id>` | `PROFILE` | | |
 //! | slug claim (unique login-page name) | `PhotographerClaim` | `SLUG#<slug>` | `SLUG` | | |
 //! | API key (SHA-256 of the key, hex) | `PhotographerClaim` | `APIKEY#<sha256>` | `APIKEY` | | |
+//! | … and its record, listed in the studio (name, hint, hash; written and deleted with it) | `ApiKeyRecord` | `PHOTOGRAPHER#<id>` | `APIKEY#<key id>` | | |
 //! | email claim (one photographer per address: the studio's sign-in) | `PhotographerClaim` | `EMAIL#<email>` | `EMAIL` | | |
 //! | studio sign-in link (SHA-256 of its secret, hex; single use; TTL `expires_at`) | `SignInLinkRecord` | `SIGNIN#<sha256>` | `SIGNIN` | | |
 //! | studio session (SHA-256 of its secret, hex; TTL `expires_at`) | `StudioSessionRecord` | `PHOTOGRAPHER#<id>` | `STUDIOSESSION#<sha256>` | | |
@@ -154,6 +155,7 @@
 //! - Transactions that hit `TransactionConflict` are retried with jittered backoff.
 
 mod activity;
+mod api_keys;
 mod client_logins;
 mod download_requests;
 mod downloads;
@@ -179,6 +181,7 @@ mod transact;
 mod unlock;
 
 pub use activity::{ClientActivity, MilestoneRecord, NotificationRecord, ViewCount};
+pub use api_keys::ApiKeyRecord;
 pub use download_requests::{DownloadClaim, Finish, FinishedDownload};
 pub use downloads::{DownloadLedger, RecordedDownload};
 pub use error::{Conflict, StoreError};

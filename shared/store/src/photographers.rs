@@ -5,7 +5,7 @@ use proofsheet_policy::PhotographerId;
 
 use crate::items::{Item, item_with_keys, key, record};
 use crate::records::{PhotographerClaim, keys};
-use crate::{Conflict, PhotographerRecord, Store, StoreError};
+use crate::{ApiKeyRecord, Conflict, PhotographerRecord, Store, StoreError};
 
 const NEW_ITEM: &str = "attribute_not_exists(PK)";
 
@@ -20,12 +20,12 @@ impl Store {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// Creates a photographer with their slug, email and API key (given as its SHA-256, hex),
-    /// all or nothing. A taken slug is `Conflict::SlugTaken`, a taken email `Conflict::EmailTaken`.
+    /// Creates a photographer with their slug, email and first API key, all or nothing. A taken
+    /// slug is `Conflict::SlugTaken`, a taken email `Conflict::EmailTaken`.
     pub async fn create_photographer(
         &self,
         photographer: &PhotographerRecord,
-        api_key_sha256: &str,
+        first_key: &ApiKeyRecord,
     ) -> Result<(), StoreError> {
         let profile = item_with_keys(
             photographer,
@@ -44,14 +44,6 @@ impl Store {
                 ("SK", keys::SLUG.into()),
             ],
         )?;
-        let api_key = item_with_keys(
-            &claim,
-            &[
-                ("PK", keys::api_key(api_key_sha256)),
-                ("SK", keys::API_KEY.into()),
-            ],
-        )?;
-
         let email = item_with_keys(
             &claim,
             &[
@@ -67,10 +59,12 @@ impl Store {
             ApiKey,
             Email,
         }
+        let [key_claim, key_record] = self.new_api_key_writes(first_key)?;
         let actions = vec![
             (Write::Profile, self.put_new(profile)?),
             (Write::Slug, self.put_new(slug)?),
-            (Write::ApiKey, self.put_new(api_key)?),
+            (Write::ApiKey, key_claim),
+            (Write::ApiKey, key_record),
             (Write::Email, self.put_new(email)?),
         ];
         match self.transact_named(actions).await? {

@@ -436,6 +436,11 @@ pub(crate) mod keys {
     pub fn api_key(hash_hex: &str) -> String {
         format!("APIKEY#{hash_hex}")
     }
+    /// An API key's record, in its photographer's partition.
+    pub const API_KEY_RECORD_PREFIX: &str = "APIKEY#";
+    pub fn api_key_record(key_id: uuid::Uuid) -> String {
+        format!("{API_KEY_RECORD_PREFIX}{key_id}")
+    }
     /// Which photographer signs in with an email address (one each).
     pub fn photographer_email(email: &Email) -> String {
         format!("EMAIL#{}", email.as_str())

@@ -1,7 +1,7 @@
 //! Operator commands against a deployment (configured like the functions, from the environment).
 //!
 //! ```text
-//! proofsheet-admin create-photographer --name "Anna Lee" --email anna@example.com --slug anna-lee
+//! proofsheet-admin create-photographer --name "Anna Lee" --email anna@example.com --slug anna-lee [--email-sign-in-link yes]
 //! proofsheet-admin new-secret-key
 //! proofsheet-admin index-subgalleries --photographer <photographer id>
 //! proofsheet-admin index-photo-orders --photographer <photographer id>
@@ -23,7 +23,7 @@ async fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID"
+                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG [--email-sign-in-link yes]\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID"
             );
             ExitCode::from(2)
         }
@@ -52,10 +52,37 @@ async fn create_photographer(args: &[String]) -> ExitCode {
             println!("photographer_id: {}", photographer.id);
             println!("api_key: {key}");
             eprintln!("The API key is shown once and stored only as a hash: keep it now.");
+            if flags.contains_key("email-sign-in-link") {
+                return email_first_link(&app, &photographer).await;
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("could not create the photographer: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Emails the new photographer a link into the studio, at the deployment's PUBLIC_BASE_URL.
+async fn email_first_link(
+    app: &proofsheet_app::App,
+    photographer: &proofsheet_store::PhotographerRecord,
+) -> ExitCode {
+    let Some(base) = app.config().public_base_url.clone() else {
+        eprintln!("--email-sign-in-link needs PUBLIC_BASE_URL (the address of the studio)");
+        return ExitCode::FAILURE;
+    };
+    match proofsheet_app::admin::email_sign_in_link(app, photographer, &base).await {
+        Ok(()) => {
+            eprintln!(
+                "A sign-in link to {base}/studio was emailed to {}.",
+                photographer.email
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("the photographer exists, but the sign-in email failed: {e}");
             ExitCode::FAILURE
         }
     }

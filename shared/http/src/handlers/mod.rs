@@ -54,11 +54,13 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
                 gzip = pages::accepts_gzip(&req);
                 handler(app, req).await.map_err(|e| (e, page_path))
             }
-            Handler::Photographer(handler) => match photographer::authenticate(app, &req).await {
-                Ok(owner) => handler(app, owner, req).await,
-                Err(e) => Err(e),
+            Handler::Photographer(handler) => {
+                match photographer::authenticate(app, &req, endpoint.route.spec().audience).await {
+                    Ok(owner) => handler(app, owner, req).await,
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| (e, None))
             }
-            .map_err(|e| (e, None)),
         };
         let mut response =
             with_security_headers(response.unwrap_or_else(|(e, page_path)| match page_path {

@@ -6,10 +6,9 @@ use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
-use proofsheet_app::email::StudioSignIn;
 use proofsheet_app::secrets::{new_studio_secret, studio_secret_hash_of};
 use proofsheet_policy::{Email, PhotographerId, SignInLink, StudioSession};
-use proofsheet_store::{PhotographerRecord, SignInLinkRecord, StudioSessionRecord};
+use proofsheet_store::{PhotographerRecord, StudioSessionRecord};
 use serde::Deserialize;
 
 use crate::ApiError;
@@ -87,24 +86,12 @@ async fn send_link_if_known(app: &App, req: &Request, email: &Email) -> Result<(
 }
 
 async fn send_link(app: &App, req: &Request, id: PhotographerId) -> Result<(), ApiError> {
-    let now = app.now();
     let Some(photographer) = app.store().photographer(id).await? else {
         return Ok(());
     };
-    let (secret, hash) = new_studio_secret();
-    let link = SignInLinkRecord {
-        photographer_id: id,
-        expires_at: now + SignInLink::LIFETIME_SECS,
-    };
-    app.store().save_sign_in_link(&hash, &link).await?;
-    let message = StudioSignIn {
-        photographer: photographer.name.as_str(),
-        link: &format!("{}/studio/sign-in/{secret}", base_url(app, req)),
-        minutes: SignInLink::LIFETIME_SECS / 60,
-    }
-    .to(photographer.email.clone())
-    .map_err(|e| ApiError::Internal(format!("sign-in email: {e}")))?;
-    app.store().send_email(&message).await?;
+    proofsheet_app::admin::email_sign_in_link(app, &photographer, &base_url(app, req))
+        .await
+        .map_err(|e| ApiError::Internal(format!("sign-in email: {e}")))?;
     tracing::info!(photographer = %id, "sign-in link sent");
     Ok(())
 }
@@ -124,7 +111,9 @@ pub(crate) async fn sign_in_page(app: &App, req: Request) -> Result<Response<Bod
         .await?
         .filter(|link| SignInLink::is_live(link.expires_at, app.now()))
         .ok_or(ApiError::SignInLinkSpent)?;
-    let photographer = live_photographer(app, link.photographer_id)
+    let photographer = app
+        .store()
+        .photographer(link.photographer_id)
         .await?
         .ok_or(ApiError::SignInLinkSpent)?;
     if pages::wants_html(&req) {
@@ -164,7 +153,9 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
         .await?
         .filter(|link| SignInLink::is_live(link.expires_at, now))
         .ok_or(ApiError::SignInLinkSpent)?;
-    let photographer = live_photographer(app, link.photographer_id)
+    let photographer = app
+        .store()
+        .photographer(link.photographer_id)
         .await?
         .ok_or(ApiError::SignInLinkSpent)?;
     if let Some((owner, brought)) = brought_session(app, &req) {
@@ -312,7 +303,7 @@ pub(crate) async fn signed_in(
     let Some(id) = session_photographer(app, req).await? else {
         return Ok(None);
     };
-    live_photographer(app, id).await
+    Ok(app.store().photographer(id).await?)
 }
 
 /// The photographer of the request's live studio session, without reading their profile.
@@ -326,13 +317,6 @@ pub(crate) async fn session_photographer(
     Ok(session_is_live(app, photographer, &hash)
         .await?
         .then_some(photographer))
-}
-
-async fn live_photographer(
-    app: &App,
-    id: PhotographerId,
-) -> Result<Option<PhotographerRecord>, ApiError> {
-    Ok(app.store().photographer(id).await?)
 }
 
 /// How the request came, as the studio's CSRF rule reads it.

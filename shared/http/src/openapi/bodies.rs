@@ -8,7 +8,9 @@ use utoipa::openapi::{Object, ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::handlers::photographer::access::SettingsInput;
-use crate::views::{ClientLoginView, GrantView, ListedGalleryView, PhotoView, ReleaseView};
+use crate::views::{
+    ApiKeyView, ClientLoginView, GrantView, ListedGalleryView, PhotoView, ReleaseView,
+};
 
 // Mirrors the body `ApiError::into_response` writes.
 /// Every error response. `error` is a stable machine-readable code; `message` is for humans.
@@ -25,6 +27,13 @@ pub(crate) struct ErrorBody {
         examples("title", "watermark.opacity", "download_resolutions")
     )]
     pub field: Option<String>,
+}
+
+// Mirrors the body of `handlers::photographer::api_keys::list`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiKeyList {
+    /// Oldest first.
+    pub keys: Vec<ApiKeyView>,
 }
 
 // Mirrors the body of `handlers::photographer::galleries::list`.

@@ -21,8 +21,8 @@ use utoipa::openapi::{RefOr, Schema};
 
 pub(crate) use super::Schemas;
 pub(crate) use super::bodies::{
-    ClientLoginList, GalleryList, LoginSession, PhotoList, PrivateGrantCreated, PrivateGrantList,
-    ReleaseList, Session,
+    ApiKeyList, ClientLoginList, GalleryList, LoginSession, PhotoList, PrivateGrantCreated,
+    PrivateGrantList, ReleaseList, Session,
 };
 pub(crate) use super::{route_name, string_schema};
 pub(crate) use crate::Route;

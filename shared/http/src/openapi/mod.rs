@@ -363,6 +363,12 @@ fn path_parameter(name: &str) -> Parameter {
             Some("A client login of the caller's (another photographer's is a 404)."),
             uuid_schema(),
         ),
+        "key_id" => (
+            Some(
+                "One of the caller's API keys (`GET /api-keys`; another photographer's is a 404).",
+            ),
+            uuid_schema(),
+        ),
         "slug" => (
             Some(
                 "The photographer's login-page name (`GET /account`'s `slug`). Logging in on an \
@@ -418,6 +424,7 @@ fn security(spec: &RouteSpec) -> Vec<SecurityRequirement> {
             SecurityRequirement::new(API_KEY, [""; 0]),
             SecurityRequirement::new(STUDIO_SESSION, [""; 0]),
         ],
+        Audience::StudioSession => vec![SecurityRequirement::new(STUDIO_SESSION, [""; 0])],
         // Signing in needs nothing; the studio's page and signing out read the session.
         Audience::Studio => vec![
             SecurityRequirement::default(),

@@ -132,7 +132,11 @@ impl SharedRefusal {
     pub(super) fn applies(self, spec: &RouteSpec, doc: &OperationDoc) -> bool {
         match self {
             SharedRefusal::InvalidJson => doc.request.is_some(),
-            SharedRefusal::Unauthorized => spec.audience == Audience::Photographer,
+            SharedRefusal::Unauthorized => matches!(
+                spec.audience,
+                Audience::Photographer | Audience::StudioSession
+            ),
+            // The studio-session routes name it with their own 403 (`studio_session_required`).
             SharedRefusal::CrossSiteWrite => {
                 spec.audience == Audience::Photographer && spec.method != "GET"
             }

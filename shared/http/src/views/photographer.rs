@@ -4,8 +4,8 @@
 use proofsheet_policy::photo_order::PhotoOrder;
 use proofsheet_policy::{AccessSettings, Milestone, Resolution, WatermarkSettings};
 use proofsheet_store::{
-    ClientLoginRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord, PhotoStatus,
-    PhotographerRecord, ReleaseRecord,
+    ApiKeyRecord, ClientLoginRecord, GalleryRecord, GrantOrigin, GrantRecord, PhotoRecord,
+    PhotoStatus, PhotographerRecord, ReleaseRecord,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -146,6 +146,41 @@ pub(crate) struct GalleryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub subgalleries: Option<Vec<SubgalleryView>>,
+}
+
+/// An API key as listed: never the key itself.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ApiKey)]
+pub(crate) struct ApiKeyView {
+    #[schema(format = "uuid")]
+    pub key_id: String,
+    #[serde(serialize_with = "shown")]
+    pub name: String,
+    /// The key's last four characters, to tell keys apart.
+    pub hint: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<&ApiKeyRecord> for ApiKeyView {
+    fn from(k: &ApiKeyRecord) -> Self {
+        Self {
+            key_id: k.key_id.to_string(),
+            name: k.name.clone(),
+            hint: k.hint.clone(),
+            created_at: timestamp(k.created_at),
+        }
+    }
+}
+
+/// A new API key: how it is listed, and the key, this once.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ApiKeyMade)]
+pub(crate) struct CreatedApiKeyView {
+    #[serde(flatten)]
+    pub key: ApiKeyView,
+    /// Send as `Authorization: Bearer <api_key>`. Shown this once: only its SHA-256 is kept.
+    pub api_key: String,
 }
 
 /// One gallery of the photographer's list, with what its card shows.

@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod activity;
+pub(crate) mod api_keys;
 pub(crate) mod favourites;
 pub(crate) mod galleries;
 pub(crate) mod logins;
@@ -15,17 +16,27 @@ use proofsheet_app::secrets::api_key_hash;
 use proofsheet_policy::{GalleryId, PhotographerId};
 use proofsheet_store::GalleryRecord;
 
-use crate::ApiError;
 use crate::handlers::studio;
 use crate::http_io::{bearer, path_param};
 use crate::pages;
+use crate::{ApiError, Audience};
 
 /// The photographer whose API key the request carries or, without one, whose studio session
 /// its cookie carries. A change made with the cookie must come from the studio's own script
 /// (`proofsheet_policy::CookieCall`): another site can make a browser send the cookie, never
 /// the studio's header.
-pub(crate) async fn authenticate(app: &App, req: &Request) -> Result<PhotographerId, ApiError> {
-    let photographer = match bearer(req) {
+///
+/// A route for the studio's session only (`Audience::StudioSession`) takes no API key.
+pub(crate) async fn authenticate(
+    app: &App,
+    req: &Request,
+    audience: Audience,
+) -> Result<PhotographerId, ApiError> {
+    let key = bearer(req);
+    if audience == Audience::StudioSession && key.is_some() {
+        return Err(ApiError::StudioSessionRequired);
+    }
+    let photographer = match key {
         Some(key) => app
             .store()
             .photographer_for_api_key(&api_key_hash(key))
