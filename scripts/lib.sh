@@ -124,3 +124,37 @@ start_lambda_emulator() {
   echo "the Lambda emulator did not start; see target/rehearsal/emulator.log" >&2
   return 1
 }
+
+# Starts the local system (the proofsheet-local binary given) on a free loopback port with a
+# fresh API key, in the background, and stops it when the calling script exits. Exports
+# LOCAL_BASE, LOCAL_KEY and LOCAL_LOG (its output: the emails it prints).
+start_local_server() {
+  local binary="$1" port key
+  port="$(free_port)"
+  key="ps_local_$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+  export LOCAL_LOG="$repo_root/target/local-server.log"
+  PORT="$port" DEV_API_KEY="$key" RUST_LOG=warn MALLOC_ARENA_MAX=2 "$binary" > "$LOCAL_LOG" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null || true"
+  for _ in $(seq 1 300); do
+    if grep -q "Proofsheet is running" "$LOCAL_LOG"; then
+      export LOCAL_BASE="http://127.0.0.1:$port" LOCAL_KEY="$key"
+      echo "==> the local system on $LOCAL_BASE (log: target/local-server.log)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "the local system did not start; see $LOCAL_LOG" >&2
+  return 1
+}
+
+# The corpus of real photographs from the team's handout (BENCH_HANDOUT, default
+# ../shared/bench) in BENCH_DIR (default /tmp/bench): exports BENCH_PHOTOS.
+fetch_corpus() {
+  local handout bench
+  handout="$(realpath "${BENCH_HANDOUT:-$repo_root/../shared/bench}")"
+  bench="${BENCH_DIR:-/tmp/bench}"
+  echo "==> the corpus ($bench/photos)"
+  bash "$handout/fetch-photos.sh" "$bench/photos" "$bench/watermark.png" | tail -n 1
+  export BENCH_PHOTOS="$bench/photos"
+}

@@ -124,7 +124,8 @@ let current = null;
 function show(viewId, heading, title) {
   for (const view of studio.querySelectorAll(":scope > section")) view.hidden = view.id !== viewId;
   document.title = `${title} · Proofsheet studio`;
-  // A new view is a new page to a screen reader or a keyboard: start at its heading.
+  // A new view is a new page to a screen reader, a keyboard and the eye: start at its top.
+  window.scrollTo(0, 0);
   $(heading).focus({ preventScroll: true });
 }
 
