@@ -709,3 +709,63 @@ async fn the_studio_makes_an_api_key_shows_it_once_and_revokes_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn what_an_invited_client_does_in_their_own_browser_shows_in_the_studio() {
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let email = &unique_email("ben");
+
+    in_browser("studio_journey", Device::Desktop, |c| async move {
+        let (gallery, photos) = open_gallery(s, &c, anna, 3).await;
+        // Downloads of web sizes, two photos each, then Ben invited, all in the studio.
+        c.goto(&format!("{}/studio#/galleries/{gallery}/sharing", s.base)).await.unwrap();
+        until(&c, "the sharing tab", "document.getElementById('general-link').value.includes('/g/')").await;
+        if eval(&c, "document.querySelector('[name=downloads_enabled]').checked").await == Value::Bool(false) {
+            element(&c, "[name=downloads_enabled]").await.click().await.unwrap();
+        }
+        element(&c, "#general-limit").await.send_keys("2").await.unwrap();
+        if eval(&c, "document.querySelector('[name=download_resolutions][value=web]').checked").await == Value::Bool(false) {
+            element(&c, "[name=download_resolutions][value=web]").await.click().await.unwrap();
+        }
+        element(&c, "#general-settings button[type=submit]").await.click().await.unwrap();
+        until(&c, "saved", "document.getElementById('general-saved').textContent === 'Saved.'").await;
+        element(&c, "#invite-email").await.send_keys(email).await.unwrap();
+        element(&c, "#invite-name").await.send_keys("Ben Ortiz").await.unwrap();
+        element(&c, "#invite button").await.click().await.unwrap();
+        until(&c, "Ben listed", "document.getElementById('clients').textContent.includes('Ben Ortiz')").await;
+        let link = &s.emailed_link(email, "g").await;
+
+        // Ben, in his own browser: a heart, then one photo downloaded.
+        let photos = &photos;
+        in_browser("studio_journey_client", Device::Desktop, |ben| async move {
+            ben.goto(link).await.unwrap();
+            until(&ben, "his page ready", "document.getElementById('gallery').dataset.ready === 'true'").await;
+            let first = format!("#grid .cell[data-photo='{}']", photos[0]);
+            element(&ben, &format!("{first} .heart")).await.click().await.unwrap();
+            until(&ben, "the heart on", &format!("document.querySelector(\"{first} .heart\").getAttribute('aria-pressed') === 'true'")).await;
+            element(&ben, &format!("{first} .download")).await.click().await.unwrap();
+            until(&ben, "selected", &format!("document.querySelector(\"{first} .download\").getAttribute('aria-pressed') === 'true'")).await;
+            element(&ben, ".open-tray").await.click().await.unwrap();
+            until(&ben, "the tray open", "document.querySelector('dialog.panel').open").await;
+            element(&ben, ".panel .request").await.click().await.unwrap();
+            until(&ben, "the zip on its way", "document.querySelector('.panel .status').textContent.includes(\"We're preparing your zip\")").await;
+        })
+        .await;
+        assert_eq!(s.t.drain_downloads().await, 1, "his zip made");
+
+        // Back in the studio: his row, his milestones, and the bell.
+        c.goto(&format!("{}/studio#/galleries/{gallery}/activity", s.base)).await.unwrap();
+        until(&c, "Ben's row", "document.querySelector('#activity-rows tr')?.textContent.includes('Ben Ortiz')").await;
+        let row = element(&c, "#activity-rows tr").await.text().await.unwrap();
+        for seen in ["1 photo in 1 list", "1 photo (web)", "opened the gallery", "started favourites"] {
+            assert!(row.contains(seen), "{seen}: {row}");
+        }
+        c.refresh().await.unwrap();
+        until(&c, "the bell", "Number(document.getElementById('bell-count').textContent) >= 2").await;
+        element(&c, "#bell").await.click().await.unwrap();
+        until(&c, "his notifications", "document.getElementById('notifications-list').textContent.includes('Ben Ortiz')").await;
+        check_page(&c, "studio after the client's visit").await;
+    })
+    .await;
+}
