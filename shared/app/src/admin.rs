@@ -1,4 +1,5 @@
-//! Operator actions that have no HTTP route: creating photographers.
+//! Operator actions that have no HTTP route (creating photographers), and the studio's
+//! sign-in email, which the operator sends a new photographer and the sign-in route any other.
 
 use proofsheet_policy::{Email, PersonName, PhotographerId, SignInLink, Slug, key_hint};
 use proofsheet_store::{ApiKeyRecord, PhotographerRecord, SignInLinkRecord};

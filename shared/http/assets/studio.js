@@ -447,7 +447,6 @@ $("delete-gallery").addEventListener("click", async () => {
 // and each client's link.
 // ---------------------------------------------------------------------------------------------
 
-const RESOLUTIONS = ["web", "high", "original"];
 const ORIGINS = {
   photographer: "invited",
   visitor: "came by the gallery's link",
