@@ -385,6 +385,19 @@ async fn client_logins(t: &TestApp, anna: &Photographer, gallery: &str) {
     assert_eq!(t.list_client_logins(anna).await.status, 200);
     assert_eq!(t.get_client_login(anna, &login).await.status, 200);
     assert_eq!(t.get_account(anna).await.status, 200);
+    // The name, and the login page moved and back (the old address stays Anna's).
+    let moved_slug = format!("{}-new", anna.slug);
+    let moved = t
+        .update_account(
+            anna,
+            json!({ "name": "Anna Lee Studio", "slug": moved_slug }),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    let left = t.browse(&format!("/p/{}", anna.slug), None).await;
+    assert_eq!(left.status, 302, "{left:?}");
+    let back = t.update_account(anna, json!({ "slug": anna.slug })).await;
+    assert_eq!(back.status, 200, "{back:?}");
     let changed = t
         .update_client_login(anna, &login, json!({ "new_access_code": true }))
         .await;
@@ -492,6 +505,24 @@ async fn studio(t: &TestApp, anna: &Photographer) {
         )
         .await;
     assert_eq!(revoked.status, 204, "{revoked:?}");
+    // A new sign-in address: the link to it confirms it as it signs in.
+    let new_email = unique_email("anna-new");
+    let asked = t
+        .call_with_headers(
+            "POST",
+            "/account/email",
+            None,
+            &from_the_studio,
+            Some(json!({ "email": new_email })),
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{asked:?}");
+    let mail = t.emails_to(&new_email).await.last().unwrap().to_string();
+    let at = mail.find("/studio/sign-in/").expect("a confirming link");
+    let confirm = &mail[at..at + "/studio/sign-in/".len() + 43];
+    assert_eq!(t.browse(confirm, None).await.status, 200);
+    let confirmed = t.post_form(confirm, &[], None).await;
+    assert_eq!(confirmed.status, 303, "{confirmed:?}");
     let out = t
         .post_form("/studio/sign-out", &[("everywhere", "true")], Some(cookie))
         .await;

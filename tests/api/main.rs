@@ -2,6 +2,7 @@
 //! against the moto server (see `proofsheet_tests`, the harness). One module per area; linking
 //! the AWS SDK once instead of once per area. Run through `./scripts/test`, which starts moto.
 
+mod account;
 mod activity;
 mod browser;
 mod client_access;

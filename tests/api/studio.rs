@@ -12,17 +12,6 @@ use serde_json::{Value, json};
 const T0: u64 = 1_800_000_000;
 const OURS: &str = BASE_URL;
 
-/// The studio script's own headers.
-const FROM_THE_STUDIO: [(&str, &str); 3] = [
-    ("x-proofsheet-studio", "1"),
-    ("sec-fetch-site", "same-origin"),
-    ("origin", OURS),
-];
-
-fn email_of(anna: &Photographer) -> String {
-    format!("{}@example.com", anna.slug)
-}
-
 /// Asks for a sign-in link for `email`, as a script would.
 async fn ask_for_link(t: &TestApp, email: &str) -> Reply {
     t.call(
@@ -32,23 +21,6 @@ async fn ask_for_link(t: &TestApp, email: &str) -> Reply {
         Some(json!({ "email": email })),
     )
     .await
-}
-
-/// The path of the sign-in link in the last email sent to `email`.
-async fn emailed_link(t: &TestApp, email: &str) -> String {
-    let mails = t.emails_to(email).await;
-    let body = mails.last().expect("a sign-in email").to_string();
-    let at = body.find("/studio/sign-in/").expect("a sign-in link");
-    body[at..at + "/studio/sign-in/".len() + 43].to_owned()
-}
-
-/// Signs `anna` in through an emailed link; the session cookie's `name=value`.
-async fn signed_in(t: &TestApp, anna: &Photographer) -> String {
-    assert_eq!(ask_for_link(t, &email_of(anna)).await.status, 202);
-    let link = emailed_link(t, &email_of(anna)).await;
-    let signed = t.call("POST", &link, None, None).await;
-    assert_eq!(signed.status, 200, "{signed:?}");
-    session_cookie(&signed)
 }
 
 fn session_cookie(reply: &Reply) -> String {
@@ -74,10 +46,10 @@ async fn with_cookie(
 async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_cookie() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let asked = ask_for_link(&t, &email_of(&anna)).await;
+    let asked = ask_for_link(&t, &anna.email()).await;
     assert_eq!(asked.status, 202, "{asked:?}");
-    let link = emailed_link(&t, &email_of(&anna)).await;
-    let mail = t.emails_to(&email_of(&anna)).await[0].to_string();
+    let link = t.emailed_studio_link(&anna.email()).await;
+    let mail = t.emails_to(&anna.email()).await[0].to_string();
     assert!(mail.contains("Anna Lee"), "{mail}");
     assert!(mail.contains(&format!("{BASE_URL}{link}")), "{mail}");
 
@@ -85,7 +57,7 @@ async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_
     for _ in 0..2 {
         let page = t.call("GET", &link, None, None).await;
         assert_eq!(page.status, 200, "{page:?}");
-        assert_eq!(page.json["email"], email_of(&anna));
+        assert_eq!(page.json["email"], anna.email());
     }
     let page = t
         .call_with_headers("GET", &link, None, &[("accept", BROWSER_ACCEPT)], None)
@@ -131,7 +103,7 @@ async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_
     .await;
     let html = studio.json.as_str().unwrap_or_default();
     assert!(
-        html.contains(r#"<p class="studio-who">Anna Lee <span>"#),
+        html.contains(r#"<b id="studio-name">Anna Lee</b>"#),
         "{html}"
     );
 
@@ -149,7 +121,7 @@ async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_
 async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let cookie = signed_in(&t, &anna).await;
+    let cookie = t.studio_session(&anna.email()).await;
     let new_gallery = Some(json!({ "title": "Planted" }));
     for (what, headers) in [
         (
@@ -209,7 +181,7 @@ async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
     assert_error(&reply, 401, "unauthorized");
     // Nor does a real session's secret under another photographer's id.
     let mallory = t.photographer("Mallory").await;
-    let mallorys = signed_in(&t, &mallory).await;
+    let mallorys = t.studio_session(&mallory.email()).await;
     let secret = mallorys.split_once('.').unwrap().1;
     let as_anna = format!("__Host-ps_studio={}.{secret}", anna.id);
     let reply = with_cookie(&t, "GET", "/galleries", &as_anna, &[], None).await;
@@ -225,7 +197,7 @@ async fn the_answer_is_the_same_whether_or_not_the_address_is_a_photographers() 
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let nobody = unique_email("nobody");
-    let known = ask_for_link(&t, &email_of(&anna)).await;
+    let known = ask_for_link(&t, &anna.email()).await;
     let started = std::time::Instant::now();
     let unknown = ask_for_link(&t, &nobody).await;
     // Nobody's address is answered no sooner than a photographer's can be.
@@ -238,11 +210,8 @@ async fn the_answer_is_the_same_whether_or_not_the_address_is_a_photographers() 
             .unwrap()
             .replace(email, "<email>")
     };
-    assert_eq!(
-        message(&known, &email_of(&anna)),
-        message(&unknown, &nobody)
-    );
-    assert_eq!(t.emails_to(&email_of(&anna)).await.len(), 1);
+    assert_eq!(message(&known, &anna.email()), message(&unknown, &nobody));
+    assert_eq!(t.emails_to(&anna.email()).await.len(), 1);
     assert!(t.emails_to(&nobody).await.is_empty());
     // A malformed address is refused for what it is, the same for everyone.
     assert_invalid(&ask_for_link(&t, "not an email").await, "email");
@@ -254,8 +223,8 @@ async fn the_answer_is_the_same_whether_or_not_the_address_is_a_photographers() 
 async fn another_sites_page_cannot_sign_a_browser_in() {
     let t = TestApp::spawn().await;
     let mallory = t.photographer("Mallory").await;
-    ask_for_link(&t, &email_of(&mallory)).await;
-    let link = emailed_link(&t, &email_of(&mallory)).await;
+    ask_for_link(&t, &mallory.email()).await;
+    let link = t.emailed_studio_link(&mallory.email()).await;
     for headers in [
         vec![
             ("content-type", "text/plain"),
@@ -281,8 +250,8 @@ async fn another_sites_page_cannot_sign_a_browser_in() {
 async fn a_sign_in_link_ends_with_its_time() {
     let t = TestApp::spawn_with_clock(&[], Clock::fixed(T0)).await;
     let anna = t.photographer("Anna Lee").await;
-    ask_for_link(&t, &email_of(&anna)).await;
-    let link = emailed_link(&t, &email_of(&anna)).await;
+    ask_for_link(&t, &anna.email()).await;
+    let link = t.emailed_studio_link(&anna.email()).await;
     t.app.clock().advance(SignInLink::LIFETIME_SECS);
     assert_error(
         &t.call("GET", &link, None, None).await,
@@ -311,9 +280,9 @@ async fn signing_in_makes_a_new_session_and_ends_the_one_the_browser_brought() {
     let anna = t.photographer("Anna Lee").await;
     let mallory = t.photographer("Mallory").await;
     // Mallory's own session, planted in Anna's browser.
-    let planted = signed_in(&t, &mallory).await;
-    ask_for_link(&t, &email_of(&anna)).await;
-    let link = emailed_link(&t, &email_of(&anna)).await;
+    let planted = t.studio_session(&mallory.email()).await;
+    ask_for_link(&t, &anna.email()).await;
+    let link = t.emailed_studio_link(&anna.email()).await;
     let signed = with_cookie(&t, "POST", &link, &planted, &[], None).await;
     assert_eq!(signed.status, 200, "{signed:?}");
     let anna_cookie = session_cookie(&signed);
@@ -328,9 +297,9 @@ async fn signing_in_makes_a_new_session_and_ends_the_one_the_browser_brought() {
 async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let laptop = signed_in(&t, &anna).await;
-    let phone = signed_in(&t, &anna).await;
-    let tablet = signed_in(&t, &anna).await;
+    let laptop = t.studio_session(&anna.email()).await;
+    let phone = t.studio_session(&anna.email()).await;
+    let tablet = t.studio_session(&anna.email()).await;
     let lives = |cookie: String| {
         let t = &t;
         async move {
@@ -410,11 +379,11 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
 async fn an_expired_session_cannot_sign_out_everywhere() {
     let t = TestApp::spawn_with_clock(&[], Clock::fixed(T0)).await;
     let anna = t.photographer("Anna Lee").await;
-    let old = signed_in(&t, &anna).await;
+    let old = t.studio_session(&anna.email()).await;
     t.app
         .clock()
         .advance(proofsheet_policy::StudioSession::LIFETIME_SECS);
-    let current = signed_in(&t, &anna).await;
+    let current = t.studio_session(&anna.email()).await;
     let everywhere = with_cookie(
         &t,
         "POST",
@@ -436,9 +405,9 @@ async fn asking_for_links_is_throttled_per_source_and_per_address() {
     // One address is sent its share, then nothing, with the same answer.
     let share = UnlockThrottle::STUDIO_SIGN_IN_EMAILS_PER_ADDRESS.max_attempts;
     for _ in 0..share + 1 {
-        assert_eq!(ask_for_link(&t, &email_of(&anna)).await.status, 202);
+        assert_eq!(ask_for_link(&t, &anna.email()).await.status, 202);
     }
-    assert_eq!(t.emails_to(&email_of(&anna)).await.len(), share as usize);
+    assert_eq!(t.emails_to(&anna.email()).await.len(), share as usize);
     // One source asks its share, then waits.
     let per_source = UnlockThrottle::STUDIO_SIGN_IN_PER_SOURCE.max_attempts;
     for _ in share + 1..per_source {
@@ -453,7 +422,7 @@ async fn asking_for_links_is_throttled_per_source_and_per_address() {
 async fn the_studio_page_lets_its_script_reach_the_bucket_and_nowhere_else() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let cookie = signed_in(&t, &anna).await;
+    let cookie = t.studio_session(&anna.email()).await;
     let page = with_cookie(
         &t,
         "GET",
@@ -515,7 +484,7 @@ async fn from_the_studio(
 async fn api_keys_are_made_listed_and_revoked_with_the_studios_session_only() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let cookie = signed_in(&t, &anna).await;
+    let cookie = t.studio_session(&anna.email()).await;
     let listed = |cookie: String| {
         let t = &t;
         async move {
@@ -592,8 +561,8 @@ async fn a_photographer_keeps_ten_keys_at_most_and_never_touches_anothers() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let ben = t.photographer("Ben Ortiz").await;
-    let annas = signed_in(&t, &anna).await;
-    let bens = signed_in(&t, &ben).await;
+    let annas = t.studio_session(&anna.email()).await;
+    let bens = t.studio_session(&ben.email()).await;
     let make = |cookie: String, name: String| {
         let t = &t;
         async move {
@@ -649,7 +618,7 @@ async fn a_photographer_made_by_the_operator_is_emailed_a_first_way_in() {
     proofsheet_app::admin::email_sign_in_link(&t.app, &record, &format!("{OURS}/"))
         .await
         .unwrap();
-    let link = emailed_link(&t, &email_of(&anna)).await;
+    let link = t.emailed_studio_link(&anna.email()).await;
     let signed = t.call("POST", &link, None, None).await;
     assert_eq!(signed.status, 200, "{signed:?}");
     let cookie = session_cookie(&signed);
@@ -661,7 +630,7 @@ async fn a_photographer_made_by_the_operator_is_emailed_a_first_way_in() {
 async fn every_change_the_cookie_can_make_is_refused_from_another_site() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let cookie = signed_in(&t, &anna).await;
+    let cookie = t.studio_session(&anna.email()).await;
     // The check comes before anything is read: any id in the path will do.
     let id = uuid::Uuid::new_v4().to_string();
     let another_sites_form = [

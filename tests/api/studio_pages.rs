@@ -647,6 +647,99 @@ async fn the_account_shows_the_login_page_and_takes_a_watermark_logo() {
 }
 
 #[tokio::test]
+async fn the_photographer_renames_the_account_moves_the_login_page_and_changes_the_sign_in_address()
+{
+    let s = &Served::spawn().await;
+    let anna = &s.t.photographer("Anna Lee").await;
+    let new_email = &unique_email("anna-studio");
+
+    in_browser("studio_account_edit", Device::Desktop, |c| async move {
+        sign_in(s, &c, anna).await;
+        c.goto(&format!("{}/studio#/account", s.base))
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the account",
+            "document.getElementById('account-slug').value.length > 0",
+        )
+        .await;
+
+        let name = element(&c, "#account-name").await;
+        name.clear().await.unwrap();
+        name.send_keys("Anna Lee Photography").await.unwrap();
+        element(&c, "#account-name-form button").await.click().await.unwrap();
+        until(
+            &c,
+            "the name saved",
+            "document.getElementById('account-status').textContent.includes('Anna Lee Photography') \
+             && document.getElementById('studio-name').textContent === 'Anna Lee Photography'",
+        )
+        .await;
+
+        // Typed as a photographer thinks of it; the page keeps what an address can hold.
+        let slug = element(&c, "#account-slug").await;
+        slug.clear().await.unwrap();
+        slug.send_keys("Anna Lee Studio").await.unwrap();
+        let typed = eval(&c, "document.getElementById('account-slug').value").await;
+        assert_eq!(typed, "anna-lee-studio");
+        element(&c, "#account-slug-form button").await.click().await.unwrap();
+        until(
+            &c,
+            "the page moved",
+            "document.getElementById('account-login-page').textContent.endsWith('/p/anna-lee-studio')",
+        )
+        .await;
+        let account = s.t.get_account(anna).await.json;
+        assert_eq!(account["name"], "Anna Lee Photography");
+        assert_eq!(account["slug"], "anna-lee-studio");
+        let old = s.t.browse(&format!("/p/{}", anna.slug), None).await;
+        assert_eq!(old.header("location"), Some("/p/anna-lee-studio"));
+        check_page(&c, "studio account edited").await;
+
+        // A new sign-in address: the link goes there, and opening it confirms it.
+        element(&c, "#account-new-email")
+            .await
+            .send_keys(new_email)
+            .await
+            .unwrap();
+        element(&c, "#account-email-form button")
+            .await
+            .click()
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the link sent",
+            "document.getElementById('email-status').textContent.includes('on its way')",
+        )
+        .await;
+        assert_eq!(
+            s.t.get_account(anna).await.json["email"],
+            format!("{}@example.com", anna.slug),
+            "nothing changes before the link is used"
+        );
+        let link = s.emailed_link(new_email, "studio/sign-in").await;
+        c.goto(&link).await.unwrap();
+        let button = element(&c, "form button[type=submit]").await;
+        assert_eq!(button.text().await.unwrap(), "Confirm and sign in");
+        check_page(&c, "the new address's confirming page").await;
+        button.click().await.unwrap();
+        c.goto(&format!("{}/studio#/account", s.base))
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the new address shown",
+            &format!("document.getElementById('account-email').textContent === '{new_email}'"),
+        )
+        .await;
+        assert_eq!(s.t.get_account(anna).await.json["email"], new_email.as_str());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_studio_makes_an_api_key_shows_it_once_and_revokes_it() {
     let s = &Served::spawn().await;
     let anna = &s.t.photographer("Anna Lee").await;

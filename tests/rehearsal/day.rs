@@ -451,14 +451,32 @@ pub async fn live(r: &mut Rehearsal) {
             let revoked =
                 studio_script(r, "DELETE", &format!("/api-keys/{key_id}"), &cookies, None).await;
             expect(r, &revoked, 204, "revoke the API key");
+            // A new sign-in address: its link goes there (confirmed in the IAM tour).
+            let change = studio_script(
+                r,
+                "POST",
+                "/account/email",
+                &cookies,
+                Some(json!({ "email": "studio@rehearsal.example" })),
+            )
+            .await;
+            expect(r, &change, 202, "ask for a new sign-in address");
             let out = form(r, "/studio/sign-out", &[], &cookies).await;
             expect(r, &out, 303, "sign out of the studio");
         }
         None => r.fail("no studio sign-in link was emailed".into()),
     }
 
-    // What the photographer reads.
+    // What the photographer reads, and their name as clients see it.
     api(r, "GET", "/account", None).await;
+    let renamed = api(
+        r,
+        "PATCH",
+        "/account",
+        Some(json!({ "name": "Rehearsal Photography" })),
+    )
+    .await;
+    expect(r, &renamed, 200, "rename the account");
     let preview = api(
         r,
         "GET",

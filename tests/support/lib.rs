@@ -75,6 +75,21 @@ pub struct Photographer {
     pub slug: String,
 }
 
+impl Photographer {
+    /// The address they sign in to the studio with, as [`TestApp::photographer`] made it.
+    pub fn email(&self) -> String {
+        format!("{}@example.com", self.slug)
+    }
+}
+
+/// The headers the studio's own script sends with a change (`x-proofsheet-studio`, and the
+/// browser's word that the page was ours).
+pub const FROM_THE_STUDIO: [(&str, &str); 3] = [
+    ("x-proofsheet-studio", "1"),
+    ("sec-fetch-site", "same-origin"),
+    ("origin", BASE_URL),
+];
+
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
@@ -734,6 +749,34 @@ impl TestApp {
                     .is_some_and(|a| a.iter().any(|d| d == to))
             })
             .collect()
+    }
+
+    /// The path of the studio link (`/studio/sign-in/{secret}`) in the last email sent to
+    /// `email`: a sign-in link, or one that confirms a new address.
+    pub async fn emailed_studio_link(&self, email: &str) -> String {
+        let mails = self.emails_to(email).await;
+        let body = mails.last().expect("an email").to_string();
+        let at = body.find("/studio/sign-in/").expect("a studio link");
+        body[at..at + "/studio/sign-in/".len() + 43].to_owned()
+    }
+
+    /// Asks for a sign-in link to `email` and signs in with it, as a script would: the studio
+    /// session's cookie, `name=value`.
+    pub async fn studio_session(&self, email: &str) -> String {
+        let asked = self
+            .call(
+                "POST",
+                "/studio/sign-in",
+                None,
+                Some(serde_json::json!({ "email": email })),
+            )
+            .await;
+        assert_eq!(asked.status, 202, "{asked:?}");
+        let link = self.emailed_studio_link(email).await;
+        let signed = self.call("POST", &link, None, None).await;
+        assert_eq!(signed.status, 200, "{signed:?}");
+        let set = signed.header("set-cookie").expect("a session cookie");
+        set.split(';').next().unwrap().to_owned()
     }
 
     /// GETs a presigned URL.

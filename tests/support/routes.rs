@@ -417,6 +417,12 @@ impl TestApp {
         self.as_photographer(who, "GET", "/account", None).await
     }
 
+    /// `PATCH /account` with this body (`name`, `slug`).
+    pub async fn update_account(&self, who: &Photographer, body: Value) -> Reply {
+        self.as_photographer(who, "PATCH", "/account", Some(body))
+            .await
+    }
+
     /// `POST /p/{slug}/login`
     pub async fn log_in(&self, slug: &str, access_code: &str) -> Reply {
         let body = json!({ "access_code": access_code });

@@ -1,12 +1,13 @@
 //! Operator actions that have no HTTP route (creating photographers), and the studio's
-//! sign-in email, which the operator sends a new photographer and the sign-in route any other.
+//! sign-in emails: the link the operator sends a new photographer and the sign-in route any
+//! other, and the link that confirms a new sign-in address.
 
 use proofsheet_policy::{Email, PersonName, PhotographerId, SignInLink, Slug, key_hint};
 use proofsheet_store::{ApiKeyRecord, PhotographerRecord, SignInLinkRecord};
 use uuid::Uuid;
 
 use crate::App;
-use crate::email::StudioSignIn;
+use crate::email::{StudioEmailChange, StudioSignIn};
 use crate::secrets::{api_key_hash, new_api_key, new_studio_secret};
 
 /// What the studio lists the key made with the photographer as.
@@ -74,19 +75,67 @@ pub async fn email_sign_in_link(
     photographer: &PhotographerRecord,
     base_url: &str,
 ) -> Result<(), AdminError> {
-    let (secret, hash) = new_studio_secret();
-    let link = SignInLinkRecord {
-        photographer_id: photographer.id,
-        expires_at: app.now() + SignInLink::LIFETIME_SECS,
-    };
-    app.store().save_sign_in_link(&hash, &link).await?;
+    let link = new_sign_in_link(app, photographer, None, base_url).await?;
     let message = StudioSignIn {
         photographer: photographer.name.as_str(),
-        link: &format!("{}/studio/sign-in/{secret}", base_url.trim_end_matches('/')),
+        link: &link,
         minutes: SignInLink::LIFETIME_SECS / 60,
     }
     .to(photographer.email.clone())
     .map_err(|e| AdminError::Email(e.to_string()))?;
     app.store().send_email(&message).await?;
     Ok(())
+}
+
+/// Asks to make `new_email` the address `photographer` signs in with: a sign-in link that
+/// confirms it goes to the new address, and the old one is told (`EmailChange`).
+pub async fn email_address_change(
+    app: &App,
+    photographer: &PhotographerRecord,
+    new_email: &Email,
+    base_url: &str,
+) -> Result<(), AdminError> {
+    let link = new_sign_in_link(app, photographer, Some(new_email), base_url).await?;
+    let minutes = SignInLink::LIFETIME_SECS / 60;
+    let confirm = StudioEmailChange {
+        photographer: photographer.name.as_str(),
+        old_email: photographer.email.as_str(),
+        new_email: new_email.as_str(),
+        link: Some(&link),
+        minutes,
+    };
+    let notice = StudioEmailChange {
+        link: None,
+        ..confirm
+    };
+    let to_new = confirm
+        .to(new_email.clone())
+        .map_err(|e| AdminError::Email(e.to_string()))?;
+    let to_old = notice
+        .to(photographer.email.clone())
+        .map_err(|e| AdminError::Email(e.to_string()))?;
+    app.store().send_email(&to_new).await?;
+    app.store().send_email(&to_old).await?;
+    Ok(())
+}
+
+/// A new single-use link into the studio (`confirms_email`: the new address it confirms), in
+/// full.
+async fn new_sign_in_link(
+    app: &App,
+    photographer: &PhotographerRecord,
+    confirms_email: Option<&Email>,
+    base_url: &str,
+) -> Result<String, AdminError> {
+    let (secret, hash) = new_studio_secret();
+    let link = SignInLinkRecord {
+        photographer_id: photographer.id,
+        expires_at: app.now() + SignInLink::LIFETIME_SECS,
+        confirms_email: confirms_email.cloned(),
+    };
+    app.store().save_sign_in_link(&hash, &link).await?;
+    Ok(format!(
+        "{}/studio/sign-in/{secret}",
+        base_url.trim_end_matches('/')
+    ))
 }

@@ -248,6 +248,45 @@ impl StudioSignIn<'_> {
     }
 }
 
+/// A photographer's sign-in address is being changed: to the new address, the link that
+/// confirms it (`link`); to the old one, the notice (no link).
+#[derive(Clone, Copy)]
+pub struct StudioEmailChange<'a> {
+    pub photographer: &'a str,
+    pub old_email: &'a str,
+    pub new_email: &'a str,
+    /// `/studio/sign-in/{secret}`, in full; `None` in the notice to the old address.
+    pub link: Option<&'a str>,
+    pub minutes: u64,
+}
+
+#[derive(Template)]
+#[template(path = "email/studio_email_change.txt")]
+struct StudioEmailChangeText<'a> {
+    m: &'a StudioEmailChange<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/studio_email_change.html")]
+struct StudioEmailChangeHtml<'a> {
+    m: &'a StudioEmailChange<'a>,
+}
+
+impl StudioEmailChange<'_> {
+    pub fn to(&self, recipient: Email) -> Result<OutgoingEmail, askama::Error> {
+        let subject = match self.link {
+            Some(_) => "Confirm your new Proofsheet sign-in address",
+            None => "Your Proofsheet sign-in address is being changed",
+        };
+        Ok(outgoing(
+            recipient,
+            subject.to_owned(),
+            StudioEmailChangeText { m: self }.render()?,
+            StudioEmailChangeHtml { m: self }.render()?,
+        ))
+    }
+}
+
 /// A client's download request is done: the links to its ZIPs, or the news that nothing could
 /// be prepared, and which photos were left out.
 pub struct DownloadReady<'a> {
@@ -331,6 +370,47 @@ mod tests {
             mail.subject,
             "Anna Lee shared the gallery \"Smith gnidnaw\" with you"
         );
+    }
+
+    #[test]
+    fn an_address_change_is_confirmed_from_the_new_address_and_told_to_the_old() {
+        let confirm = StudioEmailChange {
+            photographer: "Anna Lee",
+            old_email: "anna@old.example",
+            new_email: "anna@new.example",
+            link: Some("https://photos.example/studio/sign-in/s3cret"),
+            minutes: 15,
+        };
+        let to_new = confirm
+            .to(Email::parse("anna@new.example").unwrap())
+            .unwrap();
+        assert_eq!(
+            to_new.subject,
+            "Confirm your new Proofsheet sign-in address"
+        );
+        for body in [&to_new.text, &to_new.html] {
+            assert!(
+                body.contains("https://photos.example/studio/sign-in/s3cret"),
+                "{body}"
+            );
+            assert!(body.contains("15 minutes"), "{body}");
+        }
+        let notice = StudioEmailChange {
+            link: None,
+            ..confirm
+        }
+        .to(Email::parse("anna@old.example").unwrap())
+        .unwrap();
+        assert_eq!(
+            notice.subject,
+            "Your Proofsheet sign-in address is being changed"
+        );
+        for body in [&notice.text, &notice.html] {
+            // The old inbox never gets the link: whoever reads it can't confirm for the new one.
+            assert!(!body.contains("sign-in/"), "{body}");
+            assert!(body.contains("anna@new.example"), "{body}");
+            assert!(body.contains("Sign out everywhere"), "{body}");
+        }
     }
 
     #[test]

@@ -944,13 +944,79 @@ $("release").addEventListener("submit", async (event) => {
 async function showAccount() {
   current = null;
   show("account-view", "account-heading", "Account");
-  const me = await theAccount();
-  $("account-name").textContent = me.name;
+  showProfile(await theAccount());
+  await showKeys();
+}
+
+function showProfile(me) {
+  $("account-name").value = me.name;
   $("account-email").textContent = me.email;
   $("account-login-page").textContent = me.login_page;
   $("account-login-page").href = me.login_page;
-  await showKeys();
+  $("account-slug-base").textContent = me.login_page.slice(0, me.login_page.length - me.slug.length);
+  $("account-slug").value = me.slug;
+  $("studio-name").textContent = me.name;
+  $("studio-email").textContent = me.email;
 }
+
+/** Saves one field of the profile and shows what it now is. */
+async function saveProfile(change, said) {
+  const status = $("account-status");
+  status.textContent = "";
+  const saved = await attempt(() => api("PATCH", "/account", change));
+  if (!saved) return;
+  account = saved;
+  showProfile(saved);
+  status.textContent = said(saved);
+}
+
+$("account-name-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  saveProfile({ name: $("account-name").value }, (me) => `Saved: clients now see “${me.name}”.`);
+});
+
+$("account-slug").addEventListener("input", (event) => {
+  // What the address can hold, typed as the photographer thinks of it ("Anna Lee" → anna-lee).
+  const input = event.currentTarget;
+  const tidy = input.value.toLowerCase().replace(/[\s_]+/g, "-").replace(/[^a-z0-9-]/g, "");
+  if (tidy !== input.value) input.value = tidy;
+});
+
+$("account-slug-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  saveProfile({ slug: $("account-slug").value }, (me) => `Your login page is now at ${me.login_page}.`);
+});
+
+$("account-email-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const status = $("email-status");
+  status.textContent = "";
+  $("sign-in-again").hidden = true;
+  problem("");
+  try {
+    const asked = await api("POST", "/account/email", { email: form.elements.email.value });
+    form.reset();
+    status.textContent = `A link is on its way to ${asked.pending_email}: open it to make it your sign-in address. Until then, nothing changes.`;
+  } catch (error) {
+    // Changing the address takes a recent sign-in: offer the link that gives one.
+    if (error.code === "recent_sign_in_required") {
+      status.textContent = "For your safety, changing the sign-in address needs a fresh sign-in: open a new sign-in link, then change it within 15 minutes.";
+      $("sign-in-again").hidden = false;
+    } else {
+      problem(error.message);
+    }
+  }
+});
+
+$("send-sign-in-link").addEventListener("click", async () => {
+  const me = await theAccount();
+  await attempt(async () => {
+    await api("POST", "/studio/sign-in", { email: me.email });
+    $("sign-in-again").hidden = true;
+    $("email-status").textContent = `A sign-in link is on its way to ${me.email}.`;
+  });
+});
 
 async function showKeys() {
   const { keys } = await api("GET", "/api-keys");

@@ -21,11 +21,18 @@ pub enum ApiError {
     #[error("{0}")]
     CrossSiteWrite(#[from] proofsheet_policy::CrossSiteWrite),
     /// A route for the studio's session only, called with an API key: a key can't make or
-    /// revoke keys.
+    /// revoke keys, or change the address that signs in.
     #[error(
-        "API keys are made and revoked in the studio (signed in by email), never with an API key"
+        "API keys and the sign-in address are changed in the studio (signed in by email), never with an API key"
     )]
     StudioSessionRequired,
+    /// A change of the sign-in address asked with a session opened too long ago
+    /// (`proofsheet_policy::EmailChange`).
+    #[error(
+        "changing the sign-in address needs a recent sign-in: sign in again with an emailed link, then ask within {minutes} minutes",
+        minutes = proofsheet_policy::EmailChange::RECENT_SIGN_IN_SECS / 60
+    )]
+    RecentSignInRequired,
     /// One answer for a sign-in link that is unknown, used or past its time.
     #[error("this sign-in link has been used or has expired: ask for a new one at /studio")]
     SignInLinkSpent,
@@ -149,6 +156,7 @@ impl ApiError {
             Self::CrossSiteForm => (403, "cross_site_form"),
             Self::CrossSiteWrite(_) => (403, "cross_site_write"),
             Self::StudioSessionRequired => (403, "studio_session_required"),
+            Self::RecentSignInRequired => (403, "recent_sign_in_required"),
             Self::SignInLinkSpent => (410, "sign_in_link_spent"),
             Self::NoRoute => (404, "no_route"),
             Self::BodyTooLarge { .. } => (413, "body_too_large"),
@@ -383,7 +391,7 @@ impl From<proofsheet_app::NoSecretKey> for ApiError {
 
 fn conflict_message(conflict: Conflict) -> &'static str {
     match conflict {
-        Conflict::SlugTaken => "that slug is already taken by another photographer",
+        Conflict::SlugTaken => "that login-page address is already another photographer's",
         Conflict::EmailTaken => "another photographer signs in with that email",
         Conflict::ClientHasAccess => {
             "this client already has private access to the gallery; change or revoke that grant instead"

@@ -158,7 +158,9 @@ routes! {
     ReleaseGallery "PUT" "/client-logins/{login_id}/galleries/{gallery_id}" "release-gallery" Photographer Needed photographer::logins => release;
     WithdrawGallery "DELETE" "/client-logins/{login_id}/galleries/{gallery_id}" "withdraw-gallery" Photographer NotNeeded photographer::logins => withdraw;
     ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins => list_releases;
-    GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::logins => account;
+    GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::account => get;
+    UpdateAccount "PATCH" "/account" "update-account" Photographer NotNeeded photographer::account => update;
+    RequestEmailChange "POST" "/account/email" "request-email-change" StudioSession Needed photographer::account => change_email;
     PreviewGallery "GET" "/galleries/{gallery_id}/preview" "preview-gallery" Photographer Needed photographer::preview => preview;
     GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity => gallery_activity;
     ListGalleryDownloads "GET" "/galleries/{gallery_id}/downloads" "list-gallery-downloads" Photographer NotNeeded photographer::activity => downloads;

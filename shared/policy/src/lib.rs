@@ -49,7 +49,9 @@ pub use ids::{
 pub use logins::AccessCode;
 pub use paging::{NOTIFICATION_PAGE, PageSize, PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
-pub use studio::{CookieCall, CrossSiteWrite, STUDIO_HEADER, SignInLink, StudioSession};
+pub use studio::{
+    CookieCall, CrossSiteWrite, EmailChange, STUDIO_HEADER, SignInLink, StudioSession,
+};
 pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use tokens::{LinkToken, LoginSessionClaims, SessionClaims};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};

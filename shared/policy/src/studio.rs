@@ -42,6 +42,24 @@ impl StudioSession {
     }
 }
 
+/// Changing the address a photographer signs in with. The new address must show it is theirs:
+/// the change is a sign-in link sent there, and it happens as that link signs in; until then
+/// the old address still signs in. Because the address is what signs in, asking for a change
+/// takes a session opened moments ago (signing in again is one emailed link away): a session
+/// left open on a shared computer, or a stolen cookie, can't move the account to another inbox.
+/// The old address is told at once.
+pub struct EmailChange;
+
+impl EmailChange {
+    /// How recently the session asking for a change must have been opened.
+    pub const RECENT_SIGN_IN_SECS: u64 = 15 * 60;
+
+    /// Whether a session opened at `opened_at` may ask for a change at `now`.
+    pub fn may_ask(opened_at: u64, now: u64) -> bool {
+        now.saturating_sub(opened_at) < Self::RECENT_SIGN_IN_SECS
+    }
+}
+
 /// The header the studio's own script sends with every call. A form on another site cannot
 /// send a header at all, and another site's script can only with CORS's permission, which this
 /// API never gives: a call carrying it comes from a page of ours.
@@ -113,6 +131,23 @@ mod tests {
             fetch_site,
             origin,
         }
+    }
+
+    #[test]
+    fn an_address_change_needs_a_recent_sign_in() {
+        let opened = 1_000_000;
+        assert!(EmailChange::may_ask(opened, opened));
+        assert!(EmailChange::may_ask(
+            opened,
+            opened + EmailChange::RECENT_SIGN_IN_SECS - 1
+        ));
+        assert!(!EmailChange::may_ask(
+            opened,
+            opened + EmailChange::RECENT_SIGN_IN_SECS
+        ));
+        assert!(!EmailChange::may_ask(opened, opened + 14 * 24 * 3600));
+        // A clock that went back a little still counts the session as recent.
+        assert!(EmailChange::may_ask(opened, opened - 5));
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub struct SignInLinkRecord {
     pub photographer_id: PhotographerId,
     /// Unix seconds; also the item's TTL.
     pub expires_at: u64,
+    /// The new sign-in address this link was sent to, when it confirms an address change
+    /// (`proofsheet_policy::EmailChange`): signing in with it makes the address the
+    /// photographer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirms_email: Option<Email>,
 }
 
 /// An open studio session: whose, and until when.

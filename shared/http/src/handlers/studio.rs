@@ -8,7 +8,7 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
 use proofsheet_app::secrets::{new_studio_secret, studio_secret_hash_of};
 use proofsheet_policy::{Email, PhotographerId, SignInLink, StudioSession};
-use proofsheet_store::{PhotographerRecord, StudioSessionRecord};
+use proofsheet_store::{PhotographerRecord, SignInLinkRecord, StudioSessionRecord};
 use serde::Deserialize;
 
 use crate::ApiError;
@@ -105,20 +105,12 @@ fn link_hash(req: &Request) -> Result<String, ApiError> {
 /// spends nothing, so a mail scanner fetching the link leaves it working.
 pub(crate) async fn sign_in_page(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let hash = link_hash(&req)?;
-    let link = app
-        .store()
-        .sign_in_link(&hash)
-        .await?
-        .filter(|link| SignInLink::is_live(link.expires_at, app.now()))
-        .ok_or(ApiError::SignInLinkSpent)?;
-    let photographer = app
-        .store()
-        .photographer(link.photographer_id)
-        .await?
-        .ok_or(ApiError::SignInLinkSpent)?;
+    let (link, photographer) = live_link(app, &hash, app.now()).await?;
+    let confirms_email = link.confirms_email.as_ref().map(Email::to_string);
     if pages::wants_html(&req) {
         let page = pages::StudioConfirmPage {
             email: photographer.email.to_string(),
+            confirms_email,
             action: req.uri().path().to_owned(),
         };
         return pages::html(200, &page, None);
@@ -127,6 +119,7 @@ pub(crate) async fn sign_in_page(app: &App, req: Request) -> Result<Response<Bod
         200,
         &serde_json::json!({
             "email": photographer.email.as_str(),
+            "confirms_email": confirms_email,
             "expires_at": timestamp(link.expires_at),
         }),
     )
@@ -147,17 +140,7 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
         let _: NoFields = json_or_form_body(app, &req)?;
     }
     let now = app.now();
-    let link = app
-        .store()
-        .take_sign_in_link(&hash)
-        .await?
-        .filter(|link| SignInLink::is_live(link.expires_at, now))
-        .ok_or(ApiError::SignInLinkSpent)?;
-    let photographer = app
-        .store()
-        .photographer(link.photographer_id)
-        .await?
-        .ok_or(ApiError::SignInLinkSpent)?;
+    let photographer = spend_link(app, &hash, now).await?;
     if let Some((owner, brought)) = brought_session(app, &req) {
         app.store().end_studio_session(owner, &brought).await?;
     }
@@ -186,6 +169,53 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
     )?;
     response.headers_mut().insert("set-cookie", cookie);
     Ok(response)
+}
+
+/// A sign-in link (by its hash) that still signs in at `now`, and whom it signs in; left where
+/// it is.
+async fn live_link(
+    app: &App,
+    hash: &str,
+    now: u64,
+) -> Result<(SignInLinkRecord, PhotographerRecord), ApiError> {
+    let link = app
+        .store()
+        .sign_in_link(hash)
+        .await?
+        .filter(|link| SignInLink::is_live(link.expires_at, now))
+        .ok_or(ApiError::SignInLinkSpent)?;
+    let photographer = app
+        .store()
+        .photographer(link.photographer_id)
+        .await?
+        .ok_or(ApiError::SignInLinkSpent)?;
+    Ok((link, photographer))
+}
+
+/// Spends the sign-in link (by its hash) and returns whom it signs in. A link that confirms a
+/// new address makes it the photographer's as it is spent, in one transaction: of two uses
+/// racing, one gets it, and a link whose change can no longer happen signs nobody in.
+async fn spend_link(app: &App, hash: &str, now: u64) -> Result<PhotographerRecord, ApiError> {
+    let (link, photographer) = live_link(app, hash, now).await?;
+    let Some(new_email) = link.confirms_email else {
+        app.store()
+            .take_sign_in_link(hash)
+            .await?
+            .ok_or(ApiError::SignInLinkSpent)?;
+        return Ok(photographer);
+    };
+    if !app
+        .store()
+        .change_sign_in_email(hash, &photographer, &new_email)
+        .await?
+    {
+        return Err(ApiError::SignInLinkSpent);
+    }
+    tracing::info!(photographer = %photographer.id, "sign-in address changed");
+    Ok(PhotographerRecord {
+        email: new_email,
+        ..photographer
+    })
 }
 
 /// The sign-in form's fields.
@@ -293,6 +323,22 @@ async fn session_is_live(
             session.photographer_id == photographer
                 && StudioSession::is_live(session.expires_at, app.now())
         }))
+}
+
+/// When the request's live studio session was opened (`EmailChange` asks for a recent one).
+pub(crate) async fn session_opened_at(app: &App, req: &Request) -> Result<Option<u64>, ApiError> {
+    let Some((photographer, hash)) = brought_session(app, req) else {
+        return Ok(None);
+    };
+    Ok(app
+        .store()
+        .studio_session(photographer, &hash)
+        .await?
+        .filter(|session| {
+            session.photographer_id == photographer
+                && StudioSession::is_live(session.expires_at, app.now())
+        })
+        .map(|session| session.created_at))
 }
 
 /// The photographer whose live studio session the request's cookie carries.

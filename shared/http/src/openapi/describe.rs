@@ -37,15 +37,14 @@ pub(crate) use crate::handlers::photographer::photos::{
     ArrangePhotos, ArrangementView, CreateLogoUpload, CreateUpload,
 };
 pub(crate) use crate::views::{
-    AccountView, ClientLoginView, GalleryActivityView, MyGalleriesView, NotificationListView,
-    ReleaseView,
-};
-pub(crate) use crate::views::{
     CheckEmailView, DownloadManagerView, DownloadRequestListView, DownloadRequestView,
     FavouritesView, GalleryFavouritesView, VisitorLinkView,
 };
 pub(crate) use crate::views::{
     ClientGalleryView, GalleryView, GeneralAccessView, GrantView, UploadView,
+};
+pub(crate) use crate::views::{
+    ClientLoginView, GalleryActivityView, MyGalleriesView, NotificationListView, ReleaseView,
 };
 pub(crate) use crate::{ApiError, ConflictCode};
 
@@ -60,10 +59,11 @@ pub(crate) enum Tag {
     Activity,
     Client,
     Studio,
+    Account,
 }
 
 impl Tag {
-    pub(crate) const ALL: [Tag; 8] = [
+    pub(crate) const ALL: [Tag; 9] = [
         Tag::Galleries,
         Tag::Photos,
         Tag::Access,
@@ -72,6 +72,7 @@ impl Tag {
         Tag::Activity,
         Tag::Client,
         Tag::Studio,
+        Tag::Account,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -84,6 +85,7 @@ impl Tag {
             Tag::Activity => "activity",
             Tag::Client => "client",
             Tag::Studio => "studio",
+            Tag::Account => "account",
         }
     }
 
@@ -98,6 +100,9 @@ impl Tag {
             Tag::Client => "What a client does with a link (no account).",
             Tag::Studio => {
                 "The photographer's studio: signing in through an emailed link, and its session."
+            }
+            Tag::Account => {
+                "The photographer's own account: name, login page, sign-in address (photographer)."
             }
         }
     }

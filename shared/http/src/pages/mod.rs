@@ -326,6 +326,17 @@ pub(crate) fn see_other(location: &str, cookie: HeaderValue) -> Result<Response<
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// A page that has moved to `location`, for now (302: it may move again, so no browser keeps
+/// the answer).
+pub(crate) fn moved_to(location: &str) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(302)
+        .header("location", location)
+        .header("cache-control", "no-store")
+        .body(Body::Empty)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 /// The link or login page a path belongs to (`/g/{token}` of `/g/{token}/unlock`), which is
 /// where an error page's form posts to.
 pub(crate) fn page_root(path: &str) -> Option<(&'static str, &str)> {

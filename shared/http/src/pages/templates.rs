@@ -52,6 +52,8 @@ pub(crate) struct StudioSignInPage {
 pub(crate) struct StudioConfirmPage {
     /// The photographer's email, so whoever opened it sees whose account it is.
     pub email: String,
+    /// The new sign-in address the link confirms, if it does.
+    pub confirms_email: Option<String>,
     /// `/studio/sign-in/{secret}`.
     pub action: String,
 }

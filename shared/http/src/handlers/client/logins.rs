@@ -94,7 +94,14 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
         expires_at: now + LoginSessionClaims::DEFAULT_TTL_SECS,
         code_version: login.code_version,
     };
-    // A page's form goes back to the login page, which now lists the client's galleries.
+    // A page's form goes back to the login page, which now lists the client's galleries: at
+    // its current address, if the photographer has moved it (the session's cookie is kept
+    // for that page's path).
+    let page = app
+        .store()
+        .photographer(login.owner_id)
+        .await?
+        .map_or(page, |photographer| photographer.slug);
     let mut more = serde_json::Map::new();
     more.insert("name".into(), login.name.to_string().into());
     super::sign_in::Session {
@@ -160,6 +167,15 @@ pub(crate) async fn login_page(app: &App, req: Request) -> Result<Response<Body>
         .photographer_for_slug(&page)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let photographer = app
+        .store()
+        .photographer(owner)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // An address the photographer has left leads to the one they use now.
+    if photographer.slug != page {
+        return pages::moved_to(&format!("/p/{}", photographer.slug));
+    }
     let logged_in_here = match logged_in(app, &req).await {
         Ok(login) if login.owner_id == owner => Some(login),
         _ => None,
@@ -171,11 +187,6 @@ pub(crate) async fn login_page(app: &App, req: Request) -> Result<Response<Body>
         let page = pages::OverviewPage::new(overview, &format!("/p/{page}"));
         return pages::html(200, &page, images.as_deref());
     }
-    let photographer = app
-        .store()
-        .photographer(owner)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     pages::html(
         200,
         &pages::LoginPage {

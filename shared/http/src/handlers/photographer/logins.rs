@@ -15,7 +15,7 @@ use super::access::{SettingsInput, general_grant};
 use super::owned_gallery;
 use crate::handlers::{base_url, link, send_email};
 use crate::http_io::{excerpt, json, json_body, no_content, path_param, present};
-use crate::views::{AccountView, ClientLoginView, ReleaseView};
+use crate::views::{ClientLoginView, ReleaseView};
 use proofsheet_app::App;
 use proofsheet_app::email::GalleryReleased;
 use proofsheet_app::secrets::new_access_code;
@@ -506,20 +506,6 @@ pub(crate) async fn list_releases(
     json(200, &serde_json::json!({ "galleries": views }))
 }
 
-pub(crate) async fn account(
-    app: &App,
-    owner: PhotographerId,
-    req: Request,
-) -> Result<Response<Body>, ApiError> {
-    let photographer = app
-        .store()
-        .photographer(owner)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let login_page = format!("{}/p/{}", base_url(app, &req), photographer.slug);
-    json(200, &AccountView::new(&photographer, login_page))
-}
-
 /// How the OpenAPI description tells this module's routes (`openapi::describe`).
 pub(crate) mod doc {
     use crate::openapi::describe::*;
@@ -699,19 +685,6 @@ pub(crate) mod doc {
             validates: false,
             request: None,
             success: returns(200, "The releases.", Schemas::body::<ReleaseList>),
-            refusals: vec![],
-        }
-    }
-
-    pub(crate) fn account() -> OperationDoc {
-        OperationDoc {
-            tag: Tag::Logins,
-            summary: "The photographer's own profile and login page",
-            description: None,
-            paged: false,
-            validates: false,
-            request: None,
-            success: returns(200, "The profile.", Schemas::body::<AccountView>),
             refusals: vec![],
         }
     }

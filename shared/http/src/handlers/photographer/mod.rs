@@ -2,6 +2,7 @@
 //! (or studio session) belongs to, and sees only that photographer's data.
 
 pub(crate) mod access;
+pub(crate) mod account;
 pub(crate) mod activity;
 pub(crate) mod api_keys;
 pub(crate) mod favourites;

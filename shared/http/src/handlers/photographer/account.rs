@@ -1,0 +1,241 @@
+//! The photographer's own account: their name, their login page's address, and the address
+//! they sign in with (changed only from the studio, confirmed from the new address:
+//! `proofsheet_policy::EmailChange`).
+
+use lambda_http::{Body, Request, Response};
+use proofsheet_app::App;
+use proofsheet_policy::{Email, EmailChange, Invalid, PersonName, PhotographerId, Slug};
+use proofsheet_store::{Conflict, PhotographerRecord, StoreError};
+use serde::Deserialize;
+
+use crate::ApiError;
+use crate::handlers::{base_url, studio};
+use crate::http_io::{json, json_body};
+use crate::views::AccountView;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AccountUpdate)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateAccount {
+    /// The name clients see (1 to 100 characters).
+    name: Option<String>,
+    /// The login page's address, `/p/<slug>`: 3 to 40 lowercase letters, digits and dashes.
+    /// The old address keeps leading to the new one, and stays the photographer's. A client
+    /// logged in on the old address logs in again on the new one.
+    slug: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = EmailChangeRequest)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangeEmail {
+    /// The address to sign in with from now on. It becomes the photographer's when the link
+    /// sent there is used.
+    #[schema(format = "email")]
+    email: String,
+}
+
+async fn profile(app: &App, owner: PhotographerId) -> Result<PhotographerRecord, ApiError> {
+    app.store()
+        .photographer(owner)
+        .await?
+        .ok_or(ApiError::Unauthorized)
+}
+
+fn view(app: &App, req: &Request, photographer: &PhotographerRecord) -> AccountView {
+    let login_page = format!("{}/p/{}", base_url(app, req), photographer.slug);
+    AccountView::new(photographer, login_page)
+}
+
+/// `GET /account`.
+pub(crate) async fn get(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let photographer = profile(app, owner).await?;
+    json(200, &view(app, &req, &photographer))
+}
+
+/// `PATCH /account`: the name and the login page's address.
+pub(crate) async fn update(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: UpdateAccount = json_body(&req)?;
+    let name = input.name.as_deref().map(PersonName::parse).transpose()?;
+    let slug = input.slug.as_deref().map(Slug::parse).transpose()?;
+    let read = profile(app, owner).await?;
+    app.store()
+        .update_profile(&read, name.as_ref(), slug.as_ref())
+        .await?;
+    if slug.as_ref().is_some_and(|slug| *slug != read.slug) {
+        tracing::info!(from = %read.slug, "login page moved");
+    }
+    json(200, &view(app, &req, &profile(app, owner).await?))
+}
+
+/// `POST /account/email`: emails a link that makes the address the photographer's sign-in
+/// address to that address, and tells the current one. The session must be a recent one.
+pub(crate) async fn change_email(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let input: ChangeEmail = json_body(&req)?;
+    let email = Email::parse(&input.email)?;
+    let opened_at = studio::session_opened_at(app, &req)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if !EmailChange::may_ask(opened_at, app.now()) {
+        return Err(ApiError::RecentSignInRequired);
+    }
+    let photographer = profile(app, owner).await?;
+    if email == photographer.email {
+        return Err(Invalid::new("email", "is already the address you sign in with").into());
+    }
+    if app
+        .store()
+        .photographer_for_email(&email)
+        .await?
+        .is_some_and(|other| other != owner)
+    {
+        return Err(StoreError::Conflict(Conflict::EmailTaken).into());
+    }
+    // The same share of emails per address as sign-in links: a session can't make this
+    // deployment mail an inbox over and over.
+    let source = app
+        .secrets()?
+        .source_tag(&format!("studio-account:{owner}"));
+    let email_tag = app.secrets()?.source_tag(&format!("studio-email:{email}"));
+    let may_send = app
+        .store()
+        .count_sign_in_request(&source, &email_tag, app.now())
+        .await?
+        .map_err(|retry_after_secs| ApiError::TooManyAttempts { retry_after_secs })?;
+    if !may_send {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: proofsheet_policy::UnlockThrottle::WINDOW_SECS,
+        });
+    }
+    proofsheet_app::admin::email_address_change(app, &photographer, &email, &base_url(app, &req))
+        .await
+        .map_err(|e| ApiError::Internal(format!("address change email: {e}")))?;
+    tracing::info!("sign-in address change asked; the link went to the new address");
+    json(
+        202,
+        &serde_json::json!({
+            "pending_email": email.as_str(),
+            "message": format!(
+                "a link to confirm it is on its way to {email}; until it is used (within {} \
+                 minutes), {} still signs you in",
+                proofsheet_policy::SignInLink::LIFETIME_SECS / 60,
+                photographer.email
+            ),
+        }),
+    )
+}
+
+/// How the OpenAPI description tells this module's routes (`openapi::describe`).
+pub(crate) mod doc {
+    use proofsheet_policy::{EmailChange, SignInLink, UnlockThrottle};
+
+    use super::{ChangeEmail, UpdateAccount};
+    use crate::openapi::describe::*;
+    use crate::views::AccountView;
+
+    pub(crate) fn get() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Account,
+            summary: "The photographer's own profile and login page",
+            description: None,
+            paged: false,
+            validates: false,
+            request: None,
+            success: returns(200, "The profile.", Schemas::body::<AccountView>),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn update() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Account,
+            summary: "Change the name or the login page's address",
+            description: Some(
+                "Either field, or both. A new `slug` moves the login page to `/p/<slug>`; the old \
+                 address keeps leading there and stays the photographer's (nobody else can take \
+                 it and catch the clients who still use it), so going back to it later is \
+                 allowed. Clients logged in on the old address log in again."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<UpdateAccount>),
+            success: returns(
+                200,
+                "The profile as it now is.",
+                Schemas::body::<AccountView>,
+            ),
+            refusals: vec![Refusal {
+                errors: vec![ApiError::from(proofsheet_store::StoreError::Conflict(
+                    proofsheet_store::Conflict::SlugTaken,
+                ))],
+                description: "Another photographer's login page has this address.",
+            }],
+        }
+    }
+
+    pub(crate) fn change_email() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Account,
+            summary: "Change the address the photographer signs in with",
+            description: Some(format!(
+                "Emails the new address a link that works once, within {minutes} minutes: \
+                 signing in with it makes the address the photographer's, and the old one \
+                 signs in nobody. The old address is told at once. With the studio's session \
+                 only, opened within the last {recent} minutes (else 403 \
+                 `recent_sign_in_required`: sign in again): an address change takes over the \
+                 account, so a forgotten session or a leaked key can't. At most {per_email} \
+                 emails per address per {window} minutes, sign-in links included.",
+                minutes = SignInLink::LIFETIME_SECS / 60,
+                recent = EmailChange::RECENT_SIGN_IN_SECS / 60,
+                per_email = UnlockThrottle::STUDIO_SIGN_IN_EMAILS_PER_ADDRESS.max_attempts,
+                window = UnlockThrottle::WINDOW_SECS / 60,
+            )),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<ChangeEmail>),
+            success: Success {
+                status: 202,
+                description: "Asked: `pending_email` is the new address, `message` says what \
+                    happens next.",
+                body: None,
+            },
+            refusals: vec![
+                Refusal {
+                    errors: vec![
+                        ApiError::StudioSessionRequired,
+                        ApiError::RecentSignInRequired,
+                        proofsheet_policy::CrossSiteWrite::NotFromTheStudio.into(),
+                    ],
+                    description: "Called with an API key, with a session opened too long ago, \
+                        or with the studio's cookie but not from the studio's own page.",
+                },
+                Refusal {
+                    errors: vec![ApiError::from(proofsheet_store::StoreError::Conflict(
+                        proofsheet_store::Conflict::EmailTaken,
+                    ))],
+                    description: "Another photographer signs in with this address.",
+                },
+                Refusal {
+                    errors: vec![ApiError::TooManyAttempts {
+                        retry_after_secs: 1,
+                    }],
+                    description: "Too many emails to this address, or changes asked, lately; \
+                        `Retry-After` says when to ask again.",
+                },
+            ],
+        }
+    }
+}
