@@ -9,20 +9,6 @@ use serde_json::{Value, json};
 
 const T0: u64 = 1_800_000_000;
 
-/// `POST /account/email` from the studio's page, with its session.
-async fn ask_for_address(t: &TestApp, cookie: &str, email: &str) -> Reply {
-    let mut headers = vec![("cookie", cookie)];
-    headers.extend_from_slice(&FROM_THE_STUDIO);
-    t.call_with_headers(
-        "POST",
-        "/account/email",
-        None,
-        &headers,
-        Some(json!({ "email": email })),
-    )
-    .await
-}
-
 /// How many sign-in links an address has been sent.
 async fn links_sent_to(t: &TestApp, email: &str) -> usize {
     t.emails_to(email)
@@ -59,6 +45,7 @@ async fn the_name_and_the_login_page_change_and_the_old_address_leads_to_the_new
         changed.json["login_page"],
         format!("{BASE_URL}/p/{new_slug}")
     );
+    assert_eq!(changed.json["former_slugs"], json!([anna.slug]));
     assert_eq!(t.get_account(&anna).await.json, changed.json);
 
     // The new page is Anna's, under her new name; her client logs in there.
@@ -109,6 +96,7 @@ async fn the_name_and_the_login_page_change_and_the_old_address_leads_to_the_new
     let back = t.update_account(&anna, json!({ "slug": anna.slug })).await;
     assert_eq!(back.status, 200, "{back:?}");
     assert_eq!(back.json["name"], "Anna Lee Photography");
+    assert_eq!(back.json["former_slugs"], json!([new_slug]));
     let newer = t.browse(&format!("/p/{new_slug}"), None).await;
     assert_eq!(
         newer.header("location"),
@@ -177,7 +165,7 @@ async fn the_sign_in_address_changes_through_a_link_sent_to_the_new_one() {
     assert_error(&from_a_form, 403, "cross_site_write");
     assert!(t.emails_to(&new_email).await.is_empty());
 
-    let asked = ask_for_address(&t, &cookie, &new_email).await;
+    let asked = t.request_email_change(&cookie, &new_email).await;
     assert_eq!(asked.status, 202, "{asked:?}");
     assert_eq!(asked.json["pending_email"], new_email.as_str());
     // The link went to the new address; the old one is told, without a link.
@@ -245,21 +233,24 @@ async fn an_address_change_needs_a_recent_sign_in_a_free_address_and_a_new_one()
     let ben = t.photographer("Ben Ortiz").await;
     let cookie = t.studio_session(&anna.email()).await;
 
-    let taken = ask_for_address(&t, &cookie, &ben.email()).await;
+    let taken = t.request_email_change(&cookie, &ben.email()).await;
     assert_error(&taken, 409, "email_taken");
-    let same = ask_for_address(&t, &cookie, &anna.email()).await;
+    let same = t.request_email_change(&cookie, &anna.email()).await;
     assert_error(&same, 422, "invalid_request");
     assert_eq!(same.json["field"], "email");
-    let bad = ask_for_address(&t, &cookie, "not an address").await;
+    let bad = t.request_email_change(&cookie, "not an address").await;
     assert_error(&bad, 422, "invalid_request");
 
     // Two pending changes to one address: Ben confirms his first, so Anna's link can't, and
     // spends nothing of hers.
     let wanted = unique_email("shared-inbox");
-    assert_eq!(ask_for_address(&t, &cookie, &wanted).await.status, 202);
+    assert_eq!(t.request_email_change(&cookie, &wanted).await.status, 202);
     let annas_link = t.emailed_studio_link(&wanted).await;
     let bens_cookie = t.studio_session(&ben.email()).await;
-    assert_eq!(ask_for_address(&t, &bens_cookie, &wanted).await.status, 202);
+    assert_eq!(
+        t.request_email_change(&bens_cookie, &wanted).await.status,
+        202
+    );
     let bens_link = t.emailed_studio_link(&wanted).await;
     assert_eq!(t.call("POST", &bens_link, None, None).await.status, 200);
     let late = t.call("POST", &annas_link, None, None).await;
@@ -269,10 +260,12 @@ async fn an_address_change_needs_a_recent_sign_in_a_free_address_and_a_new_one()
 
     // A session opened long enough ago can't ask: signing in again can.
     t.app.clock().advance(EmailChange::RECENT_SIGN_IN_SECS);
-    let stale = ask_for_address(&t, &cookie, &unique_email("anna-later")).await;
+    let stale = t
+        .request_email_change(&cookie, &unique_email("anna-later"))
+        .await;
     assert_error(&stale, 403, "recent_sign_in_required");
     let fresh = t.studio_session(&anna.email()).await;
     let later = unique_email("anna-later");
-    assert_eq!(ask_for_address(&t, &fresh, &later).await.status, 202);
+    assert_eq!(t.request_email_change(&fresh, &later).await.status, 202);
     assert_eq!(links_sent_to(&t, &later).await, 1);
 }

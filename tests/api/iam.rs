@@ -523,6 +523,10 @@ async fn studio(t: &TestApp, anna: &Photographer) {
     assert_eq!(t.browse(confirm, None).await.status, 200);
     let confirmed = t.post_form(confirm, &[], None).await;
     assert_eq!(confirmed.status, 303, "{confirmed:?}");
+    // The change ended the session that asked for it; the confirming sign-in opened another,
+    // which signs out everywhere (cancelling any change still pending).
+    let cookie = confirmed.headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap();
     let out = t
         .post_form("/studio/sign-out", &[("everywhere", "true")], Some(cookie))
         .await;

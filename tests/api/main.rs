@@ -27,6 +27,7 @@ mod photo_order;
 mod photographer_api;
 mod preview;
 mod probe;
+mod probe_account;
 mod probe_activity;
 mod probe_downloads;
 mod probe_expiry;

@@ -28,20 +28,6 @@ fn session_cookie(reply: &Reply) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-/// A call with the studio's cookie and `headers`.
-async fn with_cookie(
-    t: &TestApp,
-    method: &str,
-    path: &str,
-    cookie: &str,
-    headers: &[(&str, &str)],
-    body: Option<Value>,
-) -> Reply {
-    let mut all = vec![("cookie", cookie)];
-    all.extend_from_slice(headers);
-    t.call_with_headers(method, path, None, &all, body).await
-}
-
 #[tokio::test]
 async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_cookie() {
     let t = TestApp::spawn().await;
@@ -78,29 +64,29 @@ async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_
 
     // The photographer's API answers the cookie as it answers the key.
     let gallery = t.create_gallery(&anna, "Smith wedding").await;
-    let listed = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
+    let listed = t.with_cookie("GET", "/galleries", &cookie, &[], None).await;
     assert_eq!(listed.status, 200, "{listed:?}");
     assert_eq!(listed.json["galleries"][0]["id"], gallery.as_str());
-    let created = with_cookie(
-        &t,
-        "POST",
-        "/galleries",
-        &cookie,
-        &FROM_THE_STUDIO,
-        Some(json!({ "title": "Portraits" })),
-    )
-    .await;
+    let created = t
+        .with_cookie(
+            "POST",
+            "/galleries",
+            &cookie,
+            &FROM_THE_STUDIO,
+            Some(json!({ "title": "Portraits" })),
+        )
+        .await;
     assert_eq!(created.status, 201, "{created:?}");
     // The studio's page greets its photographer.
-    let studio = with_cookie(
-        &t,
-        "GET",
-        "/studio",
-        &cookie,
-        &[("accept", BROWSER_ACCEPT)],
-        None,
-    )
-    .await;
+    let studio = t
+        .with_cookie(
+            "GET",
+            "/studio",
+            &cookie,
+            &[("accept", BROWSER_ACCEPT)],
+            None,
+        )
+        .await;
     let html = studio.json.as_str().unwrap_or_default();
     assert!(
         html.contains(r#"<b id="studio-name">Anna Lee</b>"#),
@@ -152,43 +138,41 @@ async fn a_change_with_the_cookie_must_come_from_the_studios_own_script() {
             ],
         ),
     ] {
-        let reply = with_cookie(
-            &t,
-            "POST",
-            "/galleries",
-            &cookie,
-            &headers,
-            new_gallery.clone(),
-        )
-        .await;
+        let reply = t
+            .with_cookie("POST", "/galleries", &cookie, &headers, new_gallery.clone())
+            .await;
         let refused = (reply.status, reply.error_code());
         assert_eq!(refused, (403, "cross_site_write"), "{what}: {reply:?}");
     }
-    let listed = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
+    let listed = t.with_cookie("GET", "/galleries", &cookie, &[], None).await;
     assert_eq!(listed.json["galleries"], json!([]), "nothing was created");
     // A cookie that opens nothing is no session, whatever the headers.
     let forged = format!("__Host-ps_studio={}.{}", anna.id, "A".repeat(43));
     let forged = forged.as_str();
-    let reply = with_cookie(
-        &t,
-        "POST",
-        "/galleries",
-        forged,
-        &FROM_THE_STUDIO,
-        new_gallery.clone(),
-    )
-    .await;
+    let reply = t
+        .with_cookie(
+            "POST",
+            "/galleries",
+            forged,
+            &FROM_THE_STUDIO,
+            new_gallery.clone(),
+        )
+        .await;
     assert_error(&reply, 401, "unauthorized");
     // Nor does a real session's secret under another photographer's id.
     let mallory = t.photographer("Mallory").await;
     let mallorys = t.studio_session(&mallory.email()).await;
     let secret = mallorys.split_once('.').unwrap().1;
     let as_anna = format!("__Host-ps_studio={}.{secret}", anna.id);
-    let reply = with_cookie(&t, "GET", "/galleries", &as_anna, &[], None).await;
+    let reply = t
+        .with_cookie("GET", "/galleries", &as_anna, &[], None)
+        .await;
     assert_error(&reply, 401, "unauthorized");
     // And the cookie without its prefix is not ours over HTTPS (any host could have set it).
     let unprefixed = cookie.replacen("__Host-ps_studio=", "ps_studio=", 1);
-    let reply = with_cookie(&t, "GET", "/galleries", &unprefixed, &[], None).await;
+    let reply = t
+        .with_cookie("GET", "/galleries", &unprefixed, &[], None)
+        .await;
     assert_error(&reply, 401, "unauthorized");
 }
 
@@ -283,13 +267,17 @@ async fn signing_in_makes_a_new_session_and_ends_the_one_the_browser_brought() {
     let planted = t.studio_session(&mallory.email()).await;
     ask_for_link(&t, &anna.email()).await;
     let link = t.emailed_studio_link(&anna.email()).await;
-    let signed = with_cookie(&t, "POST", &link, &planted, &[], None).await;
+    let signed = t.with_cookie("POST", &link, &planted, &[], None).await;
     assert_eq!(signed.status, 200, "{signed:?}");
     let anna_cookie = session_cookie(&signed);
     assert_ne!(anna_cookie, planted);
-    let listed = with_cookie(&t, "GET", "/galleries", &planted, &[], None).await;
+    let listed = t
+        .with_cookie("GET", "/galleries", &planted, &[], None)
+        .await;
     assert_error(&listed, 401, "unauthorized");
-    let listed = with_cookie(&t, "GET", "/galleries", &anna_cookie, &[], None).await;
+    let listed = t
+        .with_cookie("GET", "/galleries", &anna_cookie, &[], None)
+        .await;
     assert_eq!(listed.status, 200, "{listed:?}");
 }
 
@@ -303,7 +291,7 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
     let lives = |cookie: String| {
         let t = &t;
         async move {
-            with_cookie(t, "GET", "/galleries", &cookie, &[], None)
+            t.with_cookie("GET", "/galleries", &cookie, &[], None)
                 .await
                 .status
                 == 200
@@ -311,40 +299,34 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
     };
 
     // Another site can't sign anyone out, by script or by form.
-    let forged = with_cookie(
-        &t,
-        "POST",
-        "/studio/sign-out",
-        &laptop,
-        &[("sec-fetch-site", "cross-site")],
-        None,
-    )
-    .await;
+    let forged = t
+        .with_cookie(
+            "POST",
+            "/studio/sign-out",
+            &laptop,
+            &[("sec-fetch-site", "cross-site")],
+            None,
+        )
+        .await;
     assert_error(&forged, 403, "cross_site_write");
-    let form = with_cookie(
-        &t,
-        "POST",
-        "/studio/sign-out",
-        &laptop,
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("sec-fetch-site", "cross-site"),
-        ],
-        None,
-    )
-    .await;
+    let form = t
+        .with_cookie(
+            "POST",
+            "/studio/sign-out",
+            &laptop,
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(form.status, 403, "a page saying so: {form:?}");
     assert!(lives(laptop.clone()).await);
 
-    let out = with_cookie(
-        &t,
-        "POST",
-        "/studio/sign-out",
-        &laptop,
-        &FROM_THE_STUDIO,
-        None,
-    )
-    .await;
+    let out = t
+        .with_cookie("POST", "/studio/sign-out", &laptop, &FROM_THE_STUDIO, None)
+        .await;
     assert_eq!(out.status, 204, "{out:?}");
     assert!(
         out.header("set-cookie").unwrap().contains("Max-Age=0"),
@@ -359,15 +341,15 @@ async fn signing_out_ends_this_session_and_everywhere_ends_them_all() {
     assert!(!lives(laptop).await, "signed out");
     assert!(lives(phone.clone()).await, "the others stay");
 
-    let everywhere = with_cookie(
-        &t,
-        "POST",
-        "/studio/sign-out",
-        &phone,
-        &FROM_THE_STUDIO,
-        Some(json!({ "everywhere": true })),
-    )
-    .await;
+    let everywhere = t
+        .with_cookie(
+            "POST",
+            "/studio/sign-out",
+            &phone,
+            &FROM_THE_STUDIO,
+            Some(json!({ "everywhere": true })),
+        )
+        .await;
     assert_eq!(everywhere.status, 204, "{everywhere:?}");
     assert!(!lives(phone).await);
     assert!(!lives(tablet).await, "signed out everywhere");
@@ -384,17 +366,19 @@ async fn an_expired_session_cannot_sign_out_everywhere() {
         .clock()
         .advance(proofsheet_policy::StudioSession::LIFETIME_SECS);
     let current = t.studio_session(&anna.email()).await;
-    let everywhere = with_cookie(
-        &t,
-        "POST",
-        "/studio/sign-out",
-        &old,
-        &FROM_THE_STUDIO,
-        Some(json!({ "everywhere": true })),
-    )
-    .await;
+    let everywhere = t
+        .with_cookie(
+            "POST",
+            "/studio/sign-out",
+            &old,
+            &FROM_THE_STUDIO,
+            Some(json!({ "everywhere": true })),
+        )
+        .await;
     assert_eq!(everywhere.status, 204, "{everywhere:?}");
-    let listed = with_cookie(&t, "GET", "/galleries", &current, &[], None).await;
+    let listed = t
+        .with_cookie("GET", "/galleries", &current, &[], None)
+        .await;
     assert_eq!(listed.status, 200, "the live session stays: {listed:?}");
 }
 
@@ -423,15 +407,9 @@ async fn the_studio_page_lets_its_script_reach_the_bucket_and_nowhere_else() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
     let cookie = t.studio_session(&anna.email()).await;
-    let page = with_cookie(
-        &t,
-        "GET",
-        "/studio",
-        &cookie,
-        &[("accept", "text/html")],
-        None,
-    )
-    .await;
+    let page = t
+        .with_cookie("GET", "/studio", &cookie, &[("accept", "text/html")], None)
+        .await;
     assert_eq!(page.status, 200, "{page:?}");
     let csp = page
         .header("content-security-policy")
@@ -477,7 +455,8 @@ async fn from_the_studio(
     cookie: &str,
     body: Option<Value>,
 ) -> Reply {
-    with_cookie(t, method, path, cookie, &FROM_THE_STUDIO, body).await
+    t.with_cookie(method, path, cookie, &FROM_THE_STUDIO, body)
+        .await
 }
 
 #[tokio::test]
@@ -488,7 +467,7 @@ async fn api_keys_are_made_listed_and_revoked_with_the_studios_session_only() {
     let listed = |cookie: String| {
         let t = &t;
         async move {
-            let reply = with_cookie(t, "GET", "/api-keys", &cookie, &[], None).await;
+            let reply = t.with_cookie("GET", "/api-keys", &cookie, &[], None).await;
             assert_eq!(reply.status, 200, "{reply:?}");
             reply.json["keys"].as_array().unwrap().clone()
         }
@@ -534,18 +513,18 @@ async fn api_keys_are_made_listed_and_revoked_with_the_studios_session_only() {
         assert_error(&refused, 403, "studio_session_required");
     }
     // Nor can another site's page, with the cookie.
-    let forged = with_cookie(
-        &t,
-        "DELETE",
-        &format!("/api-keys/{id}"),
-        &cookie,
-        &[
-            ("sec-fetch-site", "cross-site"),
-            ("x-proofsheet-studio", "1"),
-        ],
-        None,
-    )
-    .await;
+    let forged = t
+        .with_cookie(
+            "DELETE",
+            &format!("/api-keys/{id}"),
+            &cookie,
+            &[
+                ("sec-fetch-site", "cross-site"),
+                ("x-proofsheet-studio", "1"),
+            ],
+            None,
+        )
+        .await;
     assert_error(&forged, 403, "cross_site_write");
 
     let revoked = from_the_studio(&t, "DELETE", &format!("/api-keys/{id}"), &cookie, None).await;
@@ -587,7 +566,7 @@ async fn a_photographer_keeps_ten_keys_at_most_and_never_touches_anothers() {
     }
 
     // Ben's session can't revoke Anna's key: not found, and it still works.
-    let annas_keys = with_cookie(&t, "GET", "/api-keys", &annas, &[], None).await;
+    let annas_keys = t.with_cookie("GET", "/api-keys", &annas, &[], None).await;
     let id = annas_keys.json["keys"][0]["key_id"].as_str().unwrap();
     let refused = from_the_studio(&t, "DELETE", &format!("/api-keys/{id}"), &bens, None).await;
     assert_error(&refused, 404, "not_found");
@@ -622,7 +601,7 @@ async fn a_photographer_made_by_the_operator_is_emailed_a_first_way_in() {
     let signed = t.call("POST", &link, None, None).await;
     assert_eq!(signed.status, 200, "{signed:?}");
     let cookie = session_cookie(&signed);
-    let galleries = with_cookie(&t, "GET", "/galleries", &cookie, &[], None).await;
+    let galleries = t.with_cookie("GET", "/galleries", &cookie, &[], None).await;
     assert_eq!(galleries.status, 200, "{galleries:?}");
 }
 
@@ -657,7 +636,9 @@ async fn every_change_the_cookie_can_make_is_refused_from_another_site() {
             })
             .collect::<Vec<_>>()
             .join("/");
-        let reply = with_cookie(&t, spec.method, &path, &cookie, &another_sites_form, None).await;
+        let reply = t
+            .with_cookie(spec.method, &path, &cookie, &another_sites_form, None)
+            .await;
         assert_error(&reply, 403, "cross_site_write");
         probed.push(spec.function);
     }
@@ -670,4 +651,104 @@ async fn every_change_the_cookie_can_make_is_refused_from_another_site() {
     ] {
         assert!(probed.contains(&write), "{write} probed: {probed:?}");
     }
+}
+
+#[tokio::test]
+async fn a_deleted_photographer_has_no_session_no_key_and_no_address_left() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let id = proofsheet_policy::PhotographerId::parse(&anna.id).unwrap();
+    let cookie = t.studio_session(&anna.email()).await;
+    let made = t
+        .with_cookie(
+            "POST",
+            "/api-keys",
+            &cookie,
+            &FROM_THE_STUDIO,
+            Some(json!({ "name": "laptop" })),
+        )
+        .await;
+    let second_key = made.json["api_key"].as_str().unwrap().to_owned();
+    let old_slug = anna.slug.clone();
+    let moved = t
+        .update_account(&anna, json!({ "slug": format!("{old_slug}-new") }))
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    let login = t
+        .create_client_login(&anna, json!({ "name": "Carol" }))
+        .await;
+    let login = login.json["login_id"].as_str().unwrap().to_owned();
+
+    // Not while clients still have links or logins of theirs.
+    let refused = proofsheet_app::admin::delete_photographer(&t.app, id).await;
+    assert!(
+        matches!(
+            refused,
+            Err(proofsheet_app::admin::AdminError::StillHasClients {
+                galleries: 1,
+                logins: 1
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        t.with_cookie("GET", "/galleries", &cookie, &[], None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(t.delete_gallery(&anna, &gallery).await.status, 204);
+    assert_eq!(t.delete_client_login(&anna, &login).await.status, 204);
+
+    let removed = proofsheet_app::admin::delete_photographer(&t.app, id)
+        .await
+        .unwrap();
+    assert!(removed >= 7, "{removed} items");
+    // Nothing lets anyone act as Anna: not her session, not either key.
+    for reply in [
+        t.with_cookie("GET", "/galleries", &cookie, &[], None).await,
+        t.call("GET", "/galleries", Some(&anna.api_key), None).await,
+        t.call("GET", "/galleries", Some(&second_key), None).await,
+    ] {
+        assert_error(&reply, 401, "unauthorized");
+    }
+    let studio = t.browse("/studio", Some(&cookie)).await;
+    assert!(
+        studio.json.as_str().unwrap().contains(r#"id="email""#),
+        "the sign-in form: {studio:?}"
+    );
+    // Her address signs in nobody, and her pages, the old one included, are gone.
+    let sent = t.emails_to(&anna.email()).await.len();
+    let asked = t
+        .call(
+            "POST",
+            "/studio/sign-in",
+            None,
+            Some(json!({ "email": anna.email() })),
+        )
+        .await;
+    assert_eq!(asked.status, 202);
+    assert_eq!(t.emails_to(&anna.email()).await.len(), sent);
+    for slug in [old_slug.clone(), format!("{old_slug}-new")] {
+        assert_eq!(t.browse(&format!("/p/{slug}"), None).await.status, 404);
+    }
+    // The address and the page's name are free for a new account.
+    let again = proofsheet_app::admin::create_photographer(
+        &t.app,
+        "Anna Lee",
+        &anna.email(),
+        &old_slug,
+        None,
+    )
+    .await;
+    assert!(again.is_ok(), "{again:?}");
+    let twice = proofsheet_app::admin::delete_photographer(&t.app, id).await;
+    assert!(
+        matches!(
+            twice,
+            Err(proofsheet_app::admin::AdminError::UnknownPhotographer)
+        ),
+        "{twice:?}"
+    );
 }

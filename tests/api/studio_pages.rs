@@ -690,6 +690,11 @@ async fn the_photographer_renames_the_account_moves_the_login_page_and_changes_t
             "document.getElementById('account-login-page').textContent.endsWith('/p/anna-lee-studio')",
         )
         .await;
+        let former = eval(&c, "document.getElementById('account-former').textContent").await;
+        assert!(
+            former.as_str().unwrap().ends_with(&format!("/p/{}", anna.slug)),
+            "{former}"
+        );
         let account = s.t.get_account(anna).await.json;
         assert_eq!(account["name"], "Anna Lee Photography");
         assert_eq!(account["slug"], "anna-lee-studio");

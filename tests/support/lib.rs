@@ -760,6 +760,20 @@ impl TestApp {
         body[at..at + "/studio/sign-in/".len() + 43].to_owned()
     }
 
+    /// A call with the studio's session cookie (`name=value`) and `headers`.
+    pub async fn with_cookie(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Reply {
+        let mut all = vec![("cookie", cookie)];
+        all.extend_from_slice(headers);
+        self.call_with_headers(method, path, None, &all, body).await
+    }
+
     /// Asks for a sign-in link to `email` and signs in with it, as a script would: the studio
     /// session's cookie, `name=value`.
     pub async fn studio_session(&self, email: &str) -> String {

@@ -423,6 +423,18 @@ impl TestApp {
             .await
     }
 
+    /// `POST /account/email` from the studio's own page, with its session cookie.
+    pub async fn request_email_change(&self, cookie: &str, email: &str) -> Reply {
+        self.with_cookie(
+            "POST",
+            "/account/email",
+            cookie,
+            &crate::FROM_THE_STUDIO,
+            Some(json!({ "email": email })),
+        )
+        .await
+    }
+
     /// `POST /p/{slug}/login`
     pub async fn log_in(&self, slug: &str, access_code: &str) -> Reply {
         let body = json!({ "access_code": access_code });

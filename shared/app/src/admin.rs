@@ -1,4 +1,4 @@
-//! Operator actions that have no HTTP route (creating photographers), and the studio's
+//! Operator actions that have no HTTP route (creating and deleting photographers), and the studio's
 //! sign-in emails: the link the operator sends a new photographer and the sign-in route any
 //! other, and the link that confirms a new sign-in address.
 
@@ -22,6 +22,12 @@ pub enum AdminError {
     Store(#[from] proofsheet_store::StoreError),
     #[error("the sign-in email could not be written: {0}")]
     Email(String),
+    #[error("no photographer has this id")]
+    UnknownPhotographer,
+    #[error(
+        "the photographer still has {galleries} galleries and {logins} client logins: delete them first (in the studio, or with their API key), so no client link outlives the account"
+    )]
+    StillHasClients { galleries: usize, logins: usize },
 }
 
 /// Creates a photographer and returns it with its API key, the only time the key is visible.
@@ -39,6 +45,8 @@ pub async fn create_photographer(
         email: Email::parse(email)?,
         slug: Slug::parse(slug)?,
         created_at: app.now(),
+        former_slugs: Vec::new(),
+        email_change_link: None,
     };
     let (key, hash) = match api_key {
         Some(key) if key.len() >= 24 => {
@@ -68,6 +76,27 @@ pub async fn create_photographer(
     Ok((photographer, key))
 }
 
+/// Deletes a photographer's account: their sessions end, their API keys stop working, their
+/// email and login page are free again. Only once they have no galleries and no client logins
+/// left (their clients' links and logins are theirs to end, with what they delete). Safe to run
+/// again; returns how many items went.
+pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize, AdminError> {
+    if app.store().photographer(id).await?.is_none() {
+        return Err(AdminError::UnknownPhotographer);
+    }
+    let (galleries, logins) = tokio::try_join!(
+        app.store().galleries_of(id),
+        app.store().client_logins_of(id),
+    )?;
+    if !galleries.is_empty() || !logins.is_empty() {
+        return Err(AdminError::StillHasClients {
+            galleries: galleries.len(),
+            logins: logins.len(),
+        });
+    }
+    Ok(app.store().delete_photographer(id).await?)
+}
+
 /// Emails `photographer` a single-use link into the studio at `base_url` (the deployment's
 /// public address): how a photographer made by an operator first signs in, never seeing a key.
 pub async fn email_sign_in_link(
@@ -75,7 +104,7 @@ pub async fn email_sign_in_link(
     photographer: &PhotographerRecord,
     base_url: &str,
 ) -> Result<(), AdminError> {
-    let link = new_sign_in_link(app, photographer, None, base_url).await?;
+    let link = new_sign_in_link(app, photographer, base_url).await?;
     let message = StudioSignIn {
         photographer: photographer.name.as_str(),
         link: &link,
@@ -87,22 +116,29 @@ pub async fn email_sign_in_link(
     Ok(())
 }
 
-/// Asks to make `new_email` the address `photographer` signs in with: a sign-in link that
-/// confirms it goes to the new address, and the old one is told (`EmailChange`).
+/// Asks to make `new_email` the address `photographer` signs in with: the old address is
+/// told, then a link that confirms the change goes to the new one; it becomes the one pending
+/// change (`EmailChange`).
 pub async fn email_address_change(
     app: &App,
     photographer: &PhotographerRecord,
     new_email: &Email,
     base_url: &str,
 ) -> Result<(), AdminError> {
-    let link = new_sign_in_link(app, photographer, Some(new_email), base_url).await?;
-    let minutes = SignInLink::LIFETIME_SECS / 60;
+    let (secret, hash) = new_studio_secret();
+    let link = SignInLinkRecord {
+        photographer_id: photographer.id,
+        expires_at: app.now() + SignInLink::LIFETIME_SECS,
+        sent_to: Some(new_email.clone()),
+        replaces: Some(photographer.email.clone()),
+    };
+    let address = link_address(base_url, &secret);
     let confirm = StudioEmailChange {
         photographer: photographer.name.as_str(),
         old_email: photographer.email.as_str(),
         new_email: new_email.as_str(),
-        link: Some(&link),
-        minutes,
+        link: Some(&address),
+        minutes: SignInLink::LIFETIME_SECS / 60,
     };
     let notice = StudioEmailChange {
         link: None,
@@ -114,28 +150,31 @@ pub async fn email_address_change(
     let to_old = notice
         .to(photographer.email.clone())
         .map_err(|e| AdminError::Email(e.to_string()))?;
-    app.store().send_email(&to_new).await?;
+    // The notice first: a change the old address wasn't told of never gets its link out.
     app.store().send_email(&to_old).await?;
+    app.store().save_email_change_link(&hash, &link).await?;
+    app.store().send_email(&to_new).await?;
     Ok(())
 }
 
-/// A new single-use link into the studio (`confirms_email`: the new address it confirms), in
-/// full.
+/// A new single-use link into the studio, sent to the photographer's address, in full.
 async fn new_sign_in_link(
     app: &App,
     photographer: &PhotographerRecord,
-    confirms_email: Option<&Email>,
     base_url: &str,
 ) -> Result<String, AdminError> {
     let (secret, hash) = new_studio_secret();
     let link = SignInLinkRecord {
         photographer_id: photographer.id,
         expires_at: app.now() + SignInLink::LIFETIME_SECS,
-        confirms_email: confirms_email.cloned(),
+        sent_to: Some(photographer.email.clone()),
+        replaces: None,
     };
     app.store().save_sign_in_link(&hash, &link).await?;
-    Ok(format!(
-        "{}/studio/sign-in/{secret}",
-        base_url.trim_end_matches('/')
-    ))
+    Ok(link_address(base_url, &secret))
+}
+
+/// Where a studio link's secret is opened, at the deployment's public address.
+fn link_address(base_url: &str, secret: &str) -> String {
+    format!("{}/studio/sign-in/{secret}", base_url.trim_end_matches('/'))
 }

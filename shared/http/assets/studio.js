@@ -955,6 +955,9 @@ function showProfile(me) {
   $("account-login-page").href = me.login_page;
   $("account-slug-base").textContent = me.login_page.slice(0, me.login_page.length - me.slug.length);
   $("account-slug").value = me.slug;
+  const former = me.former_slugs.map((slug) => `/p/${slug}`).join(", ");
+  $("account-former").textContent = `Old addresses that still lead here: ${former}`;
+  $("account-former").hidden = me.former_slugs.length === 0;
   $("studio-name").textContent = me.name;
   $("studio-email").textContent = me.email;
 }

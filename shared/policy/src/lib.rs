@@ -50,7 +50,8 @@ pub use logins::AccessCode;
 pub use paging::{NOTIFICATION_PAGE, PageSize, PhotoPage, cursor_after};
 pub use photo::PhotoStatus;
 pub use studio::{
-    CookieCall, CrossSiteWrite, EmailChange, STUDIO_HEADER, SignInLink, StudioSession,
+    CookieCall, CrossSiteWrite, EmailChange, LoginPageAddress, STUDIO_HEADER, SignInLink,
+    StudioSession,
 };
 pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use tokens::{LinkToken, LoginSessionClaims, SessionClaims};

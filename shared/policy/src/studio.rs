@@ -9,6 +9,8 @@
 //! anyone in. Each is a record of its own, so signing out ends one session at once and "sign out
 //! everywhere" ends them all.
 
+use crate::Email;
+
 /// A one-time sign-in link's rules.
 pub struct SignInLink;
 
@@ -21,6 +23,24 @@ impl SignInLink {
     /// the store takes it away as it is used.
     pub fn is_live(expires_at: u64, now: u64) -> bool {
         now < expires_at
+    }
+
+    /// Whether a link sent to `sent_to` still signs in a photographer whose address is now
+    /// `current`. A link that confirms an address change (`replaces`: the address it changes)
+    /// does only while it is the photographer's one pending change (`pending_is_this`) and the
+    /// address is still the one it replaces; any other only while the address it went to is
+    /// still theirs (an address left signs in nobody). Links made before they kept their
+    /// address (`sent_to` unknown) sign in as they did.
+    pub fn still_signs_in(
+        sent_to: Option<&Email>,
+        replaces: Option<&Email>,
+        current: &Email,
+        pending_is_this: bool,
+    ) -> bool {
+        match replaces {
+            Some(replaced) => pending_is_this && replaced == current,
+            None => sent_to.is_none_or(|sent_to| sent_to == current),
+        }
     }
 
     /// Asking for a link is never answered sooner than this: sending one to a photographer's
@@ -47,7 +67,10 @@ impl StudioSession {
 /// the old address still signs in. Because the address is what signs in, asking for a change
 /// takes a session opened moments ago (signing in again is one emailed link away): a session
 /// left open on a shared computer, or a stolen cookie, can't move the account to another inbox.
-/// The old address is told at once.
+/// The old address is told at once. One change is pending at a time: asking again (after a
+/// typo) makes the earlier link worthless, and "sign out everywhere" cancels it. Once it
+/// happens, the address left signs in nobody: its unused links stop working and the sessions
+/// opened before end.
 pub struct EmailChange;
 
 impl EmailChange {
@@ -57,6 +80,31 @@ impl EmailChange {
     /// Whether a session opened at `opened_at` may ask for a change at `now`.
     pub fn may_ask(opened_at: u64, now: u64) -> bool {
         now.saturating_sub(opened_at) < Self::RECENT_SIGN_IN_SECS
+    }
+}
+
+/// A login page's address (its slug) can move. The addresses it leaves keep leading to it and
+/// stay the photographer's, so nobody else can take one and catch the clients who still use an
+/// old link or bookmark (with their access codes). Only the last few: past those, the oldest is
+/// given back, so one account can't hoard names by moving over and over.
+pub struct LoginPageAddress;
+
+impl LoginPageAddress {
+    /// How many former addresses a page keeps.
+    pub const FORMER_KEPT: usize = 3;
+
+    /// The page moves from `current` to `to`, having kept `former` (oldest first): the former
+    /// addresses it keeps after (`to` is no longer one; `current` now is), and the one it gives
+    /// back, if any.
+    pub fn moved<T: PartialEq + Clone>(current: &T, former: &[T], to: &T) -> (Vec<T>, Option<T>) {
+        let mut kept: Vec<T> = former
+            .iter()
+            .filter(|address| *address != to && *address != current)
+            .cloned()
+            .collect();
+        kept.push(current.clone());
+        let given_back = (kept.len() > Self::FORMER_KEPT).then(|| kept.remove(0));
+        (kept, given_back)
     }
 }
 
@@ -131,6 +179,85 @@ mod tests {
             fetch_site,
             origin,
         }
+    }
+
+    #[test]
+    fn a_moved_page_keeps_its_last_addresses_and_gives_back_the_oldest() {
+        let moved =
+            |current, former: &[&'static str], to| LoginPageAddress::moved(&current, former, &to);
+        assert_eq!(moved("a", &[], "b"), (vec!["a"], None));
+        assert_eq!(moved("b", &["a"], "c"), (vec!["a", "b"], None));
+        // Going back to a former address: it is the page's again, not a former one.
+        assert_eq!(moved("c", &["a", "b"], "a"), (vec!["b", "c"], None));
+        assert_eq!(
+            moved("d", &["a", "b", "c"], "e"),
+            (vec!["b", "c", "d"], Some("a"))
+        );
+    }
+
+    proptest! {
+        /// However the page moves, it keeps at most `FORMER_KEPT` former addresses, never its
+        /// current one, each once; and an address leaves the kept ones only by being given back
+        /// or becoming the page's again.
+        #[test]
+        fn former_addresses_stay_few_distinct_and_accounted_for(
+            moves in proptest::collection::vec(0u8..8, 1..40)
+        ) {
+            let mut current = 100u8;
+            let mut former: Vec<u8> = Vec::new();
+            for to in moves {
+                if to == current {
+                    continue;
+                }
+                let (kept, given_back) = LoginPageAddress::moved(&current, &former, &to);
+                prop_assert!(kept.len() <= LoginPageAddress::FORMER_KEPT);
+                prop_assert!(!kept.contains(&to));
+                prop_assert!(kept.contains(&current));
+                let mut distinct = kept.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                prop_assert_eq!(distinct.len(), kept.len());
+                for address in &former {
+                    prop_assert!(
+                        kept.contains(address) || *address == to || given_back == Some(*address)
+                    );
+                }
+                current = to;
+                former = kept;
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_signs_in_only_while_its_address_is_the_photographers() {
+        let old = Email::parse("anna@old.example").unwrap();
+        let new = Email::parse("anna@new.example").unwrap();
+        let typo = Email::parse("anna@nwe.example").unwrap();
+        // A sign-in link to the address the photographer has: yes; once they moved: no.
+        assert!(SignInLink::still_signs_in(Some(&old), None, &old, false));
+        assert!(!SignInLink::still_signs_in(Some(&old), None, &new, false));
+        // One made before links kept their address.
+        assert!(SignInLink::still_signs_in(None, None, &new, false));
+        // The pending change's link, from the address it replaces.
+        assert!(SignInLink::still_signs_in(
+            Some(&new),
+            Some(&old),
+            &old,
+            true
+        ));
+        // Superseded (asked again, or cancelled), or the address moved since.
+        assert!(!SignInLink::still_signs_in(
+            Some(&typo),
+            Some(&old),
+            &old,
+            false
+        ));
+        assert!(!SignInLink::still_signs_in(
+            Some(&typo),
+            Some(&old),
+            &new,
+            true
+        ));
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! Photographers, their unique login-page slugs and email addresses, and their API keys.
+//! Photographers, their unique login-page slugs and email addresses, and their API keys; a
+//! profile's changes, and an account's removal.
+
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
-use proofsheet_policy::{Email, PersonName, PhotographerId, Slug};
+use proofsheet_policy::{Email, LoginPageAddress, PersonName, PhotographerId, Slug};
 
-use crate::items::{Item, built, item_with_keys, key, record};
+use crate::items::{Item, built, condition_failed, item_with_keys, key, record, s};
 use crate::records::{PhotographerClaim, keys};
-use crate::{ApiKeyRecord, Conflict, PhotographerRecord, Store, StoreError};
+use crate::{ApiKeyRecord, Conflict, PhotographerRecord, SignInLinkRecord, Store, StoreError};
 
 const NEW_ITEM: &str = "attribute_not_exists(PK)";
 
@@ -80,11 +83,11 @@ impl Store {
     }
 
     /// Renames the photographer and/or moves their login page to `slug`, from the profile as
-    /// `read`. A new slug is claimed in the same transaction; the old claim stays theirs, so the
-    /// old address leads to the new page and nobody else can take it over (and catch the
-    /// clients who still use it). Taking back an old slug of their own is allowed.
-    /// `Conflict::SlugTaken` when another photographer has it, `ConcurrentUpdate` when the slug
-    /// changed since `read`.
+    /// `read`, in one transaction. A new address is claimed; the one left stays theirs among
+    /// the page's former addresses, and past `LoginPageAddress::FORMER_KEPT` the oldest claim is
+    /// given back (`proofsheet_policy::LoginPageAddress`). Going back to a former address is
+    /// allowed. `Conflict::SlugTaken` when another photographer has it, `ConcurrentUpdate` when
+    /// the page moved since `read`.
     pub async fn update_profile(
         &self,
         read: &PhotographerRecord,
@@ -105,9 +108,14 @@ impl Store {
                 .expression_attribute_names("#name", "name")
                 .expression_attribute_values(":name", value(name)?);
         }
+        let mut given_back = None;
         if let Some(slug) = slug {
-            sets.push("#slug = :slug");
-            update = update.expression_attribute_values(":slug", value(slug)?);
+            let (former, released) = LoginPageAddress::moved(&read.slug, &read.former_slugs, slug);
+            given_back = released;
+            sets.push("#slug = :slug, former_slugs = :former");
+            update = update
+                .expression_attribute_values(":slug", value(slug)?)
+                .expression_attribute_values(":former", value(&former)?);
         }
         if sets.is_empty() {
             return Ok(());
@@ -121,6 +129,7 @@ impl Store {
         enum Write {
             Profile,
             Slug,
+            GivenBack,
         }
         let mut actions = vec![(
             Write::Profile,
@@ -143,6 +152,20 @@ impl Store {
             )?;
             actions.push((Write::Slug, TransactWriteItem::builder().put(claim).build()));
         }
+        if let Some(old) = &given_back {
+            let release = built(
+                Delete::builder()
+                    .table_name(&self.resources.table)
+                    .set_key(Some(key(keys::slug(old), keys::SLUG)))
+                    .condition_expression("attribute_not_exists(PK) OR photographer_id = :me")
+                    .expression_attribute_values(":me", value(&read.id)?)
+                    .build(),
+            )?;
+            actions.push((
+                Write::GivenBack,
+                TransactWriteItem::builder().delete(release).build(),
+            ));
+        }
         match self.transact_named(actions).await? {
             Ok(()) => Ok(()),
             Err(refused) if refused.by(Write::Slug) => {
@@ -152,50 +175,115 @@ impl Store {
         }
     }
 
-    /// Makes `to` the address photographer `read` signs in with, spending the sign-in link
-    /// (by its hash) that confirmed it, all or nothing: the profile's address, the old
-    /// address's claim given up (it signs in nobody), the new one's taken. `Ok(false)` when the
-    /// link was already spent, or the address changed since `read` (another change won);
-    /// `Conflict::EmailTaken` when another photographer signs in with `to` by now.
+    /// Keeps a link that confirms an address change (by its hash) as the photographer's one
+    /// pending change, so an earlier one no longer confirms anything; only while the profile's
+    /// address is still the one the link replaces (else `ConcurrentUpdate`).
+    pub async fn save_email_change_link(
+        &self,
+        hash_hex: &str,
+        link: &SignInLinkRecord,
+    ) -> Result<(), StoreError> {
+        let from = link.replaces.as_ref().ok_or_else(|| {
+            StoreError::Corrupt("an address change's link replaces nothing".into())
+        })?;
+        let item = item_with_keys(
+            link,
+            &[
+                ("PK", keys::sign_in_link(hash_hex)),
+                ("SK", keys::SIGN_IN_LINK.into()),
+            ],
+        )?;
+        let pending = built(
+            Update::builder()
+                .table_name(&self.resources.table)
+                .set_key(Some(key(
+                    keys::photographer(link.photographer_id),
+                    keys::PROFILE,
+                )))
+                .update_expression("SET email_change_link = :link")
+                .condition_expression("attribute_exists(PK) AND email = :from")
+                .expression_attribute_values(":link", s(hash_hex))
+                .expression_attribute_values(":from", value(from)?)
+                .build(),
+        )?;
+        let actions = vec![
+            self.put_new(item)?,
+            TransactWriteItem::builder().update(pending).build(),
+        ];
+        match self.transact(actions).await? {
+            Ok(()) => Ok(()),
+            Err(_) => Err(StoreError::Conflict(Conflict::ConcurrentUpdate)),
+        }
+    }
+
+    /// Cancels the photographer's pending address change, if any: its link confirms nothing.
+    pub async fn cancel_email_change(&self, id: PhotographerId) -> Result<(), StoreError> {
+        let out = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::photographer(id), keys::PROFILE)))
+            .update_expression("REMOVE email_change_link")
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            // No profile, nothing pending.
+            Err(err) if condition_failed(&err) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Makes `to` the address photographer `id` signs in with, in place of `from`, spending the
+    /// link (by its hash) that confirmed it, all or nothing: the profile's address (only while
+    /// it is `from` and this link is the pending change), the old address's claim given up (it
+    /// signs in nobody), the new one's taken. `Ok(false)` when the link is spent, superseded or
+    /// cancelled, or the address is no longer `from`; `Conflict::EmailTaken` when another
+    /// photographer signs in with `to` by now.
     pub async fn change_sign_in_email(
         &self,
         link_hash: &str,
-        read: &PhotographerRecord,
+        id: PhotographerId,
+        from: &Email,
         to: &Email,
     ) -> Result<bool, StoreError> {
+        if from == to {
+            return Ok(false);
+        }
         let spend_link = built(
             Delete::builder()
                 .table_name(&self.resources.table)
                 .set_key(Some(key(keys::sign_in_link(link_hash), keys::SIGN_IN_LINK)))
                 .condition_expression("attribute_exists(PK) AND photographer_id = :me")
-                .expression_attribute_values(":me", value(&read.id)?)
+                .expression_attribute_values(":me", value(&id)?)
                 .build(),
         )?;
         let profile = built(
             Update::builder()
                 .table_name(&self.resources.table)
-                .set_key(Some(key(keys::photographer(read.id), keys::PROFILE)))
-                .update_expression("SET email = :to")
-                .condition_expression("attribute_exists(PK) AND email = :from")
+                .set_key(Some(key(keys::photographer(id), keys::PROFILE)))
+                .update_expression("SET email = :to REMOVE email_change_link")
+                .condition_expression(
+                    "attribute_exists(PK) AND email = :from AND email_change_link = :link",
+                )
                 .expression_attribute_values(":to", value(to)?)
-                .expression_attribute_values(":from", value(&read.email)?)
+                .expression_attribute_values(":from", value(from)?)
+                .expression_attribute_values(":link", s(link_hash))
                 .build(),
         )?;
         // A photographer made before addresses had claims has none to give up.
         let give_up_old = built(
             Delete::builder()
                 .table_name(&self.resources.table)
-                .set_key(Some(key(
-                    keys::photographer_email(&read.email),
-                    keys::EMAIL,
-                )))
+                .set_key(Some(key(keys::photographer_email(from), keys::EMAIL)))
                 .condition_expression("attribute_not_exists(PK) OR photographer_id = :me")
-                .expression_attribute_values(":me", value(&read.id)?)
+                .expression_attribute_values(":me", value(&id)?)
                 .build(),
         )?;
         let claim = item_with_keys(
             &PhotographerClaim {
-                photographer_id: read.id,
+                photographer_id: id,
             },
             &[
                 ("PK", keys::photographer_email(to)),
@@ -232,6 +320,45 @@ impl Store {
             }
             Err(_) => Err(StoreError::Conflict(Conflict::ConcurrentUpdate)),
         }
+    }
+
+    /// Removes a photographer's account, so nobody can act as them any more, and returns how
+    /// many items went. First whatever lets someone in, wherever it is (a table scan: an
+    /// operator's rare command): API key claims (those made before keys had records too),
+    /// sign-in links, the email claim, and every login-page address (old ones, which lead to
+    /// them, included). Then their partition: sessions, key records, notifications, access-code
+    /// claims, and the profile last. Stopped midway, running it again finishes the job.
+    /// Galleries and client logins are not touched: the caller sees there are none first.
+    pub async fn delete_photographer(&self, id: PhotographerId) -> Result<usize, StoreError> {
+        let pointing_here: Vec<Item> = self
+            .ddb()
+            .scan()
+            .table_name(&self.resources.table)
+            .filter_expression("photographer_id = :me AND PK <> :partition")
+            .expression_attribute_values(":me", value(&id)?)
+            .expression_attribute_values(":partition", s(keys::photographer(id)))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await?;
+        let mut partition = self
+            .query_all(
+                None,
+                "PK = :pk",
+                HashMap::from([(":pk".into(), s(keys::photographer(id)))]),
+            )
+            .await?;
+        // The profile last: while it is there, a stopped run is still the photographer's to
+        // finish.
+        partition.sort_by_key(|item| {
+            item.get("SK")
+                .and_then(|sk| sk.as_s().ok())
+                .map(String::as_str)
+                == Some(keys::PROFILE)
+        });
+        Ok(self.delete_each(&pointing_here).await? + self.delete_each(&partition).await?)
     }
 
     /// The photographer an API key belongs to (looked up by the key's SHA-256, hex).

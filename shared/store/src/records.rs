@@ -19,6 +19,14 @@ pub struct PhotographerRecord {
     pub email: Email,
     pub slug: Slug,
     pub created_at: u64,
+    /// The login page's former addresses, still claimed and leading to it, oldest first
+    /// (`proofsheet_policy::LoginPageAddress`).
+    #[serde(default)]
+    pub former_slugs: Vec<Slug>,
+    /// The hash of the one link that may confirm a change of `email`, while one is pending
+    /// (`proofsheet_policy::EmailChange`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_change_link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -17,11 +17,21 @@ pub struct SignInLinkRecord {
     pub photographer_id: PhotographerId,
     /// Unix seconds; also the item's TTL.
     pub expires_at: u64,
-    /// The new sign-in address this link was sent to, when it confirms an address change
-    /// (`proofsheet_policy::EmailChange`): signing in with it makes the address the
-    /// photographer's.
+    /// The address it was sent to: it signs in only while that is the photographer's. (Links
+    /// made before it was kept have none.)
+    #[serde(default)]
+    pub sent_to: Option<Email>,
+    /// When it confirms an address change (`proofsheet_policy::EmailChange`), the address it
+    /// replaces: signing in with it makes `sent_to` the photographer's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirms_email: Option<Email>,
+    pub replaces: Option<Email>,
+}
+
+impl SignInLinkRecord {
+    /// The new address this link confirms, if it confirms a change.
+    pub fn confirms(&self) -> Option<(&Email, &Email)> {
+        Some((self.replaces.as_ref()?, self.sent_to.as_ref()?))
+    }
 }
 
 /// An open studio session: whose, and until when.
@@ -200,6 +210,11 @@ impl Store {
             )
             .await?;
         // One by one: a photographer has a few sessions, and DeleteItem alone can't write.
+        self.delete_each(&items).await
+    }
+
+    /// Deletes each of `items` (by its key), one by one; how many.
+    pub(crate) async fn delete_each(&self, items: &[Item]) -> Result<usize, StoreError> {
         for key in items.iter().filter_map(primary_key) {
             self.ddb()
                 .delete_item()

@@ -5,6 +5,7 @@
 //! proofsheet-admin new-secret-key
 //! proofsheet-admin index-subgalleries --photographer <photographer id>
 //! proofsheet-admin index-photo-orders --photographer <photographer id>
+//! proofsheet-admin delete-photographer --photographer <photographer id>
 //! ```
 
 use std::collections::HashMap;
@@ -17,13 +18,14 @@ async fn main() -> ExitCode {
         Some("create-photographer") => create_photographer(&args[1..]).await,
         Some("index-subgalleries") => index(&args[1..], Index::Subgalleries).await,
         Some("index-photo-orders") => index(&args[1..], Index::PhotoOrders).await,
+        Some("delete-photographer") => delete_photographer(&args[1..]).await,
         Some("new-secret-key") => {
             println!("{}", proofsheet_app::secrets::new_secret_key());
             ExitCode::SUCCESS
         }
         _ => {
             eprintln!(
-                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG [--email-sign-in-link yes]\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID"
+                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG [--email-sign-in-link yes]\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID\n  proofsheet-admin delete-photographer --photographer ID"
             );
             ExitCode::from(2)
         }
@@ -99,17 +101,26 @@ enum Index {
     PhotoOrders,
 }
 
-async fn index(args: &[String], what: Index) -> ExitCode {
+/// The photographer a command names with `--photographer ID`; else says why, and the usage
+/// error's exit code.
+fn photographer_arg(args: &[String]) -> Result<proofsheet_policy::PhotographerId, ExitCode> {
     let id = match args {
         [flag, id] if flag == "--photographer" => id,
         _ => {
             eprintln!("this command needs --photographer ID");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
-    let Ok(owner) = proofsheet_policy::PhotographerId::parse(id) else {
+    proofsheet_policy::PhotographerId::parse(id).map_err(|_| {
         eprintln!("not a photographer id: {id}");
-        return ExitCode::from(2);
+        ExitCode::from(2)
+    })
+}
+
+async fn index(args: &[String], what: Index) -> ExitCode {
+    let owner = match photographer_arg(args) {
+        Ok(owner) => owner,
+        Err(code) => return code,
     };
     let Some(app) = app_from_env().await else {
         return ExitCode::FAILURE;
@@ -125,6 +136,27 @@ async fn index(args: &[String], what: Index) -> ExitCode {
         }
         Err(e) => {
             eprintln!("could not index: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Deletes a photographer's account once their galleries and client logins are gone.
+async fn delete_photographer(args: &[String]) -> ExitCode {
+    let id = match photographer_arg(args) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let Some(app) = app_from_env().await else {
+        return ExitCode::FAILURE;
+    };
+    match proofsheet_app::admin::delete_photographer(&app, id).await {
+        Ok(removed) => {
+            println!("photographer deleted: {removed} items (sessions, keys, claims, profile)");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("could not delete the photographer: {e}");
             ExitCode::FAILURE
         }
     }

@@ -106,7 +106,7 @@ fn link_hash(req: &Request) -> Result<String, ApiError> {
 pub(crate) async fn sign_in_page(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let hash = link_hash(&req)?;
     let (link, photographer) = live_link(app, &hash, app.now()).await?;
-    let confirms_email = link.confirms_email.as_ref().map(Email::to_string);
+    let confirms_email = link.confirms().map(|(_, to)| to.to_string());
     if pages::wants_html(&req) {
         let page = pages::StudioConfirmPage {
             email: photographer.email.to_string(),
@@ -172,7 +172,8 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
 }
 
 /// A sign-in link (by its hash) that still signs in at `now`, and whom it signs in; left where
-/// it is.
+/// it is. A link sent to an address the photographer has left signs in nobody, and one that
+/// confirms a change must be the change still pending (not superseded, nor cancelled).
 async fn live_link(
     app: &App,
     hash: &str,
@@ -189,15 +190,25 @@ async fn live_link(
         .photographer(link.photographer_id)
         .await?
         .ok_or(ApiError::SignInLinkSpent)?;
+    if !SignInLink::still_signs_in(
+        link.sent_to.as_ref(),
+        link.replaces.as_ref(),
+        &photographer.email,
+        photographer.email_change_link.as_deref() == Some(hash),
+    ) {
+        return Err(ApiError::SignInLinkSpent);
+    }
     Ok((link, photographer))
 }
 
-/// Spends the sign-in link (by its hash) and returns whom it signs in. A link that confirms a
-/// new address makes it the photographer's as it is spent, in one transaction: of two uses
-/// racing, one gets it, and a link whose change can no longer happen signs nobody in.
+/// Spends the sign-in link (by its hash) and returns whom it signs in. A link sent to an
+/// address the photographer has left signs in nobody. A link that confirms a new address makes
+/// it the photographer's as it is spent, in one transaction (of two uses racing, one gets it;
+/// a superseded, cancelled or outdated one changes nothing and signs nobody in), and ends the
+/// sessions opened before: the address they came through is no longer the account's.
 async fn spend_link(app: &App, hash: &str, now: u64) -> Result<PhotographerRecord, ApiError> {
     let (link, photographer) = live_link(app, hash, now).await?;
-    let Some(new_email) = link.confirms_email else {
+    let Some((from, to)) = link.confirms() else {
         app.store()
             .take_sign_in_link(hash)
             .await?
@@ -206,14 +217,16 @@ async fn spend_link(app: &App, hash: &str, now: u64) -> Result<PhotographerRecor
     };
     if !app
         .store()
-        .change_sign_in_email(hash, &photographer, &new_email)
+        .change_sign_in_email(hash, photographer.id, from, to)
         .await?
     {
         return Err(ApiError::SignInLinkSpent);
     }
-    tracing::info!(photographer = %photographer.id, "sign-in address changed");
+    let ended = app.store().end_studio_sessions_of(photographer.id).await?;
+    tracing::info!(photographer = %photographer.id, ended, "sign-in address changed");
     Ok(PhotographerRecord {
-        email: new_email,
+        email: to.clone(),
+        email_change_link: None,
         ..photographer
     })
 }
@@ -251,6 +264,8 @@ pub(crate) async fn sign_out(app: &App, req: Request) -> Result<Response<Body>, 
         // Everywhere takes a live session: a stolen, expired one ends nothing but itself.
         if input.everywhere && session_is_live(app, photographer, &hash).await? {
             let ended = app.store().end_studio_sessions_of(photographer).await?;
+            // A change of address someone asked from one of those sessions goes with them.
+            app.store().cancel_email_change(photographer).await?;
             tracing::info!(%photographer, ended, "signed out everywhere");
         }
         app.store().end_studio_session(photographer, &hash).await?;

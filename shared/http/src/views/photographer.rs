@@ -446,6 +446,9 @@ pub(crate) struct AccountView {
     /// Where client logins enter their access code: `<public base URL>/p/<slug>`.
     #[schema(format = "uri")]
     pub login_page: String,
+    /// The login page's former addresses, oldest first: they lead to it, and nobody else can
+    /// take them.
+    pub former_slugs: Vec<String>,
 }
 
 impl AccountView {
@@ -456,6 +459,11 @@ impl AccountView {
             email: photographer.email.to_string(),
             slug: photographer.slug.to_string(),
             login_page,
+            former_slugs: photographer
+                .former_slugs
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         }
     }
 }

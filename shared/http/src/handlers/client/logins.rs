@@ -41,6 +41,16 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
     // A malformed slug is visibly no page: refused at once, with the same answer.
     let page = Slug::parse(&path_param(&req, "slug")?).map_err(|_| ApiError::WrongAccessCode)?;
     let owner = app.store().photographer_for_slug(&page).await?;
+    // A former address of a page is that page: its tries are counted on the page's address now
+    // (one budget, however often it moved), and a form posted there lands on it.
+    let page = match owner {
+        Some(owner) => app
+            .store()
+            .photographer(owner)
+            .await?
+            .map_or(page, |photographer| photographer.slug),
+        None => page,
+    };
     // A device that logged in to this page recently (it sends its earlier session, even
     // expired) meets a higher ceiling than new devices, and a budget of its own.
     let known_device = match (
@@ -94,14 +104,7 @@ pub(crate) async fn log_in(app: &App, req: Request) -> Result<Response<Body>, Ap
         expires_at: now + LoginSessionClaims::DEFAULT_TTL_SECS,
         code_version: login.code_version,
     };
-    // A page's form goes back to the login page, which now lists the client's galleries: at
-    // its current address, if the photographer has moved it (the session's cookie is kept
-    // for that page's path).
-    let page = app
-        .store()
-        .photographer(login.owner_id)
-        .await?
-        .map_or(page, |photographer| photographer.slug);
+    // A page's form goes back to the login page, which now lists the client's galleries.
     let mut more = serde_json::Map::new();
     more.insert("name".into(), login.name.to_string().into());
     super::sign_in::Session {

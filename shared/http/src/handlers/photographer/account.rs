@@ -20,8 +20,9 @@ pub(crate) struct UpdateAccount {
     /// The name clients see (1 to 100 characters).
     name: Option<String>,
     /// The login page's address, `/p/<slug>`: 3 to 40 lowercase letters, digits and dashes.
-    /// The old address keeps leading to the new one, and stays the photographer's. A client
-    /// logged in on the old address logs in again on the new one.
+    /// The old address keeps leading to the new one, and stays the photographer's (the last
+    /// three old addresses do). A client logged in on the old address logs in again on the new
+    /// one.
     slug: Option<String>,
 }
 
@@ -95,16 +96,8 @@ pub(crate) async fn change_email(
     if email == photographer.email {
         return Err(Invalid::new("email", "is already the address you sign in with").into());
     }
-    if app
-        .store()
-        .photographer_for_email(&email)
-        .await?
-        .is_some_and(|other| other != owner)
-    {
-        return Err(StoreError::Conflict(Conflict::EmailTaken).into());
-    }
-    // The same share of emails per address as sign-in links: a session can't make this
-    // deployment mail an inbox over and over.
+    // Counted before anything is looked up, with the sign-in emails' share per address: a
+    // session can neither mail an inbox over and over nor test addresses without end.
     let source = app
         .secrets()?
         .source_tag(&format!("studio-account:{owner}"));
@@ -118,6 +111,14 @@ pub(crate) async fn change_email(
         return Err(ApiError::TooManyAttempts {
             retry_after_secs: proofsheet_policy::UnlockThrottle::WINDOW_SECS,
         });
+    }
+    if app
+        .store()
+        .photographer_for_email(&email)
+        .await?
+        .is_some_and(|other| other != owner)
+    {
+        return Err(StoreError::Conflict(Conflict::EmailTaken).into());
     }
     proofsheet_app::admin::email_address_change(app, &photographer, &email, &base_url(app, &req))
         .await
@@ -162,13 +163,14 @@ pub(crate) mod doc {
         OperationDoc {
             tag: Tag::Account,
             summary: "Change the name or the login page's address",
-            description: Some(
+            description: Some(format!(
                 "Either field, or both. A new `slug` moves the login page to `/p/<slug>`; the old \
                  address keeps leading there and stays the photographer's (nobody else can take \
                  it and catch the clients who still use it), so going back to it later is \
-                 allowed. Clients logged in on the old address log in again."
-                    .into(),
-            ),
+                 allowed. The last {kept} old addresses are kept; the oldest past them is given \
+                 back. Clients logged in on the old address log in again.",
+                kept = proofsheet_policy::LoginPageAddress::FORMER_KEPT,
+            )),
             paged: false,
             validates: true,
             request: Some(Schemas::body::<UpdateAccount>),
@@ -193,7 +195,10 @@ pub(crate) mod doc {
             description: Some(format!(
                 "Emails the new address a link that works once, within {minutes} minutes: \
                  signing in with it makes the address the photographer's, and the old one \
-                 signs in nobody. The old address is told at once. With the studio's session \
+                 signs in nobody (its unused links stop working, and the sessions opened before \
+                 end). The old address is told at once. One change is pending at a time: asking \
+                 again makes the earlier link worthless, and signing out everywhere cancels it. \
+                 With the studio's session \
                  only, opened within the last {recent} minutes (else 403 \
                  `recent_sign_in_required`: sign in again): an address change takes over the \
                  account, so a forgotten session or a leaked key can't. At most {per_email} \
