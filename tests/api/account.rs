@@ -3,7 +3,7 @@
 //! through a link sent to the new address, asked from a recent studio session.
 
 use proofsheet_app::Clock;
-use proofsheet_policy::EmailChange;
+use proofsheet_policy::StudioSession;
 use proofsheet_tests::*;
 use serde_json::{Value, json};
 
@@ -259,7 +259,7 @@ async fn an_address_change_needs_a_recent_sign_in_a_free_address_and_a_new_one()
     assert_eq!(t.get_account(&ben).await.json["email"], wanted.as_str());
 
     // A session opened long enough ago can't ask: signing in again can.
-    t.app.clock().advance(EmailChange::RECENT_SIGN_IN_SECS);
+    t.app.clock().advance(StudioSession::RECENT_SECS);
     let stale = t
         .request_email_change(&cookie, &unique_email("anna-later"))
         .await;

@@ -28,6 +28,7 @@ mod photographer_api;
 mod preview;
 mod probe;
 mod probe_account;
+mod probe_account_second;
 mod probe_activity;
 mod probe_downloads;
 mod probe_expiry;

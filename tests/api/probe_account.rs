@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use proofsheet_app::Clock;
 use proofsheet_app::email::StudioEmailChange;
-use proofsheet_policy::{Email, PhotographerId, SignInLink, UnlockThrottle};
+use proofsheet_policy::{Email, SignInLink, UnlockThrottle};
 use proofsheet_tests::*;
 use serde_json::{Value, json};
 
@@ -28,27 +28,6 @@ async fn ask_for_link(t: &TestApp, email: &str) -> Reply {
         Some(json!({ "email": email })),
     )
     .await
-}
-
-/// Whether a studio session's cookie still opens the photographer's API.
-async fn lives(t: &TestApp, cookie: &str) -> bool {
-    t.with_cookie("GET", "/galleries", cookie, &[], None)
-        .await
-        .status
-        == 200
-}
-
-/// The photographer whose claim an address is, as the store has it.
-async fn claimant(t: &TestApp, email: &str) -> Option<PhotographerId> {
-    t.app
-        .store()
-        .photographer_for_email(&Email::parse(email).unwrap())
-        .await
-        .unwrap()
-}
-
-fn id_of(who: &Photographer) -> PhotographerId {
-    PhotographerId::parse(&who.id).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,7 +97,7 @@ async fn signing_out_everywhere_stops_a_pending_address_change() {
         .await;
     assert_eq!(out.status, 204, "{out:?}");
     assert!(
-        !lives(&t, &thiefs_cookie).await,
+        !t.session_lives(&thiefs_cookie).await,
         "the thief's session ended"
     );
 
@@ -149,7 +128,7 @@ async fn a_sign_in_link_sent_to_the_old_address_dies_with_the_change() {
     );
     let confirm = t.emailed_studio_link(&new_email).await;
     assert_eq!(t.call("POST", &confirm, None, None).await.status, 200);
-    assert_eq!(claimant(&t, &anna.email()).await, None);
+    assert_eq!(t.email_claimant(&anna.email()).await, None);
 
     let late = t.call("POST", &old_inbox_link, None, None).await;
     assert_error(&late, 410, "sign_in_link_spent");
@@ -170,10 +149,10 @@ async fn an_address_change_ends_the_sessions_the_old_address_opened() {
     assert_eq!(confirmed.status, 200, "{confirmed:?}");
     let set = confirmed.header("set-cookie").unwrap();
     let confirming = set.split(';').next().unwrap().to_owned();
-    assert!(lives(&t, &confirming).await);
+    assert!(t.session_lives(&confirming).await);
 
     assert!(
-        !lives(&t, &intruders).await,
+        !t.session_lives(&intruders).await,
         "a session the old inbox opened outlives the address change"
     );
 }
@@ -226,7 +205,10 @@ async fn a_second_ask_for_one_address_supersedes_the_first_link() {
         assert_error(&again, 410, "sign_in_link_spent");
     }
     assert_eq!(t.get_account(&anna).await.json["email"], new_email.as_str());
-    assert_eq!(claimant(&t, &new_email).await, Some(id_of(&anna)));
+    assert_eq!(
+        t.email_claimant(&new_email).await,
+        Some(anna.photographer_id())
+    );
 }
 
 // Found: a confirm link pressed twice at once answered the loser with 500 (the same cause as
@@ -260,8 +242,11 @@ async fn one_confirm_link_raced_changes_the_address_once_and_leaves_no_stray_cla
         assert_error(reply, 410, "sign_in_link_spent");
     }
     assert_eq!(t.get_account(&anna).await.json["email"], new_email.as_str());
-    assert_eq!(claimant(&t, &new_email).await, Some(id_of(&anna)));
-    assert_eq!(claimant(&t, &anna.email()).await, None);
+    assert_eq!(
+        t.email_claimant(&new_email).await,
+        Some(anna.photographer_id())
+    );
+    assert_eq!(t.email_claimant(&anna.email()).await, None);
 }
 
 // Holds: two confirm links (for two addresses) used at once leave the claims matching the
@@ -295,8 +280,8 @@ async fn two_confirm_links_raced_leave_the_claims_matching_the_profile() {
         .to_owned();
     assert!(now == x || now == y, "{now}");
     for email in [&anna.email(), &x, &y] {
-        let expected = (*email == now).then(|| id_of(&anna));
-        assert_eq!(claimant(&t, email).await, expected, "{email}");
+        let expected = (*email == now).then(|| anna.photographer_id());
+        assert_eq!(t.email_claimant(email).await, expected, "{email}");
     }
     let bens = t.studio_session(&ben.email()).await;
     assert_eq!(
@@ -352,8 +337,11 @@ async fn a_confirm_link_past_its_time_changes_nothing() {
     assert_error(&late, 410, "sign_in_link_spent");
     assert!(late.header("set-cookie").is_none(), "{late:?}");
     assert_eq!(t.get_account(&anna).await.json["email"], anna.email());
-    assert_eq!(claimant(&t, &new_email).await, None);
-    assert_eq!(claimant(&t, &anna.email()).await, Some(id_of(&anna)));
+    assert_eq!(t.email_claimant(&new_email).await, None);
+    assert_eq!(
+        t.email_claimant(&anna.email()).await,
+        Some(anna.photographer_id())
+    );
 }
 
 // Holds: the route is the studio session's alone, whatever else the request brings: an API key
@@ -419,7 +407,10 @@ async fn an_address_change_takes_the_studios_own_call_and_a_taken_address_in_any
         409,
         "email_taken",
     );
-    assert_eq!(claimant(&t, &ben.email()).await, Some(id_of(&ben)));
+    assert_eq!(
+        t.email_claimant(&ben.email()).await,
+        Some(ben.photographer_id())
+    );
 }
 
 // Holds: a third party's inbox can't be flooded through address changes: at most the address's

@@ -23,11 +23,6 @@ async fn ask_for_link(t: &TestApp, email: &str) -> Reply {
     .await
 }
 
-fn session_cookie(reply: &Reply) -> String {
-    let set = reply.header("set-cookie").expect("a session cookie");
-    set.split(';').next().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn a_photographer_signs_in_through_the_emailed_link_and_the_api_takes_the_cookie() {
     let t = TestApp::spawn().await;
@@ -657,7 +652,7 @@ async fn every_change_the_cookie_can_make_is_refused_from_another_site() {
 async fn a_deleted_photographer_has_no_session_no_key_and_no_address_left() {
     let t = TestApp::spawn().await;
     let anna = t.photographer("Anna Lee").await;
-    let id = proofsheet_policy::PhotographerId::parse(&anna.id).unwrap();
+    let id = anna.photographer_id();
     let cookie = t.studio_session(&anna.email()).await;
     let made = t
         .with_cookie(

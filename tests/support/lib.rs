@@ -80,6 +80,17 @@ impl Photographer {
     pub fn email(&self) -> String {
         format!("{}@example.com", self.slug)
     }
+
+    /// Their id, as the store takes it.
+    pub fn photographer_id(&self) -> proofsheet_policy::PhotographerId {
+        proofsheet_policy::PhotographerId::parse(&self.id).expect("a photographer's id")
+    }
+}
+
+/// The cookie (`name=value`) an answer set: a studio session's, say.
+pub fn session_cookie(reply: &Reply) -> String {
+    let set = reply.header("set-cookie").expect("a session cookie");
+    set.split(';').next().unwrap().to_owned()
 }
 
 /// The headers the studio's own script sends with a change (`x-proofsheet-studio`, and the
@@ -774,6 +785,23 @@ impl TestApp {
         self.call_with_headers(method, path, None, &all, body).await
     }
 
+    /// Whether a studio session's cookie still opens the photographer's API.
+    pub async fn session_lives(&self, cookie: &str) -> bool {
+        self.with_cookie("GET", "/galleries", cookie, &[], None)
+            .await
+            .status
+            == 200
+    }
+
+    /// The photographer whose sign-in address `email` is, as the store has it.
+    pub async fn email_claimant(&self, email: &str) -> Option<proofsheet_policy::PhotographerId> {
+        self.app
+            .store()
+            .photographer_for_email(&proofsheet_policy::Email::parse(email).unwrap())
+            .await
+            .unwrap()
+    }
+
     /// Asks for a sign-in link to `email` and signs in with it, as a script would: the studio
     /// session's cookie, `name=value`.
     pub async fn studio_session(&self, email: &str) -> String {
@@ -789,8 +817,7 @@ impl TestApp {
         let link = self.emailed_studio_link(email).await;
         let signed = self.call("POST", &link, None, None).await;
         assert_eq!(signed.status, 200, "{signed:?}");
-        let set = signed.header("set-cookie").expect("a session cookie");
-        set.split(';').next().unwrap().to_owned()
+        session_cookie(&signed)
     }
 
     /// GETs a presigned URL.

@@ -77,7 +77,7 @@ pub async fn create_photographer(
 }
 
 /// Deletes a photographer's account: their sessions end, their API keys stop working, their
-/// email and login page are free again. Only once they have no galleries and no client logins
+/// email and login page are free again, their logo is gone. Only once they have no galleries and no client logins
 /// left (their clients' links and logins are theirs to end, with what they delete). Safe to run
 /// again; returns how many items went.
 pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize, AdminError> {
@@ -94,7 +94,12 @@ pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize,
             logins: logins.len(),
         });
     }
-    Ok(app.store().delete_photographer(id).await?)
+    let removed = app.store().delete_photographer(id).await?;
+    // Their watermark logo goes too (whether they had one or not).
+    app.store()
+        .delete_objects(&[proofsheet_store::object_keys::logo(id)])
+        .await?;
+    Ok(removed)
 }
 
 /// Emails `photographer` a single-use link into the studio at `base_url` (the deployment's
@@ -116,9 +121,9 @@ pub async fn email_sign_in_link(
     Ok(())
 }
 
-/// Asks to make `new_email` the address `photographer` signs in with: the old address is
-/// told, then a link that confirms the change goes to the new one; it becomes the one pending
-/// change (`EmailChange`).
+/// Asks to make `new_email` the address `photographer` signs in with: it becomes the one
+/// pending change (`EmailChange`), the old address is told, then a link that confirms it goes
+/// to the new one.
 pub async fn email_address_change(
     app: &App,
     photographer: &PhotographerRecord,
@@ -150,9 +155,10 @@ pub async fn email_address_change(
     let to_old = notice
         .to(photographer.email.clone())
         .map_err(|e| AdminError::Email(e.to_string()))?;
-    // The notice first: a change the old address wasn't told of never gets its link out.
-    app.store().send_email(&to_old).await?;
+    // Pending first (nothing is sent if the address changed meanwhile), then the notice: a
+    // change the old address wasn't told of never gets its link out.
     app.store().save_email_change_link(&hash, &link).await?;
+    app.store().send_email(&to_old).await?;
     app.store().send_email(&to_new).await?;
     Ok(())
 }

@@ -87,6 +87,14 @@ function problem(message) {
   const shown = $("studio-problem");
   shown.textContent = message;
   shown.hidden = !message;
+  if (!message) $("sign-in-again").hidden = true;
+}
+
+/** Shows why a call was refused; one that needs a fresh sign-in offers the link that gives one. */
+function refused(error) {
+  problem(error.message);
+  $("sign-in-again").hidden = error.code !== "recent_sign_in_required";
+  $("sign-in-again-status").textContent = "";
 }
 
 /** Asks before something that can't be undone; resolves to whether the photographer agreed. */
@@ -109,7 +117,7 @@ async function attempt(change) {
   try {
     return await change();
   } catch (error) {
-    problem(error.message);
+    refused(error);
     return undefined;
   }
 }
@@ -995,30 +1003,21 @@ $("account-email-form").addEventListener("submit", async (event) => {
   const form = event.currentTarget;
   const status = $("email-status");
   status.textContent = "";
-  $("sign-in-again").hidden = true;
-  problem("");
-  try {
-    const asked = await api("POST", "/account/email", { email: form.elements.email.value });
-    form.reset();
-    status.textContent = `A link is on its way to ${asked.pending_email}: open it to make it your sign-in address. Until then, nothing changes.`;
-  } catch (error) {
-    // Changing the address takes a recent sign-in: offer the link that gives one.
-    if (error.code === "recent_sign_in_required") {
-      status.textContent = "For your safety, changing the sign-in address needs a fresh sign-in: open a new sign-in link, then change it within 15 minutes.";
-      $("sign-in-again").hidden = false;
-    } else {
-      problem(error.message);
-    }
-  }
+  const asked = await attempt(() => api("POST", "/account/email", { email: form.elements.email.value }));
+  if (!asked) return;
+  form.reset();
+  status.textContent = `A link is on its way to ${asked.pending_email}: open it to make it your sign-in address. Until then, nothing changes.`;
 });
 
+// A new sign-in address or API key takes a recent sign-in: the link that gives one.
 $("send-sign-in-link").addEventListener("click", async () => {
   const me = await theAccount();
-  await attempt(async () => {
+  try {
     await api("POST", "/studio/sign-in", { email: me.email });
-    $("sign-in-again").hidden = true;
-    $("email-status").textContent = `A sign-in link is on its way to ${me.email}.`;
-  });
+    $("sign-in-again-status").textContent = `A sign-in link is on its way to ${me.email}: open it, then try again.`;
+  } catch (error) {
+    $("sign-in-again-status").textContent = error.message;
+  }
 });
 
 async function showKeys() {

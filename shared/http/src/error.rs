@@ -26,11 +26,11 @@ pub enum ApiError {
         "API keys and the sign-in address are changed in the studio (signed in by email), never with an API key"
     )]
     StudioSessionRequired,
-    /// A change of the sign-in address asked with a session opened too long ago
-    /// (`proofsheet_policy::EmailChange`).
+    /// A new sign-in address or API key asked with a session opened too long ago
+    /// (`proofsheet_policy::StudioSession::is_recent`).
     #[error(
-        "changing the sign-in address needs a recent sign-in: sign in again with an emailed link, then ask within {minutes} minutes",
-        minutes = proofsheet_policy::EmailChange::RECENT_SIGN_IN_SECS / 60
+        "this needs a recent sign-in: sign in again with an emailed link, then do it within {minutes} minutes",
+        minutes = proofsheet_policy::StudioSession::RECENT_SECS / 60
     )]
     RecentSignInRequired,
     /// One answer for a sign-in link that is unknown, used or past its time.
@@ -403,6 +403,7 @@ fn conflict_message(conflict: Conflict) -> &'static str {
             "another of your client logins has this access code; choose another (or leave it out for a generated one)"
         }
         Conflict::AlreadyReleased => "this gallery is already released to this login",
+        Conflict::AccountClosing => "this account is being deleted",
         Conflict::PhotographerExists
         | Conflict::LoginExists
         | Conflict::GalleryExists

@@ -29,8 +29,8 @@ impl SignInLink {
     /// `current`. A link that confirms an address change (`replaces`: the address it changes)
     /// does only while it is the photographer's one pending change (`pending_is_this`) and the
     /// address is still the one it replaces; any other only while the address it went to is
-    /// still theirs (an address left signs in nobody). Links made before they kept their
-    /// address (`sent_to` unknown) sign in as they did.
+    /// still theirs (an address left signs in nobody). A link that doesn't say where it went
+    /// (made before links did, at most its lifetime ago) signs in nobody.
     pub fn still_signs_in(
         sent_to: Option<&Email>,
         replaces: Option<&Email>,
@@ -39,7 +39,7 @@ impl SignInLink {
     ) -> bool {
         match replaces {
             Some(replaced) => pending_is_this && replaced == current,
-            None => sent_to.is_none_or(|sent_to| sent_to == current),
+            None => sent_to == Some(current),
         }
     }
 
@@ -60,6 +60,16 @@ impl StudioSession {
     pub fn is_live(expires_at: u64, now: u64) -> bool {
         now < expires_at
     }
+
+    /// What would outlive the session in someone else's hands (a new sign-in address, an API
+    /// key) takes a session opened this recently: signing in again is one emailed link away,
+    /// and a session left open on a shared computer, or a stolen cookie, can do neither.
+    pub const RECENT_SECS: u64 = 15 * 60;
+
+    /// Whether a session opened at `opened_at` is a recent one at `now`.
+    pub fn is_recent(opened_at: u64, now: u64) -> bool {
+        now.saturating_sub(opened_at) < Self::RECENT_SECS
+    }
 }
 
 /// Changing the address a photographer signs in with. The new address must show it is theirs:
@@ -74,12 +84,9 @@ impl StudioSession {
 pub struct EmailChange;
 
 impl EmailChange {
-    /// How recently the session asking for a change must have been opened.
-    pub const RECENT_SIGN_IN_SECS: u64 = 15 * 60;
-
-    /// Whether a session opened at `opened_at` may ask for a change at `now`.
+    /// Whether a session opened at `opened_at` may ask for a change at `now`: a recent one.
     pub fn may_ask(opened_at: u64, now: u64) -> bool {
-        now.saturating_sub(opened_at) < Self::RECENT_SIGN_IN_SECS
+        StudioSession::is_recent(opened_at, now)
     }
 }
 
@@ -236,8 +243,8 @@ mod tests {
         // A sign-in link to the address the photographer has: yes; once they moved: no.
         assert!(SignInLink::still_signs_in(Some(&old), None, &old, false));
         assert!(!SignInLink::still_signs_in(Some(&old), None, &new, false));
-        // One made before links kept their address.
-        assert!(SignInLink::still_signs_in(None, None, &new, false));
+        // One that doesn't say where it went.
+        assert!(!SignInLink::still_signs_in(None, None, &new, false));
         // The pending change's link, from the address it replaces.
         assert!(SignInLink::still_signs_in(
             Some(&new),
@@ -266,11 +273,11 @@ mod tests {
         assert!(EmailChange::may_ask(opened, opened));
         assert!(EmailChange::may_ask(
             opened,
-            opened + EmailChange::RECENT_SIGN_IN_SECS - 1
+            opened + StudioSession::RECENT_SECS - 1
         ));
         assert!(!EmailChange::may_ask(
             opened,
-            opened + EmailChange::RECENT_SIGN_IN_SECS
+            opened + StudioSession::RECENT_SECS
         ));
         assert!(!EmailChange::may_ask(opened, opened + 14 * 24 * 3600));
         // A clock that went back a little still counts the session as recent.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::items::{item_with_keys, key, record};
 use crate::records::{PhotographerClaim, keys};
-use crate::{Store, StoreError};
+use crate::{Conflict, Store, StoreError};
 
 /// An API key as the studio lists it: its name, its last characters and its age; the key
 /// itself is never stored, only its SHA-256.
@@ -51,13 +51,28 @@ impl Store {
         Ok([self.put_new(claim)?, self.put_new(listed)?])
     }
 
-    /// Adds a key; it works at once.
+    /// Adds a key; it works at once. `Conflict::AccountClosing` once the account is being
+    /// deleted: a key made then would outlive it.
     pub async fn create_api_key(&self, key_record: &ApiKeyRecord) -> Result<(), StoreError> {
-        match self
-            .transact(self.new_api_key_writes(key_record)?.into())
-            .await?
-        {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Key,
+            Account,
+        }
+        let [claim, listed] = self.new_api_key_writes(key_record)?;
+        let writes = vec![
+            (Write::Key, claim),
+            (Write::Key, listed),
+            (
+                Write::Account,
+                self.account_open(key_record.photographer_id, None)?,
+            ),
+        ];
+        match self.transact_named(writes).await? {
             Ok(()) => Ok(()),
+            Err(refused) if refused.by(Write::Account) => {
+                Err(StoreError::Conflict(Conflict::AccountClosing))
+            }
             // A new id and 256 random bits never repeat; if they ever did, nothing is written.
             Err(_) => Err(StoreError::Aws("a new API key's id or hash exists".into())),
         }

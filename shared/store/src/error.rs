@@ -39,6 +39,8 @@ pub enum Conflict {
     AccessCodeTaken,
     /// The gallery was released to this login before.
     AlreadyReleased,
+    /// The photographer's account is being deleted: nothing new may let anyone in.
+    AccountClosing,
 }
 
 impl Conflict {
@@ -56,6 +58,7 @@ impl Conflict {
             Self::LoginExists => "login_exists",
             Self::AccessCodeTaken => "access_code_taken",
             Self::AlreadyReleased => "already_released",
+            Self::AccountClosing => "account_closing",
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
 use proofsheet_policy::{Email, LoginPageAddress, PersonName, PhotographerId, Slug};
 
 use crate::items::{Item, built, condition_failed, item_with_keys, key, record, s};
@@ -216,6 +218,29 @@ impl Store {
         }
     }
 
+    /// A check, in a transaction, that the photographer's account is open (there, and not being
+    /// deleted) and, with `email`, still signs in with that address.
+    pub(crate) fn account_open(
+        &self,
+        id: PhotographerId,
+        email: Option<&Email>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut check = ConditionCheck::builder()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::photographer(id), keys::PROFILE)))
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(closing)");
+        if let Some(email) = email {
+            check = check
+                .condition_expression(
+                    "attribute_exists(PK) AND attribute_not_exists(closing) AND email = :email",
+                )
+                .expression_attribute_values(":email", value(email)?);
+        }
+        Ok(TransactWriteItem::builder()
+            .condition_check(built(check.build())?)
+            .build())
+    }
+
     /// Cancels the photographer's pending address change, if any: its link confirms nothing.
     pub async fn cancel_email_change(&self, id: PhotographerId) -> Result<(), StoreError> {
         let out = self
@@ -323,13 +348,30 @@ impl Store {
     }
 
     /// Removes a photographer's account, so nobody can act as them any more, and returns how
-    /// many items went. First whatever lets someone in, wherever it is (a table scan: an
+    /// many items went. The profile is marked as closing first. Then whatever lets someone in, wherever it is (a table scan: an
     /// operator's rare command): API key claims (those made before keys had records too),
     /// sign-in links, the email claim, and every login-page address (old ones, which lead to
     /// them, included). Then their partition: sessions, key records, notifications, access-code
     /// claims, and the profile last. Stopped midway, running it again finishes the job.
     /// Galleries and client logins are not touched: the caller sees there are none first.
     pub async fn delete_photographer(&self, id: PhotographerId) -> Result<usize, StoreError> {
+        // Marked first: from here no key is made and no session opened (`account_open`), so
+        // nothing made while this runs outlives it.
+        let marked = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::photographer(id), keys::PROFILE)))
+            .update_expression("SET closing = :yes")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .send()
+            .await;
+        match marked {
+            Ok(_) => {}
+            Err(err) if condition_failed(&err) => return Err(StoreError::NotFound),
+            Err(err) => return Err(err.into()),
+        }
         let pointing_here: Vec<Item> = self
             .ddb()
             .scan()

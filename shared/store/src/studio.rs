@@ -137,12 +137,16 @@ impl Store {
     }
 
     /// Opens a studio session (by its secret's hash), in its photographer's partition: "sign
-    /// out everywhere" finds every one with a consistent read.
+    /// out everywhere" finds every one with a consistent read. Only while the account is open
+    /// and signs in with `email`, the address the sign-in came through, checked in the same
+    /// transaction: a session is either there before an address change or a deletion (which
+    /// end it) or never opened; `Ok(false)` then.
     pub async fn open_studio_session(
         &self,
         hash_hex: &str,
         session: &StudioSessionRecord,
-    ) -> Result<(), StoreError> {
+        email: &Email,
+    ) -> Result<bool, StoreError> {
         let item = item_with_keys(
             session,
             &[
@@ -150,7 +154,23 @@ impl Store {
                 ("SK", keys::studio_session(hash_hex)),
             ],
         )?;
-        self.put_if_new(item).await
+        #[derive(Clone, Copy, PartialEq)]
+        enum Write {
+            Session,
+            Account,
+        }
+        let writes = vec![
+            (Write::Session, self.put_new(item)?),
+            (
+                Write::Account,
+                self.account_open(session.photographer_id, Some(email))?,
+            ),
+        ];
+        match self.transact_named(writes).await? {
+            Ok(()) => Ok(true),
+            Err(refused) if refused.by(Write::Account) => Ok(false),
+            Err(_) => Err(StoreError::Aws("a new session's hash exists".into())),
+        }
     }
 
     /// The session of `photographer` a cookie's secret (by its hash) opened, if it is stored.

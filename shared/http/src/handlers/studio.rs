@@ -150,9 +150,16 @@ pub(crate) async fn sign_in(app: &App, req: Request) -> Result<Response<Body>, A
         expires_at: now + StudioSession::LIFETIME_SECS,
         created_at: now,
     };
-    app.store()
-        .open_studio_session(&session_hash, &session)
-        .await?;
+    // Only while the address the link came through is still the account's (an address change
+    // or a deletion committing meanwhile ends every session it finds, and this one is either
+    // among them or never opened).
+    if !app
+        .store()
+        .open_studio_session(&session_hash, &session, &photographer.email)
+        .await?
+    {
+        return Err(ApiError::SignInLinkSpent);
+    }
     tracing::info!(photographer = %photographer.id, "signed in to the studio");
     let value = format!("{}.{secret}", photographer.id);
     let cookie = pages::studio_cookie(app, &value, StudioSession::LIFETIME_SECS)?;
@@ -263,9 +270,10 @@ pub(crate) async fn sign_out(app: &App, req: Request) -> Result<Response<Body>, 
     if let Some((photographer, hash)) = brought_session(app, &req) {
         // Everywhere takes a live session: a stolen, expired one ends nothing but itself.
         if input.everywhere && session_is_live(app, photographer, &hash).await? {
-            let ended = app.store().end_studio_sessions_of(photographer).await?;
-            // A change of address someone asked from one of those sessions goes with them.
+            // A change of address someone asked from one of those sessions goes with them
+            // (first: should ending the sessions fail, signing out again still cancels it).
             app.store().cancel_email_change(photographer).await?;
+            let ended = app.store().end_studio_sessions_of(photographer).await?;
             tracing::info!(%photographer, ended, "signed out everywhere");
         }
         app.store().end_studio_session(photographer, &hash).await?;

@@ -4,6 +4,7 @@
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
+use proofsheet_app::admin::AdminError;
 use proofsheet_policy::{Email, EmailChange, Invalid, PersonName, PhotographerId, Slug};
 use proofsheet_store::{Conflict, PhotographerRecord, StoreError};
 use serde::Deserialize;
@@ -122,7 +123,11 @@ pub(crate) async fn change_email(
     }
     proofsheet_app::admin::email_address_change(app, &photographer, &email, &base_url(app, &req))
         .await
-        .map_err(|e| ApiError::Internal(format!("address change email: {e}")))?;
+        .map_err(|e| match e {
+            // The address changed meanwhile (a pending change confirmed): 409, nothing pending.
+            AdminError::Store(store) => ApiError::from(store),
+            other => ApiError::Internal(format!("address change email: {other}")),
+        })?;
     tracing::info!("sign-in address change asked; the link went to the new address");
     json(
         202,
@@ -140,7 +145,7 @@ pub(crate) async fn change_email(
 
 /// How the OpenAPI description tells this module's routes (`openapi::describe`).
 pub(crate) mod doc {
-    use proofsheet_policy::{EmailChange, SignInLink, UnlockThrottle};
+    use proofsheet_policy::{SignInLink, StudioSession, UnlockThrottle};
 
     use super::{ChangeEmail, UpdateAccount};
     use crate::openapi::describe::*;
@@ -204,7 +209,7 @@ pub(crate) mod doc {
                  account, so a forgotten session or a leaked key can't. At most {per_email} \
                  emails per address per {window} minutes, sign-in links included.",
                 minutes = SignInLink::LIFETIME_SECS / 60,
-                recent = EmailChange::RECENT_SIGN_IN_SECS / 60,
+                recent = StudioSession::RECENT_SECS / 60,
                 per_email = UnlockThrottle::STUDIO_SIGN_IN_EMAILS_PER_ADDRESS.max_attempts,
                 window = UnlockThrottle::WINDOW_SECS / 60,
             )),

@@ -4,12 +4,13 @@
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
 use proofsheet_app::secrets::new_api_key;
-use proofsheet_policy::{ApiKeyName, PhotographerId, key_hint, may_add_key};
+use proofsheet_policy::{ApiKeyName, PhotographerId, StudioSession, key_hint, may_add_key};
 use proofsheet_store::ApiKeyRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::ApiError;
+use crate::handlers::studio;
 use crate::http_io::{json, json_body, no_content, path_param};
 use crate::views::{ApiKeyView, CreatedApiKeyView};
 
@@ -40,6 +41,13 @@ pub(crate) async fn create(
 ) -> Result<Response<Body>, ApiError> {
     let input: CreateApiKey = json_body(&req)?;
     let name = ApiKeyName::parse(&input.name)?;
+    // A key outlives the session that made it: only a recent sign-in makes one.
+    let opened_at = studio::session_opened_at(app, &req)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if !StudioSession::is_recent(opened_at, app.now()) {
+        return Err(ApiError::RecentSignInRequired);
+    }
     may_add_key(app.store().api_keys_of(owner).await?.len())?;
     let (key, key_sha256) = new_api_key();
     let made = ApiKeyRecord {
@@ -122,7 +130,9 @@ pub(crate) mod doc {
             description: Some(
                 "For a script or the command line. The key is in this answer only: it is stored \
                  as its SHA-256. At most 10 keys (422 on `name`). With the studio's session \
-                 only: a key can't make another key, so revoking a leaked key ends it for good."
+                 only: a key can't make another key, so revoking a leaked key ends it for good. \
+                 The session must have been opened in the last 15 minutes (else 403 \
+                 `recent_sign_in_required`): a key outlives it, so one left open can't make one."
                     .into(),
             ),
             paged: false,
@@ -133,7 +143,16 @@ pub(crate) mod doc {
                 "The key, shown this once, and how it is listed.",
                 Schemas::body::<CreatedApiKeyView>,
             ),
-            refusals: change_refused(),
+            refusals: vec![Refusal {
+                errors: vec![
+                    ApiError::StudioSessionRequired,
+                    proofsheet_policy::CrossSiteWrite::NotFromTheStudio.into(),
+                    ApiError::RecentSignInRequired,
+                ],
+                description: "Called with an API key (keys are made and revoked in the studio), \
+                    with the studio's cookie but not from the studio's own page, or with a \
+                    session opened too long ago (sign in again).",
+            }],
         }
     }
 
