@@ -495,19 +495,9 @@ async fn the_first_paint_of_a_100_photo_gallery_needs_the_page_its_stylesheet_an
     let anna = s.t.photographer("Anna Lee").await;
     let gallery = s.t.create_gallery(&anna, "Hundred").await;
     let photos = s.t.seed_ready_photos(&anna, &gallery, 100).await;
-    let sdk = proofsheet_store::load_sdk_config().await;
-    let s3 = aws_sdk_s3::Client::new(&sdk);
     let thumbnail = jpeg(480, 320);
     for photo in &photos {
-        for look in ["", "-wm"] {
-            s3.put_object()
-                .bucket(&s.t.provisioned.resources.bucket)
-                .key(format!("renditions/{gallery}/{photo}/thumbnail{look}.jpg"))
-                .body(thumbnail.clone().into())
-                .send()
-                .await
-                .expect("a thumbnail");
-        }
+        put_thumbnails(&s, &gallery, photo, &thumbnail).await;
     }
     let link = s.t.get_general_access(&anna, &gallery).await.json["link"]
         .as_str()
@@ -558,4 +548,137 @@ async fn the_first_paint_of_a_100_photo_gallery_needs_the_page_its_stylesheet_an
         assert_no_console_errors(&c, "100 photos").await;
     })
     .await;
+}
+
+/// A gallery's photos, each whole at its own ratio, in rows filled edge to edge at one height
+/// (the last row not stretched), placed before any image arrives: measured on a laptop and on
+/// a phone, with every image loaded (the lazy ones by scrolling).
+#[tokio::test]
+async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_layout_shift() {
+    let s = Served::spawn().await;
+    let anna = s.t.photographer("Anna Lee").await;
+    let gallery = s.t.create_gallery(&anna, "Shapes").await;
+    // Landscapes, portraits, a square, a panorama and a tall strip, over and over.
+    let shapes = [
+        (3000, 2000),
+        (2000, 3000),
+        (4000, 1000),
+        (1000, 1000),
+        (1600, 900),
+        (900, 1600),
+        (2400, 1000),
+        (1000, 3000),
+    ];
+    let sizes: Vec<(u32, u32)> = shapes.iter().cycle().take(40).copied().collect();
+    let photos = s.t.seed_ready_photos_sized(&anna, &gallery, &sizes).await;
+    for (photo, (w, h)) in photos.iter().zip(&sizes) {
+        put_thumbnails(&s, &gallery, photo, &jpeg(w / 10, h / 10)).await;
+    }
+    let link = &s.t.get_general_access(&anna, &gallery).await.json["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    for device in [Device::Desktop, Device::Phone, Device::Narrow] {
+        in_browser("justified_rows", device, |c| async move {
+            c.goto(link).await.unwrap();
+            until(&c, "loaded", "document.readyState === 'complete'").await;
+            // Every lazy image in (as scrolling would bring them), the shifts recorded since
+            // the page began.
+            eval(
+                &c,
+                "document.querySelectorAll('#grid img').forEach((i) => { i.loading = 'eager'; })",
+            )
+            .await;
+            until(
+                &c,
+                "every image loaded",
+                "[...document.querySelectorAll('#grid img')].every((i) => i.complete && i.naturalWidth > 0)",
+            )
+            .await;
+            let layout = c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     let shift = 0;
+                     new PerformanceObserver((list) => {
+                       for (const e of list.getEntries()) shift += e.value;
+                     }).observe({ type: 'layout-shift', buffered: true });
+                     setTimeout(() => {
+                       const list = document.getElementById('grid');
+                       const grid = list.getBoundingClientRect();
+                       // The target row height, as the stylesheet resolves it on this screen.
+                       const probe = document.createElement('div');
+                       probe.style.height = 'var(--h)';
+                       list.append(probe);
+                       const target = probe.getBoundingClientRect().height;
+                       probe.remove();
+                       const rows = [];
+                       let worst = 0;
+                       for (const cell of document.querySelectorAll('#grid .cell')) {
+                         const box = cell.getBoundingClientRect();
+                         const img = cell.querySelector('img');
+                         const ratio = img.getAttribute('width') / img.getAttribute('height');
+                         worst = Math.max(worst, Math.abs(box.width - ratio * box.height));
+                         const row = rows.find((r) => Math.abs(r.top - box.top) < 1);
+                         if (row) { row.right = Math.max(row.right, box.right); row.heights.push(box.height); }
+                         else rows.push({ top: box.top, left: box.left, right: box.right, heights: [box.height] });
+                       }
+                       done({
+                         target,
+                         shift,
+                         worst_ratio_error_px: worst,
+                         grid_left: grid.left,
+                         grid_right: grid.right,
+                         rows: rows.map((r) => ({
+                           left: r.left, right: r.right,
+                           spread: Math.max(...r.heights) - Math.min(...r.heights),
+                           height: r.heights[0], photos: r.heights.length,
+                         })),
+                       });
+                     }, 300);",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            eprintln!("{device:?}: {layout}");
+            // No photo cropped: each tile's ratio is its photo's, within a pixel.
+            assert!(layout["worst_ratio_error_px"].as_f64().unwrap() < 1.0, "{layout}");
+            // Nothing moved as the images arrived.
+            assert_eq!(layout["shift"].as_f64().unwrap(), 0.0, "{layout}");
+            let (left, right) = (
+                layout["grid_left"].as_f64().unwrap(),
+                layout["grid_right"].as_f64().unwrap(),
+            );
+            let rows = layout["rows"].as_array().unwrap();
+            assert!(rows.len() > 2, "{layout}");
+            let (last, full) = rows.split_last().unwrap();
+            for row in full {
+                // Flush to both edges, one height across the row.
+                assert!((row["left"].as_f64().unwrap() - left).abs() < 1.0, "{row}");
+                assert!((row["right"].as_f64().unwrap() - right).abs() < 1.0, "{row}");
+                assert!(row["spread"].as_f64().unwrap() < 1.0, "{row}");
+            }
+            // The last row keeps the target height: it is not stretched to the edge.
+            let target = layout["target"].as_f64().unwrap();
+            assert!(target > 90.0, "{layout}");
+            assert!((last["height"].as_f64().unwrap() - target).abs() < 1.0, "{layout}");
+            check_page(&c, "justified rows").await;
+        })
+        .await;
+    }
+}
+
+/// Stores `thumbnail` as a seeded photo's thumbnails (plain and watermarked), as ingest would.
+async fn put_thumbnails(s: &Served, gallery: &str, photo: &str, thumbnail: &[u8]) {
+    let sdk = proofsheet_store::load_sdk_config().await;
+    let s3 = aws_sdk_s3::Client::new(&sdk);
+    for look in ["", "-wm"] {
+        s3.put_object()
+            .bucket(&s.t.provisioned.resources.bucket)
+            .key(format!("renditions/{gallery}/{photo}/thumbnail{look}.jpg"))
+            .body(thumbnail.to_vec().into())
+            .send()
+            .await
+            .expect("a thumbnail");
+    }
 }

@@ -35,13 +35,38 @@ fn assert_page(reply: &Reply, status: u16) {
     for directive in [
         "default-src 'none'",
         "script-src 'self';",
-        "style-src 'self';",
         "frame-ancestors 'none'",
         "form-action 'self'",
     ] {
         assert!(csp.contains(directive), "{directive} missing from {csp}");
     }
     assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // Styles come from our own files, and from the page's one style block (a gallery's photo
+    // ratios) only by that block's very hash.
+    let styles = csp
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("style-src "))
+        .unwrap_or_else(|| panic!("no style-src in {csp}"));
+    let blocks: Vec<&str> = html(reply)
+        .split("<style>")
+        .skip(1)
+        .map(|rest| rest.split("</style>").next().unwrap())
+        .collect();
+    let expected = match blocks.as_slice() {
+        [] => "'self'".to_owned(),
+        [block] => {
+            use base64::Engine as _;
+            use sha2::Digest as _;
+            let digest = sha2::Sha256::digest(block.as_bytes());
+            format!(
+                "'self' 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        }
+        more => panic!("{} style blocks", more.len()),
+    };
+    assert_eq!(styles, expected, "{csp}");
     assert_eq!(header(reply, "referrer-policy"), "no-referrer");
     assert_eq!(header(reply, "x-content-type-options"), "nosniff");
     assert_eq!(header(reply, "vary"), "Accept");

@@ -626,7 +626,19 @@ impl TestApp {
         gallery: &str,
         n: usize,
     ) -> Vec<String> {
+        self.seed_ready_photos_sized(who, gallery, &vec![(16, 16); n])
+            .await
+    }
+
+    /// [`TestApp::seed_ready_photos`], one photo per `(width, height)`.
+    pub async fn seed_ready_photos_sized(
+        &self,
+        who: &Photographer,
+        gallery: &str,
+        sizes: &[(u32, u32)],
+    ) -> Vec<String> {
         use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+        let n = sizes.len();
         let sdk = proofsheet_store::load_sdk_config().await;
         let ddb = aws_sdk_dynamodb::Client::new(&sdk);
         let text = |v: String| AttributeValue::S(v);
@@ -648,8 +660,8 @@ impl TestApp {
                         ("content_type".to_owned(), text("image/jpeg".into())),
                         ("size".to_owned(), number(1_000)),
                         ("status".to_owned(), text("ready".into())),
-                        ("width".to_owned(), number(16)),
-                        ("height".to_owned(), number(16)),
+                        ("width".to_owned(), number(sizes[batch * 25 + i].0.into())),
+                        ("height".to_owned(), number(sizes[batch * 25 + i].1.into())),
                         ("created_at".to_owned(), number(1_800_000_000)),
                     ]);
                     item.extend(order_index(gallery, id, &filename, 1_800_000_000));

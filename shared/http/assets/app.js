@@ -174,7 +174,12 @@
       img.src = photo.thumbnail_url;
       img.loading = "lazy";
       img.alt = "Photo " + photo.filename;
-      if (photo.width && photo.height) { img.width = photo.width; img.height = photo.height; }
+      if (photo.width && photo.height) {
+        img.width = photo.width;
+        img.height = photo.height;
+        // Its place in the justified rows (the page's own cells have theirs in its style block).
+        cell.style.setProperty("--r", String(photo.width / photo.height));
+      }
       a.append(img);
       cell.append(a);
       grid.append(cell);

@@ -108,11 +108,25 @@ pub(crate) fn html(
     page: &impl Template,
     image_origin: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
+    styled_html(status, page, image_origin, None)
+}
+
+/// [`html`] for a page with a style block of its own, allowed by `style_source` (its hash).
+pub(crate) fn styled_html(
+    status: u16,
+    page: &impl Template,
+    image_origin: Option<&str>,
+    style_source: Option<&str>,
+) -> Result<Response<Body>, ApiError> {
     let images = match image_origin {
         Some(origin) => format!("'self' {origin}"),
         None => "'self'".to_owned(),
     };
-    render(status, page, &images, "'self'", "")
+    let styles = match style_source {
+        Some(source) => format!("'self' {source}"),
+        None => "'self'".to_owned(),
+    };
+    render(status, page, &images, "'self'", &styles, "")
 }
 
 /// The studio's page: its script also sends uploads straight to the bucket (presigned PUTs)
@@ -130,6 +144,7 @@ pub(crate) fn studio_html(
         page,
         &sources,
         &sources,
+        "'self'",
         "; require-trusted-types-for 'script'; trusted-types 'none'",
     )
 }
@@ -139,6 +154,7 @@ fn render(
     page: &impl Template,
     images: &str,
     connect: &str,
+    styles: &str,
     more: &str,
 ) -> Result<Response<Body>, ApiError> {
     let rendered = page
@@ -150,7 +166,7 @@ fn render(
     // have no such character, so only names change.
     let text = without_hidden(&rendered).into_owned();
     let policy = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; \
+        "default-src 'none'; script-src 'self'; style-src {styles}; img-src {images}; \
          connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'{more}"
     );
     Response::builder()

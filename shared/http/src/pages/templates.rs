@@ -102,6 +102,9 @@ pub(crate) struct Picture {
 #[derive(Template)]
 #[template(path = "pages/gallery.html")]
 pub(crate) struct GalleryPage {
+    /// The page's style block: each photo's ratio (`#p-<id>{--r:…}`), which places it in the
+    /// justified rows before its image arrives. The page's CSP allows exactly this text.
+    pub ratios: String,
     pub title: String,
     pub parent: Option<Neighbour>,
     pub subgalleries: Vec<Neighbour>,
@@ -156,7 +159,7 @@ impl GalleryPage {
             let cursor: String = url_encoded(&cursor);
             format!("{path}?cursor={cursor}")
         });
-        let photos = view
+        let photos: Vec<GridPhoto> = view
             .photos
             .into_iter()
             .map(|photo| GridPhoto {
@@ -169,7 +172,9 @@ impl GalleryPage {
             })
             .collect();
         let open_until = ends.map(|at| date_note(at, false));
+        let ratios = photo_ratios(&photos);
         Self {
+            ratios,
             open_until,
             title: view.title,
             parent,
@@ -178,6 +183,34 @@ impl GalleryPage {
             next_page,
             state,
         }
+    }
+}
+
+/// Each photo's ratio as the page's style block gives it, one rule per cell. Ids are ours (a
+/// UUID); one that could be anything else is left out, and its cell is a square.
+fn photo_ratios(photos: &[GridPhoto]) -> String {
+    photos
+        .iter()
+        .filter(|photo| {
+            photo.id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+                && photo.width > 0
+                && photo.height > 0
+        })
+        .map(|photo| {
+            let ratio = f64::from(photo.width) / f64::from(photo.height);
+            format!("#p-{}{{--r:{ratio:.6}}}", photo.id)
+        })
+        .collect()
+}
+
+impl GalleryPage {
+    /// What the page's CSP adds to `style-src` for its style block: the block's own hash.
+    pub fn style_source(&self) -> Option<String> {
+        use sha2::Digest as _;
+        (!self.ratios.is_empty()).then(|| {
+            let digest = sha2::Sha256::digest(self.ratios.as_bytes());
+            format!("'sha256-{}'", aws_smithy_types::base64::encode(digest))
+        })
     }
 }
 

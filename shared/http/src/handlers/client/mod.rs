@@ -157,7 +157,12 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
     if pages::wants_html(&req) {
         let images = pages::image_origin(view.photos.iter().map(|p| p.thumbnail_url.as_str()));
         let page = pages::GalleryPage::new(view, grant.kind, req.uri().path(), ends);
-        return pages::html(200, &page, images.as_deref());
+        return pages::styled_html(
+            200,
+            &page,
+            images.as_deref(),
+            page.style_source().as_deref(),
+        );
     }
     json(200, &view)
 }
