@@ -69,8 +69,11 @@ fn mark_coverage(clean: &Rendition, marked: &Rendition, opacity: f32) -> (usize,
     let threshold = (127.0 * opacity / 4.0).max(6.0) as u8;
     let shown = changed(&clean, &marked, threshold).len();
     let (w, h) = clean.dimensions();
-    let square = w.min(MIN_MARK_SIDE) * h.min(MIN_MARK_SIDE);
-    (shown, square.div_ceil(4) as usize)
+    // A mark keeps its shape: in a photo narrower than the square, a square logo is no wider
+    // than the photo's shorter side (a half-inked 11×11 logo in a 6×11 photo inks 18 pixels at
+    // most, fewer than a quarter of 6×11).
+    let side = w.min(h).min(MIN_MARK_SIDE);
+    (shown, (side * side).div_ceil(4) as usize)
 }
 
 /// Every watermarked rendition of a grey `w` × `h` photo, each with its clean twin: the
@@ -117,6 +120,25 @@ fn a_72_by_48_photo_shows_its_text_mark() {
     // The case: at the default scale, "© <name>" with a name this long was drawn on
     // nothing narrower than about 77 px, and as a smudge of a few pixels a little above that.
     assert_every_rendition_shows(72, 48, &Watermark::text("© Anna Schmidt"));
+}
+
+#[test]
+fn a_narrow_tiny_photo_shows_a_faint_logo_of_any_shape() {
+    // Found by the property below: a 6×11 photo, an 11×11 logo, 10% opacity, top left.
+    for shape in 0..3 {
+        let logo = logo(11, 11, |x, y| match shape {
+            0 => true,
+            1 => x < 6,
+            _ => x < 1 || y < 1 || x >= 10 || y >= 10,
+        });
+        let watermark = Watermark {
+            mark: Mark::Logo(logo),
+            position: Position::TopLeft,
+            opacity: 0.1,
+            scale: 0.05,
+        };
+        assert_every_rendition_shows(6, 11, &watermark);
+    }
 }
 
 #[test]
