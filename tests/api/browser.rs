@@ -550,11 +550,14 @@ async fn the_first_paint_of_a_100_photo_gallery_needs_the_page_its_stylesheet_an
     .await;
 }
 
-/// A gallery's photos, each whole at its own ratio, in rows filled edge to edge at one height
-/// (the last row not stretched), placed before any image arrives: measured on a laptop and on
-/// a phone, with every image loaded (the lazy ones by scrolling).
+/// A gallery of 100 photos opens on the cover the photographer chose; below it, each photo
+/// whole at its own ratio, in rows filled edge to edge at one height (the last row not
+/// stretched), placed before any image arrives, each tile loading a grid size at least as wide
+/// as it shows on the screen's pixels: measured on a laptop, on a phone at three device pixels
+/// to the CSS pixel, and on the narrowest phone, scrolling down as a client would.
 #[tokio::test]
-async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_layout_shift() {
+async fn the_gallery_opens_on_its_cover_and_shows_every_photo_uncropped_and_sharp_without_a_layout_shift()
+ {
     let s = Served::spawn().await;
     let anna = s.t.photographer("Anna Lee").await;
     let gallery = s.t.create_gallery(&anna, "Shapes").await;
@@ -562,34 +565,71 @@ async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_lay
     let shapes = [
         (3000, 2000),
         (2000, 3000),
-        (4000, 1000),
-        (1000, 1000),
-        (1600, 900),
-        (900, 1600),
-        (2400, 1000),
-        (1000, 3000),
+        (6000, 1500),
+        (2000, 2000),
+        (3200, 1800),
+        (1800, 3200),
+        (4800, 2000),
+        (2000, 6000),
     ];
-    let sizes: Vec<(u32, u32)> = shapes.iter().cycle().take(40).copied().collect();
+    let sizes: Vec<(u32, u32)> = shapes.iter().cycle().take(100).copied().collect();
     let photos = s.t.seed_ready_photos_sized(&anna, &gallery, &sizes).await;
-    for (photo, (w, h)) in photos.iter().zip(&sizes) {
-        put_thumbnails(&s, &gallery, photo, &jpeg(w / 10, h / 10)).await;
+    let mut grid_files = GridFiles::default();
+    for (photo, &(w, h)) in photos.iter().zip(&sizes) {
+        put_thumbnails(&s, &gallery, photo, &jpeg(w / 20, h / 20)).await;
+        grid_files.put(&s, &gallery, photo, (w, h)).await;
     }
+    // The cover: a portrait from the middle of the gallery, not its first photo.
+    let cover = &photos[41];
+    let chosen =
+        s.t.update_gallery(&anna, &gallery, json!({ "cover_photo_id": cover }))
+            .await;
+    assert_eq!(chosen.status, 200, "{}", chosen.json);
     let link = &s.t.get_general_access(&anna, &gallery).await.json["link"]
         .as_str()
         .unwrap()
         .to_owned();
 
     for device in [Device::Desktop, Device::Phone, Device::Narrow] {
-        in_browser("justified_rows", device, |c| async move {
+        in_browser("cover_and_justified_rows", device, |c| async move {
             c.goto(link).await.unwrap();
             until(&c, "loaded", "document.readyState === 'complete'").await;
-            // Every lazy image in (as scrolling would bring them), the shifts recorded since
-            // the page began.
-            eval(
+            // The cover is the chosen photo, loaded from its grid sizes, over the first screen
+            // with the gallery's title.
+            let shown = eval(
                 &c,
-                "document.querySelectorAll('#grid img').forEach((i) => { i.loading = 'eager'; })",
+                "(() => {
+                   const img = document.querySelector('.cover img');
+                   const box = document.querySelector('.cover').getBoundingClientRect();
+                   return { src: img.currentSrc, complete: img.complete && img.naturalWidth > 0,
+                            title: document.querySelector('.cover h1').textContent,
+                            width: box.width, height: box.height, screen: innerHeight,
+                            by: document.querySelector('.cover-by').textContent };
+                 })()",
             )
             .await;
+            eprintln!("{device:?} cover: {shown}");
+            let src = shown["src"].as_str().unwrap();
+            assert!(src.contains(&format!("/{cover}/grid-")), "{shown}");
+            assert!(src.contains(".webp"), "{shown}");
+            assert_eq!(shown["complete"], true, "{shown}");
+            assert_eq!(shown["title"], "Shapes");
+            assert_eq!(shown["by"], "Anna Lee");
+            assert!(shown["height"].as_f64().unwrap() >= 0.7 * shown["screen"].as_f64().unwrap());
+            // Down the page as a client scrolls, every lazy tile loading where it lands; the
+            // shifts are recorded since the page began.
+            c.execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const step = () => {
+                   if (innerHeight + scrollY >= document.body.scrollHeight - 2) return done();
+                   scrollBy(0, innerHeight * 0.8);
+                   setTimeout(step, 60);
+                 };
+                 step();",
+                vec![],
+            )
+            .await
+            .unwrap();
             until(
                 &c,
                 "every image loaded",
@@ -614,11 +654,24 @@ async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_lay
                        probe.remove();
                        const rows = [];
                        let worst = 0;
+                       let blurriest = Infinity;
+                       const undersized = [];
                        for (const cell of document.querySelectorAll('#grid .cell')) {
                          const box = cell.getBoundingClientRect();
                          const img = cell.querySelector('img');
                          const ratio = img.getAttribute('width') / img.getAttribute('height');
                          worst = Math.max(worst, Math.abs(box.width - ratio * box.height));
+                         // The file's own width (naturalWidth is scaled by the srcset's
+                         // density): the width its candidate declares.
+                         const source = cell.querySelector('source');
+                         const chosen = (source ? source.srcset : '').split(', ')
+                           .map((c) => c.split(' ')).find(([url]) => url === img.currentSrc);
+                         const pixels = chosen ? parseInt(chosen[1], 10) : img.naturalWidth;
+                         // The file's pixels per device pixel across the tile.
+                         const density = pixels / (box.width * devicePixelRatio);
+                         blurriest = Math.min(blurriest, density);
+                         if (density < 1 || !img.currentSrc.includes('.webp'))
+                           undersized.push({ src: img.currentSrc.split('?')[0], pixels, shown: box.width });
                          const row = rows.find((r) => Math.abs(r.top - box.top) < 1);
                          if (row) { row.right = Math.max(row.right, box.right); row.heights.push(box.height); }
                          else rows.push({ top: box.top, left: box.left, right: box.right, heights: [box.height] });
@@ -626,7 +679,11 @@ async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_lay
                        done({
                          target,
                          shift,
+                         tiles: document.querySelectorAll('#grid .cell').length,
+                         dpr: devicePixelRatio,
                          worst_ratio_error_px: worst,
+                         lowest_density: blurriest,
+                         undersized,
                          grid_left: grid.left,
                          grid_right: grid.right,
                          rows: rows.map((r) => ({
@@ -641,6 +698,12 @@ async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_lay
                 .await
                 .unwrap();
             eprintln!("{device:?}: {layout}");
+            assert_eq!(layout["tiles"], 100, "{layout}");
+            if device == Device::Phone {
+                assert_eq!(layout["dpr"], 3, "{layout}");
+            }
+            // Every tile sharp: its WebP at least as wide as the tile on the screen's pixels.
+            assert_eq!(layout["undersized"], json!([]), "{layout}");
             // No photo cropped: each tile's ratio is its photo's, within a pixel.
             assert!(layout["worst_ratio_error_px"].as_f64().unwrap() < 1.0, "{layout}");
             // Nothing moved as the images arrived.
@@ -662,9 +725,72 @@ async fn the_gallery_shows_every_photo_uncropped_in_justified_rows_without_a_lay
             let target = layout["target"].as_f64().unwrap();
             assert!(target > 90.0, "{layout}");
             assert!((last["height"].as_f64().unwrap() - target).abs() < 1.0, "{layout}");
-            check_page(&c, "justified rows").await;
+            check_page(&c, "cover and justified rows").await;
         })
         .await;
+    }
+}
+
+/// A seeded photo's grid sizes, as ingest writes them: a WebP at each of its grid widths (here
+/// a flat colour: only the size matters to the browser), in both looks, and the widths on its
+/// record. Files of one size are encoded once.
+#[derive(Default)]
+struct GridFiles {
+    encoded: std::collections::HashMap<(u32, u32), Vec<u8>>,
+}
+
+impl GridFiles {
+    async fn put(&mut self, s: &Served, gallery: &str, photo: &str, (w, h): (u32, u32)) {
+        let sdk = proofsheet_store::load_sdk_config().await;
+        let s3 = aws_sdk_s3::Client::new(&sdk);
+        let widths = proofsheet_policy::grid_widths(w);
+        for &width in &widths {
+            let height =
+                ((u64::from(h) * u64::from(width) + u64::from(w) / 2) / u64::from(w)) as u32;
+            let webp = self.encoded.entry((width, height)).or_insert_with(|| {
+                let colour = image::Rgb([(width % 200) as u8 + 40, 110, (height % 200) as u8 + 40]);
+                let mut out = Vec::new();
+                image::RgbImage::from_pixel(width, height, colour)
+                    .write_to(
+                        &mut std::io::Cursor::new(&mut out),
+                        image::ImageFormat::WebP,
+                    )
+                    .expect("a WebP");
+                out
+            });
+            let step = proofsheet_policy::grid_step(width);
+            for look in ["", "-wm"] {
+                s3.put_object()
+                    .bucket(&s.t.provisioned.resources.bucket)
+                    .key(format!(
+                        "renditions/{gallery}/{photo}/grid-{step}{look}.webp"
+                    ))
+                    .content_type("image/webp")
+                    .body(webp.clone().into())
+                    .send()
+                    .await
+                    .expect("a grid size");
+            }
+        }
+        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        use aws_sdk_dynamodb::types::AttributeValue;
+        ddb.update_item()
+            .table_name(&s.t.provisioned.resources.table)
+            .key("PK", AttributeValue::S(format!("GALLERY#{gallery}")))
+            .key("SK", AttributeValue::S(format!("PHOTO#{photo}")))
+            .update_expression("SET grid_widths = :grid")
+            .expression_attribute_values(
+                ":grid",
+                AttributeValue::L(
+                    widths
+                        .iter()
+                        .map(|w| AttributeValue::N(w.to_string()))
+                        .collect(),
+                ),
+            )
+            .send()
+            .await
+            .expect("the photo's grid widths");
     }
 }
 

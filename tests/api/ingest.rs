@@ -54,6 +54,19 @@ async fn a_large_jpeg_gets_renditions_of_the_right_size() {
         let preview = fetch_image(&t, shown["preview_url"].as_str().unwrap()).await;
         assert_eq!(thumb, (480, 320), "thumbnail, watermark {watermark}");
         assert_eq!(preview, (2048, 1365), "preview, watermark {watermark}");
+        // The grid's sizes, WebP, in the look the link shows, each as wide as it says.
+        let grid = shown["grid"].as_array().unwrap();
+        let widths: Vec<u64> = grid.iter().map(|g| g["width"].as_u64().unwrap()).collect();
+        assert_eq!(widths, [240, 480, 960, 1440], "{shown}");
+        for size in grid {
+            let url = size["url"].as_str().unwrap();
+            assert!(
+                url.contains(if watermark { "-wm.webp" } else { "0.webp" }),
+                "{url}"
+            );
+            let width = size["width"].as_u64().unwrap() as u32;
+            assert_eq!(fetch_webp(&t, url).await, (width, width * 2 / 3), "{url}");
+        }
     }
     // The photographer's own list shows the clean thumbnail.
     let entry = photo_entry(&t, &anna, &gallery, &photo).await;
@@ -80,6 +93,14 @@ async fn a_small_jpeg_is_never_upscaled() {
     );
     assert_eq!(
         fetch_image(&t, shown["preview_url"].as_str().unwrap()).await,
+        (300, 200)
+    );
+    // Its grid sizes stop at its own width.
+    let grid = shown["grid"].as_array().unwrap();
+    let widths: Vec<u64> = grid.iter().map(|g| g["width"].as_u64().unwrap()).collect();
+    assert_eq!(widths, [240, 300], "{shown}");
+    assert_eq!(
+        fetch_webp(&t, grid[1]["url"].as_str().unwrap()).await,
         (300, 200)
     );
 }
@@ -711,6 +732,15 @@ async fn fetch_image(t: &TestApp, url: &str) -> (u32, u32) {
     assert_eq!(status, 200, "{url}");
     let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
         .unwrap_or_else(|e| panic!("rendition is not a JPEG ({e}): {url}"));
+    (decoded.width(), decoded.height())
+}
+
+/// Fetches a presigned grid size and returns the decoded WebP's size.
+async fn fetch_webp(t: &TestApp, url: &str) -> (u32, u32) {
+    let (status, bytes) = t.fetch(url).await;
+    assert_eq!(status, 200, "{url}");
+    let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP)
+        .unwrap_or_else(|e| panic!("grid size is not a WebP ({e}): {url}"));
     (decoded.width(), decoded.height())
 }
 

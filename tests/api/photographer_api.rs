@@ -864,6 +864,10 @@ async fn a_deleted_photo_is_gone_with_its_files() {
         .expect("thumbnail")
         .to_owned();
     assert_eq!(t.fetch(&thumbnail).await.0, 200);
+    let files = t
+        .stored_keys(&format!("renditions/{gallery}/{photo}/"))
+        .await;
+    assert!(files.iter().any(|k| k.ends_with("-wm.webp")), "{files:?}");
 
     let deleted = t.delete_photo(&anna, &gallery, &photo).await;
     assert_eq!(deleted.status, 204, "{deleted:?}");

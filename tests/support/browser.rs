@@ -88,11 +88,12 @@ async fn as_its_function(
 }
 
 /// The screen a scenario runs on.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Device {
     /// A laptop's window: 1280 × 800, a mouse that hovers.
     Desktop,
-    /// A phone: 390 × 844 at twice the density, a touch screen without hover.
+    /// A phone: 390 × 844 at three device pixels to the CSS pixel (an iPhone 14), a touch
+    /// screen without hover.
     Phone,
     /// The narrowest phone the pages are made for: 360 × 740.
     Narrow,
@@ -117,12 +118,12 @@ fn capabilities(device: Device) -> serde_json::Map<String, Value> {
     match device {
         Device::Desktop => args.push("--window-size=1280,800"),
         Device::Phone | Device::Narrow => {
-            let (width, height) = match device {
-                Device::Narrow => (360, 740),
-                _ => (390, 844),
+            let (width, height, density) = match device {
+                Device::Narrow => (360, 740, 2),
+                _ => (390, 844, 3),
             };
             options["mobileEmulation"] = json!({
-                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2, "touch": true },
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": density, "touch": true },
                 "userAgent": crate::BROWSER,
             });
         }

@@ -170,17 +170,29 @@
       const a = document.createElement("a");
       a.className = "thumb";
       a.href = photo.preview_url;
+      const picture = document.createElement("picture");
+      const ratio = photo.width && photo.height ? photo.width / photo.height : 1;
+      if (photo.grid.length) {
+        // The grid's sizes, as the page's own tiles have them: measured where the tile lands.
+        const source = document.createElement("source");
+        source.type = "image/webp";
+        source.srcset = photo.grid.map((size) => size.url + " " + size.width + "w").join(", ");
+        source.sizes = "auto, min(" + (ratio * 1.25).toFixed(4) +
+          " * clamp(100px, 22vw + 20px, 240px), min(100vw, 1400px) - 2rem)";
+        picture.append(source);
+      }
       const img = document.createElement("img");
-      img.src = photo.thumbnail_url;
       img.loading = "lazy";
+      img.src = photo.thumbnail_url;
       img.alt = "Photo " + photo.filename;
       if (photo.width && photo.height) {
         img.width = photo.width;
         img.height = photo.height;
         // Its place in the justified rows (the page's own cells have theirs in its style block).
-        cell.style.setProperty("--r", String(photo.width / photo.height));
+        cell.style.setProperty("--r", String(ratio));
       }
-      a.append(img);
+      picture.append(img);
+      a.append(picture);
       cell.append(a);
       grid.append(cell);
       decorate(cell);

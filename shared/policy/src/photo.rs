@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub enum PhotoStatus {
     /// The upload URL was issued; the file has not been validated yet.
     Uploading,
-    /// Validated and rendered: thumbnail and preview exist, clean and watermarked.
+    /// Validated and rendered: thumbnail, preview and grid sizes exist, clean and watermarked.
     Ready,
     /// Not a usable image (the reason is kept for the photographer).
     Rejected,
@@ -25,9 +25,63 @@ impl PhotoStatus {
     }
 }
 
+/// The widths the gallery's grid and cover may load a photo at (`srcset`), as WebP. A tile is
+/// shown at its row's height times its ratio: from about 70 CSS px (a portrait on a phone) to
+/// the whole row (a panorama, or a photo alone before a wide one), 358 CSS px on a 390 px phone,
+/// which at 3 device pixels per CSS pixel needs 1074. Each step is about twice the one before,
+/// so a tile never loads more than twice the pixels it shows; four steps keep each photo at
+/// four URLs on the page (each one presigned).
+pub const GRID_WIDTHS: [u32; 4] = [240, 480, 960, 1440];
+
+/// The grid widths a photo `width` pixels wide is rendered at: the steps of [`GRID_WIDTHS`],
+/// none wider than the photo (a narrow photo's widest is its own width), narrowest first.
+pub fn grid_widths(width: u32) -> Vec<u32> {
+    let width = width.max(1);
+    let mut widths: Vec<u32> = GRID_WIDTHS.iter().map(|&step| step.min(width)).collect();
+    widths.dedup();
+    widths
+}
+
+/// The step of [`GRID_WIDTHS`] a grid width belongs to: the narrowest step at least that wide.
+/// A photo's grid widths each have their own step, so the step names its file, and every file a
+/// photo may have is known without its width (to delete them all).
+pub fn grid_step(width: u32) -> u32 {
+    GRID_WIDTHS
+        .into_iter()
+        .find(|&step| step >= width)
+        .unwrap_or(GRID_WIDTHS[GRID_WIDTHS.len() - 1])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_photo_gets_every_step_up_to_its_own_width() {
+        assert_eq!(grid_widths(6000), vec![240, 480, 960, 1440]);
+        assert_eq!(grid_widths(1440), vec![240, 480, 960, 1440]);
+        assert_eq!(grid_widths(1200), vec![240, 480, 960, 1200]);
+        assert_eq!(grid_widths(480), vec![240, 480]);
+        assert_eq!(grid_widths(100), vec![100]);
+        assert_eq!(grid_widths(0), vec![1]);
+    }
+
+    proptest! {
+        #[test]
+        fn grid_widths_rise_and_never_pass_the_photo(width in 0u32..20_000) {
+            let widths = grid_widths(width);
+            prop_assert!(!widths.is_empty());
+            prop_assert!(widths.windows(2).all(|pair| pair[0] < pair[1]));
+            prop_assert!(widths.iter().all(|&w| w <= width.max(1)));
+            // The widest is as wide as the grid ever needs, or the whole photo.
+            prop_assert_eq!(*widths.last().unwrap(), width.clamp(1, 1440));
+            // Each width has a step of its own.
+            let steps: Vec<u32> = widths.iter().map(|&w| grid_step(w)).collect();
+            prop_assert!(steps.windows(2).all(|pair| pair[0] < pair[1]));
+            prop_assert!(steps.iter().all(|step| GRID_WIDTHS.contains(step)));
+        }
+    }
 
     #[test]
     fn only_ready_photos_reach_clients() {

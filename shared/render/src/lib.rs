@@ -30,6 +30,7 @@ mod libjpeg;
 mod metadata;
 mod resize;
 mod watermark;
+mod webp;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -150,6 +151,29 @@ pub const PREVIEW: RenditionSpec = RenditionSpec {
     jpeg_quality: 85,
 };
 
+/// WebP quality of the grid's renditions: tiles are seen small and whole, where 78 shows no
+/// loss on photos and weighs about half a JPEG of the same look.
+pub const GRID_WEBP_QUALITY: f32 = 78.0;
+
+/// One of a photo's grid sizes ([`proofsheet_policy::GRID_WIDTHS`]), as lossy WebP.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GridRendition {
+    /// Lossy WebP, with the original's ICC profile when it has one.
+    pub webp: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl std::fmt::Debug for GridRendition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GridRendition")
+            .field("webp_len", &self.webp.len())
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
 /// One encoded rendition.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Rendition {
@@ -184,6 +208,10 @@ pub struct Renditions {
     pub thumbnail_watermarked: Rendition,
     pub preview: Rendition,
     pub preview_watermarked: Rendition,
+    /// The grid's sizes ([`proofsheet_policy::grid_widths`] of `width`), narrowest first.
+    pub grid: Vec<GridRendition>,
+    /// The same sizes with the watermark.
+    pub grid_watermarked: Vec<GridRendition>,
 }
 
 /// Why a photo (or a watermark logo) was rejected. `Display` is meant for the
@@ -259,7 +287,7 @@ impl RenderError {
 pub const MAX_LOGO_SIDE: u32 = 4000;
 
 /// Decode `original` under `limits`, apply its EXIF orientation and produce
-/// the clean and watermarked [`THUMBNAIL`] and [`PREVIEW`] renditions.
+/// the clean and watermarked [`THUMBNAIL`] and [`PREVIEW`] renditions and grid sizes.
 pub fn render_renditions(
     original: &[u8],
     watermark: &Watermark,
@@ -309,6 +337,20 @@ fn render_inner(
     } else {
         resize::downscale_oriented(&decoded.image, decoded.orientation, THUMBNAIL.long_edge)?
     };
+    // Widest first: each size is shrunk from the one above it (about 2×, where Lanczos stays
+    // sharp and the work is small), the widest from the preview, or from the original where
+    // the preview is narrower (a portrait's preview is 1365 wide).
+    let mut grid: Vec<image::RgbImage> = Vec::new();
+    for &w in proofsheet_policy::grid_widths(width).iter().rev() {
+        let h = resize::height_at_width((width, height), w);
+        let size = match grid.last() {
+            Some(larger) => resize::resize_rgb(larger, w, h)?,
+            None if w <= preview.width() => resize::resize_rgb(&preview, w, h)?,
+            None => resize::resize_oriented(&decoded.image, decoded.orientation, (w, h))?,
+        };
+        grid.push(size);
+    }
+    grid.reverse();
     let icc = decoded.icc;
     let captured_at = decoded.captured_at;
     drop(decoded.image);
@@ -325,6 +367,20 @@ fn render_inner(
     };
     let (thumbnail, thumbnail_watermarked) = build(thumbnail, THUMBNAIL)?;
     let (preview, preview_watermarked) = build(preview, PREVIEW)?;
+    let webp = |image: &image::RgbImage| -> Result<GridRendition, RenderError> {
+        Ok(GridRendition {
+            webp: webp::encode(image, GRID_WEBP_QUALITY, icc.as_deref())?,
+            width: image.width(),
+            height: image.height(),
+        })
+    };
+    let mut grid_clean = Vec::with_capacity(grid.len());
+    let mut grid_watermarked = Vec::with_capacity(grid.len());
+    for mut size in grid {
+        grid_clean.push(webp(&size)?);
+        mark.apply(&mut size)?;
+        grid_watermarked.push(webp(&size)?);
+    }
 
     Ok(Renditions {
         width,
@@ -334,6 +390,8 @@ fn render_inner(
         thumbnail_watermarked,
         preview,
         preview_watermarked,
+        grid: grid_clean,
+        grid_watermarked,
     })
 }
 

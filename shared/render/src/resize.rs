@@ -30,6 +30,13 @@ pub fn target_size(width: u32, height: u32, long_edge: u32) -> (u32, u32) {
     }
 }
 
+/// The height of a `(width, height)` image shrunk to `w` wide, to the nearest pixel, never 0.
+pub(crate) fn height_at_width((width, height): (u32, u32), w: u32) -> u32 {
+    let width = u64::from(width.max(1));
+    let scaled = (u64::from(height) * u64::from(w) + width / 2) / width;
+    u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
+}
+
 /// Orientations that turn the image on its side.
 fn swaps_axes(orientation: Orientation) -> bool {
     matches!(

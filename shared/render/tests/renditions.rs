@@ -373,18 +373,10 @@ fn cmyk_jpeg_renders_in_rgb() {
 fn icc_profile_is_kept_in_every_rendition() {
     // Not a real profile: the bytes are carried over, not interpreted.
     let profile = noise(3000, 9);
-    let mut original = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut original, 90);
-    encoder.add_icc_profile(&profile).unwrap();
-    encoder
-        .encode(
-            gradient(300, 200).as_raw(),
-            300,
-            200,
-            jpeg_encoder::ColorType::Rgb,
-        )
-        .unwrap();
-    let r = render(&original, &Watermark::text("© Test"));
+    let r = render(
+        &with_profile(&gradient(300, 200), &profile),
+        &Watermark::text("© Test"),
+    );
     for rendition in [
         &r.thumbnail,
         &r.thumbnail_watermarked,
@@ -442,4 +434,107 @@ fn a_photo_without_a_usable_date_is_rendered_undated() {
         assert_eq!(r.captured_at, None, "{taken:?}");
         assert_eq!((r.width, r.height), (64, 48));
     }
+}
+
+fn decode_webp(grid: &proofsheet_render::GridRendition) -> image::RgbImage {
+    let image = image::load_from_memory_with_format(&grid.webp, image::ImageFormat::WebP)
+        .expect("a WebP file")
+        .to_rgb8();
+    assert_eq!(image.dimensions(), (grid.width, grid.height), "{grid:?}");
+    image
+}
+
+#[test]
+fn the_grid_gets_every_width_the_photo_can_fill_as_webp() {
+    // 2400 × 1600: every step, the widest from the 2048 px preview.
+    let r = render(&jpeg(&quadrants(2400, 1600)), &Watermark::text("© Test"));
+    let sizes = |grid: &[proofsheet_render::GridRendition]| -> Vec<(u32, u32)> {
+        grid.iter().map(|g| (g.width, g.height)).collect()
+    };
+    let expected = vec![(240, 160), (480, 320), (960, 640), (1440, 960)];
+    assert_eq!(sizes(&r.grid), expected);
+    assert_eq!(sizes(&r.grid_watermarked), expected);
+    assert_eq!(
+        r.grid.iter().map(|g| g.width).collect::<Vec<_>>(),
+        proofsheet_policy::grid_widths(2400)
+    );
+    for size in &r.grid {
+        let img = decode_webp(size);
+        let (w, h) = img.dimensions();
+        assert_eq!(nearest(img.get_pixel(w / 4, h / 4).0), RED, "{size:?}");
+        assert_eq!(
+            nearest(img.get_pixel(3 * w / 4, 3 * h / 4).0),
+            YELLOW,
+            "{size:?}"
+        );
+    }
+    // Each watermarked size differs from its clean one; the clean ones carry no mark.
+    for (clean, marked) in r.grid.iter().zip(&r.grid_watermarked) {
+        assert_ne!(decode_webp(clean), decode_webp(marked), "{clean:?}");
+    }
+}
+
+#[test]
+fn a_portrait_gets_its_widest_grid_size_from_the_original_not_an_upscaled_preview() {
+    // Turned on its side by EXIF: a 3000 × 2000 stored image is a 2000 × 3000 photo, whose
+    // preview is 1365 wide, narrower than the grid's widest (1440).
+    let r = render(
+        &with_orientation(&jpeg(&quadrants(3000, 2000)), 6),
+        &no_mark(),
+    );
+    assert_eq!((r.preview.width, r.preview.height), (1365, 2048));
+    let widest = r.grid.last().unwrap();
+    assert_eq!((widest.width, widest.height), (1440, 2160));
+    let img = decode_webp(widest);
+    assert_eq!(nearest(img.get_pixel(300, 500).0), BLUE);
+    assert_eq!(nearest(img.get_pixel(1100, 500).0), RED);
+}
+
+#[test]
+fn a_narrow_photo_is_never_upscaled_for_the_grid() {
+    let r = render(&jpeg(&gradient(700, 300)), &no_mark());
+    let sizes: Vec<(u32, u32)> = r.grid.iter().map(|g| (g.width, g.height)).collect();
+    assert_eq!(sizes, vec![(240, 103), (480, 206), (700, 300)]);
+    let tiny = render(&png_rgb(&gradient(37, 23)), &Watermark::text("© Tiny"));
+    assert_eq!(
+        (tiny.grid.len(), tiny.grid[0].width, tiny.grid[0].height),
+        (1, 37, 23)
+    );
+    decode_webp(&tiny.grid_watermarked[0]);
+}
+
+#[test]
+fn the_grid_sizes_keep_the_colour_profile() {
+    let profile = noise(3000, 9);
+    let r = render(
+        &with_profile(&gradient(600, 400), &profile),
+        &Watermark::text("© Test"),
+    );
+    for size in r.grid.iter().chain(&r.grid_watermarked) {
+        use image::ImageDecoder as _;
+        let mut decoder =
+            image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(&size.webp)).unwrap();
+        assert_eq!(
+            decoder.icc_profile().unwrap().as_deref(),
+            Some(&profile[..]),
+            "{size:?}"
+        );
+    }
+}
+
+/// `image` as a JPEG carrying `profile` as its ICC profile.
+fn with_profile(image: &image::RgbImage, profile: &[u8]) -> Vec<u8> {
+    let mut original = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut original, 90);
+    encoder.add_icc_profile(profile).unwrap();
+    let (w, h) = image.dimensions();
+    encoder
+        .encode(
+            image.as_raw(),
+            w as u16,
+            h as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .unwrap();
+    original
 }

@@ -39,6 +39,11 @@ pub(crate) fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
+/// A list of numbers (`L` of `N`; a number set can't be empty, nor keep an order).
+pub(crate) fn numbers(values: &[u32]) -> AttributeValue {
+    AttributeValue::L(values.iter().map(|&value| n(value)).collect())
+}
+
 pub(crate) fn record<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     Ok(serde_dynamo::from_item(item)?)
 }

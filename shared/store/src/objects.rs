@@ -468,6 +468,22 @@ pub mod object_keys {
         format!("renditions/{gallery}/{photo}/{size}{mark}.jpg")
     }
 
+    /// One of a photo's grid sizes (`width` wide, one of `proofsheet_policy::grid_widths`), as
+    /// WebP, clean or with the gallery's watermark; named by its step of `GRID_WIDTHS`.
+    pub fn grid_rendition(
+        gallery: GalleryId,
+        photo: PhotoId,
+        width: u32,
+        look: ViewRendition,
+    ) -> String {
+        let step = proofsheet_policy::grid_step(width);
+        let mark = match look {
+            ViewRendition::Clean => "",
+            ViewRendition::Watermarked => "-wm",
+        };
+        format!("renditions/{gallery}/{photo}/grid-{step}{mark}.webp")
+    }
+
     /// Every rendition the ingest worker writes for a photo.
     pub const RENDITIONS: [(RenditionSize, ViewRendition); 4] = [
         (RenditionSize::Thumbnail, ViewRendition::Clean),
@@ -512,6 +528,12 @@ pub mod object_keys {
                 .iter()
                 .map(|&(size, look)| rendition(gallery, photo, size, look)),
         );
+        // Every step, whichever this photo has.
+        for step in proofsheet_policy::GRID_WIDTHS {
+            for look in [ViewRendition::Clean, ViewRendition::Watermarked] {
+                keys.push(grid_rendition(gallery, photo, step, look));
+            }
+        }
         keys
     }
 

@@ -7,7 +7,7 @@ use proofsheet_policy::paging::Cursor;
 use proofsheet_policy::photo_order::{PhotoOrder, capture_moment, natural_cmp};
 use proofsheet_policy::{GalleryId, PhotoId, PhotoPage};
 
-use crate::items::{Item, condition_failed, item_with_keys, key, n, record, s};
+use crate::items::{Item, condition_failed, item_with_keys, key, n, numbers, record, s};
 use crate::order::order_index_keys;
 use crate::records::keys;
 use crate::{Conflict, GalleryRecord, PhotoRecord, PhotoStatus, Store, StoreError};
@@ -175,15 +175,16 @@ impl Store {
         width: u32,
         height: u32,
         captured_at: Option<u64>,
+        grid_widths: &[u32],
     ) -> Result<bool, StoreError> {
-        let mut update =
-            "SET #status = :ready, width = :w, height = :h, GSI1PK = :GSI1PK, GSI1SK = :GSI1SK, \
-             GSI2PK = :GSI2PK, GSI2SK = :GSI2SK"
-                .to_owned();
+        let mut update = "SET #status = :ready, width = :w, height = :h, grid_widths = :grid, \
+             GSI1PK = :GSI1PK, GSI1SK = :GSI1SK, GSI2PK = :GSI2PK, GSI2SK = :GSI2SK"
+            .to_owned();
         let mut values = HashMap::from([
             (":ready".into(), status(PhotoStatus::Ready)?),
             (":w".into(), n(width)),
             (":h".into(), n(height)),
+            (":grid".into(), numbers(grid_widths)),
         ]);
         for (name, value) in order_index_keys(photo, captured_at) {
             values.insert(format!(":{name}"), s(value));
@@ -234,6 +235,33 @@ impl Store {
             .condition_expression("#status = :uploading")
             .expression_attribute_names("#status", "status")
             .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Notes the grid sizes a ready photo now has (written again from its original); `false`
+    /// when the photo is gone or no longer ready.
+    pub async fn record_grid_widths(
+        &self,
+        gallery: GalleryId,
+        photo: PhotoId,
+        grid_widths: &[u32],
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::gallery(gallery), keys::photo(photo))))
+            .update_expression("SET grid_widths = :grid")
+            .condition_expression("#status = :ready")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":ready", status(PhotoStatus::Ready)?)
+            .expression_attribute_values(":grid", numbers(grid_widths))
             .send()
             .await;
         match result {

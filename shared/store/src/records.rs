@@ -92,6 +92,10 @@ pub struct PhotoRecord {
     /// file doesn't say (the upload time stands in when ordering).
     #[serde(default)]
     pub captured_at: Option<u64>,
+    /// The widths of its grid sizes (WebP, `object_keys::grid_rendition`), narrowest first;
+    /// empty for a photo rendered before they existed, which the grid shows by its thumbnail.
+    #[serde(default)]
+    pub grid_widths: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,12 +13,12 @@
 
 use proofsheet_app::App;
 use proofsheet_app::messages::Message;
-use proofsheet_policy::ViewRendition::{self, Clean, Watermarked};
+use proofsheet_policy::ViewRendition::{Clean, Watermarked};
 use proofsheet_policy::{
     GalleryId, PhotoId, PhotoPage, PhotoStatus, PhotographerId, UploadMismatch, WatermarkMode,
 };
 use proofsheet_render::{DecodeLimits, RenderError, render_renditions};
-use proofsheet_store::object_keys::RenditionSize::{self, Preview, Thumbnail};
+use proofsheet_store::object_keys::RenditionSize::{Preview, Thumbnail};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use serde::Deserialize;
 
@@ -211,7 +211,7 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
         code: mismatch.code(),
         reason: mismatch.to_string(),
     })?;
-    let (original, rendered) = render(app, &gallery, upload.bytes).await?;
+    let (original, rendered) = render(app, &gallery, photo_id, upload.bytes).await?;
     let renditions = rendered.map_err(|reason| NotReady::Rejected {
         code: reason.code(),
         reason: reason.to_string(),
@@ -224,7 +224,8 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
             &photo.content_type,
         )
         .await?;
-    write_renditions(app, gallery_id, photo_id, renditions.renditions).await?;
+    let grid_widths = renditions.grid_widths();
+    write_renditions(app, renditions.files).await?;
     // Ready, with when it was taken, and in the indexes of the clients' orders, in one write.
     store
         .mark_photo_ready(
@@ -232,6 +233,7 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
             renditions.width,
             renditions.height,
             renditions.captured_at,
+            &grid_widths,
         )
         .await?;
     // A gallery the photographer arranged shows a new photo last.
@@ -278,7 +280,7 @@ async fn rerender_photo(
         Err(StoreError::NotFound) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let renditions = match render(app, &gallery, original).await?.1 {
+    let renditions = match render(app, &gallery, photo_id, original).await?.1 {
         Ok(renditions) => renditions,
         // It rendered at ingest; it keeps the renditions it has.
         Err(reason) => {
@@ -286,18 +288,43 @@ async fn rerender_photo(
             return Ok(());
         }
     };
-    write_renditions(app, gallery_id, photo_id, renditions.renditions).await?;
+    let grid_widths = renditions.grid_widths();
+    write_renditions(app, renditions.files).await?;
+    // A photo rendered before the grid's sizes existed has them from now on.
+    if photo.grid_widths != grid_widths {
+        store
+            .record_grid_widths(gallery_id, photo_id, &grid_widths)
+            .await?;
+    }
     drop_files_if_deleted_while_rendering(app, gallery_id, photo_id).await?;
     Ok(())
 }
 
-/// The four renditions of a photo with its size and capture time, or why the image can't be
-/// used.
+/// A photo's rendered files with its size and capture time.
 struct Rendered {
     width: u32,
     height: u32,
     captured_at: Option<u64>,
-    renditions: [(RenditionSize, ViewRendition, Vec<u8>); 4],
+    files: Vec<RenditionFile>,
+}
+
+/// One rendition to store: its key, bytes and media type.
+struct RenditionFile {
+    key: String,
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    /// Its width, for a grid size.
+    grid_width: Option<u32>,
+}
+
+impl Rendered {
+    /// The widths of the grid sizes among its files, narrowest first.
+    fn grid_widths(&self) -> Vec<u32> {
+        let mut widths: Vec<u32> = self.files.iter().filter_map(|f| f.grid_width).collect();
+        widths.sort_unstable();
+        widths.dedup();
+        widths
+    }
 }
 
 /// Renders `bytes` off the async threads with the gallery's watermark, handing the bytes back.
@@ -305,6 +332,7 @@ struct Rendered {
 async fn render(
     app: &App,
     gallery: &GalleryRecord,
+    photo_id: PhotoId,
     bytes: Vec<u8>,
 ) -> Result<(Vec<u8>, Result<Rendered, RenderError>), JobError> {
     let watermark = crate::watermark::gallery_watermark(app, gallery).await?;
@@ -314,18 +342,37 @@ async fn render(
     })
     .await
     .map_err(|e| JobError::Ours(format!("render task failed: {e}")))?;
+    let (gallery_id, photo_id) = (gallery.id, photo_id);
     let rendered = match rendered {
-        Ok(r) => Ok(Rendered {
-            width: r.width,
-            height: r.height,
-            captured_at: r.captured_at,
-            renditions: [
-                (Thumbnail, Clean, r.thumbnail.jpeg),
-                (Thumbnail, Watermarked, r.thumbnail_watermarked.jpeg),
-                (Preview, Clean, r.preview.jpeg),
-                (Preview, Watermarked, r.preview_watermarked.jpeg),
-            ],
-        }),
+        Ok(r) => {
+            let jpeg = |size, look, bytes| RenditionFile {
+                key: object_keys::rendition(gallery_id, photo_id, size, look),
+                bytes,
+                content_type: "image/jpeg",
+                grid_width: None,
+            };
+            let mut files = vec![
+                jpeg(Thumbnail, Clean, r.thumbnail.jpeg),
+                jpeg(Thumbnail, Watermarked, r.thumbnail_watermarked.jpeg),
+                jpeg(Preview, Clean, r.preview.jpeg),
+                jpeg(Preview, Watermarked, r.preview_watermarked.jpeg),
+            ];
+            let looks = [(Clean, r.grid), (Watermarked, r.grid_watermarked)];
+            for (look, sizes) in looks {
+                files.extend(sizes.into_iter().map(|size| RenditionFile {
+                    key: object_keys::grid_rendition(gallery_id, photo_id, size.width, look),
+                    bytes: size.webp,
+                    content_type: "image/webp",
+                    grid_width: Some(size.width),
+                }));
+            }
+            Ok(Rendered {
+                width: r.width,
+                height: r.height,
+                captured_at: r.captured_at,
+                files,
+            })
+        }
         Err(failure) if !failure.is_rejection() => {
             return Err(JobError::Ours(format!(
                 "rendering failed on our side: {failure}"
@@ -336,17 +383,19 @@ async fn render(
     Ok((bytes, rendered))
 }
 
-async fn write_renditions(
-    app: &App,
-    gallery_id: GalleryId,
-    photo_id: PhotoId,
-    renditions: [(RenditionSize, ViewRendition, Vec<u8>); 4],
-) -> Result<(), StoreError> {
-    for (size, look, jpeg) in renditions {
-        let key = object_keys::rendition(gallery_id, photo_id, size, look);
-        app.store().put_object(&key, jpeg, "image/jpeg").await?;
-    }
-    Ok(())
+/// Writes a photo's renditions, a few at a time: a dozen small PUTs one after another would
+/// spend most of their time waiting on round trips.
+async fn write_renditions(app: &App, files: Vec<RenditionFile>) -> Result<(), StoreError> {
+    use futures::{StreamExt as _, TryStreamExt as _};
+    futures::stream::iter(files)
+        .map(|file| async move {
+            app.store()
+                .put_object(&file.key, file.bytes, file.content_type)
+                .await
+        })
+        .buffer_unordered(4)
+        .try_collect()
+        .await
 }
 
 /// Removes every file of a photo whose record is gone, so none outlives it unseen. `seen` says

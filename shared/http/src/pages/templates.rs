@@ -114,6 +114,22 @@ pub(crate) struct GalleryPage {
     pub state: String,
     /// "Open until 25 January 2027", when the link expires.
     pub open_until: Option<String>,
+    /// The cover, over the whole first screen, on the first page.
+    pub cover: Option<CoverPhoto>,
+    /// Whose gallery it is, on the cover.
+    pub photographer: Option<String>,
+}
+
+/// A gallery's cover photo: cropped to fill the screen.
+pub(crate) struct CoverPhoto {
+    /// The preview (JPEG), for a browser that takes no WebP.
+    pub src: String,
+    pub srcset: Option<String>,
+    /// The width the crop shows the photo at: the screen's width, or more where the screen is
+    /// narrower than the photo (a landscape photo on a phone held upright).
+    pub sizes: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 pub(crate) struct Neighbour {
@@ -126,8 +142,51 @@ pub(crate) struct GridPhoto {
     pub alt: String,
     pub thumbnail_url: String,
     pub preview_url: String,
+    /// Its grid sizes as a `srcset` (WebP), when it has them.
+    pub srcset: Option<String>,
+    /// The width its tile is shown at: the tile's own (`auto`, lazy images), else an estimate.
+    pub sizes: String,
     pub width: u32,
     pub height: u32,
+}
+
+/// A `srcset` of a photo's grid sizes; `None` without any.
+fn srcset(grid: &[crate::views::GridSizeView]) -> Option<String> {
+    (!grid.is_empty()).then(|| {
+        grid.iter()
+            .map(|size| format!("{} {}w", size.url, size.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// A photo's ratio, width over height; a photo whose size is unknown is a square.
+fn ratio(width: u32, height: u32) -> f64 {
+    if width == 0 || height == 0 {
+        1.0
+    } else {
+        f64::from(width) / f64::from(height)
+    }
+}
+
+/// The `sizes` of a tile of ratio `r`. A lazy image is measured where it lands (`auto`); else,
+/// a row grows past the target height (app.css `--h`) by about a quarter, and a tile is never
+/// wider than the grid.
+fn tile_sizes(r: f64) -> String {
+    format!(
+        "auto, min({:.4} * clamp(100px, 22vw + 20px, 240px), min(100vw, 1400px) - 2rem)",
+        r * 1.25
+    )
+}
+
+/// The `sizes` of a cover of ratio `r`, cropped to fill a box as wide as the screen and as
+/// tall as app.css makes it (72% of a portrait screen's height, all of a landscape one's).
+fn cover_sizes(r: f64) -> String {
+    format!(
+        "(orientation: portrait) max(100vw, {:.1}vh), max(100vw, {:.1}vh)",
+        72.0 * r,
+        100.0 * r
+    )
 }
 
 impl GalleryPage {
@@ -162,20 +221,37 @@ impl GalleryPage {
         let photos: Vec<GridPhoto> = view
             .photos
             .into_iter()
-            .map(|photo| GridPhoto {
-                alt: format!("Photo {}", photo.filename),
-                id: photo.photo_id,
-                thumbnail_url: photo.thumbnail_url,
-                preview_url: photo.preview_url,
-                width: photo.width.unwrap_or(1),
-                height: photo.height.unwrap_or(1),
+            .map(|photo| {
+                let (width, height) = (photo.width.unwrap_or(1), photo.height.unwrap_or(1));
+                GridPhoto {
+                    alt: format!("Photo {}", photo.filename),
+                    id: photo.photo_id,
+                    thumbnail_url: photo.thumbnail_url,
+                    preview_url: photo.preview_url,
+                    srcset: srcset(&photo.grid),
+                    sizes: tile_sizes(ratio(width, height)),
+                    width,
+                    height,
+                }
             })
             .collect();
+        let cover = view.cover.map(|photo| {
+            let (width, height) = (photo.width.unwrap_or(3), photo.height.unwrap_or(2));
+            CoverPhoto {
+                src: photo.preview_url,
+                srcset: srcset(&photo.grid),
+                sizes: cover_sizes(ratio(width, height)),
+                width,
+                height,
+            }
+        });
         let open_until = ends.map(|at| date_note(at, false));
         let ratios = photo_ratios(&photos);
         Self {
             ratios,
             open_until,
+            cover,
+            photographer: view.photographer,
             title: view.title,
             parent,
             subgalleries,

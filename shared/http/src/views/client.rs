@@ -25,6 +25,21 @@ pub(crate) struct ClientPhotoView {
     /// Short-lived presigned GET.
     #[schema(format = "uri")]
     pub preview_url: String,
+    /// The photo at the grid's sizes (WebP, short-lived presigned GETs), narrowest first: a
+    /// `srcset` for a tile or a cover. Empty for a photo rendered before they existed; its
+    /// thumbnail stands in.
+    pub grid: Vec<GridSizeView>,
+}
+
+/// One of a photo's grid sizes.
+#[derive(Serialize, ToSchema)]
+#[schema(as = GridSize)]
+pub(crate) struct GridSizeView {
+    /// In pixels; the height follows the photo's ratio.
+    pub width: u32,
+    /// WebP; short-lived presigned GET.
+    #[schema(format = "uri")]
+    pub url: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -48,6 +63,18 @@ pub(crate) struct ClientGalleryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub navigation: Option<NavigationView>,
+    /// The gallery's cover: the photo the photographer chose, else the first in order; on the
+    /// first page of a gallery with photos only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub cover: Option<ClientPhotoView>,
+    /// The photographer's name, as the gallery presents it; on the first page only.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "shown_if_any"
+    )]
+    #[schema(nullable = false)]
+    pub photographer: Option<String>,
 }
 
 /// The neighbouring galleries a client can open from this one: its parent and its sub-galleries,

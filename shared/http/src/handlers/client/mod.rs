@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_policy::expiry::LinkLife;
 use proofsheet_policy::{ClientPermissions, Guesser, LinkToken, SessionClaims, cursor_after};
 use proofsheet_policy::{GalleryRules, Viewer, activity};
-use proofsheet_policy::{GrantId, PhotoId};
+use proofsheet_policy::{GrantId, PhotoId, ViewRendition};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{EmailsAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord};
 use serde::Deserialize;
@@ -21,7 +21,9 @@ use serde::Deserialize;
 use crate::handlers::{link, milestones, requested_page};
 use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
-use crate::views::{ClientGalleryView, ClientPhotoView, NavigationView, NeighbourView, timestamp};
+use crate::views::{
+    ClientGalleryView, ClientPhotoView, GridSizeView, NavigationView, NeighbourView, timestamp,
+};
 use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
 
@@ -197,29 +199,40 @@ pub(crate) async fn gallery_view(
             Ok(None)
         }
     };
-    let (page, (), navigation) = tokio::join!(read, count_view, neighbours);
+    // The first page also shows the cover and whose gallery it is.
+    let cover = async {
+        match gallery.cover_photo_id.filter(|_| first_page) {
+            Some(id) => Ok::<_, ApiError>(
+                app.store()
+                    .photo(gallery.id, id)
+                    .await?
+                    .filter(|photo| photo.status.visible_to_clients()),
+            ),
+            None => Ok(None),
+        }
+    };
+    let photographer = async {
+        if first_page {
+            Ok::<_, ApiError>(app.store().photographer(gallery.owner_id).await?)
+        } else {
+            Ok(None)
+        }
+    };
+    let (page, (), navigation, cover, photographer) =
+        tokio::join!(read, count_view, neighbours, cover, photographer);
     let (page, navigation) = (page?, navigation?);
+    let (cover, photographer) = (cover?, photographer?);
     // Only the look this link may see is ever presigned.
     let look = grant.settings.view_rendition();
-    let ttl = app.config().view_url_ttl;
     let mut views = Vec::with_capacity(page.photos.len());
     for photo in &page.photos {
-        let url = |size| object_keys::rendition(gallery.id, photo.id, size, look);
-        views.push(ClientPhotoView {
-            photo_id: photo.id.to_string(),
-            filename: photo.filename.clone(),
-            width: photo.width,
-            height: photo.height,
-            thumbnail_url: app
-                .store()
-                .presign_download(&url(RenditionSize::Thumbnail), ttl)
-                .await?,
-            preview_url: app
-                .store()
-                .presign_download(&url(RenditionSize::Preview), ttl)
-                .await?,
-        });
+        views.push(photo_view(app, photo, look).await?);
     }
+    // The cover the photographer chose while clients can see it, else the first in order.
+    let cover = match cover.or_else(|| page.photos.first().filter(|_| first_page).cloned()) {
+        Some(photo) => Some(photo_view(app, &photo, look).await?),
+        None => None,
+    };
     Ok(ClientGalleryView {
         expires_at: LinkLife::of(gallery.expiry, grant.expiry)
             .ends
@@ -227,8 +240,42 @@ pub(crate) async fn gallery_view(
         title: gallery.title,
         settings: ClientPermissions::from(&grant.settings),
         photos: views,
+        cover,
+        photographer: photographer.map(|p| p.name.to_string()),
         next_cursor: page.next_after.map(cursor_after),
         navigation,
+    })
+}
+
+/// A photo as a client sees it, its renditions in `look` presigned.
+async fn photo_view(
+    app: &App,
+    photo: &PhotoRecord,
+    look: ViewRendition,
+) -> Result<ClientPhotoView, ApiError> {
+    let store = app.store();
+    let ttl = app.config().view_url_ttl;
+    let url = |size| object_keys::rendition(photo.gallery_id, photo.id, size, look);
+    let mut grid = Vec::with_capacity(photo.grid_widths.len());
+    for &width in &photo.grid_widths {
+        let key = object_keys::grid_rendition(photo.gallery_id, photo.id, width, look);
+        grid.push(GridSizeView {
+            width,
+            url: store.presign_download(&key, ttl).await?,
+        });
+    }
+    Ok(ClientPhotoView {
+        photo_id: photo.id.to_string(),
+        filename: photo.filename.clone(),
+        width: photo.width,
+        height: photo.height,
+        thumbnail_url: store
+            .presign_download(&url(RenditionSize::Thumbnail), ttl)
+            .await?,
+        preview_url: store
+            .presign_download(&url(RenditionSize::Preview), ttl)
+            .await?,
+        grid,
     })
 }
 

@@ -77,6 +77,7 @@ pub(crate) async fn create_upload(
         height: None,
         created_at: app.now(),
         captured_at: None,
+        grid_widths: Vec::new(),
     };
     app.store().create_photo(&photo).await?;
     let presigned = app
