@@ -35,6 +35,7 @@ fn main() {
             "css" => "text/css; charset=utf-8",
             "js" => "text/javascript; charset=utf-8",
             "svg" => "image/svg+xml",
+            "woff2" => "font/woff2",
             other => panic!("no content type for .{other} assets"),
         };
         let name = format!("{stem}.{hash}.{extension}");

@@ -269,3 +269,65 @@ async fn an_address_change_needs_a_recent_sign_in_a_free_address_and_a_new_one()
     assert_eq!(t.request_email_change(&fresh, &later).await.status, 202);
     assert_eq!(links_sent_to(&t, &later).await, 1);
 }
+
+/// A look that would make the pages hard to read, or isn't one, is refused with the field and
+/// the reason; `null` brings back Proofsheet's own.
+#[tokio::test]
+async fn a_look_that_would_hurt_the_pages_is_refused_and_null_brings_back_the_default() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let light = t
+        .update_account(&anna, json!({ "accent_colour": "#ffd700" }))
+        .await;
+    assert_error(&light, 422, "invalid_request");
+    assert_eq!(light.json["field"], "accent_colour", "{light:?}");
+    assert!(
+        light.json["message"].as_str().unwrap().contains("1.4:1"),
+        "{light:?}"
+    );
+    let not_a_colour = t
+        .update_account(&anna, json!({ "accent_colour": "teal" }))
+        .await;
+    assert_eq!(
+        not_a_colour.json["field"], "accent_colour",
+        "{not_a_colour:?}"
+    );
+    let address = t
+        .update_account(&anna, json!({ "contact_email": "not an address" }))
+        .await;
+    assert_error(&address, 422, "invalid_request");
+    assert_eq!(address.json["field"], "contact_email", "{address:?}");
+    let font = t
+        .update_account(&anna, json!({ "font_pairing": "comic" }))
+        .await;
+    assert_eq!(font.status, 400, "{font:?}");
+    // Nothing of a refused change was kept.
+    let account = t.update_account(&anna, json!({})).await;
+    assert_eq!(account.json["accent_colour"], serde_json::Value::Null);
+    assert_eq!(account.json["font_pairing"], "system");
+
+    let set = t
+        .update_account(
+            &anna,
+            json!({ "accent_colour": "#234", "font_pairing": "modern",
+                    "contact_email": "hi@anna.example", "name": "Anna Lee Studio" }),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{set:?}");
+    assert_eq!(set.json["accent_colour"], "#223344");
+    assert_eq!(set.json["name"], "Anna Lee Studio");
+    let back = t
+        .update_account(
+            &anna,
+            json!({ "accent_colour": null, "contact_email": null, "font_pairing": "system" }),
+        )
+        .await;
+    assert_eq!(back.status, 200, "{back:?}");
+    assert_eq!(back.json["accent_colour"], serde_json::Value::Null);
+    assert_eq!(back.json["contact_email"], serde_json::Value::Null);
+    assert_eq!(back.json["font_pairing"], "system");
+    assert_eq!(back.json["name"], "Anna Lee Studio");
+    // A name can't be blanked by a null.
+    let blank = t.update_account(&anna, json!({ "name": null })).await;
+    assert_eq!(blank.status, 400, "{blank:?}");
+}

@@ -116,6 +116,14 @@ async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_l
         .await;
         let position = element(&c, ".lightbox .position").await;
         assert_eq!(position.text().await.unwrap(), "1 / 6");
+        // The next photo is fetched while this one is looked at.
+        until(
+            &c,
+            "the next photo preloaded",
+            "performance.getEntriesByType('resource').some((e) =>
+               e.name === document.querySelectorAll('#grid .thumb')[1].href && e.responseEnd > 0)",
+        )
+        .await;
         press(&c, Key::Right).await;
         until(
             &c,
@@ -132,6 +140,18 @@ async fn a_client_opens_the_emailed_link_unlocks_it_pages_through_and_uses_the_l
         .await;
         check_page(&c, "lightbox").await;
         screenshot(&c, "lightbox-desktop").await;
+        // Full screen, and back.
+        element(&c, ".lightbox .full").await.click().await.unwrap();
+        until(
+            &c,
+            "the lightbox in full screen",
+            "document.fullscreenElement === document.querySelector('dialog.lightbox .stage')
+             && document.querySelector('.lightbox .full').getAttribute('aria-pressed') === 'true'",
+        )
+        .await;
+        element(&c, ".lightbox .full").await.click().await.unwrap();
+        until(&c, "full screen left", "document.fullscreenElement === null").await;
+        assert!(eval(&c, "document.querySelector('dialog.lightbox').open").await == true);
         press(&c, Key::Escape).await;
         until(
             &c,
@@ -475,7 +495,17 @@ async fn a_client_logs_in_with_an_access_code_and_walks_down_and_up_the_sub_gall
             )
             .await
             .unwrap();
-            element(&c, ".tiles .tile").await.click().await.unwrap();
+            // The sub-gallery is a set above the photos, with its cover (this login's look).
+            until(
+                &c,
+                "the set's cover",
+                "(() => { const img = document.querySelector('.sets .set img');
+                          return img && img.complete && img.naturalWidth > 0
+                            && img.currentSrc.includes('.webp'); })()",
+            )
+            .await;
+            assert_eq!(eval(&c, "document.querySelector('.sets .set-title').textContent").await, "Ceremony");
+            element(&c, ".sets .set").await.click().await.unwrap();
             until(&c, "the sub-gallery", "document.querySelector('h1').textContent === 'Ceremony'").await;
             check_page(&c, "sub-gallery").await;
             element(&c, "a.up").await.click().await.unwrap();
@@ -585,6 +615,15 @@ async fn the_gallery_opens_on_its_cover_and_shows_every_photo_uncropped_and_shar
         s.t.update_gallery(&anna, &gallery, json!({ "cover_photo_id": cover }))
             .await;
     assert_eq!(chosen.status, 200, "{}", chosen.json);
+    // The photographer's look: a dark teal and the classic pair of typefaces.
+    let look =
+        s.t.update_account(
+            &anna,
+            json!({ "accent_colour": "#1f5f5b", "font_pairing": "classic" }),
+        )
+        .await;
+    assert_eq!(look.status, 200, "{}", look.json);
+    let contact = &format!("mailto:{}", anna.email());
     let link = &s.t.get_general_access(&anna, &gallery).await.json["link"]
         .as_str()
         .unwrap()
@@ -616,6 +655,30 @@ async fn the_gallery_opens_on_its_cover_and_shows_every_photo_uncropped_and_shar
             assert_eq!(shown["title"], "Shapes");
             assert_eq!(shown["by"], "Anna Lee");
             assert!(shown["height"].as_f64().unwrap() >= 0.7 * shown["screen"].as_f64().unwrap());
+            // In the photographer's typefaces, loaded from our own files, and their colour.
+            let look = c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     document.fonts.ready.then(() => done({
+                       heading: getComputedStyle(document.querySelector('.cover h1')).fontFamily,
+                       text: getComputedStyle(document.body).fontFamily,
+                       heading_loaded: document.fonts.check('600 2rem \"Cormorant Garamond\"'),
+                       text_loaded: document.fonts.check('400 1rem Lato'),
+                       accent: getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(),
+                       contact: document.querySelector('a.contact').href,
+                       faces_loaded: [...document.fonts].filter((f) => f.status === 'loaded').length,
+                     }));",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(look["heading"].as_str().unwrap().starts_with("\"Cormorant Garamond\""), "{look}");
+            assert!(look["text"].as_str().unwrap().starts_with("Lato"), "{look}");
+            assert_eq!(look["heading_loaded"], true, "{look}");
+            assert_eq!(look["text_loaded"], true, "{look}");
+            assert_eq!(look["accent"], "#1f5f5b", "{look}");
+            assert_eq!(look["contact"], contact.as_str(), "{look}");
+            assert!(look["faces_loaded"].as_u64().unwrap() >= 2, "{look}");
             // Down the page as a client scrolls, every lazy tile loading where it lands; the
             // shifts are recorded since the page began.
             c.execute_async(

@@ -262,3 +262,42 @@ async fn a_new_sub_gallery_starts_no_wider_open_than_its_parent() {
         "password_required",
     );
 }
+
+/// A sub-gallery shows as a set with its cover: in the look of the link the set opens (here
+/// the sub-gallery's watermarked general link, under a clean parent), and none once that link
+/// asks a password, which the cover would get around.
+#[tokio::test]
+async fn a_set_shows_its_cover_in_the_look_of_the_link_it_opens_and_none_behind_a_password() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let (wedding, ceremony) = family(&t, &anna).await;
+    let rings = t.ready_photo(&anna, &ceremony).await;
+    t.set_general(&anna, &wedding, json!({ "watermark": false }))
+        .await;
+    t.set_general(&anna, &ceremony, json!({ "watermark": true }))
+        .await;
+
+    let down = navigation(&t, &t.general_path(&anna, &wedding).await, None).await;
+    let cover = &down["subgalleries"][0]["cover"];
+    assert_eq!(cover["photo_id"], rings.as_str(), "{down}");
+    let thumbnail = cover["thumbnail_url"].as_str().unwrap();
+    assert!(thumbnail.contains("/thumbnail-wm.jpg"), "{thumbnail}");
+    assert_eq!(t.fetch(thumbnail).await.0, 200);
+    let grid = cover["grid"].as_array().unwrap();
+    assert!(!grid.is_empty(), "{cover}");
+    for size in grid {
+        let url = size["url"].as_str().unwrap();
+        assert!(url.contains("-wm.webp"), "{url}");
+        assert_eq!(t.fetch(url).await.0, 200);
+    }
+    // The way back up is a link, not a set.
+    let sub_path = client_path(down["subgalleries"][0]["link"].as_str().unwrap());
+    let up = navigation(&t, &sub_path, None).await;
+    assert!(up["parent"].get("cover").is_none(), "{up}");
+
+    t.set_general(&anna, &ceremony, json!({ "password": "rings-2026" }))
+        .await;
+    let down = navigation(&t, &t.general_path(&anna, &wedding).await, None).await;
+    assert_eq!(down["subgalleries"][0]["title"], "Ceremony");
+    assert!(down["subgalleries"][0].get("cover").is_none(), "{down}");
+}

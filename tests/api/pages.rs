@@ -515,3 +515,82 @@ async fn a_visitor_who_unlocked_the_general_link_in_a_browser_keeps_the_new_link
     // Without the cookie the new link asks for the password it copied.
     assert_page(&t.browse(&own, None).await, 401);
 }
+
+/// The photographer's look, set through the API, on every page a client sees: their name and a
+/// Contact link in the header, their accent and typefaces in the page's one style block (its
+/// hash in the CSP), the typefaces served from our own files.
+#[tokio::test]
+async fn the_photographers_look_reaches_every_client_page_from_our_own_files() {
+    let CarolsLogin { t, anna, code, .. } = carols_login().await;
+    let gallery = t.create_gallery(&anna, "Smith wedding").await;
+    t.seed_ready_photos(&anna, &gallery, 2).await;
+    let path = t.general_path(&anna, &gallery).await;
+    // Proofsheet's own look: no style block beyond the photos', the sign-in address to write to.
+    let plain = t.browse(&path, None).await;
+    assert_page(&plain, 200);
+    assert!(!html(&plain).contains("--accent"), "{plain:?}");
+    assert!(
+        html(&plain).contains(&format!("href=\"mailto:{}\"", anna.email())),
+        "{plain:?}"
+    );
+
+    let look = t
+        .update_account(
+            &anna,
+            json!({ "accent_colour": "#1F5F5B", "font_pairing": "classic",
+                    "contact_email": "hello@annalee.example" }),
+        )
+        .await;
+    assert_eq!(look.status, 200, "{look:?}");
+    assert_eq!(look.json["accent_colour"], "#1f5f5b");
+    assert_eq!(look.json["font_pairing"], "classic");
+    assert_eq!(look.json["contact_email"], "hello@annalee.example");
+
+    let gallery_page = t.browse(&path, None).await;
+    let login_page = t.login_page(&anna.slug, None).await;
+    let cookie = logged_in(&t, &format!("/p/{}", anna.slug), &code).await;
+    let overview = t.login_page(&anna.slug, Some(&cookie)).await;
+    assert!(html(&overview).contains("Hello, Carol"), "{overview:?}");
+    for page in [&gallery_page, &login_page, &overview] {
+        assert_page(page, 200);
+        let text = html(page);
+        assert!(text.contains(":root{--accent:#1f5f5b}"), "{text}");
+        assert!(
+            text.contains("--font-heading:\"Cormorant Garamond\", Georgia, serif"),
+            "{text}"
+        );
+        // Each typeface file is ours, served as a font and cached for good.
+        let fonts: Vec<&str> = text
+            .split("src:url(")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .collect();
+        assert_eq!(fonts.len(), 3, "{fonts:?}");
+        for font in fonts {
+            assert!(font.starts_with("/static/"), "{font}");
+            let file = t.static_asset(font).await;
+            assert_eq!(file.status, 200, "{font}");
+            assert_eq!(header(&file, "content-type"), "font/woff2");
+        }
+        assert!(
+            header(page, "content-security-policy").contains("font-src 'self';"),
+            "{page:?}"
+        );
+    }
+    for page in [&gallery_page, &overview] {
+        let text = html(page);
+        assert!(
+            text.contains(
+                "Anna Lee · <a class=\"contact\" href=\"mailto:hello@annalee.example\">Contact</a>"
+            ),
+            "{text}"
+        );
+    }
+    // The JSON says the same, for a page of one's own.
+    let api = t.view_gallery(&path, None).await;
+    assert_eq!(
+        api.json["photographer"],
+        json!({ "name": "Anna Lee", "contact_email": "hello@annalee.example",
+                "accent_colour": "#1f5f5b", "font_pairing": "classic" })
+    );
+}

@@ -702,6 +702,50 @@ async fn the_photographer_renames_the_account_moves_the_login_page_and_changes_t
         assert_eq!(old.header("location"), Some("/p/anna-lee-studio"));
         check_page(&c, "studio account edited").await;
 
+        // The galleries' look: a colour, a pair of typefaces, a contact address.
+        eval(
+            &c,
+            "(() => { const accent = document.getElementById('account-accent');
+                      accent.value = '#1f5f5b';
+                      accent.dispatchEvent(new Event('input', { bubbles: true }));
+                      document.getElementById('account-fonts').value = 'editorial';
+                      return true; })()",
+        )
+        .await;
+        element(&c, "#account-contact")
+            .await
+            .send_keys("hello@annalee.example")
+            .await
+            .unwrap();
+        element(&c, "#account-look-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the look saved",
+            "document.getElementById('look-status').textContent.startsWith('Saved')",
+        )
+        .await;
+        let account = s.t.get_account(anna).await.json;
+        assert_eq!(account["accent_colour"], "#1f5f5b");
+        assert_eq!(account["font_pairing"], "editorial");
+        assert_eq!(account["contact_email"], "hello@annalee.example");
+        // Back to Proofsheet's own colour.
+        element(&c, "#account-accent-reset").await.click().await.unwrap();
+        element(&c, "#account-look-form button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !s.t.get_account(anna).await.json["accent_colour"].is_null() {
+            assert!(std::time::Instant::now() < deadline, "the colour was never given back");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        check_page(&c, "studio look edited").await;
+
         // A new sign-in address: the link goes there, and opening it confirms it.
         element(&c, "#account-new-email")
             .await

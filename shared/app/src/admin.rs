@@ -47,6 +47,7 @@ pub async fn create_photographer(
         created_at: app.now(),
         former_slugs: Vec::new(),
         email_change_link: None,
+        brand: Default::default(),
     };
     let (key, hash) = match api_key {
         Some(key) if key.len() >= 24 => {

@@ -24,6 +24,7 @@
   const icons = {
     heart: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 21s-7.5-4.6-9.5-9.2C1.2 8.6 3.3 5 6.8 5c2 0 3.6 1.1 5.2 3 1.6-1.9 3.2-3 5.2-3 3.5 0 5.6 3.6 4.3 6.8C19.5 16.4 12 21 12 21z"/></svg>',
     download: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3v12m0 0l-5-5m5 5l5-5M4 20h16"/></svg>',
+    full: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/></svg>',
   };
 
   // One call of the JSON API. A session that ended sends the browser back to the page, which
@@ -214,8 +215,10 @@
   const lightbox = document.createElement("dialog");
   lightbox.className = "lightbox";
   lightbox.setAttribute("aria-label", "Photo");
+  // Full screen takes the stage inside the dialog (a dialog itself can't go full screen).
   lightbox.innerHTML =
-    '<figure><img alt=""><figcaption><span class="position" aria-live="polite"></span></figcaption></figure>';
+    '<div class="stage"><figure><img alt=""><figcaption><span class="position" aria-live="polite"></span></figcaption></figure></div>';
+  const lbStage = lightbox.querySelector(".stage");
   const lbImg = lightbox.querySelector("img");
   const lbCaption = lightbox.querySelector("figcaption");
   const lbPosition = lightbox.querySelector(".position");
@@ -224,7 +227,10 @@
   const lbClose = button("icon close", "Close", "✕");
   const lbHeart = button("icon heart", "Favourite", icons.heart);
   const lbDownload = button("icon download", "Add to downloads", icons.download);
-  lightbox.append(lbPrev, lbNext, lbClose);
+  lbStage.append(lbPrev, lbNext, lbClose);
+  // Full screen where the browser offers it for a page's element (not an iPhone's Safari).
+  const lbFull = button("icon full", "Full screen", icons.full);
+  if (document.fullscreenEnabled) lbStage.append(lbFull);
   lbCaption.append(lbHeart);
   if (downloadsOn) lbCaption.append(lbDownload);
   document.body.append(lightbox);
@@ -250,12 +256,36 @@
     lbImg.src = cell.querySelector(".thumb").href;
     lbImg.alt = cell.querySelector("img").alt;
     lbPosition.textContent = (index + 1) + " / " + all.length;
+    preload([all[index + 1], all[index - 1]]);
     paintHeart(lbHeart, current);
     paintDownload(lbDownload, current);
     // aria-disabled, not disabled: a disabled button would drop the keyboard's focus.
     lbPrev.setAttribute("aria-disabled", String(index === 0));
     lbNext.setAttribute("aria-disabled", String(index === all.length - 1 && !nextCursor));
   }
+  // The photos either side are fetched while this one is looked at, so stepping shows them at
+  // once. The images are kept until the next step, so none is dropped before it arrives.
+  let preloaded = [];
+  function preload(neighbours) {
+    preloaded = neighbours.filter(Boolean).map((cell) => {
+      const img = new Image();
+      img.decoding = "async";
+      img.src = cell.querySelector(".thumb").href;
+      return img;
+    });
+  }
+  function toggleFullScreen() {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else lbStage.requestFullscreen().catch(() => {});
+  }
+  lbFull.addEventListener("click", toggleFullScreen);
+  document.addEventListener("fullscreenchange", () => {
+    const full = document.fullscreenElement === lbStage;
+    lbFull.setAttribute("aria-pressed", String(full));
+    lbFull.setAttribute("aria-label", full ? "Leave full screen" : "Full screen");
+  });
+  // Closing the lightbox leaves full screen with it.
+  lightbox.addEventListener("close", () => { if (document.fullscreenElement) document.exitFullscreen(); });
   async function step(by) {
     let all = lightboxCells();
     const index = all.findIndex((c) => c.dataset.photo === current) + by;
@@ -273,6 +303,7 @@
     if (!lightbox.open) return;
     if (event.key === "ArrowLeft") { event.preventDefault(); step(-1); }
     if (event.key === "ArrowRight") { event.preventDefault(); step(1); }
+    if (event.key === "f" && document.fullscreenEnabled) { event.preventDefault(); toggleFullScreen(); }
   });
   let swipeFrom = null;
   lightbox.addEventListener("pointerdown", (event) => { swipeFrom = event.clientX; });

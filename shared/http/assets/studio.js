@@ -968,6 +968,10 @@ function showProfile(me) {
   $("account-former").hidden = me.former_slugs.length === 0;
   $("studio-name").textContent = me.name;
   $("studio-email").textContent = me.email;
+  $("account-accent").value = me.accent_colour ?? "#a3322a";
+  $("account-accent").dataset.own = String(me.accent_colour === null);
+  $("account-fonts").value = me.font_pairing;
+  $("account-contact").value = me.contact_email ?? "";
 }
 
 /** Saves one field of the profile and shows what it now is. */
@@ -980,6 +984,28 @@ async function saveProfile(change, said) {
   showProfile(saved);
   status.textContent = said(saved);
 }
+
+$("account-accent").addEventListener("input", (event) => { event.currentTarget.dataset.own = "false"; });
+$("account-accent-reset").addEventListener("click", () => {
+  $("account-accent").value = "#a3322a";
+  $("account-accent").dataset.own = "true";
+});
+
+$("account-look-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const status = $("look-status");
+  status.textContent = "";
+  const contact = $("account-contact").value.trim();
+  const saved = await attempt(() => api("PATCH", "/account", {
+    accent_colour: $("account-accent").dataset.own === "true" ? null : $("account-accent").value,
+    font_pairing: $("account-fonts").value,
+    contact_email: contact === "" ? null : contact,
+  }));
+  if (!saved) return;
+  account = saved;
+  showProfile(saved);
+  status.textContent = "Saved: your client pages now have this look.";
+});
 
 $("account-name-form").addEventListener("submit", (event) => {
   event.preventDefault();

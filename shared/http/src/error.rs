@@ -236,7 +236,7 @@ impl ApiError {
             ) => pages::html(
                 status,
                 &pages::LoginPage {
-                    photographer: None,
+                    brand: None,
                     action: format!("{page}/login"),
                     problem,
                 },

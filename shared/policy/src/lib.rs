@@ -10,6 +10,7 @@ pub mod access;
 pub mod activity;
 pub mod api_keys;
 pub mod archive;
+pub mod brand;
 pub mod downloads;
 pub mod expiry;
 pub mod favourites;
@@ -33,6 +34,7 @@ pub use access::{
 pub use activity::Milestone;
 pub use api_keys::{ApiKeyName, MAX_API_KEYS, key_hint, may_add_key};
 pub use archive::{attachment_disposition, entry_names, zip_file_name};
+pub use brand::{AccentColour, Brand, FontPairing};
 pub use downloads::{
     AlreadyDownloaded, AskFingerprint, DownloadCharge, DownloadChoice, DownloadRefusal,
     DownloadSnapshot, DownloadState, DownloadStatus, DownloadUsage, IdempotencyKey,

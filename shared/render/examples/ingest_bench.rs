@@ -1,11 +1,13 @@
-//! Ingest throughput over a folder of photos: decode (with limits), orient, and render the four
-//! renditions (thumbnail and preview, clean and watermarked), as the ingest worker does.
+//! Ingest throughput over a folder of photos: decode (with limits), orient, and render the
+//! renditions (thumbnail and preview as JPEG, the grid's sizes as WebP, each clean and
+//! watermarked), as the ingest worker does; and what they weigh, per photo.
 //!
 //! ```text
 //! bash ../shared/bench/fetch-photos.sh /tmp/bench/photos
 //! cargo run --release -p proofsheet-render --example ingest_bench -- /tmp/bench/photos [WORKERS] [logo.png]
 //! ```
-//! Prints `images= seconds= images_per_sec= megapixels_per_sec=` like the bench scripts do.
+//! Prints `images= seconds= images_per_sec= megapixels_per_sec=` like the bench scripts do, then
+//! `jpeg_kib_per_photo= webp_kib_per_photo=`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -38,6 +40,8 @@ fn main() {
 
     let next = AtomicUsize::new(0);
     let megapixels = std::sync::Mutex::new(0.0f64);
+    // Bytes stored: the JPEG renditions, and the grid's WebP sizes.
+    let stored = std::sync::Mutex::new((0usize, 0usize));
     let started = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -48,6 +52,20 @@ fn main() {
                     let r = render_renditions(photo, &watermark, &DecodeLimits::default())
                         .expect("render");
                     *megapixels.lock().unwrap() += f64::from(r.width) * f64::from(r.height) / 1e6;
+                    let jpeg: usize = [&r.thumbnail, &r.thumbnail_watermarked, &r.preview]
+                        .iter()
+                        .chain([&&r.preview_watermarked])
+                        .map(|rendition| rendition.jpeg.len())
+                        .sum();
+                    let webp: usize = r
+                        .grid
+                        .iter()
+                        .chain(&r.grid_watermarked)
+                        .map(|g| g.webp.len())
+                        .sum();
+                    let mut stored = stored.lock().unwrap();
+                    stored.0 += jpeg;
+                    stored.1 += webp;
                 }
             });
         }
@@ -59,5 +77,12 @@ fn main() {
         photos.len(),
         photos.len() as f64 / seconds,
         mp / seconds
+    );
+    let (jpeg, webp) = *stored.lock().unwrap();
+    let per_photo = |bytes: usize| bytes as f64 / 1024.0 / photos.len().max(1) as f64;
+    println!(
+        "jpeg_kib_per_photo={:.0} webp_kib_per_photo={:.0}",
+        per_photo(jpeg),
+        per_photo(webp)
     );
 }

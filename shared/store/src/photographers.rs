@@ -95,6 +95,7 @@ impl Store {
         read: &PhotographerRecord,
         name: Option<&PersonName>,
         slug: Option<&Slug>,
+        brand: Option<&proofsheet_policy::Brand>,
     ) -> Result<(), StoreError> {
         let slug = slug.filter(|slug| **slug != read.slug);
         let mut sets = Vec::new();
@@ -109,6 +110,10 @@ impl Store {
             update = update
                 .expression_attribute_names("#name", "name")
                 .expression_attribute_values(":name", value(name)?);
+        }
+        if let Some(brand) = brand.filter(|brand| **brand != read.brand) {
+            sets.push("brand = :brand");
+            update = update.expression_attribute_values(":brand", value(brand)?);
         }
         let mut given_back = None;
         if let Some(slug) = slug {

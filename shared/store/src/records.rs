@@ -27,6 +27,9 @@ pub struct PhotographerRecord {
     /// (`proofsheet_policy::EmailChange`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_change_link: Option<String>,
+    /// How their client pages look (`proofsheet_policy::Brand`).
+    #[serde(default)]
+    pub brand: proofsheet_policy::Brand,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

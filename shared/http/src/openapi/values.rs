@@ -50,6 +50,29 @@ impl From<policy::photo_order::PhotoOrder> for PhotoOrder {
     }
 }
 
+/// The client pages' typefaces: `system`, the device's own (nothing to download);
+/// `editorial`, Playfair Display over Source Sans 3; `classic`, Cormorant Garamond over Lato;
+/// `modern`, Montserrat over Inter. Served from this API's own files.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum FontPairing {
+    System,
+    Editorial,
+    Classic,
+    Modern,
+}
+
+impl From<policy::FontPairing> for FontPairing {
+    fn from(value: policy::FontPairing) -> Self {
+        match value {
+            policy::FontPairing::System => Self::System,
+            policy::FontPairing::Editorial => Self::Editorial,
+            policy::FontPairing::Classic => Self::Classic,
+            policy::FontPairing::Modern => Self::Modern,
+        }
+    }
+}
+
 /// `text`: a line of text; `logo`: the photographer's uploaded PNG logo (see
 /// `POST /watermark-logo`).
 #[derive(Serialize, ToSchema)]

@@ -8,7 +8,10 @@
 //! presigned URLs point at, nothing third-party.
 
 pub(crate) mod assets;
+mod brand;
 mod templates;
+
+pub(crate) use brand::{PageBrand, style_source};
 
 use askama::Template;
 use cookie::{Cookie, SameSite};
@@ -167,7 +170,8 @@ fn render(
     let text = without_hidden(&rendered).into_owned();
     let policy = format!(
         "default-src 'none'; script-src 'self'; style-src {styles}; img-src {images}; \
-         connect-src {connect}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'{more}"
+         font-src 'self'; connect-src {connect}; form-action 'self'; base-uri 'none'; \
+         frame-ancestors 'none'{more}"
     );
     Response::builder()
         .status(status)

@@ -4,6 +4,7 @@ use askama::Template;
 use proofsheet_store::GrantKind;
 use serde_json::json;
 
+use super::PageBrand;
 use crate::views::{ClientGalleryView, MyGalleriesView};
 
 /// A short page that says one thing: a link that no longer works, an expired download link,
@@ -30,8 +31,8 @@ pub(crate) struct PasswordPage {
 #[derive(Template)]
 #[template(path = "pages/login.html")]
 pub(crate) struct LoginPage {
-    /// Unknown on an error page, which shows a plain heading.
-    pub photographer: Option<String>,
+    /// The photographer and their look; unknown on an error page, which shows a plain heading.
+    pub brand: Option<PageBrand>,
     /// `/p/{slug}/login`.
     pub action: String,
     pub problem: Option<String>,
@@ -72,7 +73,7 @@ pub(crate) struct StudioPage {
 #[derive(Template)]
 #[template(path = "pages/overview.html")]
 pub(crate) struct OverviewPage {
-    pub photographer: String,
+    pub brand: PageBrand,
     pub name: String,
     /// `/p/{slug}/logout`.
     pub logout: String,
@@ -102,9 +103,11 @@ pub(crate) struct Picture {
 #[derive(Template)]
 #[template(path = "pages/gallery.html")]
 pub(crate) struct GalleryPage {
-    /// The page's style block: each photo's ratio (`#p-<id>{--r:…}`), which places it in the
-    /// justified rows before its image arrives. The page's CSP allows exactly this text.
-    pub ratios: String,
+    /// The page's style block: the photographer's brand, and each photo's ratio
+    /// (`#p-<id>{--r:…}`), which places it in the justified rows before its image arrives. The
+    /// page's CSP allows exactly this text.
+    pub styles: String,
+    pub brand: PageBrand,
     pub title: String,
     pub parent: Option<Neighbour>,
     pub subgalleries: Vec<Neighbour>,
@@ -116,8 +119,6 @@ pub(crate) struct GalleryPage {
     pub open_until: Option<String>,
     /// The cover, over the whole first screen, on the first page.
     pub cover: Option<CoverPhoto>,
-    /// Whose gallery it is, on the cover.
-    pub photographer: Option<String>,
 }
 
 /// A gallery's cover photo: cropped to fill the screen.
@@ -135,6 +136,17 @@ pub(crate) struct CoverPhoto {
 pub(crate) struct Neighbour {
     pub title: String,
     pub link: String,
+    /// A set's cover (a sub-gallery's).
+    pub cover: Option<SetCover>,
+}
+
+/// A sub-gallery's cover on its set: cropped to the set's 3:2.
+pub(crate) struct SetCover {
+    /// The thumbnail (JPEG), for a browser that takes no WebP.
+    pub src: String,
+    pub srcset: Option<String>,
+    pub width: u32,
+    pub height: u32,
 }
 
 pub(crate) struct GridPhoto {
@@ -246,12 +258,13 @@ impl GalleryPage {
             }
         });
         let open_until = ends.map(|at| date_note(at, false));
-        let ratios = photo_ratios(&photos);
+        let brand = PageBrand::from(&view.photographer);
+        let styles = format!("{}{}", brand.css, photo_ratios(&photos));
         Self {
-            ratios,
+            styles,
+            brand,
             open_until,
             cover,
-            photographer: view.photographer,
             title: view.title,
             parent,
             subgalleries,
@@ -282,11 +295,7 @@ fn photo_ratios(photos: &[GridPhoto]) -> String {
 impl GalleryPage {
     /// What the page's CSP adds to `style-src` for its style block: the block's own hash.
     pub fn style_source(&self) -> Option<String> {
-        use sha2::Digest as _;
-        (!self.ratios.is_empty()).then(|| {
-            let digest = sha2::Sha256::digest(self.ratios.as_bytes());
-            format!("'sha256-{}'", aws_smithy_types::base64::encode(digest))
-        })
+        super::style_source(&self.styles)
     }
 }
 
@@ -305,6 +314,12 @@ impl From<crate::views::NeighbourView> for Neighbour {
         Self {
             title: view.title,
             link: view.link,
+            cover: view.cover.map(|photo| SetCover {
+                src: photo.thumbnail_url,
+                srcset: srcset(&photo.grid),
+                width: photo.width.unwrap_or(3),
+                height: photo.height.unwrap_or(2),
+            }),
         }
     }
 }
@@ -317,7 +332,7 @@ fn url_encoded(text: &str) -> String {
 
 impl OverviewPage {
     /// The overview of `view`, on the login page at `page_path` (`/p/{slug}`).
-    pub fn new(view: MyGalleriesView, page_path: &str) -> Self {
+    pub fn new(view: MyGalleriesView, brand: PageBrand, page_path: &str) -> Self {
         let titles: std::collections::HashMap<String, String> = view
             .galleries
             .iter()
@@ -344,7 +359,7 @@ impl OverviewPage {
             })
             .collect();
         Self {
-            photographer: view.photographer,
+            brand,
             name: view.name,
             logout: format!("{page_path}/logout"),
             galleries,

@@ -31,6 +31,38 @@ pub(crate) struct ClientPhotoView {
     pub grid: Vec<GridSizeView>,
 }
 
+/// The photographer as their galleries present them.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PhotographerBrand)]
+pub(crate) struct PhotographerBrandView {
+    #[serde(serialize_with = "shown")]
+    pub name: String,
+    /// Where clients write to them.
+    #[schema(format = "email")]
+    pub contact_email: String,
+    /// Their pages' accent colour (`#rrggbb`); `null`: Proofsheet's own.
+    #[schema(required)]
+    pub accent_colour: Option<String>,
+    #[schema(value_type = crate::openapi::values::FontPairing)]
+    pub font_pairing: proofsheet_policy::FontPairing,
+}
+
+impl From<&proofsheet_store::PhotographerRecord> for PhotographerBrandView {
+    fn from(photographer: &proofsheet_store::PhotographerRecord) -> Self {
+        let brand = &photographer.brand;
+        Self {
+            name: photographer.name.to_string(),
+            contact_email: brand
+                .contact_email
+                .as_ref()
+                .unwrap_or(&photographer.email)
+                .to_string(),
+            accent_colour: brand.accent.as_ref().map(ToString::to_string),
+            font_pairing: brand.fonts,
+        }
+    }
+}
+
 /// One of a photo's grid sizes.
 #[derive(Serialize, ToSchema)]
 #[schema(as = GridSize)]
@@ -68,13 +100,8 @@ pub(crate) struct ClientGalleryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub cover: Option<ClientPhotoView>,
-    /// The photographer's name, as the gallery presents it; on the first page only.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "shown_if_any"
-    )]
-    #[schema(nullable = false)]
-    pub photographer: Option<String>,
+    /// Whose gallery it is, and how their pages look.
+    pub photographer: PhotographerBrandView,
 }
 
 /// The neighbouring galleries a client can open from this one: its parent and its sub-galleries,
@@ -98,6 +125,11 @@ pub(crate) struct NeighbourView {
     pub title: String,
     #[schema(format = "uri")]
     pub link: String,
+    /// A sub-gallery's cover, in the look its link shows; absent for the parent, and where the
+    /// link asks a password, has closed, or has no photos yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub cover: Option<ClientPhotoView>,
 }
 
 /// One of the client's favourites lists.

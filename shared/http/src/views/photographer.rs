@@ -449,6 +449,14 @@ pub(crate) struct AccountView {
     /// The login page's former addresses, oldest first: they lead to it, and nobody else can
     /// take them.
     pub former_slugs: Vec<String>,
+    /// The client pages' accent colour; `null`: Proofsheet's own.
+    #[schema(required)]
+    pub accent_colour: Option<String>,
+    #[schema(value_type = crate::openapi::values::FontPairing)]
+    pub font_pairing: proofsheet_policy::FontPairing,
+    /// Where clients' "Contact" link writes to; `null`: the address you sign in with.
+    #[schema(required, format = "email")]
+    pub contact_email: Option<String>,
 }
 
 impl AccountView {
@@ -464,6 +472,13 @@ impl AccountView {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            accent_colour: photographer.brand.accent.as_ref().map(ToString::to_string),
+            font_pairing: photographer.brand.fonts,
+            contact_email: photographer
+                .brand
+                .contact_email
+                .as_ref()
+                .map(ToString::to_string),
         }
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::handlers::{cover_view, link};
 use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
-use crate::views::{MyGalleriesView, MyGalleryView, timestamp};
+use crate::views::{MyGalleriesView, MyGalleryView, PhotographerBrandView, timestamp};
 use proofsheet_app::App;
 
 use crate::ApiError;
@@ -187,17 +187,22 @@ pub(crate) async fn login_page(app: &App, req: Request) -> Result<Response<Body>
         let overview = overview(app, &req, &login).await?;
         let covers = overview.galleries.iter().filter_map(|g| g.cover.as_ref());
         let images = pages::image_origin(covers.map(|c| c.thumbnail_url.as_str()));
-        let page = pages::OverviewPage::new(overview, &format!("/p/{page}"));
-        return pages::html(200, &page, images.as_deref());
+        let brand = pages::PageBrand::from(&PhotographerBrandView::from(&photographer));
+        let styles = pages::style_source(&brand.css);
+        let page = pages::OverviewPage::new(overview, brand, &format!("/p/{page}"));
+        return pages::styled_html(200, &page, images.as_deref(), styles.as_deref());
     }
-    pages::html(
+    let brand = pages::PageBrand::from(&PhotographerBrandView::from(&photographer));
+    let styles = pages::style_source(&brand.css);
+    pages::styled_html(
         200,
         &pages::LoginPage {
-            photographer: Some(photographer.name.to_string()),
+            brand: Some(brand),
             action: format!("/p/{page}/login"),
             problem: None,
         },
         None,
+        styles.as_deref(),
     )
 }
 

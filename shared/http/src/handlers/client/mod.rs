@@ -22,7 +22,8 @@ use crate::handlers::{link, milestones, requested_page};
 use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
 use crate::views::{
-    ClientGalleryView, ClientPhotoView, GridSizeView, NavigationView, NeighbourView, timestamp,
+    ClientGalleryView, ClientPhotoView, GridSizeView, NavigationView, NeighbourView,
+    PhotographerBrandView, timestamp,
 };
 use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
@@ -211,17 +212,12 @@ pub(crate) async fn gallery_view(
             None => Ok(None),
         }
     };
-    let photographer = async {
-        if first_page {
-            Ok::<_, ApiError>(app.store().photographer(gallery.owner_id).await?)
-        } else {
-            Ok(None)
-        }
-    };
+    let photographer = app.store().photographer(gallery.owner_id);
     let (page, (), navigation, cover, photographer) =
         tokio::join!(read, count_view, neighbours, cover, photographer);
     let (page, navigation) = (page?, navigation?);
-    let (cover, photographer) = (cover?, photographer?);
+    let cover = cover?;
+    let photographer = photographer?.ok_or(ApiError::NotFound)?;
     // Only the look this link may see is ever presigned.
     let look = grant.settings.view_rendition();
     let mut views = Vec::with_capacity(page.photos.len());
@@ -241,7 +237,7 @@ pub(crate) async fn gallery_view(
         settings: ClientPermissions::from(&grant.settings),
         photos: views,
         cover,
-        photographer: photographer.map(|p| p.name.to_string()),
+        photographer: PhotographerBrandView::from(&photographer),
         next_cursor: page.next_after.map(cursor_after),
         navigation,
     })
@@ -295,7 +291,7 @@ async fn navigation(
             return Ok(None);
         };
         let navigable = parent.navigation_to_subgalleries;
-        neighbour(app, req, grant, &parent, navigable).await
+        neighbour(app, req, grant, &parent, navigable, false).await
     };
     let children = async {
         if !gallery.navigation_to_subgalleries {
@@ -305,7 +301,7 @@ async fn navigation(
         let links = try_join_all(
             children
                 .iter()
-                .map(|child| neighbour(app, req, grant, child, true)),
+                .map(|child| neighbour(app, req, grant, child, true, true)),
         )
         .await?;
         Ok::<_, ApiError>(links.into_iter().flatten().collect())
@@ -317,13 +313,15 @@ async fn navigation(
     })
 }
 
-/// `neighbour` as this viewer reaches it, if they can.
+/// `neighbour` as this viewer reaches it, if they can; `with_cover` for a sub-gallery, shown as
+/// a set with its cover.
 async fn neighbour(
     app: &App,
     req: &Request,
     grant: &GrantRecord,
     neighbour: &GalleryRecord,
     parent_navigation: bool,
+    with_cover: bool,
 ) -> Result<Option<NeighbourView>, ApiError> {
     if !parent_navigation {
         return Ok(None);
@@ -353,10 +351,39 @@ async fn neighbour(
     else {
         return Ok(None);
     };
+    let cover = if with_cover {
+        set_cover(app, neighbour, target).await?
+    } else {
+        None
+    };
     Ok(Some(NeighbourView {
         title: neighbour.title.clone(),
         link: link(app, req, target)?,
+        cover,
     }))
+}
+
+/// A sub-gallery's cover as its set shows it: in the look of the link the set opens, and none
+/// where that link asks a password or has closed (the photo would show what the link guards).
+async fn set_cover(
+    app: &App,
+    gallery: &GalleryRecord,
+    target: GrantId,
+) -> Result<Option<ClientPhotoView>, ApiError> {
+    let (grant, summary) = tokio::try_join!(
+        app.store().grant(target),
+        app.store().photos_summary(gallery.clone())
+    )?;
+    let Some(grant) = grant else {
+        return Ok(None);
+    };
+    let open = LinkLife::of(gallery.expiry, grant.expiry).is_open(app.now());
+    match summary.cover {
+        Some(photo) if open && !grant.settings.password_protected() => Ok(Some(
+            photo_view(app, &photo, grant.settings.view_rendition()).await?,
+        )),
+        _ => Ok(None),
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

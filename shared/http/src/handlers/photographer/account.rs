@@ -5,26 +5,69 @@
 use lambda_http::{Body, Request, Response};
 use proofsheet_app::App;
 use proofsheet_app::admin::AdminError;
-use proofsheet_policy::{Email, EmailChange, Invalid, PersonName, PhotographerId, Slug};
+use proofsheet_policy::{
+    AccentColour, Brand, Email, EmailChange, FontPairing, Invalid, PersonName, PhotographerId, Slug,
+};
 use proofsheet_store::{Conflict, PhotographerRecord, StoreError};
 use serde::Deserialize;
 
 use crate::ApiError;
 use crate::handlers::{base_url, studio};
-use crate::http_io::{json, json_body};
+use crate::http_io::{json, json_body, present};
 use crate::views::AccountView;
 
+// Every field: absent keeps the current value (see `present`).
+#[serde_with::apply(_ => #[serde(default, deserialize_with = "present")])]
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = AccountUpdate)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateAccount {
     /// The name clients see (1 to 100 characters).
+    #[schema(nullable = false)]
     name: Option<String>,
     /// The login page's address, `/p/<slug>`: 3 to 40 lowercase letters, digits and dashes.
     /// The old address keeps leading to the new one, and stays the photographer's (the last
     /// three old addresses do). A client logged in on the old address logs in again on the new
     /// one.
+    #[schema(nullable = false)]
     slug: Option<String>,
+    /// The colour of buttons and highlights on the client pages, `#rrggbb`, dark enough for
+    /// white text on it (contrast 4.5:1 or more); `null` for Proofsheet's own.
+    #[schema(value_type = Option<String>, pattern = "^#[0-9a-fA-F]{6}$")]
+    accent_colour: Option<Option<String>>,
+    /// The typefaces of the client pages: the device's own, or one of three pairs served from
+    /// this API's own files.
+    #[schema(value_type = crate::openapi::values::FontPairing)]
+    font_pairing: Option<FontPairing>,
+    /// Where clients' "Contact" link writes to; `null` for the address you sign in with.
+    #[schema(value_type = Option<String>, format = "email")]
+    contact_email: Option<Option<String>>,
+}
+
+impl UpdateAccount {
+    /// The brand with this change applied, checked; `None` when it changes no part of it.
+    fn brand(&self, read: &Brand) -> Result<Option<Brand>, ApiError> {
+        if self.accent_colour.is_none()
+            && self.font_pairing.is_none()
+            && self.contact_email.is_none()
+        {
+            return Ok(None);
+        }
+        let mut brand = read.clone();
+        if let Some(accent) = &self.accent_colour {
+            brand.accent = accent.as_deref().map(AccentColour::parse).transpose()?;
+        }
+        if let Some(fonts) = self.font_pairing {
+            brand.fonts = fonts;
+        }
+        if let Some(contact) = &self.contact_email {
+            brand.contact_email = contact
+                .as_deref()
+                .map(|raw| Email::parse(raw).map_err(|e| Invalid::new("contact_email", e.reason)))
+                .transpose()?;
+        }
+        Ok(Some(brand))
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -59,7 +102,7 @@ pub(crate) async fn get(
     json(200, &view(app, &req, &photographer))
 }
 
-/// `PATCH /account`: the name and the login page's address.
+/// `PATCH /account`: the name, the login page's address and the client pages' look.
 pub(crate) async fn update(
     app: &App,
     owner: PhotographerId,
@@ -69,8 +112,9 @@ pub(crate) async fn update(
     let name = input.name.as_deref().map(PersonName::parse).transpose()?;
     let slug = input.slug.as_deref().map(Slug::parse).transpose()?;
     let read = profile(app, owner).await?;
+    let brand = input.brand(&read.brand)?;
     app.store()
-        .update_profile(&read, name.as_ref(), slug.as_ref())
+        .update_profile(&read, name.as_ref(), slug.as_ref(), brand.as_ref())
         .await?;
     if slug.as_ref().is_some_and(|slug| *slug != read.slug) {
         tracing::info!(from = %read.slug, "login page moved");

@@ -1,0 +1,177 @@
+//! How a photographer's client pages look: their accent colour, a pair of typefaces from a
+//! small fixed set (served from our own files, never a font service), and where the "Contact"
+//! link writes to. Every choice keeps the pages readable: an accent carries white text on it,
+//! so one too light for that is refused.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Email, Invalid};
+
+/// The photographer's look; the default is Proofsheet's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Brand {
+    /// Buttons, toggles and highlights; `None`: Proofsheet's red.
+    #[serde(default)]
+    pub accent: Option<AccentColour>,
+    #[serde(default)]
+    pub fonts: FontPairing,
+    /// Where clients' "Contact" link writes to; `None`: the address the photographer signs in
+    /// with.
+    #[serde(default)]
+    pub contact_email: Option<Email>,
+}
+
+/// An accent colour, `#rrggbb` in lower case, dark enough for white text on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccentColour(String);
+
+impl AccentColour {
+    /// WCAG's minimum contrast for text (AA): buttons print white on the accent, and the
+    /// accent also colours text on the page's near-white paper.
+    pub const MIN_CONTRAST: f64 = 4.5;
+
+    /// `#rrggbb` or `#rgb`, any case.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let refused = |why: String| Invalid::new("accent_colour", why);
+        let hex = raw
+            .trim()
+            .strip_prefix('#')
+            .filter(|hex| hex.len() == 6 || hex.len() == 3)
+            .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| refused("must be a colour written #rrggbb, like #a3322a".into()))?;
+        let hex = if hex.len() == 3 {
+            hex.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            hex.to_owned()
+        };
+        let colour = Self(format!("#{}", hex.to_ascii_lowercase()));
+        let contrast = colour.contrast_with_white();
+        if contrast < Self::MIN_CONTRAST {
+            return Err(refused(format!(
+                "is too light for white text on it: its contrast is {contrast:.1}:1, and \
+                 text needs {:.1}:1; choose a darker shade",
+                Self::MIN_CONTRAST
+            )));
+        }
+        Ok(colour)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// WCAG 2's contrast ratio between this colour and white.
+    pub fn contrast_with_white(&self) -> f64 {
+        let channel = |at: usize| {
+            let value = u8::from_str_radix(&self.0[at..at + 2], 16).unwrap_or(0);
+            let c = f64::from(value) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+        1.05 / (luminance + 0.05)
+    }
+}
+
+impl TryFrom<String> for AccentColour {
+    type Error = Invalid;
+    fn try_from(raw: String) -> Result<Self, Invalid> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<AccentColour> for String {
+    fn from(colour: AccentColour) -> String {
+        colour.0
+    }
+}
+
+impl std::fmt::Display for AccentColour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A heading typeface and a text typeface that go together, or the device's own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FontPairing {
+    /// The device's interface font throughout: nothing to download.
+    #[default]
+    System,
+    /// Playfair Display over Source Sans 3: a magazine's high-contrast serif.
+    Editorial,
+    /// Cormorant Garamond over Lato: a light, classical serif for weddings.
+    Classic,
+    /// Montserrat over Inter: geometric and plain.
+    Modern,
+}
+
+impl FontPairing {
+    pub const ALL: [Self; 4] = [Self::System, Self::Editorial, Self::Classic, Self::Modern];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_colour_is_written_one_way() {
+        assert_eq!(AccentColour::parse("#A3322A").unwrap().as_str(), "#a3322a");
+        assert_eq!(AccentColour::parse(" #234 ").unwrap().as_str(), "#223344");
+        for bad in ["a3322a", "#a3322", "#a3322ag", "red", "", "#", "#1234"] {
+            assert_eq!(
+                AccentColour::parse(bad).unwrap_err().field,
+                "accent_colour",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_colour_too_light_for_white_text_is_refused_with_its_contrast() {
+        // Proofsheet's own red, black and a dark teal pass; yellow and a light pink do not.
+        for dark in ["#a3322a", "#000000", "#1f5f5b"] {
+            assert!(AccentColour::parse(dark).is_ok(), "{dark}");
+        }
+        let light = AccentColour::parse("#ffd700").unwrap_err();
+        assert!(light.reason.contains("1.4:1"), "{}", light.reason);
+        assert!(AccentColour::parse("#f4a6b8").is_err());
+        // Pure white against white is 1:1; black is 21:1.
+        assert!((AccentColour("#ffffff".into()).contrast_with_white() - 1.0).abs() < 1e-9);
+        assert!((AccentColour("#000000".into()).contrast_with_white() - 21.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_brand_reads_back_as_written_and_an_old_record_is_the_default() {
+        let brand = Brand {
+            accent: Some(AccentColour::parse("#1f5f5b").unwrap()),
+            fonts: FontPairing::Classic,
+            contact_email: Some(Email::parse("hello@anna.example").unwrap()),
+        };
+        let json = serde_json::to_string(&brand).unwrap();
+        assert_eq!(serde_json::from_str::<Brand>(&json).unwrap(), brand);
+        assert_eq!(
+            serde_json::from_str::<Brand>("{}").unwrap(),
+            Brand::default()
+        );
+        // A stored colour that is no longer acceptable fails to read, not silently.
+        assert!(serde_json::from_str::<Brand>(r##"{"accent":"#ffff00"}"##).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn every_accepted_colour_carries_white_text(r in 0u8.., g in 0u8.., b in 0u8..) {
+            let raw = format!("#{r:02X}{g:02x}{b:02x}");
+            match AccentColour::parse(&raw) {
+                Ok(colour) => prop_assert!(colour.contrast_with_white() >= 4.5),
+                Err(refused) => prop_assert!(refused.reason.contains("too light")),
+            }
+        }
+    }
+}
