@@ -32,7 +32,7 @@ IN_VIEW_LOADED = (
 class Browser:
     """One Chromium session: a laptop's window, or a phone's screen."""
 
-    def __init__(self, phone=False, proxy=None):
+    def __init__(self, phone=False, proxy=None, density=2):
         args = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--hide-scrollbars", "--lang=en-US", "--window-size=1280,800"]
         if proxy:
@@ -40,7 +40,7 @@ class Browser:
             args += [f"--proxy-server=http://{proxy}", "--proxy-bypass-list=<-loopback>"]
         options = {"binary": os.environ.get("CHROMIUM", "/usr/bin/chromium"), "args": args}
         if phone:
-            options["mobileEmulation"] = {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2, "touch": True}}
+            options["mobileEmulation"] = {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": density, "touch": True}}
         capabilities = {"browserName": "chrome", "goog:chromeOptions": options,
                         "goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"}}
         answer = requests.post(f"{DRIVER}/session", json={"capabilities": {"alwaysMatch": capabilities}}).json()
@@ -300,6 +300,8 @@ def screenshots(opts, api):
         upload_through_the_page(studio, base, harbour, corpus[20:28])
         chosen = all_photos(api, lakeside)[9]["photo_id"]
         api("PATCH", f"/galleries/{lakeside}", {"cover_photo_id": chosen})
+        # The photographer's look: a deep green and the editorial typefaces.
+        api("PATCH", "/account", {"accent_colour": "#2f5d50", "font_pairing": "editorial"})
         api("PUT", f"/galleries/{lakeside}/general-access",
             {"password": PASSWORD, "downloads_enabled": True, "download_limit": 10, "download_resolutions": ["web", "high"]})
         # A client with their own link, who opens it and keeps favourites (the activity).
@@ -312,6 +314,10 @@ def screenshots(opts, api):
             ann.type("input#password", PASSWORD)
             ann.click("button[type=submit]")
             ann.until("the grid", "document.getElementById('gallery')?.dataset.ready === 'true'")
+            ann.until("the cover", IN_VIEW_LOADED)
+            shot(ann, "cover-desktop")
+            ann.js("document.getElementById('gallery').scrollIntoView()")
+            ann.until("the photos in view", IN_VIEW_LOADED)
             shot(ann, "gallery-desktop")
             for photo in ann.js("return [...document.querySelectorAll('#grid .cell')].slice(2, 5).map((c) => c.dataset.photo)"):
                 ann.click(f"#grid .cell[data-photo='{photo}'] .heart")
@@ -344,7 +350,7 @@ def screenshots(opts, api):
     finally:
         studio.quit()
 
-    phone = Browser(phone=True)
+    phone = Browser(phone=True, density=3)
     try:
         print("==> on a phone")
         sign_in(phone, base, opts.server_log)
@@ -361,7 +367,15 @@ def screenshots(opts, api):
         phone.type("input#password", PASSWORD)
         phone.click("button[type=submit]")
         phone.until("the grid", "document.getElementById('gallery')?.dataset.ready === 'true'")
+        phone.until("the cover", IN_VIEW_LOADED)
+        shot(phone, "cover-phone")
+        phone.js("document.getElementById('gallery').scrollIntoView()")
+        phone.until("the photos in view", IN_VIEW_LOADED)
         shot(phone, "gallery-phone")
+        phone.click("#grid .cell .thumb")
+        phone.until("the lightbox", "document.querySelector('dialog.lightbox img')?.naturalWidth > 0")
+        shot(phone, "lightbox-phone")
+        phone.js("document.querySelector('dialog.lightbox').close()")
         login = api("POST", "/client-logins", {"name": "Ann Park"})
         for gallery in (lakeside, harbour):
             api("PUT", f"/client-logins/{login['login_id']}/galleries/{gallery}", {})

@@ -834,3 +834,63 @@ fn message(id: &str, body: &str) -> SqsMessage {
     message.md5_of_body = None;
     message
 }
+
+/// A photo ingested before the grid's sizes existed shows its thumbnail until its galleries are
+/// rendered again (`proofsheet-admin render-again`), and then has every size it can fill.
+#[tokio::test]
+async fn a_photo_from_before_the_grid_sizes_gets_them_when_rendered_again() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let gallery = t.create_gallery(&anna, "G").await;
+    let photo = t.ready_photo(&anna, &gallery).await;
+    // As ingest left it before: no widths on the record, no files.
+    let (g, p) = ids(&gallery, &photo);
+    let sdk = proofsheet_store::load_sdk_config().await;
+    aws_sdk_dynamodb::Client::new(&sdk)
+        .update_item()
+        .table_name(&t.provisioned.resources.table)
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("GALLERY#{gallery}")),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("PHOTO#{photo}")),
+        )
+        .update_expression("REMOVE grid_widths")
+        .send()
+        .await
+        .unwrap();
+    let grid_keys: Vec<String> = proofsheet_policy::GRID_WIDTHS
+        .into_iter()
+        .flat_map(|w| {
+            [ViewRendition::Clean, ViewRendition::Watermarked]
+                .map(|look| object_keys::grid_rendition(g, p, w, look))
+        })
+        .collect();
+    t.app.store().delete_objects(&grid_keys).await.unwrap();
+    let before = client_view(&t, &anna, &gallery).await;
+    assert_eq!(before["photos"][0]["grid"], json!([]), "{before}");
+    let page = t.browse(&t.general_path(&anna, &gallery).await, None).await;
+    assert!(
+        !page.json.as_str().unwrap().contains("image/webp"),
+        "{page:?}"
+    );
+
+    let queued = proofsheet_app::admin::render_again(&t.app, anna.photographer_id())
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+    t.drain_ingest().await;
+    let after = client_view(&t, &anna, &gallery).await;
+    let grid = after["photos"][0]["grid"].as_array().unwrap();
+    let widths: Vec<u64> = grid.iter().map(|g| g["width"].as_u64().unwrap()).collect();
+    assert_eq!(widths, [240, 480, 640], "{after}");
+    for size in grid {
+        let width = size["width"].as_u64().unwrap() as u32;
+        assert_eq!(
+            fetch_webp(&t, size["url"].as_str().unwrap()).await,
+            (width, width * 3 / 4)
+        );
+    }
+}

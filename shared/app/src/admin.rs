@@ -13,7 +13,7 @@ use crate::secrets::{api_key_hash, new_api_key, new_studio_secret};
 /// What the studio lists the key made with the photographer as.
 pub const FIRST_KEY_NAME: &str = "First key (made with the account)";
 
-/// Why a photographer could not be created.
+/// Why an operator's command could not be carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     #[error(transparent)]
@@ -24,6 +24,8 @@ pub enum AdminError {
     Email(String),
     #[error("no photographer has this id")]
     UnknownPhotographer,
+    #[error("INGEST_QUEUE_URL is not set: nothing would render the photos again")]
+    NoIngestQueue,
     #[error(
         "the photographer still has {galleries} galleries and {logins} client logins: delete them first (in the studio, or with their API key), so no client link outlives the account"
     )]
@@ -81,6 +83,27 @@ pub async fn create_photographer(
 /// email and login page are free again, their logo is gone. Only once they have no galleries and no client logins
 /// left (their clients' links and logins are theirs to end, with what they delete). Safe to run
 /// again; returns how many items went.
+/// Renders every ready photo of a photographer's galleries again from its original (through
+/// the ingest queue, as a watermark change does): photos ingested before a rendition existed
+/// (the grid's sizes) get it. Returns how many galleries were queued.
+pub async fn render_again(app: &App, id: PhotographerId) -> Result<usize, AdminError> {
+    if app.store().photographer(id).await?.is_none() {
+        return Err(AdminError::UnknownPhotographer);
+    }
+    if app.config().ingest_queue_url.is_none() {
+        return Err(AdminError::NoIngestQueue);
+    }
+    let galleries: Vec<_> = app
+        .store()
+        .galleries_of(id)
+        .await?
+        .into_iter()
+        .map(|gallery| gallery.id)
+        .collect();
+    app.rerender_galleries(&galleries).await?;
+    Ok(galleries.len())
+}
+
 pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize, AdminError> {
     if app.store().photographer(id).await?.is_none() {
         return Err(AdminError::UnknownPhotographer);

@@ -6,6 +6,7 @@
 //! proofsheet-admin index-subgalleries --photographer <photographer id>
 //! proofsheet-admin index-photo-orders --photographer <photographer id>
 //! proofsheet-admin delete-photographer --photographer <photographer id>
+//! proofsheet-admin render-again --photographer <photographer id>
 //! ```
 
 use std::collections::HashMap;
@@ -19,13 +20,14 @@ async fn main() -> ExitCode {
         Some("index-subgalleries") => index(&args[1..], Index::Subgalleries).await,
         Some("index-photo-orders") => index(&args[1..], Index::PhotoOrders).await,
         Some("delete-photographer") => delete_photographer(&args[1..]).await,
+        Some("render-again") => render_again(&args[1..]).await,
         Some("new-secret-key") => {
             println!("{}", proofsheet_app::secrets::new_secret_key());
             ExitCode::SUCCESS
         }
         _ => {
             eprintln!(
-                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG [--email-sign-in-link yes]\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID\n  proofsheet-admin delete-photographer --photographer ID"
+                "usage:\n  proofsheet-admin create-photographer --name NAME --email EMAIL --slug SLUG [--email-sign-in-link yes]\n  proofsheet-admin new-secret-key\n  proofsheet-admin index-subgalleries --photographer ID\n  proofsheet-admin index-photo-orders --photographer ID\n  proofsheet-admin delete-photographer --photographer ID\n  proofsheet-admin render-again --photographer ID"
             );
             ExitCode::from(2)
         }
@@ -136,6 +138,28 @@ async fn index(args: &[String], what: Index) -> ExitCode {
         }
         Err(e) => {
             eprintln!("could not index: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Queues every gallery of a photographer to be rendered again from its originals: after an
+/// upgrade that adds a rendition (issue 24's grid sizes), their older photos get it.
+async fn render_again(args: &[String]) -> ExitCode {
+    let id = match photographer_arg(args) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let Some(app) = app_from_env().await else {
+        return ExitCode::FAILURE;
+    };
+    match proofsheet_app::admin::render_again(&app, id).await {
+        Ok(queued) => {
+            println!("galleries queued to be rendered again: {queued}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("could not queue the galleries: {e}");
             ExitCode::FAILURE
         }
     }
