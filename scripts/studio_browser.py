@@ -316,7 +316,7 @@ def screenshots(opts, api):
             ann.until("the grid", "document.getElementById('gallery')?.dataset.ready === 'true'")
             ann.until("the cover", IN_VIEW_LOADED)
             shot(ann, "cover-desktop")
-            ann.js("document.getElementById('gallery').scrollIntoView()")
+            ann.js("document.querySelector('.bar').scrollIntoView()")
             ann.until("the photos in view", IN_VIEW_LOADED)
             shot(ann, "gallery-desktop")
             for photo in ann.js("return [...document.querySelectorAll('#grid .cell')].slice(2, 5).map((c) => c.dataset.photo)"):
@@ -369,7 +369,7 @@ def screenshots(opts, api):
         phone.until("the grid", "document.getElementById('gallery')?.dataset.ready === 'true'")
         phone.until("the cover", IN_VIEW_LOADED)
         shot(phone, "cover-phone")
-        phone.js("document.getElementById('gallery').scrollIntoView()")
+        phone.js("document.querySelector('.bar').scrollIntoView()")
         phone.until("the photos in view", IN_VIEW_LOADED)
         shot(phone, "gallery-phone")
         phone.click("#grid .cell .thumb")
