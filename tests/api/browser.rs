@@ -806,7 +806,7 @@ impl GridFiles {
     async fn put(&mut self, s: &Served, gallery: &str, photo: &str, (w, h): (u32, u32)) {
         let sdk = proofsheet_store::load_sdk_config().await;
         let s3 = aws_sdk_s3::Client::new(&sdk);
-        let widths = proofsheet_policy::grid_widths(w);
+        let widths = proofsheet_policy::grid_widths(w, h);
         for &width in &widths {
             let height =
                 ((u64::from(h) * u64::from(width) + u64::from(w) / 2) / u64::from(w)) as u32;

@@ -594,3 +594,37 @@ async fn the_photographers_look_reaches_every_client_page_from_our_own_files() {
                 "accent_colour": "#1f5f5b", "font_pairing": "classic" })
     );
 }
+
+/// A gallery of sets alone (no photos of its own) still lets its sets' covers in: they come
+/// from the bucket, which its CSP names.
+#[tokio::test]
+async fn a_gallery_of_sets_alone_allows_the_sets_covers() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let wedding = t.create_gallery(&anna, "Smith wedding").await;
+    let ceremony = t
+        .create_gallery_raw(&anna, json!({ "title": "Ceremony", "parent_id": wedding }))
+        .await;
+    let ceremony = ceremony.json["id"].as_str().unwrap().to_owned();
+    t.ready_photo(&anna, &ceremony).await;
+    let on = t
+        .update_gallery(
+            &anna,
+            &wedding,
+            json!({ "navigation_to_subgalleries": true }),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{on:?}");
+    let page = t.browse(&t.general_path(&anna, &wedding).await, None).await;
+    assert_page(&page, 200);
+    assert!(html(&page).contains("class=\"set\""), "{page:?}");
+    assert!(
+        html(&page).contains(&format!("src=\"{}/", t.endpoint)),
+        "{page:?}"
+    );
+    let csp = header(&page, "content-security-policy");
+    assert!(
+        csp.contains(&format!("img-src 'self' {}", t.endpoint)),
+        "{csp}"
+    );
+}

@@ -79,10 +79,6 @@ pub async fn create_photographer(
     Ok((photographer, key))
 }
 
-/// Deletes a photographer's account: their sessions end, their API keys stop working, their
-/// email and login page are free again, their logo is gone. Only once they have no galleries and no client logins
-/// left (their clients' links and logins are theirs to end, with what they delete). Safe to run
-/// again; returns how many items went.
 /// Renders every ready photo of a photographer's galleries again from its original (through
 /// the ingest queue, as a watermark change does): photos ingested before a rendition existed
 /// (the grid's sizes) get it. Returns how many galleries were queued.
@@ -104,6 +100,10 @@ pub async fn render_again(app: &App, id: PhotographerId) -> Result<usize, AdminE
     Ok(galleries.len())
 }
 
+/// Deletes a photographer's account: their sessions end, their API keys stop working, their
+/// email and login page are free again, their logo is gone. Only once they have no galleries and no client logins
+/// left (their clients' links and logins are theirs to end, with what they delete). Safe to run
+/// again; returns how many items went.
 pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize, AdminError> {
     if app.store().photographer(id).await?.is_none() {
         return Err(AdminError::UnknownPhotographer);

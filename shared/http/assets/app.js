@@ -303,7 +303,9 @@
     if (!lightbox.open) return;
     if (event.key === "ArrowLeft") { event.preventDefault(); step(-1); }
     if (event.key === "ArrowRight") { event.preventDefault(); step(1); }
-    if (event.key === "f" && document.fullscreenEnabled) { event.preventDefault(); toggleFullScreen(); }
+    // Only a bare f: Ctrl/Cmd+F is the browser's Find.
+    const bare = !event.ctrlKey && !event.metaKey && !event.altKey;
+    if (event.key === "f" && bare && document.fullscreenEnabled) { event.preventDefault(); toggleFullScreen(); }
   });
   let swipeFrom = null;
   lightbox.addEventListener("pointerdown", (event) => { swipeFrom = event.clientX; });

@@ -10,8 +10,10 @@ use crate::{Email, Invalid};
 /// The photographer's look; the default is Proofsheet's own.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Brand {
-    /// Buttons, toggles and highlights; `None`: Proofsheet's red.
-    #[serde(default)]
+    /// Buttons, toggles and highlights; `None`: Proofsheet's red. Read leniently: a stored
+    /// colour the rules no longer accept reads as none, rather than making the account
+    /// unreadable (every page of the photographer's, and the studio where they would fix it).
+    #[serde(default, deserialize_with = "accent_if_still_accepted")]
     pub accent: Option<AccentColour>,
     #[serde(default)]
     pub fonts: FontPairing,
@@ -19,6 +21,13 @@ pub struct Brand {
     /// with.
     #[serde(default)]
     pub contact_email: Option<Email>,
+}
+
+fn accent_if_still_accepted<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<AccentColour>, D::Error> {
+    let stored = Option::<String>::deserialize(d)?;
+    Ok(stored.and_then(|raw| AccentColour::parse(&raw).ok()))
 }
 
 /// An accent colour, `#rrggbb` in lower case, dark enough for white text on it.
@@ -160,8 +169,11 @@ mod tests {
             serde_json::from_str::<Brand>("{}").unwrap(),
             Brand::default()
         );
-        // A stored colour that is no longer acceptable fails to read, not silently.
-        assert!(serde_json::from_str::<Brand>(r##"{"accent":"#ffff00"}"##).is_err());
+        // A stored colour the rules no longer accept reads as none: the account stays readable.
+        let stale: Brand =
+            serde_json::from_str(r##"{"accent":"#ffff00","fonts":"modern"}"##).unwrap();
+        assert_eq!(stale.accent, None);
+        assert_eq!(stale.fonts, FontPairing::Modern);
     }
 
     proptest! {

@@ -50,7 +50,7 @@ pub use ids::{
 };
 pub use logins::AccessCode;
 pub use paging::{NOTIFICATION_PAGE, PageSize, PhotoPage, cursor_after};
-pub use photo::{GRID_WIDTHS, PhotoStatus, grid_step, grid_widths};
+pub use photo::{GRID_WIDTHS, MAX_GRID_LONG_EDGE, PhotoStatus, grid_step, grid_widths};
 pub use studio::{
     CookieCall, CrossSiteWrite, EmailChange, LoginPageAddress, STUDIO_HEADER, SignInLink,
     StudioSession,

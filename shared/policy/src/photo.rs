@@ -33,11 +33,22 @@ impl PhotoStatus {
 /// four URLs on the page (each one presigned).
 pub const GRID_WIDTHS: [u32; 4] = [240, 480, 960, 1440];
 
-/// The grid widths a photo `width` pixels wide is rendered at: the steps of [`GRID_WIDTHS`],
-/// none wider than the photo (a narrow photo's widest is its own width), narrowest first.
-pub fn grid_widths(width: u32) -> Vec<u32> {
-    let width = width.max(1);
-    let mut widths: Vec<u32> = GRID_WIDTHS.iter().map(|&step| step.min(width)).collect();
+/// The longest edge of any grid size: the preview's. Every client of a link may load the grid
+/// sizes, so none may show more of a photo than the preview does (a download at "web" size is
+/// the same), whatever its shape.
+pub const MAX_GRID_LONG_EDGE: u32 = 2048;
+
+/// The grid widths a `width` × `height` photo is rendered at: the steps of [`GRID_WIDTHS`],
+/// none wider than the photo (a narrow photo's widest is its own width) nor longer than
+/// [`MAX_GRID_LONG_EDGE`] (a tall strip's widest is as wide as that allows), narrowest first.
+pub fn grid_widths(width: u32, height: u32) -> Vec<u32> {
+    let (width, height) = (width.max(1), height.max(1));
+    let within_long_edge = u64::from(MAX_GRID_LONG_EDGE) * u64::from(width) / u64::from(height);
+    let widest = u32::try_from(within_long_edge)
+        .unwrap_or(u32::MAX)
+        .min(width)
+        .max(1);
+    let mut widths: Vec<u32> = GRID_WIDTHS.iter().map(|&step| step.min(widest)).collect();
     widths.dedup();
     widths
 }
@@ -59,23 +70,44 @@ mod tests {
 
     #[test]
     fn a_photo_gets_every_step_up_to_its_own_width() {
-        assert_eq!(grid_widths(6000), vec![240, 480, 960, 1440]);
-        assert_eq!(grid_widths(1440), vec![240, 480, 960, 1440]);
-        assert_eq!(grid_widths(1200), vec![240, 480, 960, 1200]);
-        assert_eq!(grid_widths(480), vec![240, 480]);
-        assert_eq!(grid_widths(100), vec![100]);
-        assert_eq!(grid_widths(0), vec![1]);
+        assert_eq!(grid_widths(6000, 4000), vec![240, 480, 960, 1440]);
+        assert_eq!(grid_widths(1440, 960), vec![240, 480, 960, 1440]);
+        assert_eq!(grid_widths(1200, 800), vec![240, 480, 960, 1200]);
+        assert_eq!(grid_widths(480, 320), vec![240, 480]);
+        assert_eq!(grid_widths(100, 100), vec![100]);
+        assert_eq!(grid_widths(0, 0), vec![1]);
+    }
+
+    #[test]
+    fn no_grid_size_is_longer_than_the_preview() {
+        // A 2:3 portrait: 1365 × 2048 at most, as its preview.
+        assert_eq!(grid_widths(4000, 6000), vec![240, 480, 960, 1365]);
+        // A 1:4 strip: 512 × 2048.
+        assert_eq!(grid_widths(1500, 6000), vec![240, 480, 512]);
+        // A 1:20 strip: 102 × 2040.
+        assert_eq!(grid_widths(1000, 20_000), vec![102]);
     }
 
     proptest! {
         #[test]
-        fn grid_widths_rise_and_never_pass_the_photo(width in 0u32..20_000) {
-            let widths = grid_widths(width);
+        fn grid_widths_rise_and_never_pass_the_photo_or_the_preview(
+            width in 0u32..20_000,
+            height in 0u32..20_000,
+        ) {
+            let widths = grid_widths(width, height);
             prop_assert!(!widths.is_empty());
             prop_assert!(widths.windows(2).all(|pair| pair[0] < pair[1]));
             prop_assert!(widths.iter().all(|&w| w <= width.max(1)));
-            // The widest is as wide as the grid ever needs, or the whole photo.
-            prop_assert_eq!(*widths.last().unwrap(), width.clamp(1, 1440));
+            // No size is longer than the preview (its height rounded as the renderer does).
+            for &w in &widths {
+                let h = (u64::from(height.max(1)) * u64::from(w) + u64::from(width.max(1)) / 2)
+                    / u64::from(width.max(1));
+                prop_assert!(h <= u64::from(MAX_GRID_LONG_EDGE) || w == 1, "{w} x {h}");
+            }
+            // A landscape's widest is as wide as the grid ever needs, or the whole photo.
+            if width >= height {
+                prop_assert_eq!(*widths.last().unwrap(), width.clamp(1, 1440));
+            }
             // Each width has a step of its own.
             let steps: Vec<u32> = widths.iter().map(|&w| grid_step(w)).collect();
             prop_assert!(steps.windows(2).all(|pair| pair[0] < pair[1]));

@@ -338,16 +338,12 @@ fn render_inner(
         resize::downscale_oriented(&decoded.image, decoded.orientation, THUMBNAIL.long_edge)?
     };
     // Widest first: each size is shrunk from the one above it (about 2×, where Lanczos stays
-    // sharp and the work is small), the widest from the preview, or from the original where
-    // the preview is narrower (a portrait's preview is 1365 wide).
+    // sharp and the work is small), the widest from the preview, which it never outgrows (the
+    // policy keeps grid sizes within the preview's long edge).
     let mut grid: Vec<image::RgbImage> = Vec::new();
-    for &w in proofsheet_policy::grid_widths(width).iter().rev() {
+    for &w in proofsheet_policy::grid_widths(width, height).iter().rev() {
         let h = resize::height_at_width((width, height), w);
-        let size = match grid.last() {
-            Some(larger) => resize::resize_rgb(larger, w, h)?,
-            None if w <= preview.width() => resize::resize_rgb(&preview, w, h)?,
-            None => resize::resize_oriented(&decoded.image, decoded.orientation, (w, h))?,
-        };
+        let size = resize::resize_rgb(grid.last().unwrap_or(&preview), w, h)?;
         grid.push(size);
     }
     grid.reverse();

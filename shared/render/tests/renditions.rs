@@ -456,7 +456,7 @@ fn the_grid_gets_every_width_the_photo_can_fill_as_webp() {
     assert_eq!(sizes(&r.grid_watermarked), expected);
     assert_eq!(
         r.grid.iter().map(|g| g.width).collect::<Vec<_>>(),
-        proofsheet_policy::grid_widths(2400)
+        proofsheet_policy::grid_widths(2400, 1600)
     );
     for size in &r.grid {
         let img = decode_webp(size);
@@ -475,19 +475,22 @@ fn the_grid_gets_every_width_the_photo_can_fill_as_webp() {
 }
 
 #[test]
-fn a_portrait_gets_its_widest_grid_size_from_the_original_not_an_upscaled_preview() {
+fn a_portrait_is_no_longer_in_the_grid_than_its_preview() {
     // Turned on its side by EXIF: a 3000 × 2000 stored image is a 2000 × 3000 photo, whose
-    // preview is 1365 wide, narrower than the grid's widest (1440).
+    // preview is 1365 × 2048; the grid may show no more of it.
     let r = render(
         &with_orientation(&jpeg(&quadrants(3000, 2000)), 6),
         &no_mark(),
     );
     assert_eq!((r.preview.width, r.preview.height), (1365, 2048));
+    // Its widest grid size is as long as the preview, never longer (a client may load it).
     let widest = r.grid.last().unwrap();
-    assert_eq!((widest.width, widest.height), (1440, 2160));
+    assert_eq!((widest.width, widest.height), (1365, 2048));
+    assert_eq!(widest.height, PREVIEW.long_edge);
+    assert_eq!(PREVIEW.long_edge, proofsheet_policy::MAX_GRID_LONG_EDGE);
     let img = decode_webp(widest);
     assert_eq!(nearest(img.get_pixel(300, 500).0), BLUE);
-    assert_eq!(nearest(img.get_pixel(1100, 500).0), RED);
+    assert_eq!(nearest(img.get_pixel(1000, 500).0), RED);
 }
 
 #[test]
@@ -537,4 +540,14 @@ fn with_profile(image: &image::RgbImage, profile: &[u8]) -> Vec<u8> {
         )
         .unwrap();
     original
+}
+
+/// A strip taller than WebP can hold (16383 px) still gets its grid size: the grid is never
+/// longer than the preview.
+#[test]
+fn a_strip_taller_than_webp_allows_gets_a_grid_size_as_long_as_its_preview() {
+    let r = render(&png_rgb(&gradient(40, 17_000)), &no_mark());
+    let sizes: Vec<(u32, u32)> = r.grid.iter().map(|g| (g.width, g.height)).collect();
+    assert_eq!(sizes, vec![(4, 1700)]);
+    decode_webp(&r.grid_watermarked[0]);
 }

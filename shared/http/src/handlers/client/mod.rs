@@ -158,7 +158,16 @@ pub(crate) async fn view_gallery(app: &App, req: Request) -> Result<Response<Bod
     let ends = LinkLife::of(gallery.expiry, grant.expiry).ends;
     let view = gallery_view(app, &req, &grant, gallery, is_view).await?;
     if pages::wants_html(&req) {
-        let images = pages::image_origin(view.photos.iter().map(|p| p.thumbnail_url.as_str()));
+        // Every image is the bucket's: the photos', the cover's, the sets' (a gallery of sets
+        // alone has no photos of its own).
+        let sets = view.navigation.iter().flat_map(|n| &n.subgalleries);
+        let images = pages::image_origin(
+            view.photos
+                .iter()
+                .chain(&view.cover)
+                .chain(sets.filter_map(|set| set.cover.as_ref()))
+                .map(|p| p.thumbnail_url.as_str()),
+        );
         let page = pages::GalleryPage::new(view, grant.kind, req.uri().path(), ends);
         return pages::styled_html(
             200,
