@@ -133,7 +133,18 @@ mod tests {
     fn a_colour_is_written_one_way() {
         assert_eq!(AccentColour::parse("#A3322A").unwrap().as_str(), "#a3322a");
         assert_eq!(AccentColour::parse(" #234 ").unwrap().as_str(), "#223344");
-        for bad in ["a3322a", "#a3322", "#a3322ag", "red", "", "#", "#1234"] {
+        // Nothing but a colour is one: the pages put it in their style block.
+        for bad in [
+            "a3322a",
+            "#a3322",
+            "#a3322ag",
+            "red",
+            "",
+            "#",
+            "#1234",
+            "red}body{display:none",
+            "#123456;}",
+        ] {
             assert_eq!(
                 AccentColour::parse(bad).unwrap_err().field,
                 "accent_colour",

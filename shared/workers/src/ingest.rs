@@ -224,7 +224,6 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
             &photo.content_type,
         )
         .await?;
-    let grid_widths = renditions.grid_widths();
     write_renditions(app, renditions.files).await?;
     // Ready, with when it was taken, and in the indexes of the clients' orders, in one write.
     store
@@ -233,7 +232,7 @@ async fn make_ready(app: &App, gallery_id: GalleryId, photo_id: PhotoId) -> Resu
             renditions.width,
             renditions.height,
             renditions.captured_at,
-            &grid_widths,
+            &renditions.grid_widths,
         )
         .await?;
     // A gallery the photographer arranged shows a new photo last.
@@ -288,12 +287,11 @@ async fn rerender_photo(
             return Ok(());
         }
     };
-    let grid_widths = renditions.grid_widths();
     write_renditions(app, renditions.files).await?;
     // A photo rendered before the grid's sizes existed has them from now on.
-    if photo.grid_widths != grid_widths {
+    if photo.grid_widths != renditions.grid_widths {
         store
-            .record_grid_widths(gallery_id, photo_id, &grid_widths)
+            .record_grid_widths(gallery_id, photo_id, &renditions.grid_widths)
             .await?;
     }
     drop_files_if_deleted_while_rendering(app, gallery_id, photo_id).await?;
@@ -305,6 +303,8 @@ struct Rendered {
     width: u32,
     height: u32,
     captured_at: Option<u64>,
+    /// The widths of its grid sizes, narrowest first.
+    grid_widths: Vec<u32>,
     files: Vec<RenditionFile>,
 }
 
@@ -313,18 +313,6 @@ struct RenditionFile {
     key: String,
     bytes: Vec<u8>,
     content_type: &'static str,
-    /// Its width, for a grid size.
-    grid_width: Option<u32>,
-}
-
-impl Rendered {
-    /// The widths of the grid sizes among its files, narrowest first.
-    fn grid_widths(&self) -> Vec<u32> {
-        let mut widths: Vec<u32> = self.files.iter().filter_map(|f| f.grid_width).collect();
-        widths.sort_unstable();
-        widths.dedup();
-        widths
-    }
 }
 
 /// Renders `bytes` off the async threads with the gallery's watermark, handing the bytes back.
@@ -349,7 +337,6 @@ async fn render(
                 key: object_keys::rendition(gallery_id, photo_id, size, look),
                 bytes,
                 content_type: "image/jpeg",
-                grid_width: None,
             };
             let mut files = vec![
                 jpeg(Thumbnail, Clean, r.thumbnail.jpeg),
@@ -357,19 +344,20 @@ async fn render(
                 jpeg(Preview, Clean, r.preview.jpeg),
                 jpeg(Preview, Watermarked, r.preview_watermarked.jpeg),
             ];
+            let grid_widths = r.grid.iter().map(|size| size.width).collect();
             let looks = [(Clean, r.grid), (Watermarked, r.grid_watermarked)];
             for (look, sizes) in looks {
                 files.extend(sizes.into_iter().map(|size| RenditionFile {
                     key: object_keys::grid_rendition(gallery_id, photo_id, size.width, look),
                     bytes: size.webp,
                     content_type: "image/webp",
-                    grid_width: Some(size.width),
                 }));
             }
             Ok(Rendered {
                 width: r.width,
                 height: r.height,
                 captured_at: r.captured_at,
+                grid_widths,
                 files,
             })
         }

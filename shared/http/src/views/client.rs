@@ -41,8 +41,8 @@ pub(crate) struct PhotographerBrandView {
     #[schema(format = "email")]
     pub contact_email: String,
     /// Their pages' accent colour (`#rrggbb`); `null`: Proofsheet's own.
-    #[schema(required)]
-    pub accent_colour: Option<String>,
+    #[schema(required, value_type = Option<String>)]
+    pub accent_colour: Option<proofsheet_policy::AccentColour>,
     #[schema(value_type = crate::openapi::values::FontPairing)]
     pub font_pairing: proofsheet_policy::FontPairing,
 }
@@ -57,7 +57,7 @@ impl From<&proofsheet_store::PhotographerRecord> for PhotographerBrandView {
                 .as_ref()
                 .unwrap_or(&photographer.email)
                 .to_string(),
-            accent_colour: brand.accent.as_ref().map(ToString::to_string),
+            accent_colour: brand.accent.clone(),
             font_pairing: brand.fonts,
         }
     }
