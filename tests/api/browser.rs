@@ -623,6 +623,21 @@ async fn the_gallery_opens_on_its_cover_and_shows_every_photo_uncropped_and_shar
         )
         .await;
     assert_eq!(look.status, 200, "{}", look.json);
+    // And their logo, which the header shows in place of their name.
+    let upload =
+        s.t.create_brand_logo_upload(
+            &anna,
+            json!({ "content_type": "image/png", "size": logo_png().len() }),
+        )
+        .await;
+    assert_eq!(upload.status, 201, "{}", upload.json);
+    assert!(
+        s.t.put_upload(&upload.json, logo_png())
+            .await
+            .status()
+            .is_success()
+    );
+    s.t.drain_ingest().await;
     let contact = &format!("mailto:{}", anna.email());
     let link = &s.t.get_general_access(&anna, &gallery).await.json["link"]
         .as_str()
@@ -667,6 +682,10 @@ async fn the_gallery_opens_on_its_cover_and_shows_every_photo_uncropped_and_shar
                        accent: getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(),
                        contact: document.querySelector('a.contact').href,
                        faces_loaded: [...document.fonts].filter((f) => f.status === 'loaded').length,
+                       logo: (() => {
+                         const logo = document.querySelector('.who img.logo');
+                         return logo && logo.complete && logo.naturalWidth > 0 ? logo.alt : null;
+                       })(),
                      }));",
                     vec![],
                 )
@@ -679,6 +698,7 @@ async fn the_gallery_opens_on_its_cover_and_shows_every_photo_uncropped_and_shar
             assert_eq!(look["accent"], "#1f5f5b", "{look}");
             assert_eq!(look["contact"], contact.as_str(), "{look}");
             assert!(look["faces_loaded"].as_u64().unwrap() >= 2, "{look}");
+            assert_eq!(look["logo"], "Anna Lee", "{look}");
             // Down the page as a client scrolls, every lazy tile loading where it lands; the
             // shifts are recorded since the page began.
             c.execute_async(

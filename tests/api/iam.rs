@@ -56,6 +56,32 @@ async fn tour(t: &TestApp) {
             .is_success()
     );
     t.drain_ingest().await;
+    // The logo on client pages and emails: made by ingest, served, then taken off.
+    let brand_logo = t
+        .create_brand_logo_upload(
+            &anna,
+            json!({ "content_type": "image/png", "size": logo_png().len() }),
+        )
+        .await;
+    assert_eq!(brand_logo.status, 201, "{brand_logo:?}");
+    assert!(
+        t.put_upload(&brand_logo.json, logo_png())
+            .await
+            .status()
+            .is_success()
+    );
+    t.drain_ingest().await;
+    let account = t.get_account(&anna).await;
+    let logo_url = account.json["logo"]["url"].as_str().expect("a logo");
+    let logo_path = logo_url.strip_prefix(BASE_URL).expect("on the base URL");
+    assert_eq!(t.call("GET", logo_path, None, None).await.status, 200);
+    // A name that is no logo: S3's answer for a missing key must be a 404 (ListBucket).
+    let missing = format!(
+        "{}/0123456789abcdef0123456789abcdef.png",
+        &logo_path[..logo_path.rfind('/').unwrap()]
+    );
+    assert_eq!(t.call("GET", &missing, None, None).await.status, 404);
+    assert_eq!(t.remove_brand_logo(&anna).await.status, 204);
     t.list_photos(&anna, &gallery).await;
     // The photographer's own order: the client's views below read it (BatchGetItem).
     let arranged = t

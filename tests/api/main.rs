@@ -4,6 +4,7 @@
 
 mod account;
 mod activity;
+mod brand;
 mod browser;
 mod client_access;
 mod client_logins;

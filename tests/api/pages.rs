@@ -591,7 +591,7 @@ async fn the_photographers_look_reaches_every_client_page_from_our_own_files() {
     assert_eq!(
         api.json["photographer"],
         json!({ "name": "Anna Lee", "contact_email": "hello@annalee.example",
-                "accent_colour": "#1f5f5b", "font_pairing": "classic" })
+                "accent_colour": "#1f5f5b", "font_pairing": "classic", "logo": null })
     );
 }
 

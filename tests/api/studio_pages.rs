@@ -642,6 +642,38 @@ async fn the_account_shows_the_login_page_and_takes_a_watermark_logo() {
         .await;
         let stored = s.t.object(&format!("logos/{}.png", anna.id)).await;
         assert_eq!(stored, Some(logo_png()));
+
+        // The logo on client pages and emails: sent, made by ingest, then shown as clients see it.
+        element(&c, "#brand-logo-file")
+            .await
+            .send_keys(logo.to_str().unwrap())
+            .await
+            .unwrap();
+        until(
+            &c,
+            "the brand logo sent",
+            "document.getElementById('brand-logo-status').textContent.includes('Preparing')",
+        )
+        .await;
+        s.t.drain_ingest().await;
+        until(
+            &c,
+            "the brand logo shown",
+            "document.getElementById('brand-logo-status').textContent.includes('on your client pages') \
+             && document.getElementById('brand-logo-image').complete \
+             && document.getElementById('brand-logo-image').naturalWidth === 50",
+        )
+        .await;
+        check_page(&c, "studio account with a logo").await;
+        element(&c, "#brand-logo-remove").await.click().await.unwrap();
+        until(
+            &c,
+            "the brand logo removed",
+            "document.getElementById('brand-logo-shown').hidden \
+             && document.getElementById('brand-logo-status').textContent.includes('your name again')",
+        )
+        .await;
+        assert_eq!(s.t.get_account(anna).await.json["logo"], serde_json::Value::Null);
     })
     .await;
 }

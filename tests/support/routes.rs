@@ -417,6 +417,18 @@ impl TestApp {
         self.as_photographer(who, "GET", "/account", None).await
     }
 
+    /// `POST /account/logo`: where to upload the logo on client pages and emails.
+    pub async fn create_brand_logo_upload(&self, who: &Photographer, body: Value) -> Reply {
+        self.as_photographer(who, "POST", "/account/logo", Some(body))
+            .await
+    }
+
+    /// `DELETE /account/logo`
+    pub async fn remove_brand_logo(&self, who: &Photographer) -> Reply {
+        self.as_photographer(who, "DELETE", "/account/logo", None)
+            .await
+    }
+
     /// `PATCH /account` with this body (`name`, `slug`).
     pub async fn update_account(&self, who: &Photographer, body: Value) -> Reply {
         self.as_photographer(who, "PATCH", "/account", Some(body))

@@ -50,6 +50,8 @@ pub async fn create_photographer(
         former_slugs: Vec::new(),
         email_change_link: None,
         brand: Default::default(),
+        logo: None,
+        logo_refused: None,
     };
     let (key, hash) = match api_key {
         Some(key) if key.len() >= 24 => {
@@ -101,8 +103,8 @@ pub async fn render_again(app: &App, id: PhotographerId) -> Result<usize, AdminE
 }
 
 /// Deletes a photographer's account: their sessions end, their API keys stop working, their
-/// email and login page are free again, their logo is gone. Only once they have no galleries and no client logins
-/// left (their clients' links and logins are theirs to end, with what they delete). Safe to run
+/// email and login page are free again, their logos (watermark and brand) are gone. Only once
+/// they have no galleries and no client logins left (their clients' links and logins are theirs to end, with what they delete). Safe to run
 /// again; returns how many items went.
 pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize, AdminError> {
     if app.store().photographer(id).await?.is_none() {
@@ -119,9 +121,14 @@ pub async fn delete_photographer(app: &App, id: PhotographerId) -> Result<usize,
         });
     }
     let removed = app.store().delete_photographer(id).await?;
-    // Their watermark logo goes too (whether they had one or not).
+    // Their logos go too (whether they had any or not): the watermark's, and every brand logo
+    // with its last upload (emails sent before now show the name in the logo's alt text).
+    use proofsheet_store::object_keys;
     app.store()
-        .delete_objects(&[proofsheet_store::object_keys::logo(id)])
+        .delete_objects(&[object_keys::logo(id), object_keys::brand_logo_upload(id)])
+        .await?;
+    app.store()
+        .delete_prefix(&object_keys::brand_logos(id))
         .await?;
     Ok(removed)
 }

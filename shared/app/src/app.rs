@@ -9,6 +9,7 @@ use proofsheet_policy::{DownloadRequestId, GrantId, PhotographerId};
 use proofsheet_store::{Store, StoreError};
 
 use crate::config::secret_key_from_parameter;
+use crate::email::Sender;
 use crate::secrets::Secrets;
 use crate::{Config, ConfigError};
 
@@ -191,14 +192,15 @@ impl App {
         })
     }
 
-    /// The photographer's name as a client reads it mid-sentence ("contact …"), or "your
-    /// photographer" for an account that is gone.
-    pub async fn photographer_name(&self, owner: PhotographerId) -> Result<String, StoreError> {
-        Ok(self
-            .store
-            .photographer(owner)
-            .await?
-            .map_or_else(|| "your photographer".to_owned(), |p| p.name.to_string()))
+    /// Who a worker's email to a client comes from: the photographer's name as a client reads it
+    /// mid-sentence ("contact …"), or "your photographer" for an account that is gone, and how
+    /// their emails look.
+    pub async fn email_sender(&self, owner: PhotographerId) -> Result<Sender, StoreError> {
+        let base = self.config.public_base_url.as_deref().unwrap_or_default();
+        Ok(match self.store.photographer(owner).await? {
+            Some(photographer) => Sender::of(&photographer, base),
+            None => Sender::gone("your photographer"),
+        })
     }
 }
 

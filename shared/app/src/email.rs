@@ -5,7 +5,7 @@
 use askama::Template;
 use proofsheet_policy::Email;
 use proofsheet_policy::text::{one_line, without_hidden};
-use proofsheet_store::OutgoingEmail;
+use proofsheet_store::{OutgoingEmail, PhotographerRecord};
 
 /// An email as it is sent. Emails show names (titles, people's, file names), some stored before
 /// they were cleaned: in one place for every email and field, nothing that draws nothing is
@@ -20,10 +20,87 @@ fn outgoing(to: Email, subject: String, text: String, html: String) -> OutgoingE
     }
 }
 
+/// Who a client's email comes from: the photographer's name, and their look.
+pub struct Sender {
+    /// Their name, or a neutral stand-in when it can't be read.
+    pub name: String,
+    pub look: EmailLook,
+}
+
+impl Sender {
+    /// `photographer`'s, their logo's address under `base` (the public base URL).
+    pub fn of(photographer: &PhotographerRecord, base: &str) -> Self {
+        Self {
+            name: photographer.name.to_string(),
+            look: EmailLook::of(photographer, base),
+        }
+    }
+
+    /// For a photographer who can't be read: `name` stands in, in Proofsheet's own look.
+    pub fn gone(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            look: EmailLook::default(),
+        }
+    }
+}
+
+/// How a photographer's emails to their clients look: their logo over the message and their
+/// accent colour on its buttons; without them, Proofsheet's dark grey and the name in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailLook {
+    pub logo: Option<EmailLogo>,
+    /// `#rrggbb`, dark enough for the buttons' white text (`proofsheet_policy::AccentColour`).
+    pub accent: String,
+}
+
+/// A logo as an email shows it: at its lasting address (a logo file is never replaced, so an
+/// email kept for years still shows the logo it was sent with), at most 48 px high.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailLogo {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for EmailLook {
+    fn default() -> Self {
+        Self {
+            logo: None,
+            accent: "#222222".to_owned(),
+        }
+    }
+}
+
+impl EmailLook {
+    /// How large an email shows a logo, in CSS pixels.
+    const LOGO_BOX: (u32, u32) = (240, 48);
+
+    pub fn of(photographer: &PhotographerRecord, base: &str) -> Self {
+        let logo = photographer.logo.as_ref().map(|logo| {
+            let (width, height) = logo.shown_within(Self::LOGO_BOX.0, Self::LOGO_BOX.1);
+            EmailLogo {
+                url: format!("{base}{}", logo.path(photographer.id)),
+                width,
+                height,
+            }
+        });
+        Self {
+            logo,
+            accent: photographer
+                .brand
+                .accent
+                .as_ref()
+                .map_or_else(|| Self::default().accent, |a| a.as_str().to_owned()),
+        }
+    }
+}
+
 /// A client's invitation to their private link.
 pub struct Invitation<'a> {
     /// The photographer's name, or a neutral stand-in when it can't be read.
     pub photographer: &'a str,
+    pub look: &'a EmailLook,
     /// The client's name, when the photographer gave one.
     pub client_name: Option<&'a str>,
     pub gallery_title: &'a str,
@@ -59,6 +136,7 @@ impl Invitation<'_> {
 /// A client login's news: the photographer released a gallery to them. It points at the login
 /// page, not at the gallery's link: the email alone opens nothing, the access code does.
 pub struct GalleryReleased<'a> {
+    pub look: &'a EmailLook,
     pub photographer: &'a str,
     pub client_name: &'a str,
     pub gallery_title: &'a str,
@@ -146,6 +224,7 @@ impl MilestoneReached<'_> {
 
 /// A client's reminder that their link stops working soon.
 pub struct ExpiryReminder<'a> {
+    pub look: &'a EmailLook,
     pub photographer: &'a str,
     pub client_name: Option<&'a str>,
     pub gallery_title: &'a str,
@@ -189,6 +268,7 @@ impl ExpiryReminder<'_> {
 
 /// A visitor's own link, after they gave their email on the general link (or asked again).
 pub struct VisitorLink<'a> {
+    pub look: &'a EmailLook,
     pub photographer: &'a str,
     pub gallery_title: &'a str,
     pub link: &'a str,
@@ -290,6 +370,7 @@ impl StudioEmailChange<'_> {
 /// A client's download request is done: the links to its ZIPs, or the news that nothing could
 /// be prepared, and which photos were left out.
 pub struct DownloadReady<'a> {
+    pub look: &'a EmailLook,
     pub photographer: &'a str,
     pub gallery_title: &'a str,
     /// `web`, `high` or `original`.
@@ -356,6 +437,7 @@ mod tests {
     #[test]
     fn names_in_an_email_hide_nothing() {
         let mail = Invitation {
+            look: &EmailLook::default(),
             photographer: "Anna\u{200B} Lee",
             client_name: Some("Carol\u{202E}"),
             gallery_title: "Smith \u{202E}gnidnaw",
@@ -443,6 +525,7 @@ mod tests {
     #[test]
     fn a_release_points_at_the_login_page_and_counts_sub_galleries() {
         let mail = GalleryReleased {
+            look: &EmailLook::default(),
             photographer: "Anna Lee",
             client_name: "Carol <b>",
             gallery_title: "Smith wedding",
@@ -468,6 +551,7 @@ mod tests {
         );
         assert!(mail.html.contains("Carol &#60;b&#62;") || mail.html.contains("Carol &lt;b&gt;"));
         let one = GalleryReleased {
+            look: &EmailLook::default(),
             photographer: "A",
             client_name: "C",
             gallery_title: "T",
@@ -482,6 +566,7 @@ mod tests {
     #[test]
     fn the_invitation_names_the_gallery_and_carries_the_link_in_both_parts() {
         let mail = Invitation {
+            look: &EmailLook::default(),
             photographer: "Anna Lee",
             client_name: Some("Carol"),
             gallery_title: "Smith wedding",
@@ -509,7 +594,9 @@ mod tests {
     }
 
     fn ready(zips: usize, left_out: &[&str]) -> DownloadReady<'static> {
+        static LOOK: std::sync::LazyLock<EmailLook> = std::sync::LazyLock::new(EmailLook::default);
         DownloadReady {
+            look: &LOOK,
             photographer: "Anna Lee",
             gallery_title: "Smith <wedding>",
             resolution: "web",
@@ -566,6 +653,7 @@ mod tests {
     #[test]
     fn without_a_name_the_greeting_is_plain() {
         let mail = Invitation {
+            look: &EmailLook::default(),
             photographer: "Anna Lee",
             client_name: None,
             gallery_title: "Smith wedding",
@@ -580,6 +668,7 @@ mod tests {
     #[test]
     fn names_and_titles_are_escaped_in_html_but_not_in_text() {
         let mail = Invitation {
+            look: &EmailLook::default(),
             photographer: "Anna & Co",
             client_name: Some("<b>Carol</b>"),
             gallery_title: "\"Smith\" <script>alert(1)</script>",
@@ -606,6 +695,7 @@ mod tests {
     #[test]
     fn the_reminder_names_the_gallery_the_date_and_the_link() {
         let reminder = ExpiryReminder {
+            look: &EmailLook::default(),
             photographer: "Anna Lee",
             client_name: Some("Carol"),
             gallery_title: "Smith <wedding>",
@@ -635,6 +725,7 @@ mod tests {
         );
         assert!(email.html.contains(r#"href="https://x.example/g/abc""#));
         let tomorrow = ExpiryReminder {
+            look: &EmailLook::default(),
             days: 1,
             ..reminder
         };
@@ -648,6 +739,7 @@ mod tests {
     #[test]
     fn the_visitor_link_carries_the_link_and_escapes_the_title() {
         let mail = VisitorLink {
+            look: &EmailLook::default(),
             photographer: "Anna Lee",
             gallery_title: "<i>Smith</i> wedding",
             link: "https://proofsheet.test/g/tok",
@@ -665,5 +757,43 @@ mod tests {
                 .contains(r#"<a href="https://proofsheet.test/g/tok">"#)
         );
         assert!(!mail.html.contains("<i>Smith"), "{}", mail.html);
+    }
+
+    /// A photographer's logo heads their clients' emails at its lasting address, named by
+    /// them, and their accent colours the buttons; without one, the name stands alone.
+    #[test]
+    fn a_client_email_carries_the_photographers_logo_and_colour() {
+        let look = EmailLook {
+            logo: Some(EmailLogo {
+                url: "https://photos.example/brand/p/0123456789abcdef0123456789abcdef.png".into(),
+                width: 192,
+                height: 48,
+            }),
+            accent: "#1d4e89".into(),
+        };
+        let mail = Invitation {
+            photographer: "Anna Lee",
+            look: &look,
+            client_name: None,
+            gallery_title: "Wedding",
+            link: "https://example.com/g/x",
+        }
+        .to(email())
+        .unwrap();
+        assert!(mail.html.contains(
+            r#"<img src="https://photos.example/brand/p/0123456789abcdef0123456789abcdef.png" width="192" height="48" alt="Anna Lee""#
+        ), "{}", mail.html);
+        assert!(mail.html.contains("background: #1d4e89;"), "{}", mail.html);
+        let plain = Invitation {
+            photographer: "Anna Lee",
+            look: &EmailLook::default(),
+            client_name: None,
+            gallery_title: "Wedding",
+            link: "https://example.com/g/x",
+        }
+        .to(email())
+        .unwrap();
+        assert!(!plain.html.contains("<img"), "{}", plain.html);
+        assert!(plain.html.contains("background: #222222;"));
     }
 }

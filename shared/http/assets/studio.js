@@ -510,6 +510,7 @@ function fillGeneral(general, gallery) {
   for (const box of elements.download_resolutions) box.checked = general.download_resolutions.includes(box.value);
   elements.downloads_watermarked.checked = general.downloads_watermarked;
   elements.open_until.value = gallery.expires_at ? localDay(gallery.expires_at) : "";
+  elements.event_date.value = gallery.event_date ?? "";
   elements.navigation_to_subgalleries.checked = gallery.navigation_to_subgalleries;
   const mark = gallery.watermark;
   elements.watermark_mode.value = mark.mode;
@@ -540,6 +541,8 @@ $("general-settings").addEventListener("submit", async (event) => {
     // The end of the chosen day, where the photographer is.
     gallery.expires_at = elements.open_until.value ? new Date(`${elements.open_until.value}T23:59:59`).toISOString() : null;
   }
+  // A calendar day, as the date field gives it: no time, no zone.
+  if (changed(form, "event_date")) gallery.event_date = elements.event_date.value || null;
   if (changed(form, "navigation_to_subgalleries")) gallery.navigation_to_subgalleries = elements.navigation_to_subgalleries.checked;
   // Only a changed watermark is sent: a new one renders every photo again.
   const mark = {};
@@ -972,7 +975,69 @@ function showProfile(me) {
   $("account-accent").dataset.own = String(me.accent_colour === null);
   $("account-fonts").value = me.font_pairing;
   $("account-contact").value = me.contact_email ?? "";
+  showBrandLogo(me);
 }
+
+/** The logo clients see, from this origin (the studio's own `img-src`). */
+function showBrandLogo(me) {
+  $("brand-logo-shown").hidden = me.logo === null;
+  $("brand-logo-remove").hidden = me.logo === null;
+  if (me.logo !== null) {
+    const image = $("brand-logo-image");
+    image.src = new URL(me.logo.url).pathname;
+    image.width = Math.round((me.logo.width * 48) / Math.max(me.logo.height, 48));
+    image.height = Math.min(me.logo.height, 48);
+  }
+}
+
+$("brand-logo-file").addEventListener("change", async (event) => {
+  const input = event.currentTarget;
+  const [file] = input.files;
+  input.value = "";
+  if (!file) return;
+  const status = $("brand-logo-status");
+  if (file.type !== "image/png") {
+    status.textContent = "The logo must be a PNG.";
+    return;
+  }
+  status.textContent = "Sending the logo…";
+  const before = account?.logo?.url ?? null;
+  await attempt(async () => {
+    const upload = await api("POST", "/account/logo", { content_type: "image/png", size: file.size });
+    const headers = Object.entries(upload.upload_headers).filter(([name]) => name.toLowerCase() !== "content-length");
+    const sent = await fetch(upload.upload_url, { method: upload.upload_method, headers: Object.fromEntries(headers), body: file });
+    if (!sent.ok) throw new Error(`the bucket refused the logo (${sent.status})`);
+    status.textContent = "Preparing the logo…";
+    // Ingest makes the logo clients see; the account says when it is ready, or why it can't be.
+    for (let tries = 0; tries < 60; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const me = await api("GET", "/account");
+      if (me.logo_refused !== null) {
+        status.textContent = me.logo_refused;
+        return;
+      }
+      if (me.logo !== null && me.logo.url !== before) {
+        account = me;
+        showBrandLogo(me);
+        status.textContent = "Your logo is on your client pages and emails now.";
+        return;
+      }
+    }
+    status.textContent = "The logo is still being prepared: look again in a minute.";
+  });
+  if (status.textContent === "Sending the logo…") status.textContent = "";
+});
+
+$("brand-logo-remove").addEventListener("click", async () => {
+  const status = $("brand-logo-status");
+  status.textContent = "";
+  await attempt(async () => {
+    await api("DELETE", "/account/logo");
+    account = await api("GET", "/account");
+    showBrandLogo(account);
+    status.textContent = "Your client pages and emails show your name again.";
+  });
+});
 
 /** Saves one field of the profile and shows what it now is. */
 async function saveProfile(change, said) {

@@ -160,6 +160,8 @@ routes! {
     ListReleases "GET" "/client-logins/{login_id}/galleries" "list-releases" Photographer Needed photographer::logins => list_releases;
     GetAccount "GET" "/account" "get-account" Photographer NotNeeded photographer::account => get;
     UpdateAccount "PATCH" "/account" "update-account" Photographer NotNeeded photographer::account => update;
+    CreateBrandLogoUpload "POST" "/account/logo" "create-brand-logo-upload" Photographer NotNeeded photographer::account => create_logo_upload;
+    RemoveBrandLogo "DELETE" "/account/logo" "remove-brand-logo" Photographer NotNeeded photographer::account => remove_logo;
     RequestEmailChange "POST" "/account/email" "request-email-change" StudioSession Needed photographer::account => change_email;
     PreviewGallery "GET" "/galleries/{gallery_id}/preview" "preview-gallery" Photographer Needed photographer::preview => preview;
     GetGalleryActivity "GET" "/galleries/{gallery_id}/activity" "get-gallery-activity" Photographer NotNeeded photographer::activity => gallery_activity;
@@ -184,6 +186,7 @@ routes! {
     LogOut "POST" "/p/{slug}/logout" "log-out" Client NotNeeded client::logins => log_out;
     MyGalleries "GET" "/me/galleries" "my-galleries" Client Needed client::logins => my_galleries;
     StaticAsset "GET" "/static/{file}" "static-asset" Client NotNeeded pages => static_asset;
+    BrandLogo "GET" "/brand/{photographer_id}/{file}" "brand-logo" Client NotNeeded pages => brand_logo;
     StudioPage "GET" "/studio" "studio-page" Studio NotNeeded studio => page;
     RequestSignInLink "POST" "/studio/sign-in" "request-sign-in-link" Studio Needed studio => request_link;
     SignInPage "GET" "/studio/sign-in/{secret}" "sign-in-page" Studio NotNeeded studio => sign_in_page;
@@ -277,7 +280,7 @@ mod tests {
     #[test]
     fn client_routes_are_the_link_login_and_page_asset_routes() {
         for spec in ROUTES {
-            let is_client = ["/g/", "/d/", "/p/", "/me/", "/static/"]
+            let is_client = ["/g/", "/d/", "/p/", "/me/", "/static/", "/brand/"]
                 .iter()
                 .any(|prefix| spec.path.starts_with(prefix));
             assert_eq!(

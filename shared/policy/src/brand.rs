@@ -124,6 +124,72 @@ impl FontPairing {
     pub const ALL: [Self; 4] = [Self::System, Self::Editorial, Self::Classic, Self::Modern];
 }
 
+/// The photographer's logo as their client pages and emails show it: a PNG made from the one
+/// they uploaded, at most [`BrandLogo::MAX_WIDTH`] × [`BrandLogo::MAX_HEIGHT`], named by its
+/// content. An emailed logo must keep showing for as long as the email is kept, so a file is
+/// never replaced: a new logo is a new file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandLogo {
+    pub file: LogoFile,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl BrandLogo {
+    /// Room for a wide wordmark; a header shows it at most 48 px high, so 200 stays sharp at 4×.
+    pub const MAX_WIDTH: u32 = 800;
+    pub const MAX_HEIGHT: u32 = 200;
+
+    /// Where it is served to pages and emails: under its photographer, so their logos go with
+    /// their account.
+    pub fn path(&self, owner: crate::PhotographerId) -> String {
+        format!("/brand/{owner}/{}.png", self.file.as_str())
+    }
+
+    /// Its size shown at most `height` high and `width` wide, keeping its shape (never larger
+    /// than the file, never under 1 px).
+    pub fn shown_within(&self, width: u32, height: u32) -> (u32, u32) {
+        let (w, h) = (f64::from(self.width.max(1)), f64::from(self.height.max(1)));
+        let fit = (f64::from(width) / w).min(f64::from(height) / h).min(1.0);
+        let side = |v: f64| ((v * fit).round() as u32).max(1);
+        (side(w), side(h))
+    }
+}
+
+/// A logo file's name: 32 lower-case hex digits, the first 128 bits of its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LogoFile(String);
+
+impl LogoFile {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let named = raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if named {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new("file", "is not a logo file's name"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<LogoFile> for String {
+    fn from(file: LogoFile) -> Self {
+        file.0
+    }
+}
+
+impl TryFrom<String> for LogoFile {
+    type Error = Invalid;
+
+    fn try_from(raw: String) -> Result<Self, Invalid> {
+        Self::parse(&raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +262,34 @@ mod tests {
                 Err(refused) => prop_assert!(refused.reason.contains("too light")),
             }
         }
+    }
+
+    #[test]
+    fn a_logo_file_is_named_by_128_bits_of_hex_and_nothing_else() {
+        let name = "0123456789abcdef0123456789abcdef";
+        assert_eq!(LogoFile::parse(name).unwrap().as_str(), name);
+        for bad in [
+            "0123456789ABCDEF0123456789ABCDEF",
+            "0123456789abcdef0123456789abcde",
+            "0123456789abcdef0123456789abcdef0",
+            "../../logos/0123456789abcdef0123",
+            "0123456789abcdef0123456789abcdeg",
+            "",
+        ] {
+            assert!(LogoFile::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_logo_is_shown_within_its_box_in_its_own_shape_and_never_enlarged() {
+        let logo = |width, height| BrandLogo {
+            file: LogoFile::parse("0123456789abcdef0123456789abcdef").unwrap(),
+            width,
+            height,
+        };
+        assert_eq!(logo(800, 200).shown_within(240, 48), (192, 48));
+        assert_eq!(logo(800, 100).shown_within(240, 48), (240, 30));
+        assert_eq!(logo(40, 20).shown_within(240, 48), (40, 20));
+        assert_eq!(logo(800, 1).shown_within(240, 48), (240, 1));
     }
 }

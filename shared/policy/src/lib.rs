@@ -34,7 +34,7 @@ pub use access::{
 pub use activity::Milestone;
 pub use api_keys::{ApiKeyName, MAX_API_KEYS, key_hint, may_add_key};
 pub use archive::{attachment_disposition, entry_names, zip_file_name};
-pub use brand::{AccentColour, Brand, FontPairing};
+pub use brand::{AccentColour, Brand, BrandLogo, FontPairing, LogoFile};
 pub use downloads::{
     AlreadyDownloaded, AskFingerprint, DownloadCharge, DownloadChoice, DownloadRefusal,
     DownloadSnapshot, DownloadState, DownloadStatus, DownloadUsage, IdempotencyKey,
@@ -58,7 +58,7 @@ pub use studio::{
 pub use throttle::{Guesser, TryBudget, UnlockThrottle, UnlockVerdict};
 pub use tokens::{LinkToken, LoginSessionClaims, SessionClaims};
 pub use upload::{ContentType, UploadMismatch, UploadRequest};
-pub use values::{Email, PersonName, Slug, Title};
+pub use values::{Email, EventDate, PersonName, Slug, Title};
 
 /// Why a request was refused by a rule. `field` names the offending input for the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

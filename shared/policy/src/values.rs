@@ -126,6 +126,62 @@ impl Slug {
     }
 }
 
+/// The day a gallery's photographs were taken (a wedding, a session), which its cover shows: a
+/// calendar date without a time or a zone, since "the wedding was on 14 June" is the same day
+/// wherever the client opens it. Between 1900 and 2099: old prints are scanned, and a later
+/// year is a typing mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct EventDate(chrono::NaiveDate);
+
+impl EventDate {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let refused = || Invalid::new("event_date", "must be a date as YYYY-MM-DD, 1900 to 2099");
+        // Exactly `YYYY-MM-DD`: chrono alone would take "2026-6-4" or a signed year.
+        let shaped = raw.len() == 10
+            && raw.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if !shaped {
+            return Err(refused());
+        }
+        let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| refused())?;
+        if !(1900..=2099).contains(&chrono::Datelike::year(&day)) {
+            return Err(refused());
+        }
+        Ok(Self(day))
+    }
+
+    /// As the cover says it: "14 June 2026".
+    pub fn spoken(self) -> String {
+        self.0.format("%-d %B %Y").to_string()
+    }
+}
+
+impl fmt::Display for EventDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl From<EventDate> for String {
+    fn from(date: EventDate) -> Self {
+        date.to_string()
+    }
+}
+
+impl TryFrom<String> for EventDate {
+    type Error = Invalid;
+
+    fn try_from(raw: String) -> Result<Self, Invalid> {
+        Self::parse(&raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +254,35 @@ mod tests {
         for bad in ["An", "anna photo", "-anna", "anna/..", "ANNA"] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn an_event_date_is_a_real_day_written_one_way() {
+        let day = EventDate::parse("2026-06-14").unwrap();
+        assert_eq!(day.to_string(), "2026-06-14");
+        assert_eq!(day.spoken(), "14 June 2026");
+        assert_eq!(
+            EventDate::parse("1900-01-01").unwrap().spoken(),
+            "1 January 1900"
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-6-14",
+            "14/06/2026",
+            "2026-06-14T10:00:00Z",
+            "+2026-06-14",
+            "1899-12-31",
+            "2100-01-01",
+            "",
+            "２０２６-06-14",
+        ] {
+            assert_eq!(
+                EventDate::parse(bad).unwrap_err().field,
+                "event_date",
+                "{bad:?}"
+            );
+        }
+        let stored: EventDate = serde_json::from_str(r#""2024-02-29""#).unwrap();
+        assert_eq!(serde_json::to_string(&stored).unwrap(), r#""2024-02-29""#);
     }
 }

@@ -27,6 +27,7 @@ mod decode;
 mod download;
 mod encode;
 mod libjpeg;
+mod logo;
 mod metadata;
 mod resize;
 mod watermark;
@@ -37,6 +38,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use serde::{Deserialize, Serialize};
 
 pub use download::{DownloadSpec, PreparedWatermark, render_download};
+pub use logo::BrandLogoPng;
 pub use metadata::capture_time;
 pub use resize::target_size;
 
@@ -309,6 +311,12 @@ pub fn media_type(bytes: &[u8]) -> Option<&'static str> {
 /// Check that `png` is a usable watermark logo and return its size.
 pub fn validate_logo(png: &[u8]) -> Result<(u32, u32), RenderError> {
     guarded(|| decode::decode_logo(png).map(|logo| logo.dimensions()))
+}
+
+/// The photographer's uploaded PNG as their pages and emails show it (see the `logo` module);
+/// [`RenderError::LogoInvalid`] says why one can't be.
+pub fn brand_logo(png: &[u8]) -> Result<BrandLogoPng, RenderError> {
+    guarded(|| logo::prepare(png))
 }
 
 /// Runs decoder-facing work so that a panic in a codec fails this one call

@@ -424,7 +424,9 @@ impl Store {
 
 /// Where each kind of object lives in the bucket.
 pub mod object_keys {
-    use proofsheet_policy::{DownloadRequestId, GalleryId, PhotoId, PhotographerId, ViewRendition};
+    use proofsheet_policy::{
+        DownloadRequestId, GalleryId, LogoFile, PhotoId, PhotographerId, ViewRendition,
+    };
 
     /// Where a photo's presigned PUT lands; ingest reads it once and deletes it.
     pub fn upload(gallery: GalleryId, photo: PhotoId) -> String {
@@ -555,6 +557,31 @@ pub mod object_keys {
 
     pub fn logo(photographer: PhotographerId) -> String {
         format!("logos/{photographer}.png")
+    }
+
+    /// Where the photographer's upload of their brand logo lands; ingest makes [`brand_logo`]
+    /// from it, then deletes it.
+    pub fn brand_logo_upload(photographer: PhotographerId) -> String {
+        format!("{BRAND_UPLOADS}{photographer}.png")
+    }
+
+    /// The photographer whose brand logo upload a key is.
+    pub fn parse_brand_logo_upload(key: &str) -> Option<PhotographerId> {
+        let id = key.strip_prefix(BRAND_UPLOADS)?.strip_suffix(".png")?;
+        PhotographerId::parse(id).ok()
+    }
+
+    pub const BRAND_UPLOADS: &str = "brand-uploads/";
+
+    /// A brand logo as pages and emails show it, named by its content: never overwritten, so an
+    /// email's logo stays as it was sent (while the account lasts).
+    pub fn brand_logo(photographer: PhotographerId, file: &LogoFile) -> String {
+        format!("{}{}.png", brand_logos(photographer), file.as_str())
+    }
+
+    /// Every brand logo a photographer has had.
+    pub fn brand_logos(photographer: PhotographerId) -> String {
+        format!("brand/{photographer}/")
     }
 
     /// The photographer whose logo a `logos/` key is.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
 };
-use proofsheet_policy::{Email, LoginPageAddress, PersonName, PhotographerId, Slug};
+use proofsheet_policy::{BrandLogo, Email, LoginPageAddress, PersonName, PhotographerId, Slug};
 
 use crate::items::{Item, built, condition_failed, item_with_keys, key, record, s};
 use crate::records::{PhotographerClaim, keys};
@@ -260,6 +260,69 @@ impl Store {
         match out {
             Ok(_) => Ok(()),
             // No profile, nothing pending.
+            Err(err) if condition_failed(&err) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The logo the photographer's pages and emails show from now on (`None`: none), and no
+    /// refusal of an earlier upload. A photographer who is gone is left alone.
+    pub async fn set_brand_logo(
+        &self,
+        id: PhotographerId,
+        logo: Option<&BrandLogo>,
+    ) -> Result<(), StoreError> {
+        match logo {
+            Some(logo) => {
+                let values = [(":logo", value(logo)?)];
+                self.update_present_profile(id, "SET logo = :logo REMOVE logo_refused", values)
+                    .await
+            }
+            None => {
+                self.update_present_profile(id, "REMOVE logo, logo_refused", [])
+                    .await
+            }
+        }
+    }
+
+    /// Why the photographer's last uploaded logo can't be shown (`None` forgets it, as a new
+    /// upload starts); the logo shown before stays.
+    pub async fn refuse_brand_logo(
+        &self,
+        id: PhotographerId,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        match reason {
+            Some(why) => {
+                self.update_present_profile(id, "SET logo_refused = :why", [(":why", s(why))])
+                    .await
+            }
+            None => {
+                self.update_present_profile(id, "REMOVE logo_refused", [])
+                    .await
+            }
+        }
+    }
+
+    /// One update of a profile; a photographer who is gone is left alone.
+    async fn update_present_profile<const N: usize>(
+        &self,
+        id: PhotographerId,
+        expression: &str,
+        values: [(&str, AttributeValue); N],
+    ) -> Result<(), StoreError> {
+        let mut update = self
+            .ddb()
+            .update_item()
+            .table_name(&self.resources.table)
+            .set_key(Some(key(keys::photographer(id), keys::PROFILE)))
+            .update_expression(expression)
+            .condition_expression("attribute_exists(PK)");
+        for (name, v) in values {
+            update = update.expression_attribute_values(name, v);
+        }
+        match update.send().await {
+            Ok(_) => Ok(()),
             Err(err) if condition_failed(&err) => Ok(()),
             Err(err) => Err(err.into()),
         }

@@ -13,7 +13,7 @@ use aws_sdk_s3::types::{
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 
-use crate::{Resources, StoreError};
+use crate::{Resources, StoreError, object_keys};
 
 /// What provisioning made: the names the functions are configured with, plus the queues.
 #[derive(Debug, Clone)]
@@ -276,9 +276,10 @@ async fn notify_uploads(
     bucket: &str,
     queue_arn: &str,
 ) -> Result<(), StoreError> {
-    // New uploads are ingested; a new logo re-renders the galleries that show it.
+    // New uploads are ingested; a new logo re-renders the galleries that show it; a new brand
+    // logo is made into the one client pages and emails show.
     let mut notifications = NotificationConfiguration::builder();
-    for prefix in ["uploads/", "logos/"] {
+    for prefix in ["uploads/", "logos/", object_keys::BRAND_UPLOADS] {
         let rule = FilterRule::builder()
             .name(FilterRuleName::Prefix)
             .value(prefix)

@@ -30,6 +30,12 @@ pub struct PhotographerRecord {
     /// How their client pages look (`proofsheet_policy::Brand`).
     #[serde(default)]
     pub brand: proofsheet_policy::Brand,
+    /// Their logo on client pages and emails, as ingest made it from their upload.
+    #[serde(default)]
+    pub logo: Option<proofsheet_policy::BrandLogo>,
+    /// Why their last uploaded logo can't be shown, until they upload another.
+    #[serde(default)]
+    pub logo_refused: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +70,9 @@ pub struct GalleryRecord {
     /// means the first in order.
     #[serde(default)]
     pub cover_photo_id: Option<PhotoId>,
+    /// The day its photographs were taken, shown on its cover; `None` shows no date.
+    #[serde(default)]
+    pub event_date: Option<proofsheet_policy::EventDate>,
     /// Set by a delete before it looks for sub-galleries, so none is created under a gallery on
     /// its way out (creating one checks its parent's revision, which the mark moves). Taken
     /// back when the delete is refused; a delete that stopped midway leaves it, and deleting
@@ -325,6 +334,7 @@ impl GalleryRecord {
             expiry_set_at: defaults.expiry.map(|_| now),
             photo_order: PhotoOrder::default(),
             cover_photo_id: None,
+            event_date: None,
             deleting: false,
         };
         let general = GrantRecord::new(

@@ -154,9 +154,10 @@ async fn send_reminder(
     let ours = |detail: &str| StoreError::Aws(detail.to_owned());
     let links = app.emailed_links().map_err(|e| ours(&e.to_string()))?;
     let link = links.gallery(grant.id);
-    let photographer = app.photographer_name(gallery.owner_id).await?;
+    let sender = app.email_sender(gallery.owner_id).await?;
     let reminder = ExpiryReminder {
-        photographer: &photographer,
+        photographer: &sender.name,
+        look: &sender.look,
         client_name: grant.name.as_ref().map(|n| n.as_str()),
         gallery_title: &gallery.title,
         link: &link,

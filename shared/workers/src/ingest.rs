@@ -15,12 +15,14 @@ use proofsheet_app::App;
 use proofsheet_app::messages::Message;
 use proofsheet_policy::ViewRendition::{Clean, Watermarked};
 use proofsheet_policy::{
-    GalleryId, PhotoId, PhotoPage, PhotoStatus, PhotographerId, UploadMismatch, WatermarkMode,
+    BrandLogo, GalleryId, LogoFile, PhotoId, PhotoPage, PhotoStatus, PhotographerId,
+    UploadMismatch, UploadRequest, WatermarkMode,
 };
 use proofsheet_render::{DecodeLimits, RenderError, render_renditions};
 use proofsheet_store::object_keys::RenditionSize::{Preview, Thumbnail};
 use proofsheet_store::{GalleryRecord, StoreError, object_keys};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::runner::{JobError, Worker};
 use crate::s3_event::S3Notification;
@@ -59,6 +61,8 @@ impl Worker for Ingest {
                         ingest_upload(app, gallery, photo).await?;
                     } else if let Some(photographer) = object_keys::parse_logo(&key) {
                         logo_uploaded(app, photographer).await?;
+                    } else if let Some(photographer) = object_keys::parse_brand_logo_upload(&key) {
+                        brand_logo_uploaded(app, photographer).await?;
                     } else {
                         tracing::warn!(key, "neither an upload nor a logo; ignored");
                     }
@@ -142,6 +146,67 @@ async fn logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), St
         .map(|g| g.id)
         .collect();
     app.rerender_galleries(&showing_logo).await
+}
+
+/// The photographer's brand logo landed: made into the PNG their pages and emails show (named by
+/// its content), then shown; a file that can't be a logo is refused with the reason, and the
+/// logo shown before stays. The upload is read as it is now, not as the event saw it, so an
+/// event delivered late or again settles the latest upload, to the same file: redelivery is
+/// harmless. The upload is left for a lifecycle rule (deleting it here could delete a newer one
+/// whose event is still on its way).
+async fn brand_logo_uploaded(app: &App, photographer: PhotographerId) -> Result<(), JobError> {
+    let store = app.store();
+    let key = object_keys::brand_logo_upload(photographer);
+    let uploaded = match store
+        .object_bytes(&key, UploadRequest::MAX_LOGO_BYTES)
+        .await
+    {
+        // Expired before this (redriven) message came: nothing left to do.
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(StoreError::TooLarge { .. }) => {
+            let reason = "This logo can't be used: it is larger than 2 MB. Please upload a \
+                          smaller PNG.";
+            return Ok(store.refuse_brand_logo(photographer, Some(reason)).await?);
+        }
+        read => read?,
+    };
+    let made = tokio::task::spawn_blocking(move || proofsheet_render::brand_logo(&uploaded))
+        .await
+        .map_err(|e| JobError::Ours(format!("logo task failed: {e}")))?;
+    let logo = match made {
+        Ok(logo) => logo,
+        Err(RenderError::LogoInvalid(why)) => {
+            let reason = format!(
+                "This logo can't be used: {why}. Please upload a PNG of at most 4000 × 4000 \
+                 pixels."
+            );
+            tracing::info!(%photographer, reason, "brand logo refused");
+            return Ok(store.refuse_brand_logo(photographer, Some(&reason)).await?);
+        }
+        Err(e) if e.is_rejection() => {
+            let reason = format!("This logo can't be used: {e}");
+            return Ok(store.refuse_brand_logo(photographer, Some(&reason)).await?);
+        }
+        Err(e) => return Err(JobError::Ours(e.to_string())),
+    };
+    let digest = Sha256::digest(&logo.png);
+    let file = LogoFile::parse(&hex::encode(&digest[..16]))
+        .map_err(|e| JobError::Ours(format!("logo file name: {e}")))?;
+    store
+        .put_object(
+            &object_keys::brand_logo(photographer, &file),
+            logo.png,
+            "image/png",
+        )
+        .await?;
+    let shown = BrandLogo {
+        file,
+        width: logo.width,
+        height: logo.height,
+    };
+    store.set_brand_logo(photographer, Some(&shown)).await?;
+    tracing::info!(%photographer, file = shown.file.as_str(), "brand logo shown");
+    Ok(())
 }
 
 /// A photo's upload landed: check it is the file that was announced, render it, keep it as the

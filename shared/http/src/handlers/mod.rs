@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use proofsheet_app::App;
+use proofsheet_app::email::Sender;
 use proofsheet_policy::{GrantId, PhotoPage, ViewRendition};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{DownloadRequestRecord, GalleryRecord, OutgoingEmail, PhotoRecord};
@@ -19,7 +20,7 @@ use crate::http_io::with_security_headers;
 use crate::pages;
 use crate::query::{Limit, Shape, Text};
 use crate::routes::match_route;
-use crate::views::CoverView;
+use crate::views::{CoverView, GridSizeView};
 use crate::{ApiError, Endpoint, Handler};
 
 /// Routes a request by method and path, as API Gateway does in AWS, then handles it: what the
@@ -117,7 +118,26 @@ pub(crate) async fn cover_view(
             .await?,
         width: photo.width,
         height: photo.height,
+        grid: grid_view(app, photo, look).await?,
     })
+}
+
+/// A photo's grid sizes in `look`, presigned, narrowest first.
+pub(crate) async fn grid_view(
+    app: &App,
+    photo: &PhotoRecord,
+    look: ViewRendition,
+) -> Result<Vec<GridSizeView>, ApiError> {
+    let ttl = app.config().view_url_ttl;
+    let mut grid = Vec::with_capacity(photo.grid_widths.len());
+    for &width in &photo.grid_widths {
+        let key = object_keys::grid_rendition(photo.gallery_id, photo.id, width, look);
+        grid.push(GridSizeView {
+            width,
+            url: app.store().presign_download(&key, ttl).await?,
+        });
+    }
+    Ok(grid)
 }
 
 /// The client-facing URL of a grant's link.
@@ -180,11 +200,12 @@ fn served_domain(req: &Request) -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-/// The gallery's photographer's name for an email, or a neutral stand-in when it can't be read.
-pub(crate) async fn photographer_name(app: &App, gallery: &GalleryRecord) -> String {
+/// Who a client's email about `gallery` comes from (their logo's address under this request's
+/// base URL), or a neutral stand-in when the photographer can't be read.
+pub(crate) async fn email_sender(app: &App, req: &Request, gallery: &GalleryRecord) -> Sender {
     match app.store().photographer(gallery.owner_id).await {
-        Ok(Some(p)) => p.name.to_string(),
-        _ => "Your photographer".to_owned(),
+        Ok(Some(p)) => Sender::of(&p, &base_url(app, req)),
+        _ => Sender::gone("Your photographer"),
     }
 }
 

@@ -392,8 +392,15 @@ fn path_parameter(name: &str) -> Parameter {
                 .build(),
         ),
         "file" => (
-            Some("A file name as the pages link it: `<name>.<content hash>.<extension>`."),
+            Some(
+                "A file name as pages and emails link it: a static file's \
+                 `<name>.<content hash>.<extension>`, a logo's `<content hash>.png`.",
+            ),
             string_schema().max_length(Some(100)).build(),
+        ),
+        "photographer_id" => (
+            Some("The photographer whose logo it is (a logo's `url` gives it)."),
+            uuid_schema(),
         ),
         other => panic!("describe the path parameter {other} in openapi::path_parameter"),
     };

@@ -16,6 +16,21 @@ pub(crate) struct PageBrand {
     pub css: String,
     /// The typeface files, fetched at once with the page (`<link rel=preload>`).
     pub fonts: Vec<&'static str>,
+    /// Their logo, shown in place of their name in the header (the name is its `alt`).
+    pub logo: Option<PageLogo>,
+}
+
+/// A logo as a header shows it: from this origin (the page's `img-src 'self'`), at its size in
+/// the header, so nothing moves when it arrives.
+pub(crate) struct PageLogo {
+    pub src: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl PageLogo {
+    /// How large a header shows a logo, in CSS pixels.
+    const BOX: (u32, u32) = (200, 40);
 }
 
 impl From<&PhotographerBrandView> for PageBrand {
@@ -27,11 +42,20 @@ impl From<&PhotographerBrandView> for PageBrand {
         }
         let (faces, fonts) = typefaces(brand.font_pairing);
         css.push_str(&faces);
+        let logo = brand.logo.as_ref().map(|logo| {
+            let (width, height) = logo.logo.shown_within(PageLogo::BOX.0, PageLogo::BOX.1);
+            PageLogo {
+                src: logo.path.clone(),
+                width,
+                height,
+            }
+        });
         Self {
             name: brand.name.clone(),
             contact: brand.contact_email.clone(),
             css,
             fonts,
+            logo,
         }
     }
 }
@@ -154,6 +178,7 @@ mod tests {
             contact_email: "anna@example.com".into(),
             accent_colour: accent.map(|raw| proofsheet_policy::AccentColour::parse(raw).unwrap()),
             font_pairing: fonts,
+            logo: None,
         }
     }
 

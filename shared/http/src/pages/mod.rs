@@ -390,6 +390,33 @@ pub(crate) async fn static_asset(_app: &App, req: Request) -> Result<Response<Bo
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// `GET /brand/{photographer_id}/{file}`: a photographer's logo, for their pages and the emails they send. Named
+/// by its content (a new logo is a new file), so cached for good; emails keep pointing at it.
+pub(crate) async fn brand_logo(app: &App, req: Request) -> Result<Response<Body>, ApiError> {
+    let owner = crate::http_io::path_param(&req, "photographer_id")?;
+    let owner = proofsheet_policy::PhotographerId::parse(&owner).map_err(|_| ApiError::NotFound)?;
+    let name = crate::http_io::path_param(&req, "file")?;
+    let file = name
+        .strip_suffix(".png")
+        .and_then(|stem| proofsheet_policy::LogoFile::parse(stem).ok())
+        .ok_or(ApiError::NotFound)?;
+    let key = proofsheet_store::object_keys::brand_logo(owner, &file);
+    let png = match app
+        .store()
+        .object_bytes(&key, proofsheet_policy::UploadRequest::MAX_LOGO_BYTES)
+        .await
+    {
+        Err(proofsheet_store::StoreError::NotFound) => return Err(ApiError::NotFound),
+        read => read?,
+    };
+    Response::builder()
+        .status(200)
+        .header("content-type", "image/png")
+        .header("cache-control", "public, max-age=31536000, immutable")
+        .body(Body::Binary(png))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,6 +565,28 @@ pub(crate) mod doc {
             success: Success {
                 status: 200,
                 description: "The file, with its content type.",
+                body: None,
+            },
+            refusals: Vec::new(),
+        }
+    }
+
+    pub(crate) fn brand_logo() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Client,
+            summary: "A photographer's logo (PNG), as their pages and emails show it",
+            description: Some(
+                "The `logo.url` of `GET /account` and of a gallery's `photographer`. Named after \
+                 its content, so cached for good (`Cache-Control: public, max-age=31536000, \
+                 immutable`); a new logo has a new name. Any other name is a 404."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: Success {
+                status: 200,
+                description: "The logo, `image/png`.",
                 body: None,
             },
             refusals: Vec::new(),

@@ -94,6 +94,7 @@ pub(crate) struct GalleryCard {
 
 pub(crate) struct Picture {
     pub url: String,
+    pub srcset: Option<String>,
     pub width: u32,
     pub height: u32,
 }
@@ -119,6 +120,8 @@ pub(crate) struct GalleryPage {
     pub open_until: Option<String>,
     /// The cover, over the whole first screen, on the first page.
     pub cover: Option<CoverPhoto>,
+    /// The day its photographs were taken, as the cover says it: `("2026-06-14", "14 June 2026")`.
+    pub event_date: Option<(String, String)>,
 }
 
 /// A gallery's cover photo: cropped to fill the screen.
@@ -258,6 +261,7 @@ impl GalleryPage {
             }
         });
         let open_until = ends.map(|at| date_note(at, false));
+        let event_date = view.event_date.map(|day| (day.to_string(), day.spoken()));
         let brand = PageBrand::from(&view.photographer);
         let styles = format!("{}{}", brand.css, photo_ratios(&photos));
         Self {
@@ -265,6 +269,7 @@ impl GalleryPage {
             brand,
             open_until,
             cover,
+            event_date,
             title: view.title,
             parent,
             subgalleries,
@@ -353,6 +358,7 @@ impl OverviewPage {
                 expired: gallery.expired,
                 cover: gallery.cover.map(|cover| Picture {
                     url: cover.thumbnail_url,
+                    srcset: srcset(&cover.grid),
                     width: cover.width.unwrap_or(3),
                     height: cover.height.unwrap_or(2),
                 }),

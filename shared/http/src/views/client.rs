@@ -45,12 +45,54 @@ pub(crate) struct PhotographerBrandView {
     pub accent_colour: Option<proofsheet_policy::AccentColour>,
     #[schema(value_type = crate::openapi::values::FontPairing)]
     pub font_pairing: proofsheet_policy::FontPairing,
+    /// Their logo; `null`: their name stands alone.
+    #[schema(required)]
+    pub logo: Option<LogoView>,
 }
 
-impl From<&proofsheet_store::PhotographerRecord> for PhotographerBrandView {
-    fn from(photographer: &proofsheet_store::PhotographerRecord) -> Self {
+/// A photographer's logo: a PNG at a lasting address (emails show it too).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Logo)]
+pub(crate) struct LogoView {
+    #[schema(format = "uri")]
+    pub url: String,
+    /// Its size in pixels (at most 800 × 200); show it at most 48 px high for a sharp header.
+    pub width: u32,
+    pub height: u32,
+    /// Its address on this origin, for our own pages.
+    #[serde(skip)]
+    pub path: String,
+    #[serde(skip)]
+    pub logo: proofsheet_policy::BrandLogo,
+}
+
+impl LogoView {
+    /// `owner`'s logo at its address under `base` (the public base URL).
+    pub fn new(
+        owner: proofsheet_policy::PhotographerId,
+        logo: &proofsheet_policy::BrandLogo,
+        base: &str,
+    ) -> Self {
+        let path = logo.path(owner);
+        Self {
+            url: format!("{base}{path}"),
+            width: logo.width,
+            height: logo.height,
+            path,
+            logo: logo.clone(),
+        }
+    }
+}
+
+impl PhotographerBrandView {
+    /// `base`: the public base URL the logo's address starts with.
+    pub fn new(photographer: &proofsheet_store::PhotographerRecord, base: &str) -> Self {
         let brand = &photographer.brand;
         Self {
+            logo: photographer
+                .logo
+                .as_ref()
+                .map(|logo| LogoView::new(photographer.id, logo, base)),
             name: photographer.name.to_string(),
             contact_email: brand
                 .contact_email
@@ -100,6 +142,9 @@ pub(crate) struct ClientGalleryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub cover: Option<ClientPhotoView>,
+    /// The day its photographs were taken (`YYYY-MM-DD`); `null` when the photographer gave none.
+    #[schema(required, value_type = Option<String>, format = Date)]
+    pub event_date: Option<proofsheet_policy::EventDate>,
     /// Whose gallery it is, and how their pages look.
     pub photographer: PhotographerBrandView,
 }
@@ -386,6 +431,9 @@ pub(crate) struct CoverView {
     pub width: Option<u32>,
     #[schema(required)]
     pub height: Option<u32>,
+    /// The cover's grid sizes (WebP), narrowest first, in the same look; empty for a photo
+    /// rendered before they existed.
+    pub grid: Vec<GridSizeView>,
 }
 
 /// A client login's overview: every gallery released to it.

@@ -142,6 +142,9 @@ pub(crate) struct GalleryView {
     /// The cover the photographer chose; `null`: the first photo in order.
     #[schema(required, format = "uuid")]
     pub cover_photo_id: Option<String>,
+    /// The day its photographs were taken (`YYYY-MM-DD`), shown on its cover; `null` for none.
+    #[schema(required, value_type = Option<String>, format = Date)]
+    pub event_date: Option<proofsheet_policy::EventDate>,
     /// Direct sub-galleries; only in the response of `GET /galleries/{gallery_id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -218,6 +221,7 @@ impl From<&GalleryRecord> for GalleryView {
             expires_at: g.expiry.map(timestamp),
             photo_order: g.photo_order,
             cover_photo_id: g.cover_photo_id.map(|p| p.to_string()),
+            event_date: g.event_date,
             subgalleries: None,
         }
     }
@@ -457,10 +461,17 @@ pub(crate) struct AccountView {
     /// Where clients' "Contact" link writes to; `null`: the address you sign in with.
     #[schema(required, format = "email")]
     pub contact_email: Option<String>,
+    /// The logo on client pages and emails; `null`: the name alone.
+    #[schema(required)]
+    pub logo: Option<super::LogoView>,
+    /// Why the last logo uploaded can't be shown, until another is uploaded; `null` otherwise.
+    #[schema(required)]
+    pub logo_refused: Option<String>,
 }
 
 impl AccountView {
-    pub fn new(photographer: &PhotographerRecord, login_page: String) -> Self {
+    /// `base`: the public base URL the logo's address starts with.
+    pub fn new(photographer: &PhotographerRecord, login_page: String, base: &str) -> Self {
         Self {
             id: photographer.id.to_string(),
             name: photographer.name.to_string(),
@@ -479,6 +490,11 @@ impl AccountView {
                 .contact_email
                 .as_ref()
                 .map(ToString::to_string),
+            logo: photographer
+                .logo
+                .as_ref()
+                .map(|logo| super::LogoView::new(photographer.id, logo, base)),
+            logo_refused: photographer.logo_refused.clone(),
         }
     }
 }

@@ -662,7 +662,7 @@ async fn email_client(app: &App, request: &DownloadRequestRecord) -> Result<(), 
     let Some(gallery) = store.gallery(request.gallery_id).await? else {
         return Ok(());
     };
-    let photographer = app.photographer_name(gallery.owner_id).await?;
+    let sender = app.email_sender(gallery.owner_id).await?;
     let links = app
         .emailed_links()
         .map_err(|e| JobError::Ours(e.to_string()))?;
@@ -676,7 +676,8 @@ async fn email_client(app: &App, request: &DownloadRequestRecord) -> Result<(), 
         })
         .collect();
     let mail = DownloadReady {
-        photographer: &photographer,
+        photographer: &sender.name,
+        look: &sender.look,
         gallery_title: gallery.title.as_str(),
         resolution: request.resolution.as_str(),
         photos_asked: request.photos.len(),

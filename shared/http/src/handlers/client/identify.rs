@@ -17,7 +17,7 @@ use proofsheet_store::{
 use serde::Deserialize;
 
 use super::{OpenLink, authorize_client};
-use crate::handlers::{link, link_path, photographer_name, send_email};
+use crate::handlers::{email_sender, link, link_path, send_email};
 use crate::http_io::{json, json_body, source_ip};
 use crate::pages;
 use crate::views::{CheckEmailView, VisitorLinkView};
@@ -63,7 +63,7 @@ pub(crate) async fn identify(app: &App, req: Request) -> Result<Response<Body>, 
     }
 
     let link = link(app, &req, grant.id)?;
-    email_link(app, &general, &gallery, &grant, &link).await?;
+    email_link(app, &req, &general, &gallery, &grant, &link).await?;
     // The caller unlocked the general link with its password, which the copy keeps.
     let session = grant.settings.password_protected().then(|| {
         let claims = SessionClaims {
@@ -128,7 +128,7 @@ async fn already_known(
         EmailsAccess::Revoked => {}
         EmailsAccess::Grant(existing) => {
             let link = link(app, req, existing.id)?;
-            email_link(app, general, gallery, &existing, &link).await?;
+            email_link(app, req, general, gallery, &existing, &link).await?;
         }
     }
     json(
@@ -145,6 +145,7 @@ async fn already_known(
 /// link `via` (beyond it, nothing is sent and the caller is told nothing different).
 async fn email_link(
     app: &App,
+    req: &Request,
     via: &GrantRecord,
     gallery: &GalleryRecord,
     grant: &GrantRecord,
@@ -162,9 +163,10 @@ async fn email_link(
         tracing::info!(grant_id = %grant.id, "capture email withheld: the address had its share");
         return Ok(());
     }
-    let photographer = photographer_name(app, gallery).await;
+    let sender = email_sender(app, req, gallery).await;
     let message = VisitorLink {
-        photographer: &photographer,
+        photographer: &sender.name,
+        look: &sender.look,
         gallery_title: &gallery.title,
         link,
     };

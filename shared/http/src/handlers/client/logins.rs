@@ -11,7 +11,7 @@ use proofsheet_store::{ClientLoginRecord, PhotosSummary, ReleaseRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::handlers::{cover_view, link};
+use crate::handlers::{base_url, cover_view, link};
 use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
 use crate::views::{MyGalleriesView, MyGalleryView, PhotographerBrandView, timestamp};
@@ -187,12 +187,18 @@ pub(crate) async fn login_page(app: &App, req: Request) -> Result<Response<Body>
         let overview = overview(app, &req, &login).await?;
         let covers = overview.galleries.iter().filter_map(|g| g.cover.as_ref());
         let images = pages::image_origin(covers.map(|c| c.thumbnail_url.as_str()));
-        let brand = pages::PageBrand::from(&PhotographerBrandView::from(&photographer));
+        let brand = pages::PageBrand::from(&PhotographerBrandView::new(
+            &photographer,
+            &base_url(app, &req),
+        ));
         let styles = pages::style_source(&brand.css);
         let page = pages::OverviewPage::new(overview, brand, &format!("/p/{page}"));
         return pages::styled_html(200, &page, images.as_deref(), styles.as_deref());
     }
-    let brand = pages::PageBrand::from(&PhotographerBrandView::from(&photographer));
+    let brand = pages::PageBrand::from(&PhotographerBrandView::new(
+        &photographer,
+        &base_url(app, &req),
+    ));
     let styles = pages::style_source(&brand.css);
     pages::styled_html(
         200,

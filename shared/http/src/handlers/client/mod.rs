@@ -18,12 +18,12 @@ use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{EmailsAccess, GalleryRecord, GrantKind, GrantRecord, PhotoRecord};
 use serde::Deserialize;
 
-use crate::handlers::{link, milestones, requested_page};
+use crate::handlers::{base_url, grid_view, link, milestones, requested_page};
 use crate::http_io::{bearer, json, json_or_form_body, path_param};
 use crate::pages;
 use crate::views::{
-    ClientGalleryView, ClientPhotoView, GridSizeView, NavigationView, NeighbourView,
-    PhotographerBrandView, timestamp,
+    ClientGalleryView, ClientPhotoView, NavigationView, NeighbourView, PhotographerBrandView,
+    timestamp,
 };
 use proofsheet_app::App;
 use proofsheet_app::secrets::verify_password;
@@ -246,7 +246,8 @@ pub(crate) async fn gallery_view(
         settings: ClientPermissions::from(&grant.settings),
         photos: views,
         cover,
-        photographer: PhotographerBrandView::from(&photographer),
+        event_date: gallery.event_date,
+        photographer: PhotographerBrandView::new(&photographer, &base_url(app, req)),
         next_cursor: page.next_after.map(cursor_after),
         navigation,
     })
@@ -261,14 +262,7 @@ async fn photo_view(
     let store = app.store();
     let ttl = app.config().view_url_ttl;
     let url = |size| object_keys::rendition(photo.gallery_id, photo.id, size, look);
-    let mut grid = Vec::with_capacity(photo.grid_widths.len());
-    for &width in &photo.grid_widths {
-        let key = object_keys::grid_rendition(photo.gallery_id, photo.id, width, look);
-        grid.push(GridSizeView {
-            width,
-            url: store.presign_download(&key, ttl).await?,
-        });
-    }
+    let grid = grid_view(app, photo, look).await?;
     Ok(ClientPhotoView {
         photo_id: photo.id.to_string(),
         filename: photo.filename.clone(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::galleries::{expiry_date, schedule_reminders};
 use super::owned_gallery;
-use crate::handlers::{link, photographer_name, send_email};
+use crate::handlers::{email_sender, link, send_email};
 use crate::http_io::{json, json_body, no_content, path_param, present};
 use crate::views::{GeneralAccessView, GrantView, SettingsView};
 use proofsheet_app::App;
@@ -186,7 +186,7 @@ pub(crate) async fn create_private(
         None => grant,
     };
     let link = link(app, &req, grant.id)?;
-    let email_sent = send_invitation(app, &gallery, &grant, &link).await;
+    let email_sent = send_invitation(app, &req, &gallery, &grant, &link).await;
     let mut view = serde_json::to_value(GrantView::new(&grant, link))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     view["email_sent"] = email_sent.into();
@@ -215,6 +215,7 @@ async fn take_over_visitor_grant(app: &App, grant: &GrantRecord) -> Result<(), A
 /// the photographer sees `email_sent: false` and can pass the link on another way.
 async fn send_invitation(
     app: &App,
+    req: &Request,
     gallery: &GalleryRecord,
     grant: &GrantRecord,
     link: &str,
@@ -222,9 +223,10 @@ async fn send_invitation(
     let Some(to) = grant.email.clone() else {
         return false;
     };
-    let photographer = photographer_name(app, gallery).await;
+    let sender = email_sender(app, req, gallery).await;
     let invitation = Invitation {
-        photographer: &photographer,
+        photographer: &sender.name,
+        look: &sender.look,
         client_name: grant.name.as_ref().map(|n| n.as_str()),
         gallery_title: gallery.title.as_str(),
         link,

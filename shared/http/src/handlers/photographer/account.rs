@@ -8,12 +8,13 @@ use proofsheet_app::admin::AdminError;
 use proofsheet_policy::{
     AccentColour, Brand, Email, EmailChange, FontPairing, Invalid, PersonName, PhotographerId, Slug,
 };
-use proofsheet_store::{Conflict, PhotographerRecord, StoreError};
+use proofsheet_store::{Conflict, PhotographerRecord, StoreError, object_keys};
 use serde::Deserialize;
 
 use crate::ApiError;
+use crate::handlers::photographer::photos::{CreateLogoUpload, logo_upload};
 use crate::handlers::{base_url, studio};
-use crate::http_io::{json, json_body, present};
+use crate::http_io::{json, json_body, no_content, present};
 use crate::views::AccountView;
 
 // Every field: absent keeps the current value (see `present`).
@@ -88,8 +89,9 @@ async fn profile(app: &App, owner: PhotographerId) -> Result<PhotographerRecord,
 }
 
 fn view(app: &App, req: &Request, photographer: &PhotographerRecord) -> AccountView {
-    let login_page = format!("{}/p/{}", base_url(app, req), photographer.slug);
-    AccountView::new(photographer, login_page)
+    let base = base_url(app, req);
+    let login_page = format!("{base}/p/{}", photographer.slug);
+    AccountView::new(photographer, login_page, &base)
 }
 
 /// `GET /account`.
@@ -120,6 +122,31 @@ pub(crate) async fn update(
         tracing::info!(from = %read.slug, "login page moved");
     }
     json(200, &view(app, &req, &profile(app, owner).await?))
+}
+
+/// `POST /account/logo`: a presigned PUT for the logo on the photographer's client pages and
+/// emails. Ingest makes it into the logo shown (`logo` in `GET /account`), or says why it can't
+/// (`logo_refused`); until then the logo shown before stays.
+pub(crate) async fn create_logo_upload(
+    app: &App,
+    owner: PhotographerId,
+    req: Request,
+) -> Result<Response<Body>, ApiError> {
+    let upload = json_body::<CreateLogoUpload>(&req)?.checked()?;
+    // An earlier refusal is about an earlier file: the studio waits for this one's answer.
+    app.store().refuse_brand_logo(owner, None).await?;
+    logo_upload(app, &upload, &object_keys::brand_logo_upload(owner)).await
+}
+
+/// `DELETE /account/logo`: the pages and emails show the photographer's name alone again. The
+/// file stays, for the emails already sent.
+pub(crate) async fn remove_logo(
+    app: &App,
+    owner: PhotographerId,
+    _req: Request,
+) -> Result<Response<Body>, ApiError> {
+    app.store().set_brand_logo(owner, None).await?;
+    no_content()
 }
 
 /// `POST /account/email`: emails a link that makes the address the photographer's sign-in
@@ -234,6 +261,48 @@ pub(crate) mod doc {
                 ))],
                 description: "Another photographer's login page has this address.",
             }],
+        }
+    }
+
+    pub(crate) fn create_logo_upload() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Account,
+            summary: "Start an upload of the logo on client pages and emails",
+            description: Some(
+                "Returns a presigned PUT for a PNG (at most 2 MiB and 4000 × 4000 pixels); send \
+                 the returned `upload_headers`. When it lands, its transparent margin is trimmed \
+                 and it is made at most 800 × 200 pixels; `GET /account` then shows it as \
+                 `logo`, or says in `logo_refused` why it can't be used (the logo shown before \
+                 stays). Not the watermark's logo (`POST /watermark-logo`): a header usually \
+                 wants the dark version of a mark, a watermark the light one."
+                    .into(),
+            ),
+            paged: false,
+            validates: true,
+            request: Some(Schemas::body::<crate::handlers::photographer::photos::CreateLogoUpload>),
+            success: returns(
+                201,
+                "Where and how to upload the logo (no `photo_id`).",
+                Schemas::body::<crate::views::UploadView>,
+            ),
+            refusals: vec![],
+        }
+    }
+
+    pub(crate) fn remove_logo() -> OperationDoc {
+        OperationDoc {
+            tag: Tag::Account,
+            summary: "Stop showing the logo on client pages and emails",
+            description: Some(
+                "Pages and emails show the photographer's name alone again. Emails already sent \
+                 keep their logo."
+                    .into(),
+            ),
+            paged: false,
+            validates: false,
+            request: None,
+            success: no_content(),
+            refusals: vec![],
         }
     }
 

@@ -5,8 +5,8 @@ use lambda_http::{Body, Request, Response};
 use proofsheet_policy::gallery::ParentRefused;
 use proofsheet_policy::photo_order::PhotoOrder;
 use proofsheet_policy::{
-    GalleryId, GalleryRules, Invalid, ParentGallery, PhotoId, PhotographerId, Position, Title,
-    ViewRendition, WatermarkMode, WatermarkUpdate,
+    EventDate, GalleryId, GalleryRules, Invalid, ParentGallery, PhotoId, PhotographerId, Position,
+    Title, ViewRendition, WatermarkMode, WatermarkUpdate,
 };
 use proofsheet_store::object_keys;
 use proofsheet_store::{DueFor, GalleryRecord, StoreError};
@@ -34,6 +34,10 @@ pub(crate) struct CreateGallery {
     /// parent's watermark and expiry date; change any of them afterwards.
     #[schema(format = "uuid")]
     parent_id: Option<String>,
+    /// The day its photographs were taken (`YYYY-MM-DD`), shown on its cover. A sub-gallery
+    /// without one takes its parent's.
+    #[schema(format = Date)]
+    event_date: Option<String>,
 }
 
 pub(crate) async fn create(
@@ -43,10 +47,16 @@ pub(crate) async fn create(
 ) -> Result<Response<Body>, ApiError> {
     let input: CreateGallery = json_body(&req)?;
     let title = Title::parse(&input.title)?;
+    let event_date = input
+        .event_date
+        .as_deref()
+        .map(EventDate::parse)
+        .transpose()?;
     let now = app.now();
     let Some(raw_parent) = input.parent_id else {
-        let (gallery, general) =
+        let (mut gallery, general) =
             GalleryRecord::new(owner, None, 0, &title, GalleryRules::defaults(), now);
+        gallery.event_date = event_date;
         app.store().create_gallery(&gallery, &general, None).await?;
         return json(201, &GalleryView::from(&gallery));
     };
@@ -80,14 +90,10 @@ pub(crate) async fn create(
                     ),
                 ),
             })?;
-            Ok::<_, ApiError>(GalleryRecord::new(
-                owner,
-                Some(parent.gallery.id),
-                depth,
-                &title,
-                defaults,
-                now,
-            ))
+            let (mut gallery, general) =
+                GalleryRecord::new(owner, Some(parent.gallery.id), depth, &title, defaults, now);
+            gallery.event_date = event_date.or(parent.gallery.event_date);
+            Ok::<_, ApiError>((gallery, general))
         })
         .await;
     let (gallery, _) = match made {
@@ -185,6 +191,9 @@ pub(crate) struct UpdateGallery {
     /// The photo shown for the gallery (a ready photo of it), or `null` for the first in order.
     #[schema(value_type = Option<String>, format = "uuid")]
     cover_photo_id: Option<Option<String>>,
+    /// The day its photographs were taken (`YYYY-MM-DD`), shown on its cover; `null` for none.
+    #[schema(value_type = Option<String>, format = Date)]
+    event_date: Option<Option<String>>,
 }
 
 /// A partial watermark change: absent fields keep their value. `text: null` returns to the
@@ -314,6 +323,9 @@ impl UpdateGallery {
         }
         if let Some(title) = &self.title {
             next.title = Title::parse(title)?.to_string();
+        }
+        if let Some(date) = &self.event_date {
+            next.event_date = date.as_deref().map(EventDate::parse).transpose()?;
         }
         if let Some(navigation) = self.navigation_to_subgalleries {
             next.navigation_to_subgalleries = navigation;

@@ -17,7 +17,7 @@ use crate::handlers::{base_url, link, send_email};
 use crate::http_io::{excerpt, json, json_body, no_content, path_param, present};
 use crate::views::{ClientLoginView, ReleaseView};
 use proofsheet_app::App;
-use proofsheet_app::email::GalleryReleased;
+use proofsheet_app::email::{EmailLook, GalleryReleased};
 use proofsheet_app::secrets::new_access_code;
 
 use crate::ApiError;
@@ -454,9 +454,12 @@ async fn email_release(
     let Some(photographer) = photographer else {
         return Ok(false);
     };
-    let login_page = format!("{}/p/{}", base_url(app, req), photographer.slug);
+    let base = base_url(app, req);
+    let login_page = format!("{base}/p/{}", photographer.slug);
+    let look = EmailLook::of(&photographer, &base);
     let news = GalleryReleased {
         photographer: photographer.name.as_str(),
+        look: &look,
         client_name: login.name.as_str(),
         gallery_title: &gallery.title,
         subgalleries,

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use lambda_http::{Body, Request, Response};
 use proofsheet_policy::photo_order::{PhotoOrder, manual_arrangement};
-use proofsheet_policy::{PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after};
+use proofsheet_policy::{
+    Invalid, PhotoId, PhotographerId, UploadRequest, ViewRendition, cursor_after,
+};
 use proofsheet_store::object_keys::{self, RenditionSize};
 use proofsheet_store::{GalleryRecord, Overwrite, PhotoRecord, PhotoStatus, PresignedRequest};
 use serde::{Deserialize, Serialize};
@@ -238,15 +240,29 @@ pub(crate) async fn create_logo_upload(
     owner: PhotographerId,
     req: Request,
 ) -> Result<Response<Body>, ApiError> {
-    let input: CreateLogoUpload = json_body(&req)?;
-    let upload = UploadRequest::parse_logo(&input.content_type, input.size)?;
+    let upload = json_body::<CreateLogoUpload>(&req)?.checked()?;
+    // A new logo replaces the old one; it is validated each time it is used.
+    logo_upload(app, &upload, &object_keys::logo(owner)).await
+}
+
+impl CreateLogoUpload {
+    pub(crate) fn checked(&self) -> Result<UploadRequest, Invalid> {
+        UploadRequest::parse_logo(&self.content_type, self.size)
+    }
+}
+
+/// A presigned PUT of a PNG logo to `key`, which a new one replaces.
+pub(crate) async fn logo_upload(
+    app: &App,
+    upload: &UploadRequest,
+    key: &str,
+) -> Result<Response<Body>, ApiError> {
     let presigned = app
         .store()
         .presign_upload(
-            &object_keys::logo(owner),
+            key,
             upload.content_type.mime(),
             upload.size,
-            // A new logo replaces the old one; it is validated each time it is used.
             Overwrite::Allow,
             UPLOAD_URL_TTL,
         )
