@@ -290,3 +290,67 @@ async fn the_event_date_is_checked_kept_and_said_on_the_cover() {
     let page = t.browse(&general, None).await;
     assert!(!html(&page).contains("cover-date"), "{page:?}");
 }
+
+/// A password form, a wrong code and a closed gallery stand on the photographer's page, in their
+/// look; an address that names nobody says nothing of anyone.
+#[tokio::test]
+async fn a_refusal_in_the_way_of_a_gallery_shows_whose_it_is() {
+    let t = TestApp::spawn().await;
+    let anna = t.photographer("Anna Lee").await;
+    let account = upload_brand_logo(&t, &anna, wordmark([20, 40, 60])).await;
+    let logo = logo_path(&account.json["logo"]["url"]);
+    let look = t
+        .update_account(&anna, json!({ "accent_colour": "#1f5f5b" }))
+        .await;
+    assert_eq!(look.status, 200, "{look:?}");
+    let locked = t.create_gallery(&anna, "Smith wedding").await;
+    t.set_general(&anna, &locked, json!({ "password": "open sesame" }))
+        .await;
+    let locked = t.general_path(&anna, &locked).await;
+    let closed = t.create_gallery(&anna, "Last year").await;
+    let shut = t
+        .update_gallery(
+            &anna,
+            &closed,
+            json!({ "expires_at": "2020-01-01T00:00:00Z" }),
+        )
+        .await;
+    assert_eq!(shut.status, 200, "{shut:?}");
+    let closed = t.general_path(&anna, &closed).await;
+
+    let form = t.browse(&locked, None).await;
+    assert_eq!(form.status, 401, "{form:?}");
+    let wrong_password = t
+        .post_form(&format!("{locked}/unlock"), &[("password", "nope")], None)
+        .await;
+    assert_eq!(wrong_password.status, 401, "{wrong_password:?}");
+    let wrong_code = t
+        .post_form(
+            &format!("/p/{}/login", anna.slug),
+            &[("access_code", "WRONG-CODE-1")],
+            None,
+        )
+        .await;
+    assert_eq!(wrong_code.status, 401, "{wrong_code:?}");
+    let expired = t.browse(&closed, None).await;
+    assert_eq!(expired.status, 410, "{expired:?}");
+    assert!(html(&expired).contains("has expired"), "{expired:?}");
+    for page in [&form, &wrong_password, &wrong_code, &expired] {
+        let text = html(page);
+        assert!(text.contains(&format!(r#"src="{logo}""#)), "{text}");
+        assert!(text.contains(r#"alt="Anna Lee""#), "{text}");
+        assert!(text.contains(":root{--accent:#1f5f5b}"), "{text}");
+        let csp = page.header("content-security-policy").unwrap();
+        assert!(
+            csp.contains("style-src 'self' 'sha256-"),
+            "the style block is allowed by its hash: {csp}"
+        );
+    }
+
+    // A link that names nobody: Proofsheet's own page, nobody's name.
+    let forged = format!("{}x", &locked[..locked.len() - 1]);
+    let nobody = t.browse(&forged, None).await;
+    assert_eq!(nobody.status, 404, "{nobody:?}");
+    assert!(!html(&nobody).contains("Anna Lee"), "{nobody:?}");
+    assert!(!html(&nobody).contains("/brand/"), "{nobody:?}");
+}

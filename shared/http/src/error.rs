@@ -201,10 +201,25 @@ impl ApiError {
         with_security_headers(response)
     }
 
+    /// Whether the page of this refusal shows whose link or login page it is: a password, a
+    /// code or a date stands in the way, not a link that doesn't exist (which says nothing).
+    pub(crate) fn page_shows_brand(&self) -> bool {
+        matches!(
+            self,
+            Self::PasswordRequired
+                | Self::WrongPassword
+                | Self::TooManyAttempts { .. }
+                | Self::GalleryExpired(_)
+                | Self::WrongAccessCode
+                | Self::LoginRequired
+        )
+    }
+
     /// The error as a page, for a browser on a client route (`path`): the password or login
-    /// form again where a password or code is what is missing or wrong, else a plain message.
-    /// Same status as the JSON answer.
-    pub fn into_page(self, path: &str) -> Response<Body> {
+    /// form again where a password or code is what is missing or wrong, else a plain message;
+    /// in the photographer's look (`brand`) where [`Self::page_shows_brand`]. Same status as the
+    /// JSON answer.
+    pub(crate) fn into_page(self, path: &str, brand: Option<pages::PageBrand>) -> Response<Body> {
         let (status, _) = self.status_and_code();
         self.log();
         let problem = match &self {
@@ -218,31 +233,37 @@ impl ApiError {
             )),
             _ => None,
         };
+        let brand = brand.filter(|_| self.page_shows_brand());
+        let styles = brand.as_ref().and_then(|b| pages::style_source(&b.css));
+        let styles = styles.as_deref();
         let rendered = match (&self, pages::page_root(path)) {
             (
                 Self::PasswordRequired | Self::WrongPassword | Self::TooManyAttempts { .. },
                 Some(("g", link)),
-            ) => pages::html(
+            ) => pages::styled_html(
                 status,
                 &pages::PasswordPage {
+                    brand,
                     action: format!("{link}/unlock"),
                     problem,
                 },
                 None,
+                styles,
             ),
             (
                 Self::WrongAccessCode | Self::TooManyAttempts { .. } | Self::LoginRequired,
                 Some(("p", page)),
-            ) => pages::html(
+            ) => pages::styled_html(
                 status,
                 &pages::LoginPage {
-                    brand: None,
+                    brand,
                     action: format!("{page}/login"),
                     problem,
                 },
                 None,
+                styles,
             ),
-            _ => pages::html(status, &self.message_page(), None),
+            _ => pages::styled_html(status, &self.message_page(brand), None, styles),
         };
         let mut response = rendered.unwrap_or_else(|e| {
             e.log();
@@ -259,7 +280,7 @@ impl ApiError {
         with_security_headers(response)
     }
 
-    fn message_page(&self) -> pages::MessagePage {
+    fn message_page(&self, brand: Option<pages::PageBrand>) -> pages::MessagePage {
         let (heading, text) = match self {
             Self::NotFound | Self::NoRoute => (
                 "This link no longer works",
@@ -302,6 +323,7 @@ impl ApiError {
             _ => None,
         };
         pages::MessagePage {
+            brand,
             heading,
             text,
             contact,

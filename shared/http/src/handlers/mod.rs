@@ -31,7 +31,7 @@ pub async fn dispatch(app: &App, req: Request) -> Response<Body> {
             let by_name: HashMap<String, String> = params.into_iter().collect();
             handle(app, route.endpoint(), req.with_path_parameters(by_name)).await
         }
-        None if pages::wants_html(&req) => ApiError::NoRoute.into_page(req.uri().path()),
+        None if pages::wants_html(&req) => ApiError::NoRoute.into_page(req.uri().path(), None),
         None => ApiError::NoRoute.into_response(),
     }
 }
@@ -63,11 +63,18 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
                 .map_err(|e| (e, None))
             }
         };
-        let mut response =
-            with_security_headers(response.unwrap_or_else(|(e, page_path)| match page_path {
-                Some(path) => e.into_page(&path),
-                None => e.into_response(),
-            }));
+        let response = match response {
+            Ok(response) => response,
+            Err((e, Some(path))) => {
+                let brand = match e.page_shows_brand() {
+                    true => pages::error_page_brand(app, &path).await,
+                    false => None,
+                };
+                e.into_page(&path, brand)
+            }
+            Err((e, None)) => e.into_response(),
+        };
+        let mut response = with_security_headers(response);
         if gzip {
             response = pages::gzipped(response);
         }

@@ -375,6 +375,32 @@ pub(crate) fn page_root(path: &str) -> Option<(&'static str, &str)> {
     Some((kind, &path[..kind.len() + id.len() + 2]))
 }
 
+/// The look of the photographer whose link or login page a refusal stands on (`path`): a link's
+/// token that is ours and still has its grant, or a login page's address that is theirs. `None`
+/// where the address names nobody, or they can't be read: the page is then Proofsheet's own.
+pub(crate) async fn error_page_brand(app: &App, path: &str) -> Option<PageBrand> {
+    let owner = match page_root(path)? {
+        ("g", link) => {
+            let token = proofsheet_policy::LinkToken::parse(link.strip_prefix("/g/")?)?;
+            if !app.secrets().ok()?.token_is_authentic(&token) {
+                return None;
+            }
+            let grant = app.store().grant(token.grant_id).await.ok()??;
+            app.store().gallery(grant.gallery_id).await.ok()??.owner_id
+        }
+        (_, page) => {
+            let slug = proofsheet_policy::Slug::parse(page.strip_prefix("/p/")?).ok()?;
+            app.store().photographer_for_slug(&slug).await.ok()??
+        }
+    };
+    let photographer = app.store().photographer(owner).await.ok()??;
+    // Pages link the logo by its path on this origin: no base URL needed.
+    Some(PageBrand::from(&crate::views::PhotographerBrandView::new(
+        &photographer,
+        "",
+    )))
+}
+
 /// `GET /static/{file}`: the embedded assets, named by their content's hash, so cached for good.
 pub(crate) async fn static_asset(_app: &App, req: Request) -> Result<Response<Body>, ApiError> {
     let name = crate::http_io::path_param(&req, "file")?;
@@ -475,6 +501,7 @@ mod tests {
         )])));
         assert!(!accepts_gzip(&request(&[])));
         let page = MessagePage {
+            brand: None,
             heading: "This link no longer works",
             text: "Ask your photographer for a new link. ".repeat(40),
             contact: None,

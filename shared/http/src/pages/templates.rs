@@ -12,6 +12,8 @@ use crate::views::{ClientGalleryView, MyGalleriesView};
 #[derive(Template)]
 #[template(path = "pages/message.html")]
 pub(crate) struct MessagePage {
+    /// The photographer whose link or page it is, when the refusal may say so.
+    pub brand: Option<PageBrand>,
     pub heading: &'static str,
     pub text: String,
     /// Whom to write to about it: (name, email), shown as a mail link.
@@ -22,6 +24,8 @@ pub(crate) struct MessagePage {
 #[derive(Template)]
 #[template(path = "pages/password.html")]
 pub(crate) struct PasswordPage {
+    /// The photographer whose gallery it is.
+    pub brand: Option<PageBrand>,
     /// `/g/{token}/unlock`.
     pub action: String,
     pub problem: Option<String>,
