@@ -68,6 +68,15 @@ pub async fn live(r: &mut Rehearsal) {
     .await;
     expect(r, &upload, 201, "ask to upload a logo");
     put_both(r, &upload, &logo).await;
+    let brand = api(
+        r,
+        "POST",
+        "/account/logo",
+        Some(json!({ "content_type": "image/png", "size": logo.len() })),
+    )
+    .await;
+    expect(r, &brand, 201, "ask to upload the brand logo");
+    put_both(r, &brand, &logo).await;
     for (i, (w, h)) in [(1600, 1067), (1067, 1600)].into_iter().enumerate() {
         let jpeg = proofsheet_tests::jpeg(w, h);
         let upload = api(
@@ -85,6 +94,15 @@ pub async fn live(r: &mut Rehearsal) {
         put_both(r, &upload, &jpeg).await;
     }
     r.drain("ingest-photo").await;
+    // The brand logo ingest made, as pages and emails fetch it.
+    let account = api(r, "GET", "/account", None).await;
+    match account.json()["logo"]["url"].as_str().map(path_of) {
+        Some(logo) => {
+            let served = browse(r, &logo, &[]).await;
+            expect(r, &served, 200, "the brand logo");
+        }
+        None => r.fail(format!("ingest made no brand logo: {}", account.text())),
+    }
     let photos = api(r, "GET", &format!("/galleries/{gallery}/photos"), None).await;
     let photo_ids: Vec<String> = photos.json()["photos"]
         .as_array()
@@ -477,6 +495,8 @@ pub async fn live(r: &mut Rehearsal) {
     )
     .await;
     expect(r, &renamed, 200, "rename the account");
+    let removed = api(r, "DELETE", "/account/logo", None).await;
+    expect(r, &removed, 204, "take the brand logo off");
     let preview = api(
         r,
         "GET",
