@@ -109,6 +109,32 @@ class Api:
         return answer.json() if answer.content else None
 
 
+def brand_logo(api, browser):
+    """A wordmark drawn in the browser (a canvas, in a serif at the accent's green), sent as the
+    photographer's logo and made by ingest; waits until the account shows it."""
+    png = base64.b64decode(browser.js("""
+        const canvas = document.createElement('canvas');
+        canvas.width = 900; canvas.height = 240;
+        const g = canvas.getContext('2d');
+        g.fillStyle = '#2f5d50';
+        g.textBaseline = 'alphabetic';
+        g.font = 'italic 600 120px Georgia, serif';
+        g.fillText('Anna Lee', 10, 120);
+        g.font = '600 36px Georgia, serif';
+        g.fillText('P H O T O G R A P H Y', 16, 200);
+        return canvas.toDataURL('image/png').split(',')[1];"""))
+    upload = api("POST", "/account/logo", {"content_type": "image/png", "size": len(png)})
+    headers = {k: v for k, v in upload["upload_headers"].items() if k.lower() != "content-length"}
+    sent = requests.request(upload["upload_method"], upload["upload_url"], data=png, headers=headers)
+    sent.raise_for_status()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if api("GET", "/account")["logo"] is not None:
+            return
+        time.sleep(0.3)
+    raise RuntimeError("the logo was not made")
+
+
 def emailed_link(server_log, kind, after):
     """The newest link of `kind` (`/studio/sign-in/`, `/g/`) the local server printed."""
     deadline = time.time() + 20
@@ -294,6 +320,8 @@ def screenshots(opts, api):
     try:
         print("==> the studio: signing in by the emailed link, uploading the corpus through the page")
         sign_in(studio, base, opts.server_log)
+        # Named before the uploads: the watermark's text mark is "© <name>".
+        api("PATCH", "/account", {"name": "Anna Lee"})
         lakeside = api("POST", "/galleries", {"title": "Lakeside wedding"})["id"]
         harbour = api("POST", "/galleries", {"title": "Harbour portraits"})["id"]
         upload_through_the_page(studio, base, lakeside, corpus)
@@ -302,6 +330,8 @@ def screenshots(opts, api):
         api("PATCH", f"/galleries/{lakeside}", {"cover_photo_id": chosen})
         # The photographer's look: a deep green and the editorial typefaces.
         api("PATCH", "/account", {"accent_colour": "#2f5d50", "font_pairing": "editorial"})
+        api("PATCH", f"/galleries/{lakeside}", {"event_date": "2026-06-13"})
+        brand_logo(api, studio)
         api("PUT", f"/galleries/{lakeside}/general-access",
             {"password": PASSWORD, "downloads_enabled": True, "download_limit": 10, "download_resolutions": ["web", "high"]})
         # A client with their own link, who opens it and keeps favourites (the activity).
@@ -386,6 +416,18 @@ def screenshots(opts, api):
         shot(phone, "overview-phone")
     finally:
         phone.quit()
+
+    laptop = Browser()
+    try:
+        print("==> the overview on a laptop")
+        laptop.go(f"{base}/p/{DEMO_SLUG}")
+        laptop.type("#access_code", login["access_code"])
+        laptop.click("button[type=submit]")
+        laptop.until("the overview", "document.querySelectorAll('.cards img').length === 2")
+        laptop.until("the covers", "[...document.querySelectorAll('.cards img')].every((i) => i.complete && i.naturalWidth > 0)")
+        shot(laptop, "overview-desktop")
+    finally:
+        laptop.quit()
 
 
 

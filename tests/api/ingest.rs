@@ -57,7 +57,7 @@ async fn a_large_jpeg_gets_renditions_of_the_right_size() {
         // The grid's sizes, WebP, in the look the link shows, each as wide as it says.
         let grid = shown["grid"].as_array().unwrap();
         let widths: Vec<u64> = grid.iter().map(|g| g["width"].as_u64().unwrap()).collect();
-        assert_eq!(widths, [240, 480, 960, 1440], "{shown}");
+        assert_eq!(widths, [240, 360, 480, 720, 960, 1440], "{shown}");
         for size in grid {
             let url = size["url"].as_str().unwrap();
             assert!(
@@ -885,7 +885,7 @@ async fn a_photo_from_before_the_grid_sizes_gets_them_when_rendered_again() {
     let after = client_view(&t, &anna, &gallery).await;
     let grid = after["photos"][0]["grid"].as_array().unwrap();
     let widths: Vec<u64> = grid.iter().map(|g| g["width"].as_u64().unwrap()).collect();
-    assert_eq!(widths, [240, 480, 640], "{after}");
+    assert_eq!(widths, [240, 360, 480, 640], "{after}");
     for size in grid {
         let width = size["width"].as_u64().unwrap() as u32;
         assert_eq!(

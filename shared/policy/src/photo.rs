@@ -28,10 +28,17 @@ impl PhotoStatus {
 /// The widths the gallery's grid and cover may load a photo at (`srcset`), as WebP. A tile is
 /// shown at its row's height times its ratio: from about 70 CSS px (a portrait on a phone) to
 /// the whole row (a panorama, or a photo alone before a wide one), 358 CSS px on a 390 px phone,
-/// which at 3 device pixels per CSS pixel needs 1074. Each step is about twice the one before,
-/// so a tile never loads more than twice the pixels it shows; four steps keep each photo at
-/// four URLs on the page (each one presigned).
-pub const GRID_WIDTHS: [u32; 4] = [240, 480, 960, 1440];
+/// which at 3 device pixels per CSS pixel needs 1074. Each step is at most 1.5 times the one
+/// before, so a tile never loads more than 2.25 times the pixels it shows: a ladder of doublings
+/// (240/480/960/1440) loaded up to four times, and Lighthouse counted the excess of a 190 CSS px
+/// tile on its 1.75× phone (333 device px, served 480) against the page. Six steps keep each
+/// photo at six URLs on the page (each one presigned).
+pub const GRID_WIDTHS: [u32; 6] = [240, 360, 480, 720, 960, 1440];
+
+/// The steps that name the file of a width that is no step (a photo narrower than the step
+/// above its width): the first ladder's, which named every file before the half steps came, so
+/// a photo rendered then keeps finding its files.
+const FILE_STEPS: [u32; 4] = [240, 480, 960, 1440];
 
 /// The longest edge of any grid size: the preview's. Every client of a link may load the grid
 /// sizes, so none may show more of a photo than the preview does (a download at "web" size is
@@ -53,14 +60,20 @@ pub fn grid_widths(width: u32, height: u32) -> Vec<u32> {
     widths
 }
 
-/// The step of [`GRID_WIDTHS`] a grid width belongs to: the narrowest step at least that wide.
-/// A photo's grid widths each have their own step, so the step names its file, and every file a
-/// photo may have is known without its width (to delete them all).
+/// The step of [`GRID_WIDTHS`] that names a grid width's file: a step names itself; a photo's own
+/// narrower width is named by the narrowest of the first ladder's steps at least that wide
+/// (`FILE_STEPS`, as before the half steps: a photo rendered then keeps its files' names).
+/// Only a photo's widest can be no step, and its name is wider than every other width it has,
+/// so each of a photo's widths has its own file; every file a photo may have is known without
+/// its widths (to delete them all).
 pub fn grid_step(width: u32) -> u32 {
-    GRID_WIDTHS
+    if GRID_WIDTHS.contains(&width) {
+        return width;
+    }
+    FILE_STEPS
         .into_iter()
         .find(|&step| step >= width)
-        .unwrap_or(GRID_WIDTHS[GRID_WIDTHS.len() - 1])
+        .unwrap_or(FILE_STEPS[FILE_STEPS.len() - 1])
 }
 
 #[cfg(test)]
@@ -70,20 +83,33 @@ mod tests {
 
     #[test]
     fn a_photo_gets_every_step_up_to_its_own_width() {
-        assert_eq!(grid_widths(6000, 4000), vec![240, 480, 960, 1440]);
-        assert_eq!(grid_widths(1440, 960), vec![240, 480, 960, 1440]);
-        assert_eq!(grid_widths(1200, 800), vec![240, 480, 960, 1200]);
-        assert_eq!(grid_widths(480, 320), vec![240, 480]);
+        assert_eq!(grid_widths(6000, 4000), vec![240, 360, 480, 720, 960, 1440]);
+        assert_eq!(grid_widths(1440, 960), vec![240, 360, 480, 720, 960, 1440]);
+        assert_eq!(grid_widths(1200, 800), vec![240, 360, 480, 720, 960, 1200]);
+        assert_eq!(grid_widths(480, 320), vec![240, 360, 480]);
         assert_eq!(grid_widths(100, 100), vec![100]);
         assert_eq!(grid_widths(0, 0), vec![1]);
     }
 
     #[test]
+    fn a_photo_rendered_before_the_half_steps_keeps_its_files_names() {
+        // The first ladder (240/480/960/1440) named a 700 px photo's widest file by 960 and a
+        // 300 px one's by 480: so do we, and every step names itself.
+        assert_eq!(grid_step(700), 960);
+        assert_eq!(grid_step(300), 480);
+        assert_eq!(grid_step(1200), 1440);
+        assert_eq!(grid_step(100), 240);
+        for step in GRID_WIDTHS {
+            assert_eq!(grid_step(step), step);
+        }
+    }
+
+    #[test]
     fn no_grid_size_is_longer_than_the_preview() {
         // A 2:3 portrait: 1365 × 2048 at most, as its preview.
-        assert_eq!(grid_widths(4000, 6000), vec![240, 480, 960, 1365]);
+        assert_eq!(grid_widths(4000, 6000), vec![240, 360, 480, 720, 960, 1365]);
         // A 1:4 strip: 512 × 2048.
-        assert_eq!(grid_widths(1500, 6000), vec![240, 480, 512]);
+        assert_eq!(grid_widths(1500, 6000), vec![240, 360, 480, 512]);
         // A 1:20 strip: 102 × 2040.
         assert_eq!(grid_widths(1000, 20_000), vec![102]);
     }

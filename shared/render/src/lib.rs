@@ -345,13 +345,19 @@ fn render_inner(
     } else {
         resize::downscale_oriented(&decoded.image, decoded.orientation, THUMBNAIL.long_edge)?
     };
-    // Widest first: each size is shrunk from the one above it (about 2×, where Lanczos stays
-    // sharp and the work is small), the widest from the preview, which it never outgrows (the
-    // policy keeps grid sizes within the preview's long edge).
+    // Widest first: each size is shrunk from the narrowest one made at least twice its width
+    // (where Lanczos stays sharp, the work is small, and no size is a copy of a copy of a copy),
+    // else from the preview, which no size outgrows (the policy keeps grid sizes within the
+    // preview's long edge).
     let mut grid: Vec<image::RgbImage> = Vec::new();
     for &w in proofsheet_policy::grid_widths(width, height).iter().rev() {
         let h = resize::height_at_width((width, height), w);
-        let size = resize::resize_rgb(grid.last().unwrap_or(&preview), w, h)?;
+        let source = grid
+            .iter()
+            .rev()
+            .find(|made| made.width() >= 2 * w)
+            .unwrap_or(&preview);
+        let size = resize::resize_rgb(source, w, h)?;
         grid.push(size);
     }
     grid.reverse();

@@ -451,7 +451,14 @@ fn the_grid_gets_every_width_the_photo_can_fill_as_webp() {
     let sizes = |grid: &[proofsheet_render::GridRendition]| -> Vec<(u32, u32)> {
         grid.iter().map(|g| (g.width, g.height)).collect()
     };
-    let expected = vec![(240, 160), (480, 320), (960, 640), (1440, 960)];
+    let expected = vec![
+        (240, 160),
+        (360, 240),
+        (480, 320),
+        (720, 480),
+        (960, 640),
+        (1440, 960),
+    ];
     assert_eq!(sizes(&r.grid), expected);
     assert_eq!(sizes(&r.grid_watermarked), expected);
     assert_eq!(
@@ -497,7 +504,7 @@ fn a_portrait_is_no_longer_in_the_grid_than_its_preview() {
 fn a_narrow_photo_is_never_upscaled_for_the_grid() {
     let r = render(&jpeg(&gradient(700, 300)), &no_mark());
     let sizes: Vec<(u32, u32)> = r.grid.iter().map(|g| (g.width, g.height)).collect();
-    assert_eq!(sizes, vec![(240, 103), (480, 206), (700, 300)]);
+    assert_eq!(sizes, vec![(240, 103), (360, 154), (480, 206), (700, 300)]);
     let tiny = render(&png_rgb(&gradient(37, 23)), &Watermark::text("© Tiny"));
     assert_eq!(
         (tiny.grid.len(), tiny.grid[0].width, tiny.grid[0].height),
