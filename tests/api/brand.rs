@@ -137,9 +137,19 @@ async fn a_logo_reaches_every_client_page_and_email_and_its_address_lasts() {
     let page = t.browse(&general, None).await;
     assert!(html(&page).contains(&second), "{page:?}");
 
-    // Removed: the name again, on pages and in emails; the files stay.
+    // Removed: the name again, on pages and in emails; the files stay. An upload still on its
+    // way to ingest goes too: its late event brings no logo back.
+    let late = wordmark([200, 20, 20]);
+    let upload = t
+        .create_brand_logo_upload(
+            &anna,
+            json!({ "content_type": "image/png", "size": late.len() }),
+        )
+        .await;
+    assert!(t.put_upload(&upload.json, late).await.status().is_success());
     let removed = t.remove_brand_logo(&anna).await;
     assert_eq!(removed.status, 204, "{removed:?}");
+    t.drain_ingest().await;
     assert_eq!(t.get_account(&anna).await.json["logo"], Value::Null);
     let page = t.browse(&general, None).await;
     assert!(!html(&page).contains("/brand/"), "{page:?}");
@@ -345,6 +355,13 @@ async fn a_refusal_in_the_way_of_a_gallery_shows_whose_it_is() {
             csp.contains("style-src 'self' 'sha256-"),
             "the style block is allowed by its hash: {csp}"
         );
+    }
+
+    // Anyone holding the link sees the password form: it names the photographer, never the
+    // address they sign in with.
+    for page in [&form, &wrong_password] {
+        assert!(!html(page).contains(&anna.email()), "{page:?}");
+        assert!(!html(page).contains("mailto:"), "{page:?}");
     }
 
     // A link that names nobody: Proofsheet's own page, nobody's name.

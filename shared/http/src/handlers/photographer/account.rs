@@ -138,13 +138,17 @@ pub(crate) async fn create_logo_upload(
     logo_upload(app, &upload, &object_keys::brand_logo_upload(owner)).await
 }
 
-/// `DELETE /account/logo`: the pages and emails show the photographer's name alone again. The
-/// file stays, for the emails already sent.
+/// `DELETE /account/logo`: the pages and emails show the photographer's name alone again. An
+/// upload not yet made into a logo goes first, so a late or repeated event can't bring one back;
+/// the files made stay, for the emails already sent.
 pub(crate) async fn remove_logo(
     app: &App,
     owner: PhotographerId,
     _req: Request,
 ) -> Result<Response<Body>, ApiError> {
+    app.store()
+        .delete_objects(&[object_keys::brand_logo_upload(owner)])
+        .await?;
     app.store().set_brand_logo(owner, None).await?;
     no_content()
 }
